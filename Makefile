@@ -1,0 +1,61 @@
+# pxassure: the two commands that matter are `make board-report` and `make test`.
+# Every target that needs the environment depends on `setup`, so each works first on a fresh clone.
+
+PYTHON   ?= python3
+VENV     ?= .venv
+BIN      := $(VENV)/bin
+STAMP    := $(VENV)/.pxassure-installed
+DATABASE ?= data/pxassure.duckdb
+PERIOD   ?= latest
+COMMITTEE ?= board
+UNIT     ?=
+JOBS     ?= 2
+
+.PHONY: help setup demo-data board-report report test lint lab benchmark clean
+
+help:
+	@echo "make board-report   set up, build the demo data if needed, write the board report"
+	@echo "make test           set up and run the test suite"
+	@echo "make report COMMITTEE=board PERIOD=2026-10 [UNIT=...]   one committee report"
+	@echo "make demo-data      (re)build the demo trust's database through the loaders"
+	@echo "make lab            JupyterLab on the project"
+	@echo "make lint           ruff"
+	@echo "make benchmark      SPC batch benchmark (figures in README)"
+	@echo "make clean          remove the environment, generated data and outputs"
+
+setup: $(STAMP)
+
+# Re-installs only when the pins change. The venv uses the machine's Python (3.11 or newer).
+$(STAMP): pyproject.toml requirements/constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "pxassure needs Python 3.11 or newer; found " + sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements/constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+$(DATABASE): | $(STAMP)
+	$(BIN)/pxassure demo --database $(DATABASE)
+
+demo-data: setup
+	$(BIN)/pxassure demo --database $(DATABASE)
+
+board-report: setup $(DATABASE)
+	$(BIN)/pxassure build --committee board --period $(PERIOD) --database $(DATABASE)
+
+report: setup $(DATABASE)
+	$(BIN)/pxassure build --committee $(COMMITTEE) --period $(PERIOD) --database $(DATABASE) $(if $(UNIT),--unit $(UNIT),)
+
+test: setup
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check lib tests benchmarks
+	$(BIN)/ruff format --check lib tests benchmarks
+
+lab: setup
+	$(BIN)/jupyter lab --notebook-dir=.
+
+benchmark: setup
+	$(BIN)/python benchmarks/spc_batch.py
+
+clean:
+	rm -rf $(VENV) outputs/*/ data/*.duckdb data/*.duckdb.wal data/demo .pytest_cache .ruff_cache .hypothesis

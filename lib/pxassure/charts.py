@@ -1,0 +1,163 @@
+"""Charts for committee papers: the MDC-style SPC chart and the framework charts.
+
+Charts are drawn with matplotlib (seaborn for heatmaps) and exported as inline SVG
+(see :func:`to_svg`) so a report stays one offline file, prints sharply and carries
+its alt text inside the image.
+
+Colours are the Okabe–Ito colour-blind-safe palette; special-cause points also differ
+in marker shape, so colour is never the only cue.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from html import escape
+
+import matplotlib
+
+matplotlib.use("Agg")  # reports are rendered headless
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+# Deterministic SVG: same data, same bytes.
+plt.rcParams.update(
+    {
+        "svg.hashsalt": "pxassure",
+        "svg.fonttype": "none",  # keep text as text: smaller, selectable, read by screen readers
+        "font.family": "sans-serif",
+        "font.size": 9,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+    }
+)
+
+PALETTE = {
+    "common_cause": "#6E6E6E",  # grey
+    "special_cause_improvement": "#0072B2",  # blue
+    "special_cause_concern": "#D55E00",  # vermillion
+    "special_cause_neutral_high": "#6A3D9A",  # purple
+    "special_cause_neutral_low": "#6A3D9A",
+    "line": "#9A9A9A",
+    "centre": "#222222",
+    "limit": "#555555",
+    "target": "#CC79A7",  # reddish purple
+}
+MARKERS = {
+    "common_cause": "o",
+    "special_cause_improvement": "o",
+    "special_cause_concern": "D",
+    "special_cause_neutral_high": "s",
+    "special_cause_neutral_low": "s",
+}
+LEGEND = {
+    "common_cause": "Common cause",
+    "special_cause_improvement": "Special cause: improvement",
+    "special_cause_concern": "Special cause: concern",
+    "special_cause_neutral_high": "Special cause: neutral",
+    "special_cause_neutral_low": "Special cause: neutral",
+}
+
+
+def plot_spc(result, ax=None, *, title: str | None = None, ylabel: str | None = None, percent: bool = False):
+    """Draw an :class:`pxassure.spc.SPCResult` as an MDC-style chart and return the axes.
+
+    Grey common-cause points, blue improvement, vermillion concern, purple neutral;
+    solid centre line, dashed process limits, dotted target, and a break in every line
+    where the limits were rebased.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7.2, 2.9), dpi=100)
+    p = result.points
+    x = np.arange(len(p))
+    bounds = list(result.period_starts) + [len(p)]
+    for start, stop in zip(bounds[:-1], bounds[1:]):
+        seg = p.iloc[start:stop]
+        xs = x[start:stop]
+        ax.plot(xs, seg["value"], color=PALETTE["line"], linewidth=1.2, zorder=1)
+        ax.plot(xs, seg["centre"], color=PALETTE["centre"], linewidth=1.2, zorder=2)
+        for col in ("upper", "lower"):
+            ax.plot(xs, seg[col], color=PALETTE["limit"], linewidth=1, linestyle=(0, (4, 3)), zorder=2,
+                    drawstyle="steps-mid" if result.chart != "xmr" else "default")
+    seen = set()
+    for kind, marker in MARKERS.items():
+        mask = (p["point_type"] == kind).to_numpy()
+        if not mask.any():
+            continue
+        label = LEGEND[kind] if LEGEND[kind] not in seen else None
+        seen.add(LEGEND[kind])
+        ax.scatter(x[mask], p["value"].to_numpy()[mask], s=22 if kind == "common_cause" else 34, marker=marker,
+                   color=PALETTE[kind], zorder=3, label=label, edgecolors="white", linewidths=0.5)
+    if result.target is not None:
+        ax.axhline(result.target, color=PALETTE["target"], linestyle=":", linewidth=1.6, label="Target", zorder=2)
+    ax.plot([], [], color=PALETTE["centre"], linewidth=1.2, label="Mean" if result.has_limits else "Median")
+    if result.has_limits:
+        ax.plot([], [], color=PALETTE["limit"], linestyle=(0, (4, 3)), label="Process limits")
+
+    labels = [str(i) for i in p.index]
+    step = max(1, int(np.ceil(len(labels) / 12)))
+    ax.set_xticks(x[::step])
+    ax.set_xticklabels(labels[::step], rotation=45, ha="right")
+    if percent:
+        ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(xmax=100, decimals=0))
+    if ylabel:
+        ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title, loc="left", fontsize=10, fontweight="bold")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
+    ax.grid(axis="y", color="#E5E5E5", linewidth=0.6)
+    ax.figure.tight_layout()
+    return ax
+
+
+def plot_framework_sections(scores: pd.DataFrame, ax=None, *, title: str | None = None):
+    """Line chart of the mean score (0–5) of each framework section over assessment periods.
+
+    ``scores`` has columns ``period``, ``section`` and ``mean_score``.
+    """
+    import seaborn as sns
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7.2, 3.0), dpi=100)
+    okabe_ito = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"]
+    sns.lineplot(data=scores, x="period", y="mean_score", hue="section", style="section", markers=True,
+                 dashes=False, palette=okabe_ito[: scores["section"].nunique()], ax=ax)
+    ax.set_ylim(0, 5.2)
+    ax.set_ylabel("Mean score (0–5)")
+    ax.set_xlabel("")
+    periods = list(dict.fromkeys(scores["period"]))
+    step = max(1, int(np.ceil(len(periods) / 12)))
+    ax.set_xticks(range(0, len(periods), step))
+    ax.set_xticklabels(periods[::step], rotation=45, ha="right")
+    if title:
+        ax.set_title(title, loc="left", fontsize=10, fontweight="bold")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8, title=None)
+    ax.grid(axis="y", color="#E5E5E5", linewidth=0.6)
+    ax.figure.tight_layout()
+    return ax
+
+
+_SVG_OPEN = re.compile(r"<svg\b[^>]*>")
+
+
+def to_svg(fig, *, title: str, description: str, close: bool = True) -> str:
+    """Serialise a matplotlib figure to an inline ``<svg role="img">`` with ``<title>`` and ``<desc>``.
+
+    The title and description are escaped; they are what a screen reader announces.
+    """
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
+    if close:
+        plt.close(fig)
+    svg = buf.getvalue()
+    svg = svg[svg.index("<svg") :]  # drop the XML prologue and DOCTYPE: this is inline SVG
+    svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
+    uid = "chart-" + re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:48]
+    head = _SVG_OPEN.search(svg).group(0)
+    new_head = head[:-1].rstrip("/") + f' role="img" aria-labelledby="{uid}-t {uid}-d" focusable="false">'
+    inner = f'<title id="{uid}-t">{escape(title)}</title><desc id="{uid}-d">{escape(description)}</desc>'
+    svg = svg.replace(head, new_head + inner, 1)
+    # width/height in pt make the chart fixed-size; let CSS scale it instead.
+    svg = re.sub(r'(<svg[^>]*?)\swidth="[^"]*"\sheight="[^"]*"', r"\1", svg, count=1)
+    return svg

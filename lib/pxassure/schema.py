@@ -1,0 +1,332 @@
+"""The data model: every table and column pxassure stores, in one place.
+
+The DuckDB DDL (:mod:`pxassure.store`), input validation (:mod:`pxassure.sources`) and
+``docs/data-model.md`` are all generated from :data:`TABLES`, so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+LEVELS = ("trust", "division", "care_group", "ward")
+SERVICE_TYPES = ("inpatient", "day_case", "ae", "maternity", "outpatients", "community")
+LAYERS = ("board", "board_quality", "executive_quality", "patient_experience", "division", "ward")
+CADENCES = ("monthly", "bimonthly", "quarterly")
+HARM_LEVELS = ("no_harm", "low", "moderate", "severe", "death")
+OUTCOMES = ("upheld", "partly_upheld", "not_upheld")
+PEER_BANDS = ("better", "about_the_same", "worse")
+KO41A_SUBJECTS = (
+    "Access to treatment or drugs",
+    "Admissions, discharges and transfers",
+    "Appointments",
+    "Clinical treatment",
+    "Communications",
+    "Consent",
+    "End of life care",
+    "Facilities services",
+    "Patient care",
+    "Prescribing errors",
+    "Privacy, dignity and wellbeing",
+    "Restraint",
+    "Staff",
+    "Trust administration",
+    "Waiting times",
+    "Other",
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str  # DuckDB type: VARCHAR, INTEGER, DOUBLE, DATE, BOOLEAN, TIMESTAMP
+    meaning: str
+    unit: str = ""
+    nullable: bool = False
+    choices: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    references: str | None = None  # "table.column" this value must exist in
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    meaning: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    grain: str = ""
+    extra_checks: tuple[str, ...] = field(default_factory=tuple)
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+UNIT = Column("unit_id", "VARCHAR", "Organisation unit code (kept as text: codes such as '007' keep their zeros)",
+              references="org_units.unit_id")
+MONTH = Column("month", "DATE", "Calendar month the figures cover", "first day of the month")
+
+
+def _count(name: str, meaning: str, nullable: bool = False) -> Column:
+    return Column(name, "INTEGER", meaning, "count", nullable=nullable, minimum=0)
+
+
+def _pct(name: str, meaning: str, nullable: bool = False) -> Column:
+    return Column(name, "DOUBLE", meaning, "percent", nullable=nullable, minimum=0, maximum=200)
+
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table(
+            "org_units",
+            "The trust's organisation hierarchy: trust → division → care group → ward or department.",
+            (
+                Column("unit_id", "VARCHAR", "Unique unit code (text)"),
+                Column("name", "VARCHAR", "Display name"),
+                Column("level", "VARCHAR", "Level in the hierarchy", choices=LEVELS),
+                Column("parent_id", "VARCHAR", "The unit this one sits under (empty for the trust)", nullable=True,
+                       references="org_units.unit_id"),
+                Column("site", "VARCHAR", "Hospital or community site (wards and departments)", nullable=True),
+                Column("service_type", "VARCHAR", "Type of service (wards and departments)", nullable=True,
+                       choices=SERVICE_TYPES),
+            ),
+            key=("unit_id",),
+            grain="one row per unit",
+        ),
+        Table(
+            "committees",
+            "Standing governance committees and whom they report to (board to ward).",
+            (
+                Column("committee_id", "VARCHAR", "Unique committee code"),
+                Column("name", "VARCHAR", "Committee name"),
+                Column("layer", "VARCHAR", "Reporting layer, which selects the report notebook", choices=LAYERS),
+                Column("reports_to", "VARCHAR", "Committee this one reports to (empty for the board)", nullable=True,
+                       references="committees.committee_id"),
+                Column("scope_unit_id", "VARCHAR", "Organisation unit whose data the committee sees",
+                       references="org_units.unit_id"),
+                Column("cadence", "VARCHAR", "How often it meets", choices=CADENCES),
+            ),
+            key=("committee_id",),
+            grain="one row per committee (division and ward layers: one per unit, expanded from templates)",
+        ),
+        Table(
+            "framework_requirements",
+            "The Patient experience improvement framework catalogue (57 requirements).",
+            (
+                Column("requirement", "VARCHAR", "Framework ID, e.g. '12C'"),
+                Column("section", "VARCHAR", "Framework section"),
+                Column("characteristic", "INTEGER", "Characteristic number 1–23", minimum=1, maximum=23),
+                Column("title", "VARCHAR", "Short title (pxassure's words)"),
+            ),
+            key=("requirement",),
+            grain="one row per requirement",
+        ),
+        Table(
+            "framework_scores",
+            "Self-assessment against the framework: one score per requirement per unit per assessment.",
+            (
+                UNIT,
+                Column("assessed_month", "DATE", "Month the assessment was completed (usually a quarter end)",
+                       "first day of the month"),
+                Column("requirement", "VARCHAR", "Framework ID", references="framework_requirements.requirement"),
+                Column("score", "INTEGER", "Self-assessed score; empty means not assessed", "0–5", nullable=True,
+                       minimum=0, maximum=5),
+                Column("current_position", "VARCHAR", "Evidence for the score", nullable=True),
+                Column("planned_action", "VARCHAR", "Planned action to improve", nullable=True),
+                Column("owner", "VARCHAR", "Role accountable for the action", nullable=True),
+                Column("due_date", "DATE", "When the action is due", nullable=True),
+                Column("good_looks_like", "VARCHAR", "What good will look like", nullable=True),
+            ),
+            key=("unit_id", "assessed_month", "requirement"),
+            grain="one row per unit, assessment and requirement",
+        ),
+        Table(
+            "fft_monthly",
+            "Friends and Family Test answers per unit per month (question since April 2020).",
+            (
+                UNIT,
+                MONTH,
+                _count("very_good", "Answers 'Very good'"),
+                _count("good", "Answers 'Good'"),
+                _count("neither", "Answers 'Neither good nor poor'"),
+                _count("poor", "Answers 'Poor'"),
+                _count("very_poor", "Answers 'Very poor'"),
+                _count("dont_know", "Answers 'Don't know'"),
+                _count("eligible", "Patients eligible to respond (empty where the setting does not report it)",
+                       nullable=True),
+            ),
+            key=("unit_id", "month"),
+            grain="one row per unit and month",
+            extra_checks=("very_good + good + neither + poor + very_poor + dont_know <= coalesce(eligible, 2147483647)",),
+        ),
+        Table(
+            "fft_national",
+            "England FFT benchmarks per setting and month, for response-rate comparisons.",
+            (
+                MONTH,
+                Column("service_type", "VARCHAR", "Setting", choices=SERVICE_TYPES),
+                _pct("response_rate", "National response rate"),
+                _pct("percent_positive", "National % positive"),
+            ),
+            key=("month", "service_type"),
+            grain="one row per month and setting",
+        ),
+        Table(
+            "complaints",
+            "Formal (written) complaints, one row per complaint.",
+            (
+                Column("complaint_id", "VARCHAR", "Complaint reference"),
+                UNIT,
+                Column("received", "DATE", "Date received"),
+                Column("acknowledged", "DATE", "Date acknowledged (target: 3 working days)", nullable=True),
+                Column("closed", "DATE", "Date the response was sent (empty while open)", nullable=True),
+                Column("primary_subject", "VARCHAR", "Main KO41a subject", choices=KO41A_SUBJECTS),
+                Column("outcome", "VARCHAR", "Outcome once closed", nullable=True, choices=OUTCOMES),
+                Column("reopened", "BOOLEAN", "Reopened after the response"),
+                Column("target_working_days", "INTEGER", "Agreed response time", "working days", minimum=1,
+                       maximum=250),
+                Column("ombudsman", "BOOLEAN", "Referred to the Ombudsman"),
+            ),
+            key=("complaint_id",),
+            grain="one row per complaint",
+            extra_checks=("acknowledged IS NULL OR acknowledged >= received", "closed IS NULL OR closed >= received"),
+        ),
+        Table(
+            "complaint_subjects",
+            "Every KO41a subject a complaint raises (a complaint counts once in totals, against each subject here).",
+            (
+                Column("complaint_id", "VARCHAR", "Complaint reference", references="complaints.complaint_id"),
+                Column("subject", "VARCHAR", "KO41a subject", choices=KO41A_SUBJECTS),
+            ),
+            key=("complaint_id", "subject"),
+            grain="one row per complaint and subject",
+        ),
+        Table(
+            "pals_contacts",
+            "Patient Advice and Liaison Service contacts, one row per contact.",
+            (
+                Column("contact_id", "VARCHAR", "PALS reference"),
+                UNIT,
+                Column("received", "DATE", "Date of contact"),
+                Column("theme", "VARCHAR", "Main theme (KO41a subjects)", choices=KO41A_SUBJECTS),
+                Column("resolved", "DATE", "Date resolved (empty while open)", nullable=True),
+            ),
+            key=("contact_id",),
+            grain="one row per contact",
+            extra_checks=("resolved IS NULL OR resolved >= received",),
+        ),
+        Table(
+            "compliments",
+            "Compliments logged per unit per month.",
+            (UNIT, MONTH, _count("compliments", "Compliments received")),
+            key=("unit_id", "month"),
+            grain="one row per unit and month",
+        ),
+        Table(
+            "activity",
+            "Activity denominators per unit per month.",
+            (
+                UNIT,
+                MONTH,
+                _count("occupied_bed_days", "Occupied bed days (inpatient settings)", nullable=True),
+                _count("attendances", "Attendances or contacts (non-bedded settings)", nullable=True),
+            ),
+            key=("unit_id", "month"),
+            grain="one row per unit and month",
+        ),
+        Table(
+            "incidents",
+            "Patient-safety incidents reported per unit per month, by harm level.",
+            (
+                UNIT,
+                MONTH,
+                Column("harm_level", "VARCHAR", "Harm level", choices=HARM_LEVELS),
+                _count("incidents", "Incidents reported"),
+            ),
+            key=("unit_id", "month", "harm_level"),
+            grain="one row per unit, month and harm level",
+        ),
+        Table(
+            "staffing",
+            "Nurse staffing fill rates (actual ÷ planned hours) per ward per month.",
+            (
+                UNIT,
+                MONTH,
+                _pct("rn_day_fill", "Registered nurses, day shifts"),
+                _pct("rn_night_fill", "Registered nurses, night shifts"),
+                _pct("care_day_fill", "Care staff, day shifts"),
+                _pct("care_night_fill", "Care staff, night shifts"),
+            ),
+            key=("unit_id", "month"),
+            grain="one row per ward and month",
+        ),
+        Table(
+            "inpatient_survey",
+            "National Adult Inpatient Survey question scores with the CQC peer band.",
+            (
+                UNIT,
+                Column("year", "INTEGER", "Survey year", minimum=2000, maximum=2100),
+                Column("question_id", "VARCHAR", "Question number"),
+                Column("question", "VARCHAR", "Question wording (short)"),
+                Column("score", "DOUBLE", "Trust score", "0–10", minimum=0, maximum=10),
+                Column("peer_band", "VARCHAR", "Compared with other trusts", choices=PEER_BANDS),
+            ),
+            key=("unit_id", "year", "question_id"),
+            grain="one row per unit, year and question",
+        ),
+        Table(
+            "staff_survey",
+            "NHS Staff Survey results per unit per year.",
+            (
+                UNIT,
+                Column("year", "INTEGER", "Survey year", minimum=2000, maximum=2100),
+                Column("question_id", "VARCHAR", "Question number"),
+                Column("question", "VARCHAR", "Question wording (short)"),
+                _pct("percent_positive", "Staff answering positively"),
+                _pct("peer_median", "Median of comparable trusts", nullable=True),
+            ),
+            key=("unit_id", "year", "question_id"),
+            grain="one row per unit, year and question",
+        ),
+    )
+}
+
+#: Load order that satisfies references (parents before children).
+LOAD_ORDER = list(TABLES)
+
+
+def data_model_markdown() -> str:
+    """The data model as Markdown (written to docs/data-model.md)."""
+    lines = [
+        "# Data model",
+        "",
+        "Generated from `lib/pxassure/schema.py` (`python -m pxassure.schema > docs/data-model.md`);",
+        "a test fails if this file and the schema disagree. Every input layout (CSV or XLSX) uses the",
+        "same column names. Dates are ISO `YYYY-MM-DD`; months are the first day of the month.",
+        "",
+    ]
+    for t in TABLES.values():
+        lines += [f"## `{t.name}`", "", t.meaning, "", f"Grain: {t.grain}. Key: {', '.join(t.key)}.", ""]
+        lines += ["| column | type | unit | required | meaning |", "|---|---|---|---|---|"]
+        for c in t.columns:
+            meaning = c.meaning
+            if c.choices:
+                meaning += " — one of: " + ", ".join(f"`{x}`" for x in c.choices)
+            if c.references:
+                meaning += f" (must exist in `{c.references}`)"
+            lines.append(f"| `{c.name}` | {c.type} | {c.unit} | {'no' if c.nullable else 'yes'} | {meaning} |")
+        if t.extra_checks:
+            lines += ["", "Checks: " + "; ".join(f"`{x}`" for x in t.extra_checks) + "."]
+        lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(data_model_markdown(), end="")

@@ -1,0 +1,1033 @@
+"""Statistical process control to NHS England's Making Data Count (MDC) standard.
+
+Public API (reports, tests and analysts use exactly this):
+
+- :func:`xmr` – XmR ("plot the dots") chart of one series.
+- :func:`attribute` – p, Laney p′ ("pp"), u, Laney u′ ("up") and c charts.
+- :func:`run_chart` – median run chart with Anhøj's rules, for short series.
+- :func:`batch` – many series (e.g. every ward × measure) at once.
+
+Every chart is computed by one vectorised core (:func:`_compute`) working on flat
+arrays where a *segment* is one series' period between rebases. That is why
+:func:`batch` needs no Python loop per point, and why a single series and a batch
+can never disagree.
+
+The rules follow NHSRplotthedots 0.2.2 (one small function per rule below); the
+two presets and every option are described in ``docs/methods.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+__all__ = [
+    "PRESETS",
+    "SPCResult",
+    "RunChartResult",
+    "BatchResult",
+    "xmr",
+    "attribute",
+    "run_chart",
+    "batch",
+    "resolve_options",
+    "POINT_TYPES",
+    "VARIATION_ICONS",
+    "ASSURANCE_ICONS",
+]
+
+# Constants of the XmR chart (Wheeler; NHS England MDC).
+LIMIT_CONSTANT = 2.66  # 3 / d2, d2 = 1.128 for moving ranges of two
+SCREEN_CONSTANT = 3.267  # D4 for n = 2: an MR at or above 3.267 × mean MR is screened out
+D2 = 1.128
+
+POINT_TYPES = (
+    "common_cause",
+    "special_cause_improvement",
+    "special_cause_concern",
+    "special_cause_neutral_high",
+    "special_cause_neutral_low",
+)
+RULES = ("outside_limits", "trend", "two_of_three", "shift")  # in order of precedence
+VARIATION_ICONS = (
+    "common_cause",
+    "improvement_high",
+    "improvement_low",
+    "concern_high",
+    "concern_low",
+    "neutral_high",
+    "neutral_low",
+)
+ASSURANCE_ICONS = ("consistent_pass", "consistent_fail", "inconsistent")
+IMPROVEMENT = ("increase", "decrease", "neutral")
+CHARTS = ("xmr", "p", "pp", "u", "up", "c")
+
+#: The two rule sets. ``mdc`` is NHS England's current MDC tools; ``ptd`` is exact
+#: parity with NHSRplotthedots 0.2.2. Any option may be overridden on its own.
+PRESETS: dict[str, dict[str, Any]] = {
+    "mdc": {
+        "screen_outliers": False,
+        "shift_length": 7,
+        "trend_length": 7,
+        "two_of_three": "beyond_2_sigma",
+        "trend_colour": "direction",
+        "minimum_points": 13,
+    },
+    "ptd": {
+        "screen_outliers": True,
+        "shift_length": 7,
+        "trend_length": 7,
+        "two_of_three": "between_2_and_3_sigma",
+        "trend_colour": "side_of_mean",
+        "minimum_points": 13,
+    },
+}
+_OPTION_CHOICES = {
+    "screen_outliers": (True, False),
+    "shift_length": (6, 7, 8, 9),
+    "trend_length": (6, 7),
+    "two_of_three": ("beyond_2_sigma", "between_2_and_3_sigma"),
+    "trend_colour": ("direction", "side_of_mean"),
+}
+
+
+def resolve_options(preset: str = "mdc", **options: Any) -> dict[str, Any]:
+    """Return the full rule options for ``preset`` with ``options`` overriding it.
+
+    Raises ``ValueError`` for an unknown preset, an unknown option or a value outside
+    the option's allowed choices.
+    """
+    if preset not in PRESETS:
+        raise ValueError(f"unknown SPC preset {preset!r}: expected one of {sorted(PRESETS)}")
+    resolved = dict(PRESETS[preset])
+    for name, value in options.items():
+        if name not in resolved:
+            raise ValueError(f"unknown SPC option {name!r}: expected one of {sorted(resolved)}")
+        if name == "minimum_points":
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 2:
+                raise ValueError(f"SPC option minimum_points must be a whole number ≥ 2, got {value!r}")
+        elif value not in _OPTION_CHOICES[name] or (
+            name == "screen_outliers" and not isinstance(value, (bool, np.bool_))
+        ):
+            raise ValueError(
+                f"SPC option {name}={value!r} is not allowed: expected one of {list(_OPTION_CHOICES[name])}"
+            )
+        resolved[name] = value
+    resolved["preset"] = preset
+    return resolved
+
+
+# ---------------------------------------------------------------------------
+# Results
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class RunChartResult:
+    """A median run chart judged by Anhøj's rules (unusually long run, too few crossings)."""
+
+    median: float
+    useful_points: int
+    longest_run: int
+    longest_run_limit: int
+    crossings: int
+    crossings_limit: int
+
+    @property
+    def long_run_signal(self) -> bool:
+        return self.longest_run > self.longest_run_limit
+
+    @property
+    def crossings_signal(self) -> bool:
+        return self.crossings < self.crossings_limit
+
+    @property
+    def signal(self) -> bool:
+        """True when either Anhøj rule signals non-random variation."""
+        return self.long_run_signal or self.crossings_signal
+
+
+@dataclass
+class SPCResult:
+    """One chart: per-point results, icons, and what method produced them."""
+
+    points: pd.DataFrame
+    chart: str
+    improvement: str
+    target: float | None
+    options: dict[str, Any]
+    multiply: float = 1
+    period_starts: list[int] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    run: RunChartResult | None = None
+
+    @property
+    def has_limits(self) -> bool:
+        """False when the latest period is too short and only a run chart is shown."""
+        last = self.points["upper"].iloc[self.period_starts[-1] :] if len(self.points) else []
+        return bool(len(last)) and bool(np.isfinite(last).any())
+
+    @property
+    def last_point(self) -> pd.Series | None:
+        observed = self.points[self.points["value"].notna()]
+        return observed.iloc[-1] if len(observed) else None
+
+    @property
+    def variation(self) -> str | None:
+        """The variation icon: the type of the last observed point (None without limits)."""
+        last = self.last_point
+        if last is None or not self.has_limits:
+            return None
+        return _variation_icon(last["point_type"], self.improvement)
+
+    @property
+    def assurance(self) -> str | None:
+        """The assurance icon against the target, from the last observed point's limits."""
+        last = self.last_point
+        if last is None or not self.has_limits:
+            return None
+        return _assurance_icon(self.target, self.improvement, last["lower"], last["upper"])
+
+    @property
+    def chart_label(self) -> str:
+        return CHART_LABELS[self.chart] if self.has_limits else "run chart (too few points for limits)"
+
+    def method(self) -> str:
+        """One line naming the chart and every rule option, for report footnotes."""
+        o = self.options
+        parts = [
+            f"{self.chart_label}",
+            f"preset {o['preset']}",
+            f"moving-range screening {'on' if o['screen_outliers'] else 'off'}",
+            f"shift {o['shift_length']} points",
+            f"trend {o['trend_length']} points",
+            "2-in-3 counts "
+            + ("every point beyond 2σ" if o["two_of_three"] == "beyond_2_sigma" else "points between 2σ and 3σ"),
+            f"limits from {o['minimum_points']} points",
+        ]
+        return "; ".join(parts)
+
+    def describe(self, measure: str = "the measure", unit: str = "") -> str:
+        """One plain-English paragraph describing the chart (used as its alt text)."""
+        return _describe(self, measure, unit)
+
+    def plot(self, ax=None, *, title: str | None = None, ylabel: str | None = None, **kwargs):
+        """Draw the MDC-style chart on ``ax`` (created if None) and return the axes."""
+        from pxassure.charts import plot_spc
+
+        return plot_spc(self, ax=ax, title=title, ylabel=ylabel, **kwargs)
+
+
+CHART_LABELS = {
+    "xmr": "XmR chart",
+    "p": "p chart",
+    "pp": "Laney p′ chart",
+    "u": "u chart",
+    "up": "Laney u′ chart",
+    "c": "c chart",
+}
+
+
+@dataclass
+class BatchResult:
+    """Many series at once: ``points`` (one row per input row) and ``summary`` (one row per series)."""
+
+    points: pd.DataFrame
+    summary: pd.DataFrame
+    options: dict[str, Any]
+
+
+# ---------------------------------------------------------------------------
+# Input handling
+# ---------------------------------------------------------------------------
+
+
+def _as_series(values: Any, name: str) -> pd.Series:
+    if isinstance(values, pd.Series):
+        s = values
+    else:
+        try:
+            s = pd.Series(list(values))
+        except TypeError:
+            raise ValueError(f"{name} must be a sequence or a pandas Series, got {type(values).__name__}") from None
+    if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
+        converted = pd.to_numeric(s, errors="coerce")
+        bad = s[converted.isna() & s.notna()]
+        if len(bad):
+            label, value = bad.index[0], bad.iloc[0]
+            raise ValueError(f"{name} must be numeric: value {value!r} at {label!r} is not a number")
+        s = converted
+    elif pd.api.types.is_bool_dtype(s.dtype) or not pd.api.types.is_numeric_dtype(s.dtype):
+        raise ValueError(f"{name} must be numeric, got dtype {s.dtype}")
+    s = s.astype(float)
+    inf = s[np.isinf(s.to_numpy())]
+    if len(inf):
+        raise ValueError(f"{name} must be finite: value {inf.iloc[0]} at {inf.index[0]!r}")
+    return s
+
+
+def _positions(labels: Iterable[Any], index: pd.Index, what: str) -> list[int]:
+    """Positions in ``index`` of ``labels`` (labels are positions for a plain RangeIndex)."""
+    if isinstance(labels, (str, bytes)) or not isinstance(labels, Iterable):
+        labels = [labels]
+    out = []
+    for label in labels:
+        try:
+            pos = index.get_loc(label)
+        except KeyError:
+            raise ValueError(f"{what} label {label!r} is not in the series index") from None
+        if not isinstance(pos, (int, np.integer)):
+            raise ValueError(f"{what} label {label!r} appears more than once in the series index")
+        out.append(int(pos))
+    return sorted(set(out))
+
+
+def _check_improvement(improvement: str) -> None:
+    if improvement not in IMPROVEMENT:
+        raise ValueError(f"improvement must be one of {list(IMPROVEMENT)}, got {improvement!r}")
+
+
+def _check_target(target: Any) -> float | None:
+    if target is None:
+        return None
+    try:
+        t = float(target)
+    except (TypeError, ValueError):
+        raise ValueError(f"target must be a number or None, got {target!r}") from None
+    if not np.isfinite(t):
+        raise ValueError(f"target must be finite, got {target!r}")
+    return t
+
+
+# ---------------------------------------------------------------------------
+# The rules: one small function each, on flat arrays split into segments.
+# ``seg`` holds each point's segment id (non-decreasing); only observed points are passed.
+# ---------------------------------------------------------------------------
+
+
+def _run_lengths(key: np.ndarray, seg: np.ndarray) -> np.ndarray:
+    """Length of the maximal run of equal ``key`` (within a segment) that each point is in."""
+    n = len(key)
+    if n == 0:
+        return np.zeros(0, dtype=int)
+    breaks = np.ones(n, dtype=bool)
+    breaks[1:] = (key[1:] != key[:-1]) | (seg[1:] != seg[:-1])
+    run_id = np.cumsum(breaks) - 1
+    return np.bincount(run_id)[run_id]
+
+
+def rule_outside_limits(y: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
+    """Points above the upper or below the lower process limit."""
+    with np.errstate(invalid="ignore"):
+        return (y > upper) | (y < lower)
+
+
+def rule_shift(side: np.ndarray, seg: np.ndarray, length: int) -> np.ndarray:
+    """Points in a run of ``length`` or more on one side of the centre line.
+
+    A point exactly on the centre (side 0) breaks the run. Every point of a qualifying
+    run is marked, as NHSRplotthedots marks the six points before the one that fires.
+    """
+    runs = _run_lengths(side, seg)
+    return (side != 0) & (runs >= length)
+
+
+def rule_trend(y: np.ndarray, seg: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray]:
+    """Points in a run of ``length`` or more strictly increasing or decreasing values.
+
+    A tie breaks the run. Returns (flag, direction) where direction is +1 or -1 for
+    flagged points (the direction of the run ending at the point, else the one starting there).
+    """
+    n = len(y)
+    step = np.zeros(n)
+    if n > 1:
+        same = seg[1:] == seg[:-1]
+        step[1:] = np.where(same, np.sign(y[1:] - y[:-1]), 0)
+    # step[i] is the move into point i; a run of k equal non-zero steps spans k + 1 points.
+    runs = _run_lengths(step, seg)
+    ends_trend = (step != 0) & (runs >= length - 1)  # the move into i is part of a trend
+    starts_trend = np.zeros(n, dtype=bool)
+    starts_trend[:-1] = ends_trend[1:]  # the move out of i is part of a trend
+    direction = np.where(ends_trend, step, 0.0)
+    nxt = np.zeros(n)
+    nxt[:-1] = step[1:]
+    direction = np.where(~ends_trend & starts_trend, nxt, direction)
+    return ends_trend | starts_trend, direction
+
+
+def rule_two_of_three(close: np.ndarray, side: np.ndarray, seg: np.ndarray) -> np.ndarray:
+    """Close-to-limit points in any window of three where two or more are close and all
+    three lie on the same side of the centre line. Only the close points are marked."""
+    n = len(close)
+    hit = np.zeros(n, dtype=bool)
+    if n < 3:
+        return hit
+    c = close.astype(int)
+    window_close = c[:-2] + c[1:-1] + c[2:]
+    window_side = side[:-2] + side[1:-1] + side[2:]
+    window_seg = (seg[:-2] == seg[2:])
+    qualifies = window_seg & (window_close >= 2) & (np.abs(window_side) == 3)
+    for offset in range(3):  # each point is in up to three windows
+        hit[offset : n - 2 + offset] |= qualifies
+    return hit & close
+
+
+# ---------------------------------------------------------------------------
+# Centre and limits
+# ---------------------------------------------------------------------------
+
+
+def _segment_mean(values: np.ndarray, seg: np.ndarray, use: np.ndarray, nseg: int) -> np.ndarray:
+    total = np.bincount(seg, weights=np.where(use, values, 0.0), minlength=nseg)
+    count = np.bincount(seg, weights=use.astype(float), minlength=nseg)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return total / count
+
+
+def _mean_moving_range(values: np.ndarray, seg: np.ndarray, use: np.ndarray, nseg: int, screen: bool) -> np.ndarray:
+    """Mean moving range per segment over consecutive baseline points, optionally screened."""
+    idx = np.flatnonzero(use)
+    v, s = values[idx], seg[idx]
+    same = s[1:] == s[:-1]
+    mr = np.abs(np.diff(v))[same]
+    mr_seg = s[1:][same]
+    amr = _segment_mean(mr, mr_seg, np.ones(len(mr), dtype=bool), nseg)
+    if screen:
+        keep = mr < SCREEN_CONSTANT * amr[mr_seg]
+        amr = _segment_mean(mr, mr_seg, keep, nseg)
+    return amr
+
+
+def _limits(chart: str, y: np.ndarray, n: np.ndarray, seg: np.ndarray, base: np.ndarray, nseg: int, screen: bool):
+    """Centre, sigma (per point) for each chart type, computed from the baseline points."""
+    if chart == "xmr":
+        centre = _segment_mean(y, seg, base, nseg)[seg]
+        # MDC publishes the constant 2.66 (not 3 / 1.128 = 2.6596): keep its figures exactly.
+        sigma = (_mean_moving_range(y, seg, base, nseg, screen) * LIMIT_CONSTANT / 3)[seg]
+        return centre, sigma
+    if chart == "c":
+        centre = _segment_mean(y, seg, base, nseg)[seg]
+        return centre, np.sqrt(centre)
+    # p and u families: centre = Σ numerator / Σ denominator over the baseline.
+    num = np.bincount(seg, weights=np.where(base, y * n, 0.0), minlength=nseg)
+    den = np.bincount(seg, weights=np.where(base, n, 0.0), minlength=nseg)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cbar = (num / den)[seg]
+        if chart in ("p", "pp"):
+            sd = np.sqrt(cbar * (1 - cbar) / n)
+        else:
+            sd = np.sqrt(cbar / n)
+        if chart in ("pp", "up"):
+            # Laney: scale by the spread of the standardised values between points.
+            z = (y - cbar) / sd
+            z = np.where(np.isfinite(z), z, 0.0)
+            sigma_z = _mean_moving_range(z, seg, base, nseg, screen)[seg] / D2
+            sd = sd * sigma_z
+    return cbar, sd
+
+
+# ---------------------------------------------------------------------------
+# The core
+# ---------------------------------------------------------------------------
+
+
+def _compute(
+    chart: str,
+    y: np.ndarray,
+    n: np.ndarray,
+    seg: np.ndarray,
+    base: np.ndarray,
+    improvement: np.ndarray,
+    opts: dict[str, Any],
+) -> dict[str, np.ndarray]:
+    """Vectorised SPC on observed points. ``improvement`` holds +1, -1 or 0 per point."""
+    nseg = int(seg.max()) + 1 if len(seg) else 0
+    centre, sigma = _limits(chart, y, n, seg, base, nseg, opts["screen_outliers"])
+    upper, lower = centre + 3 * sigma, centre - 3 * sigma
+    upper2, lower2 = centre + 2 * sigma, centre - 2 * sigma
+    if chart in ("p", "pp"):
+        upper, upper2 = np.minimum(upper, 1.0), np.minimum(upper2, 1.0)
+    if chart != "xmr":
+        lower, lower2 = np.maximum(lower, 0.0), np.maximum(lower2, 0.0)
+
+    # Segments too short for limits become run charts: centre is the median, no limits.
+    count = np.bincount(seg, minlength=nseg)
+    short = (count < opts["minimum_points"])[seg]
+    if short.any():
+        medians = pd.Series(y[short]).groupby(seg[short]).median()
+        centre = np.where(short, medians.reindex(seg).to_numpy(), centre)
+        for arr in (upper, lower, upper2, lower2):
+            arr[short] = np.nan
+
+    side = np.sign(y - centre)
+    side[short] = 0
+    outside = rule_outside_limits(y, lower, upper)
+    beyond_2s = (y > upper2) | (y < lower2)
+    close = beyond_2s if opts["two_of_three"] == "beyond_2_sigma" else beyond_2s & ~outside
+    shift = rule_shift(side, seg, opts["shift_length"])
+    trend, trend_dir = rule_trend(y, seg, opts["trend_length"])
+    trend &= ~short
+    two3 = rule_two_of_three(close, side, seg)
+
+    rule = np.full(len(y), None, dtype=object)
+    for name, hit in zip(RULES[::-1], (shift, two3, trend, outside)):  # lowest precedence first
+        rule[hit] = name
+
+    direction = side.copy()
+    if opts["trend_colour"] == "direction":
+        is_trend = rule == "trend"
+        direction[is_trend] = trend_dir[is_trend]
+    special = rule != None  # noqa: E711 - elementwise comparison on an object array
+    point_type = np.full(len(y), "common_cause", dtype=object)
+    neutral = special & (improvement == 0)
+    point_type[neutral & (direction > 0)] = "special_cause_neutral_high"
+    point_type[neutral & (direction <= 0)] = "special_cause_neutral_low"
+    directed = special & (improvement != 0)
+    point_type[directed & (direction == improvement)] = "special_cause_improvement"
+    point_type[directed & (direction != improvement)] = "special_cause_concern"
+    return {
+        "centre": centre,
+        "lower": lower,
+        "upper": upper,
+        "lower_2s": lower2,
+        "upper_2s": upper2,
+        "rule": rule,
+        "point_type": point_type,
+    }
+
+
+def _segments(n_points: int, starts: Sequence[int]) -> np.ndarray:
+    seg = np.zeros(n_points, dtype=int)
+    for s in starts:
+        if s > 0:
+            seg[s:] += 1
+    return seg
+
+
+def _baseline_mask(seg: np.ndarray, observed: np.ndarray, excluded: np.ndarray, fix_after: int | None) -> np.ndarray:
+    """Points that set the centre and limits: observed, not excluded, within the fixed baseline."""
+    base = observed & ~excluded
+    if fix_after is not None:
+        # position of each point among its segment's observed points
+        pos = pd.Series(observed.astype(int)).groupby(seg).cumsum().to_numpy()
+        base &= pos <= fix_after
+    return base
+
+
+def _single(
+    chart: str,
+    value: pd.Series,
+    denominator: np.ndarray | None,
+    *,
+    multiply: float,
+    improvement: str,
+    target: Any,
+    rebase: Any,
+    exclude: Any,
+    fix_after_n_points: int | None,
+    preset: str,
+    options: dict[str, Any],
+) -> SPCResult:
+    _check_improvement(improvement)
+    target = _check_target(target)
+    opts = resolve_options(preset, **options)
+    if fix_after_n_points is not None:
+        if isinstance(fix_after_n_points, bool) or not isinstance(fix_after_n_points, (int, np.integer)):
+            raise ValueError(f"fix_after_n_points must be a whole number, got {fix_after_n_points!r}")
+        if fix_after_n_points < 12:
+            raise ValueError(f"fix_after_n_points must be at least 12 (a baseline needs 12 points), got {fix_after_n_points}")
+    try:
+        multiply = float(multiply)
+    except (TypeError, ValueError):
+        raise ValueError(f"multiply must be a positive number, got {multiply!r}") from None
+    if not multiply > 0:
+        raise ValueError(f"multiply must be a positive number, got {multiply!r}")
+
+    index = value.index
+    n_points = len(value)
+    starts = [0] + [p for p in _positions(rebase, index, "rebase") if p > 0]
+    seg_all = _segments(n_points, starts)
+    excluded = np.zeros(n_points, dtype=bool)
+    excluded[_positions(exclude, index, "exclude")] = True
+
+    y_all = value.to_numpy(dtype=float)
+    n_all = np.ones(n_points) if denominator is None else denominator
+    observed = np.isfinite(y_all) & np.isfinite(n_all)
+    base_all = _baseline_mask(seg_all, observed, excluded, fix_after_n_points)
+
+    flags = []
+    missing = np.flatnonzero(~observed)
+    if len(missing):
+        labels = ", ".join(str(index[i]) for i in missing[:5]) + (" …" if len(missing) > 5 else "")
+        flags.append(f"{len(missing)} missing value(s) left out of the limits and rules: {labels}")
+
+    idx = np.flatnonzero(observed)
+    imp = {"increase": 1, "decrease": -1, "neutral": 0}[improvement]
+    # Re-number segments among observed points so that empty segments vanish.
+    seg_obs = seg_all[idx]
+    core = _compute(
+        chart,
+        y_all[idx],
+        n_all[idx],
+        seg_obs,
+        base_all[idx],
+        np.full(len(idx), imp),
+        opts,
+    ) if len(idx) else None
+
+    points = pd.DataFrame(
+        {
+            "value": y_all,
+            "centre": np.nan,
+            "lower": np.nan,
+            "upper": np.nan,
+            "lower_2s": np.nan,
+            "upper_2s": np.nan,
+            "rule": pd.Series([None] * n_points, dtype=object).to_numpy(),
+            "point_type": pd.Series([None] * n_points, dtype=object).to_numpy(),
+        },
+        index=index,
+    )
+    if core is not None:
+        for col, arr in core.items():
+            points.iloc[idx, points.columns.get_loc(col)] = arr
+        # Missing rows keep their segment's centre and (xmr/c) limits so the chart has no gaps.
+        if len(missing) and chart in ("xmr", "c"):
+            seg_frame = points.iloc[idx][["centre", "lower", "upper", "lower_2s", "upper_2s"]].groupby(seg_obs).first()
+            for i in missing:
+                if seg_all[i] in seg_frame.index:
+                    points.iloc[i, 1:6] = seg_frame.loc[seg_all[i]].to_numpy()
+
+    for col in ("value", "centre", "lower", "upper", "lower_2s", "upper_2s"):
+        points[col] = points[col].astype(float) * multiply
+
+    counts = np.bincount(seg_obs, minlength=len(starts)) if len(idx) else np.zeros(len(starts), dtype=int)
+    for k, start in enumerate(starts):
+        if counts[k] < opts["minimum_points"]:
+            where = f"the period starting at {index[start]!r}" if len(starts) > 1 else "the series"
+            flags.append(
+                f"{where} has {counts[k]} observed point(s), fewer than the {opts['minimum_points']} needed "
+                "for process limits: shown as a run chart, with no variation or assurance icon"
+            )
+
+    run = None
+    last_start = starts[-1]
+    last_y = y_all[last_start:][observed[last_start:]]
+    if counts[-1] < opts["minimum_points"] and len(last_y) >= 2:
+        run = run_chart(last_y).run
+    return SPCResult(
+        points=points,
+        chart=chart,
+        improvement=improvement,
+        target=None if target is None else target,
+        options=opts,
+        multiply=multiply,
+        period_starts=starts,
+        flags=flags,
+        run=run,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Public functions
+# ---------------------------------------------------------------------------
+
+
+def xmr(
+    values: Any,
+    *,
+    improvement: str = "increase",
+    target: float | None = None,
+    rebase: Any = (),
+    fix_after_n_points: int | None = None,
+    preset: str = "mdc",
+    exclude: Any = (),
+    **options: Any,
+) -> SPCResult:
+    """XmR chart of ``values`` (a sequence or a Series whose index labels the periods).
+
+    ``rebase`` lists the labels (positions for plain sequences) that start a new period;
+    every calculation and rule stays within its period. ``fix_after_n_points`` (≥ 12)
+    computes each period's centre and limits from its first N points only. ``exclude``
+    lists points left out of the limits but still judged against them. ``options``
+    override the preset (see :data:`PRESETS`).
+    """
+    s = _as_series(values, "values")
+    return _single(
+        "xmr",
+        s,
+        None,
+        multiply=1,
+        improvement=improvement,
+        target=target,
+        rebase=rebase,
+        exclude=exclude,
+        fix_after_n_points=fix_after_n_points,
+        preset=preset,
+        options=options,
+    )
+
+
+def attribute(
+    chart: str,
+    numerator: Any,
+    denominator: Any = None,
+    *,
+    multiply: float = 1,
+    improvement: str = "increase",
+    target: float | None = None,
+    rebase: Any = (),
+    preset: str = "mdc",
+    fix_after_n_points: int | None = None,
+    exclude: Any = (),
+    **options: Any,
+) -> SPCResult:
+    """Attribute chart: ``chart`` is "p", "pp" (Laney p′), "u", "up" (Laney u′) or "c".
+
+    p charts take counts (e.g. positive FFT answers) and their denominators (responses);
+    u charts take events and exposure (e.g. complaints and bed days) with ``multiply``
+    (1,000 for a rate per 1,000); c charts take counts only. ``target`` is on the
+    plotted scale (after ``multiply``).
+    """
+    if chart not in ("p", "pp", "u", "up", "c"):
+        raise ValueError(f"chart must be one of 'p', 'pp', 'u', 'up', 'c', got {chart!r}")
+    num = _as_series(numerator, "numerator")
+    if (num.dropna() < 0).any():
+        bad = num[num < 0]
+        raise ValueError(f"numerator must not be negative: {bad.iloc[0]} at {bad.index[0]!r}")
+    if chart == "c":
+        if denominator is not None:
+            raise ValueError("a c chart takes counts only: leave denominator as None (use a u chart for rates)")
+        y, den = num, None
+    else:
+        if denominator is None:
+            raise ValueError(f"a {chart} chart needs a denominator")
+        d = _as_series(denominator, "denominator")
+        if len(d) != len(num):
+            raise ValueError(f"numerator has {len(num)} values but denominator has {len(d)}")
+        d.index = num.index
+        if (d.dropna() <= 0).any():
+            bad = d[d <= 0]
+            raise ValueError(
+                f"denominator must be positive: {bad.iloc[0]:g} at {bad.index[0]!r} "
+                "(a period with no responses or no exposure has no rate: pass it as missing)"
+            )
+        if chart in ("p", "pp") and (num > d).any():
+            bad = num[num > d]
+            raise ValueError(
+                f"numerator {bad.iloc[0]:g} exceeds denominator {d[bad.index[0]]:g} at {bad.index[0]!r}: "
+                "a proportion cannot be above 1"
+            )
+        with np.errstate(invalid="ignore", divide="ignore"):
+            y = num / d
+        den = d.to_numpy(dtype=float)
+    target_raw = None if target is None else _check_target(target) / float(multiply)
+    result = _single(
+        chart,
+        y,
+        den,
+        multiply=multiply,
+        improvement=improvement,
+        target=target_raw,
+        rebase=rebase,
+        exclude=exclude,
+        fix_after_n_points=fix_after_n_points,
+        preset=preset,
+        options=options,
+    )
+    result.target = _check_target(target)
+    return result
+
+
+def run_chart(values: Any) -> SPCResult:
+    """Median run chart with Anhøj's rules; ``result.run`` holds the run analysis.
+
+    Points on the median are ignored. A signal is a run longer than
+    round(log2(n)) + 3 or fewer crossings than the 5th percentile of Binomial(n − 1, 0.5).
+    """
+    s = _as_series(values, "values")
+    y = s.to_numpy(dtype=float)
+    obs = y[np.isfinite(y)]
+    if len(obs) < 2:
+        raise ValueError(f"a run chart needs at least 2 observed values, got {len(obs)}")
+    median = float(np.median(obs))
+    side = np.sign(obs - median)
+    useful = side[side != 0]
+    n = len(useful)
+    if n:
+        longest = int(_run_lengths(useful, np.zeros(n, dtype=int)).max())
+        crossings = int((useful[1:] != useful[:-1]).sum())
+    else:
+        longest = crossings = 0
+    run = RunChartResult(
+        median=median,
+        useful_points=n,
+        longest_run=longest,
+        longest_run_limit=anhoj_longest_run_limit(n),
+        crossings=crossings,
+        crossings_limit=anhoj_crossings_limit(n),
+    )
+    points = pd.DataFrame(
+        {
+            "value": y,
+            "centre": median,
+            "lower": np.nan,
+            "upper": np.nan,
+            "lower_2s": np.nan,
+            "upper_2s": np.nan,
+            "rule": pd.Series([None] * len(y), dtype=object).to_numpy(),
+            "point_type": np.where(np.isfinite(y), "common_cause", None),
+        },
+        index=s.index,
+    )
+    opts = resolve_options("mdc")
+    return SPCResult(points, "xmr", "neutral", None, opts, period_starts=[0], run=run,
+                     flags=["run chart: judged by Anhøj's rules, no process limits"])
+
+
+def anhoj_longest_run_limit(n: int) -> int:
+    """Longest run of points on one side of the median expected by chance."""
+    return int(round(np.log2(n))) + 3 if n > 0 else 0
+
+
+def anhoj_crossings_limit(n: int) -> int:
+    """Fewest median crossings expected by chance (5th percentile of Binomial(n-1, 0.5))."""
+    return int(stats.binom.ppf(0.05, n - 1, 0.5)) if n > 1 else 0
+
+
+# ---------------------------------------------------------------------------
+# Batch
+# ---------------------------------------------------------------------------
+
+
+def batch(
+    frame: pd.DataFrame,
+    by: Sequence[str],
+    *,
+    chart: str = "xmr",
+    value: str = "value",
+    numerator: str | None = None,
+    denominator: str | None = None,
+    order: str | None = None,
+    multiply: float = 1,
+    improvement: str = "increase",
+    target: str | float | None = None,
+    rebase: str | None = None,
+    preset: str = "mdc",
+    **options: Any,
+) -> BatchResult:
+    """SPC for every series in ``frame`` at once (e.g. every ward × measure).
+
+    ``by`` names the columns identifying a series; ``order`` the column that orders its
+    points (row order if None). ``value`` is used for XmR charts, ``numerator`` and
+    ``denominator`` for attribute charts. ``improvement`` is a direction or the name of a
+    column holding one per row; ``target`` a number, None or a column name; ``rebase`` a
+    boolean column marking points that start a new period. Returns one row per input row
+    in ``points`` and one row per series in ``summary`` (latest value, limits, icons).
+    """
+    if chart not in CHARTS:
+        raise ValueError(f"chart must be one of {list(CHARTS)}, got {chart!r}")
+    by = list(by)
+    needed = by + ([order] if order else []) + ([rebase] if rebase else [])
+    needed += [numerator, denominator] if chart not in ("xmr", "c") else [numerator or value]
+    for col in needed:
+        if col is not None and col not in frame.columns:
+            raise ValueError(f"column {col!r} is not in the frame (columns: {list(frame.columns)})")
+    opts = resolve_options(preset, **options)
+    df = frame.reset_index(drop=True)
+    sort_cols = by + ([order] if order else [])
+    df = df.assign(_row=np.arange(len(df))).sort_values(sort_cols + ["_row"], kind="stable")
+
+    if chart == "xmr":
+        y = pd.to_numeric(df[value], errors="raise").to_numpy(dtype=float)
+        n = np.ones(len(df))
+    elif chart == "c":
+        y = pd.to_numeric(df[numerator or value], errors="raise").to_numpy(dtype=float)
+        n = np.ones(len(df))
+    else:
+        num = pd.to_numeric(df[numerator], errors="raise").to_numpy(dtype=float)
+        n = pd.to_numeric(df[denominator], errors="raise").to_numpy(dtype=float)
+        if (n <= 0).any():
+            raise ValueError(f"column {denominator!r} must be positive (pass empty periods as missing)")
+        if chart in ("p", "pp") and (num > n).any():
+            raise ValueError(f"column {numerator!r} exceeds {denominator!r} in some rows: a proportion cannot be above 1")
+        with np.errstate(invalid="ignore", divide="ignore"):
+            y = num / n
+
+    series_id = df.groupby(by, sort=False, dropna=False).ngroup().to_numpy()
+    new_series = np.ones(len(df), dtype=bool)
+    new_series[1:] = series_id[1:] != series_id[:-1]
+    starts = new_series.copy()
+    if rebase:
+        starts |= df[rebase].fillna(False).astype(bool).to_numpy()
+    seg_all = np.cumsum(starts) - 1
+
+    if improvement in IMPROVEMENT:
+        imp_all = np.full(len(df), {"increase": 1, "decrease": -1, "neutral": 0}[improvement])
+        imp_names = np.full(len(df), improvement, dtype=object)
+    elif improvement in df.columns:
+        imp_names = df[improvement].to_numpy(dtype=object)
+        bad = set(imp_names) - set(IMPROVEMENT)
+        if bad:
+            raise ValueError(f"column {improvement!r} holds {sorted(map(str, bad))}: expected {list(IMPROVEMENT)}")
+        imp_all = np.select([imp_names == "increase", imp_names == "decrease"], [1, -1], 0)
+    else:
+        raise ValueError(f"improvement must be one of {list(IMPROVEMENT)} or a column name, got {improvement!r}")
+
+    observed = np.isfinite(y) & np.isfinite(n)
+    base = _baseline_mask(seg_all, observed, np.zeros(len(df), dtype=bool), None)
+    idx = np.flatnonzero(observed)
+    # compact segment ids among observed points
+    _, seg_obs = np.unique(seg_all[idx], return_inverse=True)
+    core = _compute(chart, y[idx], n[idx], seg_obs, base[idx], imp_all[idx], opts)
+
+    out = df.copy()
+    out["value"] = y * multiply
+    for col in ("centre", "lower", "upper", "lower_2s", "upper_2s"):
+        full = np.full(len(df), np.nan)
+        full[idx] = core[col] * multiply
+        out[col] = full
+    for col in ("rule", "point_type"):
+        full = np.full(len(df), None, dtype=object)
+        full[idx] = core[col]
+        out[col] = full
+    out = out.sort_values("_row").drop(columns="_row").set_index(frame.index)
+
+    # Summary: the last observed point of each series, with its icons.
+    last = pd.DataFrame({"series": series_id[idx], "pos": idx}).groupby("series")["pos"].max().to_numpy()
+    seg_counts = np.bincount(seg_obs)
+    summary = df.iloc[last][by].reset_index(drop=True)
+    summary["points"] = np.bincount(series_id[idx])[series_id[last]]
+    summary["value"] = y[last] * multiply
+    pos_in_obs = np.searchsorted(idx, last)
+    for col in ("centre", "lower", "upper"):
+        summary[col] = core[col][pos_in_obs] * multiply
+    has_limits = seg_counts[seg_obs[pos_in_obs]] >= opts["minimum_points"]
+    summary["chart"] = np.where(has_limits, chart, "run")
+    types = core["point_type"][pos_in_obs]
+    imps = imp_names[last]
+    summary["variation"] = [
+        _variation_icon(t, i) if ok else None for t, i, ok in zip(types, imps, has_limits)
+    ]
+    if target is None:
+        targets = np.full(len(last), np.nan)
+    elif isinstance(target, str):
+        targets = pd.to_numeric(df[target], errors="raise").to_numpy(dtype=float)[last]
+    else:
+        targets = np.full(len(last), _check_target(target))
+    summary["target"] = targets
+    summary["assurance"] = [
+        _assurance_icon(None if np.isnan(t) else t, i, lo, up) if ok else None
+        for t, i, lo, up, ok in zip(targets, imps, summary["lower"], summary["upper"], has_limits)
+    ]
+    return BatchResult(points=out, summary=summary, options=opts)
+
+
+# ---------------------------------------------------------------------------
+# Icons and words
+# ---------------------------------------------------------------------------
+
+
+def _variation_icon(point_type: str | None, improvement: str) -> str | None:
+    if point_type is None:
+        return None
+    if point_type == "common_cause":
+        return "common_cause"
+    if point_type == "special_cause_neutral_high":
+        return "neutral_high"
+    if point_type == "special_cause_neutral_low":
+        return "neutral_low"
+    high = improvement == "increase"
+    if point_type == "special_cause_improvement":
+        return "improvement_high" if high else "improvement_low"
+    return "concern_low" if high else "concern_high"
+
+
+def _assurance_icon(target: float | None, improvement: str, lower: float, upper: float) -> str | None:
+    """consistent_pass / consistent_fail / inconsistent; None without a target or with neutral direction."""
+    if target is None or improvement == "neutral" or not np.isfinite(lower) or not np.isfinite(upper):
+        return None
+    increasing = improvement == "increase"
+    if target > upper:
+        return "consistent_fail" if increasing else "consistent_pass"
+    if target < lower:
+        return "consistent_pass" if increasing else "consistent_fail"
+    return "inconsistent"  # includes a target exactly on a limit
+
+
+VARIATION_TEXT = {
+    "common_cause": "common cause variation only (no significant change)",
+    "improvement_high": "special cause improvement (higher values)",
+    "improvement_low": "special cause improvement (lower values)",
+    "concern_high": "special cause concern (higher values)",
+    "concern_low": "special cause concern (lower values)",
+    "neutral_high": "special cause variation, higher values (neither improvement nor concern)",
+    "neutral_low": "special cause variation, lower values (neither improvement nor concern)",
+}
+ASSURANCE_TEXT = {
+    "consistent_pass": "the process will consistently meet the target",
+    "consistent_fail": "the process will consistently fail the target unless something changes",
+    "inconsistent": "the process will sometimes meet and sometimes miss the target",
+}
+RULE_TEXT = {
+    "outside_limits": "a point outside the process limits",
+    "trend": "a run of points all increasing or all decreasing",
+    "two_of_three": "two of three points close to a process limit",
+    "shift": "a run of points on one side of the centre line",
+}
+
+
+def _fmt(x: float, unit: str) -> str:
+    if x is None or not np.isfinite(x):
+        return "n/a"
+    text = f"{x:,.1f}" if abs(x) >= 10 else f"{x:,.2f}" if abs(x) >= 1 else f"{x:.3g}"
+    return f"{text}{unit}"
+
+
+def _describe(result: SPCResult, measure: str, unit: str) -> str:
+    p = result.points
+    observed = p[p["value"].notna()]
+    if observed.empty:
+        return f"Chart of {measure}: no observed values."
+    first, last = observed.index[0], observed.index[-1]
+    lp = observed.iloc[-1]
+    label = result.chart_label[0].upper() + result.chart_label[1:]
+    text = [f"{label} of {measure}, {len(observed)} points from {first} to {last}."]
+    if result.has_limits:
+        text.append(
+            f"Centre line {_fmt(lp['centre'], unit)}, process limits {_fmt(lp['lower'], unit)} to {_fmt(lp['upper'], unit)}."
+        )
+        variation = result.variation
+        why = f" ({RULE_TEXT[lp['rule']]})" if lp["rule"] else ""
+        text.append(f"The latest value, {_fmt(lp['value'], unit)} in {last}, shows {VARIATION_TEXT[variation]}{why}.")
+        special = observed[observed["point_type"] != "common_cause"]
+        if len(special):
+            imp = (special["point_type"] == "special_cause_improvement").sum()
+            con = (special["point_type"] == "special_cause_concern").sum()
+            neu = len(special) - imp - con
+            bits = [f"{k} {w}" for k, w in ((imp, "improvement"), (con, "concern"), (neu, "neutral")) if k]
+            text.append(f"Special cause points in the chart: {', '.join(bits)}.")
+        if result.target is not None:
+            assurance = result.assurance
+            text.append(
+                f"Against the target of {_fmt(result.target, unit)}, {ASSURANCE_TEXT[assurance]}."
+                if assurance
+                else f"Target {_fmt(result.target, unit)}; no assurance is given for a neutral measure."
+            )
+    else:
+        text.append(f"Too few points for process limits: median {_fmt(lp['centre'], unit)}.")
+        if result.run is not None:
+            r = result.run
+            verdict = "signals non-random variation" if r.signal else "shows no non-random pattern"
+            text.append(
+                f"By Anhøj's rules the series {verdict} (longest run {r.longest_run}, limit {r.longest_run_limit}; "
+                f"crossings {r.crossings}, limit {r.crossings_limit})."
+            )
+    if len(result.period_starts) > 1:
+        labels = ", ".join(str(p.index[s]) for s in result.period_starts[1:])
+        text.append(f"Limits were recalculated from {labels}.")
+    return " ".join(text)

@@ -1,0 +1,237 @@
+"""The embedded store: a DuckDB file holding the validated tables of :mod:`pxassure.schema`.
+
+Loads are transactional: either every table of a load is written, or none is and the
+previous data stay exactly as they were. Every load is recorded in ``load_log`` with
+its files' SHA-256 checksums; reports show the latest entry as their data snapshot.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable
+
+import duckdb
+import pandas as pd
+
+from pxassure.schema import LOAD_ORDER, TABLES, Table
+
+DEFAULT_DATABASE = Path("data/pxassure.duckdb")
+
+
+class StoreError(RuntimeError):
+    """A load that could not be written; the store is unchanged."""
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file that fed a load, with its checksum."""
+
+    path: str
+    sha256: str
+    table: str
+    rows: int
+
+    @classmethod
+    def of(cls, path: str | Path, table: str, rows: int) -> SourceFile:
+        return cls(str(path), sha256_of(path), table, rows)
+
+
+def sha256_of(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _ddl(table: Table) -> str:
+    cols = []
+    for c in table.columns:
+        col = f"{c.name} {c.type}" + ("" if c.nullable else " NOT NULL")
+        checks = []
+        if c.choices:
+            checks.append(f"{c.name} IN ({', '.join(_sql_literal(x) for x in c.choices)})")
+        if c.minimum is not None:
+            checks.append(f"{c.name} >= {c.minimum}")
+        if c.maximum is not None:
+            checks.append(f"{c.name} <= {c.maximum}")
+        if checks:
+            col += f" CHECK ({' AND '.join(checks)})"
+        cols.append(col)
+    cols += [f"CHECK ({x})" for x in table.extra_checks]
+    cols.append(f"PRIMARY KEY ({', '.join(table.key)})")
+    return f"CREATE TABLE IF NOT EXISTS {table.name} (\n  " + ",\n  ".join(cols) + "\n)"
+
+
+def _sql_literal(text: str) -> str:
+    # Only used for the fixed choice lists of the schema, never for input data.
+    return "'" + text.replace("'", "''") + "'"
+
+
+LOAD_LOG_DDL = """
+CREATE TABLE IF NOT EXISTS load_log (
+  load_id VARCHAR NOT NULL,
+  loaded_at TIMESTAMP NOT NULL,
+  table_name VARCHAR NOT NULL,
+  source VARCHAR NOT NULL,
+  sha256 VARCHAR NOT NULL,
+  rows INTEGER NOT NULL
+)
+"""
+
+
+class Store:
+    """A DuckDB database file with pxassure's tables.
+
+    Use as a context manager. ``read_only=True`` is what reports use, so a report can
+    never change the data it reads.
+    """
+
+    def __init__(self, path: str | Path = DEFAULT_DATABASE, *, read_only: bool = False):
+        self.path = Path(path)
+        if read_only and not self.path.exists():
+            raise FileNotFoundError(
+                f"database {self.path} does not exist: build the demo with `make demo-data` "
+                "or load your data with `pxassure load`"
+            )
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.read_only = read_only
+        self.con = duckdb.connect(str(self.path), read_only=read_only)
+        if not read_only:
+            self.create_schema()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.con.close()
+
+    def create_schema(self) -> None:
+        for name in LOAD_ORDER:
+            self.con.execute(_ddl(TABLES[name]))
+        self.con.execute(LOAD_LOG_DDL)
+
+    # -- writing -------------------------------------------------------------
+
+    def load(self, tables: dict[str, pd.DataFrame], sources: Iterable[SourceFile] = (), *, replace: bool = True) -> str:
+        """Write validated ``tables`` in one transaction and return the load id.
+
+        ``replace=True`` swaps each named table's contents; otherwise rows are upserted
+        by the table's key, so loading the same file twice does not double count.
+        On any error the transaction is rolled back and :class:`StoreError` raised.
+        """
+        unknown = set(tables) - set(TABLES)
+        if unknown:
+            raise StoreError(f"unknown table(s) {sorted(unknown)}: expected {LOAD_ORDER}")
+        load_id = uuid.uuid4().hex[:12]
+        now = datetime.now(timezone.utc).replace(tzinfo=None)
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            # Children first when deleting, parents first when inserting.
+            ordered = [t for t in LOAD_ORDER if t in tables]
+            if replace:
+                for name in reversed(ordered):
+                    con.execute(f"DELETE FROM {name}")
+            for name in ordered:
+                table = TABLES[name]
+                frame = _conform(tables[name], table)
+                view = f"_incoming_{name}"
+                con.register(view, frame)
+                cols = ", ".join(table.column_names)
+                if not replace:
+                    keys = " AND ".join(f"t.{k} = s.{k}" for k in table.key)
+                    con.execute(f"DELETE FROM {name} t USING {view} s WHERE {keys}")
+                con.execute(f"INSERT INTO {name} ({cols}) SELECT {cols} FROM {view}")
+                con.unregister(view)
+            for src in sources:
+                con.execute(
+                    "INSERT INTO load_log VALUES (?, ?, ?, ?, ?, ?)",
+                    [load_id, now, src.table, src.path, src.sha256, src.rows],
+                )
+            con.execute("COMMIT")
+        except Exception as exc:
+            con.execute("ROLLBACK")
+            raise StoreError(f"load failed and was rolled back; {self.path} is unchanged: {exc}") from exc
+        return load_id
+
+    # -- reading -------------------------------------------------------------
+
+    def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
+        """Run a parameterised query (values always passed as ``params``, never formatted in)."""
+        return self.con.execute(sql, params or []).df()
+
+    def table(self, name: str) -> pd.DataFrame:
+        if name not in TABLES and name != "load_log":
+            raise ValueError(f"unknown table {name!r}")
+        return self.con.execute(f"SELECT * FROM {name}").df()
+
+    def counts(self) -> dict[str, int]:
+        return {name: self.con.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for name in LOAD_ORDER}
+
+    def snapshot(self) -> dict:
+        """The data snapshot reports cite: latest load, when, and a digest of its files."""
+        row = self.con.execute(
+            "SELECT load_id, max(loaded_at) AS loaded_at, count(*) AS files, "
+            "string_agg(sha256, '' ORDER BY table_name, source) AS digests "
+            "FROM load_log GROUP BY load_id ORDER BY loaded_at DESC LIMIT 1"
+        ).fetchone()
+        if row is None:
+            return {"load_id": None, "loaded_at": None, "files": 0, "digest": None, "database": str(self.path)}
+        load_id, loaded_at, files, digests = row
+        return {
+            "load_id": load_id,
+            "loaded_at": loaded_at.isoformat(timespec="seconds") + "Z",
+            "files": int(files),
+            "digest": hashlib.sha256(digests.encode()).hexdigest()[:16],
+            "database": str(self.path),
+        }
+
+
+def _conform(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
+    """Columns in schema order with pandas dtypes DuckDB maps to the schema's types."""
+    missing = [c for c in table.column_names if c not in frame.columns]
+    if missing:
+        raise StoreError(f"table {table.name} is missing column(s) {missing}")
+    out = pd.DataFrame(index=range(len(frame)))
+    for c in table.columns:
+        s = frame[c.name].reset_index(drop=True)
+        if c.type == "VARCHAR":
+            out[c.name] = s.astype("string")
+        elif c.type == "INTEGER":
+            out[c.name] = pd.to_numeric(s).astype("Int64")
+        elif c.type == "DOUBLE":
+            out[c.name] = pd.to_numeric(s).astype("Float64")
+        elif c.type == "DATE":
+            out[c.name] = pd.to_datetime(s).dt.date
+        elif c.type == "BOOLEAN":
+            out[c.name] = s.astype("boolean")
+        else:
+            out[c.name] = s
+    return out
+
+
+def replace_file_atomically(build, target: str | Path) -> None:
+    """Build a whole database at a temporary path with ``build(path)``, then swap it in.
+
+    A failure leaves the existing ``target`` untouched.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    for leftover in (tmp, Path(str(tmp) + ".wal")):
+        leftover.unlink(missing_ok=True)
+    try:
+        build(tmp)
+        os.replace(tmp, target)
+    finally:
+        for leftover in (tmp, Path(str(tmp) + ".wal")):
+            leftover.unlink(missing_ok=True)
