@@ -26,7 +26,7 @@ END_MONTH = "2026-10"  # fixed, not "today": the same seed always gives the same
 PLANTED = {
     # FFT % positive on this (busy) ward slides from ~95 % to ~75 % over the last 8 months
     # (staffing fill rates dip with it, for triangulation).
-    "deteriorating_ward": "017",
+    "deteriorating_ward": "014",
     "deteriorating_months": 8,
     # Every ward in this division improves FFT % positive by ~4 points over the last
     # 12 months and its complaints rate falls by a third.

@@ -1,0 +1,519 @@
+"""Per-committee report models: what each paper shows, computed from the store.
+
+A report model reads its scope and period from the store (read-only), runs the
+analysis (pure functions in :mod:`measures`, :mod:`framework`, :mod:`spc`) and holds
+the results a notebook renders. ``findings()`` is the machine-readable summary the
+layer above reads to escalate exceptions.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+import pxassure
+from pxassure import framework, measures, spc
+from pxassure.measures import MEASURES, Measure
+from pxassure.store import Store
+
+_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+class ParameterError(ValueError):
+    """A report parameter that cannot be used; the message says what was expected."""
+
+
+# ---------------------------------------------------------------------------
+# Parameters
+# ---------------------------------------------------------------------------
+
+
+def unit_code(value: Any) -> str:
+    """A unit code as text. papermill's ``-p unit_id 007`` arrives as the integer 7; codes
+    in pxassure are at least three characters, so short numbers are zero-padded back."""
+    if value is None:
+        raise ParameterError("unit_id is required for this report")
+    if isinstance(value, bool):
+        raise ParameterError(f"unit_id must be a unit code, got {value!r}")
+    if isinstance(value, (int, np.integer)):
+        return f"{int(value):03d}"
+    if isinstance(value, float) and value.is_integer():
+        return f"{int(value):03d}"
+    return str(value).strip()
+
+
+def spc_options(preset: str = "mdc", shift_length: int | None = None, trend_length: int | None = None,
+                minimum_points: int | None = None) -> dict[str, Any]:
+    """Validated SPC options from report parameters (None keeps the preset's value)."""
+    overrides = {k: v for k, v in (("shift_length", shift_length), ("trend_length", trend_length),
+                                   ("minimum_points", minimum_points)) if v is not None}
+    try:
+        return spc.resolve_options(preset, **overrides)
+    except ValueError as exc:
+        raise ParameterError(str(exc)) from None
+
+
+def resolve_period(store: Store, period: Any) -> pd.Timestamp:
+    """The report month: ``"latest"`` (the last month with FFT data) or ``"YYYY-MM"`` within the data."""
+    span = store.query("SELECT min(month) AS first, max(month) AS last FROM fft_monthly").iloc[0]
+    if pd.isna(span["last"]):
+        raise ParameterError(f"the database {store.path} holds no FFT data: load data first")
+    first, last = pd.Timestamp(span["first"]), pd.Timestamp(span["last"])
+    if period in (None, "", "latest"):
+        return last
+    text = str(period).strip()
+    if not _PERIOD.match(text):
+        raise ParameterError(f"period must be 'latest' or a month as YYYY-MM (e.g. 2026-10), got {period!r}")
+    month = pd.Timestamp(text + "-01")
+    if not first <= month <= last:
+        raise ParameterError(
+            f"period {text} is outside the data: {first:%Y-%m} to {last:%Y-%m} in {store.path}")
+    return month
+
+
+def code_version() -> str:
+    """pxassure's version and, in a git checkout, the commit (marked +dirty if changed)."""
+    root = Path(__file__).resolve().parents[2]
+    try:
+        commit = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True,
+                                text=True, timeout=5, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=5).stdout.strip()
+        return f"{pxassure.__version__} ({commit}{'+dirty' if dirty else ''})"
+    except (OSError, subprocess.SubprocessError):
+        return pxassure.__version__
+
+
+# ---------------------------------------------------------------------------
+# Data
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class ReportData:
+    """The tables a report needs, up to and including its month."""
+
+    month: pd.Timestamp
+    units: pd.DataFrame
+    fft: pd.DataFrame
+    national: pd.DataFrame
+    complaints: pd.DataFrame
+    activity: pd.DataFrame
+    incidents: pd.DataFrame
+    scores: pd.DataFrame
+    inpatient_survey: pd.DataFrame
+    staff_survey: pd.DataFrame
+    snapshot: dict
+
+    @classmethod
+    def from_store(cls, store: Store, month: pd.Timestamp) -> ReportData:
+        end = (month + pd.offsets.MonthEnd(0)).date()
+        m = month.date()
+        return cls(
+            month=month,
+            units=store.table("org_units"),
+            fft=store.query("SELECT * FROM fft_monthly WHERE month <= ?", [m]),
+            national=store.query("SELECT * FROM fft_national WHERE month <= ?", [m]),
+            complaints=store.query("SELECT * FROM complaints WHERE received <= ?", [end]),
+            activity=store.query("SELECT * FROM activity WHERE month <= ?", [m]),
+            incidents=store.query("SELECT * FROM incidents WHERE month <= ?", [m]),
+            scores=store.query("SELECT * FROM framework_scores WHERE assessed_month <= ?", [m]),
+            inpatient_survey=store.query("SELECT * FROM inpatient_survey WHERE year <= ?", [month.year]),
+            staff_survey=store.query("SELECT * FROM staff_survey WHERE year <= ?", [month.year]),
+            snapshot=store.snapshot(),
+        )
+
+    def unit(self, unit_id: str) -> pd.Series:
+        match = self.units[self.units["unit_id"] == unit_id]
+        if match.empty:
+            raise ParameterError(f"unknown unit_id {unit_id!r}: not in org_units")
+        return match.iloc[0]
+
+    @property
+    def trust(self) -> pd.Series:
+        return self.units[self.units["level"] == "trust"].iloc[0]
+
+    def series(self, measure_id: str) -> pd.DataFrame:
+        """unit × month numerator/denominator for a measure, at ward level."""
+        if measure_id == "fft_positive":
+            s = measures.fft_positive(self.fft)
+        elif measure_id == "fft_response_rate":
+            s = measures.fft_response_rate(self.fft)
+        elif measure_id == "complaints_rate":
+            s = measures.complaints_rate(self.complaints, self.activity)
+        elif measure_id == "complaints_in_target":
+            s = measures.complaints_in_target(self.complaints)
+            s = s[s["month"] <= self.month]
+        elif measure_id == "complaints_count":
+            months = pd.date_range(end=self.month, periods=self.fft["month"].nunique(), freq="MS")
+            s = measures.complaints_count(self.complaints, self.units, months)
+        elif measure_id == "harm_incidents_rate":
+            s = measures.harm_incidents_rate(self.incidents, self.activity)
+        else:
+            raise ParameterError(f"unknown measure {measure_id!r}: expected one of {list(MEASURES)}")
+        # A month with no responses (or no exposure) has no rate: missing, not zero.
+        empty = s["denominator"] <= 0
+        s.loc[empty, ["numerator", "denominator"]] = np.nan
+        return s
+
+
+def _month_labels(months: pd.Series) -> pd.Index:
+    return pd.Index(pd.to_datetime(months).dt.strftime("%Y-%m"), name="month")
+
+
+def chart_measure(series: pd.DataFrame, measure: Measure, options: dict, target: float | None = None
+                  ) -> spc.SPCResult:
+    """The SPC chart of one unit's monthly series for ``measure``."""
+    s = series.sort_values("month")
+    opts = {k: v for k, v in options.items() if k != "preset"}
+    tgt = measure.target if target is None else target
+    if measure.chart == "c":
+        num = pd.Series(s["numerator"].to_numpy(), index=_month_labels(s["month"]))
+        return spc.attribute("c", num, improvement=measure.improvement, target=tgt, preset=options["preset"], **opts)
+    if measure.chart == "xmr":
+        val = pd.Series(s["numerator"].to_numpy(), index=_month_labels(s["month"]))
+        return spc.xmr(val, improvement=measure.improvement, target=tgt, preset=options["preset"], **opts)
+    num = pd.Series(s["numerator"].to_numpy(), index=_month_labels(s["month"]))
+    den = pd.Series(s["denominator"].to_numpy(), index=num.index)
+    return spc.attribute(measure.chart, num, den, multiply=measure.multiply, improvement=measure.improvement,
+                         target=tgt, preset=options["preset"], **opts)
+
+
+@dataclass
+class Chart:
+    """One measure for one unit, charted."""
+
+    measure: Measure
+    unit_id: str
+    unit_name: str
+    result: spc.SPCResult
+    scope: str = ""
+
+    @property
+    def title(self) -> str:
+        return f"{self.measure.name}: {self.unit_name}{f' ({self.scope})' if self.scope else ''}"
+
+    def describe(self) -> str:
+        return self.result.describe(self.measure.name, self.measure.unit)
+
+    def summary_row(self) -> dict:
+        last = self.result.last_point
+        return {
+            "measure": self.measure.name,
+            "scope": self.scope or self.unit_name,
+            "month": None if last is None else last.name,
+            "latest": None if last is None else float(last["value"]),
+            "unit": self.measure.unit,
+            "target": self.result.target,
+            "variation": self.result.variation,
+            "assurance": self.result.assurance,
+            "chart": self.result.chart_label,
+        }
+
+
+def ward_exceptions(data: ReportData, options: dict, measure_ids=("fft_positive", "fft_response_rate",
+                                                                 "complaints_count")) -> pd.DataFrame:
+    """Wards whose latest point, in the report month, is special-cause concern.
+
+    One ``spc.batch`` call per measure covers every ward. Returns unit_id, ward, division,
+    care_group, measure, latest, rule, variation.
+    """
+    units = data.units.set_index("unit_id")
+    rows = []
+    opts = {k: v for k, v in options.items() if k != "preset"}
+    label = _month_labels(pd.Series([data.month]))[0]
+    for mid in measure_ids:
+        m = MEASURES[mid]
+        s = data.series(mid)
+        s = s[s["unit_id"].isin(units.index[units["level"] == "ward"])]
+        if s.empty:
+            continue
+        if m.chart == "c":
+            b = spc.batch(s, ["unit_id"], chart="c", numerator="numerator", order="month",
+                          improvement=m.improvement, preset=options["preset"], **opts)
+        else:
+            b = spc.batch(s, ["unit_id"], chart=m.chart, numerator="numerator", denominator="denominator",
+                          order="month", multiply=m.multiply, improvement=m.improvement, preset=options["preset"],
+                          **opts)
+        pts = b.points
+        latest = pts[(pd.to_datetime(pts["month"]) == data.month) & (pts["point_type"] == "special_cause_concern")]
+        for r in latest.itertuples(index=False):
+            cg = units.loc[r.unit_id, "parent_id"]
+            rows.append({
+                "unit_id": r.unit_id, "ward": units.loc[r.unit_id, "name"],
+                "care_group": units.loc[cg, "name"], "division": units.loc[units.loc[cg, "parent_id"], "name"],
+                "division_id": units.loc[cg, "parent_id"],
+                "measure": m.name, "measure_id": mid, "month": label, "latest": float(r.value),
+                "unit": m.unit, "rule": r.rule,
+            })
+    cols = ["unit_id", "ward", "care_group", "division", "division_id", "measure", "measure_id", "month", "latest",
+            "unit", "rule"]
+    return pd.DataFrame(rows, columns=cols).sort_values(["division", "ward", "measure"]).reset_index(drop=True)
+
+
+def framework_evidence(data: ReportData, unit_id: str) -> pd.DataFrame:
+    """What the feedback data say about requirements they can test (see ``framework.EVIDENCE``)."""
+    rows = []
+    # 12C: inpatient FFT response rate over the last three months against the national average.
+    rr = data.series("fft_response_rate")
+    wards = data.units[(data.units["level"] == "ward") & (data.units["service_type"] == "inpatient")]
+    scope = measures.ancestors(data.units)
+    in_scope = scope.loc[scope["ancestor_id"] == unit_id, "unit_id"]
+    recent = rr[rr["unit_id"].isin(wards["unit_id"]) & rr["unit_id"].isin(in_scope)
+                & (rr["month"] > data.month - pd.DateOffset(months=3))]
+    national = measures.latest_national_rate(data.national, "inpatient", data.month)
+    if len(recent) and national is not None:
+        rate = 100 * recent["numerator"].sum() / recent["denominator"].sum()
+        rows.append(("12C", rate >= national,
+                     f"the inpatient FFT response rate over the last three months was {rate:.1f}% against a "
+                     f"national average of {national:.1f}%."))
+    # 17C: national inpatient survey question on involvement in decisions, against peers.
+    ip = data.inpatient_survey[(data.inpatient_survey["unit_id"] == unit_id)
+                               & (data.inpatient_survey["question_id"] == "Q20")]
+    if len(ip):
+        last = ip.sort_values("year").iloc[-1]
+        rows.append(("17C", last["peer_band"] == "better",
+                     f"the {last['year']} inpatient survey rated involvement in decisions "
+                     f"'{last['peer_band'].replace('_', ' ')}' compared with other trusts."))
+    # 20C: staff survey, feedback used to make decisions, against the peer median.
+    ss = data.staff_survey[(data.staff_survey["unit_id"] == unit_id) & (data.staff_survey["question_id"] == "Q25c")]
+    if len(ss) and ss["peer_median"].notna().any():
+        last = ss.sort_values("year").iloc[-1]
+        rows.append(("20C", last["percent_positive"] > last["peer_median"],
+                     f"{last['percent_positive']:.1f}% of staff said patient feedback informs decisions "
+                     f"({last['year']} staff survey) against a peer median of {last['peer_median']:.1f}%."))
+    return pd.DataFrame(rows, columns=["requirement", "supports", "statement"])
+
+
+# ---------------------------------------------------------------------------
+# The board report
+# ---------------------------------------------------------------------------
+
+BOARD_MEASURES = ("fft_positive", "fft_response_rate", "complaints_rate", "complaints_in_target")
+
+
+@dataclass
+class BoardReport:
+    """The Trust Board's patient experience paper for one month."""
+
+    period: str
+    month: pd.Timestamp
+    trust_id: str
+    trust_name: str
+    options: dict
+    charts: list[Chart]
+    division_charts: list[Chart]
+    section_scores: pd.DataFrame
+    score_changes: pd.DataFrame
+    assurance_gaps: pd.DataFrame
+    exceptions: pd.DataFrame
+    parameters: dict
+    snapshot: dict
+    code_version: str
+    generated_at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """The MDC summary icons table: one row per key measure."""
+        return pd.DataFrame([c.summary_row() for c in self.charts])
+
+    @property
+    def division_summary(self) -> pd.DataFrame:
+        """FFT % positive icons for each division."""
+        return pd.DataFrame([c.summary_row() for c in self.division_charts])
+
+    @property
+    def latest_assessment(self) -> str | None:
+        m = self.score_changes["latest_month"].dropna()
+        return None if m.empty else pd.Timestamp(m.iloc[0]).strftime("%Y-%m")
+
+    # -- narrative: what the data show, whether it gives assurance, what needs attention --
+
+    def summary_text(self) -> list[str]:
+        """Opening paragraphs for the board: overall position in plain English."""
+        rows = self.summary
+        concern = rows[rows["variation"].fillna("").str.startswith("concern")]
+        improving = rows[rows["variation"].fillna("").str.startswith("improvement")]
+        failing = rows[rows["assurance"] == "consistent_fail"]
+        text = [f"This paper covers {self.month:%B %Y}. It shows {len(rows)} trust-wide measures of patient "
+                "experience as statistical process control (SPC) charts, so that the board can tell real change "
+                "from month-to-month noise."]
+        if concern.empty and improving.empty:
+            text.append("No trust-wide measure shows a significant change: variation is within what the process "
+                        "normally produces.")
+        if len(improving):
+            text.append("Significant improvement: " + ", ".join(improving["measure"]) + ".")
+        if len(concern):
+            text.append("Significant deterioration needing attention: " + ", ".join(concern["measure"]) + ".")
+        if len(failing):
+            text.append("Not assured — the current process will not meet the target without change: "
+                        + ", ".join(failing["measure"]) + ".")
+        improving_divisions = [c.unit_name for c in self.division_charts
+                               if (c.result.variation or "").startswith("improvement")]
+        concern_divisions = [c.unit_name for c in self.division_charts
+                             if (c.result.variation or "").startswith("concern")]
+        if improving_divisions:
+            text.append("Divisions showing improvement in FFT % positive: " + ", ".join(improving_divisions) + ".")
+        if concern_divisions:
+            text.append("Divisions showing deterioration in FFT % positive: " + ", ".join(concern_divisions) + ".")
+        n_exc = self.exceptions["unit_id"].nunique()
+        text.append(f"{n_exc} ward(s) show special-cause concern this month and are escalated below."
+                    if n_exc else "No ward shows special-cause concern this month.")
+        return text
+
+    def framework_text(self) -> list[str]:
+        latest = self.latest_assessment
+        if latest is None:
+            return ["No self-assessment against the framework has been recorded yet."]
+        ch = self.score_changes
+        assessed = ch["latest"].notna().sum()
+        up, down = (ch["change"] > 0).sum(), (ch["change"] < 0).sum()
+        text = [f"The latest self-assessment ({latest}) scored {assessed} of {len(ch)} requirements; since the "
+                f"previous assessment {up} score(s) rose and {down} fell."]
+        gaps = self.assurance_gaps
+        if len(gaps):
+            text.append(f"{len(gaps)} requirement(s) have an assurance gap: "
+                        + "; ".join(f"{r.requirement} ({r.gap})" for r in gaps.itertuples()) + ".")
+        else:
+            text.append("No self-assessed score is contradicted by the feedback data.")
+        return text
+
+    def method_lines(self) -> list[str]:
+        """Which method and rule options produced every chart in the report."""
+        lines = sorted({c.result.method() for c in self.charts + self.division_charts})
+        return lines
+
+    def findings(self) -> dict:
+        """Machine-readable findings: icons, exceptions, framework scores and gaps."""
+        def clean(v):
+            if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+                return None
+            if isinstance(v, (np.integer,)):
+                return int(v)
+            if isinstance(v, (np.floating,)):
+                return float(v)
+            return v
+
+        def records(df):
+            return [{k: clean(v) for k, v in row.items()} for row in df.to_dict("records")]
+
+        latest_sections = self.section_scores[self.section_scores["period"] == self.latest_assessment]
+        return {
+            "report": "board",
+            "layer": "board",
+            "unit_id": self.trust_id,
+            "period": self.period,
+            "generated_at": self.generated_at,
+            "options": {k: clean(v) for k, v in self.options.items()},
+            "icons": records(self.summary),
+            "division_icons": [dict(c.summary_row(), unit_id=c.unit_id) for c in self.division_charts],
+            "exceptions": records(self.exceptions.drop(columns=[], errors="ignore")),
+            "framework": {
+                "latest_assessment": self.latest_assessment,
+                "section_scores": records(latest_sections[["section", "mean_score", "assessed"]]),
+                "assurance_gaps": records(self.assurance_gaps),
+                "score_changes": records(self.score_changes.loc[
+                    self.score_changes["change"].fillna(0) != 0, ["requirement", "previous", "latest", "change"]]),
+            },
+            "snapshot": self.snapshot,
+            "code_version": self.code_version,
+        }
+
+
+def board_report(database: str | Path, period: Any = "latest", *, preset: str = "mdc",
+                 shift_length: int | None = None, trend_length: int | None = None,
+                 minimum_points: int | None = None) -> BoardReport:
+    """Build the board report model. Parameters are validated first, with clear errors."""
+    options = spc_options(preset, shift_length, trend_length, minimum_points)
+    with Store(database, read_only=True) as store:
+        month = resolve_period(store, period)
+        data = ReportData.from_store(store, month)
+    trust = data.trust
+    trust_id = trust["unit_id"]
+
+    charts = []
+    for mid in BOARD_MEASURES:
+        m = MEASURES[mid]
+        rolled = measures.rollup(data.series(mid), data.units)
+        s = rolled[rolled["unit_id"] == trust_id]
+        target = None
+        if mid == "fft_response_rate":
+            target = measures.latest_national_rate(data.national, "inpatient", month)
+            s = measures.rollup(_inpatient_only(data.series(mid), data.units), data.units)
+            s = s[s["unit_id"] == trust_id]
+        scope = {"fft_response_rate": "inpatient wards", "complaints_rate": "inpatient and maternity wards"}.get(mid, "")
+        charts.append(Chart(m, trust_id, trust["name"], chart_measure(s, m, options, target), scope=scope))
+
+    division_charts = []
+    fft_div = measures.rollup(data.series("fft_positive"), data.units, level="division")
+    for div in data.units[data.units["level"] == "division"].itertuples(index=False):
+        s = fft_div[fft_div["unit_id"] == div.unit_id]
+        division_charts.append(Chart(MEASURES["fft_positive"], div.unit_id, div.name,
+                                     chart_measure(s, MEASURES["fft_positive"], options, target=None)))
+
+    changes = framework.score_changes(data.scores, trust_id, month)
+    gaps = framework.assurance_gaps(changes, framework_evidence(data, trust_id))
+    sections = framework.section_scores(data.scores[data.scores["unit_id"] == trust_id])
+    return BoardReport(
+        period=month.strftime("%Y-%m"),
+        month=month,
+        trust_id=trust_id,
+        trust_name=trust["name"],
+        options=options,
+        charts=charts,
+        division_charts=division_charts,
+        section_scores=sections,
+        score_changes=changes,
+        assurance_gaps=gaps,
+        exceptions=ward_exceptions(data, options),
+        parameters={"period": month.strftime("%Y-%m"), "database": str(database), "preset": preset,
+                    "shift_length": options["shift_length"], "trend_length": options["trend_length"],
+                    "minimum_points": options["minimum_points"]},
+        snapshot=data.snapshot,
+        code_version=code_version(),
+    )
+
+
+def _inpatient_only(series: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+    inpatient = units.loc[units["service_type"] == "inpatient", "unit_id"]
+    return series[series["unit_id"].isin(inpatient)]
+
+
+def describe_sections(sections: pd.DataFrame) -> str:
+    """Alt text for the framework section chart: first and latest mean score of each section."""
+    if sections.empty:
+        return "No framework self-assessment scores recorded."
+    periods = sorted(sections["period"].unique())
+    parts = []
+    for name, g in sections.groupby("section", sort=False):
+        g = g.sort_values("period")
+        parts.append(f"{name} {g['mean_score'].iloc[0]:.1f} to {g['mean_score'].iloc[-1]:.1f}")
+    return (f"Line chart of the mean self-assessment score (0 to 5) of each framework section over "
+            f"{len(periods)} assessments from {periods[0]} to {periods[-1]}: " + "; ".join(parts) + ".")
+
+
+def reproduce_commands(notebook: str, parameters: dict) -> list[str]:
+    """The commands that rebuild this report: through make, and directly with papermill."""
+    params = " ".join(f"-p {k} {v}" for k, v in parameters.items() if v is not None)
+    return [
+        f"make report COMMITTEE={notebook} PERIOD={parameters.get('period')}",
+        f"papermill notebooks/{notebook}.ipynb out.ipynb {params}",
+    ]
+
+
+def write_findings(findings: dict, output_dir: str | Path) -> Path:
+    """Write ``findings.json`` into ``output_dir`` atomically and return its path."""
+    import json
+
+    from pxassure.files import atomic_write_text
+
+    path = Path(output_dir) / "findings.json"
+    atomic_write_text(path, json.dumps(findings, indent=2, default=str, ensure_ascii=False) + "\n")
+    return path
