@@ -100,7 +100,7 @@ def plot_spc(result, ax=None, *, title: str | None = None, ylabel: str | None = 
     ax.set_xticks(x[::step])
     ax.set_xticklabels(labels[::step], rotation=45, ha="right")
     if percent:
-        ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(xmax=100, decimals=0))
+        ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(xmax=100, decimals=None))
     if ylabel:
         ax.set_ylabel(ylabel)
     if title:

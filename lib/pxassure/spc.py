@@ -894,7 +894,7 @@ def batch(
     for col in ("rule", "point_type"):
         full = np.full(len(df), None, dtype=object)
         full[idx] = core[col]
-        out[col] = full
+        out[col] = pd.Series(full, index=out.index, dtype=object)  # keep None, not NaN
     out = out.sort_values("_row").drop(columns="_row").set_index(frame.index)
 
     # Summary: the last observed point of each series, with its icons.

@@ -1,0 +1,22 @@
+"""Shared fixtures: the demo trust, built once per test session through the real loaders."""
+
+from pathlib import Path
+
+import pytest
+
+from pxassure import demo
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("demo")
+    path = folder / "pxassure.duckdb"
+    demo.build_database(path, inputs=folder / "inputs")
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_inputs(demo_db) -> Path:
+    return demo_db.parent / "inputs"

@@ -1,0 +1,282 @@
+"""SPC behaviour beyond the reference figures: short series, gaps, presets, errors, batch parity."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pxassure import spc
+
+STABLE = [10, 12, 11, 13, 10, 12, 11, 12, 10, 13, 11, 12, 11, 12, 10, 12, 11, 13, 11, 12]
+
+
+def months(n, start="2024-01"):
+    return pd.period_range(start, periods=n, freq="M").astype(str)
+
+
+# --- minimum points ------------------------------------------------------------------
+
+
+def test_fewer_than_minimum_points_gives_run_chart_and_flag():
+    r = spc.xmr(STABLE[:12])
+    assert not r.has_limits
+    assert r.points["upper"].isna().all()
+    assert r.points["centre"].iloc[0] == pytest.approx(np.median(STABLE[:12]))
+    assert r.variation is None and r.assurance is None
+    assert any("fewer than the 13" in f for f in r.flags)
+    assert r.run is not None
+    assert "Too few points" in r.describe("x")
+
+
+def test_thirteen_points_give_limits():
+    r = spc.xmr(STABLE[:13])
+    assert r.has_limits and r.variation == "common_cause" and not r.flags
+
+
+def test_minimum_points_configurable():
+    assert spc.xmr(STABLE[:10], minimum_points=10).has_limits
+
+
+# --- missing values ---------------------------------------------------------------------
+
+
+def test_gap_is_kept_flagged_and_creates_no_signal():
+    y = list(STABLE)
+    y[8] = np.nan
+    r = spc.xmr(pd.Series(y, index=months(20)))
+    assert len(r.points) == 20
+    assert np.isnan(r.points["value"].iloc[8])
+    assert r.points["point_type"].iloc[8] is None
+    assert set(r.points["point_type"].dropna()) == {"common_cause"}
+    assert any("missing" in f and "2024-09" in f for f in r.flags)
+
+
+def test_gap_leaves_limits_as_if_point_absent():
+    y = list(STABLE)
+    y[8] = np.nan
+    with_gap = spc.xmr(y)
+    without = spc.xmr(STABLE[:8] + STABLE[9:])
+    assert with_gap.points["upper"].iloc[0] == pytest.approx(without.points["upper"].iloc[0])
+
+
+def test_gap_does_not_break_a_real_shift():
+    y = [10, 11] * 8 + [14, 14.5, 14.2, np.nan, 14.4, 14.1, 14.3, 14.6]
+    r = spc.xmr(y)
+    tail = r.points["rule"].iloc[-8:].dropna()
+    assert len(tail) == 7 and set(tail) <= {"shift", "outside_limits", "two_of_three"}
+
+
+# --- presets and options ------------------------------------------------------------------
+
+
+def test_unknown_preset_and_option():
+    with pytest.raises(ValueError, match="unknown SPC preset 'nhs'"):
+        spc.xmr(STABLE, preset="nhs")
+    with pytest.raises(ValueError, match="unknown SPC option 'shift'"):
+        spc.xmr(STABLE, shift=6)
+    with pytest.raises(ValueError, match="trend_length=5 is not allowed"):
+        spc.xmr(STABLE, trend_length=5)
+    with pytest.raises(ValueError, match="screen_outliers=1"):
+        spc.xmr(STABLE, screen_outliers=1)
+
+
+def test_presets_differ_only_where_documented():
+    mdc, ptd = spc.PRESETS["mdc"], spc.PRESETS["ptd"]
+    assert {k for k in mdc if mdc[k] != ptd[k]} == {"screen_outliers", "two_of_three", "trend_colour"}
+
+
+def test_two_of_three_variant_counts_points_beyond_three_sigma():
+    # one point beyond 3 sigma and one between 2 and 3 sigma, same side: only the MDC variant
+    # also marks the between point as part of a 2-in-3.
+    y = [10, 11] * 10 + [11, 13.2, 16, 11]  # mean 10.88: all of 11, 13.2, 16 above it
+    mdc = spc.xmr(y)
+    ptd = spc.xmr(y, preset="ptd", screen_outliers=False)
+    i = 21
+    assert mdc.points["upper_2s"].iloc[0] < y[i] < mdc.points["upper"].iloc[0]
+    assert mdc.points["rule"].iloc[i] == "two_of_three"
+    assert ptd.points["rule"].iloc[i] is None
+    assert mdc.points["rule"].iloc[i + 1] == ptd.points["rule"].iloc[i + 1] == "outside_limits"
+
+
+def test_shift_length_six_option():
+    y = [11, 10] * 8 + [11.2, 11.1, 11.3, 11.15, 11.25, 11.05]  # six above the mean, after a 10
+    assert spc.xmr(y, shift_length=6).points["rule"].iloc[-1] == "shift"
+    assert spc.xmr(y).points["rule"].iloc[-1] is None
+
+
+def test_trend_colour_by_direction_or_side():
+    # a falling run that starts above the mean: MDC colours it by direction (concern when
+    # higher is better); NHSRplotthedots by the side of the mean each point is on.
+    y = [10, 11] * 8 + [12.2, 11.9, 11.6, 11.3, 11.0, 10.7, 10.4]
+    mdc = spc.xmr(y)
+    ptd = spc.xmr(y, preset="ptd")
+    assert set(mdc.points["point_type"].iloc[-7:]) == {"special_cause_concern"}
+    assert "special_cause_improvement" in set(ptd.points["point_type"].iloc[-7:])
+
+
+def test_neutral_direction():
+    r = spc.xmr(STABLE[:-1] + [30], improvement="neutral", target=5)
+    assert r.points["point_type"].iloc[-1] == "special_cause_neutral_high"
+    assert r.variation == "neutral_high" and r.assurance is None
+
+
+def test_fixed_baseline():
+    y = STABLE + [20] * 10
+    r = spc.xmr(y, fix_after_n_points=20)
+    assert r.points["centre"].iloc[-1] == pytest.approx(np.mean(STABLE))
+    assert r.variation == "concern_high" if False else r.variation == "improvement_high"
+    with pytest.raises(ValueError, match="at least 12"):
+        spc.xmr(y, fix_after_n_points=8)
+
+
+def test_rebase_periods_are_independent():
+    y = STABLE + [x + 50 for x in STABLE]
+    r = spc.xmr(y, rebase=[20])
+    assert r.points["centre"].iloc[0] == pytest.approx(np.mean(STABLE))
+    assert r.points["centre"].iloc[-1] == pytest.approx(np.mean(STABLE) + 50)
+    assert set(r.points["point_type"]) == {"common_cause"}
+    assert "recalculated from 20" in r.describe("x")
+
+
+# --- bad input ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: spc.xmr(["1", "2", "three"]), "value 'three' at 2 is not a number"),
+        (lambda: spc.xmr(STABLE, rebase=[99]), "rebase label 99 is not in the series index"),
+        (lambda: spc.xmr(pd.Series(STABLE, index=months(20)), rebase=["2030-01"]), "'2030-01' is not in"),
+        (lambda: spc.xmr(STABLE, improvement="up"), "improvement must be one of"),
+        (lambda: spc.xmr(STABLE, target="high"), "target must be a number"),
+        (lambda: spc.attribute("p", [5, -1, 3], [10, 10, 10]), "numerator must not be negative: -1.0 at 1"),
+        (lambda: spc.attribute("p", [5, 11, 3], [10, 10, 10]), "numerator 11 exceeds denominator 10 at 1"),
+        (lambda: spc.attribute("u", [5, 1, 3], [10, 0, 10]), "denominator must be positive: 0 at 1"),
+        (lambda: spc.attribute("u", [5, 1, 3], [10, 10]), "numerator has 3 values but denominator has 2"),
+        (lambda: spc.attribute("p", [5, 1, 3]), "a p chart needs a denominator"),
+        (lambda: spc.attribute("c", [5, 1, 3], [1, 1, 1]), "a c chart takes counts only"),
+        (lambda: spc.attribute("x", [5, 1, 3]), "chart must be one of"),
+        (lambda: spc.attribute("u", [1, 2], [5, 5], multiply=0), "multiply must be a positive number"),
+    ],
+)
+def test_bad_input_says_what_is_wrong(call, message):
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        call()
+
+
+# --- attribute charts ------------------------------------------------------------------------
+
+
+def test_laney_matches_p_chart_when_no_overdispersion_in_z():
+    # sigma_z is 1 exactly when the mean moving range of z equals 1.128
+    y = np.array([50, 52, 48, 51, 49, 50, 53, 47, 50, 51, 49, 52, 48, 50])
+    n = np.full(14, 100)
+    p = spc.attribute("p", y, n).points
+    pp = spc.attribute("pp", y, n).points
+    z = (y / n - p["centre"].iloc[0]) / np.sqrt(p["centre"].iloc[0] * (1 - p["centre"].iloc[0]) / n)
+    sigma_z = np.mean(np.abs(np.diff(z))) / 1.128
+    np.testing.assert_allclose(pp["upper"] - pp["centre"], (p["upper"] - p["centre"]) * sigma_z)
+
+
+def test_laney_handles_large_denominators():
+    rng = np.random.default_rng(3)
+    n = np.full(24, 20000)
+    true_p = 0.93 + rng.normal(0, 0.004, 24)  # real month-to-month variation beyond binomial
+    y = rng.binomial(n, true_p)
+    p = spc.attribute("p", y, n)
+    pp = spc.attribute("pp", y, n)
+    assert (p.points["point_type"] != "common_cause").sum() > (pp.points["point_type"] != "common_cause").sum()
+
+
+def test_missing_denominator_is_a_gap():
+    r = spc.attribute("p", [5, np.nan, 6] + [5] * 12, [10, np.nan, 10] + [10] * 12)
+    assert r.points["point_type"].iloc[1] is None
+    assert any("missing" in f for f in r.flags)
+
+
+# --- batch ------------------------------------------------------------------------------------
+
+
+def _frame(rng, n_series=25, n_points=30):
+    rows = []
+    for s in range(n_series):
+        level = rng.uniform(5, 50)
+        for t in range(n_points):
+            v = level + rng.normal(0, 2) + (6 if s % 5 == 0 and t > 22 else 0)
+            rows.append({"ward": f"{s:03d}", "measure": "m", "month": t, "value": v,
+                         "num": rng.binomial(200, 0.9), "den": 200})
+    return pd.DataFrame(rows).sample(frac=1, random_state=1)  # shuffled: batch must sort
+
+
+@pytest.mark.parametrize("preset", ["mdc", "ptd"])
+def test_batch_matches_single_series(preset):
+    frame = _frame(np.random.default_rng(7))
+    b = spc.batch(frame, ["ward", "measure"], value="value", order="month", preset=preset, target=20)
+    for ward, g in frame.groupby("ward"):
+        g = g.sort_values("month")
+        single = spc.xmr(g["value"].to_numpy(), preset=preset, target=20)
+        got = b.points.loc[g.index]
+        np.testing.assert_allclose(got["upper"], single.points["upper"])
+        np.testing.assert_allclose(got["lower_2s"], single.points["lower_2s"])
+        assert got["rule"].tolist() == single.points["rule"].tolist()
+        assert got["point_type"].tolist() == single.points["point_type"].tolist()
+        row = b.summary[b.summary["ward"] == ward].iloc[0]
+        assert row["variation"] == single.variation and row["assurance"] == single.assurance
+
+
+def test_batch_attribute_matches_single_series():
+    frame = _frame(np.random.default_rng(8))
+    b = spc.batch(frame, ["ward"], chart="pp", numerator="num", denominator="den", order="month", multiply=100)
+    for _, g in frame.groupby("ward"):
+        g = g.sort_values("month")
+        single = spc.attribute("pp", g["num"].to_numpy(), g["den"].to_numpy(), multiply=100)
+        np.testing.assert_allclose(b.points.loc[g.index, "upper"], single.points["upper"])
+        assert b.points.loc[g.index, "point_type"].tolist() == single.points["point_type"].tolist()
+
+
+def test_batch_keeps_input_order_and_index():
+    frame = _frame(np.random.default_rng(9), n_series=3, n_points=14)
+    b = spc.batch(frame, ["ward"], order="month")
+    assert list(b.points.index) == list(frame.index)
+    assert len(b.summary) == 3
+
+
+def test_batch_improvement_from_column():
+    frame = _frame(np.random.default_rng(10), n_series=4, n_points=15)
+    frame["direction"] = np.where(frame["ward"] < "002", "increase", "decrease")
+    b = spc.batch(frame, ["ward"], order="month", improvement="direction")
+    assert len(b.summary) == 4
+    frame.loc[frame.index[0], "direction"] = "up"
+    with pytest.raises(ValueError, match="holds \\['up'\\]"):
+        spc.batch(frame, ["ward"], order="month", improvement="direction")
+
+
+def test_batch_missing_column():
+    with pytest.raises(ValueError, match="column 'nope' is not in the frame"):
+        spc.batch(pd.DataFrame({"a": [1]}), ["nope"])
+
+
+# --- words and pictures ------------------------------------------------------------------------
+
+
+def test_describe_is_plain_english_alt_text():
+    y = STABLE[:-1] + [30]
+    text = spc.xmr(pd.Series(y, index=months(20)), target=12).describe("FFT % positive", "%")
+    assert text.startswith("XmR chart of FFT % positive, 20 points from 2024-01 to 2025-08.")
+    assert "special cause improvement" in text and "a point outside the process limits" in text
+    assert "target of 12.0%" in text
+
+
+def test_method_names_every_option():
+    m = spc.xmr(STABLE, preset="ptd", shift_length=6).method()
+    for part in ("XmR chart", "preset ptd", "screening on", "shift 6 points", "trend 7 points", "between 2σ and 3σ"):
+        assert part in m
+
+
+def test_plot_draws_points_limits_and_target():
+    import matplotlib.pyplot as plt
+
+    r = spc.xmr(STABLE[:-1] + [30], target=12)
+    ax = r.plot(title="t")
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert {"Common cause", "Special cause: improvement", "Target", "Mean", "Process limits"} <= set(labels)
+    plt.close(ax.figure)
