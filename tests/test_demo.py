@@ -42,8 +42,14 @@ def test_structure_and_magnitudes(demo_db):
         complaints = s.table("complaints")
     assert (units["level"] == "division").sum() == 4 and (units["level"] == "care_group").sum() == 12
     assert units["site"].dropna().nunique() == 3 and (units["level"] == "ward").sum() == 60
-    assert set(units["service_type"].dropna()) == {"inpatient", "day_case", "ae", "maternity", "outpatients",
-                                                   "community"}
+    assert set(units["service_type"].dropna()) == {
+        "inpatient",
+        "day_case",
+        "ae",
+        "maternity",
+        "outpatients",
+        "community",
+    }
     assert fft["month"].nunique() == 36
     inpatient = fft[fft["unit_id"].isin(units.loc[units["service_type"] == "inpatient", "unit_id"])]
     pos = measures.fft_positive(inpatient)
@@ -51,8 +57,9 @@ def test_structure_and_magnitudes(demo_db):
     rate = measures.fft_response_rate(fft)
     ratio = rate["numerator"] / rate["denominator"]
     assert ratio.quantile(0.05) >= 0.07 and ratio.quantile(0.95) <= 0.45
-    per_ward_month = complaints.assign(m=pd.to_datetime(complaints["received"]).dt.to_period("M")) \
-        .groupby(["unit_id", "m"]).size()
+    per_ward_month = (
+        complaints.assign(m=pd.to_datetime(complaints["received"]).dt.to_period("M")).groupby(["unit_id", "m"]).size()
+    )
     assert per_ward_month.quantile(0.9) <= 4
 
 

@@ -36,20 +36,28 @@ def test_sections_of_known_requirements():
 
 def _scores(rows):
     return pd.DataFrame(rows, columns=["unit_id", "assessed_month", "requirement", "score"]).assign(
-        assessed_month=lambda d: pd.to_datetime(d["assessed_month"]), score=lambda d: d["score"].astype("Int64"))
+        assessed_month=lambda d: pd.to_datetime(d["assessed_month"]), score=lambda d: d["score"].astype("Int64")
+    )
 
 
 def test_score_changes_and_gaps():
-    scores = _scores([
-        ("T", "2026-06-01", "12C", 5), ("T", "2026-09-01", "12C", 5),
-        ("T", "2026-06-01", "16A", 4), ("T", "2026-09-01", "16A", 2),
-        ("T", "2026-06-01", "1A", 2), ("T", "2026-09-01", "1A", 3),
-        ("T", "2026-09-01", "20C", None),
-    ])
+    scores = _scores(
+        [
+            ("T", "2026-06-01", "12C", 5),
+            ("T", "2026-09-01", "12C", 5),
+            ("T", "2026-06-01", "16A", 4),
+            ("T", "2026-09-01", "16A", 2),
+            ("T", "2026-06-01", "1A", 2),
+            ("T", "2026-09-01", "1A", 3),
+            ("T", "2026-09-01", "20C", None),
+        ]
+    )
     ch = framework.score_changes(scores, "T", pd.Timestamp("2026-10-01")).set_index("requirement")
     assert ch.loc["16A", "change"] == -2 and ch.loc["1A", "change"] == 1 and pd.isna(ch.loc["20C", "latest"])
-    evidence = pd.DataFrame([("12C", False, "response rate 15% vs 22%."), ("1A", False, "x")],
-                            columns=["requirement", "supports", "statement"])
+    evidence = pd.DataFrame(
+        [("12C", False, "response rate 15% vs 22%."), ("1A", False, "x")],
+        columns=["requirement", "supports", "statement"],
+    )
     gaps = framework.assurance_gaps(ch.reset_index(), evidence)
     assert gaps[["requirement", "gap"]].values.tolist() == [["12C", "contradicted by data"], ["16A", "score fell"]]
     assert "15% vs 22%" in gaps["detail"].iloc[0]

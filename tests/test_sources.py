@@ -42,14 +42,16 @@ def test_every_problem_reported_with_row_and_column(store, tmp_path):
     before = _snapshot(store)
     bad = tmp_path / "bad" / "fft_monthly.csv"
     bad.parent.mkdir()
-    bad.write_text(FFT_HEADER
-                   + "007,2026-02,10,5,1,0,0,1,80\n"
-                   + "007,2026-13,10,5,1,0,0,1,80\n"      # impossible month
-                   + "007,2026-04,-3,5,1,0,0,1,80\n"      # negative count
-                   + "007,2026-05,10,five,1,0,0,1,80\n"   # not a number
-                   + "007,2026-06,50,50,0,0,0,0,80\n"     # responses above eligible
-                   + "999,2026-07,1,1,1,1,1,1,80\n"       # unknown ward: reported once the rest is valid
-                   + "007,2026-02,10,5,1,0,0,1,80\n")     # duplicate key
+    bad.write_text(
+        FFT_HEADER
+        + "007,2026-02,10,5,1,0,0,1,80\n"
+        + "007,2026-13,10,5,1,0,0,1,80\n"  # impossible month
+        + "007,2026-04,-3,5,1,0,0,1,80\n"  # negative count
+        + "007,2026-05,10,five,1,0,0,1,80\n"  # not a number
+        + "007,2026-06,50,50,0,0,0,0,80\n"  # responses above eligible
+        + "999,2026-07,1,1,1,1,1,1,80\n"  # unknown ward: reported once the rest is valid
+        + "007,2026-02,10,5,1,0,0,1,80\n"
+    )  # duplicate key
     with pytest.raises(sources.ValidationError) as info:
         sources.load_files(store, {"fft_monthly": bad})
     text = str(info.value)
@@ -67,8 +69,10 @@ def test_unknown_unit_reported(store, tmp_path):
     before = _snapshot(store)
     bad = tmp_path / "fft_unknown.csv"
     bad.write_text(FFT_HEADER + "999,2026-07,1,1,1,1,1,1,80\n")
-    with pytest.raises(sources.ValidationError, match="row 2, column 'unit_id': found '999'; expected a value that "
-                                                      "exists in org_units.unit_id"):
+    with pytest.raises(
+        sources.ValidationError,
+        match="row 2, column 'unit_id': found '999'; expected a value that exists in org_units.unit_id",
+    ):
         sources.load_files(store, {"fft_monthly": bad})
     _assert_unchanged(store, before)
 
@@ -82,10 +86,13 @@ def test_missing_and_renamed_columns(store, tmp_path):
     _assert_unchanged(store, before)
 
 
-@pytest.mark.parametrize("content, expected", [
-    ("", "expected a header row with the columns of fft_monthly"),
-    (FFT_HEADER, "expected at least one data row for table fft_monthly"),
-])
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        ("", "expected a header row with the columns of fft_monthly"),
+        (FFT_HEADER, "expected at least one data row for table fft_monthly"),
+    ],
+)
 def test_empty_and_header_only_files(store, tmp_path, content, expected):
     before = _snapshot(store)
     bad = tmp_path / "empty.csv"

@@ -202,8 +202,9 @@ def _frame(rng, n_series=25, n_points=30):
         level = rng.uniform(5, 50)
         for t in range(n_points):
             v = level + rng.normal(0, 2) + (6 if s % 5 == 0 and t > 22 else 0)
-            rows.append({"ward": f"{s:03d}", "measure": "m", "month": t, "value": v,
-                         "num": rng.binomial(200, 0.9), "den": 200})
+            rows.append(
+                {"ward": f"{s:03d}", "measure": "m", "month": t, "value": v, "num": rng.binomial(200, 0.9), "den": 200}
+            )
     return pd.DataFrame(rows).sample(frac=1, random_state=1)  # shuffled: batch must sort
 
 

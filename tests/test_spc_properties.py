@@ -6,8 +6,9 @@ from hypothesis import strategies as st
 
 from pxassure import spc
 
-values = st.lists(st.floats(-1000, 1000, allow_nan=False, allow_infinity=False).map(lambda x: round(x, 3)),
-                  min_size=13, max_size=40)
+values = st.lists(
+    st.floats(-1000, 1000, allow_nan=False, allow_infinity=False).map(lambda x: round(x, 3)), min_size=13, max_size=40
+)
 presets = st.sampled_from(["mdc", "ptd"])
 COLS = ["centre", "lower", "upper", "lower_2s", "upper_2s"]
 
@@ -15,8 +16,8 @@ COLS = ["centre", "lower", "upper", "lower_2s", "upper_2s"]
 @settings(max_examples=60, deadline=None)
 @given(before=values, after=values, other=values, preset=presets)
 def test_period_after_rebase_does_not_depend_on_data_before(before, after, other, preset):
-    a = spc.xmr(before + after, rebase=[len(before)], preset=preset).points.iloc[len(before):]
-    b = spc.xmr(other + after, rebase=[len(other)], preset=preset).points.iloc[len(other):]
+    a = spc.xmr(before + after, rebase=[len(before)], preset=preset).points.iloc[len(before) :]
+    b = spc.xmr(other + after, rebase=[len(other)], preset=preset).points.iloc[len(other) :]
     np.testing.assert_allclose(a[COLS].to_numpy(float), b[COLS].to_numpy(float), rtol=1e-9, atol=1e-9)
     assert a["rule"].tolist() == b["rule"].tolist()
     assert a["point_type"].tolist() == b["point_type"].tolist()

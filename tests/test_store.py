@@ -1,20 +1,31 @@
 """The DuckDB store: round trip, transactional loads, upserts, snapshots."""
 
+import duckdb
 import pandas as pd
 import pytest
 
 from pxassure import demo
 from pxassure.store import SourceFile, Store, StoreError, replace_file_atomically
 
-UNITS = pd.DataFrame([
-    {"unit_id": "T", "name": "Trust", "level": "trust", "parent_id": None, "site": None, "service_type": None},
-    {"unit_id": "007", "name": "Ward 7", "level": "ward", "parent_id": "T", "site": "S", "service_type": "inpatient"},
-])
+UNITS = pd.DataFrame(
+    [
+        {"unit_id": "T", "name": "Trust", "level": "trust", "parent_id": None, "site": None, "service_type": None},
+        {
+            "unit_id": "007",
+            "name": "Ward 7",
+            "level": "ward",
+            "parent_id": "T",
+            "site": "S",
+            "service_type": "inpatient",
+        },
+    ]
+)
 
 
 def _fft(rows):
-    return pd.DataFrame(rows, columns=["unit_id", "month", "very_good", "good", "neither", "poor", "very_poor",
-                                       "dont_know", "eligible"]).assign(month=lambda d: pd.to_datetime(d["month"]))
+    return pd.DataFrame(
+        rows, columns=["unit_id", "month", "very_good", "good", "neither", "poor", "very_poor", "dont_know", "eligible"]
+    ).assign(month=lambda d: pd.to_datetime(d["month"]))
 
 
 def test_round_trip_keeps_codes_as_text(tmp_path):
@@ -57,15 +68,17 @@ def test_snapshot_records_checksums(tmp_path):
         load_id = store.load({"org_units": UNITS}, [SourceFile.of(src, "org_units", 2)])
         snap = store.snapshot()
         assert snap["load_id"] == load_id and snap["files"] == 1 and len(snap["digest"]) == 16
-        assert store.table("load_log")["sha256"].iloc[0] == \
-            "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881"
+        assert (
+            store.table("load_log")["sha256"].iloc[0]
+            == "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881"
+        )
 
 
 def test_read_only_store_cannot_be_changed(tmp_path):
     path = tmp_path / "s.duckdb"
     Store(path).close()
     with Store(path, read_only=True) as store:
-        with pytest.raises(Exception):
+        with pytest.raises(duckdb.InvalidInputException, match="read-only"):
             store.con.execute("DELETE FROM org_units")
     with pytest.raises(FileNotFoundError, match="make demo-data"):
         Store(tmp_path / "missing.duckdb", read_only=True)

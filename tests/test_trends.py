@@ -99,8 +99,9 @@ def test_fdr_adjustment_across_units():
 
 
 def test_trend_tests_note_untestable_groups():
-    frame = pd.DataFrame({"unit": ["a"] * 3 + ["b"] * 10, "t": list(range(3)) + list(range(10)),
-                          "value": [1, 2, 3] + list(range(10))})
+    frame = pd.DataFrame(
+        {"unit": ["a"] * 3 + ["b"] * 10, "t": list(range(3)) + list(range(10)), "value": [1, 2, 3] + list(range(10))}
+    )
     out = trends.trend_tests(frame, ["unit"], order="t")
     a = out[out["unit"] == "a"].iloc[0]
     assert np.isnan(a["p_value"]) and "at least 4" in a["note"]

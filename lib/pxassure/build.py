@@ -72,8 +72,13 @@ def load_params(committee: str, params_dir: Path | None = None) -> dict:
     return spec
 
 
-def plan(committee: str, *, period: str = "latest", database: str | Path = "data/pxassure.duckdb",
-         overrides: dict | None = None) -> ReportJob:
+def plan(
+    committee: str,
+    *,
+    period: str = "latest",
+    database: str | Path = "data/pxassure.duckdb",
+    overrides: dict | None = None,
+) -> ReportJob:
     """The job for one committee's report: its YAML parameters, the period resolved to a month."""
     spec = load_params(committee)
     database = Path(database)
@@ -82,8 +87,9 @@ def plan(committee: str, *, period: str = "latest", database: str | Path = "data
     parameters = dict(spec.get("parameters") or {})
     parameters.update(overrides or {})
     parameters.update({"period": month.strftime("%Y-%m"), "database": str(database)})
-    return ReportJob(committee=committee, layer=spec["layer"], notebook=spec["notebook"], title=spec["title"],
-                     parameters=parameters)
+    return ReportJob(
+        committee=committee, layer=spec["layer"], notebook=spec["notebook"], title=spec["title"], parameters=parameters
+    )
 
 
 def _absolute(path: Path) -> Path:

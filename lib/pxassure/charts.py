@@ -78,8 +78,15 @@ def plot_spc(result, ax=None, *, title: str | None = None, ylabel: str | None = 
         ax.plot(xs, seg["value"], color=PALETTE["line"], linewidth=1.2, zorder=1)
         ax.plot(xs, seg["centre"], color=PALETTE["centre"], linewidth=1.2, zorder=2)
         for col in ("upper", "lower"):
-            ax.plot(xs, seg[col], color=PALETTE["limit"], linewidth=1, linestyle=(0, (4, 3)), zorder=2,
-                    drawstyle="steps-mid" if result.chart != "xmr" else "default")
+            ax.plot(
+                xs,
+                seg[col],
+                color=PALETTE["limit"],
+                linewidth=1,
+                linestyle=(0, (4, 3)),
+                zorder=2,
+                drawstyle="steps-mid" if result.chart != "xmr" else "default",
+            )
     seen = set()
     for kind, marker in MARKERS.items():
         mask = (p["point_type"] == kind).to_numpy()
@@ -87,8 +94,17 @@ def plot_spc(result, ax=None, *, title: str | None = None, ylabel: str | None = 
             continue
         label = LEGEND[kind] if LEGEND[kind] not in seen else None
         seen.add(LEGEND[kind])
-        ax.scatter(x[mask], p["value"].to_numpy()[mask], s=22 if kind == "common_cause" else 34, marker=marker,
-                   color=PALETTE[kind], zorder=3, label=label, edgecolors="white", linewidths=0.5)
+        ax.scatter(
+            x[mask],
+            p["value"].to_numpy()[mask],
+            s=22 if kind == "common_cause" else 34,
+            marker=marker,
+            color=PALETTE[kind],
+            zorder=3,
+            label=label,
+            edgecolors="white",
+            linewidths=0.5,
+        )
     if result.target is not None:
         ax.axhline(result.target, color=PALETTE["target"], linestyle=":", linewidth=1.6, label="Target", zorder=2)
     ax.plot([], [], color=PALETTE["centre"], linewidth=1.2, label="Mean" if result.has_limits else "Median")
@@ -121,8 +137,17 @@ def plot_framework_sections(scores: pd.DataFrame, ax=None, *, title: str | None 
     if ax is None:
         _, ax = plt.subplots(figsize=(7.2, 3.0), dpi=100)
     okabe_ito = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"]
-    sns.lineplot(data=scores, x="period", y="mean_score", hue="section", style="section", markers=True,
-                 dashes=False, palette=okabe_ito[: scores["section"].nunique()], ax=ax)
+    sns.lineplot(
+        data=scores,
+        x="period",
+        y="mean_score",
+        hue="section",
+        style="section",
+        markers=True,
+        dashes=False,
+        palette=okabe_ito[: scores["section"].nunique()],
+        ax=ax,
+    )
     ax.set_ylim(0, 5.2)
     ax.set_ylabel("Mean score (0–5)")
     ax.set_xlabel("")

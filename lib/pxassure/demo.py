@@ -58,15 +58,30 @@ CARE_GROUPS = {
     "MED1": ("MED", "Acute and Emergency Medicine", "ASH", ["ae", "inpatient", "inpatient", "inpatient", "inpatient"]),
     "MED2": ("MED", "Care of Older People", "ASH", ["inpatient"]),
     "MED3": ("MED", "Specialist Medicine", "ASH", ["inpatient", "inpatient", "day_case", "inpatient", "inpatient"]),
-    "SUR1": ("SUR", "General and Digestive Surgery", "ASH", ["inpatient", "inpatient", "day_case", "inpatient", "inpatient"]),
+    "SUR1": (
+        "SUR",
+        "General and Digestive Surgery",
+        "ASH",
+        ["inpatient", "inpatient", "day_case", "inpatient", "inpatient"],
+    ),
     "SUR2": ("SUR", "Trauma and Orthopaedics", "BRK", ["inpatient", "inpatient", "inpatient", "day_case", "inpatient"]),
-    "SUR3": ("SUR", "Critical Care and Theatres", "ASH", ["inpatient", "day_case", "inpatient", "day_case", "inpatient"]),
+    "SUR3": (
+        "SUR",
+        "Critical Care and Theatres",
+        "ASH",
+        ["inpatient", "day_case", "inpatient", "day_case", "inpatient"],
+    ),
     "WAC1": ("WAC", "Maternity", "COR", ["maternity"]),
     "WAC2": ("WAC", "Children and Young People", "COR", ["inpatient", "ae", "inpatient", "day_case", "outpatients"]),
     "WAC3": ("WAC", "Gynaecology", "COR", ["inpatient", "day_case", "outpatients", "inpatient", "outpatients"]),
     "COM1": ("COM", "Outpatient Services", "ASH", ["outpatients"]),
     "COM2": ("COM", "Community Nursing", "BRK", ["community"]),
-    "COM3": ("COM", "Rehabilitation and Intermediate Care", "BRK", ["inpatient", "community", "inpatient", "community", "inpatient"]),
+    "COM3": (
+        "COM",
+        "Rehabilitation and Intermediate Care",
+        "BRK",
+        ["inpatient", "community", "inpatient", "community", "inpatient"],
+    ),
 }
 _WARD_NAMES = (
     "Alder Beech Birch Cedar Elm Hazel Holly Juniper Larch Linden Maple Oak Rowan Willow Yew Aspen Hawthorn "
@@ -75,8 +90,14 @@ _WARD_NAMES = (
     "Clover Foxglove Heather Iris Lavender Marigold Poppy Primrose Snowdrop Thistle Violet Yarrow Bramble "
     "Fern Meadow Orchard Brook Harbour"
 ).split()
-_SERVICE_NOUN = {"inpatient": "Ward", "day_case": "Day Unit", "ae": "Emergency Department",
-                 "maternity": "Birth Centre", "outpatients": "Clinic", "community": "Community Team"}
+_SERVICE_NOUN = {
+    "inpatient": "Ward",
+    "day_case": "Day Unit",
+    "ae": "Emergency Department",
+    "maternity": "Birth Centre",
+    "outpatients": "Clinic",
+    "community": "Community Team",
+}
 # typical eligible patients per month, baseline % positive, response-rate mean
 _SETTING = {
     "inpatient": (260, 0.945, 0.16),
@@ -87,8 +108,12 @@ _SETTING = {
     "community": (900, 0.955, None),
 }
 _NATIONAL = {  # national response rate %, % positive
-    "inpatient": (22.5, 94.0), "day_case": (28.0, 97.0), "ae": (11.5, 81.0),
-    "maternity": (20.0, 93.0), "outpatients": (9.0, 94.0), "community": (5.0, 95.0),
+    "inpatient": (22.5, 94.0),
+    "day_case": (28.0, 97.0),
+    "ae": (11.5, 81.0),
+    "maternity": (20.0, 93.0),
+    "outpatients": (9.0, 94.0),
+    "community": (5.0, 95.0),
 }
 
 
@@ -112,13 +137,22 @@ def month_range(months: int, end: str = END_MONTH) -> pd.DatetimeIndex:
 
 
 def org_units(scale: Scale) -> pd.DataFrame:
-    rows = [dict(unit_id=TRUST_ID, name="Ashcombe Valley Hospitals NHS Trust", level="trust", parent_id=None,
-                 site=None, service_type=None)]
+    rows = [
+        dict(
+            unit_id=TRUST_ID,
+            name="Ashcombe Valley Hospitals NHS Trust",
+            level="trust",
+            parent_id=None,
+            site=None,
+            service_type=None,
+        )
+    ]
     for code, name in DIVISIONS.items():
         rows.append(dict(unit_id=code, name=name, level="division", parent_id=TRUST_ID, site=None, service_type=None))
     for code, (div, name, site, _) in CARE_GROUPS.items():
-        rows.append(dict(unit_id=code, name=name, level="care_group", parent_id=div, site=SITES[site],
-                         service_type=None))
+        rows.append(
+            dict(unit_id=code, name=name, level="care_group", parent_id=div, site=SITES[site], service_type=None)
+        )
     groups = list(CARE_GROUPS)
     for i in range(scale.wards):
         cg = groups[i % len(groups)]
@@ -126,8 +160,16 @@ def org_units(scale: Scale) -> pd.DataFrame:
         service = services[(i // len(groups)) % len(services)]
         base = _WARD_NAMES[i % len(_WARD_NAMES)]
         suffix = "" if i < len(_WARD_NAMES) else f" {i // len(_WARD_NAMES) + 1}"
-        rows.append(dict(unit_id=f"{i + 1:03d}", name=f"{base}{suffix} {_SERVICE_NOUN[service]}", level="ward",
-                         parent_id=cg, site=SITES[site], service_type=service))
+        rows.append(
+            dict(
+                unit_id=f"{i + 1:03d}",
+                name=f"{base}{suffix} {_SERVICE_NOUN[service]}",
+                level="ward",
+                parent_id=cg,
+                site=SITES[site],
+                service_type=service,
+            )
+        )
     return pd.DataFrame(rows)
 
 
@@ -196,19 +238,30 @@ def generate(folder: str | Path, scale: Scale = Scale()) -> dict[str, Path]:
     very_good = rng.binomial(positive, 0.72)
     poor = rng.binomial(negative, 0.55)
     reports_eligible = np.array([_SETTING[s][2] is not None for s in settings])
-    fft = pd.DataFrame({
-        "unit_id": np.repeat(wards["unit_id"].to_numpy(), n_m),
-        "month": np.tile(months, n_w),
-        "very_good": very_good.ravel(), "good": (positive - very_good).ravel(), "neither": neither.ravel(),
-        "poor": poor.ravel(), "very_poor": (negative - poor).ravel(), "dont_know": dont_know.ravel(),
-        "eligible": pd.array(np.where(reports_eligible[:, None], eligible, -1).ravel(), dtype="Int64"),
-    })
+    fft = pd.DataFrame(
+        {
+            "unit_id": np.repeat(wards["unit_id"].to_numpy(), n_m),
+            "month": np.tile(months, n_w),
+            "very_good": very_good.ravel(),
+            "good": (positive - very_good).ravel(),
+            "neither": neither.ravel(),
+            "poor": poor.ravel(),
+            "very_poor": (negative - poor).ravel(),
+            "dont_know": dont_know.ravel(),
+            "eligible": pd.array(np.where(reports_eligible[:, None], eligible, -1).ravel(), dtype="Int64"),
+        }
+    )
     fft.loc[fft["eligible"] < 0, "eligible"] = pd.NA
     tables["fft_monthly"] = fft
     national = [
-        {"month": m, "service_type": s, "response_rate": round(rr + rng.normal(0, 0.4), 1),
-         "percent_positive": round(pp + rng.normal(0, 0.3), 1)}
-        for m in months for s, (rr, pp) in _NATIONAL.items()
+        {
+            "month": m,
+            "service_type": s,
+            "response_rate": round(rr + rng.normal(0, 0.4), 1),
+            "percent_positive": round(pp + rng.normal(0, 0.3), 1),
+        }
+        for m in months
+        for s, (rr, pp) in _NATIONAL.items()
     ]
     tables["fft_national"] = pd.DataFrame(national)
 
@@ -217,12 +270,14 @@ def generate(folder: str | Path, scale: Scale = Scale()) -> dict[str, Path]:
     beds = rng.integers(18, 33, n_w)
     bed_days = rng.poisson((beds * 30.4 * 0.92)[:, None] * np.ones(n_m))
     attendances = rng.poisson(eligible_mean[:, None] * 1.1 * np.ones(n_m))
-    tables["activity"] = pd.DataFrame({
-        "unit_id": np.repeat(wards["unit_id"].to_numpy(), n_m),
-        "month": np.tile(months, n_w),
-        "occupied_bed_days": pd.array(np.where(bedded[:, None], bed_days, -1).ravel(), dtype="Int64"),
-        "attendances": pd.array(np.where(~bedded[:, None], attendances, -1).ravel(), dtype="Int64"),
-    }).replace({"occupied_bed_days": {-1: pd.NA}, "attendances": {-1: pd.NA}})
+    tables["activity"] = pd.DataFrame(
+        {
+            "unit_id": np.repeat(wards["unit_id"].to_numpy(), n_m),
+            "month": np.tile(months, n_w),
+            "occupied_bed_days": pd.array(np.where(bedded[:, None], bed_days, -1).ravel(), dtype="Int64"),
+            "attendances": pd.array(np.where(~bedded[:, None], attendances, -1).ravel(), dtype="Int64"),
+        }
+    ).replace({"occupied_bed_days": {-1: pd.NA}, "attendances": {-1: pd.NA}})
 
     # --- Complaints, PALS, compliments ----------------------------------------------
     exposure = np.where(bedded[:, None], bed_days / 1000 * 2.0, attendances / 1000 * 0.35)
@@ -237,10 +292,13 @@ def generate(folder: str | Path, scale: Scale = Scale()) -> dict[str, Path]:
     tables.update(_complaints(wards, months, n_complaints, rng))
     n_pals = rng.poisson(exposure * 1.8)
     tables["pals_contacts"] = _pals(wards, months, n_pals, rng)
-    tables["compliments"] = pd.DataFrame({
-        "unit_id": np.repeat(wards["unit_id"].to_numpy(), n_m), "month": np.tile(months, n_w),
-        "compliments": rng.poisson(np.maximum(exposure * 4, 0.5)).ravel(),
-    })
+    tables["compliments"] = pd.DataFrame(
+        {
+            "unit_id": np.repeat(wards["unit_id"].to_numpy(), n_m),
+            "month": np.tile(months, n_w),
+            "compliments": rng.poisson(np.maximum(exposure * 4, 0.5)).ravel(),
+        }
+    )
 
     # --- Safety and staffing ------------------------------------------------------------
     harm_rate = {"no_harm": 6.0, "low": 3.0, "moderate": 0.5, "severe": 0.05, "death": 0.01}
@@ -248,18 +306,28 @@ def generate(folder: str | Path, scale: Scale = Scale()) -> dict[str, Path]:
     for level, lam in harm_rate.items():
         extra = 1 + (1 - staffing_factor) * 3  # short-staffed months report more incidents
         counts = rng.poisson(lam * extra)
-        inc.append(pd.DataFrame({"unit_id": np.repeat(wards["unit_id"].to_numpy(), n_m),
-                                 "month": np.tile(months, n_w), "harm_level": level, "incidents": counts.ravel()}))
+        inc.append(
+            pd.DataFrame(
+                {
+                    "unit_id": np.repeat(wards["unit_id"].to_numpy(), n_m),
+                    "month": np.tile(months, n_w),
+                    "harm_level": level,
+                    "incidents": counts.ravel(),
+                }
+            )
+        )
     tables["incidents"] = pd.concat(inc, ignore_index=True)
     ward_rows = np.flatnonzero(bedded)
     fills = {}
     for col, mean in (("rn_day_fill", 96), ("rn_night_fill", 98), ("care_day_fill", 101), ("care_night_fill", 104)):
         fills[col] = np.round(rng.normal(mean, 3.5, (len(ward_rows), n_m)) * staffing_factor[ward_rows], 1)
-    tables["staffing"] = pd.DataFrame({
-        "unit_id": np.repeat(wards["unit_id"].to_numpy()[ward_rows], n_m),
-        "month": np.tile(months, len(ward_rows)),
-        **{k: v.ravel() for k, v in fills.items()},
-    })
+    tables["staffing"] = pd.DataFrame(
+        {
+            "unit_id": np.repeat(wards["unit_id"].to_numpy()[ward_rows], n_m),
+            "month": np.tile(months, len(ward_rows)),
+            **{k: v.ravel() for k, v in fills.items()},
+        }
+    )
 
     # --- Surveys -------------------------------------------------------------------
     years = sorted({m.year for m in months if m.month >= 1})[-3:]
@@ -301,24 +369,28 @@ def _complaints(wards, months, counts, rng):
     primary = rng.choice(subjects, n, p=weights / weights.sum())
     outcome = rng.choice(["upheld", "partly_upheld", "not_upheld"], n, p=[0.25, 0.4, 0.35])
     ids = [f"C{m:%y%m}-{i:05d}" for i, m in enumerate(received)]
-    complaints = pd.DataFrame({
-        "complaint_id": ids,
-        "unit_id": wards["unit_id"].to_numpy()[unit_idx],
-        "received": received.dt.date,
-        "acknowledged": _working_days_later(received, rng.integers(0, 5, n)).dt.date,
-        "closed": closed.where(~still_open).dt.date,
-        "primary_subject": primary,
-        "outcome": np.where(still_open, None, outcome),
-        "reopened": rng.random(n) < 0.05,
-        "target_working_days": target,
-        "ombudsman": rng.random(n) < 0.01,
-    })
+    complaints = pd.DataFrame(
+        {
+            "complaint_id": ids,
+            "unit_id": wards["unit_id"].to_numpy()[unit_idx],
+            "received": received.dt.date,
+            "acknowledged": _working_days_later(received, rng.integers(0, 5, n)).dt.date,
+            "closed": closed.where(~still_open).dt.date,
+            "primary_subject": primary,
+            "outcome": np.where(still_open, None, outcome),
+            "reopened": rng.random(n) < 0.05,
+            "target_working_days": target,
+            "ombudsman": rng.random(n) < 0.01,
+        }
+    )
     extra_mask = rng.random(n) < 0.4
     extra = rng.choice(subjects, n, p=weights / weights.sum())
-    subj = pd.concat([
-        pd.DataFrame({"complaint_id": ids, "subject": primary}),
-        pd.DataFrame({"complaint_id": np.array(ids)[extra_mask], "subject": extra[extra_mask]}),
-    ]).drop_duplicates()
+    subj = pd.concat(
+        [
+            pd.DataFrame({"complaint_id": ids, "subject": primary}),
+            pd.DataFrame({"complaint_id": np.array(ids)[extra_mask], "subject": extra[extra_mask]}),
+        ]
+    ).drop_duplicates()
     return {"complaints": complaints, "complaint_subjects": subj}
 
 
@@ -330,13 +402,15 @@ def _pals(wards, months, counts, rng):
     received = pd.Series(months[month_idx]) + pd.to_timedelta(rng.integers(0, 28, n), unit="D")
     resolved = received + pd.to_timedelta(rng.integers(0, 15, n), unit="D")
     end = months[-1] + pd.offsets.MonthEnd(0)
-    return pd.DataFrame({
-        "contact_id": [f"P{m:%y%m}-{i:06d}" for i, m in enumerate(received)],
-        "unit_id": wards["unit_id"].to_numpy()[unit_idx],
-        "received": received.dt.date,
-        "theme": rng.choice(["Communications", "Appointments", "Waiting times", "Patient care", "Staff"], n),
-        "resolved": resolved.where(resolved <= end).dt.date,
-    })
+    return pd.DataFrame(
+        {
+            "contact_id": [f"P{m:%y%m}-{i:06d}" for i, m in enumerate(received)],
+            "unit_id": wards["unit_id"].to_numpy()[unit_idx],
+            "received": received.dt.date,
+            "theme": rng.choice(["Communications", "Appointments", "Waiting times", "Patient care", "Staff"], n),
+            "resolved": resolved.where(resolved <= end).dt.date,
+        }
+    )
 
 
 _IP_QUESTIONS = [
@@ -368,13 +442,29 @@ def _staff_survey(years, rng):
     for unit in [TRUST_ID, *DIVISIONS]:
         for y in years:
             for qid, q, base, peer in _STAFF_QUESTIONS:
-                rows.append(dict(unit_id=unit, year=y, question_id=qid, question=q,
-                                 percent_positive=round(base + rng.normal(0, 2), 1), peer_median=peer))
+                rows.append(
+                    dict(
+                        unit_id=unit,
+                        year=y,
+                        question_id=qid,
+                        question=q,
+                        percent_positive=round(base + rng.normal(0, 2), 1),
+                        peer_median=peer,
+                    )
+                )
     return pd.DataFrame(rows)
 
 
-_OWNERS = ["Chief Nurse", "Head of Patient Experience", "Divisional Director of Nursing", "Medical Director",
-           "Director of Workforce", "Head of Complaints", "Director of Communications", "Head of Quality Improvement"]
+_OWNERS = [
+    "Chief Nurse",
+    "Head of Patient Experience",
+    "Divisional Director of Nursing",
+    "Medical Director",
+    "Director of Workforce",
+    "Head of Complaints",
+    "Director of Communications",
+    "Head of Quality Improvement",
+]
 
 
 def _framework_scores(months, rng):
@@ -394,15 +484,19 @@ def _framework_scores(months, rng):
                     score = 5
                 assessed = rng.random() > 0.03 or unit == TRUST_ID
                 due = (q + pd.DateOffset(months=int(rng.integers(-2, 10)))) + pd.offsets.MonthEnd(0)
-                rows.append(dict(
-                    unit_id=unit, assessed_month=q.date(), requirement=req,
-                    score=score if assessed else None,
-                    current_position=f"Evidence reviewed for {req}: {'partly' if score < 4 else 'largely'} in place.",
-                    planned_action=None if score == 5 else f"Action plan to strengthen: {title[:60].lower()}.",
-                    owner=_OWNERS[int(rng.integers(0, len(_OWNERS)))],
-                    due_date=None if score == 5 else due.date(),
-                    good_looks_like=f"{title} — consistently, in every service.",
-                ))
+                rows.append(
+                    dict(
+                        unit_id=unit,
+                        assessed_month=q.date(),
+                        requirement=req,
+                        score=score if assessed else None,
+                        current_position=f"Evidence reviewed for {req}: {'partly' if score < 4 else 'largely'} in place.",
+                        planned_action=None if score == 5 else f"Action plan to strengthen: {title[:60].lower()}.",
+                        owner=_OWNERS[int(rng.integers(0, len(_OWNERS)))],
+                        due_date=None if score == 5 else due.date(),
+                        good_looks_like=f"{title} — consistently, in every service.",
+                    )
+                )
     frame = pd.DataFrame(rows)
     frame["score"] = frame["score"].astype("Int64")
     return frame

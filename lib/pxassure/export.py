@@ -50,8 +50,11 @@ def _drop_diagnostics(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Remove stderr streams (warnings are for the analyst's log, not the committee)."""
     for cell in nb.cells:
         if cell.get("cell_type") == "code":
-            cell["outputs"] = [o for o in cell.get("outputs", [])
-                               if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+            cell["outputs"] = [
+                o
+                for o in cell.get("outputs", [])
+                if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+            ]
     return nb
 
 
@@ -73,8 +76,9 @@ def check_offline(html: str, source: str = "report") -> None:
     """Raise :class:`ExportError` if the page would load anything from the network."""
     match = _EXTERNAL.search(html)
     if match:
-        raise ExportError(f"{source}: the HTML refers to an external resource ({match.group(0)[:80]!r}); "
-                          "reports must open offline")
+        raise ExportError(
+            f"{source}: the HTML refers to an external resource ({match.group(0)[:80]!r}); reports must open offline"
+        )
 
 
 def notebook_to_html(nb: nbformat.NotebookNode | str | Path, *, title: str) -> str:

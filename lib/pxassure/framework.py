@@ -19,9 +19,18 @@ SECTIONS: dict[int, str] = {
 }
 
 # characteristic number -> section number
-_CHARACTERISTIC_SECTION = {c: s for s, cs in {
-    1: range(1, 5), 2: range(5, 9), 3: range(9, 13), 4: range(13, 17), 5: range(17, 21), 6: range(21, 24),
-}.items() for c in cs}
+_CHARACTERISTIC_SECTION = {
+    c: s
+    for s, cs in {
+        1: range(1, 5),
+        2: range(5, 9),
+        3: range(9, 13),
+        4: range(13, 17),
+        5: range(17, 21),
+        6: range(21, 24),
+    }.items()
+    for c in cs
+}
 
 # requirement ID -> short title (our words)
 _REQUIREMENTS: dict[str, str] = {
@@ -147,13 +156,15 @@ def section_scores(scores: pd.DataFrame) -> pd.DataFrame:
     cat = catalogue()[["requirement", "section"]]
     s = scores.merge(cat, on="requirement")
     g = s.groupby(["unit_id", "assessed_month", "section"], sort=False).agg(
-        mean_score=("score", "mean"), assessed=("score", "count"), requirements=("requirement", "count"))
+        mean_score=("score", "mean"), assessed=("score", "count"), requirements=("requirement", "count")
+    )
     out = g.reset_index()
     out["mean_score"] = out["mean_score"].astype(float)
     out["period"] = pd.to_datetime(out["assessed_month"]).dt.strftime("%Y-%m")
     order = {name: i for i, name in enumerate(SECTIONS.values())}
-    return out.sort_values(["unit_id", "assessed_month", "section"], key=lambda c: c.map(order) if c.name == "section"
-                           else c).reset_index(drop=True)
+    return out.sort_values(
+        ["unit_id", "assessed_month", "section"], key=lambda c: c.map(order) if c.name == "section" else c
+    ).reset_index(drop=True)
 
 
 def score_changes(scores: pd.DataFrame, unit_id: str, as_of: pd.Timestamp) -> pd.DataFrame:
@@ -191,11 +202,31 @@ def assurance_gaps(changes: pd.DataFrame, evidence: pd.DataFrame) -> pd.DataFram
     rows = []
     ev = evidence.set_index("requirement") if len(evidence) else pd.DataFrame(columns=["supports", "statement"])
     for r in changes.itertuples(index=False):
-        if r.requirement in ev.index and not bool(ev.loc[r.requirement, "supports"]) and not pd.isna(r.latest) \
-                and r.latest >= HIGH_SCORE:
-            rows.append((r.requirement, r.title, r.latest, r.previous, "contradicted by data",
-                         f"Self-assessed {r.latest}/5, but {ev.loc[r.requirement, 'statement']}"))
+        if (
+            r.requirement in ev.index
+            and not bool(ev.loc[r.requirement, "supports"])
+            and not pd.isna(r.latest)
+            and r.latest >= HIGH_SCORE
+        ):
+            rows.append(
+                (
+                    r.requirement,
+                    r.title,
+                    r.latest,
+                    r.previous,
+                    "contradicted by data",
+                    f"Self-assessed {r.latest}/5, but {ev.loc[r.requirement, 'statement']}",
+                )
+            )
         if not pd.isna(r.change) and r.change <= -2:
-            rows.append((r.requirement, r.title, r.latest, r.previous, "score fell",
-                         f"Score fell from {r.previous} to {r.latest} since the previous assessment."))
+            rows.append(
+                (
+                    r.requirement,
+                    r.title,
+                    r.latest,
+                    r.previous,
+                    "score fell",
+                    f"Score fell from {r.previous} to {r.latest} since the previous assessment.",
+                )
+            )
     return pd.DataFrame(rows, columns=["requirement", "title", "latest", "previous", "gap", "detail"])

@@ -33,21 +33,69 @@ class Measure:
 MEASURES: dict[str, Measure] = {
     m.id: m
     for m in (
-        Measure("fft_positive", "FFT % positive", "pp", "increase", 100, 95.0, "%",
-                "(Very good + Good) ÷ all responses, including 'Neither' and 'Don't know'. Laney p′ chart: "
-                "large monthly denominators make a plain p chart's limits too narrow."),
-        Measure("fft_response_rate", "FFT response rate", "pp", "increase", 100, None, "%",
-                "Responses ÷ eligible patients, in settings that report eligible numbers. Target: the latest "
-                "national average for the setting."),
-        Measure("complaints_rate", "Complaints per 1,000 bed days", "up", "decrease", 1000, None, "",
-                "Formal complaints received about inpatient and maternity wards ÷ their occupied bed days × 1,000. "
-                "Laney u′ chart."),
-        Measure("complaints_in_target", "Complaints answered within target", "pp", "increase", 100, 80.0, "%",
-                "Complaints closed in the month within their agreed working days ÷ complaints closed in the month."),
-        Measure("complaints_count", "Complaints received", "c", "decrease", 1, None, "",
-                "Formal complaints received in the month (c chart)."),
-        Measure("harm_incidents_rate", "Moderate or worse harm incidents per 1,000 bed days", "up", "decrease",
-                1000, None, "", "Patient-safety incidents with moderate, severe harm or death ÷ occupied bed days."),
+        Measure(
+            "fft_positive",
+            "FFT % positive",
+            "pp",
+            "increase",
+            100,
+            95.0,
+            "%",
+            "(Very good + Good) ÷ all responses, including 'Neither' and 'Don't know'. Laney p′ chart: "
+            "large monthly denominators make a plain p chart's limits too narrow.",
+        ),
+        Measure(
+            "fft_response_rate",
+            "FFT response rate",
+            "pp",
+            "increase",
+            100,
+            None,
+            "%",
+            "Responses ÷ eligible patients, in settings that report eligible numbers. Target: the latest "
+            "national average for the setting.",
+        ),
+        Measure(
+            "complaints_rate",
+            "Complaints per 1,000 bed days",
+            "up",
+            "decrease",
+            1000,
+            None,
+            "",
+            "Formal complaints received about inpatient and maternity wards ÷ their occupied bed days × 1,000. "
+            "Laney u′ chart.",
+        ),
+        Measure(
+            "complaints_in_target",
+            "Complaints answered within target",
+            "pp",
+            "increase",
+            100,
+            80.0,
+            "%",
+            "Complaints closed in the month within their agreed working days ÷ complaints closed in the month.",
+        ),
+        Measure(
+            "complaints_count",
+            "Complaints received",
+            "c",
+            "decrease",
+            1,
+            None,
+            "",
+            "Formal complaints received in the month (c chart).",
+        ),
+        Measure(
+            "harm_incidents_rate",
+            "Moderate or worse harm incidents per 1,000 bed days",
+            "up",
+            "decrease",
+            1000,
+            None,
+            "",
+            "Patient-safety incidents with moderate, severe harm or death ÷ occupied bed days.",
+        ),
     )
 }
 
@@ -55,20 +103,28 @@ MEASURES: dict[str, Measure] = {
 def fft_positive(fft: pd.DataFrame) -> pd.DataFrame:
     """unit_id, month, numerator (positive answers), denominator (all responses)."""
     responses = fft[FFT_ANSWERS].sum(axis=1)
-    return pd.DataFrame({
-        "unit_id": fft["unit_id"], "month": pd.to_datetime(fft["month"]),
-        "numerator": (fft["very_good"] + fft["good"]).astype(float), "denominator": responses.astype(float),
-    })
+    return pd.DataFrame(
+        {
+            "unit_id": fft["unit_id"],
+            "month": pd.to_datetime(fft["month"]),
+            "numerator": (fft["very_good"] + fft["good"]).astype(float),
+            "denominator": responses.astype(float),
+        }
+    )
 
 
 def fft_response_rate(fft: pd.DataFrame) -> pd.DataFrame:
     """unit_id, month, numerator (responses), denominator (eligible); units without eligible left out."""
     has = fft["eligible"].notna()
     f = fft[has]
-    return pd.DataFrame({
-        "unit_id": f["unit_id"], "month": pd.to_datetime(f["month"]),
-        "numerator": f[FFT_ANSWERS].sum(axis=1).astype(float), "denominator": f["eligible"].astype(float),
-    })
+    return pd.DataFrame(
+        {
+            "unit_id": f["unit_id"],
+            "month": pd.to_datetime(f["month"]),
+            "numerator": f[FFT_ANSWERS].sum(axis=1).astype(float),
+            "denominator": f["eligible"].astype(float),
+        }
+    )
 
 
 def complaints_rate(complaints: pd.DataFrame, activity: pd.DataFrame) -> pd.DataFrame:
@@ -77,10 +133,14 @@ def complaints_rate(complaints: pd.DataFrame, activity: pd.DataFrame) -> pd.Data
     counts = _monthly_count(complaints, "received")
     out = bed[["unit_id", "month", "occupied_bed_days"]].assign(month=lambda d: pd.to_datetime(d["month"]))
     out = out.merge(counts, on=["unit_id", "month"], how="left")
-    return pd.DataFrame({
-        "unit_id": out["unit_id"], "month": out["month"],
-        "numerator": out["count"].fillna(0).astype(float), "denominator": out["occupied_bed_days"].astype(float),
-    })
+    return pd.DataFrame(
+        {
+            "unit_id": out["unit_id"],
+            "month": out["month"],
+            "numerator": out["count"].fillna(0).astype(float),
+            "denominator": out["occupied_bed_days"].astype(float),
+        }
+    )
 
 
 def complaints_count(complaints: pd.DataFrame, units: pd.DataFrame, months: pd.DatetimeIndex) -> pd.DataFrame:
@@ -88,8 +148,14 @@ def complaints_count(complaints: pd.DataFrame, units: pd.DataFrame, months: pd.D
     wards = units.loc[units["level"] == "ward", "unit_id"]
     grid = pd.MultiIndex.from_product([wards, months], names=["unit_id", "month"]).to_frame(index=False)
     out = grid.merge(_monthly_count(complaints, "received"), on=["unit_id", "month"], how="left")
-    return pd.DataFrame({"unit_id": out["unit_id"], "month": out["month"],
-                         "numerator": out["count"].fillna(0).astype(float), "denominator": 1.0})
+    return pd.DataFrame(
+        {
+            "unit_id": out["unit_id"],
+            "month": out["month"],
+            "numerator": out["count"].fillna(0).astype(float),
+            "denominator": 1.0,
+        }
+    )
 
 
 def complaints_in_target(complaints: pd.DataFrame) -> pd.DataFrame:
@@ -100,8 +166,14 @@ def complaints_in_target(complaints: pd.DataFrame) -> pd.DataFrame:
     closed["in_target"] = np.busday_count(start, end) <= closed["target_working_days"].to_numpy()
     closed["month"] = pd.to_datetime(closed["closed"]).dt.to_period("M").dt.to_timestamp()
     g = closed.groupby(["unit_id", "month"])["in_target"].agg(["sum", "count"]).reset_index()
-    return pd.DataFrame({"unit_id": g["unit_id"], "month": g["month"],
-                         "numerator": g["sum"].astype(float), "denominator": g["count"].astype(float)})
+    return pd.DataFrame(
+        {
+            "unit_id": g["unit_id"],
+            "month": g["month"],
+            "numerator": g["sum"].astype(float),
+            "denominator": g["count"].astype(float),
+        }
+    )
 
 
 def harm_incidents_rate(incidents: pd.DataFrame, activity: pd.DataFrame) -> pd.DataFrame:
@@ -109,9 +181,14 @@ def harm_incidents_rate(incidents: pd.DataFrame, activity: pd.DataFrame) -> pd.D
     harm = harm.assign(month=pd.to_datetime(harm["month"])).groupby(["unit_id", "month"])["incidents"].sum()
     bed = activity[activity["occupied_bed_days"].notna()].assign(month=lambda d: pd.to_datetime(d["month"]))
     out = bed.merge(harm.rename("count").reset_index(), on=["unit_id", "month"], how="left")
-    return pd.DataFrame({"unit_id": out["unit_id"], "month": out["month"],
-                         "numerator": out["count"].fillna(0).astype(float),
-                         "denominator": out["occupied_bed_days"].astype(float)})
+    return pd.DataFrame(
+        {
+            "unit_id": out["unit_id"],
+            "month": out["month"],
+            "numerator": out["count"].fillna(0).astype(float),
+            "denominator": out["occupied_bed_days"].astype(float),
+        }
+    )
 
 
 def _monthly_count(events: pd.DataFrame, date_col: str) -> pd.DataFrame:
@@ -146,7 +223,8 @@ def rollup(series: pd.DataFrame, units: pd.DataFrame, level: str | None = None) 
         pairs = pairs[pairs["ancestor_id"].isin(keep)]
     merged = series.merge(pairs, on="unit_id")
     g = merged.groupby(["ancestor_id", "month"]).agg(
-        numerator=("numerator", "sum"), denominator=("denominator", "sum"), units=("unit_id", "nunique"))
+        numerator=("numerator", "sum"), denominator=("denominator", "sum"), units=("unit_id", "nunique")
+    )
     return g.reset_index().rename(columns={"ancestor_id": "unit_id"})
 
 

@@ -7,8 +7,8 @@ shown, never interpreted. Charts are inline SVG with a title and description (al
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from html import escape
-from typing import Iterable
 
 import numpy as np
 import pandas as pd
@@ -73,14 +73,17 @@ def variation_icon(kind: str | None) -> Fragment:
         mark = '<path d="M7 17 q3.5 -6 7 0 t7 0" fill="none" stroke="white" stroke-width="2.2"/>'
     else:
         tip = 6 if direction > 0 else 28
-        mark = (f'<text x="17" y="22" text-anchor="middle" font-size="13" font-weight="bold" fill="white" '
-                f'font-family="sans-serif">{letter}</text>'
-                f'<path d="M27 {tip + (4 if direction > 0 else -4)} L30 {tip} L33 {tip + (4 if direction > 0 else -4)}"'
-                f' fill="none" stroke="{colour}" stroke-width="2"/>')
+        mark = (
+            f'<text x="17" y="22" text-anchor="middle" font-size="13" font-weight="bold" fill="white" '
+            f'font-family="sans-serif">{letter}</text>'
+            f'<path d="M27 {tip + (4 if direction > 0 else -4)} L30 {tip} L33 {tip + (4 if direction > 0 else -4)}"'
+            f' fill="none" stroke="{colour}" stroke-width="2"/>'
+        )
     return Fragment(
         f'<span class="icon"><svg class="mdc-icon" width="36" height="34" viewBox="0 0 36 34" aria-hidden="true" '
         f'focusable="false"><circle cx="17" cy="17" r="14" fill="{colour}"/>{mark}</svg>'
-        f'<span class="icon-text">{escape(label)}</span></span>')
+        f'<span class="icon-text">{escape(label)}</span></span>'
+    )
 
 
 def assurance_icon(kind: str | None, has_target: bool = True) -> Fragment:
@@ -92,7 +95,8 @@ def assurance_icon(kind: str | None, has_target: bool = True) -> Fragment:
         f'focusable="false"><circle cx="17" cy="17" r="14" fill="white" stroke="{colour}" stroke-width="3"/>'
         f'<text x="17" y="22" text-anchor="middle" font-size="14" font-weight="bold" fill="{colour}" '
         f'font-family="sans-serif">{letter}</text></svg>'
-        f'<span class="icon-text">{escape(ASSURANCE_LABEL[kind])}</span></span>')
+        f'<span class="icon-text">{escape(ASSURANCE_LABEL[kind])}</span></span>'
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -106,42 +110,65 @@ def _num(value, unit: str = "") -> str:
     return f"{value:,.1f}{unit}" if abs(value) >= 10 else f"{value:,.2f}{unit}"
 
 
-def table(frame: pd.DataFrame, caption: str, *, columns: dict[str, str] | None = None,
-          html_columns: Iterable[str] = (), numeric: Iterable[str] = (), empty: str = "None.") -> Fragment:
+def table(
+    frame: pd.DataFrame,
+    caption: str,
+    *,
+    columns: dict[str, str] | None = None,
+    html_columns: Iterable[str] = (),
+    numeric: Iterable[str] = (),
+    empty: str = "None.",
+) -> Fragment:
     """A captioned, accessible table. Cells are escaped except ``html_columns`` (built by this module)."""
     columns = columns or {c: c for c in frame.columns}
     html_columns, numeric = set(html_columns), set(numeric)
     if frame.empty:
         return Fragment(f'<p class="empty"><strong>{escape(caption)}:</strong> {escape(empty)}</p>')
-    head = "".join(f'<th scope="col"{" class=num" if c in numeric else ""}>{escape(label)}</th>'
-                   for c, label in columns.items())
+    head = "".join(
+        f'<th scope="col"{" class=num" if c in numeric else ""}>{escape(label)}</th>' for c, label in columns.items()
+    )
     body = []
     for _, row in frame.iterrows():
         cells = []
         for i, c in enumerate(columns):
             v = row[c]
             text = str(v) if c in html_columns else _e(v)
-            tag = "th scope=\"row\"" if i == 0 else "td"
+            tag = 'th scope="row"' if i == 0 else "td"
             cls = ' class="num"' if c in numeric else ""
             cells.append(f"<{tag}{cls}>{text}</{tag.split()[0]}>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return Fragment(f'<table><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead>'
-                    f'<tbody>{"".join(body)}</tbody></table>')
+    return Fragment(
+        f"<table><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )
 
 
-def summary_icons(summary: pd.DataFrame, caption: str = "Key measures: latest month, variation and assurance"
-                  ) -> Fragment:
+def summary_icons(
+    summary: pd.DataFrame, caption: str = "Key measures: latest month, variation and assurance"
+) -> Fragment:
     """The MDC summary table: measure, latest value, target, variation and assurance icons."""
     rows = summary.copy()
     rows["latest_text"] = [_num(v, u) for v, u in zip(rows["latest"], rows["unit"])]
     rows["target_text"] = [_num(v, u) for v, u in zip(rows["target"], rows["unit"])]
     rows["variation_html"] = [variation_icon(v) for v in rows["variation"]]
-    rows["assurance_html"] = [assurance_icon(a, t is not None and not pd.isna(t))
-                              for a, t in zip(rows["assurance"], rows["target"])]
-    return table(rows, caption, columns={"measure": "Measure", "scope": "Scope", "month": "Month",
-                                         "latest_text": "Latest", "target_text": "Target",
-                                         "variation_html": "Variation", "assurance_html": "Assurance"},
-                 html_columns={"variation_html", "assurance_html"}, numeric={"latest_text", "target_text"})
+    rows["assurance_html"] = [
+        assurance_icon(a, t is not None and not pd.isna(t)) for a, t in zip(rows["assurance"], rows["target"])
+    ]
+    return table(
+        rows,
+        caption,
+        columns={
+            "measure": "Measure",
+            "scope": "Scope",
+            "month": "Month",
+            "latest_text": "Latest",
+            "target_text": "Target",
+            "variation_html": "Variation",
+            "assurance_html": "Assurance",
+        },
+        html_columns={"variation_html", "assurance_html"},
+        numeric={"latest_text", "target_text"},
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -154,9 +181,11 @@ def spc_figure(result: spc.SPCResult, *, title: str, measure: str, unit: str = "
     description = result.describe(measure, unit)
     ax = result.plot(title=title, ylabel=f"{measure}", percent=(unit == "%"))
     svg = charts_mod.to_svg(ax.figure, title=title, description=description)
-    icons = f'{variation_icon(result.variation)} {assurance_icon(result.assurance, result.target is not None)}'
-    return Fragment(f'<figure class="chart">{svg}<figcaption><span class="icons">{icons}</span> '
-                    f'{escape(description)}</figcaption></figure>')
+    icons = f"{variation_icon(result.variation)} {assurance_icon(result.assurance, result.target is not None)}"
+    return Fragment(
+        f'<figure class="chart">{svg}<figcaption><span class="icons">{icons}</span> '
+        f"{escape(description)}</figcaption></figure>"
+    )
 
 
 def figure(fig, *, title: str, description: str) -> Fragment:
@@ -176,15 +205,19 @@ def callout(text: str, kind: str = "info") -> Fragment:
 
 def method_note(lines: Iterable[str], methods_doc: str = "docs/methods.md") -> Fragment:
     items = "".join(f"<li>{escape(line)}</li>" for line in lines)
-    return Fragment(f'<div class="method"><p>Statistical method (see <code>{escape(methods_doc)}</code> in the '
-                    f'pxassure repository for every rule and option):</p><ul>{items}</ul></div>')
+    return Fragment(
+        f'<div class="method"><p>Statistical method (see <code>{escape(methods_doc)}</code> in the '
+        f"pxassure repository for every rule and option):</p><ul>{items}</ul></div>"
+    )
 
 
 def provenance(parameters: dict, snapshot: dict, code_version: str, generated_at: str, commands: list[str]) -> Fragment:
     """The provenance footer: parameters, data snapshot, code version, time, how to reproduce."""
     params = "; ".join(f"{escape(str(k))} = {escape(str(v))}" for k, v in parameters.items())
-    snap = (f"load {escape(str(snapshot.get('load_id')))} at {escape(str(snapshot.get('loaded_at')))}, "
-            f"{escape(str(snapshot.get('files')))} files, digest {escape(str(snapshot.get('digest')))}")
+    snap = (
+        f"load {escape(str(snapshot.get('load_id')))} at {escape(str(snapshot.get('loaded_at')))}, "
+        f"{escape(str(snapshot.get('files')))} files, digest {escape(str(snapshot.get('digest')))}"
+    )
     cmds = "".join(f"<li><code>{escape(c)}</code></li>" for c in commands)
     return Fragment(
         '<footer class="provenance" role="contentinfo"><h2 id="provenance">Provenance</h2><dl>'
@@ -192,4 +225,5 @@ def provenance(parameters: dict, snapshot: dict, code_version: str, generated_at
         f"<dt>Data snapshot</dt><dd>{snap}</dd>"
         f"<dt>Code version</dt><dd>pxassure {escape(code_version)}</dd>"
         f"<dt>Generated at</dt><dd>{escape(generated_at)}</dd>"
-        f"<dt>To reproduce</dt><dd><ul>{cmds}</ul></dd></dl></footer>")
+        f"<dt>To reproduce</dt><dd><ul>{cmds}</ul></dd></dl></footer>"
+    )

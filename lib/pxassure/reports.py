@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import subprocess
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -49,11 +49,18 @@ def unit_code(value: Any) -> str:
     return str(value).strip()
 
 
-def spc_options(preset: str = "mdc", shift_length: int | None = None, trend_length: int | None = None,
-                minimum_points: int | None = None) -> dict[str, Any]:
+def spc_options(
+    preset: str = "mdc",
+    shift_length: int | None = None,
+    trend_length: int | None = None,
+    minimum_points: int | None = None,
+) -> dict[str, Any]:
     """Validated SPC options from report parameters (None keeps the preset's value)."""
-    overrides = {k: v for k, v in (("shift_length", shift_length), ("trend_length", trend_length),
-                                   ("minimum_points", minimum_points)) if v is not None}
+    overrides = {
+        k: v
+        for k, v in (("shift_length", shift_length), ("trend_length", trend_length), ("minimum_points", minimum_points))
+        if v is not None
+    }
     try:
         return spc.resolve_options(preset, **overrides)
     except ValueError as exc:
@@ -73,8 +80,7 @@ def resolve_period(store: Store, period: Any) -> pd.Timestamp:
         raise ParameterError(f"period must be 'latest' or a month as YYYY-MM (e.g. 2026-10), got {period!r}")
     month = pd.Timestamp(text + "-01")
     if not first <= month <= last:
-        raise ParameterError(
-            f"period {text} is outside the data: {first:%Y-%m} to {last:%Y-%m} in {store.path}")
+        raise ParameterError(f"period {text} is outside the data: {first:%Y-%m} to {last:%Y-%m} in {store.path}")
     return month
 
 
@@ -82,10 +88,19 @@ def code_version() -> str:
     """pxassure's version and, in a git checkout, the commit (marked +dirty if changed)."""
     root = Path(__file__).resolve().parents[2]
     try:
-        commit = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True,
-                                text=True, timeout=5, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True, timeout=5).stdout.strip()
+        commit = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+        ).stdout.strip()
         return f"{pxassure.__version__} ({commit}{'+dirty' if dirty else ''})"
     except (OSError, subprocess.SubprocessError):
         return pxassure.__version__
@@ -168,8 +183,7 @@ def _month_labels(months: pd.Series) -> pd.Index:
     return pd.Index(pd.to_datetime(months).dt.strftime("%Y-%m"), name="month")
 
 
-def chart_measure(series: pd.DataFrame, measure: Measure, options: dict, target: float | None = None
-                  ) -> spc.SPCResult:
+def chart_measure(series: pd.DataFrame, measure: Measure, options: dict, target: float | None = None) -> spc.SPCResult:
     """The SPC chart of one unit's monthly series for ``measure``."""
     s = series.sort_values("month")
     opts = {k: v for k, v in options.items() if k != "preset"}
@@ -182,8 +196,16 @@ def chart_measure(series: pd.DataFrame, measure: Measure, options: dict, target:
         return spc.xmr(val, improvement=measure.improvement, target=tgt, preset=options["preset"], **opts)
     num = pd.Series(s["numerator"].to_numpy(), index=_month_labels(s["month"]))
     den = pd.Series(s["denominator"].to_numpy(), index=num.index)
-    return spc.attribute(measure.chart, num, den, multiply=measure.multiply, improvement=measure.improvement,
-                         target=tgt, preset=options["preset"], **opts)
+    return spc.attribute(
+        measure.chart,
+        num,
+        den,
+        multiply=measure.multiply,
+        improvement=measure.improvement,
+        target=tgt,
+        preset=options["preset"],
+        **opts,
+    )
 
 
 @dataclass
@@ -218,8 +240,9 @@ class Chart:
         }
 
 
-def ward_exceptions(data: ReportData, options: dict, measure_ids=("fft_positive", "fft_response_rate",
-                                                                 "complaints_count")) -> pd.DataFrame:
+def ward_exceptions(
+    data: ReportData, options: dict, measure_ids=("fft_positive", "fft_response_rate", "complaints_count")
+) -> pd.DataFrame:
     """Wards whose latest point, in the report month, is special-cause concern.
 
     One ``spc.batch`` call per measure covers every ward. Returns unit_id, ward, division,
@@ -236,25 +259,61 @@ def ward_exceptions(data: ReportData, options: dict, measure_ids=("fft_positive"
         if s.empty:
             continue
         if m.chart == "c":
-            b = spc.batch(s, ["unit_id"], chart="c", numerator="numerator", order="month",
-                          improvement=m.improvement, preset=options["preset"], **opts)
+            b = spc.batch(
+                s,
+                ["unit_id"],
+                chart="c",
+                numerator="numerator",
+                order="month",
+                improvement=m.improvement,
+                preset=options["preset"],
+                **opts,
+            )
         else:
-            b = spc.batch(s, ["unit_id"], chart=m.chart, numerator="numerator", denominator="denominator",
-                          order="month", multiply=m.multiply, improvement=m.improvement, preset=options["preset"],
-                          **opts)
+            b = spc.batch(
+                s,
+                ["unit_id"],
+                chart=m.chart,
+                numerator="numerator",
+                denominator="denominator",
+                order="month",
+                multiply=m.multiply,
+                improvement=m.improvement,
+                preset=options["preset"],
+                **opts,
+            )
         pts = b.points
         latest = pts[(pd.to_datetime(pts["month"]) == data.month) & (pts["point_type"] == "special_cause_concern")]
         for r in latest.itertuples(index=False):
             cg = units.loc[r.unit_id, "parent_id"]
-            rows.append({
-                "unit_id": r.unit_id, "ward": units.loc[r.unit_id, "name"],
-                "care_group": units.loc[cg, "name"], "division": units.loc[units.loc[cg, "parent_id"], "name"],
-                "division_id": units.loc[cg, "parent_id"],
-                "measure": m.name, "measure_id": mid, "month": label, "latest": float(r.value),
-                "unit": m.unit, "rule": r.rule,
-            })
-    cols = ["unit_id", "ward", "care_group", "division", "division_id", "measure", "measure_id", "month", "latest",
-            "unit", "rule"]
+            rows.append(
+                {
+                    "unit_id": r.unit_id,
+                    "ward": units.loc[r.unit_id, "name"],
+                    "care_group": units.loc[cg, "name"],
+                    "division": units.loc[units.loc[cg, "parent_id"], "name"],
+                    "division_id": units.loc[cg, "parent_id"],
+                    "measure": m.name,
+                    "measure_id": mid,
+                    "month": label,
+                    "latest": float(r.value),
+                    "unit": m.unit,
+                    "rule": r.rule,
+                }
+            )
+    cols = [
+        "unit_id",
+        "ward",
+        "care_group",
+        "division",
+        "division_id",
+        "measure",
+        "measure_id",
+        "month",
+        "latest",
+        "unit",
+        "rule",
+    ]
     return pd.DataFrame(rows, columns=cols).sort_values(["division", "ward", "measure"]).reset_index(drop=True)
 
 
@@ -266,29 +325,48 @@ def framework_evidence(data: ReportData, unit_id: str) -> pd.DataFrame:
     wards = data.units[(data.units["level"] == "ward") & (data.units["service_type"] == "inpatient")]
     scope = measures.ancestors(data.units)
     in_scope = scope.loc[scope["ancestor_id"] == unit_id, "unit_id"]
-    recent = rr[rr["unit_id"].isin(wards["unit_id"]) & rr["unit_id"].isin(in_scope)
-                & (rr["month"] > data.month - pd.DateOffset(months=3))]
+    recent = rr[
+        rr["unit_id"].isin(wards["unit_id"])
+        & rr["unit_id"].isin(in_scope)
+        & (rr["month"] > data.month - pd.DateOffset(months=3))
+    ]
     national = measures.latest_national_rate(data.national, "inpatient", data.month)
     if len(recent) and national is not None:
         rate = 100 * recent["numerator"].sum() / recent["denominator"].sum()
-        rows.append(("12C", rate >= national,
-                     f"the inpatient FFT response rate over the last three months was {rate:.1f}% against a "
-                     f"national average of {national:.1f}%."))
+        rows.append(
+            (
+                "12C",
+                rate >= national,
+                f"the inpatient FFT response rate over the last three months was {rate:.1f}% against a "
+                f"national average of {national:.1f}%.",
+            )
+        )
     # 17C: national inpatient survey question on involvement in decisions, against peers.
-    ip = data.inpatient_survey[(data.inpatient_survey["unit_id"] == unit_id)
-                               & (data.inpatient_survey["question_id"] == "Q20")]
+    ip = data.inpatient_survey[
+        (data.inpatient_survey["unit_id"] == unit_id) & (data.inpatient_survey["question_id"] == "Q20")
+    ]
     if len(ip):
         last = ip.sort_values("year").iloc[-1]
-        rows.append(("17C", last["peer_band"] == "better",
-                     f"the {last['year']} inpatient survey rated involvement in decisions "
-                     f"'{last['peer_band'].replace('_', ' ')}' compared with other trusts."))
+        rows.append(
+            (
+                "17C",
+                last["peer_band"] == "better",
+                f"the {last['year']} inpatient survey rated involvement in decisions "
+                f"'{last['peer_band'].replace('_', ' ')}' compared with other trusts.",
+            )
+        )
     # 20C: staff survey, feedback used to make decisions, against the peer median.
     ss = data.staff_survey[(data.staff_survey["unit_id"] == unit_id) & (data.staff_survey["question_id"] == "Q25c")]
     if len(ss) and ss["peer_median"].notna().any():
         last = ss.sort_values("year").iloc[-1]
-        rows.append(("20C", last["percent_positive"] > last["peer_median"],
-                     f"{last['percent_positive']:.1f}% of staff said patient feedback informs decisions "
-                     f"({last['year']} staff survey) against a peer median of {last['peer_median']:.1f}%."))
+        rows.append(
+            (
+                "20C",
+                last["percent_positive"] > last["peer_median"],
+                f"{last['percent_positive']:.1f}% of staff said patient feedback informs decisions "
+                f"({last['year']} staff survey) against a peer median of {last['peer_median']:.1f}%.",
+            )
+        )
     return pd.DataFrame(rows, columns=["requirement", "supports", "statement"])
 
 
@@ -317,7 +395,7 @@ class BoardReport:
     parameters: dict
     snapshot: dict
     code_version: str
-    generated_at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    generated_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -342,30 +420,42 @@ class BoardReport:
         concern = rows[rows["variation"].fillna("").str.startswith("concern")]
         improving = rows[rows["variation"].fillna("").str.startswith("improvement")]
         failing = rows[rows["assurance"] == "consistent_fail"]
-        text = [f"This paper covers {self.month:%B %Y}. It shows {len(rows)} trust-wide measures of patient "
-                "experience as statistical process control (SPC) charts, so that the board can tell real change "
-                "from month-to-month noise."]
+        text = [
+            f"This paper covers {self.month:%B %Y}. It shows {len(rows)} trust-wide measures of patient "
+            "experience as statistical process control (SPC) charts, so that the board can tell real change "
+            "from month-to-month noise."
+        ]
         if concern.empty and improving.empty:
-            text.append("No trust-wide measure shows a significant change: variation is within what the process "
-                        "normally produces.")
+            text.append(
+                "No trust-wide measure shows a significant change: variation is within what the process "
+                "normally produces."
+            )
         if len(improving):
             text.append("Significant improvement: " + ", ".join(improving["measure"]) + ".")
         if len(concern):
             text.append("Significant deterioration needing attention: " + ", ".join(concern["measure"]) + ".")
         if len(failing):
-            text.append("Not assured — the current process will not meet the target without change: "
-                        + ", ".join(failing["measure"]) + ".")
-        improving_divisions = [c.unit_name for c in self.division_charts
-                               if (c.result.variation or "").startswith("improvement")]
-        concern_divisions = [c.unit_name for c in self.division_charts
-                             if (c.result.variation or "").startswith("concern")]
+            text.append(
+                "Not assured — the current process will not meet the target without change: "
+                + ", ".join(failing["measure"])
+                + "."
+            )
+        improving_divisions = [
+            c.unit_name for c in self.division_charts if (c.result.variation or "").startswith("improvement")
+        ]
+        concern_divisions = [
+            c.unit_name for c in self.division_charts if (c.result.variation or "").startswith("concern")
+        ]
         if improving_divisions:
             text.append("Divisions showing improvement in FFT % positive: " + ", ".join(improving_divisions) + ".")
         if concern_divisions:
             text.append("Divisions showing deterioration in FFT % positive: " + ", ".join(concern_divisions) + ".")
         n_exc = self.exceptions["unit_id"].nunique()
-        text.append(f"{n_exc} ward(s) show special-cause concern this month and are escalated below."
-                    if n_exc else "No ward shows special-cause concern this month.")
+        text.append(
+            f"{n_exc} ward(s) show special-cause concern this month and are escalated below."
+            if n_exc
+            else "No ward shows special-cause concern this month."
+        )
         return text
 
     def framework_text(self) -> list[str]:
@@ -375,12 +465,17 @@ class BoardReport:
         ch = self.score_changes
         assessed = ch["latest"].notna().sum()
         up, down = (ch["change"] > 0).sum(), (ch["change"] < 0).sum()
-        text = [f"The latest self-assessment ({latest}) scored {assessed} of {len(ch)} requirements; since the "
-                f"previous assessment {up} score(s) rose and {down} fell."]
+        text = [
+            f"The latest self-assessment ({latest}) scored {assessed} of {len(ch)} requirements; since the "
+            f"previous assessment {up} score(s) rose and {down} fell."
+        ]
         gaps = self.assurance_gaps
         if len(gaps):
-            text.append(f"{len(gaps)} requirement(s) have an assurance gap: "
-                        + "; ".join(f"{r.requirement} ({r.gap})" for r in gaps.itertuples()) + ".")
+            text.append(
+                f"{len(gaps)} requirement(s) have an assurance gap: "
+                + "; ".join(f"{r.requirement} ({r.gap})" for r in gaps.itertuples())
+                + "."
+            )
         else:
             text.append("No self-assessed score is contradicted by the feedback data.")
         return text
@@ -392,6 +487,7 @@ class BoardReport:
 
     def findings(self) -> dict:
         """Machine-readable findings: icons, exceptions, framework scores and gaps."""
+
         def clean(v):
             if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
                 return None
@@ -419,17 +515,26 @@ class BoardReport:
                 "latest_assessment": self.latest_assessment,
                 "section_scores": records(latest_sections[["section", "mean_score", "assessed"]]),
                 "assurance_gaps": records(self.assurance_gaps),
-                "score_changes": records(self.score_changes.loc[
-                    self.score_changes["change"].fillna(0) != 0, ["requirement", "previous", "latest", "change"]]),
+                "score_changes": records(
+                    self.score_changes.loc[
+                        self.score_changes["change"].fillna(0) != 0, ["requirement", "previous", "latest", "change"]
+                    ]
+                ),
             },
             "snapshot": self.snapshot,
             "code_version": self.code_version,
         }
 
 
-def board_report(database: str | Path, period: Any = "latest", *, preset: str = "mdc",
-                 shift_length: int | None = None, trend_length: int | None = None,
-                 minimum_points: int | None = None) -> BoardReport:
+def board_report(
+    database: str | Path,
+    period: Any = "latest",
+    *,
+    preset: str = "mdc",
+    shift_length: int | None = None,
+    trend_length: int | None = None,
+    minimum_points: int | None = None,
+) -> BoardReport:
     """Build the board report model. Parameters are validated first, with clear errors."""
     options = spc_options(preset, shift_length, trend_length, minimum_points)
     with Store(database, read_only=True) as store:
@@ -448,15 +553,23 @@ def board_report(database: str | Path, period: Any = "latest", *, preset: str = 
             target = measures.latest_national_rate(data.national, "inpatient", month)
             s = measures.rollup(_inpatient_only(data.series(mid), data.units), data.units)
             s = s[s["unit_id"] == trust_id]
-        scope = {"fft_response_rate": "inpatient wards", "complaints_rate": "inpatient and maternity wards"}.get(mid, "")
+        scope = {"fft_response_rate": "inpatient wards", "complaints_rate": "inpatient and maternity wards"}.get(
+            mid, ""
+        )
         charts.append(Chart(m, trust_id, trust["name"], chart_measure(s, m, options, target), scope=scope))
 
     division_charts = []
     fft_div = measures.rollup(data.series("fft_positive"), data.units, level="division")
     for div in data.units[data.units["level"] == "division"].itertuples(index=False):
         s = fft_div[fft_div["unit_id"] == div.unit_id]
-        division_charts.append(Chart(MEASURES["fft_positive"], div.unit_id, div.name,
-                                     chart_measure(s, MEASURES["fft_positive"], options, target=None)))
+        division_charts.append(
+            Chart(
+                MEASURES["fft_positive"],
+                div.unit_id,
+                div.name,
+                chart_measure(s, MEASURES["fft_positive"], options, target=None),
+            )
+        )
 
     changes = framework.score_changes(data.scores, trust_id, month)
     gaps = framework.assurance_gaps(changes, framework_evidence(data, trust_id))
@@ -473,9 +586,14 @@ def board_report(database: str | Path, period: Any = "latest", *, preset: str = 
         score_changes=changes,
         assurance_gaps=gaps,
         exceptions=ward_exceptions(data, options),
-        parameters={"period": month.strftime("%Y-%m"), "database": str(database), "preset": preset,
-                    "shift_length": options["shift_length"], "trend_length": options["trend_length"],
-                    "minimum_points": options["minimum_points"]},
+        parameters={
+            "period": month.strftime("%Y-%m"),
+            "database": str(database),
+            "preset": preset,
+            "shift_length": options["shift_length"],
+            "trend_length": options["trend_length"],
+            "minimum_points": options["minimum_points"],
+        },
         snapshot=data.snapshot,
         code_version=code_version(),
     )
@@ -495,8 +613,10 @@ def describe_sections(sections: pd.DataFrame) -> str:
     for name, g in sections.groupby("section", sort=False):
         g = g.sort_values("period")
         parts.append(f"{name} {g['mean_score'].iloc[0]:.1f} to {g['mean_score'].iloc[-1]:.1f}")
-    return (f"Line chart of the mean self-assessment score (0 to 5) of each framework section over "
-            f"{len(periods)} assessments from {periods[0]} to {periods[-1]}: " + "; ".join(parts) + ".")
+    return (
+        f"Line chart of the mean self-assessment score (0 to 5) of each framework section over "
+        f"{len(periods)} assessments from {periods[0]} to {periods[-1]}: " + "; ".join(parts) + "."
+    )
 
 
 def reproduce_commands(notebook: str, parameters: dict) -> list[str]:

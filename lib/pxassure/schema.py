@@ -68,8 +68,12 @@ class Table:
         return [c.name for c in self.columns]
 
 
-UNIT = Column("unit_id", "VARCHAR", "Organisation unit code (kept as text: codes such as '007' keep their zeros)",
-              references="org_units.unit_id")
+UNIT = Column(
+    "unit_id",
+    "VARCHAR",
+    "Organisation unit code (kept as text: codes such as '007' keep their zeros)",
+    references="org_units.unit_id",
+)
 MONTH = Column("month", "DATE", "Calendar month the figures cover", "first day of the month")
 
 
@@ -91,11 +95,21 @@ TABLES: dict[str, Table] = {
                 Column("unit_id", "VARCHAR", "Unique unit code (text)"),
                 Column("name", "VARCHAR", "Display name"),
                 Column("level", "VARCHAR", "Level in the hierarchy", choices=LEVELS),
-                Column("parent_id", "VARCHAR", "The unit this one sits under (empty for the trust)", nullable=True,
-                       references="org_units.unit_id"),
+                Column(
+                    "parent_id",
+                    "VARCHAR",
+                    "The unit this one sits under (empty for the trust)",
+                    nullable=True,
+                    references="org_units.unit_id",
+                ),
                 Column("site", "VARCHAR", "Hospital or community site (wards and departments)", nullable=True),
-                Column("service_type", "VARCHAR", "Type of service (wards and departments)", nullable=True,
-                       choices=SERVICE_TYPES),
+                Column(
+                    "service_type",
+                    "VARCHAR",
+                    "Type of service (wards and departments)",
+                    nullable=True,
+                    choices=SERVICE_TYPES,
+                ),
             ),
             key=("unit_id",),
             grain="one row per unit",
@@ -107,10 +121,19 @@ TABLES: dict[str, Table] = {
                 Column("committee_id", "VARCHAR", "Unique committee code"),
                 Column("name", "VARCHAR", "Committee name"),
                 Column("layer", "VARCHAR", "Reporting layer, which selects the report notebook", choices=LAYERS),
-                Column("reports_to", "VARCHAR", "Committee this one reports to (empty for the board)", nullable=True,
-                       references="committees.committee_id"),
-                Column("scope_unit_id", "VARCHAR", "Organisation unit whose data the committee sees",
-                       references="org_units.unit_id"),
+                Column(
+                    "reports_to",
+                    "VARCHAR",
+                    "Committee this one reports to (empty for the board)",
+                    nullable=True,
+                    references="committees.committee_id",
+                ),
+                Column(
+                    "scope_unit_id",
+                    "VARCHAR",
+                    "Organisation unit whose data the committee sees",
+                    references="org_units.unit_id",
+                ),
                 Column("cadence", "VARCHAR", "How often it meets", choices=CADENCES),
             ),
             key=("committee_id",),
@@ -133,11 +156,22 @@ TABLES: dict[str, Table] = {
             "Self-assessment against the framework: one score per requirement per unit per assessment.",
             (
                 UNIT,
-                Column("assessed_month", "DATE", "Month the assessment was completed (usually a quarter end)",
-                       "first day of the month"),
+                Column(
+                    "assessed_month",
+                    "DATE",
+                    "Month the assessment was completed (usually a quarter end)",
+                    "first day of the month",
+                ),
                 Column("requirement", "VARCHAR", "Framework ID", references="framework_requirements.requirement"),
-                Column("score", "INTEGER", "Self-assessed score; empty means not assessed", "0–5", nullable=True,
-                       minimum=0, maximum=5),
+                Column(
+                    "score",
+                    "INTEGER",
+                    "Self-assessed score; empty means not assessed",
+                    "0–5",
+                    nullable=True,
+                    minimum=0,
+                    maximum=5,
+                ),
                 Column("current_position", "VARCHAR", "Evidence for the score", nullable=True),
                 Column("planned_action", "VARCHAR", "Planned action to improve", nullable=True),
                 Column("owner", "VARCHAR", "Role accountable for the action", nullable=True),
@@ -159,12 +193,17 @@ TABLES: dict[str, Table] = {
                 _count("poor", "Answers 'Poor'"),
                 _count("very_poor", "Answers 'Very poor'"),
                 _count("dont_know", "Answers 'Don't know'"),
-                _count("eligible", "Patients eligible to respond (empty where the setting does not report it)",
-                       nullable=True),
+                _count(
+                    "eligible",
+                    "Patients eligible to respond (empty where the setting does not report it)",
+                    nullable=True,
+                ),
             ),
             key=("unit_id", "month"),
             grain="one row per unit and month",
-            extra_checks=("very_good + good + neither + poor + very_poor + dont_know <= coalesce(eligible, 2147483647)",),
+            extra_checks=(
+                "very_good + good + neither + poor + very_poor + dont_know <= coalesce(eligible, 2147483647)",
+            ),
         ),
         Table(
             "fft_national",
@@ -190,8 +229,9 @@ TABLES: dict[str, Table] = {
                 Column("primary_subject", "VARCHAR", "Main KO41a subject", choices=KO41A_SUBJECTS),
                 Column("outcome", "VARCHAR", "Outcome once closed", nullable=True, choices=OUTCOMES),
                 Column("reopened", "BOOLEAN", "Reopened after the response"),
-                Column("target_working_days", "INTEGER", "Agreed response time", "working days", minimum=1,
-                       maximum=250),
+                Column(
+                    "target_working_days", "INTEGER", "Agreed response time", "working days", minimum=1, maximum=250
+                ),
                 Column("ombudsman", "BOOLEAN", "Referred to the Ombudsman"),
             ),
             key=("complaint_id",),

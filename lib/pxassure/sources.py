@@ -12,9 +12,9 @@ cell starting with ``=``, ``+``, ``-`` or ``@`` is just text (or a number, if it
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 import pandas as pd
@@ -69,15 +69,17 @@ def read_csv(path: str | Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[], encoding="utf-8-sig")
 
 
-def parse_table(raw: pd.DataFrame, table: Table, file: str, sheet: str | None = None,
-                first_data_row: int = 2) -> tuple[pd.DataFrame, list[Problem]]:
+def parse_table(
+    raw: pd.DataFrame, table: Table, file: str, sheet: str | None = None, first_data_row: int = 2
+) -> tuple[pd.DataFrame, list[Problem]]:
     """Parse text cells into the table's types. Returns the typed frame and the problems found."""
     problems: list[Problem] = []
     raw = raw.rename(columns=lambda c: str(c).strip())
     missing = [c for c in table.column_names if c not in raw.columns]
     for col in missing:
-        problems.append(Problem(file, 1, col, None, f"a column named {col!r} (columns found: {list(raw.columns)})",
-                                sheet))
+        problems.append(
+            Problem(file, 1, col, None, f"a column named {col!r} (columns found: {list(raw.columns)})", sheet)
+        )
     if missing:
         return pd.DataFrame(columns=table.column_names), problems
     if len(raw) == 0:
@@ -136,8 +138,9 @@ def parse_table(raw: pd.DataFrame, table: Table, file: str, sheet: str | None = 
     dup = frame.duplicated(list(table.key), keep="first") & frame[list(table.key)].notna().all(axis=1)
     for r in rows[dup.to_numpy()]:
         key = ", ".join(f"{k}={frame.loc[r - first_data_row, k]}" for k in table.key)
-        problems.append(Problem(file, int(r), ",".join(table.key), key, "each key to appear once (duplicate row)",
-                                sheet))
+        problems.append(
+            Problem(file, int(r), ",".join(table.key), key, "each key to appear once (duplicate row)", sheet)
+        )
     problems += _table_checks(frame, table, file, sheet, rows)
     return frame, problems
 
@@ -150,9 +153,16 @@ def _table_checks(frame: pd.DataFrame, table: Table, file: str, sheet: str | Non
         total = frame[answers].sum(axis=1, min_count=1)
         over = (total > frame["eligible"]).fillna(False)
         for r, t, e in zip(rows[over.to_numpy()], total[over], frame["eligible"][over]):
-            problems.append(Problem(file, int(r), "eligible", int(e),
-                                    f"at least the total responses ({int(t)}): responses cannot exceed eligible",
-                                    sheet))
+            problems.append(
+                Problem(
+                    file,
+                    int(r),
+                    "eligible",
+                    int(e),
+                    f"at least the total responses ({int(t)}): responses cannot exceed eligible",
+                    sheet,
+                )
+            )
     for later, earlier in (("acknowledged", "received"), ("closed", "received"), ("resolved", "received")):
         if later in frame.columns and earlier in frame.columns:
             wrong = (pd.to_datetime(frame[later]) < pd.to_datetime(frame[earlier])).fillna(False)

@@ -18,8 +18,9 @@ two presets and every option are described in ``docs/methods.md``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -369,7 +370,7 @@ def rule_two_of_three(close: np.ndarray, side: np.ndarray, seg: np.ndarray) -> n
     c = close.astype(int)
     window_close = c[:-2] + c[1:-1] + c[2:]
     window_side = side[:-2] + side[1:-1] + side[2:]
-    window_seg = (seg[:-2] == seg[2:])
+    window_seg = seg[:-2] == seg[2:]
     qualifies = window_seg & (window_close >= 2) & (np.abs(window_side) == 3)
     for offset in range(3):  # each point is in up to three windows
         hit[offset : n - 2 + offset] |= qualifies
@@ -539,7 +540,9 @@ def _single(
         if isinstance(fix_after_n_points, bool) or not isinstance(fix_after_n_points, (int, np.integer)):
             raise ValueError(f"fix_after_n_points must be a whole number, got {fix_after_n_points!r}")
         if fix_after_n_points < 12:
-            raise ValueError(f"fix_after_n_points must be at least 12 (a baseline needs 12 points), got {fix_after_n_points}")
+            raise ValueError(
+                f"fix_after_n_points must be at least 12 (a baseline needs 12 points), got {fix_after_n_points}"
+            )
     try:
         multiply = float(multiply)
     except (TypeError, ValueError):
@@ -569,15 +572,19 @@ def _single(
     imp = {"increase": 1, "decrease": -1, "neutral": 0}[improvement]
     # Re-number segments among observed points so that empty segments vanish.
     seg_obs = seg_all[idx]
-    core = _compute(
-        chart,
-        y_all[idx],
-        n_all[idx],
-        seg_obs,
-        base_all[idx],
-        np.full(len(idx), imp),
-        opts,
-    ) if len(idx) else None
+    core = (
+        _compute(
+            chart,
+            y_all[idx],
+            n_all[idx],
+            seg_obs,
+            base_all[idx],
+            np.full(len(idx), imp),
+            opts,
+        )
+        if len(idx)
+        else None
+    )
 
     points = pd.DataFrame(
         {
@@ -785,8 +792,16 @@ def run_chart(values: Any) -> SPCResult:
         index=s.index,
     )
     opts = resolve_options("mdc")
-    return SPCResult(points, "xmr", "neutral", None, opts, period_starts=[0], run=run,
-                     flags=["run chart: judged by Anhøj's rules, no process limits"])
+    return SPCResult(
+        points,
+        "xmr",
+        "neutral",
+        None,
+        opts,
+        period_starts=[0],
+        run=run,
+        flags=["run chart: judged by Anhøj's rules, no process limits"],
+    )
 
 
 def anhoj_longest_run_limit(n: int) -> int:
@@ -854,7 +869,9 @@ def batch(
         if (n <= 0).any():
             raise ValueError(f"column {denominator!r} must be positive (pass empty periods as missing)")
         if chart in ("p", "pp") and (num > n).any():
-            raise ValueError(f"column {numerator!r} exceeds {denominator!r} in some rows: a proportion cannot be above 1")
+            raise ValueError(
+                f"column {numerator!r} exceeds {denominator!r} in some rows: a proportion cannot be above 1"
+            )
         with np.errstate(invalid="ignore", divide="ignore"):
             y = num / n
 
@@ -910,9 +927,7 @@ def batch(
     summary["chart"] = np.where(has_limits, chart, "run")
     types = core["point_type"][pos_in_obs]
     imps = imp_names[last]
-    summary["variation"] = [
-        _variation_icon(t, i) if ok else None for t, i, ok in zip(types, imps, has_limits)
-    ]
+    summary["variation"] = [_variation_icon(t, i) if ok else None for t, i, ok in zip(types, imps, has_limits)]
     if target is None:
         targets = np.full(len(last), np.nan)
     elif isinstance(target, str):

@@ -10,10 +10,10 @@ from __future__ import annotations
 import hashlib
 import os
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterable
 
 import duckdb
 import pandas as pd
@@ -132,7 +132,7 @@ class Store:
         if unknown:
             raise StoreError(f"unknown table(s) {sorted(unknown)}: expected {LOAD_ORDER}")
         load_id = uuid.uuid4().hex[:12]
-        now = datetime.now(timezone.utc).replace(tzinfo=None)
+        now = datetime.now(UTC).replace(tzinfo=None)
         con = self.con
         con.execute("BEGIN TRANSACTION")
         try:

@@ -80,8 +80,17 @@ def mann_kendall(values: Any, *, periods_per_year: float = 12, confidence: float
         z = (s - np.sign(s)) / np.sqrt(var_s)
     p = float(2 * stats.norm.sf(abs(z)))
     slope, _, low, high = stats.theilslopes(y, t, alpha=confidence)
-    return TrendResult("mann_kendall", n, float(slope * periods_per_year), float(low * periods_per_year),
-                       float(high * periods_per_year), p, "units per year (Sen's slope)", confidence, s)
+    return TrendResult(
+        "mann_kendall",
+        n,
+        float(slope * periods_per_year),
+        float(low * periods_per_year),
+        float(high * periods_per_year),
+        p,
+        "units per year (Sen's slope)",
+        confidence,
+        s,
+    )
 
 
 def _design(t_years: np.ndarray, seasonal: bool, periods: np.ndarray, periods_per_year: float) -> np.ndarray:
@@ -92,8 +101,15 @@ def _design(t_years: np.ndarray, seasonal: bool, periods: np.ndarray, periods_pe
     return np.column_stack(cols)
 
 
-def glm_trend(numerator: Any, denominator: Any = None, *, family: str = "binomial", seasonal: bool = False,
-              periods_per_year: float = 12, confidence: float = 0.95) -> TrendResult:
+def glm_trend(
+    numerator: Any,
+    denominator: Any = None,
+    *,
+    family: str = "binomial",
+    seasonal: bool = False,
+    periods_per_year: float = 12,
+    confidence: float = 0.95,
+) -> TrendResult:
     """Regression trend on time with statsmodels.
 
     ``family="binomial"``: ``numerator`` successes out of ``denominator`` trials; slope is
@@ -136,9 +152,17 @@ def glm_trend(numerator: Any, denominator: Any = None, *, family: str = "binomia
         scale = "log rate per year"
     params = np.asarray(fit.params)
     ci = np.asarray(fit.conf_int(alpha=1 - confidence))
-    return TrendResult(f"glm_{family}" + ("_seasonal" if seasonal else ""), int(len(y)), float(params[1]),
-                       float(ci[1, 0]), float(ci[1, 1]), float(np.asarray(fit.pvalues)[1]), scale, confidence,
-                       float(np.asarray(fit.tvalues)[1]))
+    return TrendResult(
+        f"glm_{family}" + ("_seasonal" if seasonal else ""),
+        int(len(y)),
+        float(params[1]),
+        float(ci[1, 0]),
+        float(ci[1, 1]),
+        float(np.asarray(fit.pvalues)[1]),
+        scale,
+        confidence,
+        float(np.asarray(fit.tvalues)[1]),
+    )
 
 
 def adjust_p_values(p_values: Any, alpha: float = 0.05) -> np.ndarray:
@@ -151,10 +175,20 @@ def adjust_p_values(p_values: Any, alpha: float = 0.05) -> np.ndarray:
     return out
 
 
-def trend_tests(frame: pd.DataFrame, by: list[str], *, order: str, method: str = "mann_kendall",
-                value: str = "value", numerator: str = "numerator", denominator: str | None = "denominator",
-                family: str = "binomial", seasonal: bool = False, periods_per_year: float = 12,
-                alpha: float = 0.05) -> pd.DataFrame:
+def trend_tests(
+    frame: pd.DataFrame,
+    by: list[str],
+    *,
+    order: str,
+    method: str = "mann_kendall",
+    value: str = "value",
+    numerator: str = "numerator",
+    denominator: str | None = "denominator",
+    family: str = "binomial",
+    seasonal: bool = False,
+    periods_per_year: float = 12,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
     """One trend test per group of ``by``, with raw and FDR-adjusted p-values.
 
     Returns the ``by`` columns plus method, n, slope_per_year, ci_low, ci_high, scale,
@@ -169,8 +203,13 @@ def trend_tests(frame: pd.DataFrame, by: list[str], *, order: str, method: str =
             if method == "mann_kendall":
                 r = mann_kendall(g[value], periods_per_year=periods_per_year)
             elif method == "glm":
-                r = glm_trend(g[numerator], None if denominator is None else g[denominator], family=family,
-                              seasonal=seasonal, periods_per_year=periods_per_year)
+                r = glm_trend(
+                    g[numerator],
+                    None if denominator is None else g[denominator],
+                    family=family,
+                    seasonal=seasonal,
+                    periods_per_year=periods_per_year,
+                )
             else:
                 raise ValueError(f"method must be 'mann_kendall' or 'glm', got {method!r}")
             row.update({k: v for k, v in r.as_dict().items() if k not in ("confidence", "statistic")})
@@ -178,8 +217,16 @@ def trend_tests(frame: pd.DataFrame, by: list[str], *, order: str, method: str =
         except ValueError as exc:
             if "method must be" in str(exc):
                 raise
-            row.update(method=method, n=len(g), slope_per_year=np.nan, ci_low=np.nan, ci_high=np.nan, scale=None,
-                       p_value=np.nan, note=str(exc))
+            row.update(
+                method=method,
+                n=len(g),
+                slope_per_year=np.nan,
+                ci_low=np.nan,
+                ci_high=np.nan,
+                scale=None,
+                p_value=np.nan,
+                note=str(exc),
+            )
         rows.append(row)
     out = pd.DataFrame(rows)
     if out.empty:

@@ -1,0 +1,48 @@
+"""The project's own files agree with each other: pins, conda environment, data-model docs."""
+
+import re
+import tomllib
+
+import yaml
+
+from conftest import ROOT
+from pxassure.schema import data_model_markdown
+
+# conda-forge names that differ from PyPI's
+CONDA_NAME = {"duckdb": "python-duckdb"}
+
+
+def _pyproject_pins() -> dict[str, str]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    pins = {}
+    for spec in project["dependencies"] + project["optional-dependencies"]["dev"]:
+        name, _, version = spec.partition("==")
+        assert version, f"pyproject.toml: {spec!r} is not pinned with =="
+        pins[name.lower()] = version
+    return pins
+
+
+def test_environment_yml_matches_pyproject():
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    conda = {}
+    for dep in env["dependencies"]:
+        if isinstance(dep, str) and "=" in dep:
+            name, version = dep.split("=", 1)
+            conda[name] = version
+    expected = {CONDA_NAME.get(k, k): v for k, v in _pyproject_pins().items()}
+    conda.pop("python", None)
+    assert conda == expected
+
+
+def test_constraints_pin_the_same_versions():
+    text = (ROOT / "requirements" / "constraints.txt").read_text()
+    locked = dict(re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)$", text, flags=re.M))
+    locked = {k.lower().replace("_", "-"): v for k, v in locked.items()}
+    for name, version in _pyproject_pins().items():
+        assert locked.get(name) == version, f"constraints.txt pins {name} {locked.get(name)}, pyproject {version}"
+
+
+def test_data_model_doc_is_current():
+    assert (ROOT / "docs" / "data-model.md").read_text() == data_model_markdown(), (
+        "regenerate with: .venv/bin/python -m pxassure.schema > docs/data-model.md"
+    )

@@ -1,0 +1,69 @@
+"""HTML fragments and the nbconvert export, on small inputs."""
+
+import base64
+
+import nbformat
+import pandas as pd
+import pytest
+
+from pxassure import export, render, spc
+
+
+def test_free_text_is_escaped_never_executed():
+    evil = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    html = render.table(pd.DataFrame({"comment": [evil]}), "Comments") + render.paragraphs(evil)
+    assert "<script" not in html and "<img" not in html and "&lt;script&gt;" in html
+
+
+def test_icons_have_text_equivalents():
+    for kind, label in render.VARIATION_LABEL.items():
+        html = render.variation_icon(kind)
+        assert label in html and 'aria-hidden="true"' in html
+    for kind, label in render.ASSURANCE_LABEL.items():
+        assert label in render.assurance_icon(kind)
+    assert "No target" in render.assurance_icon(None, has_target=False)
+    assert "too few points" in render.variation_icon(float("nan"))
+
+
+def test_spc_figure_carries_describe_as_alt_text():
+    r = spc.xmr(
+        pd.Series(
+            [10, 12, 11, 13, 10, 12, 11, 12, 10, 13, 11, 12, 30],
+            index=pd.period_range("2025-01", periods=13, freq="M").astype(str),
+        )
+    )
+    html = render.spc_figure(r, title="Test & chart", measure="Widgets")
+    assert "<svg" in html and 'role="img"' in html and "<title" in html
+    assert "Test &amp; chart" in html and r.describe("Widgets").replace("'", "&#x27;") in html
+
+
+def _notebook(outputs, source="x = 1"):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# Title\n\n## First\n\ntext\n\n## Second"),
+        nbformat.v4.new_code_cell(source, outputs=outputs),
+    ]
+    return nb
+
+
+def test_export_hides_code_adds_contents_and_png_alt_text():
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\n fake").decode()
+    out = nbformat.v4.new_output(
+        "display_data", data={"image/png": png}, metadata={"image/png": {"alt": "A bar chart of widgets"}}
+    )
+    html = export.notebook_to_html(_notebook([out], source="secret_code()"), title="T")
+    assert "secret_code" not in html
+    assert 'alt="A bar chart of widgets"' in html
+    assert '<nav class="toc"' in html and 'href="#First"' in html and 'href="#Second"' in html
+    assert "<script" not in html
+
+
+def test_export_refuses_external_resources():
+    out = nbformat.v4.new_output("display_data", data={"text/html": '<script src="https://cdn.example/x.js"></script>'})
+    with pytest.raises(export.ExportError, match="external resource"):
+        export.notebook_to_html(_notebook([out]), title="T")
+
+
+def test_export_drops_warnings():
+    out = nbformat.v4.new_output("stream", name="stderr", text="UserWarning: noisy")
+    assert "noisy" not in export.notebook_to_html(_notebook([out]), title="T")
