@@ -46,3 +46,22 @@ def test_data_model_doc_is_current():
     assert (ROOT / "docs" / "data-model.md").read_text() == data_model_markdown(), (
         "regenerate with: .venv/bin/python -m pxassure.schema > docs/data-model.md"
     )
+
+
+def test_notebooks_committed_without_outputs():
+    import json
+
+    for path in (ROOT / "notebooks").glob("*.ipynb"):
+        nb = json.loads(path.read_text())
+        for cell in nb["cells"]:
+            if cell["cell_type"] == "code":
+                assert not cell.get("outputs") and cell.get("execution_count") is None, path.name
+        tagged = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
+        assert len(tagged) == 1, f"{path.name} needs exactly one cell tagged 'parameters'"
+
+
+def test_readme_leads_with_the_two_commands():
+    readme = (ROOT / "README.md").read_text()
+    first_block = readme.split("```sh", 1)[1].split("```", 1)[0]
+    assert "make board-report" in first_block and "make test" in first_block
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
