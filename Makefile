@@ -5,7 +5,8 @@ PYTHON   ?= python3
 VENV     ?= .venv
 BIN      := $(VENV)/bin
 STAMP    := $(VENV)/.pxassure-installed
-DATABASE ?= data/pxassure.duckdb
+DEMO_DATABASE := data/pxassure.duckdb
+DATABASE ?= $(DEMO_DATABASE)
 PERIOD   ?= latest
 COMMITTEE ?= board
 UNIT     ?=
@@ -32,16 +33,20 @@ $(STAMP): pyproject.toml requirements/constraints.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements/constraints.txt -e '.[dev]'
 	@touch $(STAMP)
 
-$(DATABASE): | $(STAMP)
-	$(BIN)/pxassure demo --database $(DATABASE)
+# Only the demo database is built on demand; a trust's own database must already exist.
+ifeq ($(DATABASE),$(DEMO_DATABASE))
+REPORT_DATA := $(DEMO_DATABASE)
+$(DEMO_DATABASE): | $(STAMP)
+	$(BIN)/pxassure demo --database $(DEMO_DATABASE)
+endif
 
 demo-data: setup
 	$(BIN)/pxassure demo --database $(DATABASE)
 
-board-report: setup $(DATABASE)
+board-report: setup $(REPORT_DATA)
 	$(BIN)/pxassure build --committee board --period $(PERIOD) --database $(DATABASE)
 
-report: setup $(DATABASE)
+report: setup $(REPORT_DATA)
 	$(BIN)/pxassure build --committee $(COMMITTEE) --period $(PERIOD) --database $(DATABASE) $(if $(UNIT),--unit $(UNIT),)
 
 test: setup

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from pxassure import demo
+from pxassure import build, demo
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -20,3 +20,12 @@ def demo_db(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def demo_inputs(demo_db) -> Path:
     return demo_db.parent / "inputs"
+
+
+@pytest.fixture(scope="session")
+def board(demo_db, tmp_path_factory):
+    out = tmp_path_factory.mktemp("outputs")
+    job = build.plan("board", period="latest", database=demo_db)
+    outcome = build.run(job, out)
+    assert outcome.ok, f"{outcome.error}; see {outcome.notebook}"
+    return outcome

@@ -58,15 +58,6 @@ class Page(HTMLParser):
 
 
 @pytest.fixture(scope="session")
-def board(demo_db, tmp_path_factory):
-    out = tmp_path_factory.mktemp("outputs")
-    job = build.plan("board", period="latest", database=demo_db)
-    outcome = build.run(job, out)
-    assert outcome.ok, f"{outcome.error}; see {outcome.notebook}"
-    return outcome
-
-
-@pytest.fixture(scope="session")
 def page(board):
     html = board.html.read_text(encoding="utf-8")
     parser = Page()

@@ -65,6 +65,15 @@ def _build(args) -> int:
     return 1
 
 
+def _export(args) -> int:
+    from pxassure import export
+
+    html = Path(args.html) if args.html else Path(args.notebook).with_suffix(".html")
+    export.export_html(args.notebook, html, title=args.title or Path(args.notebook).stem)
+    print(html)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="pxassure", description="Patient-experience governance assurance.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -91,6 +100,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--output", default="outputs")
     p.add_argument("-p", "--param", action="append", help="extra notebook parameter, key=value")
     p.set_defaults(func=_build)
+
+    p = sub.add_parser("export", help="export an executed notebook with pxassure's offline report template")
+    p.add_argument("notebook")
+    p.add_argument("html", nargs="?", default=None, help="output path (default: beside the notebook)")
+    p.add_argument("--title", default=None)
+    p.set_defaults(func=_export)
 
     args = parser.parse_args(argv)
     try:
