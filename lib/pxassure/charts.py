@@ -123,8 +123,59 @@ def plot_spc(result, ax=None, *, title: str | None = None, ylabel: str | None = 
         ax.set_title(title, loc="left", fontsize=10, fontweight="bold")
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
     ax.grid(axis="y", color="#E5E5E5", linewidth=0.6)
+    _draw_icons(ax, result)
     ax.figure.tight_layout()
     return ax
+
+
+_ICON_VARIATION = {
+    "common_cause": (PALETTE["common_cause"], "~"),
+    "improvement_high": (PALETTE["special_cause_improvement"], "H"),
+    "improvement_low": (PALETTE["special_cause_improvement"], "L"),
+    "concern_high": (PALETTE["special_cause_concern"], "H"),
+    "concern_low": (PALETTE["special_cause_concern"], "L"),
+    "neutral_high": (PALETTE["special_cause_neutral_high"], "H"),
+    "neutral_low": (PALETTE["special_cause_neutral_low"], "L"),
+}
+_ICON_ASSURANCE = {
+    "consistent_pass": (PALETTE["special_cause_improvement"], "P"),
+    "consistent_fail": (PALETTE["special_cause_concern"], "F"),
+    "inconsistent": (PALETTE["common_cause"], "?"),
+}
+
+
+def _draw_icons(ax, result) -> None:
+    """The MDC variation (filled) and assurance (outlined) icons, top right, as letters in circles."""
+    x = 1.02
+    if result.variation:
+        colour, letter = _ICON_VARIATION[result.variation]
+        ax.text(
+            x,
+            -0.02,
+            letter,
+            transform=ax.transAxes,
+            ha="left",
+            va="bottom",
+            color="white",
+            fontsize=10,
+            fontweight="bold",
+            bbox={"boxstyle": "circle,pad=0.35", "fc": colour, "ec": colour},
+        )
+        x += 0.07
+    if result.assurance:
+        colour, letter = _ICON_ASSURANCE[result.assurance]
+        ax.text(
+            x,
+            -0.02,
+            letter,
+            transform=ax.transAxes,
+            ha="left",
+            va="bottom",
+            color=colour,
+            fontsize=10,
+            fontweight="bold",
+            bbox={"boxstyle": "circle,pad=0.35", "fc": "white", "ec": colour, "lw": 2},
+        )
 
 
 def plot_framework_sections(scores: pd.DataFrame, ax=None, *, title: str | None = None):
