@@ -12,12 +12,13 @@ COMMITTEE ?= board
 UNIT     ?=
 JOBS     ?= 2
 
-.PHONY: help setup demo-data board-report report test lint lab benchmark clean
+.PHONY: help setup demo-data board-report reports report test lint lab benchmark clean
 
 help:
 	@echo "make board-report   set up, build the demo data if needed, write the board report"
 	@echo "make test           set up and run the test suite"
-	@echo "make report COMMITTEE=board PERIOD=2026-10 [UNIT=...]   one committee report"
+	@echo "make reports        the whole pack, board to ward, and outputs/<period>/index.html"
+	@echo "make report COMMITTEE=ward UNIT=014 PERIOD=2026-10   one report (UNIT for division/ward)"
 	@echo "make demo-data      (re)build the demo trust's database through the loaders"
 	@echo "make lab            JupyterLab on the project"
 	@echo "make lint           ruff"
@@ -43,8 +44,14 @@ endif
 demo-data: setup
 	$(BIN)/pxassure demo --database $(DATABASE)
 
-board-report: setup $(REPORT_DATA)
+board-reports: setup $(REPORT_DATA)
+	$(BIN)/pxassure build --all --period $(PERIOD) --database $(DATABASE)
+
+report: setup $(REPORT_DATA)
 	$(BIN)/pxassure build --committee board --period $(PERIOD) --database $(DATABASE)
+
+reports: setup $(REPORT_DATA)
+	$(BIN)/pxassure build --all --period $(PERIOD) --database $(DATABASE)
 
 report: setup $(REPORT_DATA)
 	$(BIN)/pxassure build --committee $(COMMITTEE) --period $(PERIOD) --database $(DATABASE) $(if $(UNIT),--unit $(UNIT),)

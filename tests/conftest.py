@@ -25,7 +25,7 @@ def demo_inputs(demo_db) -> Path:
 @pytest.fixture(scope="session")
 def board(demo_db, tmp_path_factory):
     out = tmp_path_factory.mktemp("outputs")
-    job = build.plan("board", period="latest", database=demo_db)
+    job = build.plan("board", period="latest", database=demo_db)[0]
     outcome = build.run(job, out)
     assert outcome.ok, f"{outcome.error}; see {outcome.notebook}"
     return outcome

@@ -157,7 +157,7 @@ def test_findings_hold_the_planted_signals(board):
 
 def test_failed_run_keeps_the_previous_report(board, demo_db):
     before = board.html.read_bytes()
-    job = build.plan("board", period="latest", database=demo_db, overrides={"preset": "nonsense"})
+    job = build.plan("board", period="latest", database=demo_db, overrides={"preset": "nonsense"})[0]
     outcome = build.run(job, board.html.parents[2])
     assert not outcome.ok
     assert "unknown SPC preset 'nonsense'" in outcome.error

@@ -1,28 +1,36 @@
-"""Build committee reports: papermill runs the notebook, nbconvert exports the HTML.
+"""Build committee reports: papermill runs each notebook, nbconvert exports the HTML.
 
 Each report is built in a staging folder beside its destination and moved into place
 only when everything succeeded, so a failed run never overwrites or half-writes the
 previous good report. A failed run keeps its executed notebook (``<name>.failed.ipynb``)
 for the analyst to read.
+
+A pack is built layer by layer from the wards up (so each layer's findings exist when
+the layer above reads them), with the reports of one layer run in parallel, one process
+per core. One failing report does not stop the others.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import papermill as pm
-import yaml
 
-from pxassure.export import export_html
-from pxassure.reports import ParameterError, resolve_period
+from pxassure import committees
+from pxassure.committees import LAYERS, ReportSpec
+from pxassure.export import export_html, index_page
+from pxassure.files import atomic_write_text
+from pxassure.reports import ParameterError, resolve_period, unit_code
 from pxassure.store import Store
 
-PROJECT_ROOT = Path(os.environ.get("PXASSURE_HOME", Path(__file__).resolve().parents[2]))
+PROJECT_ROOT = committees.project_root()
 
 
 class BuildError(RuntimeError):
@@ -31,17 +39,26 @@ class BuildError(RuntimeError):
 
 @dataclass
 class ReportJob:
-    """One report to build."""
+    """One report to build: its spec and the notebook parameters."""
 
-    committee: str
-    layer: str
-    notebook: str
-    title: str
+    spec: ReportSpec
     parameters: dict[str, Any] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
-        return self.committee
+        return self.spec.name
+
+    @property
+    def layer(self) -> str:
+        return self.spec.layer
+
+    @property
+    def title(self) -> str:
+        return self.spec.title
+
+    @property
+    def period(self) -> str:
+        return self.parameters["period"]
 
 
 @dataclass
@@ -57,49 +74,60 @@ class ReportOutcome:
         return self.error is None
 
 
-def load_params(committee: str, params_dir: Path | None = None) -> dict:
-    """Read ``params/<committee>.yaml`` (safe YAML: data only, no code)."""
-    params_dir = params_dir or PROJECT_ROOT / "params"
-    path = params_dir / f"{committee}.yaml"
-    if not path.exists():
-        known = sorted(p.stem for p in params_dir.glob("*.yaml"))
-        raise ParameterError(f"no parameters file for committee {committee!r} ({path}); known: {known}")
-    with open(path, encoding="utf-8") as fh:
-        spec = yaml.safe_load(fh) or {}
-    for key in ("layer", "notebook", "title"):
-        if key not in spec:
-            raise ParameterError(f"{path}: missing key {key!r}")
-    return spec
-
-
-def plan(
-    committee: str,
-    *,
-    period: str = "latest",
-    database: str | Path = "data/pxassure.duckdb",
-    overrides: dict | None = None,
-) -> ReportJob:
-    """The job for one committee's report: its YAML parameters, the period resolved to a month."""
-    spec = load_params(committee)
-    database = Path(database)
-    with Store(_absolute(database), read_only=True) as store:
-        month = resolve_period(store, period)
-    parameters = dict(spec.get("parameters") or {})
-    parameters.update(overrides or {})
-    parameters.update({"period": month.strftime("%Y-%m"), "database": str(database)})
-    return ReportJob(
-        committee=committee, layer=spec["layer"], notebook=spec["notebook"], title=spec["title"], parameters=parameters
-    )
-
-
 def _absolute(path: Path) -> Path:
     return path if path.is_absolute() else (Path.cwd() / path)
 
 
-def run(job: ReportJob, output_root: str | Path = "outputs") -> ReportOutcome:
+def plan(
+    committee: str | None = "board",
+    *,
+    period: str = "latest",
+    database: str | Path = "data/pxassure.duckdb",
+    unit: Any = None,
+    overrides: dict | None = None,
+    params_dir: Path | None = None,
+) -> list[ReportJob]:
+    """The jobs to build, bottom layer first.
+
+    ``committee`` is a params file stem (``board``, ``ward`` …) or None for the whole
+    pack; ``unit`` narrows a division or ward template to one unit. The period is resolved
+    to a month here, so every report of one build covers the same month.
+    """
+    params_dir = params_dir or committees.params_dir()
+    params = committees.load_all(params_dir)
+    if committee is not None and committee not in params:
+        raise ParameterError(f"no parameters file for committee {committee!r} in {params_dir}; known: {sorted(params)}")
+    database = Path(database)
+    with Store(_absolute(database), read_only=True) as store:
+        month = resolve_period(store, period)
+        units = store.table("org_units")
+    specs = committees.plan(params, units, only=None if committee is None else [committee])
+    if unit is not None:
+        code = unit_code(unit)
+        specs = [s for s in specs if s.unit_id == code]
+        if not specs:
+            raise ParameterError(
+                f"unit {code!r} has no {committee or ''} report: not a unit of that layer in org_units"
+            )
+    jobs = []
+    for spec in specs:
+        parameters = {**spec.parameters, **(overrides or {})}
+        parameters.update({"period": month.strftime("%Y-%m"), "database": str(database)})
+        jobs.append(ReportJob(spec, parameters))
+    return jobs
+
+
+def existing_reports(period_dir: Path) -> set[str]:
+    """Reports already built for a period, as paths relative to ``outputs/<period>/``."""
+    if not period_dir.exists():
+        return set()
+    return {f"{p.parent.name}/{p.name}" for p in period_dir.glob("*/*.html")}
+
+
+def run(job: ReportJob, output_root: str | Path = "outputs", linkable: list[str] | None = None) -> ReportOutcome:
     """Execute and export one report into ``output_root/<period>/<layer>/``; atomic per file."""
     output_root = _absolute(Path(output_root))
-    final_dir = output_root / job.parameters["period"] / job.layer
+    final_dir = output_root / job.period / job.layer
     final_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".staging-{job.name}-", dir=final_dir))
     executed = staging / f"{job.name}.ipynb"
@@ -107,24 +135,31 @@ def run(job: ReportJob, output_root: str | Path = "outputs") -> ReportOutcome:
     params = dict(job.parameters)
     params["database"] = str(_absolute(Path(params["database"])))
     params["output_dir"] = str(staging)
+    if linkable is None:
+        linkable = sorted(existing_reports(output_root / job.period) | {job.spec.path})
+    params["linkable"] = list(linkable)
     try:
         pm.execute_notebook(
-            str(PROJECT_ROOT / "notebooks" / f"{job.notebook}.ipynb"),
+            str(PROJECT_ROOT / "notebooks" / f"{job.spec.notebook}.ipynb"),
             str(executed),
             parameters=params,
             kernel_name="python3",
             progress_bar=False,
             cwd=str(PROJECT_ROOT),
         )
-        export_html(executed, staging / f"{job.name}.html", title=f"{job.title} — {job.parameters['period']}")
+        export_html(executed, staging / f"{job.name}.html", title=f"{job.title} — {job.period}")
         # Everything built: move into place, the HTML last so it never points at stale findings.
-        for suffix in (".json", ".ipynb", ".html"):
-            src = staging / ("findings.json" if suffix == ".json" else f"{job.name}{suffix}")
-            if not src.exists():
-                continue
-            dest = final_dir / (f"{job.name}.findings.json" if suffix == ".json" else f"{job.name}{suffix}")
-            os.replace(src, dest)
-            setattr(outcome, {".json": "findings", ".ipynb": "notebook", ".html": "html"}[suffix], dest)
+        moves = (
+            ("findings.json", f"{job.name}.findings.json", "findings"),
+            (f"{job.name}.ipynb", f"{job.name}.ipynb", "notebook"),
+            (f"{job.name}.html", f"{job.name}.html", "html"),
+        )
+        for src_name, dest_name, attr in moves:
+            src = staging / src_name
+            if src.exists():
+                dest = final_dir / dest_name
+                os.replace(src, dest)
+                setattr(outcome, attr, dest)
         (final_dir / f"{job.name}.failed.ipynb").unlink(missing_ok=True)
     except Exception as exc:  # one report's failure is reported, never fatal to the others
         failed = final_dir / f"{job.name}.failed.ipynb"
@@ -137,9 +172,81 @@ def run(job: ReportJob, output_root: str | Path = "outputs") -> ReportOutcome:
     return outcome
 
 
+def _run_one(args) -> ReportOutcome:
+    job, output_root, linkable = args
+    return run(job, output_root, linkable)
+
+
+def run_pack(
+    jobs: list[ReportJob], output_root: str | Path = "outputs", *, workers: int | None = None, progress: bool = True
+) -> list[ReportOutcome]:
+    """Build ``jobs`` layer by layer (wards first), in parallel within a layer; then the index."""
+    if not jobs:
+        return []
+    output_root = _absolute(Path(output_root))
+    period = jobs[0].period
+    linkable = sorted(existing_reports(output_root / period) | {j.spec.path for j in jobs})
+    workers = workers or os.cpu_count() or 1
+    bar = _progress(len(jobs), progress)
+    outcomes: list[ReportOutcome] = []
+    for layer in LAYERS:
+        batch = [j for j in jobs if j.layer == layer]
+        if not batch:
+            continue
+        if workers == 1 or len(batch) == 1:
+            for job in batch:
+                outcomes.append(run(job, output_root, linkable))
+                bar.update(1)
+            continue
+        with ProcessPoolExecutor(max_workers=min(workers, len(batch))) as pool:
+            futures = [pool.submit(_run_one, (job, output_root, linkable)) for job in batch]
+            for future in as_completed(futures):
+                outcomes.append(future.result())
+                bar.update(1)
+    bar.close()
+    write_index(output_root, period)
+    return outcomes
+
+
+def write_index(output_root: Path, period: str) -> Path:
+    """``outputs/<period>/index.html``: every report of the period, by layer (atomic)."""
+    period_dir = Path(output_root) / period
+    reports = []
+    for path in sorted(existing_reports(period_dir)):
+        layer, name = path.split("/")
+        reports.append((layer, Path(name).stem, path, _title_of(period_dir / path)))
+    target = period_dir / "index.html"
+    atomic_write_text(target, index_page(period, reports))
+    return target
+
+
+def _title_of(html_path: Path) -> str:
+    import re
+
+    head = html_path.read_text(encoding="utf-8", errors="replace")[:4000]
+    m = re.search(r"<title>(.*?)</title>", head, re.S)
+    return m.group(1).strip() if m else html_path.stem
+
+
+def _progress(total: int, enabled: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="report", desc="Building reports", disable=not enabled, file=sys.stderr)
+
+
+def summary(outcomes: list[ReportOutcome]) -> str:
+    """The end-of-build summary: counts, then every failure with its executed notebook."""
+    ok = [o for o in outcomes if o.ok]
+    failed = [o for o in outcomes if not o.ok]
+    lines = [f"{len(ok)} report(s) built, {len(failed)} failed."]
+    for o in failed:
+        lines.append(f"  FAILED {o.job.spec.path}: {o.error}\n    executed notebook: {o.notebook}")
+    return "\n".join(lines)
+
+
 def _first_line(exc: Exception) -> str:
     text = str(exc).strip()
-    # papermill's errors carry the whole traceback; the last non-empty line says what went wrong
+    # papermill's errors carry the whole traceback; the last line naming an error says what went wrong
     lines = [ln for ln in text.splitlines() if ln.strip()]
     if not lines:
         return ""

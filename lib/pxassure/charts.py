@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import re
+import textwrap
 from html import escape
 
 import matplotlib
@@ -118,7 +119,7 @@ def plot_spc(result, ax=None, *, title: str | None = None, ylabel: str | None = 
     if percent:
         ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(xmax=100, decimals=None))
     if ylabel:
-        ax.set_ylabel(ylabel)
+        ax.set_ylabel(textwrap.fill(ylabel, 26))
     if title:
         ax.set_title(title, loc="left", fontsize=10, fontweight="bold")
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
@@ -237,3 +238,54 @@ def to_svg(fig, *, title: str, description: str, close: bool = True) -> str:
     # width/height in pt make the chart fixed-size; let CSS scale it instead.
     svg = re.sub(r'(<svg[^>]*?)\swidth="[^"]*"\sheight="[^"]*"', r"\1", svg, count=1)
     return svg
+
+
+def plot_small_multiples(items, *, ncols: int = 3, percent: bool = False, title: str | None = None):
+    """A grid of small SPC charts, one per (label, SPCResult), sharing one y scale."""
+    n = len(items)
+    nrows = max(1, int(np.ceil(n / ncols)))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(7.4, 1.75 * nrows + 0.4), dpi=100, sharey=True, squeeze=False)
+    for ax, (label, result) in zip(axes.ravel(), items):
+        p = result.points
+        x = np.arange(len(p))
+        ax.plot(x, p["value"], color=PALETTE["line"], linewidth=0.9)
+        ax.plot(x, p["centre"], color=PALETTE["centre"], linewidth=0.9)
+        for col in ("upper", "lower"):
+            ax.plot(x, p[col], color=PALETTE["limit"], linewidth=0.7, linestyle=(0, (3, 2)))
+        for kind, marker in MARKERS.items():
+            mask = (p["point_type"] == kind).to_numpy()
+            if mask.any():
+                ax.scatter(
+                    x[mask],
+                    p["value"].to_numpy()[mask],
+                    s=9 if kind == "common_cause" else 16,
+                    marker=marker,
+                    color=PALETTE[kind],
+                    zorder=3,
+                    linewidths=0,
+                )
+        icon = _ICON_VARIATION.get(result.variation or "", None)
+        ax.set_title(textwrap.shorten(label, 30), loc="left", fontsize=7.5)
+        if icon:
+            ax.text(
+                0.98,
+                0.04,
+                icon[1],
+                transform=ax.transAxes,
+                ha="right",
+                va="bottom",
+                color="white",
+                fontsize=7,
+                fontweight="bold",
+                bbox={"boxstyle": "circle,pad=0.25", "fc": icon[0], "ec": icon[0]},
+            )
+        ax.set_xticks([])
+        ax.tick_params(labelsize=7)
+        if percent:
+            ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(xmax=100, decimals=None))
+    for ax in axes.ravel()[n:]:
+        ax.axis("off")
+    if title:
+        fig.suptitle(title, x=0.01, ha="left", fontsize=10, fontweight="bold")
+    fig.tight_layout()
+    return fig

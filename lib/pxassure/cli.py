@@ -44,25 +44,27 @@ def _load(args) -> int:
 
 def _build(args) -> int:
     from pxassure import build
+    from pxassure.committees import CommitteeError
     from pxassure.reports import ParameterError
 
     overrides = {}
     for item in args.param or []:
         key, _, value = item.partition("=")
         overrides[key] = value
-    if args.unit:
-        overrides["unit_id"] = args.unit
+    committee = None if args.all else args.committee
     try:
-        job = build.plan(args.committee, period=args.period, database=args.database, overrides=overrides)
-    except (ParameterError, FileNotFoundError) as exc:
+        jobs = build.plan(committee, period=args.period, database=args.database, unit=args.unit, overrides=overrides)
+    except (ParameterError, CommitteeError, FileNotFoundError) as exc:
         print(f"pxassure build: {exc}", file=sys.stderr)
         return 2
-    outcome = build.run(job, args.output)
-    if outcome.ok:
-        print(f"{job.committee}: {outcome.html}")
-        return 0
-    print(f"{job.committee}: FAILED — {outcome.error}\n  executed notebook: {outcome.notebook}", file=sys.stderr)
-    return 1
+    outcomes = build.run_pack(jobs, args.output, workers=args.workers, progress=len(jobs) > 1)
+    for o in outcomes:
+        if o.ok and len(outcomes) <= 3:
+            print(f"{o.job.spec.path}: {o.html}")
+    print(build.summary(outcomes), file=sys.stderr if any(not o.ok for o in outcomes) else sys.stdout)
+    index = Path(args.output) / jobs[0].period / "index.html"
+    print(f"index: {index}")
+    return 0 if all(o.ok for o in outcomes) else 1
 
 
 def _export(args) -> int:
@@ -93,7 +95,9 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=_load)
 
     p = sub.add_parser("build", help="run a committee's notebook and export its HTML report")
-    p.add_argument("--committee", default="board")
+    p.add_argument("--committee", default="board", help="params file stem: board, quality_committee, ward …")
+    p.add_argument("--all", action="store_true", help="build the whole pack, board to ward")
+    p.add_argument("--workers", type=int, default=None, help="reports built at once (default: one per core)")
     p.add_argument("--period", default="latest", help="YYYY-MM or 'latest'")
     p.add_argument("--database", default=str(DEFAULT_DATABASE))
     p.add_argument("--unit", default=None, help="unit code for division and ward reports")

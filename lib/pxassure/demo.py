@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from pxassure import framework, sources
-from pxassure.schema import KO41A_SUBJECTS
+from pxassure.schema import COMMENT_THEMES, KO41A_SUBJECTS
 from pxassure.store import Store, replace_file_atomically
 
 TRUST_ID = "AVH"
@@ -40,6 +40,12 @@ PLANTED = {
     # Scored 5 by the trust throughout, while the trust's inpatient FFT response rate
     # sits well below the national average: a self-assessment the data contradict.
     "contradicted_requirement": "12C",
+    # A comment on the deteriorating ward, in the latest month, that tries to inject markup
+    # and a spreadsheet formula and carries personal details: reports must escape and redact it.
+    "hostile_comment": (
+        '<script>alert("x")</script> =HYPERLINK("http://x") Nurse Priya ignored me; '
+        "call 07700 900123, NHS number 943 476 5919."
+    ),
 }
 
 SITES = {
@@ -300,6 +306,8 @@ def generate(folder: str | Path, scale: Scale = Scale()) -> dict[str, Path]:
         }
     )
 
+    tables["feedback_comments"] = _comments(wards, months, p_pos, rng)
+
     # --- Safety and staffing ------------------------------------------------------------
     harm_rate = {"no_harm": 6.0, "low": 3.0, "moderate": 0.5, "severe": 0.05, "death": 0.01}
     inc = []
@@ -392,6 +400,83 @@ def _complaints(wards, months, counts, rng):
         ]
     ).drop_duplicates()
     return {"complaints": complaints, "complaint_subjects": subj}
+
+
+_COMMENT_TEXT = {
+    "positive": [
+        "The staff on the {setting} were kind and explained everything.",
+        "{person} made me feel safe and listened to my worries.",
+        "Clean, calm and well organised. Thank you to the whole team.",
+        "Excellent care from admission to discharge.",
+        "The food was better than I expected and there was always water.",
+    ],
+    "neutral": [
+        "Care was fine but I was not sure what would happen next.",
+        "Some staff were great, others seemed rushed.",
+        "It was noisy at night but the nurses were helpful.",
+    ],
+    "negative": [
+        "I waited hours for pain relief and nobody told me why.",
+        "Nobody explained my discharge; I went home without my letter.",
+        "The ward was short staffed and call bells went unanswered.",
+        "I asked for help several times and was ignored. Please ring me on {phone}.",
+        "My mother's medication was late again. Contact {email} about it.",
+    ],
+}
+_PEOPLE = ["Nurse Priya", "Dr Okafor", "Sister Ann", "Mr Hughes", "Nurse Tom"]
+
+
+def _comments(wards, months, p_pos, rng):
+    """About four comments per ward-month, sentiment following the ward's FFT results."""
+    n_w, n_m = p_pos.shape
+    counts = rng.poisson(4, (n_w, n_m))
+    unit_idx, month_idx = np.nonzero(counts)
+    reps = counts[unit_idx, month_idx]
+    unit_idx, month_idx = np.repeat(unit_idx, reps), np.repeat(month_idx, reps)
+    n = len(unit_idx)
+    p = p_pos[unit_idx, month_idx]
+    u = rng.random(n)
+    sentiment = np.where(u < p - 0.05, "positive", np.where(u < p + 0.02, "neutral", "negative"))
+    settings = wards["service_type"].to_numpy()[unit_idx]
+    texts, themes = [], []
+    for i in range(n):
+        template = _COMMENT_TEXT[sentiment[i]][int(rng.integers(0, len(_COMMENT_TEXT[sentiment[i]])))]
+        texts.append(
+            template.format(
+                setting={"ae": "emergency department"}.get(settings[i], "ward"),
+                person=_PEOPLE[int(rng.integers(0, len(_PEOPLE)))],
+                phone=f"07700 900{int(rng.integers(100, 999))}",
+                email=f"family{int(rng.integers(1, 99))}@example.org",
+            )
+        )
+        themes.append(COMMENT_THEMES[int(rng.integers(0, len(COMMENT_THEMES)))])
+    frame = pd.DataFrame(
+        {
+            "comment_id": [f"F{i:07d}" for i in range(n)],
+            "unit_id": wards["unit_id"].to_numpy()[unit_idx],
+            "month": months[month_idx],
+            "source": "fft",
+            "sentiment": sentiment,
+            "theme": themes,
+            "text": texts,
+        }
+    )
+    hostile = pd.DataFrame(
+        [
+            {
+                "comment_id": "F9999999",
+                "unit_id": PLANTED["deteriorating_ward"],
+                "month": months[-1],
+                "source": "fft",
+                "sentiment": "negative",
+                "theme": "Staff attitude",
+                "text": PLANTED["hostile_comment"],
+            }
+        ]
+    )
+    if PLANTED["deteriorating_ward"] in set(wards["unit_id"]):
+        frame = pd.concat([frame, hostile], ignore_index=True)
+    return frame
 
 
 def _pals(wards, months, counts, rng):

@@ -87,6 +87,16 @@ MEASURES: dict[str, Measure] = {
             "Formal complaints received in the month (c chart).",
         ),
         Measure(
+            "compliments_count",
+            "Compliments received",
+            "c",
+            "increase",
+            1,
+            None,
+            "",
+            "Compliments logged in the month (c chart).",
+        ),
+        Measure(
             "harm_incidents_rate",
             "Moderate or worse harm incidents per 1,000 bed days",
             "up",
@@ -187,6 +197,18 @@ def harm_incidents_rate(incidents: pd.DataFrame, activity: pd.DataFrame) -> pd.D
             "month": out["month"],
             "numerator": out["count"].fillna(0).astype(float),
             "denominator": out["occupied_bed_days"].astype(float),
+        }
+    )
+
+
+def monthly_count_column(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """A per unit-month count column as numerator (denominator 1), for c charts."""
+    return pd.DataFrame(
+        {
+            "unit_id": frame["unit_id"],
+            "month": pd.to_datetime(frame["month"]),
+            "numerator": frame[column].astype(float),
+            "denominator": 1.0,
         }
     )
 

@@ -227,3 +227,79 @@ def provenance(parameters: dict, snapshot: dict, code_version: str, generated_at
         f"<dt>Generated at</dt><dd>{escape(generated_at)}</dd>"
         f"<dt>To reproduce</dt><dd><ul>{cmds}</ul></dd></dl></footer>"
     )
+
+
+def navigation(links: dict) -> Fragment:
+    """Links to the reports one layer up and one layer down."""
+    parts = []
+    for key, label in (("up", "Reports to"), ("down", "Reports from")):
+        items = links.get(key) or []
+        if items:
+            lis = "".join(f'<li><a href="{escape(path, quote=True)}">{escape(title)}</a></li>' for title, path in items)
+            parts.append(f"<p><strong>{label}:</strong></p><ul>{lis}</ul>")
+    if not parts:
+        return Fragment('<p class="empty">No linked reports were built with this one.</p>')
+    return Fragment('<nav class="related" aria-label="Related reports">' + "".join(parts) + "</nav>")
+
+
+def quotes(frame: pd.DataFrame) -> Fragment:
+    """Patients' comments, already redacted, as escaped block quotes."""
+    if frame.empty:
+        return Fragment('<p class="empty">No comments were received this month.</p>')
+    out = []
+    for r in frame.itertuples(index=False):
+        out.append(
+            f'<blockquote class="comment {escape(r.sentiment)}"><p>{escape(r.text)}</p>'
+            f"<footer>{escape(r.sentiment.capitalize())} comment · {escape(r.theme)}</footer></blockquote>"
+        )
+    return Fragment("".join(out))
+
+
+def changes_table(frame: pd.DataFrame, caption: str) -> Fragment:
+    """Latest month against the month before, per measure."""
+    rows = frame.copy()
+    rows["previous_text"] = [_num(v, u) for v, u in zip(rows["previous"], rows["unit"])]
+    rows["latest_text"] = [_num(v, u) for v, u in zip(rows["latest"], rows["unit"])]
+    # a change in a percentage is in percentage points
+    rows["change_text"] = [
+        ("—" if _missing(c) else f"{'+' if c > 0 else ''}{_num(c, ' pts' if u == '%' else u)}")
+        for c, u in zip(rows["change"], rows["unit"])
+    ]
+    rows["variation_html"] = [variation_icon(v) for v in rows["variation"]]
+    return table(
+        rows,
+        caption,
+        columns={
+            "measure": "Measure",
+            "previous_text": "Previous month",
+            "latest_text": "This month",
+            "change_text": "Change",
+            "variation_html": "Variation",
+        },
+        html_columns={"variation_html"},
+        numeric={"previous_text", "latest_text", "change_text"},
+    )
+
+
+def exceptions_table(
+    frame: pd.DataFrame,
+    caption: str,
+    *,
+    empty: str = "no ward shows special-cause concern.",
+    show_division: bool = True,
+) -> Fragment:
+    """Wards with special-cause concern; a ward's name links to its own report where one exists."""
+    rows = frame.copy()
+    if rows.empty:
+        return table(rows, caption, empty=empty)
+    links = rows["report"] if "report" in rows.columns else [None] * len(rows)
+    rows["ward_html"] = [
+        f'<a href="{escape(str(href), quote=True)}">{escape(str(w))}</a>' if not _missing(href) else escape(str(w))
+        for w, href in zip(rows["ward"], links)
+    ]
+    rows["latest_text"] = [_num(v, u) for v, u in zip(rows["latest"], rows["unit"])]
+    rows["rule_text"] = [str(r).replace("_", " ") for r in rows["rule"]]
+    columns = {"ward_html": "Ward", "measure": "Measure", "latest_text": "Latest", "rule_text": "Rule that fired"}
+    if show_division:
+        columns = {"division": "Division", **columns}
+    return table(rows, caption, columns=columns, html_columns={"ward_html"}, numeric={"latest_text"})

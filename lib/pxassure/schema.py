@@ -15,6 +15,20 @@ CADENCES = ("monthly", "bimonthly", "quarterly")
 HARM_LEVELS = ("no_harm", "low", "moderate", "severe", "death")
 OUTCOMES = ("upheld", "partly_upheld", "not_upheld")
 PEER_BANDS = ("better", "about_the_same", "worse")
+COMMENT_SOURCES = ("fft", "pals", "compliment", "survey")
+SENTIMENTS = ("positive", "neutral", "negative")
+COMMENT_THEMES = (
+    "Staff attitude",
+    "Communication",
+    "Waiting",
+    "Environment",
+    "Food and drink",
+    "Discharge",
+    "Pain management",
+    "Cleanliness",
+    "Noise at night",
+    "Care and treatment",
+)
 KO41A_SUBJECTS = (
     "Access to treatment or drugs",
     "Admissions, discharges and transfers",
@@ -306,6 +320,22 @@ TABLES: dict[str, Table] = {
             ),
             key=("unit_id", "month"),
             grain="one row per ward and month",
+        ),
+        Table(
+            "feedback_comments",
+            "Free-text comments (FFT follow-up question and other feedback) in patients' own words. "
+            "Never evaluated; redacted and escaped before display, and quoted only in ward reports.",
+            (
+                Column("comment_id", "VARCHAR", "Comment reference"),
+                UNIT,
+                MONTH,
+                Column("source", "VARCHAR", "Where the comment came from", choices=COMMENT_SOURCES),
+                Column("sentiment", "VARCHAR", "Tone, as coded by the trust's feedback system", choices=SENTIMENTS),
+                Column("theme", "VARCHAR", "Main theme", choices=COMMENT_THEMES),
+                Column("text", "VARCHAR", "The comment as written"),
+            ),
+            key=("comment_id",),
+            grain="one row per comment",
         ),
         Table(
             "inpatient_survey",

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import re
 import subprocess
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 import pxassure
-from pxassure import framework, measures, spc
+from pxassure import measures, spc
 from pxassure.measures import MEASURES, Measure
 from pxassure.store import Store
 
@@ -126,6 +125,10 @@ class ReportData:
     inpatient_survey: pd.DataFrame
     staff_survey: pd.DataFrame
     snapshot: dict
+    complaint_subjects: pd.DataFrame | None = None
+    compliments: pd.DataFrame | None = None
+    comments: pd.DataFrame | None = None
+    staffing: pd.DataFrame | None = None
 
     @classmethod
     def from_store(cls, store: Store, month: pd.Timestamp) -> ReportData:
@@ -143,6 +146,13 @@ class ReportData:
             inpatient_survey=store.query("SELECT * FROM inpatient_survey WHERE year <= ?", [month.year]),
             staff_survey=store.query("SELECT * FROM staff_survey WHERE year <= ?", [month.year]),
             snapshot=store.snapshot(),
+            complaint_subjects=store.query(
+                "SELECT s.* FROM complaint_subjects s JOIN complaints c USING (complaint_id) WHERE c.received <= ?",
+                [end],
+            ),
+            compliments=store.query("SELECT * FROM compliments WHERE month <= ?", [m]),
+            comments=store.query("SELECT * FROM feedback_comments WHERE month <= ?", [m]),
+            staffing=store.query("SELECT * FROM staffing WHERE month <= ?", [m]),
         )
 
     def unit(self, unit_id: str) -> pd.Series:
@@ -171,6 +181,8 @@ class ReportData:
             s = measures.complaints_count(self.complaints, self.units, months)
         elif measure_id == "harm_incidents_rate":
             s = measures.harm_incidents_rate(self.incidents, self.activity)
+        elif measure_id == "compliments_count":
+            s = measures.monthly_count_column(self.compliments, "compliments")
         else:
             raise ParameterError(f"unknown measure {measure_id!r}: expected one of {list(MEASURES)}")
         # A month with no responses (or no exposure) has no rate: missing, not zero.
@@ -370,240 +382,6 @@ def framework_evidence(data: ReportData, unit_id: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["requirement", "supports", "statement"])
 
 
-# ---------------------------------------------------------------------------
-# The board report
-# ---------------------------------------------------------------------------
-
-BOARD_MEASURES = ("fft_positive", "fft_response_rate", "complaints_rate", "complaints_in_target")
-
-
-@dataclass
-class BoardReport:
-    """The Trust Board's patient experience paper for one month."""
-
-    period: str
-    month: pd.Timestamp
-    trust_id: str
-    trust_name: str
-    options: dict
-    charts: list[Chart]
-    division_charts: list[Chart]
-    section_scores: pd.DataFrame
-    score_changes: pd.DataFrame
-    assurance_gaps: pd.DataFrame
-    exceptions: pd.DataFrame
-    parameters: dict
-    snapshot: dict
-    code_version: str
-    generated_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
-
-    @property
-    def summary(self) -> pd.DataFrame:
-        """The MDC summary icons table: one row per key measure."""
-        return pd.DataFrame([c.summary_row() for c in self.charts])
-
-    @property
-    def division_summary(self) -> pd.DataFrame:
-        """FFT % positive icons for each division."""
-        return pd.DataFrame([c.summary_row() for c in self.division_charts])
-
-    @property
-    def latest_assessment(self) -> str | None:
-        m = self.score_changes["latest_month"].dropna()
-        return None if m.empty else pd.Timestamp(m.iloc[0]).strftime("%Y-%m")
-
-    # -- narrative: what the data show, whether it gives assurance, what needs attention --
-
-    def summary_text(self) -> list[str]:
-        """Opening paragraphs for the board: overall position in plain English."""
-        rows = self.summary
-        concern = rows[rows["variation"].fillna("").str.startswith("concern")]
-        improving = rows[rows["variation"].fillna("").str.startswith("improvement")]
-        failing = rows[rows["assurance"] == "consistent_fail"]
-        text = [
-            f"This paper covers {self.month:%B %Y}. It shows {len(rows)} trust-wide measures of patient "
-            "experience as statistical process control (SPC) charts, so that the board can tell real change "
-            "from month-to-month noise."
-        ]
-        if concern.empty and improving.empty:
-            text.append(
-                "No trust-wide measure shows a significant change: variation is within what the process "
-                "normally produces."
-            )
-        if len(improving):
-            text.append("Significant improvement: " + ", ".join(improving["measure"]) + ".")
-        if len(concern):
-            text.append("Significant deterioration needing attention: " + ", ".join(concern["measure"]) + ".")
-        if len(failing):
-            text.append(
-                "Not assured — the current process will not meet the target without change: "
-                + ", ".join(failing["measure"])
-                + "."
-            )
-        improving_divisions = [
-            c.unit_name for c in self.division_charts if (c.result.variation or "").startswith("improvement")
-        ]
-        concern_divisions = [
-            c.unit_name for c in self.division_charts if (c.result.variation or "").startswith("concern")
-        ]
-        if improving_divisions:
-            text.append("Divisions showing improvement in FFT % positive: " + ", ".join(improving_divisions) + ".")
-        if concern_divisions:
-            text.append("Divisions showing deterioration in FFT % positive: " + ", ".join(concern_divisions) + ".")
-        n_exc = self.exceptions["unit_id"].nunique()
-        text.append(
-            f"{n_exc} ward(s) show special-cause concern this month and are escalated below."
-            if n_exc
-            else "No ward shows special-cause concern this month."
-        )
-        return text
-
-    def framework_text(self) -> list[str]:
-        latest = self.latest_assessment
-        if latest is None:
-            return ["No self-assessment against the framework has been recorded yet."]
-        ch = self.score_changes
-        assessed = ch["latest"].notna().sum()
-        up, down = (ch["change"] > 0).sum(), (ch["change"] < 0).sum()
-        text = [
-            f"The latest self-assessment ({latest}) scored {assessed} of {len(ch)} requirements; since the "
-            f"previous assessment {up} score(s) rose and {down} fell."
-        ]
-        gaps = self.assurance_gaps
-        if len(gaps):
-            text.append(
-                f"{len(gaps)} requirement(s) have an assurance gap: "
-                + "; ".join(f"{r.requirement} ({r.gap})" for r in gaps.itertuples())
-                + "."
-            )
-        else:
-            text.append("No self-assessed score is contradicted by the feedback data.")
-        return text
-
-    def method_lines(self) -> list[str]:
-        """Which method and rule options produced every chart in the report."""
-        lines = sorted({c.result.method() for c in self.charts + self.division_charts})
-        return lines
-
-    def findings(self) -> dict:
-        """Machine-readable findings: icons, exceptions, framework scores and gaps."""
-
-        def clean(v):
-            if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
-                return None
-            if isinstance(v, (np.integer,)):
-                return int(v)
-            if isinstance(v, (np.floating,)):
-                return float(v)
-            return v
-
-        def records(df):
-            return [{k: clean(v) for k, v in row.items()} for row in df.to_dict("records")]
-
-        latest_sections = self.section_scores[self.section_scores["period"] == self.latest_assessment]
-        return {
-            "report": "board",
-            "layer": "board",
-            "unit_id": self.trust_id,
-            "period": self.period,
-            "generated_at": self.generated_at,
-            "options": {k: clean(v) for k, v in self.options.items()},
-            "icons": records(self.summary),
-            "division_icons": [dict(c.summary_row(), unit_id=c.unit_id) for c in self.division_charts],
-            "exceptions": records(self.exceptions.drop(columns=[], errors="ignore")),
-            "framework": {
-                "latest_assessment": self.latest_assessment,
-                "section_scores": records(latest_sections[["section", "mean_score", "assessed"]]),
-                "assurance_gaps": records(self.assurance_gaps),
-                "score_changes": records(
-                    self.score_changes.loc[
-                        self.score_changes["change"].fillna(0) != 0, ["requirement", "previous", "latest", "change"]
-                    ]
-                ),
-            },
-            "snapshot": self.snapshot,
-            "code_version": self.code_version,
-        }
-
-
-def board_report(
-    database: str | Path,
-    period: Any = "latest",
-    *,
-    preset: str = "mdc",
-    shift_length: int | None = None,
-    trend_length: int | None = None,
-    minimum_points: int | None = None,
-) -> BoardReport:
-    """Build the board report model. Parameters are validated first, with clear errors."""
-    options = spc_options(preset, shift_length, trend_length, minimum_points)
-    with Store(database, read_only=True) as store:
-        month = resolve_period(store, period)
-        data = ReportData.from_store(store, month)
-    trust = data.trust
-    trust_id = trust["unit_id"]
-
-    charts = []
-    for mid in BOARD_MEASURES:
-        m = MEASURES[mid]
-        rolled = measures.rollup(data.series(mid), data.units)
-        s = rolled[rolled["unit_id"] == trust_id]
-        target = None
-        if mid == "fft_response_rate":
-            target = measures.latest_national_rate(data.national, "inpatient", month)
-            s = measures.rollup(_inpatient_only(data.series(mid), data.units), data.units)
-            s = s[s["unit_id"] == trust_id]
-        scope = {"fft_response_rate": "inpatient wards", "complaints_rate": "inpatient and maternity wards"}.get(
-            mid, ""
-        )
-        charts.append(Chart(m, trust_id, trust["name"], chart_measure(s, m, options, target), scope=scope))
-
-    division_charts = []
-    fft_div = measures.rollup(data.series("fft_positive"), data.units, level="division")
-    for div in data.units[data.units["level"] == "division"].itertuples(index=False):
-        s = fft_div[fft_div["unit_id"] == div.unit_id]
-        division_charts.append(
-            Chart(
-                MEASURES["fft_positive"],
-                div.unit_id,
-                div.name,
-                chart_measure(s, MEASURES["fft_positive"], options, target=None),
-            )
-        )
-
-    changes = framework.score_changes(data.scores, trust_id, month)
-    gaps = framework.assurance_gaps(changes, framework_evidence(data, trust_id))
-    sections = framework.section_scores(data.scores[data.scores["unit_id"] == trust_id])
-    return BoardReport(
-        period=month.strftime("%Y-%m"),
-        month=month,
-        trust_id=trust_id,
-        trust_name=trust["name"],
-        options=options,
-        charts=charts,
-        division_charts=division_charts,
-        section_scores=sections,
-        score_changes=changes,
-        assurance_gaps=gaps,
-        exceptions=ward_exceptions(data, options),
-        parameters={
-            "period": month.strftime("%Y-%m"),
-            "database": str(database),
-            "preset": preset,
-            "shift_length": options["shift_length"],
-            "trend_length": options["trend_length"],
-            "minimum_points": options["minimum_points"],
-        },
-        snapshot=data.snapshot,
-        code_version=code_version(),
-    )
-
-
-def _inpatient_only(series: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
-    inpatient = units.loc[units["service_type"] == "inpatient", "unit_id"]
-    return series[series["unit_id"].isin(inpatient)]
-
-
 def describe_sections(sections: pd.DataFrame) -> str:
     """Alt text for the framework section chart: first and latest mean score of each section."""
     if sections.empty:
@@ -622,8 +400,9 @@ def describe_sections(sections: pd.DataFrame) -> str:
 def reproduce_commands(notebook: str, parameters: dict) -> list[str]:
     """The commands that rebuild this report: through make, and directly with papermill."""
     params = " ".join(f"-p {k} {v}" for k, v in parameters.items() if v is not None)
+    unit = f" UNIT={parameters['unit_id']}" if parameters.get("unit_id") else ""
     return [
-        f"make report COMMITTEE={notebook} PERIOD={parameters.get('period')}",
+        f"make report COMMITTEE={notebook} PERIOD={parameters.get('period')}{unit}",
         f"papermill notebooks/{notebook}.ipynb out.ipynb {params}",
     ]
 
@@ -637,3 +416,47 @@ def write_findings(findings: dict, output_dir: str | Path) -> Path:
     path = Path(output_dir) / "findings.json"
     atomic_write_text(path, json.dumps(findings, indent=2, default=str, ensure_ascii=False) + "\n")
     return path
+
+
+def clean_value(v):
+    """A value JSON can hold: None for missing, plain ints and floats."""
+    if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+        return None
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, np.floating):
+        return None if np.isnan(v) else float(v)
+    if isinstance(v, (pd.Timestamp, np.datetime64)):
+        return pd.Timestamp(v).strftime("%Y-%m-%d")
+    return v
+
+
+def to_records(frame: pd.DataFrame) -> list[dict]:
+    """Rows of ``frame`` as JSON-safe dicts."""
+    return [{k: clean_value(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def report_links(layer: str, unit_id: str | None, units: pd.DataFrame, linkable: list[str] | None) -> dict:
+    """Links one layer up and down, keeping only reports that exist or are being built
+    (``linkable``: paths relative to ``outputs/<period>/``). Paths returned are relative to
+    this report's own folder."""
+    from pxassure import committees
+
+    params = committees.load_all(committees.params_dir())
+    found = committees.links(layer, unit_id, units, params)
+    keep = set(linkable or [])
+    return {
+        direction: [(title, f"../{path}") for title, path in items if path in keep]
+        for direction, items in found.items()
+    }
+
+
+def read_findings(reports_root: str | Path | None, path: str) -> dict | None:
+    """The findings of another report of the same period (``path`` like ``ward/014.html``)."""
+    import json
+
+    if not reports_root:
+        return None
+    layer, name = path.rsplit("/", 1)
+    f = Path(reports_root) / layer / (Path(name).stem + ".findings.json")
+    return json.loads(f.read_text(encoding="utf-8")) if f.exists() else None

@@ -1,0 +1,223 @@
+"""A division's paper: its measures, every ward at a glance, its self-assessment and actions,
+complaints by subject, and the wards it must act on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pxassure import committees, framework, measures
+from pxassure.measures import MEASURES
+from pxassure.reports.base import (
+    Chart,
+    ParameterError,
+    ReportData,
+    chart_measure,
+    code_version,
+    framework_evidence,
+    report_links,
+    resolve_period,
+    spc_options,
+    to_records,
+    ward_exceptions,
+)
+from pxassure.store import Store
+
+DIVISION_MEASURES = ("fft_positive", "fft_response_rate", "complaints_rate", "complaints_in_target")
+
+
+@dataclass
+class DivisionReport:
+    period: str
+    month: pd.Timestamp
+    unit_id: str
+    unit_name: str
+    options: dict
+    charts: list[Chart]
+    ward_charts: list[Chart]
+    section_scores: pd.DataFrame
+    score_changes: pd.DataFrame
+    assurance_gaps: pd.DataFrame
+    actions: pd.DataFrame
+    complaints_by_subject: pd.DataFrame
+    exceptions: pd.DataFrame
+    links: dict
+    parameters: dict
+    snapshot: dict
+    code_version: str
+    generated_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        return pd.DataFrame([c.summary_row() for c in self.charts])
+
+    @property
+    def ward_summary(self) -> pd.DataFrame:
+        return pd.DataFrame([dict(c.summary_row(), unit_id=c.unit_id) for c in self.ward_charts])
+
+    def method_lines(self) -> list[str]:
+        return sorted({c.result.method() for c in self.charts + self.ward_charts})
+
+    def ward_alt_text(self) -> str:
+        parts = [f"{c.unit_name}: {(c.result.variation or 'no icon').replace('_', ' ')}" for c in self.ward_charts]
+        return (
+            f"Small multiples of FFT % positive for the {len(self.ward_charts)} wards and departments of "
+            f"{self.unit_name}, {self.period}; latest variation for each: " + "; ".join(parts) + "."
+        )
+
+    def summary_text(self) -> list[str]:
+        text = [
+            f"{self.unit_name}: divisional report for {self.month:%B %Y}, covering "
+            f"{len(self.ward_charts)} wards and departments."
+        ]
+        for c in self.charts:
+            v = c.result.variation or ""
+            if v.startswith("improvement"):
+                text.append(f"{c.measure.name} shows significant improvement.")
+            elif v.startswith("concern"):
+                text.append(f"{c.measure.name} shows significant deterioration.")
+        n = self.exceptions["unit_id"].nunique()
+        text.append(
+            f"{n} ward(s) show special-cause concern this month."
+            if n
+            else "No ward shows special-cause concern this month."
+        )
+        overdue = int(self.actions["overdue"].sum()) if len(self.actions) else 0
+        if overdue:
+            text.append(f"{overdue} self-assessment action(s) are past their due date.")
+        return text
+
+    def findings(self) -> dict:
+        return {
+            "report": "division",
+            "layer": "division",
+            "unit_id": self.unit_id,
+            "name": self.unit_name,
+            "period": self.period,
+            "generated_at": self.generated_at,
+            "options": self.options,
+            "icons": to_records(self.summary),
+            "ward_icons": to_records(self.ward_summary),
+            "exceptions": to_records(self.exceptions),
+            "framework": {
+                "assurance_gaps": to_records(self.assurance_gaps),
+                "overdue_actions": int(self.actions["overdue"].sum()) if len(self.actions) else 0,
+            },
+            "snapshot": self.snapshot,
+            "code_version": self.code_version,
+        }
+
+
+def actions_due(scores: pd.DataFrame, unit_id: str, month: pd.Timestamp) -> pd.DataFrame:
+    """Planned actions from the unit's latest self-assessment, overdue first, then by due date."""
+    s = scores[(scores["unit_id"] == unit_id) & (pd.to_datetime(scores["assessed_month"]) <= month)]
+    if s.empty:
+        return pd.DataFrame(columns=["requirement", "score", "planned_action", "owner", "due_date", "overdue"])
+    latest = s[pd.to_datetime(s["assessed_month"]) == pd.to_datetime(s["assessed_month"]).max()]
+    a = latest[latest["planned_action"].notna()].copy()
+    end = month + pd.offsets.MonthEnd(0)
+    a["overdue"] = pd.to_datetime(a["due_date"]) < end
+    a["due_date"] = pd.to_datetime(a["due_date"]).dt.strftime("%Y-%m-%d")
+    a = a.sort_values(["overdue", "due_date", "requirement"], ascending=[False, True, True])
+    return a[["requirement", "score", "planned_action", "owner", "due_date", "overdue"]].reset_index(drop=True)
+
+
+def complaints_by_subject(data: ReportData, ward_ids, months: int = 12) -> pd.DataFrame:
+    """Complaints received in the last ``months`` about ``ward_ids``, counted once against every
+    KO41a subject they raise (no identifiers)."""
+    since = (data.month - pd.DateOffset(months=months - 1)).date()
+    c = data.complaints[
+        data.complaints["unit_id"].isin(list(ward_ids)) & (pd.to_datetime(data.complaints["received"]).dt.date >= since)
+    ]
+    subjects = data.complaint_subjects[data.complaint_subjects["complaint_id"].isin(c["complaint_id"])]
+    out = subjects.groupby("subject").size().rename("complaints").reset_index()
+    out["share"] = np.round(100 * out["complaints"] / max(len(c), 1), 1)
+    return out.sort_values(["complaints", "subject"], ascending=[False, True]).reset_index(drop=True)
+
+
+def division_report(
+    database: str | Path,
+    period: Any = "latest",
+    unit_id: Any = None,
+    *,
+    preset: str = "mdc",
+    shift_length: int | None = None,
+    trend_length: int | None = None,
+    minimum_points: int | None = None,
+    linkable: list[str] | None = None,
+) -> DivisionReport:
+    """Build one division's report model; parameters are checked first."""
+    if unit_id is None:
+        raise ParameterError("unit_id is required for a division report")
+    unit_id = str(unit_id).strip()
+    options = spc_options(preset, shift_length, trend_length, minimum_points)
+    with Store(database, read_only=True) as store:
+        month = resolve_period(store, period)
+        data = ReportData.from_store(store, month)
+    unit = data.unit(unit_id)
+    if unit["level"] != "division":
+        raise ParameterError(f"unit_id {unit_id!r} is a {unit['level']}, not a division")
+    units = data.units
+    wards = units[(units["level"] == "ward")]
+    wards = wards[[committees.division_of(units, w) == unit_id for w in wards["unit_id"]]].sort_values("unit_id")
+    period_label = month.strftime("%Y-%m")
+
+    charts = []
+    for mid in DIVISION_MEASURES:
+        series = data.series(mid)
+        target = None
+        if mid == "fft_response_rate":
+            series = series[series["unit_id"].isin(units.loc[units["service_type"] == "inpatient", "unit_id"])]
+            target = measures.latest_national_rate(data.national, "inpatient", month)
+        rolled = measures.rollup(series, units)
+        s = rolled[rolled["unit_id"] == unit_id]
+        if s.empty:
+            continue
+        charts.append(Chart(MEASURES[mid], unit_id, unit["name"], chart_measure(s, MEASURES[mid], options, target)))
+
+    fft = data.series("fft_positive")
+    ward_charts = []
+    for w in wards.itertuples(index=False):
+        s = fft[fft["unit_id"] == w.unit_id]
+        ward_charts.append(
+            Chart(MEASURES["fft_positive"], w.unit_id, w.name, chart_measure(s, MEASURES["fft_positive"], options))
+        )
+
+    changes = framework.score_changes(data.scores, unit_id, month)
+    gaps = framework.assurance_gaps(changes, framework_evidence(data, unit_id))
+    exceptions = ward_exceptions(data, options)
+    exceptions = exceptions[exceptions["division_id"] == unit_id].reset_index(drop=True)
+    keep = set(linkable or [])
+    exceptions["report"] = [f"../ward/{u}.html" if f"ward/{u}.html" in keep else None for u in exceptions["unit_id"]]
+    return DivisionReport(
+        period=period_label,
+        month=month,
+        unit_id=unit_id,
+        unit_name=unit["name"],
+        options=options,
+        charts=charts,
+        ward_charts=ward_charts,
+        section_scores=framework.section_scores(data.scores[data.scores["unit_id"] == unit_id]),
+        score_changes=changes,
+        assurance_gaps=gaps,
+        actions=actions_due(data.scores, unit_id, month),
+        complaints_by_subject=complaints_by_subject(data, wards["unit_id"]),
+        exceptions=exceptions,
+        links=report_links("division", unit_id, units, linkable),
+        parameters={
+            "period": period_label,
+            "unit_id": unit_id,
+            "database": str(database),
+            "preset": preset,
+            "shift_length": options["shift_length"],
+            "trend_length": options["trend_length"],
+            "minimum_points": options["minimum_points"],
+        },
+        snapshot=data.snapshot,
+        code_version=code_version(),
+    )

@@ -1,0 +1,240 @@
+"""A ward's (or department's) own paper: its charts, response rate, what changed since last
+month, and what patients said — themes and a few redacted quotes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pxassure import committees
+from pxassure.measures import MEASURES
+from pxassure.redact import redact
+from pxassure.reports.base import (
+    Chart,
+    ParameterError,
+    ReportData,
+    chart_measure,
+    code_version,
+    report_links,
+    resolve_period,
+    spc_options,
+    to_records,
+    unit_code,
+)
+from pxassure.store import Store
+
+QUOTES_PER_SENTIMENT = 3
+
+
+@dataclass
+class WardReport:
+    period: str
+    month: pd.Timestamp
+    unit_id: str
+    unit_name: str
+    service_type: str
+    care_group: str
+    division_id: str
+    division: str
+    options: dict
+    charts: list[Chart]
+    changes: pd.DataFrame
+    themes: pd.DataFrame
+    quotes: pd.DataFrame
+    links: dict
+    parameters: dict
+    snapshot: dict
+    code_version: str
+    generated_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        return pd.DataFrame([c.summary_row() for c in self.charts])
+
+    @property
+    def exceptions(self) -> pd.DataFrame:
+        """This ward's measures whose latest point, in the report month, is special-cause concern."""
+        rows = []
+        for c in self.charts:
+            last = c.result.last_point
+            if last is not None and last.name == self.period and last["point_type"] == "special_cause_concern":
+                rows.append(
+                    {
+                        "unit_id": self.unit_id,
+                        "ward": self.unit_name,
+                        "division_id": self.division_id,
+                        "division": self.division,
+                        "measure": c.measure.name,
+                        "measure_id": c.measure.id,
+                        "month": self.period,
+                        "latest": float(last["value"]),
+                        "unit": c.measure.unit,
+                        "rule": last["rule"],
+                    }
+                )
+        return pd.DataFrame(
+            rows,
+            columns=[
+                "unit_id",
+                "ward",
+                "division_id",
+                "division",
+                "measure",
+                "measure_id",
+                "month",
+                "latest",
+                "unit",
+                "rule",
+            ],
+        )
+
+    def method_lines(self) -> list[str]:
+        return sorted({c.result.method() for c in self.charts})
+
+    def summary_text(self) -> list[str]:
+        text = [
+            f"{self.unit_name} ({self.service_type.replace('_', ' ')}), {self.care_group}, {self.division}: "
+            f"report for {self.month:%B %Y}."
+        ]
+        exc = self.exceptions
+        if len(exc):
+            text.append(
+                "Needs attention — special-cause concern this month: "
+                + "; ".join(f"{r.measure} ({r.rule.replace('_', ' ')})" for r in exc.itertuples())
+                + "."
+            )
+        improving = [c.measure.name for c in self.charts if (c.result.variation or "").startswith("improvement")]
+        if improving:
+            text.append("Improving: " + ", ".join(improving) + ".")
+        if not len(exc) and not improving:
+            text.append("Every measure shows common-cause variation: no significant change this month.")
+        return text
+
+    def findings(self) -> dict:
+        return {
+            "report": "ward",
+            "layer": "ward",
+            "unit_id": self.unit_id,
+            "name": self.unit_name,
+            "division_id": self.division_id,
+            "period": self.period,
+            "generated_at": self.generated_at,
+            "options": self.options,
+            "icons": to_records(self.summary),
+            "exceptions": to_records(self.exceptions),
+            "themes": to_records(self.themes),
+            "snapshot": self.snapshot,
+            "code_version": self.code_version,
+        }
+
+
+def _changes(charts: list[Chart], period: str) -> pd.DataFrame:
+    rows = []
+    for c in charts:
+        p = c.result.points["value"].dropna()
+        latest = p.get(period)
+        previous = p[p.index < period].iloc[-1] if (p.index < period).any() else None
+        rows.append(
+            {
+                "measure": c.measure.name,
+                "unit": c.measure.unit,
+                "previous": previous,
+                "latest": latest,
+                "change": None if latest is None or previous is None else latest - previous,
+                "variation": c.result.variation,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _comment_themes(comments: pd.DataFrame, month: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Theme counts by sentiment over the last three months, and a few recent quotes, redacted."""
+    recent = comments[pd.to_datetime(comments["month"]) > month - pd.DateOffset(months=3)]
+    themes = recent.pivot_table(
+        index="theme", columns="sentiment", values="comment_id", aggfunc="count", fill_value=0
+    ).reindex(columns=["positive", "neutral", "negative"], fill_value=0)
+    themes["total"] = themes.sum(axis=1)
+    themes = themes.sort_values(["negative", "total"], ascending=False).reset_index()
+    latest = recent[pd.to_datetime(recent["month"]) == month]
+    quotes = pd.concat(
+        [
+            latest[latest["sentiment"] == s].sort_values("comment_id", ascending=False).head(QUOTES_PER_SENTIMENT)
+            for s in ("negative", "positive")
+        ]
+    )
+    quotes = quotes.assign(text=quotes["text"].map(redact))[["sentiment", "theme", "text"]].reset_index(drop=True)
+    return themes, quotes
+
+
+WARD_MEASURES = ("fft_positive", "fft_response_rate", "complaints_count", "compliments_count", "harm_incidents_rate")
+
+
+def ward_report(
+    database: str | Path,
+    period: Any = "latest",
+    unit_id: Any = None,
+    *,
+    preset: str = "mdc",
+    shift_length: int | None = None,
+    trend_length: int | None = None,
+    minimum_points: int | None = None,
+    linkable: list[str] | None = None,
+) -> WardReport:
+    """Build one ward's report model; parameters are checked first."""
+    unit_id = unit_code(unit_id)
+    options = spc_options(preset, shift_length, trend_length, minimum_points)
+    with Store(database, read_only=True) as store:
+        month = resolve_period(store, period)
+        data = ReportData.from_store(store, month)
+    unit = data.unit(unit_id)
+    if unit["level"] != "ward":
+        raise ParameterError(f"unit_id {unit_id!r} is a {unit['level']}, not a ward or department")
+    division_id = committees.division_of(data.units, unit_id)
+    units = data.units.set_index("unit_id")
+    period_label = month.strftime("%Y-%m")
+
+    charts = []
+    for mid in WARD_MEASURES:
+        s = data.series(mid)
+        s = s[s["unit_id"] == unit_id]
+        if s.empty or s["denominator"].notna().sum() == 0:
+            continue  # e.g. no eligible numbers reported, or no bed days in a clinic
+        target = None
+        if mid == "fft_response_rate":
+            from pxassure.measures import latest_national_rate
+
+            target = latest_national_rate(data.national, unit["service_type"], month)
+        charts.append(Chart(MEASURES[mid], unit_id, unit["name"], chart_measure(s, MEASURES[mid], options, target)))
+
+    themes, quotes = _comment_themes(data.comments[data.comments["unit_id"] == unit_id], month)
+    return WardReport(
+        period=period_label,
+        month=month,
+        unit_id=unit_id,
+        unit_name=unit["name"],
+        service_type=unit["service_type"] or "",
+        care_group=units.loc[unit["parent_id"], "name"],
+        division_id=division_id,
+        division=units.loc[division_id, "name"],
+        options=options,
+        charts=charts,
+        changes=_changes(charts, period_label),
+        themes=themes,
+        quotes=quotes,
+        links=report_links("ward", unit_id, data.units, linkable),
+        parameters={
+            "period": period_label,
+            "unit_id": unit_id,
+            "database": str(database),
+            "preset": preset,
+            "shift_length": options["shift_length"],
+            "trend_length": options["trend_length"],
+            "minimum_points": options["minimum_points"],
+        },
+        snapshot=data.snapshot,
+        code_version=code_version(),
+    )
