@@ -1,0 +1,63 @@
+"""The governance structure: templates expanded over the hierarchy, layer order, links."""
+
+import pandas as pd
+import pytest
+
+from pxassure import committees, demo
+
+
+@pytest.fixture(scope="module")
+def units():
+    return demo.org_units(demo.Scale())
+
+
+@pytest.fixture(scope="module")
+def params():
+    return committees.load_all(committees.params_dir())
+
+
+def test_templates_expand_over_the_hierarchy(units, params):
+    specs = committees.plan(params, units)
+    wards = [s for s in specs if s.layer == "ward"]
+    assert len(wards) == 60 and {s.name for s in wards} == set(units.loc[units["level"] == "ward", "unit_id"])
+    assert wards[0].parameters["unit_id"] == wards[0].unit_id and "{" not in wards[0].title
+    assert [s.layer for s in specs] == sorted((s.layer for s in specs), key=committees.LAYERS.index)
+
+
+def test_new_ward_gets_a_report_without_editing_params(units, params):
+    new = pd.concat(
+        [
+            units,
+            pd.DataFrame(
+                [
+                    {
+                        "unit_id": "999",
+                        "name": "New Ward",
+                        "level": "ward",
+                        "parent_id": "MED1",
+                        "site": "x",
+                        "service_type": "inpatient",
+                    }
+                ]
+            ),
+        ]
+    )
+    assert "ward/999.html" in {s.path for s in committees.plan(params, new)}
+
+
+def test_links_up_and_down(units, params):
+    ward = committees.links("ward", "014", units, params)
+    assert ward["up"] == [("Medicine and Urgent Care divisional report", "division/MED.html")]
+    division = committees.links("division", "MED", units, params)
+    assert ("Willow Ward (014)", "ward/014.html") in division["down"]
+    board = committees.links("board", "AVH", units, params)
+    assert board["up"] == []
+
+
+def test_bad_params_file(tmp_path):
+    (tmp_path / "x.yaml").write_text("layer: attic\nnotebook: x\ntitle: X\n")
+    with pytest.raises(committees.CommitteeError, match="layer 'attic' is not one of"):
+        committees.load_all(tmp_path)
+    (tmp_path / "x.yaml").write_text("!!python/object/apply:os.system ['echo hi']\n")
+    with pytest.raises(Exception, match="could not determine a constructor|ConstructorError"):
+        committees.load_all(tmp_path)

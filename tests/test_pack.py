@@ -1,0 +1,96 @@
+"""A pack build across layers: ward → division → board, in parallel, with links and an index."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from pxassure import build, demo
+
+pytestmark = pytest.mark.integration
+WARD = demo.PLANTED["deteriorating_ward"]
+
+
+@pytest.fixture(scope="module")
+def pack(demo_db, tmp_path_factory):
+    out = tmp_path_factory.mktemp("pack")
+    jobs = build.plan(None, database=demo_db)
+    keep = {f"ward/{WARD}.html", "ward/031.html", "division/MED.html", "division/SUR.html", "board/board.html"}
+    jobs = [j for j in jobs if j.spec.path in keep]
+    assert len(jobs) == 5
+    outcomes = build.run_pack(jobs, out, workers=2, progress=False)
+    assert all(o.ok for o in outcomes), build.summary(outcomes)
+    return out / demo.END_MONTH, outcomes
+
+
+def findings(root: Path, path: str) -> dict:
+    layer, name = path.split("/")
+    return json.loads((root / layer / f"{Path(name).stem}.findings.json").read_text())
+
+
+def test_planted_ward_is_an_exception_at_every_layer(pack):
+    root, _ = pack
+    assert "fft_positive" in {e["measure_id"] for e in findings(root, f"ward/{WARD}.html")["exceptions"]}
+    assert WARD in {e["unit_id"] for e in findings(root, "division/MED.html")["exceptions"]}
+    assert WARD in {e["unit_id"] for e in findings(root, "board/board.html")["exceptions"]}
+
+
+def test_improving_division_shows_improvement(pack):
+    root, _ = pack
+    icons = {i["measure"]: i["variation"] for i in findings(root, "division/SUR.html")["icons"]}
+    assert icons["FFT % positive"] == "improvement_high"
+
+
+def test_every_link_resolves(pack):
+    root, _ = pack
+    pages = list(root.glob("*/*.html")) + [root / "index.html"]
+    assert len(pages) == 6
+    checked = 0
+    for page in pages:
+        for href in re.findall(r'href="([^"#]+)"', page.read_text()):
+            assert (page.parent / href).resolve().exists(), f"{page.name}: broken link {href}"
+            checked += 1
+    # index 5; ward 014 → MED; MED → 014 (navigation and exception); board → 014 (exception)
+    assert checked == 9
+
+
+def test_reports_link_up_and_down(pack):
+    root, _ = pack
+    ward = (root / "ward" / f"{WARD}.html").read_text()
+    assert 'href="../division/MED.html"' in ward
+    division = (root / "division" / "MED.html").read_text()
+    assert f'href="../ward/{WARD}.html"' in division
+    board = (root / "board" / "board.html").read_text()
+    assert f'href="../ward/{WARD}.html"' in board  # escalated exception: where to read more
+
+
+def test_index_lists_every_report_by_layer(pack):
+    root, _ = pack
+    index = (root / "index.html").read_text()
+    assert index.index("Trust Board") < index.index("Divisions") < index.index("Wards and departments")
+    for path in ("board/board.html", "division/MED.html", f"ward/{WARD}.html"):
+        assert f'href="{path}"' in index
+
+
+def test_ward_report_escapes_and_redacts_patient_text(pack):
+    root, _ = pack
+    html = (root / "ward" / f"{WARD}.html").read_text()
+    assert "<script>alert" not in html and "&lt;script&gt;alert" in html
+    assert "Nurse Priya" not in html and "07700 900123" not in html and "943 476 5919" not in html
+    assert "Nurse [name] ignored me" in html
+
+
+def test_failure_is_summarised_and_does_not_stop_others(demo_db, tmp_path):
+    jobs = [j for j in build.plan("ward", database=demo_db) if j.name in ("001", "002")]
+    jobs[0].parameters["preset"] = "bogus"
+    outcomes = build.run_pack(jobs, tmp_path, workers=2, progress=False)
+    assert [o.ok for o in sorted(outcomes, key=lambda o: o.job.name)] == [False, True]
+    text = build.summary(outcomes)
+    assert "1 report(s) built, 1 failed." in text and "FAILED ward/001.html" in text and "001.failed.ipynb" in text
+
+
+def test_ward_code_from_papermill_integer(demo_db):
+    from pxassure.reports import ward_report
+
+    assert ward_report(demo_db, "latest", 14).unit_id == WARD  # papermill's -p unit_id 014 arrives as 14
