@@ -220,7 +220,7 @@ def provenance(parameters: dict, snapshot: dict, code_version: str, generated_at
     )
     cmds = "".join(f"<li><code>{escape(c)}</code></li>" for c in commands)
     return Fragment(
-        '<footer class="provenance" role="contentinfo"><h2 id="provenance">Provenance</h2><dl>'
+        '<section class="provenance" aria-labelledby="provenance"><h2 id="provenance">Provenance</h2><dl>'
         f"<dt>Parameters</dt><dd>{params}</dd>"
         f"<dt>Data snapshot</dt><dd>{snap}</dd>"
         f"<dt>Code version</dt><dd>pxassure {escape(code_version)}</dd>"
