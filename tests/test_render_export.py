@@ -67,3 +67,9 @@ def test_export_refuses_external_resources():
 def test_export_drops_warnings():
     out = nbformat.v4.new_output("stream", name="stderr", text="UserWarning: noisy")
     assert "noisy" not in export.notebook_to_html(_notebook([out]), title="T")
+
+
+def test_provenance_is_a_labelled_section_not_a_nested_landmark():
+    html = render.provenance({"period": "2026-10"}, {"load_id": "x"}, "0.1.0", "now", ["make report"])
+    assert html.startswith('<section class="provenance"') and html.endswith("</section>")
+    assert "contentinfo" not in html and html.count("<section") == html.count("</section>")

@@ -225,7 +225,7 @@ def provenance(parameters: dict, snapshot: dict, code_version: str, generated_at
         f"<dt>Data snapshot</dt><dd>{snap}</dd>"
         f"<dt>Code version</dt><dd>pxassure {escape(code_version)}</dd>"
         f"<dt>Generated at</dt><dd>{escape(generated_at)}</dd>"
-        f"<dt>To reproduce</dt><dd><ul>{cmds}</ul></dd></dl></footer>"
+        f"<dt>To reproduce</dt><dd><ul>{cmds}</ul></dd></dl></section>"
     )
 
 
