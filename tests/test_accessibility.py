@@ -40,8 +40,13 @@ def pages(board, demo_db):
     ward = build.run(ward_job, board.html.parents[2])
     assert ward.ok, ward.error
     chromium = os.environ.get("PXASSURE_CHROMIUM") or shutil.which("chromium")
-    run = subprocess.run(["node", str(A11Y / "axe.mjs"), chromium, str(board.html), str(ward.html)],
-                         capture_output=True, text=True, timeout=300, cwd=A11Y)
+    run = subprocess.run(
+        ["node", str(A11Y / "axe.mjs"), chromium, str(board.html), str(ward.html)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=A11Y,
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     return json.loads(run.stdout)
 

@@ -289,3 +289,137 @@ def plot_small_multiples(items, *, ncols: int = 3, percent: bool = False, title:
         fig.suptitle(title, x=0.01, ha="left", fontsize=10, fontweight="bold")
     fig.tight_layout()
     return fig
+
+
+def plot_funnel(
+    f: pd.DataFrame,
+    *,
+    kind: str,
+    multiply: float,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    label: str = "name",
+    percent: bool = False,
+    higher_is_better: bool = True,
+):
+    """A funnel plot: each unit's value against its size, with 95 % and 99.8 % limits.
+
+    Units outside 99.8 % are drawn as concern or improvement markers and labelled.
+    """
+    fig, ax = plt.subplots(figsize=(7.2, 3.4), dpi=100)
+    n = np.linspace(max(f["denominator"].min() * 0.8, 1), f["denominator"].max() * 1.1, 200)
+    centre = f["centre"].iloc[0] if len(f) else np.nan
+    scale, c, proportion = multiply, centre / multiply, kind == "proportion"
+    for z, style in ((1.959964, (0, (4, 3))), (3.090232, "-")):
+        sd = np.sqrt(c * (1 - c) / n) if proportion else np.sqrt(c / n)
+        ax.plot(n, np.maximum(c - z * sd, 0) * scale, color=PALETTE["limit"], linestyle=style, linewidth=0.9)
+        ax.plot(
+            n,
+            (np.minimum(c + z * sd, 1) if proportion else c + z * sd) * scale,
+            color=PALETTE["limit"],
+            linestyle=style,
+            linewidth=0.9,
+            label="99.8% limits" if z > 3 else "95% limits",
+        )
+    ax.axhline(centre, color=PALETTE["centre"], linewidth=1, label="Overall")
+    good = "above_998" if higher_is_better else "below_998"
+    bad = "below_998" if higher_is_better else "above_998"
+    for pos, kind, text in (
+        (None, "common_cause", "Within 99.8% limits"),
+        (good, "special_cause_improvement", "Better than expected"),
+        (bad, "special_cause_concern", "Worse than expected"),
+    ):
+        mask = ~f["position"].isin([good, bad]) if pos is None else f["position"] == pos
+        if mask.any():
+            ax.scatter(
+                f.loc[mask, "denominator"],
+                f.loc[mask, "value"],
+                s=18 if pos is None else 30,
+                marker=MARKERS[kind],
+                color=PALETTE[kind],
+                zorder=3,
+                label=text,
+                edgecolors="white",
+                linewidths=0.5,
+            )
+    for r in f[f["position"].isin([good, bad])].itertuples(index=False):
+        ax.annotate(
+            str(getattr(r, label)), (r.denominator, r.value), fontsize=7, xytext=(4, 2), textcoords="offset points"
+        )
+    if percent:
+        ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(xmax=100, decimals=None))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(textwrap.fill(ylabel, 26))
+    ax.set_title(title, loc="left", fontsize=10, fontweight="bold")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
+    ax.grid(axis="y", color="#E5E5E5", linewidth=0.6)
+    fig.tight_layout()
+    return fig
+
+
+def plot_heatmap(scores: pd.DataFrame, *, title: str):
+    """Requirement × assessment heatmap of self-assessment scores (0–5), blank where not assessed."""
+    import seaborn as sns
+
+    fig, ax = plt.subplots(figsize=(7.2, 0.16 * len(scores) + 1.2), dpi=100)
+    sns.heatmap(
+        scores,
+        ax=ax,
+        cmap="cividis",
+        vmin=0,
+        vmax=5,
+        annot=True,
+        fmt=".0f",
+        annot_kws={"fontsize": 6},
+        cbar_kws={"label": "Score (0–5)", "shrink": 0.4},
+        linewidths=0.3,
+        linecolor="white",
+    )
+    ax.set_xlabel("")
+    ax.set_ylabel("Requirement")
+    ax.tick_params(labelsize=7)
+    ax.set_title(title, loc="left", fontsize=10, fontweight="bold")
+    fig.tight_layout()
+    return fig
+
+
+def plot_scatter(
+    frame: pd.DataFrame,
+    x: str,
+    y: str,
+    *,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    label: str = "name",
+    highlight: list[str] | None = None,
+):
+    """A labelled scatter plot of units (triangulation), with the highlighted units named."""
+    fig, ax = plt.subplots(figsize=(7.2, 3.2), dpi=100)
+    hl = frame[label].isin(highlight or [])
+    ax.scatter(frame.loc[~hl, x], frame.loc[~hl, y], s=20, color=PALETTE["common_cause"], label="Ward")
+    if hl.any():
+        ax.scatter(
+            frame.loc[hl, x],
+            frame.loc[hl, y],
+            s=34,
+            marker="D",
+            color=PALETTE["special_cause_concern"],
+            label="Special-cause concern this month",
+        )
+        for r in frame[hl].itertuples(index=False):
+            ax.annotate(
+                str(getattr(r, label)),
+                (getattr(r, x), getattr(r, y)),
+                fontsize=7,
+                xytext=(4, 2),
+                textcoords="offset points",
+            )
+    ax.set_xlabel(textwrap.fill(xlabel, 50))
+    ax.set_ylabel(textwrap.fill(ylabel, 26))
+    ax.set_title(title, loc="left", fontsize=10, fontweight="bold")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
+    ax.grid(color="#E5E5E5", linewidth=0.6)
+    fig.tight_layout()
+    return fig

@@ -20,6 +20,12 @@ from pxassure.reports.base import (
     write_findings,
 )
 from pxassure.reports.board import BoardReport, board_report
+from pxassure.reports.committee import (
+    PatientExperienceReport,
+    QualityReport,
+    patient_experience_report,
+    quality_report,
+)
 from pxassure.reports.division import DivisionReport, division_report
 from pxassure.reports.ward import WardReport, ward_report
 

@@ -129,6 +129,7 @@ class ReportData:
     compliments: pd.DataFrame | None = None
     comments: pd.DataFrame | None = None
     staffing: pd.DataFrame | None = None
+    pals: pd.DataFrame | None = None
 
     @classmethod
     def from_store(cls, store: Store, month: pd.Timestamp) -> ReportData:
@@ -153,6 +154,7 @@ class ReportData:
             compliments=store.query("SELECT * FROM compliments WHERE month <= ?", [m]),
             comments=store.query("SELECT * FROM feedback_comments WHERE month <= ?", [m]),
             staffing=store.query("SELECT * FROM staffing WHERE month <= ?", [m]),
+            pals=store.query("SELECT * FROM pals_contacts WHERE received <= ?", [end]),
         )
 
     def unit(self, unit_id: str) -> pd.Series:
@@ -416,6 +418,32 @@ def write_findings(findings: dict, output_dir: str | Path) -> Path:
     path = Path(output_dir) / "findings.json"
     atomic_write_text(path, json.dumps(findings, indent=2, default=str, ensure_ascii=False) + "\n")
     return path
+
+
+def feedback_counts(data: ReportData, level: str = "division") -> pd.DataFrame:
+    """Feedback received in the report month per unit at ``level``: FFT responses, complaints,
+    PALS contacts and compliments (raw counts; suppress before publishing)."""
+    m = data.month
+    in_month = lambda d: pd.to_datetime(d).dt.to_period("M").dt.to_timestamp() == m  # noqa: E731
+    ward_counts = pd.concat(
+        [
+            measures.fft_positive(data.fft)
+            .loc[lambda d: d["month"] == m, ["unit_id", "denominator"]]
+            .rename(columns={"denominator": "fft_responses"})
+            .set_index("unit_id"),
+            data.complaints[in_month(data.complaints["received"])].groupby("unit_id").size().rename("complaints"),
+            data.pals[in_month(data.pals["received"])].groupby("unit_id").size().rename("pals_contacts"),
+            data.compliments[pd.to_datetime(data.compliments["month"]) == m].set_index("unit_id")["compliments"],
+        ],
+        axis=1,
+    ).fillna(0)
+    pairs = measures.ancestors(data.units)
+    keep = data.units.loc[data.units["level"] == level, ["unit_id", "name"]]
+    merged = ward_counts.reset_index().rename(columns={"index": "unit_id"}).merge(pairs, on="unit_id")
+    merged = merged[merged["ancestor_id"].isin(keep["unit_id"])]
+    out = merged.groupby("ancestor_id")[["fft_responses", "complaints", "pals_contacts", "compliments"]].sum()
+    out = keep.merge(out, left_on="unit_id", right_index=True, how="left").fillna(0)
+    return out.sort_values("name").reset_index(drop=True)
 
 
 def clean_value(v):

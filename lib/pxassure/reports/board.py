@@ -17,6 +17,7 @@ from pxassure.reports.base import (
     ReportData,
     chart_measure,
     code_version,
+    feedback_counts,
     framework_evidence,
     report_links,
     resolve_period,
@@ -24,6 +25,7 @@ from pxassure.reports.base import (
     ward_exceptions,
 )
 from pxassure.store import Store
+from pxassure.suppression import suppress
 
 # ---------------------------------------------------------------------------
 # The board report
@@ -51,6 +53,7 @@ class BoardReport:
     snapshot: dict
     code_version: str
     links: dict = field(default_factory=dict)
+    feedback_counts: pd.DataFrame = field(default_factory=pd.DataFrame)
     generated_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
     @property
@@ -244,6 +247,9 @@ def board_report(
         assurance_gaps=gaps,
         exceptions=_linked(ward_exceptions(data, options), linkable),
         links=report_links("board", trust_id, data.units, linkable),
+        feedback_counts=suppress(
+            feedback_counts(data, "division"), ["fft_responses", "complaints", "pals_contacts", "compliments"]
+        ),
         parameters={
             "period": month.strftime("%Y-%m"),
             "database": str(database),
