@@ -16,9 +16,16 @@ WARD = demo.PLANTED["deteriorating_ward"]
 def pack(demo_db, tmp_path_factory):
     out = tmp_path_factory.mktemp("pack")
     jobs = build.plan(None, database=demo_db)
-    keep = {f"ward/{WARD}.html", "ward/031.html", "division/MED.html", "division/SUR.html", "board/board.html"}
+    keep = {
+        f"ward/{WARD}.html",
+        "ward/031.html",
+        "division/MED.html",
+        "division/SUR.html",
+        "patient_experience/patient_experience_committee.html",
+        "board/board.html",
+    }
     jobs = [j for j in jobs if j.spec.path in keep]
-    assert len(jobs) == 5
+    assert len(jobs) == 6
     outcomes = build.run_pack(jobs, out, workers=2, progress=False)
     assert all(o.ok for o in outcomes), build.summary(outcomes)
     return out / demo.END_MONTH, outcomes
@@ -33,6 +40,10 @@ def test_planted_ward_is_an_exception_at_every_layer(pack):
     root, _ = pack
     assert "fft_positive" in {e["measure_id"] for e in findings(root, f"ward/{WARD}.html")["exceptions"]}
     assert WARD in {e["unit_id"] for e in findings(root, "division/MED.html")["exceptions"]}
+    pec = findings(root, "patient_experience/patient_experience_committee.html")
+    assert WARD in {e["unit_id"] for e in pec["exceptions"]}
+    assert WARD in {o["unit_id"] for o in pec["funnel_outliers"]["fft_positive"] if o["position"] == "below_998"}
+    assert WARD in {t["unit_id"] for t in pec["trends_significant"]}
     assert WARD in {e["unit_id"] for e in findings(root, "board/board.html")["exceptions"]}
 
 
@@ -45,14 +56,15 @@ def test_improving_division_shows_improvement(pack):
 def test_every_link_resolves(pack):
     root, _ = pack
     pages = list(root.glob("*/*.html")) + [root / "index.html"]
-    assert len(pages) == 6
+    assert len(pages) == 7
     checked = 0
     for page in pages:
         for href in re.findall(r'href="([^"#]+)"', page.read_text()):
             assert (page.parent / href).resolve().exists(), f"{page.name}: broken link {href}"
             checked += 1
-    # index 5; ward 014 → MED; MED → 014 (navigation and exception); board → 014 (exception)
-    assert checked == 9
+    # index 6; ward 014 → MED; MED → 014 (navigation, exception) and → PEC; SUR → PEC;
+    # PEC → MED, SUR and → 014 (exception); board → 014 (exception): 6 + 1 + 3 + 1 + 3 + 1
+    assert checked == 15
 
 
 def test_reports_link_up_and_down(pack):
@@ -94,3 +106,9 @@ def test_ward_code_from_papermill_integer(demo_db):
     from pxassure.reports import ward_report
 
     assert ward_report(demo_db, "latest", 14).unit_id == WARD  # papermill's -p unit_id 014 arrives as 14
+
+
+def test_contradicted_self_assessment_is_an_assurance_gap(pack):
+    root, _ = pack
+    gaps = {(g["requirement"], g["gap"]) for g in findings(root, "board/board.html")["framework"]["assurance_gaps"]}
+    assert (demo.PLANTED["contradicted_requirement"], "contradicted by data") in gaps

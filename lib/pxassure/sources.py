@@ -12,7 +12,6 @@ cell starting with ``=``, ``+``, ``-`` or ``@`` is just text (or a number, if it
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -242,7 +241,3 @@ def discover(folder: str | Path) -> dict[str, Path]:
 def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
     """Write a table in its documented CSV layout (dates ISO, blanks for missing)."""
     frame.to_csv(path, index=False, date_format="%Y-%m-%d")
-
-
-def iter_problems(exc: ValidationError) -> Iterable[str]:
-    return (str(p) for p in exc.problems)

@@ -477,14 +477,3 @@ def report_links(layer: str, unit_id: str | None, units: pd.DataFrame, linkable:
         direction: [(title, f"../{path}") for title, path in items if path in keep]
         for direction, items in found.items()
     }
-
-
-def read_findings(reports_root: str | Path | None, path: str) -> dict | None:
-    """The findings of another report of the same period (``path`` like ``ward/014.html``)."""
-    import json
-
-    if not reports_root:
-        return None
-    layer, name = path.rsplit("/", 1)
-    f = Path(reports_root) / layer / (Path(name).stem + ".findings.json")
-    return json.loads(f.read_text(encoding="utf-8")) if f.exists() else None
