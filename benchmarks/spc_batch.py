@@ -25,14 +25,16 @@ def make_frame(series: int, points: int, seed: int = 1) -> pd.DataFrame:
     n = series * points
     level = np.repeat(rng.uniform(50, 150, series), points)
     den = rng.integers(50, 400, n)
-    return pd.DataFrame({
-        "ward": np.repeat(np.arange(series), points).astype(str),
-        "measure": "m",
-        "month": np.tile(np.arange(points), series),
-        "value": level + rng.normal(0, 5, n),
-        "num": rng.binomial(den, 0.93),
-        "den": den,
-    })
+    return pd.DataFrame(
+        {
+            "ward": np.repeat(np.arange(series), points).astype(str),
+            "measure": "m",
+            "month": np.tile(np.arange(points), series),
+            "value": level + rng.normal(0, 5, n),
+            "num": rng.binomial(den, 0.93),
+            "den": den,
+        }
+    )
 
 
 def run(frame: pd.DataFrame, chart: str, repeat: int) -> tuple[float, float]:
@@ -56,11 +58,15 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     frame = make_frame(args.series, args.points)
-    print(f"spc.batch: {args.series:,} series x {args.points} points = {len(frame):,} rows; "
-          f"{platform.python_implementation()} {platform.python_version()}, {platform.machine()}")
+    print(
+        f"spc.batch: {args.series:,} series x {args.points} points = {len(frame):,} rows; "
+        f"{platform.python_implementation()} {platform.python_version()}, {platform.machine()}"
+    )
     for chart in ("xmr", "pp", "p", "up", "c"):
         seconds, peak_mib = run(frame if chart != "c" else frame.assign(value=frame["num"]), chart, args.repeat)
-        print(f"  {chart:>3}: best of {args.repeat}: {seconds:6.2f} s; peak allocated during the call {peak_mib:7.1f} MiB")
+        print(
+            f"  {chart:>3}: best of {args.repeat}: {seconds:6.2f} s; peak allocated during the call {peak_mib:7.1f} MiB"
+        )
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"  process peak RSS: {rss:.0f} MiB")
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import papermill as pm
+from jupyter_client.manager import AsyncKernelManager
 
 from pxassure import committees
 from pxassure.committees import LAYERS, ReportSpec
@@ -33,8 +34,21 @@ from pxassure.store import Store
 PROJECT_ROOT = committees.project_root()
 
 
-class BuildError(RuntimeError):
-    """A report failed; the message names the executed notebook to read."""
+class IPCKernelManager(AsyncKernelManager):
+    """Kernels talk over local sockets, not TCP ports: nothing listens on the network while a
+    report runs (and ipykernel has no unencrypted-TCP warning to print)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("transport", "ipc")
+        # Each kernel gets its own socket folder: kernels running side by side in one working
+        # directory would otherwise share socket names and read each other's messages.
+        kwargs.setdefault("ip", os.path.join(tempfile.mkdtemp(prefix="pxassure-kernel-"), "k"))
+        super().__init__(**kwargs)
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart=restart)
+        if not restart:
+            shutil.rmtree(os.path.dirname(self.ip), ignore_errors=True)
 
 
 @dataclass
@@ -144,6 +158,7 @@ def run(job: ReportJob, output_root: str | Path = "outputs", linkable: list[str]
             str(executed),
             parameters=params,
             kernel_name="python3",
+            kernel_manager_class=IPCKernelManager,
             progress_bar=False,
             cwd=str(PROJECT_ROOT),
         )

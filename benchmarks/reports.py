@@ -1,0 +1,64 @@
+"""Benchmark: build the whole report pack (not a test; figures go in the README).
+
+    .venv/bin/python benchmarks/reports.py [--wards 60] [--months 36] [--workers 2]
+
+Builds a demo trust of the given size in a temporary folder, then times
+`pxassure build --all` (every committee, division and ward report) and reports wall time
+and the peak resident memory of the build and of the largest single process it started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from pxassure import demo
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--wards", type=int, default=60)
+    parser.add_argument("--months", type=int, default=36)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "bench.duckdb"
+        t0 = time.perf_counter()
+        demo.build_database(db, demo.Scale(wards=args.wards, months=args.months))
+        t_data = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        cmd = [
+            str(Path(sys.executable).parent / "pxassure"),
+            "build",
+            "--all",
+            "--database",
+            str(db),
+            "--output",
+            str(Path(tmp) / "outputs"),
+            "--workers",
+            str(args.workers),
+        ]
+        run = subprocess.run(cmd, capture_output=True, text=True)
+        t_build = time.perf_counter() - t0
+        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        reports = list((Path(tmp) / "outputs").glob("*/*/*.html"))
+        sizes = sorted(p.stat().st_size for p in reports)
+        print(f"pack: {args.wards} wards x {args.months} months, {args.workers} workers")
+        print(f"  demo data built and loaded in {t_data:.1f} s")
+        print(
+            f"  {len(reports)} reports in {t_build:.0f} s ({t_build / max(len(reports), 1):.1f} s each, "
+            f"exit {run.returncode})"
+        )
+        print(f"  largest single process peak RSS: {children:.0f} MiB")
+        if sizes:
+            print(f"  HTML sizes: median {sizes[len(sizes) // 2] / 1024:.0f} KB, largest {sizes[-1] / 1024:.0f} KB")
+        print("  " + run.stdout.strip().splitlines()[-2] if run.stdout.strip() else run.stderr[-500:])
+
+
+if __name__ == "__main__":
+    main()
