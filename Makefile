@@ -44,10 +44,7 @@ endif
 demo-data: setup
 	$(BIN)/pxassure demo --database $(DATABASE)
 
-board-reports: setup $(REPORT_DATA)
-	$(BIN)/pxassure build --all --period $(PERIOD) --database $(DATABASE)
-
-report: setup $(REPORT_DATA)
+board-report: setup $(REPORT_DATA)
 	$(BIN)/pxassure build --committee board --period $(PERIOD) --database $(DATABASE)
 
 reports: setup $(REPORT_DATA)

@@ -65,3 +65,21 @@ def test_readme_leads_with_the_two_commands():
     first_block = readme.split("```sh", 1)[1].split("```", 1)[0]
     assert "make board-report" in first_block and "make test" in first_block
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_make_targets_do_what_the_readme_says():
+    import subprocess
+
+    def dry(*args):
+        run = subprocess.run(["make", "-n", *args], cwd=ROOT, capture_output=True, text=True, timeout=60)
+        assert run.returncode == 0, run.stderr
+        assert "warning" not in run.stderr.lower(), run.stderr
+        return run.stdout
+
+    assert "pxassure build --committee board" in dry("board-report")
+    assert "pxassure build --all" in dry("reports")
+    assert "--committee ward" in dry("report", "COMMITTEE=ward", "UNIT=014") and "--unit 014" in dry(
+        "report", "COMMITTEE=ward", "UNIT=014")
+    assert "pytest" in dry("test")
+    custom = dry("board-report", "DATABASE=/nonexistent/trust.duckdb")
+    assert "pxassure demo" not in custom  # the demo is only generated at the default path

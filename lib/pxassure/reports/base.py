@@ -446,6 +446,33 @@ def feedback_counts(data: ReportData, level: str = "division") -> pd.DataFrame:
     return out.sort_values("name").reset_index(drop=True)
 
 
+def load(database: str | Path, period: Any) -> ReportData:
+    """Open the store read-only, resolve the report month and load its data."""
+    with Store(database, read_only=True) as store:
+        return ReportData.from_store(store, resolve_period(store, period))
+
+
+def parameters_of(data: ReportData, database: str | Path, preset: str, options: dict, **extra) -> dict:
+    """The parameters a report shows in its provenance (and that reproduce it)."""
+    return {
+        "period": data.month.strftime("%Y-%m"),
+        **extra,
+        "database": str(database),
+        "preset": preset,
+        "shift_length": options["shift_length"],
+        "trend_length": options["trend_length"],
+        "minimum_points": options["minimum_points"],
+    }
+
+
+def link_wards(exceptions: pd.DataFrame, linkable: list[str] | None) -> pd.DataFrame:
+    """Add where to read more about each exception: the ward's own report, where it is built."""
+    keep = set(linkable or [])
+    out = exceptions.copy()
+    out["report"] = [f"../ward/{u}.html" if f"ward/{u}.html" in keep else None for u in out["unit_id"]]
+    return out
+
+
 def clean_value(v):
     """A value JSON can hold: None for missing, plain ints and floats."""
     if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):

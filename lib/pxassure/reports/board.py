@@ -7,24 +7,25 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from pxassure import framework, measures
 from pxassure.measures import MEASURES
 from pxassure.reports.base import (
     Chart,
-    ReportData,
     chart_measure,
+    clean_value,
     code_version,
     feedback_counts,
     framework_evidence,
+    link_wards,
+    load,
+    parameters_of,
     report_links,
-    resolve_period,
     spc_options,
+    to_records,
     ward_exceptions,
 )
-from pxassure.store import Store
 from pxassure.suppression import suppress
 
 # ---------------------------------------------------------------------------
@@ -147,18 +148,6 @@ class BoardReport:
     def findings(self) -> dict:
         """Machine-readable findings: icons, exceptions, framework scores and gaps."""
 
-        def clean(v):
-            if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
-                return None
-            if isinstance(v, (np.integer,)):
-                return int(v)
-            if isinstance(v, (np.floating,)):
-                return float(v)
-            return v
-
-        def records(df):
-            return [{k: clean(v) for k, v in row.items()} for row in df.to_dict("records")]
-
         latest_sections = self.section_scores[self.section_scores["period"] == self.latest_assessment]
         return {
             "report": "board",
@@ -166,15 +155,15 @@ class BoardReport:
             "unit_id": self.trust_id,
             "period": self.period,
             "generated_at": self.generated_at,
-            "options": {k: clean(v) for k, v in self.options.items()},
-            "icons": records(self.summary),
+            "options": {k: clean_value(v) for k, v in self.options.items()},
+            "icons": to_records(self.summary),
             "division_icons": [dict(c.summary_row(), unit_id=c.unit_id) for c in self.division_charts],
-            "exceptions": records(self.exceptions.drop(columns=[], errors="ignore")),
+            "exceptions": to_records(self.exceptions),
             "framework": {
                 "latest_assessment": self.latest_assessment,
-                "section_scores": records(latest_sections[["section", "mean_score", "assessed"]]),
-                "assurance_gaps": records(self.assurance_gaps),
-                "score_changes": records(
+                "section_scores": to_records(latest_sections[["section", "mean_score", "assessed"]]),
+                "assurance_gaps": to_records(self.assurance_gaps),
+                "score_changes": to_records(
                     self.score_changes.loc[
                         self.score_changes["change"].fillna(0) != 0, ["requirement", "previous", "latest", "change"]
                     ]
@@ -197,9 +186,8 @@ def board_report(
 ) -> BoardReport:
     """Build the board report model. Parameters are validated first, with clear errors."""
     options = spc_options(preset, shift_length, trend_length, minimum_points)
-    with Store(database, read_only=True) as store:
-        month = resolve_period(store, period)
-        data = ReportData.from_store(store, month)
+    data = load(database, period)
+    month = data.month
     trust = data.trust
     trust_id = trust["unit_id"]
 
@@ -245,19 +233,12 @@ def board_report(
         section_scores=sections,
         score_changes=changes,
         assurance_gaps=gaps,
-        exceptions=_linked(ward_exceptions(data, options), linkable),
+        exceptions=link_wards(ward_exceptions(data, options), linkable),
         links=report_links("board", trust_id, data.units, linkable),
         feedback_counts=suppress(
             feedback_counts(data, "division"), ["fft_responses", "complaints", "pals_contacts", "compliments"]
         ),
-        parameters={
-            "period": month.strftime("%Y-%m"),
-            "database": str(database),
-            "preset": preset,
-            "shift_length": options["shift_length"],
-            "trend_length": options["trend_length"],
-            "minimum_points": options["minimum_points"],
-        },
+        parameters=parameters_of(data, database, preset, options),
         snapshot=data.snapshot,
         code_version=code_version(),
     )
@@ -266,11 +247,3 @@ def board_report(
 def _inpatient_only(series: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     inpatient = units.loc[units["service_type"] == "inpatient", "unit_id"]
     return series[series["unit_id"].isin(inpatient)]
-
-
-def _linked(exceptions: pd.DataFrame, linkable: list[str] | None) -> pd.DataFrame:
-    """Add where to read more: the ward's own report, where it is built."""
-    keep = set(linkable or [])
-    out = exceptions.copy()
-    out["report"] = [f"../ward/{u}.html" if f"ward/{u}.html" in keep else None for u in out["unit_id"]]
-    return out

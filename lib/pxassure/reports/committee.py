@@ -27,14 +27,15 @@ from pxassure.reports.base import (
     ReportData,
     chart_measure,
     code_version,
+    link_wards,
+    load,
+    parameters_of,
     report_links,
-    resolve_period,
     spc_options,
     to_records,
     ward_exceptions,
 )
 from pxassure.reports.division import actions_due, complaints_by_subject
-from pxassure.store import Store
 
 DIVISION_MEASURES = ("fft_positive", "fft_response_rate", "complaints_rate", "complaints_in_target")
 
@@ -60,13 +61,6 @@ def division_charts(data: ReportData, options: dict) -> list[Chart]:
 
 def _summary(charts: list[Chart]) -> pd.DataFrame:
     return pd.DataFrame([dict(c.summary_row(), unit_id=c.unit_id) for c in charts])
-
-
-def _linked(exceptions: pd.DataFrame, linkable: list[str] | None) -> pd.DataFrame:
-    keep = set(linkable or [])
-    out = exceptions.copy()
-    out["report"] = [f"../ward/{u}.html" if f"ward/{u}.html" in keep else None for u in out["unit_id"]]
-    return out
 
 
 def _quarter(data: ReportData) -> pd.Timestamp:
@@ -275,9 +269,8 @@ def patient_experience_report(
 ) -> PatientExperienceReport:
     """Build the Patient Experience Committee's report model."""
     options = spc_options(preset, shift_length, trend_length, minimum_points)
-    with Store(database, read_only=True) as store:
-        month = resolve_period(store, period)
-        data = ReportData.from_store(store, month)
+    data = load(database, period)
+    month = data.month
     trust = data.trust
     wards = data.units.loc[data.units["level"] == "ward", "unit_id"]
     subjects = complaints_by_subject(data, wards)
@@ -304,18 +297,11 @@ def patient_experience_report(
         response_rates=response_rates(data),
         complaints_subjects=subjects,
         complaints_targets=complaints_performance(data),
-        exceptions=_linked(ward_exceptions(data, options), linkable),
+        exceptions=link_wards(ward_exceptions(data, options), linkable),
         trends=ward_trends(data),
         actions=actions,
         links=report_links("patient_experience", trust["unit_id"], data.units, linkable),
-        parameters={
-            "period": period_label,
-            "database": str(database),
-            "preset": preset,
-            "shift_length": options["shift_length"],
-            "trend_length": options["trend_length"],
-            "minimum_points": options["minimum_points"],
-        },
+        parameters=parameters_of(data, database, preset, options),
         snapshot=data.snapshot,
         code_version=code_version(),
     )
@@ -462,9 +448,8 @@ def quality_report(
 
         raise ParameterError(f"committee must be one of {sorted(layers)}, got {committee!r}")
     options = spc_options(preset, shift_length, trend_length, minimum_points)
-    with Store(database, read_only=True) as store:
-        month = resolve_period(store, period)
-        data = ReportData.from_store(store, month)
+    data = load(database, period)
+    month = data.month
     trust_id = data.trust["unit_id"]
     s = data.scores[data.scores["unit_id"] == trust_id]
     heat = s.assign(period=pd.to_datetime(s["assessed_month"]).dt.strftime("%Y-%m")).pivot_table(
@@ -485,17 +470,9 @@ def quality_report(
         correlations=corr,
         staff_survey=staff_survey_by_division(data),
         complaints=complaints_performance(data, by_division=True),
-        exceptions=_linked(ward_exceptions(data, options), linkable),
+        exceptions=link_wards(ward_exceptions(data, options), linkable),
         links=report_links(layers[committee], trust_id, data.units, linkable),
-        parameters={
-            "period": period_label,
-            "committee": committee,
-            "database": str(database),
-            "preset": preset,
-            "shift_length": options["shift_length"],
-            "trend_length": options["trend_length"],
-            "minimum_points": options["minimum_points"],
-        },
+        parameters=parameters_of(data, database, preset, options, committee=committee),
         snapshot=data.snapshot,
         code_version=code_version(),
     )

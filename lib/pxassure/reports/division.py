@@ -20,13 +20,14 @@ from pxassure.reports.base import (
     chart_measure,
     code_version,
     framework_evidence,
+    link_wards,
+    load,
+    parameters_of,
     report_links,
-    resolve_period,
     spc_options,
     to_records,
     ward_exceptions,
 )
-from pxassure.store import Store
 
 DIVISION_MEASURES = ("fft_positive", "fft_response_rate", "complaints_rate", "complaints_in_target")
 
@@ -156,9 +157,8 @@ def division_report(
         raise ParameterError("unit_id is required for a division report")
     unit_id = str(unit_id).strip()
     options = spc_options(preset, shift_length, trend_length, minimum_points)
-    with Store(database, read_only=True) as store:
-        month = resolve_period(store, period)
-        data = ReportData.from_store(store, month)
+    data = load(database, period)
+    month = data.month
     unit = data.unit(unit_id)
     if unit["level"] != "division":
         raise ParameterError(f"unit_id {unit_id!r} is a {unit['level']}, not a division")
@@ -192,8 +192,7 @@ def division_report(
     gaps = framework.assurance_gaps(changes, framework_evidence(data, unit_id))
     exceptions = ward_exceptions(data, options)
     exceptions = exceptions[exceptions["division_id"] == unit_id].reset_index(drop=True)
-    keep = set(linkable or [])
-    exceptions["report"] = [f"../ward/{u}.html" if f"ward/{u}.html" in keep else None for u in exceptions["unit_id"]]
+    exceptions = link_wards(exceptions, linkable)
     return DivisionReport(
         period=period_label,
         month=month,
@@ -209,15 +208,7 @@ def division_report(
         complaints_by_subject=complaints_by_subject(data, wards["unit_id"]),
         exceptions=exceptions,
         links=report_links("division", unit_id, units, linkable),
-        parameters={
-            "period": period_label,
-            "unit_id": unit_id,
-            "database": str(database),
-            "preset": preset,
-            "shift_length": options["shift_length"],
-            "trend_length": options["trend_length"],
-            "minimum_points": options["minimum_points"],
-        },
+        parameters=parameters_of(data, database, preset, options, unit_id=unit_id),
         snapshot=data.snapshot,
         code_version=code_version(),
     )

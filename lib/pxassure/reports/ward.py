@@ -16,16 +16,15 @@ from pxassure.redact import redact
 from pxassure.reports.base import (
     Chart,
     ParameterError,
-    ReportData,
     chart_measure,
     code_version,
+    load,
+    parameters_of,
     report_links,
-    resolve_period,
     spc_options,
     to_records,
     unit_code,
 )
-from pxassure.store import Store
 
 QUOTES_PER_SENTIMENT = 3
 
@@ -187,9 +186,8 @@ def ward_report(
     """Build one ward's report model; parameters are checked first."""
     unit_id = unit_code(unit_id)
     options = spc_options(preset, shift_length, trend_length, minimum_points)
-    with Store(database, read_only=True) as store:
-        month = resolve_period(store, period)
-        data = ReportData.from_store(store, month)
+    data = load(database, period)
+    month = data.month
     unit = data.unit(unit_id)
     if unit["level"] != "ward":
         raise ParameterError(f"unit_id {unit_id!r} is a {unit['level']}, not a ward or department")
@@ -226,15 +224,7 @@ def ward_report(
         themes=themes,
         quotes=quotes,
         links=report_links("ward", unit_id, data.units, linkable),
-        parameters={
-            "period": period_label,
-            "unit_id": unit_id,
-            "database": str(database),
-            "preset": preset,
-            "shift_length": options["shift_length"],
-            "trend_length": options["trend_length"],
-            "minimum_points": options["minimum_points"],
-        },
+        parameters=parameters_of(data, database, preset, options, unit_id=unit_id),
         snapshot=data.snapshot,
         code_version=code_version(),
     )
