@@ -5,56 +5,15 @@ import json
 import re
 import subprocess
 import sys
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
 from conftest import ROOT
+from htmlcheck import Page
 from pxassure import build, demo
 
 pytestmark = pytest.mark.integration
-
-
-class Page(HTMLParser):
-    """Collects what the checks need from a report page."""
-
-    def __init__(self):
-        super().__init__()
-        self.headings, self.ids, self.links, self.imgs, self.svgs, self.tags = [], set(), [], [], [], []
-        self._in, self._text, self._svg = None, "", None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        self.tags.append((tag, a))
-        if "id" in a:
-            self.ids.add(a["id"])
-        if re.fullmatch(r"h[1-6]", tag):
-            self._in, self._text = tag, ""
-        if tag == "a" and "href" in a:
-            self.links.append(a["href"])
-        if tag == "img":
-            self.imgs.append(a)
-        if tag == "svg" and a.get("role") == "img":
-            self._svg = {"attrs": a, "title": "", "desc": "", "in": None}
-            self.svgs.append(self._svg)
-        if self._svg is not None and tag in ("title", "desc"):
-            self._svg["in"] = tag
-
-    def handle_endtag(self, tag):
-        if tag == self._in:
-            self.headings.append((int(tag[1]), self._text.strip()))
-            self._in = None
-        if self._svg is not None and tag in ("title", "desc"):
-            self._svg["in"] = None
-        if tag == "svg":
-            self._svg = None
-
-    def handle_data(self, data):
-        if self._in:
-            self._text += data
-        if self._svg is not None and self._svg["in"]:
-            self._svg[self._svg["in"]] += data
 
 
 @pytest.fixture(scope="session")

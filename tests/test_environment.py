@@ -79,7 +79,8 @@ def test_make_targets_do_what_the_readme_says():
     assert "pxassure build --committee board" in dry("board-report")
     assert "pxassure build --all" in dry("reports")
     assert "--committee ward" in dry("report", "COMMITTEE=ward", "UNIT=014") and "--unit 014" in dry(
-        "report", "COMMITTEE=ward", "UNIT=014")
+        "report", "COMMITTEE=ward", "UNIT=014"
+    )
     assert "pytest" in dry("test")
     custom = dry("board-report", "DATABASE=/nonexistent/trust.duckdb")
     assert "pxassure demo" not in custom  # the demo is only generated at the default path

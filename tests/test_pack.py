@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from htmlcheck import check_page
 from pxassure import build, demo
 
 pytestmark = pytest.mark.integration
@@ -112,3 +113,11 @@ def test_contradicted_self_assessment_is_an_assurance_gap(pack):
     root, _ = pack
     gaps = {(g["requirement"], g["gap"]) for g in findings(root, "board/board.html")["framework"]["assurance_gaps"]}
     assert (demo.PLANTED["contradicted_requirement"], "contradicted by data") in gaps
+
+
+def test_every_page_is_fit_to_read(pack):
+    root, _ = pack
+    for page in list(root.glob("*/*.html")) + [root / "index.html"]:
+        parsed = check_page(page.read_text(encoding="utf-8"), page.name)
+        if page.name != "index.html":
+            assert len(parsed.svgs) >= 1 and any(t == "Provenance" for _, t in parsed.headings), page.name
