@@ -121,3 +121,32 @@ def test_every_page_is_fit_to_read(pack):
         parsed = check_page(page.read_text(encoding="utf-8"), page.name)
         if page.name != "index.html":
             assert len(parsed.svgs) >= 1 and any(t == "Provenance" for _, t in parsed.headings), page.name
+
+
+def test_exceptions_are_escalated_from_the_findings_below(pack):
+    root, _ = pack
+    division = findings(root, "division/MED.html")
+    assert {e["source"] for e in division["exceptions"] if e["unit_id"] == WARD} == {"ward report"}
+    board = findings(root, "board/board.html")
+    by_unit = {e["unit_id"]: e["source"] for e in board["exceptions"]}
+    assert by_unit[WARD] == "division report"  # MED's report was built: read from its findings
+    # divisions not in this pack (e.g. Women's and Children's) are computed from the same data
+    assert set(by_unit.values()) <= {"division report", "computed"}
+
+
+def test_stale_findings_are_not_escalated(pack, demo_db, tmp_path):
+    import shutil
+
+    from pxassure.reports import division_report
+
+    root, _ = pack
+    stale = tmp_path / "period"
+    shutil.copytree(root, stale)
+    f = stale / "ward" / f"{WARD}.findings.json"
+    data = json.loads(f.read_text())
+    data["snapshot"]["load_id"] = "an-older-load"
+    data["exceptions"] = []  # the stale file says nothing is wrong
+    f.write_text(json.dumps(data))
+    report = division_report(demo_db, unit_id="MED", reports_dir=stale)
+    row = report.exceptions[report.exceptions["unit_id"] == WARD]
+    assert len(row) and set(row["source"]) == {"computed"}

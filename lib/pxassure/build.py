@@ -152,6 +152,7 @@ def run(job: ReportJob, output_root: str | Path = "outputs", linkable: list[str]
     if linkable is None:
         linkable = sorted(existing_reports(output_root / job.period) | {job.spec.path})
     params["linkable"] = list(linkable)
+    params["reports_dir"] = str(output_root / job.period)
     try:
         pm.execute_notebook(
             str(PROJECT_ROOT / "notebooks" / f"{job.spec.notebook}.ipynb"),

@@ -254,9 +254,11 @@ class Chart:
         }
 
 
-def ward_exceptions(
-    data: ReportData, options: dict, measure_ids=("fft_positive", "fft_response_rate", "complaints_count")
-) -> pd.DataFrame:
+#: Measures whose special-cause concern on a ward is escalated to the layers above.
+ESCALATED_MEASURES = ("fft_positive", "fft_response_rate", "complaints_count")
+
+
+def ward_exceptions(data: ReportData, options: dict, measure_ids=ESCALATED_MEASURES) -> pd.DataFrame:
     """Wards whose latest point, in the report month, is special-cause concern.
 
     One ``spc.batch`` call per measure covers every ward. Returns unit_id, ward, division,
@@ -471,6 +473,87 @@ def link_wards(exceptions: pd.DataFrame, linkable: list[str] | None) -> pd.DataF
     out = exceptions.copy()
     out["report"] = [f"../ward/{u}.html" if f"ward/{u}.html" in keep else None for u in out["unit_id"]]
     return out
+
+
+EXCEPTION_COLUMNS = [
+    "unit_id",
+    "ward",
+    "care_group",
+    "division",
+    "division_id",
+    "measure",
+    "measure_id",
+    "month",
+    "latest",
+    "unit",
+    "rule",
+]
+
+
+def read_child_findings(reports_dir: str | Path | None, path: str, snapshot: dict, options: dict) -> dict | None:
+    """The findings of a report one layer down (``path`` like ``ward/014.html``), if it was built
+    from the same data snapshot with the same SPC options; otherwise None (stale or missing)."""
+    import json
+
+    if not reports_dir:
+        return None
+    layer, name = path.split("/")
+    f = Path(reports_dir) / layer / f"{Path(name).stem}.findings.json"
+    if not f.exists():
+        return None
+    found = json.loads(f.read_text(encoding="utf-8"))
+    same_data = (found.get("snapshot") or {}).get("load_id") == snapshot.get("load_id")
+    same_options = {k: found.get("options", {}).get(k) for k in options} == {
+        k: clean_value(v) for k, v in options.items()
+    }
+    return found if same_data and same_options else None
+
+
+def escalate(
+    data: ReportData,
+    options: dict,
+    reports_dir: str | Path | None,
+    children: list[str],
+    computed: pd.DataFrame,
+    child_of: pd.Series,
+) -> pd.DataFrame:
+    """Exceptions escalated from the reports one layer down.
+
+    ``children`` are those reports' paths; ``child_of`` maps each ward to the child report
+    that covers it. A child's exceptions are read from its findings file when it was built
+    from the same data and options; for any other child they come from ``computed`` (the
+    same SPC run on the same data). ``source`` says which.
+    """
+    frames = []
+    read_ok = set()
+    for path in children:
+        found = read_child_findings(reports_dir, path, data.snapshot, options)
+        if found is not None:
+            read_ok.add(path)
+            rows = pd.DataFrame(found.get("exceptions", []), columns=EXCEPTION_COLUMNS)
+            rows = rows[rows["measure_id"].isin(ESCALATED_MEASURES)]
+            frames.append(rows.assign(source=f"{path.split('/')[0]} report"))
+    rest = computed[~computed["unit_id"].map(child_of).isin(read_ok)]
+    frames.append(rest.assign(source="computed"))
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return computed.assign(source=pd.Series(dtype=object))
+    out = pd.concat(frames, ignore_index=True)[EXCEPTION_COLUMNS + ["source"]]
+    return (
+        out.drop_duplicates(["unit_id", "measure_id"])
+        .sort_values(["division", "ward", "measure"])
+        .reset_index(drop=True)
+    )
+
+
+def escalate_from_divisions(data: ReportData, options: dict, reports_dir: str | Path | None) -> pd.DataFrame:
+    """Trust-wide exceptions, read from the divisional reports' findings where they are current."""
+    from pxassure import committees
+
+    wards = data.units.loc[data.units["level"] == "ward", "unit_id"]
+    child_of = pd.Series({w: f"division/{committees.division_of(data.units, w)}.html" for w in wards})
+    divisions = sorted(set(child_of))
+    return escalate(data, options, reports_dir, divisions, ward_exceptions(data, options), child_of)
 
 
 def clean_value(v):

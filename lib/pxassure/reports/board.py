@@ -16,6 +16,7 @@ from pxassure.reports.base import (
     chart_measure,
     clean_value,
     code_version,
+    escalate_from_divisions,
     feedback_counts,
     framework_evidence,
     link_wards,
@@ -24,7 +25,6 @@ from pxassure.reports.base import (
     report_links,
     spc_options,
     to_records,
-    ward_exceptions,
 )
 from pxassure.suppression import suppress
 
@@ -183,6 +183,7 @@ def board_report(
     trend_length: int | None = None,
     minimum_points: int | None = None,
     linkable: list[str] | None = None,
+    reports_dir: str | Path | None = None,
 ) -> BoardReport:
     """Build the board report model. Parameters are validated first, with clear errors."""
     options = spc_options(preset, shift_length, trend_length, minimum_points)
@@ -233,7 +234,7 @@ def board_report(
         section_scores=sections,
         score_changes=changes,
         assurance_gaps=gaps,
-        exceptions=link_wards(ward_exceptions(data, options), linkable),
+        exceptions=link_wards(escalate_from_divisions(data, options, reports_dir), linkable),
         links=report_links("board", trust_id, data.units, linkable),
         feedback_counts=suppress(
             feedback_counts(data, "division"), ["fft_responses", "complaints", "pals_contacts", "compliments"]

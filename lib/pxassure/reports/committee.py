@@ -27,13 +27,13 @@ from pxassure.reports.base import (
     ReportData,
     chart_measure,
     code_version,
+    escalate_from_divisions,
     link_wards,
     load,
     parameters_of,
     report_links,
     spc_options,
     to_records,
-    ward_exceptions,
 )
 from pxassure.reports.division import actions_due, complaints_by_subject
 
@@ -266,6 +266,7 @@ def patient_experience_report(
     trend_length: int | None = None,
     minimum_points: int | None = None,
     linkable: list[str] | None = None,
+    reports_dir: str | Path | None = None,
 ) -> PatientExperienceReport:
     """Build the Patient Experience Committee's report model."""
     options = spc_options(preset, shift_length, trend_length, minimum_points)
@@ -297,7 +298,7 @@ def patient_experience_report(
         response_rates=response_rates(data),
         complaints_subjects=subjects,
         complaints_targets=complaints_performance(data),
-        exceptions=link_wards(ward_exceptions(data, options), linkable),
+        exceptions=link_wards(escalate_from_divisions(data, options, reports_dir), linkable),
         trends=ward_trends(data),
         actions=actions,
         links=report_links("patient_experience", trust["unit_id"], data.units, linkable),
@@ -440,6 +441,7 @@ def quality_report(
     trend_length: int | None = None,
     minimum_points: int | None = None,
     linkable: list[str] | None = None,
+    reports_dir: str | Path | None = None,
 ) -> QualityReport:
     """Build the executive or board quality committee's report model."""
     layers = {"executive_quality_committee": "executive_quality", "quality_committee": "board_quality"}
@@ -470,7 +472,7 @@ def quality_report(
         correlations=corr,
         staff_survey=staff_survey_by_division(data),
         complaints=complaints_performance(data, by_division=True),
-        exceptions=link_wards(ward_exceptions(data, options), linkable),
+        exceptions=link_wards(escalate_from_divisions(data, options, reports_dir), linkable),
         links=report_links(layers[committee], trust_id, data.units, linkable),
         parameters=parameters_of(data, database, preset, options, committee=committee),
         snapshot=data.snapshot,

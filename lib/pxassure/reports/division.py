@@ -19,6 +19,7 @@ from pxassure.reports.base import (
     ReportData,
     chart_measure,
     code_version,
+    escalate,
     framework_evidence,
     link_wards,
     load,
@@ -151,6 +152,7 @@ def division_report(
     trend_length: int | None = None,
     minimum_points: int | None = None,
     linkable: list[str] | None = None,
+    reports_dir: str | Path | None = None,
 ) -> DivisionReport:
     """Build one division's report model; parameters are checked first."""
     if unit_id is None:
@@ -190,8 +192,10 @@ def division_report(
 
     changes = framework.score_changes(data.scores, unit_id, month)
     gaps = framework.assurance_gaps(changes, framework_evidence(data, unit_id))
-    exceptions = ward_exceptions(data, options)
-    exceptions = exceptions[exceptions["division_id"] == unit_id].reset_index(drop=True)
+    computed = ward_exceptions(data, options)
+    computed = computed[computed["division_id"] == unit_id].reset_index(drop=True)
+    ward_paths = {w: f"ward/{w}.html" for w in wards["unit_id"]}
+    exceptions = escalate(data, options, reports_dir, list(ward_paths.values()), computed, pd.Series(ward_paths))
     exceptions = link_wards(exceptions, linkable)
     return DivisionReport(
         period=period_label,

@@ -65,6 +65,7 @@ class WardReport:
                     {
                         "unit_id": self.unit_id,
                         "ward": self.unit_name,
+                        "care_group": self.care_group,
                         "division_id": self.division_id,
                         "division": self.division,
                         "measure": c.measure.name,
@@ -80,6 +81,7 @@ class WardReport:
             columns=[
                 "unit_id",
                 "ward",
+                "care_group",
                 "division_id",
                 "division",
                 "measure",
