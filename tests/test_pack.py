@@ -23,10 +23,11 @@ def pack(demo_db, tmp_path_factory):
         "division/MED.html",
         "division/SUR.html",
         "patient_experience/patient_experience_committee.html",
+        "executive_quality/executive_quality_committee.html",
         "board/board.html",
     }
     jobs = [j for j in jobs if j.spec.path in keep]
-    assert len(jobs) == 6
+    assert len(jobs) == 7
     outcomes = build.run_pack(jobs, out, workers=2, progress=False)
     assert all(o.ok for o in outcomes), build.summary(outcomes)
     return out / demo.END_MONTH, outcomes
@@ -45,6 +46,9 @@ def test_planted_ward_is_an_exception_at_every_layer(pack):
     assert WARD in {e["unit_id"] for e in pec["exceptions"]}
     assert WARD in {o["unit_id"] for o in pec["funnel_outliers"]["fft_positive"] if o["position"] == "below_998"}
     assert WARD in {t["unit_id"] for t in pec["trends_significant"]}
+    eqc = findings(root, "executive_quality/executive_quality_committee.html")
+    assert WARD in {e["unit_id"] for e in eqc["exceptions"]}
+    assert {c["column"] for c in eqc["correlations"]} == {"harm_rate", "rn_fill"}
     assert WARD in {e["unit_id"] for e in findings(root, "board/board.html")["exceptions"]}
 
 
@@ -57,15 +61,15 @@ def test_improving_division_shows_improvement(pack):
 def test_every_link_resolves(pack):
     root, _ = pack
     pages = list(root.glob("*/*.html")) + [root / "index.html"]
-    assert len(pages) == 7
+    assert len(pages) == 8
     checked = 0
     for page in pages:
-        for href in re.findall(r'href="([^"#]+)"', page.read_text()):
+        for href in re.findall(r'href="(?!data:)([^"#]+)"', page.read_text()):
             assert (page.parent / href).resolve().exists(), f"{page.name}: broken link {href}"
             checked += 1
-    # index 6; ward 014 → MED; MED → 014 (navigation, exception) and → PEC; SUR → PEC;
-    # PEC → MED, SUR and → 014 (exception); board → 014 (exception): 6 + 1 + 3 + 1 + 3 + 1
-    assert checked == 15
+    # index 7; ward 014 → MED; MED → 014 (navigation, exception) and → PEC; SUR → PEC;
+    # PEC → MED, SUR, EQC and → 014 (exception); EQC → PEC and → 014 (exception); board → 014 (exception)
+    assert checked == 7 + 1 + 3 + 1 + 4 + 2 + 1
 
 
 def test_reports_link_up_and_down(pack):
