@@ -254,6 +254,20 @@ class Chart:
         }
 
 
+EXCEPTION_COLUMNS = [
+    "unit_id",
+    "ward",
+    "care_group",
+    "division",
+    "division_id",
+    "measure",
+    "measure_id",
+    "month",
+    "latest",
+    "unit",
+    "rule",
+]
+
 #: Measures whose special-cause concern on a ward is escalated to the layers above.
 ESCALATED_MEASURES = ("fft_positive", "fft_response_rate", "complaints_count")
 
@@ -317,20 +331,11 @@ def ward_exceptions(data: ReportData, options: dict, measure_ids=ESCALATED_MEASU
                     "rule": r.rule,
                 }
             )
-    cols = [
-        "unit_id",
-        "ward",
-        "care_group",
-        "division",
-        "division_id",
-        "measure",
-        "measure_id",
-        "month",
-        "latest",
-        "unit",
-        "rule",
-    ]
-    return pd.DataFrame(rows, columns=cols).sort_values(["division", "ward", "measure"]).reset_index(drop=True)
+    return (
+        pd.DataFrame(rows, columns=EXCEPTION_COLUMNS)
+        .sort_values(["division", "ward", "measure"])
+        .reset_index(drop=True)
+    )
 
 
 def framework_evidence(data: ReportData, unit_id: str) -> pd.DataFrame:
@@ -473,21 +478,6 @@ def link_wards(exceptions: pd.DataFrame, linkable: list[str] | None) -> pd.DataF
     out = exceptions.copy()
     out["report"] = [f"../ward/{u}.html" if f"ward/{u}.html" in keep else None for u in out["unit_id"]]
     return out
-
-
-EXCEPTION_COLUMNS = [
-    "unit_id",
-    "ward",
-    "care_group",
-    "division",
-    "division_id",
-    "measure",
-    "measure_id",
-    "month",
-    "latest",
-    "unit",
-    "rule",
-]
 
 
 def read_child_findings(reports_dir: str | Path | None, path: str, snapshot: dict, options: dict) -> dict | None:

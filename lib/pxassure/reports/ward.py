@@ -14,6 +14,7 @@ from pxassure import committees
 from pxassure.measures import MEASURES
 from pxassure.redact import redact
 from pxassure.reports.base import (
+    EXCEPTION_COLUMNS,
     Chart,
     ParameterError,
     chart_measure,
@@ -76,22 +77,7 @@ class WardReport:
                         "rule": last["rule"],
                     }
                 )
-        return pd.DataFrame(
-            rows,
-            columns=[
-                "unit_id",
-                "ward",
-                "care_group",
-                "division_id",
-                "division",
-                "measure",
-                "measure_id",
-                "month",
-                "latest",
-                "unit",
-                "rule",
-            ],
-        )
+        return pd.DataFrame(rows, columns=EXCEPTION_COLUMNS)
 
     def method_lines(self) -> list[str]:
         return sorted({c.result.method() for c in self.charts})
