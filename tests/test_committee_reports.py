@@ -65,3 +65,14 @@ def test_funnel_limits_by_hand():
     assert out["position"].iloc[2] == "below_998"
     rates = funnel.funnel(pd.DataFrame({"numerator": [2, 30], "denominator": [1000, 1000]}), kind="rate", multiply=1000)
     assert rates["position"].tolist() == ["below_998", "above_998"]
+
+
+def test_unknown_unit_stops_with_a_clear_message(demo_db):
+    from pxassure.reports import ward_report
+
+    with pytest.raises(ParameterError, match="unknown unit_id 'XYZ': not in org_units"):
+        ward_report(demo_db, unit_id="XYZ")
+    with pytest.raises(ParameterError, match="unknown unit_id 'NOPE'"):
+        division_report(demo_db, unit_id="NOPE")
+    with pytest.raises(ParameterError, match="unit_id is required"):
+        division_report(demo_db)
