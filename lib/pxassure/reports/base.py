@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -252,6 +253,38 @@ class Chart:
             "assurance": self.result.assurance,
             "chart": self.result.chart_label,
         }
+
+
+@dataclass(kw_only=True)
+class Report:
+    """What every committee paper carries: its month, method options, charts and provenance.
+
+    Each layer's report model adds its own content; keyword-only so subclasses may add
+    required fields after these defaults.
+    """
+
+    period: str
+    month: pd.Timestamp
+    options: dict
+    charts: list[Chart]
+    parameters: dict
+    snapshot: dict
+    code_version: str
+    links: dict = field(default_factory=dict)
+    generated_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """The MDC summary icons table: one row per chart."""
+        return pd.DataFrame([dict(c.summary_row(), unit_id=c.unit_id) for c in self.charts])
+
+    def all_charts(self) -> list[Chart]:
+        """Every chart in the paper (for the method note)."""
+        return self.charts
+
+    def method_lines(self) -> list[str]:
+        """Which method and rule options produced the paper's charts."""
+        return sorted({c.result.method() for c in self.all_charts()})
 
 
 EXCEPTION_COLUMNS = [

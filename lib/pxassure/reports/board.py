@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ from pxassure import framework, measures
 from pxassure.measures import MEASURES
 from pxassure.reports.base import (
     Chart,
+    Report,
     chart_measure,
     clean_value,
     code_version,
@@ -35,32 +35,18 @@ from pxassure.suppression import suppress
 BOARD_MEASURES = ("fft_positive", "fft_response_rate", "complaints_rate", "complaints_in_target")
 
 
-@dataclass
-class BoardReport:
+@dataclass(kw_only=True)
+class BoardReport(Report):
     """The Trust Board's patient experience paper for one month."""
 
-    period: str
-    month: pd.Timestamp
     trust_id: str
     trust_name: str
-    options: dict
-    charts: list[Chart]
     division_charts: list[Chart]
     section_scores: pd.DataFrame
     score_changes: pd.DataFrame
     assurance_gaps: pd.DataFrame
     exceptions: pd.DataFrame
-    parameters: dict
-    snapshot: dict
-    code_version: str
-    links: dict = field(default_factory=dict)
     feedback_counts: pd.DataFrame = field(default_factory=pd.DataFrame)
-    generated_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
-
-    @property
-    def summary(self) -> pd.DataFrame:
-        """The MDC summary icons table: one row per key measure."""
-        return pd.DataFrame([c.summary_row() for c in self.charts])
 
     @property
     def division_summary(self) -> pd.DataFrame:
@@ -140,10 +126,8 @@ class BoardReport:
             text.append("No self-assessed score is contradicted by the feedback data.")
         return text
 
-    def method_lines(self) -> list[str]:
-        """Which method and rule options produced every chart in the report."""
-        lines = sorted({c.result.method() for c in self.charts + self.division_charts})
-        return lines
+    def all_charts(self) -> list[Chart]:
+        return self.charts + self.division_charts
 
     def findings(self) -> dict:
         """Machine-readable findings: icons, exceptions, framework scores and gaps."""

@@ -11,8 +11,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from pxassure import framework, funnel, measures, trends
 from pxassure.measures import MEASURES
 from pxassure.reports.base import (
     Chart,
+    Report,
     ReportData,
     chart_measure,
     code_version,
@@ -57,10 +57,6 @@ def division_charts(data: ReportData, options: dict) -> list[Chart]:
             if len(s):
                 out.append(Chart(MEASURES[mid], d.unit_id, d.name, chart_measure(s, MEASURES[mid], options, target)))
     return out
-
-
-def _summary(charts: list[Chart]) -> pd.DataFrame:
-    return pd.DataFrame([dict(c.summary_row(), unit_id=c.unit_id) for c in charts])
 
 
 def _quarter(data: ReportData) -> pd.Timestamp:
@@ -163,12 +159,8 @@ def ward_trends(data: ReportData, months: int = 24) -> pd.DataFrame:
 # ---------------------------------------------------------------------------
 
 
-@dataclass
-class PatientExperienceReport:
-    period: str
-    month: pd.Timestamp
-    options: dict
-    charts: list[Chart]
+@dataclass(kw_only=True)
+class PatientExperienceReport(Report):
     funnels: dict[str, pd.DataFrame]
     response_rates: pd.DataFrame
     complaints_subjects: pd.DataFrame
@@ -176,18 +168,9 @@ class PatientExperienceReport:
     exceptions: pd.DataFrame
     trends: pd.DataFrame
     actions: pd.DataFrame
-    links: dict
-    parameters: dict
-    snapshot: dict
-    code_version: str
-    generated_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
-
-    @property
-    def summary(self) -> pd.DataFrame:
-        return _summary(self.charts)
 
     def method_lines(self) -> list[str]:
-        return sorted({c.result.method() for c in self.charts}) + [
+        return super().method_lines() + [
             "Funnel plots: 95% (z = 1.96) and 99.8% (z = 3.09) limits, binomial for proportions, Poisson for rates.",
             "Trend tests: binomial GLM of FFT % positive on time per ward over 24 months; Benjamini–Hochberg "
             "false-discovery-rate adjustment across wards (significant: adjusted p < 0.05).",
@@ -313,32 +296,19 @@ def patient_experience_report(
 # ---------------------------------------------------------------------------
 
 
-@dataclass
-class QualityReport:
+@dataclass(kw_only=True)
+class QualityReport(Report):
     committee: str
     layer: str
-    period: str
-    month: pd.Timestamp
-    options: dict
-    charts: list[Chart]
     heatmap: pd.DataFrame
     triangulation: pd.DataFrame
     correlations: pd.DataFrame
     staff_survey: pd.DataFrame
     complaints: pd.DataFrame
     exceptions: pd.DataFrame
-    links: dict
-    parameters: dict
-    snapshot: dict
-    code_version: str
-    generated_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
-
-    @property
-    def summary(self) -> pd.DataFrame:
-        return _summary(self.charts)
 
     def method_lines(self) -> list[str]:
-        return sorted({c.result.method() for c in self.charts}) + [
+        return super().method_lines() + [
             "Triangulation: Spearman rank correlation across wards of 12-month averages (association, not cause)."
         ]
 

@@ -3,8 +3,7 @@ complaints by subject, and the wards it must act on."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ from pxassure.measures import MEASURES
 from pxassure.reports.base import (
     Chart,
     ParameterError,
+    Report,
     ReportData,
     chart_measure,
     code_version,
@@ -33,14 +33,10 @@ from pxassure.reports.base import (
 DIVISION_MEASURES = ("fft_positive", "fft_response_rate", "complaints_rate", "complaints_in_target")
 
 
-@dataclass
-class DivisionReport:
-    period: str
-    month: pd.Timestamp
+@dataclass(kw_only=True)
+class DivisionReport(Report):
     unit_id: str
     unit_name: str
-    options: dict
-    charts: list[Chart]
     ward_charts: list[Chart]
     section_scores: pd.DataFrame
     score_changes: pd.DataFrame
@@ -48,22 +44,13 @@ class DivisionReport:
     actions: pd.DataFrame
     complaints_by_subject: pd.DataFrame
     exceptions: pd.DataFrame
-    links: dict
-    parameters: dict
-    snapshot: dict
-    code_version: str
-    generated_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
-
-    @property
-    def summary(self) -> pd.DataFrame:
-        return pd.DataFrame([c.summary_row() for c in self.charts])
 
     @property
     def ward_summary(self) -> pd.DataFrame:
         return pd.DataFrame([dict(c.summary_row(), unit_id=c.unit_id) for c in self.ward_charts])
 
-    def method_lines(self) -> list[str]:
-        return sorted({c.result.method() for c in self.charts + self.ward_charts})
+    def all_charts(self) -> list[Chart]:
+        return self.charts + self.ward_charts
 
     def ward_alt_text(self) -> str:
         parts = [f"{c.unit_name}: {(c.result.variation or 'no icon').replace('_', ' ')}" for c in self.ward_charts]

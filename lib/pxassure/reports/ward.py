@@ -3,8 +3,7 @@ month, and what patients said — themes and a few redacted quotes."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from pxassure.reports.base import (
     EXCEPTION_COLUMNS,
     Chart,
     ParameterError,
+    Report,
     chart_measure,
     code_version,
     load,
@@ -30,30 +30,17 @@ from pxassure.reports.base import (
 QUOTES_PER_SENTIMENT = 3
 
 
-@dataclass
-class WardReport:
-    period: str
-    month: pd.Timestamp
+@dataclass(kw_only=True)
+class WardReport(Report):
     unit_id: str
     unit_name: str
     service_type: str
     care_group: str
     division_id: str
     division: str
-    options: dict
-    charts: list[Chart]
     changes: pd.DataFrame
     themes: pd.DataFrame
     quotes: pd.DataFrame
-    links: dict
-    parameters: dict
-    snapshot: dict
-    code_version: str
-    generated_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
-
-    @property
-    def summary(self) -> pd.DataFrame:
-        return pd.DataFrame([c.summary_row() for c in self.charts])
 
     @property
     def exceptions(self) -> pd.DataFrame:
@@ -78,9 +65,6 @@ class WardReport:
                     }
                 )
         return pd.DataFrame(rows, columns=EXCEPTION_COLUMNS)
-
-    def method_lines(self) -> list[str]:
-        return sorted({c.result.method() for c in self.charts})
 
     def summary_text(self) -> list[str]:
         text = [
