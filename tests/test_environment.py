@@ -29,6 +29,11 @@ def test_environment_yml_matches_pyproject():
         if isinstance(dep, str) and "=" in dep:
             name, version = dep.split("=", 1)
             conda[name] = version
+        elif isinstance(dep, dict):  # pip-only packages, pinned with ==
+            for spec in dep.get("pip", []):
+                name, _, version = spec.partition("==")
+                if version:
+                    conda[name] = version
     expected = {CONDA_NAME.get(k, k): v for k, v in _pyproject_pins().items()}
     conda.pop("python", None)
     assert conda == expected

@@ -53,6 +53,12 @@ SITES = {
     "BRK": "Brackley Community Hospital",
     "COR": "Corvale Women's and Children's Centre",
 }
+#: How NHS England's FFT files would identify the demo trust (fictional ODS codes).
+FFT_TRUST_CODE = "RZZ"
+FFT_SITE_CODES = {"ASH": "RZZ01", "BRK": "RZZ02", "COR": "RZZ03"}
+#: A ward published under an earlier name too, so the mapping shows a rename.
+FFT_RENAMED_WARD = ("001", "NIGHTINGALE WARD (OLD BLOCK)")
+
 DIVISIONS = {
     "MED": "Medicine and Urgent Care",
     "SUR": "Surgery and Critical Care",
@@ -177,6 +183,25 @@ def org_units(scale: Scale) -> pd.DataFrame:
             )
         )
     return pd.DataFrame(rows)
+
+
+def fft_ward_map(units: pd.DataFrame) -> pd.DataFrame:
+    """How NHS England's inpatient FFT files name the demo's inpatient wards (upper case, as published)."""
+    site_code = {name: FFT_SITE_CODES[code] for code, name in SITES.items()}
+    wards = units[(units["level"] == "ward") & (units["service_type"] == "inpatient")]
+    frame = pd.DataFrame(
+        {
+            "trust_code": FFT_TRUST_CODE,
+            "site_code": wards["site"].map(site_code),
+            "ward_name": wards["name"].str.upper(),
+            "unit_id": wards["unit_id"],
+        }
+    )
+    old_unit, old_name = FFT_RENAMED_WARD
+    if old_unit in set(frame["unit_id"]):
+        extra = frame[frame["unit_id"] == old_unit].assign(ward_name=old_name)
+        frame = pd.concat([frame, extra])
+    return frame.reset_index(drop=True)
 
 
 def committees() -> pd.DataFrame:
@@ -336,6 +361,8 @@ def generate(folder: str | Path, scale: Scale = Scale()) -> dict[str, Path]:
             **{k: v.ravel() for k, v in fills.items()},
         }
     )
+
+    tables["fft_ward_map"] = fft_ward_map(units)
 
     # --- Surveys -------------------------------------------------------------------
     years = sorted({m.year for m in months if m.month >= 1})[-3:]

@@ -220,6 +220,23 @@ TABLES: dict[str, Table] = {
             ),
         ),
         Table(
+            "fft_ward_map",
+            "How NHS England's published FFT files name the trust's wards, mapped to organisation units. "
+            "A ward renamed over time has one row per name it was published under.",
+            (
+                Column("trust_code", "VARCHAR", "ODS code of the trust in the FFT file ('Trust Code' / 'Org code')"),
+                Column("site_code", "VARCHAR", "ODS site code in the FFT file ('Site Code')"),
+                Column(
+                    "ward_name",
+                    "VARCHAR",
+                    "Ward name as published (matched ignoring case and repeated spaces)",
+                ),
+                Column("unit_id", "VARCHAR", "The ward or department it is", references="org_units.unit_id"),
+            ),
+            key=("trust_code", "site_code", "ward_name"),
+            grain="one row per published ward name",
+        ),
+        Table(
             "fft_national",
             "England FFT benchmarks per setting and month, for response-rate comparisons.",
             (

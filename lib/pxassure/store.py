@@ -131,37 +131,16 @@ class Store:
         unknown = set(tables) - set(TABLES)
         if unknown:
             raise StoreError(f"unknown table(s) {sorted(unknown)}: expected {LOAD_ORDER}")
-        load_id = uuid.uuid4().hex[:12]
-        now = datetime.now(UTC).replace(tzinfo=None)
-        con = self.con
-        con.execute("BEGIN TRANSACTION")
-        try:
-            # Children first when deleting, parents first when inserting.
-            ordered = [t for t in LOAD_ORDER if t in tables]
-            if replace:
-                for name in reversed(ordered):
-                    con.execute(f"DELETE FROM {name}")
-            for name in ordered:
-                table = TABLES[name]
-                frame = _conform(tables[name], table)
-                view = f"_incoming_{name}"
-                con.register(view, frame)
-                cols = ", ".join(table.column_names)
-                if not replace:
-                    keys = " AND ".join(f"t.{k} = s.{k}" for k in table.key)
-                    con.execute(f"DELETE FROM {name} t USING {view} s WHERE {keys}")
-                con.execute(f"INSERT INTO {name} ({cols}) SELECT {cols} FROM {view}")
-                con.unregister(view)
-            for src in sources:
-                con.execute(
-                    "INSERT INTO load_log VALUES (?, ?, ?, ?, ?, ?)",
-                    [load_id, now, src.table, src.path, src.sha256, src.rows],
-                )
-            con.execute("COMMIT")
-        except Exception as exc:
-            con.execute("ROLLBACK")
-            raise StoreError(f"load failed and was rolled back; {self.path} is unchanged: {exc}") from exc
-        return load_id
+        with self.staging() as staged:
+            for name, frame in tables.items():
+                staged.stage(name, frame)
+            return staged.commit(sources, replace=replace)
+
+    def staging(self) -> StagedLoad:
+        """A new load whose rows are staged first (see :class:`StagedLoad`)."""
+        if self.read_only:
+            raise StoreError(f"{self.path} is open read-only")
+        return StagedLoad(self)
 
     # -- reading -------------------------------------------------------------
 
@@ -194,6 +173,137 @@ class Store:
             "digest": hashlib.sha256(digests.encode()).hexdigest()[:16],
             "database": str(self.path),
         }
+
+
+class StagedLoad:
+    """A load in progress: rows are staged in temporary tables, checked there, then committed.
+
+    Staging lets a load of any size be validated in bounded memory (files are read in
+    chunks; checks across chunks — duplicate keys, references — run as SQL over the staged
+    rows) and written in one transaction. Nothing touches the store's tables until
+    :meth:`commit`; temporary tables vanish with the connection, so an abandoned load
+    leaves no trace.
+    """
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.con = store.con
+        self.staged: dict[str, int] = {}  # table -> rows staged
+        self._ord = 0
+
+    def __enter__(self) -> StagedLoad:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.discard()
+
+    @staticmethod
+    def _name(table: str) -> str:
+        return f"_stage_{table}"
+
+    def stage(
+        self,
+        table: str,
+        frame: pd.DataFrame,
+        *,
+        source: str = "",
+        sheet: str | None = None,
+        rows=None,
+    ) -> None:
+        """Add typed rows of ``table``; ``rows`` are their row numbers in ``source`` (for messages)."""
+        if table not in TABLES:
+            raise StoreError(f"unknown table {table!r}: expected one of {LOAD_ORDER}")
+        spec = TABLES[table]
+        name = self._name(table)
+        if table not in self.staged:
+            cols = ", ".join(f"{c.name} {c.type}" for c in spec.columns)
+            self.con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {name} ({cols}, _source VARCHAR, _sheet VARCHAR, _row BIGINT, _ord BIGINT)"
+            )
+            self.staged[table] = 0
+        out = _conform(frame, spec)
+        n = len(out)
+        out["_source"] = pd.Series([source] * n, dtype="string")
+        out["_sheet"] = pd.Series([sheet] * n, dtype="string")
+        out["_row"] = pd.array(range(n) if rows is None else list(rows), dtype="Int64")
+        out["_ord"] = pd.array(range(self._ord, self._ord + n), dtype="Int64")
+        self._ord += n
+        view = f"_incoming_{table}"
+        self.con.register(view, out)
+        try:
+            self.con.execute(f"INSERT INTO {name} SELECT * FROM {view}")
+        finally:
+            self.con.unregister(view)
+        self.staged[table] += n
+
+    def duplicate_keys(self, table: str, limit: int) -> pd.DataFrame:
+        """Staged rows whose key an earlier staged row already has: _source, _sheet, _row and the key."""
+        keys = ", ".join(TABLES[table].key)
+        return self.con.execute(
+            f"SELECT _source, _sheet, _row, {keys} FROM ("
+            f"  SELECT *, row_number() OVER (PARTITION BY {keys} ORDER BY _ord) AS _n FROM {self._name(table)}"
+            f") WHERE _n > 1 ORDER BY _ord LIMIT ?",
+            [limit],
+        ).df()
+
+    def unknown_references(self, table: str, column: str, limit: int, *, replace: bool) -> pd.DataFrame:
+        """Staged values of ``column`` not found in the table it references.
+
+        Known values are those staged in this load, plus — unless this load replaces that
+        table — those already in the store.
+        """
+        ref_table, ref_col = TABLES[table].column(column).references.split(".")
+        known = []
+        if ref_table in self.staged:
+            known.append(f"SELECT {ref_col} AS v FROM {self._name(ref_table)}")
+        if not (replace and ref_table in self.staged):
+            known.append(f"SELECT {ref_col} AS v FROM {ref_table}")
+        return self.con.execute(
+            f"SELECT _source, _sheet, _row, {column} AS value FROM {self._name(table)} "
+            f"WHERE {column} IS NOT NULL AND {column} NOT IN ({' UNION ALL '.join(known)}) ORDER BY _ord LIMIT ?",
+            [limit],
+        ).df()
+
+    def commit(self, sources: Iterable[SourceFile] = (), *, replace: bool = True) -> str:
+        """Write the staged tables in one transaction; return the load id.
+
+        ``replace=True`` swaps each staged table's contents; otherwise rows are upserted by
+        the table's key. On any error everything is rolled back and :class:`StoreError` raised.
+        """
+        load_id = uuid.uuid4().hex[:12]
+        now = datetime.now(UTC).replace(tzinfo=None)
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            # Children first when deleting, parents first when inserting.
+            ordered = [t for t in LOAD_ORDER if t in self.staged]
+            if replace:
+                for name in reversed(ordered):
+                    con.execute(f"DELETE FROM {name}")
+            for name in ordered:
+                table = TABLES[name]
+                stage = self._name(name)
+                cols = ", ".join(table.column_names)
+                if not replace:
+                    keys = " AND ".join(f"t.{k} = s.{k}" for k in table.key)
+                    con.execute(f"DELETE FROM {name} t USING {stage} s WHERE {keys}")
+                con.execute(f"INSERT INTO {name} ({cols}) SELECT {cols} FROM {stage} ORDER BY _ord")
+            for src in sources:
+                con.execute(
+                    "INSERT INTO load_log VALUES (?, ?, ?, ?, ?, ?)",
+                    [load_id, now, src.table, src.path, src.sha256, src.rows],
+                )
+            con.execute("COMMIT")
+        except Exception as exc:
+            con.execute("ROLLBACK")
+            raise StoreError(f"load failed and was rolled back; {self.store.path} is unchanged: {exc}") from exc
+        return load_id
+
+    def discard(self) -> None:
+        """Drop the staged rows (after a commit, or to abandon the load)."""
+        for table in self.staged:
+            self.con.execute(f"DROP TABLE IF EXISTS {self._name(table)}")
+        self.staged = {}
 
 
 def _conform(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
