@@ -57,7 +57,7 @@ SITES = {
 FFT_TRUST_CODE = "RZZ"
 FFT_SITE_CODES = {"ASH": "RZZ01", "BRK": "RZZ02", "COR": "RZZ03"}
 #: A ward published under an earlier name too, so the mapping shows a rename.
-FFT_RENAMED_WARD = ("001", "NIGHTINGALE WARD (OLD BLOCK)")
+FFT_RENAMED_WARD = ("014", "WILLOW WARD (OLD BLOCK)")
 
 DIVISIONS = {
     "MED": "Medicine and Urgent Care",
