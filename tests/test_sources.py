@@ -49,7 +49,7 @@ def test_every_problem_reported_with_row_and_column(store, tmp_path):
         + "007,2026-04,-3,5,1,0,0,1,80\n"  # negative count
         + "007,2026-05,10,five,1,0,0,1,80\n"  # not a number
         + "007,2026-06,50,50,0,0,0,0,80\n"  # responses above eligible
-        + "999,2026-07,1,1,1,1,1,1,80\n"  # unknown ward: reported once the rest is valid
+        + "999,2026-07,1,1,1,1,1,1,80\n"  # unknown ward
         + "007,2026-02,10,5,1,0,0,1,80\n"
     )  # duplicate key
     with pytest.raises(sources.ValidationError) as info:
@@ -60,8 +60,9 @@ def test_every_problem_reported_with_row_and_column(store, tmp_path):
     assert "row 4, column 'very_good': found '-3'; expected a value of at least 0" in text
     assert "row 5, column 'good': found 'five'; expected a whole number" in text
     assert "row 6, column 'eligible': found 80; expected at least the total responses (100)" in text
-    assert "row 8, column 'unit_id,month'" in text and "duplicate row" in text
-    assert len(info.value.problems) == 5
+    assert "row 8, column 'unit_id,month': found 'unit_id=007, month=2026-02-01'; expected each key" in text
+    assert "row 7, column 'unit_id': found '999'; expected a value that exists in org_units.unit_id" in text
+    assert len(info.value.problems) == 6
     _assert_unchanged(store, before)
 
 

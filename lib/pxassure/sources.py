@@ -1,77 +1,67 @@
-"""Input files → validated tables → the store.
+"""Inputs → validated tables → the store.
 
-Each table of :mod:`pxassure.schema` has a documented CSV layout with the same column
-names (``docs/data-model.md``). :func:`load_files` reads every file, reports *every*
-problem in one pass (file, row, column, value, what was expected) and loads nothing
-unless everything validates. The demo trust is loaded through exactly this path.
+Each table of :mod:`pxassure.schema` has a documented layout with the same column names
+(``docs/data-model.md``), as a CSV named after the table or as a sheet named after the table
+in an Excel workbook. A :class:`Loader` reads every source in chunks, reports *every*
+problem in one pass (file, sheet, row, column, value, what was expected) and loads nothing
+unless everything validates; rows are staged in the store and committed in one transaction.
+The demo trust, NHS England's FFT files (:mod:`pxassure.fft`), self-assessment workbooks
+(:mod:`pxassure.selfassessment`) and SQL warehouses (:mod:`pxassure.warehouse`) all load
+through this path.
 
-Cells are read as text and parsed by type; nothing in a cell is ever evaluated, so a
-cell starting with ``=``, ``+``, ``-`` or ``@`` is just text (or a number, if it is one).
+Cells are read as text and parsed by type; nothing in a cell is ever evaluated, so a cell
+starting with ``=``, ``+``, ``-`` or ``@`` is just text (or a number, if it is one).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from pxassure import readers
+from pxassure.problems import MAX_PROBLEMS_SHOWN, Problem, ValidationError
+from pxassure.readers import Chunk, ReadError
 from pxassure.schema import TABLES, Table
-from pxassure.store import SourceFile, Store
+from pxassure.store import SourceFile, StagedLoad, Store
 
-MAX_PROBLEMS_SHOWN = 50
+__all__ = ["Loader", "Problem", "ValidationError", "discover", "load_files", "parse_table", "MAX_PROBLEMS_SHOWN"]
 
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with an input file."""
-
-    file: str
-    row: int | None  # 1-based row in the file, header = row 1
-    column: str | None
-    value: object
-    expected: str
-    sheet: str | None = None
-
-    def __str__(self) -> str:
-        where = [self.file]
-        if self.sheet:
-            where.append(f"sheet {self.sheet!r}")
-        if self.row is not None:
-            where.append(f"row {self.row}")
-        if self.column:
-            where.append(f"column {self.column!r}")
-        value = "" if self.value is None else f": found {self.value!r}"
-        return f"{', '.join(where)}{value}; expected {self.expected}"
-
-
-class ValidationError(ValueError):
-    """Input files failed validation; nothing was loaded."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        shown = "\n".join(f"  - {p}" for p in problems[:MAX_PROBLEMS_SHOWN])
-        more = f"\n  … and {len(problems) - MAX_PROBLEMS_SHOWN} more" if len(problems) > MAX_PROBLEMS_SHOWN else ""
-        super().__init__(f"{len(problems)} problem(s) found; nothing was loaded:\n{shown}{more}")
-
+#: Problems kept in full per load (all are counted): bounds memory on a hopeless file.
+MAX_PROBLEMS_KEPT = 1000
 
 _INT = re.compile(r"^[+-]?\d+$")
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
+_FORMULA_START = ("=", "+", "@")
+
+
+def _formula(text: pd.Series) -> pd.Series:
+    """Cells that look like a spreadsheet formula ('+5' is a number; a leading '-' is checked as a sign)."""
+    plain = text.fillna("")
+    return plain.str.startswith(_FORMULA_START) & ~plain.str.match(r"^\+\d+(\.\d+)?$")
+
+
 _TRUE = {"true", "yes", "y", "1", "t"}
 _FALSE = {"false", "no", "n", "0", "f"}
 
 
-def read_csv(path: str | Path) -> pd.DataFrame:
-    """Read a CSV as text cells (UTF-8, with or without a byte-order mark)."""
-    return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[], encoding="utf-8-sig")
-
-
 def parse_table(
-    raw: pd.DataFrame, table: Table, file: str, sheet: str | None = None, first_data_row: int = 2
+    raw: pd.DataFrame,
+    table: Table,
+    file: str,
+    sheet: str | None = None,
+    first_data_row: int = 2,
+    rows: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, list[Problem]]:
-    """Parse text cells into the table's types. Returns the typed frame and the problems found."""
+    """Parse text cells into the table's types. Returns the typed frame and the problems found.
+
+    ``rows`` are the rows' numbers in the file (default: consecutive from ``first_data_row``).
+    Checks within a row are made here; checks across rows (duplicate keys, references) are
+    made by the :class:`Loader` over everything staged.
+    """
     problems: list[Problem] = []
     raw = raw.rename(columns=lambda c: str(c).strip())
     missing = [c for c in table.column_names if c not in raw.columns]
@@ -85,7 +75,7 @@ def parse_table(
         problems.append(Problem(file, None, None, None, f"at least one data row for table {table.name}", sheet))
         return pd.DataFrame(columns=table.column_names), problems
 
-    rows = np.arange(len(raw)) + first_data_row
+    rows = np.arange(len(raw)) + first_data_row if rows is None else np.asarray(rows)
     out = {}
     for col in table.columns:
         text = raw[col.name].astype("string").str.strip()
@@ -101,11 +91,15 @@ def parse_table(
             values = text.where(~blank, None)
         elif col.type == "INTEGER":
             ok = text.fillna("").str.match(_INT)
-            bad(~blank & ~ok, "a whole number")
+            formula = _formula(text)
+            bad(~blank & ~ok & ~formula, "a whole number")
+            bad(~blank & formula, "a whole number, not a formula (pxassure never evaluates formulas)")
             values = pd.to_numeric(text.where(~blank & ok), errors="coerce").astype("Int64")
         elif col.type == "DOUBLE":
-            values = pd.to_numeric(text.where(~blank), errors="coerce")
-            bad(~blank & values.isna(), "a number")
+            formula = _formula(text)
+            values = pd.to_numeric(text.where(~blank & ~formula), errors="coerce")
+            bad(~blank & values.isna() & ~formula, "a number")
+            bad(~blank & formula, "a number, not a formula (pxassure never evaluates formulas)")
             values = values.astype("Float64")
         elif col.type == "DATE":
             is_month = text.fillna("").str.match(_MONTH)
@@ -134,12 +128,6 @@ def parse_table(
         out[col.name] = values.reset_index(drop=True)
 
     frame = pd.DataFrame(out)
-    dup = frame.duplicated(list(table.key), keep="first") & frame[list(table.key)].notna().all(axis=1)
-    for r in rows[dup.to_numpy()]:
-        key = ", ".join(f"{k}={frame.loc[r - first_data_row, k]}" for k in table.key)
-        problems.append(
-            Problem(file, int(r), ",".join(table.key), key, "each key to appear once (duplicate row)", sheet)
-        )
     problems += _table_checks(frame, table, file, sheet, rows)
     return frame, problems
 
@@ -150,7 +138,20 @@ def _table_checks(frame: pd.DataFrame, table: Table, file: str, sheet: str | Non
     if table.name == "fft_monthly":
         answers = ["very_good", "good", "neither", "poor", "very_poor", "dont_know"]
         total = frame[answers].sum(axis=1, min_count=1)
-        over = (total > frame["eligible"]).fillna(False)
+        zero = ((frame["eligible"] == 0) & (total > 0)).fillna(False)
+        for r, t in zip(rows[zero.to_numpy()], total[zero]):
+            problems.append(
+                Problem(
+                    file,
+                    int(r),
+                    "eligible",
+                    0,
+                    f"the number of eligible patients, above 0 with {int(t)} responses "
+                    "(a response rate needs a denominator; leave it empty where the setting does not count it)",
+                    sheet,
+                )
+            )
+        over = ((total > frame["eligible"]) & ~zero).fillna(False)
         for r, t, e in zip(rows[over.to_numpy()], total[over], frame["eligible"][over]):
             problems.append(
                 Problem(
@@ -170,72 +171,167 @@ def _table_checks(frame: pd.DataFrame, table: Table, file: str, sheet: str | Non
     return problems
 
 
-def _reference_problems(parsed: dict[str, tuple[pd.DataFrame, str]], store: Store | None) -> list[Problem]:
-    """Values that must exist in another table (in this load, or already in the store)."""
-    problems = []
-    for name, (frame, file) in parsed.items():
-        for col in TABLES[name].columns:
-            if not col.references or col.name not in frame.columns:
-                continue
-            ref_table, ref_col = col.references.split(".")
-            if ref_table in parsed:
-                known = set(parsed[ref_table][0][ref_col].dropna())
-            elif store is not None:
-                known = set(store.query(f"SELECT {ref_col} FROM {ref_table}")[ref_col])
-            else:
-                known = set()
-            values = frame[col.name]
-            unknown = values.notna() & ~values.isin(list(known))
-            for i, v in zip(np.flatnonzero(unknown.to_numpy()), values[unknown]):
-                problems.append(Problem(file, int(i) + 2, col.name, v, f"a value that exists in {ref_table}.{ref_col}"))
-    return problems
+class Loader:
+    """One load: read sources in chunks, validate and stage them, check across rows, commit once.
 
+    Use as a context manager; call the ``add_*`` methods, then :meth:`finish`, which raises
+    :class:`ValidationError` listing every problem (and loads nothing) or commits everything
+    in one transaction and returns the load id. ``progress`` is called with the number of
+    rows after each chunk (a progress bar, say).
+    """
 
-def validate_files(files: dict[str, str | Path], store: Store | None = None):
-    """Read and validate ``files`` ({table: path}); return (tables, sources, problems)."""
-    parsed: dict[str, tuple[pd.DataFrame, str]] = {}
-    problems: list[Problem] = []
-    sources = []
-    for name, path in files.items():
-        if name not in TABLES:
-            problems.append(Problem(str(path), None, None, name, f"a table name, one of {list(TABLES)}"))
-            continue
+    def __init__(self, store: Store, *, replace: bool = True, progress: Callable[[int], None] | None = None):
+        self.store = store
+        self.replace = replace
+        self.progress = progress
+        self.staged: StagedLoad = store.staging()
+        self.problems: list[Problem] = []
+        self.total_problems = 0
+        self.sources: list[SourceFile] = []
+        self.notes: list[str] = []  # things a person should know about a successful load
+
+    def __enter__(self) -> Loader:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.staged.discard()
+
+    # -- problems -------------------------------------------------------------------------
+
+    def report(self, problems: Iterable[Problem]) -> None:
+        for p in problems:
+            self.total_problems += 1
+            if len(self.problems) < MAX_PROBLEMS_KEPT:
+                self.problems.append(p)
+
+    # -- sources ---------------------------------------------------------------------------
+
+    def add_chunks(self, table: str, chunks: Iterable[Chunk], source: str) -> int:
+        """Parse and stage ``chunks`` of text cells laid out as ``table``; return the rows read."""
+        spec = TABLES[table]
+        total = 0
+        try:
+            for chunk in chunks:
+                frame, found = parse_table(chunk.raw, spec, chunk.source, chunk.sheet, rows=chunk.rows)
+                self.report(found)
+                if any(p.row == 1 and p.value is None for p in found):
+                    return total  # missing columns: the rest of this source can only repeat them
+                self.staged.stage(table, frame, source=chunk.source, sheet=chunk.sheet, rows=chunk.rows)
+                total += len(frame)
+                if self.progress:
+                    self.progress(len(frame))
+        except ReadError as exc:
+            self.report([exc.problem])
+            return total
+        if total == 0:
+            sheet = getattr(chunks, "sheet", None)
+            self.report([Problem(source, None, None, None, f"at least one data row for table {table}", sheet)])
+        return total
+
+    def add_file(self, table: str, path: str | Path) -> None:
+        """A CSV laid out as ``table``, or the sheet named ``table`` in a workbook."""
+        path = Path(path)
+        if table not in TABLES:
+            self.report([Problem(str(path), None, None, table, f"a table name, one of {list(TABLES)}")])
+            return
+        if path.suffix.lower() in readers.EXCEL_SUFFIXES:
+            self.add_workbook(path, only=table)
+            return
+        try:
+            readers.check_csv(path, f"the columns of {table}")
+        except ReadError as exc:
+            self.report([exc.problem])
+            return
+        rows = self.add_chunks(table, readers.csv_chunks(path), str(path))
+        self.sources.append(SourceFile.of(path, table, rows))
+
+    def add_workbook(self, path: str | Path, only: str | None = None) -> None:
+        """Every sheet named after a table (or only the sheet ``only``) of an Excel workbook."""
         path = Path(path)
         try:
-            raw = read_csv(path)
-        except FileNotFoundError:
-            problems.append(Problem(str(path), None, None, None, "an existing file"))
-            continue
-        except pd.errors.EmptyDataError:
-            problems.append(Problem(str(path), None, None, None, f"a header row with the columns of {name}"))
-            continue
-        except UnicodeDecodeError as exc:
-            problems.append(Problem(str(path), None, None, None, f"UTF-8 text ({exc.reason} at byte {exc.start})"))
-            continue
-        frame, found = parse_table(raw, TABLES[name], str(path))
-        problems += found
-        parsed[name] = (frame, str(path))
-        sources.append(SourceFile.of(path, name, len(frame)))
-    if not problems:
-        problems += _reference_problems(parsed, store)
-    return {k: v[0] for k, v in parsed.items()}, sources, problems
+            book = readers.open_workbook(path)
+        except ReadError as exc:
+            self.report([exc.problem])
+            return
+        try:
+            wanted = [only] if only else list(TABLES)
+            names = [n for n in book.sheetnames if n in wanted]
+            if not names:
+                expected = f"a sheet named {only!r}" if only else "sheets named after tables, e.g. 'fft_monthly'"
+                self.report([Problem(str(path), None, None, book.sheetnames, f"{expected} (sheets found: see value)")])
+                return
+            for name in names:
+                rows = self.add_chunks(name, readers.sheet_chunks(path, book[name]), str(path))
+                self.sources.append(SourceFile.of(path, name, rows))
+        finally:
+            book.close()
+
+    def stage(self, table: str, frame: pd.DataFrame, source: str, rows, sheet: str | None = None) -> None:
+        """Stage rows an importer has already parsed with :func:`parse_table`."""
+        self.staged.stage(table, frame, source=source, sheet=sheet, rows=rows)
+        if self.progress:
+            self.progress(len(frame))
+
+    def record(self, source: SourceFile) -> None:
+        """Note a source's checksum for the load log."""
+        self.sources.append(source)
+
+    # -- finishing -------------------------------------------------------------------------
+
+    def check(self) -> None:
+        """Checks across everything staged: duplicate keys and references to other tables."""
+        room = max(MAX_PROBLEMS_KEPT - len(self.problems), 1)
+        for name in list(self.staged.staged):
+            table = TABLES[name]
+            for r in self.staged.duplicate_keys(name, room).to_dict("records"):
+                key = ", ".join(f"{k}={_key_text(r[k])}" for k in table.key)
+                self.report([_staged_problem(r, ",".join(table.key), key, "each key to appear once (duplicate row)")])
+            for col in table.columns:
+                if col.references:
+                    found = self.staged.unknown_references(name, col.name, room, replace=self.replace)
+                    expected = f"a value that exists in {col.references}"
+                    self.report(_staged_problem(r, col.name, r["value"], expected) for r in found.to_dict("records"))
+
+    def finish(self) -> str:
+        """Commit everything staged in one transaction, or raise :class:`ValidationError`."""
+        self.check()
+        if self.total_problems:
+            raise ValidationError(self.problems, self.total_problems)
+        if not self.staged.staged:
+            raise ValidationError([Problem("(no input)", None, None, None, "at least one file to load")])
+        return self.staged.commit(self.sources, replace=self.replace)
 
 
-def load_files(store: Store, files: dict[str, str | Path], *, replace: bool = True) -> str:
-    """Validate ``files`` ({table: path}) and load them in one transaction; return the load id.
+def _staged_problem(row: dict, column: str, value, expected: str) -> Problem:
+    sheet = row["_sheet"] if isinstance(row["_sheet"], str) else None
+    return Problem(row["_source"], int(row["_row"]), column, value, expected, sheet)
+
+
+def _key_text(value) -> str:
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+def load_files(store: Store, files: dict[str, str | Path], *, replace: bool = True, progress=None) -> str:
+    """Validate ``files`` ({table: path}, CSV or XLSX) and load them in one transaction; return the load id.
 
     Raises :class:`ValidationError` listing every problem, with nothing loaded.
     """
-    tables, sources, problems = validate_files(files, store)
-    if problems:
-        raise ValidationError(problems)
-    return store.load(tables, sources, replace=replace)
+    with Loader(store, replace=replace, progress=progress) as loader:
+        for name, path in files.items():
+            loader.add_file(name, path)
+        return loader.finish()
 
 
 def discover(folder: str | Path) -> dict[str, Path]:
-    """Files in ``folder`` named after tables (``<table>.csv``)."""
+    """Files in ``folder`` named after tables (``<table>.csv`` or ``<table>.xlsx``)."""
     folder = Path(folder)
-    return {p.stem: p for p in sorted(folder.glob("*.csv")) if p.stem in TABLES}
+    found = {}
+    for p in sorted(folder.iterdir()):
+        if p.stem in TABLES and p.suffix.lower() in (".csv", *readers.EXCEL_SUFFIXES):
+            found[p.stem] = p
+    return found
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> None:

@@ -1,0 +1,203 @@
+"""Reading input files as text cells: CSV (in chunks) and Excel workbooks.
+
+Everything is read as text and typed later by :func:`pxassure.sources.parse_table`, so a
+cell is never evaluated: an Excel formula arrives as its text (``=SUM(A1:A3)``) and a
+CSV cell starting with ``=``, ``+``, ``-`` or ``@`` is just text. Problems a reader meets
+(wrong encoding, wrong delimiter, missing sheet) are returned as
+:class:`~pxassure.problems.Problem` values naming the file, sheet and row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pxassure.problems import Problem
+
+#: Rows read from a CSV at a time: bounds the memory of a load, whatever the file's size.
+CHUNK_ROWS = 100_000
+
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+
+
+@dataclass
+class Chunk:
+    """Rows of text cells from one source, with each row's number in that source (header = row 1)."""
+
+    raw: pd.DataFrame
+    source: str
+    rows: np.ndarray
+    sheet: str | None = None
+
+
+class ReadError(ValueError):
+    """A source that cannot be read at all; carries the problem."""
+
+    def __init__(self, problem: Problem):
+        self.problem = problem
+        super().__init__(str(problem))
+
+
+# -- CSV -----------------------------------------------------------------------------------
+
+
+def check_csv(path: str | Path, what: str = "the columns") -> None:
+    """Raise :class:`ReadError` unless ``path`` is comma-separated UTF-8 text with a header row.
+
+    Checked line by line before parsing, so the error names the row (and a huge file is
+    never held in memory).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ReadError(Problem(str(path), None, None, None, "an existing file"))
+    with open(path, "rb") as fh:
+        header = None
+        for number, line in enumerate(fh, start=1):
+            if number == 1 and line.startswith(b"\xef\xbb\xbf"):
+                line = line[3:]  # byte-order mark, as Excel writes "CSV UTF-8"
+            try:
+                text = line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                bad = line[exc.start : exc.start + 1].hex().upper()
+                raise ReadError(
+                    Problem(
+                        str(path),
+                        number,
+                        None,
+                        f"byte 0x{bad}",
+                        "UTF-8 text (in Excel: Save As 'CSV UTF-8 (Comma delimited)')",
+                    )
+                ) from None
+            if header is None:
+                header = text
+    if header is None or not header.strip():
+        raise ReadError(Problem(str(path), None, None, None, f"a header row with {what} (the file is empty)"))
+    if "," not in header:
+        for delimiter, label in ((";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")):
+            if delimiter in header:
+                raise ReadError(
+                    Problem(
+                        str(path),
+                        1,
+                        None,
+                        header.strip()[:80],
+                        f"columns separated by commas (this file separates them with {label}; "
+                        "in Excel: Save As 'CSV UTF-8 (Comma delimited)')",
+                    )
+                )
+
+
+def csv_chunks(path: str | Path, chunk_rows: int = CHUNK_ROWS) -> Iterator[Chunk]:
+    """The rows of a CSV as text cells, ``chunk_rows`` at a time. Call :func:`check_csv` first."""
+    reader = pd.read_csv(
+        path,
+        dtype=str,
+        keep_default_na=False,
+        na_values=[],
+        encoding="utf-8-sig",
+        chunksize=chunk_rows,
+    )
+    first = 2
+    with reader:
+        for raw in reader:
+            yield Chunk(raw, str(path), np.arange(first, first + len(raw)))
+            first += len(raw)
+
+
+def csv_header(path: str | Path) -> list[str]:
+    """The column names of a CSV (after :func:`check_csv`)."""
+    return list(pd.read_csv(path, dtype=str, nrows=0, encoding="utf-8-sig").columns)
+
+
+# -- Excel ---------------------------------------------------------------------------------
+
+
+def cell_text(value) -> str:
+    """One spreadsheet or database value as the text :func:`parse_table` reads.
+
+    Whole numbers lose Excel's ``.0``; dates become ISO; formulas stay as their text.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if isinstance(value, float | np.floating):
+        if np.isnan(value):
+            return ""
+        return str(int(value)) if float(value).is_integer() else repr(float(value))
+    if isinstance(value, dt.datetime | pd.Timestamp):
+        if value.hour == value.minute == value.second == 0:
+            return value.strftime("%Y-%m-%d")
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def frame_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every cell of ``frame`` as text (see :func:`cell_text`)."""
+    return pd.DataFrame({c: [cell_text(v) for v in frame[c].tolist()] for c in frame.columns}, dtype=object)
+
+
+def open_workbook(path: str | Path):
+    """Open an Excel workbook read-only, formulas as text (never their cached results)."""
+    import openpyxl
+
+    path = Path(path)
+    if not path.exists():
+        raise ReadError(Problem(str(path), None, None, None, "an existing file"))
+    try:
+        # data_only=False: a formula cell gives its formula text, which validation rejects
+        # where a value is expected; pxassure never uses a value Excel computed.
+        return openpyxl.load_workbook(path, read_only=True, data_only=False, keep_vba=False)
+    except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException …
+        raise ReadError(
+            Problem(str(path), None, None, None, f"an Excel workbook (.xlsx) that opens ({type(exc).__name__}: {exc})")
+        ) from None
+
+
+def sheet_rows(sheet, min_row: int = 1) -> Iterator[tuple[int, tuple]]:
+    """(row number, values) for each row of a worksheet from ``min_row``, skipping wholly empty rows."""
+    for number, values in enumerate(sheet.iter_rows(min_row=min_row, values_only=True), start=min_row):
+        if any(v is not None and str(v).strip() != "" for v in values):
+            yield number, values
+
+
+def sheet_chunks(path: str | Path, sheet, chunk_rows: int = CHUNK_ROWS) -> Iterator[Chunk]:
+    """A sheet laid out as a table (header on row 1) as chunks of text cells."""
+    rows = sheet_rows(sheet)
+    try:
+        _, header = next(rows)
+    except StopIteration:
+        raise ReadError(
+            Problem(str(path), None, None, None, "a header row naming the columns (the sheet is empty)", sheet.title)
+        ) from None
+    names = [cell_text(h).strip() for h in header]
+    while names and names[-1] == "":
+        names.pop()
+    numbers: list[int] = []
+    values: list[list[str]] = []
+    emitted = False
+
+    def chunk():
+        frame = pd.DataFrame(values, columns=names, dtype=object) if values else pd.DataFrame(columns=names)
+        return Chunk(frame, str(path), np.array(numbers, dtype=int), sheet.title)
+
+    for number, row in rows:
+        cells = [cell_text(v) for v in row[: len(names)]]
+        cells += [""] * (len(names) - len(cells))
+        numbers.append(number)
+        values.append(cells)
+        if len(values) >= chunk_rows:
+            yield chunk()
+            emitted = True
+            numbers, values = [], []
+    if values or not emitted:
+        yield chunk()
