@@ -18,28 +18,110 @@ def _demo(args) -> int:
     return 0
 
 
-def _load(args) -> int:
+def _progress(total_rows: int | None = None):
+    """A progress bar in rows for long loads (silent when not on a terminal)."""
+    from tqdm import tqdm
+
+    return tqdm(total=total_rows, unit=" rows", unit_scale=True, disable=None, leave=False, desc="loading")
+
+
+def _run_load(args, add) -> int:
+    """Open the store, let ``add(loader, store)`` stage sources, then commit or report every problem."""
     from pxassure import sources
     from pxassure.store import Store
 
-    files: dict[str, Path] = {}
+    with Store(args.database) as store, _progress() as bar:
+        with sources.Loader(store, replace=not getattr(args, "append", True), progress=bar.update) as loader:
+            add(loader, store)
+            try:
+                load_id = loader.finish()
+            except sources.ValidationError as exc:
+                bar.close()
+                print(f"{exc}\n{args.database} is unchanged.", file=sys.stderr)
+                return 1
+        bar.close()
+        for note in loader.notes:
+            print(note)
+        tables = sorted({s.table for s in loader.sources})
+        print(f"loaded {len(loader.sources)} source(s) into {args.database} (load {load_id}): {', '.join(tables)}")
+    return 0
+
+
+def _load(args) -> int:
+    from pxassure import sources, warehouse
+
+    files: list[tuple[str, Path]] = []
     for item in args.paths:
         p = Path(item)
         if p.is_dir():
-            files.update(sources.discover(p))
+            files += list(sources.discover(p).items())
         else:
-            files[p.stem] = p
-    if not files:
-        print("no input files found: name each CSV after its table, e.g. fft_monthly.csv", file=sys.stderr)
+            files.append((p.stem, p))
+    if not files and not args.sources:
+        print("no input files found: name each CSV or XLSX after its table, e.g. fft_monthly.csv", file=sys.stderr)
         return 2
-    with Store(args.database) as store:
-        try:
-            load_id = sources.load_files(store, files, replace=not args.append)
-        except sources.ValidationError as exc:
-            print(exc, file=sys.stderr)
-            return 1
-        print(f"loaded {len(files)} file(s) into {args.database} (load {load_id})")
+
+    def add(loader, store):
+        for table, path in files:
+            if path.suffix.lower() in (".xlsx", ".xlsm") and table not in sources.TABLES:
+                loader.add_workbook(path)  # sheets named after tables
+            else:
+                loader.add_file(table, path)
+        if args.sources:
+            warehouse.load_sources(loader, args.sources)
+
+    return _run_load(args, add)
+
+
+def _fft_import(args) -> int:
+    from pxassure import fft
+    from pxassure.problems import Problem
+
+    def add(loader, store):
+        if args.mapping:
+            loader.add_file("fft_ward_map", args.mapping)
+            mapping = loader.staged.frame("fft_ward_map") if "fft_ward_map" in loader.staged.staged else None
+        else:
+            mapping = store.table("fft_ward_map")
+        if mapping is None or mapping.empty:
+            expected = "a ward mapping: load fft_ward_map.csv first, or pass --mapping"
+            loader.report([Problem(str(args.database), None, "fft_ward_map", None, expected)])
+            return
+        fft.import_files(loader, args.files, mapping, month=args.month)
+
+    args.append = True
+    return _run_load(args, add)
+
+
+def _framework_template(args) -> int:
+    from pxassure import selfassessment
+    from pxassure.store import Store
+
+    with Store(args.database, read_only=True) as store:
+        units = store.table("org_units").set_index("unit_id")
+        if args.unit not in units.index:
+            print(
+                f"pxassure framework template: unit {args.unit!r} is not in org_units of {args.database}",
+                file=sys.stderr,
+            )
+            return 2
+        previous = selfassessment.previous_answers(store.table("framework_scores"), args.unit, args.period)
+    output = Path(args.output or f"self-assessment-{args.unit}-{args.period}.xlsx")
+    selfassessment.write_template(output, args.unit, units.loc[args.unit, "name"], args.period, previous)
+    source = f"prefilled from {previous['assessed_month'].iloc[0]:%Y-%m}" if len(previous) else "blank"
+    print(f"{output} ({source})")
     return 0
+
+
+def _framework_import(args) -> int:
+    from pxassure import selfassessment
+
+    def add(loader, store):
+        known = set(store.table("org_units")["unit_id"])
+        selfassessment.import_workbooks(loader, args.files, known)
+
+    args.append = True
+    return _run_load(args, add)
 
 
 def _build(args) -> int:
@@ -88,11 +170,34 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=20261022)
     p.set_defaults(func=_demo)
 
-    p = sub.add_parser("load", help="validate and load input files (CSV named after their table)")
-    p.add_argument("paths", nargs="+", help="files or folders")
+    p = sub.add_parser("load", help="validate and load input files (CSV or XLSX named after their table) or SQL")
+    p.add_argument("paths", nargs="*", help="files or folders; a workbook's sheets named after tables are loaded")
+    p.add_argument("--sources", default=None, help="YAML sources file: tables from SQL warehouses")
     p.add_argument("--database", default=str(DEFAULT_DATABASE))
     p.add_argument("--append", action="store_true", help="upsert by key instead of replacing each table")
     p.set_defaults(func=_load)
+
+    p = sub.add_parser("fft", help="NHS England FFT files")
+    fft_sub = p.add_subparsers(dest="fft_command", required=True)
+    q = fft_sub.add_parser("import", help="import published inpatient workbooks or raw extracts (upserts months)")
+    q.add_argument("files", nargs="+")
+    q.add_argument("--mapping", default=None, help="fft_ward_map CSV/XLSX to load with them (else the store's)")
+    q.add_argument("--month", default=None, help="YYYY-MM, for a workbook whose title has no month")
+    q.add_argument("--database", default=str(DEFAULT_DATABASE))
+    q.set_defaults(func=_fft_import)
+
+    p = sub.add_parser("framework", help="framework self-assessment workbooks")
+    fw_sub = p.add_subparsers(dest="framework_command", required=True)
+    q = fw_sub.add_parser("template", help="write a unit's self-assessment workbook, prefilled with its last answers")
+    q.add_argument("--unit", required=True)
+    q.add_argument("--period", required=True, help="assessment month, YYYY-MM")
+    q.add_argument("--output", default=None, help="default: self-assessment-<unit>-<period>.xlsx")
+    q.add_argument("--database", default=str(DEFAULT_DATABASE))
+    q.set_defaults(func=_framework_template)
+    q = fw_sub.add_parser("import", help="validate and load completed self-assessment workbooks")
+    q.add_argument("files", nargs="+")
+    q.add_argument("--database", default=str(DEFAULT_DATABASE))
+    q.set_defaults(func=_framework_import)
 
     p = sub.add_parser("build", help="run a committee's notebook and export its HTML report")
     p.add_argument("--committee", default="board", help="params file stem: board, quality_committee, ward …")

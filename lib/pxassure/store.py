@@ -236,6 +236,11 @@ class StagedLoad:
             self.con.unregister(view)
         self.staged[table] += n
 
+    def frame(self, table: str) -> pd.DataFrame:
+        """The rows of ``table`` staged so far, in the table's columns."""
+        cols = ", ".join(TABLES[table].column_names)
+        return self.con.execute(f"SELECT {cols} FROM {self._name(table)} ORDER BY _ord").df()
+
     def duplicate_keys(self, table: str, limit: int) -> pd.DataFrame:
         """Staged rows whose key an earlier staged row already has: _source, _sheet, _row and the key."""
         keys = ", ".join(TABLES[table].key)

@@ -1,0 +1,50 @@
+"""A tiny trust for loader tests: a store with units, the framework catalogue and an FFT ward mapping."""
+
+import pandas as pd
+
+from pxassure import framework
+from pxassure.schema import TABLES
+from pxassure.store import Store
+
+TRUST_CODE = "R1X"
+UNITS = pd.DataFrame(
+    [
+        ("T", "Trust", "trust", None, None, None),
+        ("D1", "Division One", "division", "T", None, None),
+        ("007", "Ward 7", "ward", "D1", "Main", "inpatient"),
+        ("008", "Ward 8", "ward", "D1", "Main", "inpatient"),
+        ("009", "Ward 9", "ward", "D1", "Main", "inpatient"),
+    ],
+    columns=TABLES["org_units"].column_names,
+)
+WARD_MAP = pd.DataFrame(
+    [
+        (TRUST_CODE, "R1X01", "WARD 7", "007"),
+        (TRUST_CODE, "R1X01", "WARD 8", "008"),
+        (TRUST_CODE, "R1X01", "WARD 8 (OLD NAME)", "008"),  # renamed: both names map to 008
+        (TRUST_CODE, "R1X01", "WARD 9", "009"),
+    ],
+    columns=TABLES["fft_ward_map"].column_names,
+)
+FFT = pd.DataFrame([("007", "2026-01-01", 10, 5, 1, 0, 0, 1, 80)], columns=TABLES["fft_monthly"].column_names).assign(
+    month=lambda d: pd.to_datetime(d["month"])
+)
+
+
+def build(path) -> Store:
+    """A writable store holding the tiny trust."""
+    store = Store(path)
+    catalogue = framework.catalogue()[["requirement", "section", "characteristic", "title"]]
+    store.load({"org_units": UNITS, "framework_requirements": catalogue, "fft_ward_map": WARD_MAP, "fft_monthly": FFT})
+    return store
+
+
+def contents(store: Store) -> dict:
+    """Every table and the load log, to show a failed load changed nothing."""
+    return {name: store.table(name) for name in [*TABLES, "load_log"]}
+
+
+def assert_unchanged(store: Store, before: dict) -> None:
+    after = contents(store)
+    for name, frame in before.items():
+        pd.testing.assert_frame_equal(after[name], frame, obj=name)
