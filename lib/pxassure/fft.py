@@ -21,6 +21,7 @@ the load says which ones were left as gaps.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -83,10 +84,14 @@ def ward_key(trust_code, site_code, ward_name) -> tuple[str, str, str]:
 
 
 class Rows:
-    """Ward rows read from one FFT file, in our column names, as text, before mapping."""
+    """Ward rows read from one FFT file, in our column names, as text, before mapping.
 
-    def __init__(self, path: str, sheet: str | None, frame: pd.DataFrame, national: pd.DataFrame | None = None):
+    ``headings`` maps our column names back to the file's, so problems name what the analyst sees.
+    """
+
+    def __init__(self, path: str, sheet: str | None, frame: pd.DataFrame, headings: dict[str, str], national=None):
         self.path, self.sheet, self.frame, self.national = path, sheet, frame, national
+        self.headings = headings
 
 
 # -- reading the two layouts ---------------------------------------------------------------
@@ -177,7 +182,8 @@ def read_published(path: str | Path, month: str | None = None) -> tuple[Rows | N
         frame = pd.DataFrame(records, columns=list(PUBLISHED_COLUMNS.values()))
         frame["month"] = month
         frame["source_row"] = numbers
-        return Rows(path, "Wards", frame, national), []
+        headings = {v: k for k, v in PUBLISHED_COLUMNS.items()}
+        return Rows(path, "Wards", frame, headings, national), []
     finally:
         book.close()
 
@@ -249,7 +255,8 @@ def read_raw_extract(path: str | Path) -> tuple[Rows | None, list[Problem]]:
                 )
             )
     frame["month"] = months
-    return Rows(path, sheet_name, frame.drop(columns=["year", "period"])), problems
+    frame = frame[frame["month"].notna()].drop(columns=["year", "period"])
+    return Rows(path, sheet_name, frame, {v: k for k, v in RAW_COLUMNS.items()}), problems
 
 
 def read(path: str | Path, month: str | None = None) -> tuple[Rows | None, list[Problem]]:
@@ -314,9 +321,10 @@ def to_monthly(rows: Rows, mapped: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarr
     layout = mapped[["unit_id", "month", *ANSWERS, "eligible"]].copy()
     layout.loc[suppressed_row, list(ANSWERS)] = "0"  # validated below only for their other cells
     layout["eligible"] = layout["eligible"].replace(SUPPRESSED, "")
-    typed, problems = parse_table(
+    typed, found = parse_table(
         layout, TABLES["fft_monthly"], rows.path, rows.sheet, rows=mapped["source_row"].to_numpy()
     )
+    problems = [dataclasses.replace(p, column=rows.headings.get(p.column, p.column)) for p in found]
     typed["source_row"] = mapped["source_row"].to_numpy()
     typed["_suppressed"] = suppressed_row.to_numpy()
     groups = typed.groupby(["unit_id", "month"], sort=True, dropna=False)

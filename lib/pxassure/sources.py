@@ -71,9 +71,6 @@ def parse_table(
         )
     if missing:
         return pd.DataFrame(columns=table.column_names), problems
-    if len(raw) == 0:
-        problems.append(Problem(file, None, None, None, f"at least one data row for table {table.name}", sheet))
-        return pd.DataFrame(columns=table.column_names), problems
 
     rows = np.arange(len(raw)) + first_data_row if rows is None else np.asarray(rows)
     out = {}
@@ -258,7 +255,7 @@ class Loader:
             names = [n for n in book.sheetnames if n in wanted]
             if not names:
                 expected = f"a sheet named {only!r}" if only else "sheets named after tables, e.g. 'fft_monthly'"
-                self.report([Problem(str(path), None, None, book.sheetnames, f"{expected} (sheets found: see value)")])
+                self.report([Problem(str(path), None, None, book.sheetnames, expected)])
                 return
             for name in names:
                 rows = self.add_chunks(name, readers.sheet_chunks(path, book[name]), str(path))
