@@ -21,6 +21,7 @@ import pandas as pd
 from pxassure.schema import LOAD_ORDER, TABLES, Table
 
 DEFAULT_DATABASE = Path("data/pxassure.duckdb")
+LOAD_MEMORY_LIMIT = "192MB"
 
 
 class StoreError(RuntimeError):
@@ -102,7 +103,11 @@ class Store:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.read_only = read_only
         self.con = duckdb.connect(str(self.path), read_only=read_only)
+        self.con.execute("SET enable_progress_bar = false")  # pxassure draws its own
         if not read_only:
+            # A load stages every row before committing; past this DuckDB spills to disk beside the
+            # database, so a file of any size loads in bounded memory (benchmarks/load_large.py).
+            self.con.execute(f"SET memory_limit = '{LOAD_MEMORY_LIMIT}'")
             self.create_schema()
 
     def __enter__(self) -> Store:
