@@ -131,3 +131,11 @@ def test_sources_file_needs_its_environment_variable(tmp_path, monkeypatch):
     path = sources_file(tmp_path, "unused")
     with pytest.raises(warehouse.SourcesFileError, match="environment variable PXASSURE_TEST_WAREHOUSE is not set"):
         warehouse.read_sources_file(path)
+
+
+def test_the_documented_example_sources_file_is_valid(monkeypatch):
+    from conftest import ROOT
+
+    monkeypatch.setenv("PXASSURE_WAREHOUSE_URL", "postgresql+psycopg://user:secret@localhost/px")
+    spec = warehouse.read_sources_file(ROOT / "docs" / "sources.example.yaml")
+    assert set(spec["tables"]) == {"fft_monthly", "complaints"}

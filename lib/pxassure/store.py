@@ -103,8 +103,11 @@ class Store:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.read_only = read_only
         self.con = duckdb.connect(str(self.path), read_only=read_only)
-        self.con.execute("SET enable_progress_bar = false")  # pxassure draws its own
         if not read_only:
+            try:
+                self.con.execute("SET enable_progress_bar = false")  # loads draw their own bar
+            except duckdb.Error:
+                pass  # under Jupyter DuckDB refuses to touch its bar without ipywidgets; loads are not run there
             # A load stages every row before committing; past this DuckDB spills to disk beside the
             # database, so a file of any size loads in bounded memory (benchmarks/load_large.py).
             self.con.execute(f"SET memory_limit = '{LOAD_MEMORY_LIMIT}'")
