@@ -132,3 +132,20 @@ def test_demo_inputs_reload_through_the_same_path(demo_inputs, tmp_path):
     with Store(tmp_path / "again.duckdb") as s:
         sources.load_files(s, sources.discover(copy))
         assert s.counts()["framework_scores"] > 0
+
+
+def test_header_only_sheet_is_named_in_the_error(store, tmp_path):
+    import openpyxl
+
+    before = _snapshot(store)
+    book = openpyxl.Workbook()
+    book.active.title = "fft_monthly"
+    book.active.append(FFT_HEADER.strip().split(","))
+    path = tmp_path / "extracts.xlsx"
+    book.save(path)
+    with pytest.raises(sources.ValidationError) as info:
+        sources.load_files(store, {"fft_monthly": path})
+    assert [str(p) for p in info.value.problems] == [
+        f"{path}, sheet 'fft_monthly'; expected at least one data row for table fft_monthly"
+    ]
+    _assert_unchanged(store, before)

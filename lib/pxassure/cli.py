@@ -25,13 +25,16 @@ def _progress(total_rows: int | None = None):
     return tqdm(total=total_rows, unit=" rows", unit_scale=True, disable=None, leave=False, desc="loading")
 
 
-def _run_load(args, add) -> int:
-    """Open the store, let ``add(loader, store)`` stage sources, then commit or report every problem."""
+def _run_load(args, add, *, replace: bool) -> int:
+    """Open the store, let ``add(loader, store)`` stage sources, then commit or report every problem.
+
+    ``replace`` swaps the contents of each table loaded; otherwise rows are upserted by key.
+    """
     from pxassure import sources
     from pxassure.store import Store
 
     with Store(args.database) as store, _progress() as bar:
-        with sources.Loader(store, replace=not getattr(args, "append", True), progress=bar.update) as loader:
+        with sources.Loader(store, replace=replace, progress=bar.update) as loader:
             add(loader, store)
             try:
                 load_id = loader.finish()
@@ -70,7 +73,7 @@ def _load(args) -> int:
         if args.sources:
             warehouse.load_sources(loader, args.sources)
 
-    return _run_load(args, add)
+    return _run_load(args, add, replace=not args.append)
 
 
 def _fft_import(args) -> int:
@@ -89,8 +92,7 @@ def _fft_import(args) -> int:
             return
         fft.import_files(loader, args.files, mapping, month=args.month)
 
-    args.append = True
-    return _run_load(args, add)
+    return _run_load(args, add, replace=False)  # a re-import replaces only what it brings
 
 
 def _framework_template(args) -> int:
@@ -120,8 +122,7 @@ def _framework_import(args) -> int:
         known = set(store.table("org_units")["unit_id"])
         selfassessment.import_workbooks(loader, args.files, known)
 
-    args.append = True
-    return _run_load(args, add)
+    return _run_load(args, add, replace=False)  # a re-import replaces only what it brings
 
 
 def _build(args) -> int:

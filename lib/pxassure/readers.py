@@ -109,11 +109,6 @@ def csv_chunks(path: str | Path, chunk_rows: int = CHUNK_ROWS) -> Iterator[Chunk
             first += len(raw)
 
 
-def csv_header(path: str | Path) -> list[str]:
-    """The column names of a CSV (after :func:`check_csv`)."""
-    return list(pd.read_csv(path, dtype=str, nrows=0, encoding="utf-8-sig").columns)
-
-
 # -- Excel ---------------------------------------------------------------------------------
 
 

@@ -206,12 +206,14 @@ class Loader:
     def add_chunks(self, table: str, chunks: Iterable[Chunk], source: str) -> int:
         """Parse and stage ``chunks`` of text cells laid out as ``table``; return the rows read."""
         spec = TABLES[table]
-        total = 0
+        total, sheet = 0, None
         try:
             for chunk in chunks:
+                sheet = chunk.sheet
                 frame, found = parse_table(chunk.raw, spec, chunk.source, chunk.sheet, rows=chunk.rows)
                 self.report(found)
-                if any(p.row == 1 and p.value is None for p in found):
+                columns = {str(c).strip() for c in chunk.raw.columns}
+                if not set(spec.column_names) <= columns:
                     return total  # missing columns: the rest of this source can only repeat them
                 self.staged.stage(table, frame, source=chunk.source, sheet=chunk.sheet, rows=chunk.rows)
                 total += len(frame)
@@ -221,7 +223,6 @@ class Loader:
             self.report([exc.problem])
             return total
         if total == 0:
-            sheet = getattr(chunks, "sheet", None)
             self.report([Problem(source, None, None, None, f"at least one data row for table {table}", sheet)])
         return total
 
