@@ -10,6 +10,7 @@ DATABASE ?= $(DEMO_DATABASE)
 PERIOD   ?= latest
 COMMITTEE ?= board
 UNIT     ?=
+PARAMS   ?=
 JOBS     ?= 2
 
 .PHONY: help setup demo-data board-report reports report test lint lab benchmark clean
@@ -19,6 +20,7 @@ help:
 	@echo "make test           set up and run the test suite"
 	@echo "make reports        the whole pack, board to ward, and outputs/<period>/index.html"
 	@echo "make report COMMITTEE=ward UNIT=014 PERIOD=2026-10   one report (UNIT for division/ward)"
+	@echo "     PARAMS=\"preset=ptd shift_length=6\"                 extra notebook parameters"
 	@echo "make demo-data      (re)build the demo trust's database through the loaders"
 	@echo "make lab            JupyterLab on the project"
 	@echo "make lint           ruff"
@@ -51,7 +53,7 @@ reports: setup $(REPORT_DATA)
 	$(BIN)/pxassure build --all --period $(PERIOD) --database $(DATABASE)
 
 report: setup $(REPORT_DATA)
-	$(BIN)/pxassure build --committee $(COMMITTEE) --period $(PERIOD) --database $(DATABASE) $(if $(UNIT),--unit $(UNIT),)
+	$(BIN)/pxassure build --committee $(COMMITTEE) --period $(PERIOD) --database $(DATABASE) $(if $(UNIT),--unit $(UNIT),) $(foreach p,$(PARAMS),-p $(p))
 
 test: setup
 	$(BIN)/python -m pytest

@@ -39,8 +39,8 @@ def write_comments(path: Path, rows: int) -> int:
 
 CHILD = """
 import sys
-from pxassure import sources
-from pxassure.store import Store
+from pxassure.ingest import sources
+from pxassure.ingest.store import Store
 with Store(sys.argv[1]) as store:
     sources.load_files(store, {"org_units": sys.argv[2]})
     sources.load_files(store, {"feedback_comments": sys.argv[3]}, replace=True)

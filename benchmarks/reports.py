@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from pxassure import demo
+from pxassure.ingest import demo
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ import tracemalloc
 import numpy as np
 import pandas as pd
 
-from pxassure import spc
+from pxassure.analysis import spc
 
 
 def make_frame(series: int, points: int, seed: int = 1) -> pd.DataFrame:

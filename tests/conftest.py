@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from pxassure import build, demo
+from pxassure.ingest import demo
+from pxassure.publish import build
 
 ROOT = Path(__file__).resolve().parents[1]
 

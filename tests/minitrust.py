@@ -2,9 +2,9 @@
 
 import pandas as pd
 
-from pxassure import framework
-from pxassure.schema import TABLES
-from pxassure.store import Store
+from pxassure.analysis import framework
+from pxassure.ingest.schema import TABLES
+from pxassure.ingest.store import Store
 
 TRUST_CODE = "R1X"
 UNITS = pd.DataFrame(

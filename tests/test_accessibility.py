@@ -13,7 +13,8 @@ import subprocess
 import pytest
 
 from conftest import ROOT
-from pxassure import build, demo
+from pxassure.ingest import demo
+from pxassure.publish import build
 
 pytestmark = pytest.mark.integration
 A11Y = ROOT / "tests" / "a11y"

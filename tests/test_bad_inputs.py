@@ -5,8 +5,9 @@ import pytest
 
 from conftest import ROOT
 from minitrust import assert_unchanged, build, contents
-from pxassure import fft, selfassessment
-from pxassure.sources import Loader, ValidationError
+from pxassure.errors import ValidationError
+from pxassure.ingest import fft, selfassessment
+from pxassure.ingest.sources import Loader
 
 BAD = ROOT / "tests" / "data" / "bad"
 

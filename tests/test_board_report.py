@@ -11,7 +11,9 @@ import pytest
 
 from conftest import ROOT
 from htmlcheck import Page
-from pxassure import build, demo
+from pxassure.errors import ParameterError
+from pxassure.ingest import demo
+from pxassure.publish import build
 
 pytestmark = pytest.mark.integration
 
@@ -114,9 +116,15 @@ def test_findings_hold_the_planted_signals(board):
     assert {i["measure"] for i in findings["icons"]} >= {"FFT % positive", "Complaints per 1,000 bed days"}
 
 
+def test_a_bad_parameter_stops_the_build_before_any_notebook_runs(demo_db):
+    with pytest.raises(ParameterError, match=r"board/board.html: unknown SPC preset 'nonsense'"):
+        build.plan("board", period="latest", database=demo_db, overrides={"preset": "nonsense"})
+
+
 def test_failed_run_keeps_the_previous_report(board, demo_db):
     before = board.html.read_bytes()
-    job = build.plan("board", period="latest", database=demo_db, overrides={"preset": "nonsense"})[0]
+    job = build.plan("board", period="latest", database=demo_db)[0]
+    job.parameters["preset"] = "nonsense"  # fails inside the notebook, after planning
     outcome = build.run(job, board.html.parents[2])
     assert not outcome.ok
     assert "unknown SPC preset 'nonsense'" in outcome.error

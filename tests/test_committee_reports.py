@@ -4,8 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pxassure import demo, funnel
-from pxassure.reports import ParameterError, division_report, patient_experience_report, quality_report
+from pxassure.analysis import funnel
+from pxassure.errors import ParameterError
+from pxassure.ingest import demo
+from pxassure.reports import division_report, patient_experience_report, quality_report
 
 WARD = demo.PLANTED["deteriorating_ward"]
 
@@ -42,10 +44,10 @@ def test_pec_trends_are_fdr_adjusted(pec):
 def test_quality_report_heatmap_and_triangulation(demo_db):
     q = quality_report(demo_db, committee="quality_committee")
     assert q.layer == "board_quality" and q.heatmap.shape == (57, 12)
-    assert set(q.correlations["column"]) == {"harm_rate", "rn_fill"}
+    assert set(q.correlations["column"]) == {"harm_incidents_rate", "rn_fill_rate"}  # params: triangulate
     assert WARD in set(q.triangulation["unit_id"])
     # the planted ward has the lowest nurse fill rate: triangulation shows it
-    assert q.triangulation.sort_values("rn_fill")["unit_id"].iloc[0] == WARD
+    assert q.triangulation.sort_values("rn_fill_rate")["unit_id"].iloc[0] == WARD
     with pytest.raises(ParameterError, match="committee must be one of"):
         quality_report(demo_db, committee="board")
 

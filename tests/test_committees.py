@@ -3,7 +3,8 @@
 import pandas as pd
 import pytest
 
-from pxassure import committees, demo
+from pxassure.ingest import demo
+from pxassure.reports import committees
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,9 @@ import hashlib
 import pandas as pd
 import pytest
 
-from pxassure import demo, measures
-from pxassure.store import Store
+from pxassure.analysis import measures
+from pxassure.ingest import demo
+from pxassure.ingest.store import Store
 
 
 def _digest(folder):

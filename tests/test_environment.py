@@ -6,7 +6,7 @@ import tomllib
 import yaml
 
 from conftest import ROOT
-from pxassure.schema import data_model_markdown
+from pxassure.ingest.schema import data_model_markdown
 
 # conda-forge names that differ from PyPI's
 CONDA_NAME = {"duckdb": "python-duckdb"}

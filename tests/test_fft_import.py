@@ -4,9 +4,10 @@ import pytest
 
 from fftfiles import RAW_HEADER, TEMPLATE, fill_template, raw_line, small_published, ward_row
 from minitrust import TRUST_CODE, assert_unchanged, build, contents
-from pxassure import fft
 from pxassure.cli import main
-from pxassure.sources import Loader, ValidationError
+from pxassure.errors import ValidationError
+from pxassure.ingest import fft
+from pxassure.ingest.sources import Loader
 
 
 @pytest.fixture

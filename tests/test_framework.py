@@ -4,7 +4,7 @@ import re
 
 import pandas as pd
 
-from pxassure import framework
+from pxassure.analysis import framework
 
 
 def test_catalogue_complete():

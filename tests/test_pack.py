@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from htmlcheck import check_page
-from pxassure import build, demo
+from pxassure.ingest import demo
+from pxassure.publish import build
 
 pytestmark = pytest.mark.integration
 WARD = demo.PLANTED["deteriorating_ward"]
@@ -48,7 +49,7 @@ def test_planted_ward_is_an_exception_at_every_layer(pack):
     assert WARD in {t["unit_id"] for t in pec["trends_significant"]}
     eqc = findings(root, "executive_quality/executive_quality_committee.html")
     assert WARD in {e["unit_id"] for e in eqc["exceptions"]}
-    assert {c["column"] for c in eqc["correlations"]} == {"harm_rate", "rn_fill"}
+    assert {c["column"] for c in eqc["correlations"]} == {"harm_incidents_rate", "rn_fill_rate"}
     assert WARD in {e["unit_id"] for e in findings(root, "board/board.html")["exceptions"]}
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from pxassure.redact import redact
+from pxassure.analysis.redact import redact
 
 
 @pytest.mark.parametrize(

@@ -1,12 +1,14 @@
 """HTML fragments and the nbconvert export, on small inputs."""
 
 import base64
+from types import SimpleNamespace
 
 import nbformat
 import pandas as pd
 import pytest
 
-from pxassure import export, render, spc
+from pxassure.analysis import spc
+from pxassure.publish import export, render, vocabulary
 
 
 def test_free_text_is_escaped_never_executed():
@@ -34,7 +36,7 @@ def test_spc_figure_carries_describe_as_alt_text():
     )
     html = render.spc_figure(r, title="Test & chart", measure="Widgets")
     assert "<svg" in html and 'role="img"' in html and "<title" in html
-    assert "Test &amp; chart" in html and r.describe("Widgets").replace("'", "&#x27;") in html
+    assert "Test &amp; chart" in html and vocabulary.describe_chart(r, "Widgets").replace("'", "&#x27;") in html
 
 
 def _notebook(outputs, source="x = 1"):
@@ -70,6 +72,13 @@ def test_export_drops_warnings():
 
 
 def test_provenance_is_a_labelled_section_not_a_nested_landmark():
-    html = render.provenance({"period": "2026-10"}, {"load_id": "x"}, "0.1.0", "now", ["make report"])
+    report = SimpleNamespace(
+        parameters={"period": "2026-10"},
+        snapshot={"load_id": "x"},
+        code_version="0.1.0",
+        generated_at="now",
+        reproduce_commands=lambda: ["make report"],
+    )
+    html = render.provenance(report)
     assert html.startswith('<section class="provenance"') and html.endswith("</section>")
     assert "contentinfo" not in html and html.count("<section") == html.count("</section>")

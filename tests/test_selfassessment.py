@@ -5,9 +5,10 @@ import pandas as pd
 import pytest
 
 from minitrust import build
-from pxassure import framework, selfassessment
+from pxassure.analysis import framework
 from pxassure.cli import main
-from pxassure.sources import Loader
+from pxassure.ingest import selfassessment
+from pxassure.ingest.sources import Loader
 
 HOSTILE = '=HYPERLINK("http://x","click")'
 

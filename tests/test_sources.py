@@ -5,8 +5,8 @@ import shutil
 import pandas as pd
 import pytest
 
-from pxassure import sources
-from pxassure.store import Store
+from pxassure.ingest import sources
+from pxassure.ingest.store import Store
 
 UNITS_CSV = """unit_id,name,level,parent_id,site,service_type
 T,Trust,trust,,,

@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pxassure import spc
+from pxassure.analysis import spc
+from pxassure.publish import charts, vocabulary
 
 STABLE = [10, 12, 11, 13, 10, 12, 11, 12, 10, 13, 11, 12, 11, 12, 10, 12, 11, 13, 11, 12]
 
@@ -24,7 +25,7 @@ def test_fewer_than_minimum_points_gives_run_chart_and_flag():
     assert r.variation is None and r.assurance is None
     assert any("fewer than the 13" in f for f in r.flags)
     assert r.run is not None
-    assert "Too few points" in r.describe("x")
+    assert "Too few points" in vocabulary.describe_chart(r, "x")
 
 
 def test_thirteen_points_give_limits():
@@ -134,7 +135,7 @@ def test_rebase_periods_are_independent():
     assert r.points["centre"].iloc[0] == pytest.approx(np.mean(STABLE))
     assert r.points["centre"].iloc[-1] == pytest.approx(np.mean(STABLE) + 50)
     assert set(r.points["point_type"]) == {"common_cause"}
-    assert "recalculated from 20" in r.describe("x")
+    assert "recalculated from 20" in vocabulary.describe_chart(r, "x")
 
 
 # --- bad input ------------------------------------------------------------------------------
@@ -261,14 +262,14 @@ def test_batch_missing_column():
 
 def test_describe_is_plain_english_alt_text():
     y = STABLE[:-1] + [30]
-    text = spc.xmr(pd.Series(y, index=months(20)), target=12).describe("FFT % positive", "%")
+    text = vocabulary.describe_chart(spc.xmr(pd.Series(y, index=months(20)), target=12), "FFT % positive", "%")
     assert text.startswith("XmR chart of FFT % positive, 20 points from 2024-01 to 2025-08.")
     assert "special cause improvement" in text and "a point outside the process limits" in text
     assert "target of 12.0%" in text
 
 
 def test_method_names_every_option():
-    m = spc.xmr(STABLE, preset="ptd", shift_length=6).method()
+    m = vocabulary.method_line(spc.xmr(STABLE, preset="ptd", shift_length=6))
     for part in ("XmR chart", "preset ptd", "screening on", "shift 6 points", "trend 7 points", "between 2σ and 3σ"):
         assert part in m
 
@@ -277,7 +278,7 @@ def test_plot_draws_points_limits_and_target():
     import matplotlib.pyplot as plt
 
     r = spc.xmr(STABLE[:-1] + [30], target=12)
-    ax = r.plot(title="t")
+    ax = charts.plot_spc(r, title="t")
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert {"Common cause", "Special cause: improvement", "Target", "Mean", "Process limits"} <= set(labels)
     plt.close(ax.figure)

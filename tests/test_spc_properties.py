@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pxassure import spc
+from pxassure.analysis import spc
 
 values = st.lists(
     st.floats(-1000, 1000, allow_nan=False, allow_infinity=False).map(lambda x: round(x, 3)), min_size=13, max_size=40

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pxassure import spc
+from pxassure.analysis import spc
 
 A = [
     -0.56047565,

@@ -4,8 +4,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from pxassure import demo
-from pxassure.store import SourceFile, Store, StoreError, replace_file_atomically
+from pxassure.errors import StoreError
+from pxassure.ingest import demo
+from pxassure.ingest.store import SourceFile, Store, replace_file_atomically
 
 UNITS = pd.DataFrame(
     [

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from pxassure.suppression import suppress
+from pxassure.analysis.suppression import suppress
 
 
 def test_first_level_hides_one_to_four_but_not_zero():

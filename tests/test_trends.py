@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from pxassure import trends
+from pxassure.analysis import trends
 
 
 def test_mann_kendall_hand_computed():

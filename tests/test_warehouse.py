@@ -4,9 +4,10 @@ import pytest
 import sqlalchemy as sa
 
 from minitrust import assert_unchanged, build, contents
-from pxassure import warehouse
 from pxassure.cli import main
-from pxassure.sources import Loader, ValidationError
+from pxassure.errors import ValidationError
+from pxassure.ingest import warehouse
+from pxassure.ingest.sources import Loader
 
 INJECTION = "x'; DROP TABLE px.fft; --"
 

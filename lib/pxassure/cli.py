@@ -6,11 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from pxassure.store import DEFAULT_DATABASE
+from pxassure.ingest.store import DEFAULT_DATABASE
 
 
 def _demo(args) -> int:
-    from pxassure import demo
+    from pxassure.ingest import demo
 
     scale = demo.Scale(wards=args.wards, months=args.months, seed=args.seed)
     counts = demo.build_database(args.database, scale, inputs=args.inputs)
@@ -30,15 +30,16 @@ def _run_load(args, add, *, replace: bool) -> int:
 
     ``replace`` swaps the contents of each table loaded; otherwise rows are upserted by key.
     """
-    from pxassure import sources
-    from pxassure.store import Store
+    from pxassure.errors import ValidationError
+    from pxassure.ingest import sources
+    from pxassure.ingest.store import Store
 
     with Store(args.database) as store, _progress() as bar:
         with sources.Loader(store, replace=replace, progress=bar.update) as loader:
             add(loader, store)
             try:
                 load_id = loader.finish()
-            except sources.ValidationError as exc:
+            except ValidationError as exc:
                 bar.close()
                 print(f"{exc}\n{args.database} is unchanged.", file=sys.stderr)
                 return 1
@@ -51,7 +52,7 @@ def _run_load(args, add, *, replace: bool) -> int:
 
 
 def _load(args) -> int:
-    from pxassure import sources, warehouse
+    from pxassure.ingest import sources, warehouse
 
     files: list[tuple[str, Path]] = []
     for item in args.paths:
@@ -77,8 +78,8 @@ def _load(args) -> int:
 
 
 def _fft_import(args) -> int:
-    from pxassure import fft
-    from pxassure.problems import Problem
+    from pxassure.ingest import fft
+    from pxassure.ingest.problems import Problem
 
     def add(loader, store):
         if args.mapping:
@@ -96,8 +97,8 @@ def _fft_import(args) -> int:
 
 
 def _framework_template(args) -> int:
-    from pxassure import selfassessment
-    from pxassure.store import Store
+    from pxassure.ingest import selfassessment
+    from pxassure.ingest.store import Store
 
     with Store(args.database, read_only=True) as store:
         units = store.table("org_units").set_index("unit_id")
@@ -116,7 +117,7 @@ def _framework_template(args) -> int:
 
 
 def _framework_import(args) -> int:
-    from pxassure import selfassessment
+    from pxassure.ingest import selfassessment
 
     def add(loader, store):
         known = set(store.table("org_units")["unit_id"])
@@ -125,21 +126,29 @@ def _framework_import(args) -> int:
     return _run_load(args, add, replace=False)  # a re-import replaces only what it brings
 
 
-def _build(args) -> int:
-    from pxassure import build
-    from pxassure.committees import CommitteeError
-    from pxassure.reports import ParameterError
+def parse_param(item: str) -> tuple[str, object]:
+    """``key=value`` from ``-p``, the value typed as papermill types it (a YAML scalar: 6 is a
+    number, mdc is text, null is None)."""
+    import yaml
 
-    overrides = {}
-    for item in args.param or []:
-        key, _, value = item.partition("=")
-        overrides[key] = value
-    committee = None if args.all else args.committee
+    from pxassure.errors import ParameterError
+
+    key, sep, value = item.partition("=")
+    if not sep or not key.strip():
+        raise ParameterError(f"-p {item!r}: expected key=value, e.g. -p shift_length=6")
     try:
-        jobs = build.plan(committee, period=args.period, database=args.database, unit=args.unit, overrides=overrides)
-    except (ParameterError, CommitteeError, FileNotFoundError) as exc:
-        print(f"pxassure build: {exc}", file=sys.stderr)
-        return 2
+        parsed = yaml.safe_load(value) if value.strip() else None
+    except yaml.YAMLError:
+        parsed = value
+    return key.strip(), parsed if isinstance(parsed, (str, int, float, bool, type(None))) else value
+
+
+def _build(args) -> int:
+    from pxassure.publish import build
+
+    overrides = dict(parse_param(item) for item in args.param or [])
+    committee = None if args.all else args.committee
+    jobs = build.plan(committee, period=args.period, database=args.database, unit=args.unit, overrides=overrides)
     outcomes = build.run_pack(jobs, args.output, workers=args.workers, progress=len(jobs) > 1)
     for o in outcomes:
         if o.ok and len(outcomes) <= 3:
@@ -151,7 +160,7 @@ def _build(args) -> int:
 
 
 def _export(args) -> int:
-    from pxassure import export
+    from pxassure.publish import export
 
     html = Path(args.html) if args.html else Path(args.notebook).with_suffix(".html")
     export.export_html(args.notebook, html, title=args.title or Path(args.notebook).stem)
@@ -208,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--database", default=str(DEFAULT_DATABASE))
     p.add_argument("--unit", default=None, help="unit code for division and ward reports")
     p.add_argument("--output", default="outputs")
-    p.add_argument("-p", "--param", action="append", help="extra notebook parameter, key=value")
+    p.add_argument("-p", "--param", action="append", help="notebook parameter key=value (typed as papermill types it)")
     p.set_defaults(func=_build)
 
     p = sub.add_parser("export", help="export an executed notebook with pxassure's offline report template")
@@ -218,9 +227,14 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=_export)
 
     args = parser.parse_args(argv)
+    from pxassure.errors import PxassureError, ValidationError
+
     try:
         return args.func(args)
-    except ValueError as exc:
+    except ValidationError as exc:  # bad input files: every problem listed, nothing loaded
+        print(f"pxassure {args.command}: {exc}", file=sys.stderr)
+        return 1
+    except PxassureError as exc:  # a user's mistake or a fault outside pxassure: a plain message
         print(f"pxassure {args.command}: {exc}", file=sys.stderr)
         return 2
 

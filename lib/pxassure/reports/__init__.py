@@ -1,53 +1,49 @@
-"""Per-committee report models, one module per reporting layer.
+"""Per-committee report models: the third layer, between the analysis and the published paper.
+
+- :mod:`~pxassure.reports.committees` — the governance structure: layers, params files, the
+  measures each paper shows, links up and down
+- :mod:`~pxassure.reports.parameters` — report parameters, checked first; reproduce commands
+- :mod:`~pxassure.reports.data` — what a report reads from the store
+- :mod:`~pxassure.reports.model` — charted measures and the :class:`Report` base
+- :mod:`~pxassure.reports.escalation` — exceptions read from the findings of the layer below
+- :mod:`~pxassure.reports.provenance` — code version, findings files
+- one module per paper: :mod:`board`, :mod:`committee` (the committees), :mod:`division`, :mod:`ward`
 
 Each model reads its scope and period from the store (read-only), runs the analysis and
 holds what its notebook renders; ``findings()`` is the machine-readable summary the layer
-above reads.
+above reads. The names below are what notebooks call; they load on first use, so planning a
+build imports only :mod:`committees` and :mod:`parameters`.
 """
 
-from pxassure.reports.base import (
-    ParameterError,
-    ReportData,
-    chart_measure,
-    code_version,
-    describe_sections,
-    report_links,
-    reproduce_commands,
-    resolve_period,
-    spc_options,
-    unit_code,
-    write_findings,
-)
-from pxassure.reports.board import BoardReport, board_report
-from pxassure.reports.committee import (
-    PatientExperienceReport,
-    QualityReport,
-    patient_experience_report,
-    quality_report,
-)
-from pxassure.reports.division import DivisionReport, division_report
-from pxassure.reports.ward import WardReport, ward_report
+from __future__ import annotations
 
-__all__ = [
-    "BoardReport",
-    "DivisionReport",
-    "ParameterError",
-    "PatientExperienceReport",
-    "QualityReport",
-    "ReportData",
-    "WardReport",
-    "board_report",
-    "chart_measure",
-    "code_version",
-    "describe_sections",
-    "division_report",
-    "patient_experience_report",
-    "quality_report",
-    "report_links",
-    "reproduce_commands",
-    "resolve_period",
-    "spc_options",
-    "unit_code",
-    "ward_report",
-    "write_findings",
-]
+import importlib
+
+_EXPORTS = {
+    "board_report": "board",
+    "BoardReport": "board",
+    "patient_experience_report": "committee",
+    "PatientExperienceReport": "committee",
+    "quality_report": "committee",
+    "QualityReport": "committee",
+    "division_report": "division",
+    "DivisionReport": "division",
+    "ward_report": "ward",
+    "WardReport": "ward",
+    "write_findings": "provenance",
+    "code_version": "provenance",
+    "unit_code": "parameters",
+    "spc_options": "parameters",
+    "resolve_period": "parameters",
+    "ReportData": "data",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(f"pxassure.reports.{_EXPORTS[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'pxassure.reports' has no attribute {name!r}")

@@ -8,38 +8,20 @@ from typing import Any
 
 import pandas as pd
 
-from pxassure import framework, measures
-from pxassure.measures import MEASURES
-from pxassure.reports.base import (
-    Chart,
-    Report,
-    chart_measure,
-    clean_value,
-    code_version,
-    escalate_from_divisions,
-    feedback_counts,
-    framework_evidence,
-    link_wards,
-    load,
-    parameters_of,
-    report_links,
-    spc_options,
-    to_records,
-)
-from pxassure.suppression import suppress
-
-# ---------------------------------------------------------------------------
-# The board report
-# ---------------------------------------------------------------------------
-
-BOARD_MEASURES = ("fft_positive", "fft_response_rate", "complaints_rate", "complaints_in_target")
+from pxassure.analysis import framework
+from pxassure.analysis.suppression import suppress
+from pxassure.reports import committees
+from pxassure.reports.data import feedback_counts, framework_evidence, load
+from pxassure.reports.escalation import escalate_from_divisions, link_wards
+from pxassure.reports.model import Chart, Report, charts_for
+from pxassure.reports.parameters import spc_options
+from pxassure.reports.provenance import code_version, parameters_of, to_records
 
 
 @dataclass(kw_only=True)
 class BoardReport(Report):
     """The Trust Board's patient experience paper for one month."""
 
-    trust_id: str
     trust_name: str
     division_charts: list[Chart]
     section_scores: pd.DataFrame
@@ -50,7 +32,7 @@ class BoardReport(Report):
 
     @property
     def division_summary(self) -> pd.DataFrame:
-        """FFT % positive icons for each division."""
+        """The icons of each division's charts (``division_measures`` in the params file)."""
         return pd.DataFrame([c.summary_row() for c in self.division_charts])
 
     @property
@@ -86,16 +68,13 @@ class BoardReport(Report):
                 + ", ".join(failing["measure"])
                 + "."
             )
-        improving_divisions = [
-            c.unit_name for c in self.division_charts if (c.result.variation or "").startswith("improvement")
-        ]
-        concern_divisions = [
-            c.unit_name for c in self.division_charts if (c.result.variation or "").startswith("concern")
-        ]
-        if improving_divisions:
-            text.append("Divisions showing improvement in FFT % positive: " + ", ".join(improving_divisions) + ".")
-        if concern_divisions:
-            text.append("Divisions showing deterioration in FFT % positive: " + ", ".join(concern_divisions) + ".")
+        for word, prefix in (("improvement", "improvement"), ("deterioration", "concern")):
+            by_measure: dict[str, list[str]] = {}
+            for c in self.division_charts:
+                if (c.result.variation or "").startswith(prefix):
+                    by_measure.setdefault(c.measure.name, []).append(c.unit_name)
+            for name, units in by_measure.items():
+                text.append(f"Divisions showing {word} in {name}: " + ", ".join(units) + ".")
         n_exc = self.exceptions["unit_id"].nunique()
         text.append(
             f"{n_exc} ward(s) show special-cause concern this month and are escalated below."
@@ -131,18 +110,14 @@ class BoardReport(Report):
 
     def findings(self) -> dict:
         """Machine-readable findings: icons, exceptions, framework scores and gaps."""
-
         latest_sections = self.section_scores[self.section_scores["period"] == self.latest_assessment]
         return {
-            "report": "board",
-            "layer": "board",
-            "unit_id": self.trust_id,
-            "period": self.period,
-            "generated_at": self.generated_at,
-            "options": {k: clean_value(v) for k, v in self.options.items()},
-            "icons": to_records(self.summary),
-            "division_icons": [dict(c.summary_row(), unit_id=c.unit_id) for c in self.division_charts],
+            **self.base_findings(),
+            "division_icons": to_records(
+                self.division_summary.assign(unit_id=[c.unit_id for c in self.division_charts])
+            ),
             "exceptions": to_records(self.exceptions),
+            "escalate": [m.id for m in self.escalated],
             "framework": {
                 "latest_assessment": self.latest_assessment,
                 "section_scores": to_records(latest_sections[["section", "mean_score", "assessed"]]),
@@ -153,8 +128,6 @@ class BoardReport(Report):
                     ]
                 ),
             },
-            "snapshot": self.snapshot,
-            "code_version": self.code_version,
         }
 
 
@@ -162,6 +135,7 @@ def board_report(
     database: str | Path,
     period: Any = "latest",
     *,
+    committee: str = "board",
     preset: str = "mdc",
     shift_length: int | None = None,
     trend_length: int | None = None,
@@ -171,64 +145,38 @@ def board_report(
 ) -> BoardReport:
     """Build the board report model. Parameters are validated first, with clear errors."""
     options = spc_options(preset, shift_length, trend_length, minimum_points)
+    spec = committees.committee(committee)
+    escalated = committees.escalated_measures()
     data = load(database, period)
     month = data.month
     trust = data.trust
     trust_id = trust["unit_id"]
-
-    charts = []
-    for mid in BOARD_MEASURES:
-        m = MEASURES[mid]
-        rolled = measures.rollup(data.series(mid), data.units)
-        s = rolled[rolled["unit_id"] == trust_id]
-        target = None
-        if mid == "fft_response_rate":
-            target = measures.latest_national_rate(data.national, "inpatient", month)
-            s = measures.rollup(_inpatient_only(data.series(mid), data.units), data.units)
-            s = s[s["unit_id"] == trust_id]
-        scope = {"fft_response_rate": "inpatient wards", "complaints_rate": "inpatient and maternity wards"}.get(
-            mid, ""
-        )
-        charts.append(Chart(m, trust_id, trust["name"], chart_measure(s, m, options, target), scope=scope))
-
-    division_charts = []
-    fft_div = measures.rollup(data.series("fft_positive"), data.units, level="division")
-    for div in data.units[data.units["level"] == "division"].itertuples(index=False):
-        s = fft_div[fft_div["unit_id"] == div.unit_id]
-        division_charts.append(
-            Chart(
-                MEASURES["fft_positive"],
-                div.unit_id,
-                div.name,
-                chart_measure(s, MEASURES["fft_positive"], options, target=None),
-            )
-        )
+    divisions = data.units.loc[data.units["level"] == "division", "unit_id"]
 
     changes = framework.score_changes(data.scores, trust_id, month)
     gaps = framework.assurance_gaps(changes, framework_evidence(data, trust_id))
     sections = framework.section_scores(data.scores[data.scores["unit_id"] == trust_id])
     return BoardReport(
+        committee=committee,
+        notebook=spec["notebook"],
+        layer=spec["layer"],
         period=month.strftime("%Y-%m"),
         month=month,
-        trust_id=trust_id,
+        unit_id=trust_id,
         trust_name=trust["name"],
         options=options,
-        charts=charts,
-        division_charts=division_charts,
+        charts=charts_for(data, committees.measure_list(spec, "measures"), [trust_id], options),
+        division_charts=charts_for(data, committees.measure_list(spec, "division_measures"), divisions, options),
         section_scores=sections,
         score_changes=changes,
         assurance_gaps=gaps,
-        exceptions=link_wards(escalate_from_divisions(data, options, reports_dir), linkable),
-        links=report_links("board", trust_id, data.units, linkable),
+        escalated=escalated,
+        exceptions=link_wards(escalate_from_divisions(data, options, reports_dir, escalated), linkable),
+        links=committees.report_links(spec["layer"], trust_id, data.units, linkable),
         feedback_counts=suppress(
             feedback_counts(data, "division"), ["fft_responses", "complaints", "pals_contacts", "compliments"]
         ),
-        parameters=parameters_of(data, database, preset, options),
+        parameters=parameters_of(month, database, options),
         snapshot=data.snapshot,
         code_version=code_version(),
     )
-
-
-def _inpatient_only(series: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
-    inpatient = units.loc[units["service_type"] == "inpatient", "unit_id"]
-    return series[series["unit_id"].isin(inpatient)]

@@ -19,44 +19,26 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from pxassure import framework, funnel, measures, trends
-from pxassure.measures import MEASURES
-from pxassure.reports.base import (
-    Chart,
-    Report,
-    ReportData,
-    chart_measure,
-    code_version,
-    escalate_from_divisions,
-    link_wards,
-    load,
-    parameters_of,
-    report_links,
-    spc_options,
-    to_records,
-)
+from pxassure.analysis import framework, funnel, measures, trends
+from pxassure.analysis.measures import Measure
+from pxassure.errors import ParameterError
+from pxassure.reports import committees
+from pxassure.reports.data import ReportData, load
 from pxassure.reports.division import actions_due, complaints_by_subject
+from pxassure.reports.escalation import escalate_from_divisions, link_wards
+from pxassure.reports.model import Chart, Report, charts_for
+from pxassure.reports.parameters import spc_options
+from pxassure.reports.provenance import code_version, parameters_of, to_records
 
-DIVISION_MEASURES = ("fft_positive", "fft_response_rate", "complaints_rate", "complaints_in_target")
+#: Wards compared in funnel plots come from one setting: FFT is not designed to compare unlike
+#: services (A&E against day case would make every funnel a case-mix chart).
+FUNNEL_SETTING = "inpatient"
 
 
-def division_charts(data: ReportData, options: dict) -> list[Chart]:
-    """Every trust measure for every division, charted."""
-    units = data.units
-    divisions = units[units["level"] == "division"].sort_values("name")
-    out = []
-    for mid in DIVISION_MEASURES:
-        series = data.series(mid)
-        target = None
-        if mid == "fft_response_rate":
-            series = series[series["unit_id"].isin(units.loc[units["service_type"] == "inpatient", "unit_id"])]
-            target = measures.latest_national_rate(data.national, "inpatient", data.month)
-        rolled = measures.rollup(series, units, level="division")
-        for d in divisions.itertuples(index=False):
-            s = rolled[rolled["unit_id"] == d.unit_id]
-            if len(s):
-                out.append(Chart(MEASURES[mid], d.unit_id, d.name, chart_measure(s, MEASURES[mid], options, target)))
-    return out
+def division_charts(data: ReportData, measure_list: list[Measure], options) -> list[Chart]:
+    """Every listed measure for every division (by name), charted."""
+    divisions = data.units[data.units["level"] == "division"].sort_values("name")["unit_id"]
+    return charts_for(data, measure_list, divisions, options)
 
 
 def _quarter(data: ReportData) -> pd.Timestamp:
@@ -64,20 +46,41 @@ def _quarter(data: ReportData) -> pd.Timestamp:
     return data.month - pd.DateOffset(months=2)
 
 
-def ward_funnels(data: ReportData) -> dict[str, pd.DataFrame]:
-    """Funnel data for the latest quarter: FFT % positive against responses, complaints rate
-    against bed days, one row per inpatient ward. Only like is compared with like: FFT
-    results differ by setting (A&E against day case), so other settings are left out."""
+@dataclass
+class Funnel:
+    """One funnel plot: a measure pooled over the last quarter for each ward of one setting."""
+
+    measure: Measure
+    data: pd.DataFrame  # unit_id, name, numerator, denominator, value, centre, limits, position
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.measure.improvement == "increase"
+
+    def outliers(self, worse: bool = True) -> pd.DataFrame:
+        """Wards beyond the 99.8% limit on the worse (or better) side."""
+        low = "below_998"
+        high = "above_998"
+        bad = low if self.higher_is_better else high
+        good = high if self.higher_is_better else low
+        return self.data[self.data["position"] == (bad if worse else good)]
+
+
+def ward_funnels(data: ReportData, measure_list: list[Measure]) -> list[Funnel]:
+    """Funnel data for the latest quarter, one row per ward of :data:`FUNNEL_SETTING`, for
+    each listed measure that is a proportion or a rate."""
     start = _quarter(data)
     names = data.units.set_index("unit_id")["name"]
-    inpatient = data.units.loc[(data.units["level"] == "ward") & (data.units["service_type"] == "inpatient"), "unit_id"]
-    out = {}
-    for mid, kind, multiply in (("fft_positive", "proportion", 100), ("complaints_rate", "rate", 1000)):
-        s = data.series(mid)
-        s = s[(s["month"] >= start) & s["unit_id"].isin(inpatient)]
+    wards = data.wards((FUNNEL_SETTING,))
+    out = []
+    for m in measure_list:
+        if m.funnel_kind is None:
+            continue  # counts and XmR measures have no funnel
+        s = data.series(m)
+        s = s[(s["month"] >= start) & s["unit_id"].isin(wards)]
         q = s.groupby("unit_id")[["numerator", "denominator"]].sum(min_count=1).reset_index()
         q["name"] = q["unit_id"].map(names)
-        out[mid] = funnel.funnel(q, kind=kind, multiply=multiply)
+        out.append(Funnel(m, funnel.funnel(q, kind=m.funnel_kind, multiply=m.multiply)))
     return out
 
 
@@ -87,7 +90,8 @@ def response_rates(data: ReportData) -> pd.DataFrame:
     rr = rr[rr["month"] == data.month].merge(data.units[["unit_id", "service_type"]], on="unit_id")
     g = rr.groupby("service_type")[["numerator", "denominator"]].sum().reset_index()
     g["trust_rate"] = 100 * g["numerator"] / g["denominator"]
-    g["national_rate"] = [measures.latest_national_rate(data.national, s, data.month) for s in g["service_type"]]
+    target = measures.get("fft_response_rate").target
+    g["national_rate"] = [target.for_setting(data.tables, data.month, s) for s in g["service_type"]]
     g["difference"] = g["trust_rate"] - g["national_rate"]
     g["meets_national"] = g["difference"] >= 0
     g["setting"] = g["service_type"].map(
@@ -161,7 +165,7 @@ def ward_trends(data: ReportData, months: int = 24) -> pd.DataFrame:
 
 @dataclass(kw_only=True)
 class PatientExperienceReport(Report):
-    funnels: dict[str, pd.DataFrame]
+    funnels: list[Funnel]
     response_rates: pd.DataFrame
     complaints_subjects: pd.DataFrame
     complaints_targets: pd.DataFrame
@@ -169,29 +173,12 @@ class PatientExperienceReport(Report):
     trends: pd.DataFrame
     actions: pd.DataFrame
 
-    def method_lines(self) -> list[str]:
-        return super().method_lines() + [
+    def other_methods(self) -> list[str]:
+        return [
             "Funnel plots: 95% (z = 1.96) and 99.8% (z = 3.09) limits, binomial for proportions, Poisson for rates.",
             "Trend tests: binomial GLM of FFT % positive on time per ward over 24 months; Benjamini–Hochberg "
             "false-discovery-rate adjustment across wards (significant: adjusted p < 0.05).",
         ]
-
-    def outliers(self, key: str, higher_is_better: bool) -> pd.DataFrame:
-        f = self.funnels[key]
-        bad = "below_998" if higher_is_better else "above_998"
-        return f[f["position"] == bad]
-
-    def funnel_text(self, key: str, measure: str, size: str, higher_is_better: bool) -> str:
-        """Alt text for a funnel plot: what is plotted and which wards fall outside 99.8 %."""
-        f = self.funnels[key]
-        worse = f[f["position"] == ("below_998" if higher_is_better else "above_998")]["name"].tolist()
-        better = f[f["position"] == ("above_998" if higher_is_better else "below_998")]["name"].tolist()
-        unit = "%" if key == "fft_positive" else ""
-        return (
-            f"Funnel plot of {measure} against {size} for {len(f)} inpatient wards over the three months to "
-            f"{self.period}. Overall {f['centre'].iloc[0]:.1f}{unit}. Worse than the 99.8% limit: "
-            f"{', '.join(worse) or 'none'}. Better than the 99.8% limit: {', '.join(better) or 'none'}."
-        )
 
     def summary_text(self) -> list[str]:
         t = self.trends
@@ -202,12 +189,17 @@ class PatientExperienceReport(Report):
         text = [
             f"Patient Experience Committee paper for {self.month:%B %Y}.",
             f"{self.exceptions['unit_id'].nunique()} ward(s) show special-cause concern this month.",
-            f"Over the last quarter {len(self.outliers('fft_positive', True))} ward(s) sit below the 99.8% "
-            f"funnel limit for FFT % positive and {len(self.outliers('complaints_rate', False))} above it for "
-            "complaints per 1,000 bed days.",
-            f"Trend tests on {tested} wards: {raw} have p < 0.05 before adjustment for testing many wards, "
-            f"{adj} after it" + (f"; falling: {', '.join(down['ward'])}." if len(down) else "."),
         ]
+        if self.funnels:
+            text.append(
+                "Over the last quarter, wards beyond the worse 99.8% funnel limit: "
+                + "; ".join(f"{f.measure.name} {len(f.outliers())}" for f in self.funnels)
+                + "."
+            )
+        text.append(
+            f"Trend tests on {tested} wards: {raw} have p < 0.05 before adjustment for testing many wards, "
+            f"{adj} after it" + (f"; falling: {', '.join(down['ward'])}." if len(down) else ".")
+        )
         below = self.response_rates[~self.response_rates["meets_national"]]
         if len(below):
             text.append("FFT response rates below the national average: " + ", ".join(below["setting"]) + ".")
@@ -217,16 +209,14 @@ class PatientExperienceReport(Report):
 
     def findings(self) -> dict:
         return {
-            "report": "patient_experience_committee",
-            "layer": "patient_experience",
-            "period": self.period,
-            "generated_at": self.generated_at,
-            "options": self.options,
-            "icons": to_records(self.summary),
+            **self.base_findings(),
             "exceptions": to_records(self.exceptions),
+            "escalate": [m.id for m in self.escalated],
             "funnel_outliers": {
-                k: to_records(f[f["position"].str.endswith("998")][["unit_id", "name", "value", "position"]])
-                for k, f in self.funnels.items()
+                f.measure.id: to_records(
+                    f.data[f.data["position"].str.endswith("998")][["unit_id", "name", "value", "position"]]
+                )
+                for f in self.funnels
             },
             "trends_significant": to_records(
                 self.trends.loc[
@@ -235,8 +225,6 @@ class PatientExperienceReport(Report):
                 ]
             ),
             "overdue_actions": int(self.actions["overdue"].sum()) if len(self.actions) else 0,
-            "snapshot": self.snapshot,
-            "code_version": self.code_version,
         }
 
 
@@ -244,6 +232,7 @@ def patient_experience_report(
     database: str | Path,
     period: Any = "latest",
     *,
+    committee: str = "patient_experience_committee",
     preset: str = "mdc",
     shift_length: int | None = None,
     trend_length: int | None = None,
@@ -253,11 +242,11 @@ def patient_experience_report(
 ) -> PatientExperienceReport:
     """Build the Patient Experience Committee's report model."""
     options = spc_options(preset, shift_length, trend_length, minimum_points)
+    spec = committees.committee(committee)
+    escalated = committees.escalated_measures()
     data = load(database, period)
     month = data.month
-    trust = data.trust
-    wards = data.units.loc[data.units["level"] == "ward", "unit_id"]
-    subjects = complaints_by_subject(data, wards)
+    trust_id = data.trust["unit_id"]
     actions = pd.concat(
         [
             actions_due(data.scores, u, month).assign(unit=n)
@@ -271,21 +260,25 @@ def patient_experience_report(
         actions = actions.sort_values(
             ["overdue", "due_date", "unit", "requirement"], ascending=[False, True, True, True]
         ).reset_index(drop=True)
-    period_label = month.strftime("%Y-%m")
     return PatientExperienceReport(
-        period=period_label,
+        committee=committee,
+        notebook=spec["notebook"],
+        layer=spec["layer"],
+        period=month.strftime("%Y-%m"),
         month=month,
+        unit_id=trust_id,
         options=options,
-        charts=division_charts(data, options),
-        funnels=ward_funnels(data),
+        charts=division_charts(data, committees.measure_list(spec, "measures"), options),
+        funnels=ward_funnels(data, committees.measure_list(spec, "funnel_measures")),
         response_rates=response_rates(data),
-        complaints_subjects=subjects,
+        complaints_subjects=complaints_by_subject(data, data.wards()),
         complaints_targets=complaints_performance(data),
-        exceptions=link_wards(escalate_from_divisions(data, options, reports_dir), linkable),
+        escalated=escalated,
+        exceptions=link_wards(escalate_from_divisions(data, options, reports_dir, escalated), linkable),
         trends=ward_trends(data),
         actions=actions,
-        links=report_links("patient_experience", trust["unit_id"], data.units, linkable),
-        parameters=parameters_of(data, database, preset, options),
+        links=committees.report_links(spec["layer"], trust_id, data.units, linkable),
+        parameters=parameters_of(month, database, options, committee=committee),
         snapshot=data.snapshot,
         code_version=code_version(),
     )
@@ -298,19 +291,16 @@ def patient_experience_report(
 
 @dataclass(kw_only=True)
 class QualityReport(Report):
-    committee: str
-    layer: str
     heatmap: pd.DataFrame
+    triangulated: list[Measure]
     triangulation: pd.DataFrame
     correlations: pd.DataFrame
     staff_survey: pd.DataFrame
     complaints: pd.DataFrame
     exceptions: pd.DataFrame
 
-    def method_lines(self) -> list[str]:
-        return super().method_lines() + [
-            "Triangulation: Spearman rank correlation across wards of 12-month averages (association, not cause)."
-        ]
+    def other_methods(self) -> list[str]:
+        return ["Triangulation: Spearman rank correlation across wards of 12-month averages (association, not cause)."]
 
     def heatmap_text(self) -> str:
         h = self.heatmap
@@ -330,7 +320,7 @@ class QualityReport(Report):
         for r in self.correlations.itertuples(index=False):
             strength = (
                 "no clear"
-                if r.p_value >= 0.05
+                if not r.p_value < 0.05
                 else ("a strong" if abs(r.rho) >= 0.5 else "a moderate" if abs(r.rho) >= 0.3 else "a weak")
             )
             text.append(
@@ -339,49 +329,46 @@ class QualityReport(Report):
             )
         return text
 
+    def scatter_text(self, measure: Measure) -> str:
+        """Alt text for the scatter of FFT % positive against one triangulated measure."""
+        corr = self.correlations.set_index("column").loc[measure.id]
+        concern = self.exceptions["ward"].tolist()
+        return (
+            f"Scatter plot of FFT % positive against {measure.name.lower()} for {int(corr['wards'])} wards over "
+            f"twelve months; Spearman rho {corr['rho']:.2f}. Wards with special-cause concern this month are "
+            f"marked: {', '.join(concern) or 'none'}."
+        )
+
     def findings(self) -> dict:
         return {
-            "report": self.committee,
-            "layer": self.layer,
-            "period": self.period,
-            "generated_at": self.generated_at,
-            "options": self.options,
-            "icons": to_records(self.summary),
+            **self.base_findings(),
             "exceptions": to_records(self.exceptions),
+            "escalate": [m.id for m in self.escalated],
             "correlations": to_records(self.correlations),
-            "snapshot": self.snapshot,
-            "code_version": self.code_version,
         }
 
 
-def triangulate(data: ReportData, months: int = 12) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per-ward 12-month averages of FFT % positive, harm incidents per 1,000 bed days and
-    registered-nurse fill rate, with Spearman correlations of each against FFT % positive."""
+def triangulate(data: ReportData, measure_list: list[Measure], months: int = 12) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per-ward 12-month figures of FFT % positive and each listed measure (pooled ratios for
+    rates and proportions, means for XmR measures), with Spearman correlations of each against
+    FFT % positive across the wards that have them all."""
     since = data.month - pd.DateOffset(months=months - 1)
 
-    def recent(s):
-        return s[s["month"] >= since].groupby("unit_id")[["numerator", "denominator"]].sum()
+    def recent(m: Measure) -> pd.Series:
+        s = data.series(m)
+        s = s[s["month"] >= since]
+        if not m.is_ratio:
+            return s.groupby("unit_id")["numerator"].mean()
+        g = s.groupby("unit_id")[["numerator", "denominator"]].sum()
+        return m.multiply * g["numerator"] / g["denominator"]
 
-    fft = recent(data.series("fft_positive"))
-    harm = recent(data.series("harm_incidents_rate"))
-    staffing = data.staffing[pd.to_datetime(data.staffing["month"]) >= since]
-    rn = staffing.assign(rn=(staffing["rn_day_fill"] + staffing["rn_night_fill"]) / 2).groupby("unit_id")["rn"].mean()
-    t = pd.DataFrame(
-        {
-            "fft_positive": 100 * fft["numerator"] / fft["denominator"],
-            "harm_rate": 1000 * harm["numerator"] / harm["denominator"],
-            "rn_fill": rn,
-        }
-    ).dropna()
+    t = pd.DataFrame({m.id: recent(m) for m in [measures.get("fft_positive"), *measure_list]}).dropna()
     t = t.join(data.units.set_index("unit_id")["name"]).reset_index().rename(columns={"index": "unit_id"})
     rows = []
-    for col, label in (
-        ("harm_rate", "Moderate or worse harm incidents per 1,000 bed days"),
-        ("rn_fill", "Registered nurse fill rate (%)"),
-    ):
-        rho, p = stats.spearmanr(t["fft_positive"], t[col]) if len(t) > 3 else (np.nan, np.nan)
-        rows.append({"measure": label, "column": col, "wards": len(t), "rho": float(rho), "p_value": float(p)})
-    return t, pd.DataFrame(rows)
+    for m in measure_list:
+        rho, p = stats.spearmanr(t["fft_positive"], t[m.id]) if len(t) > 3 else (np.nan, np.nan)
+        rows.append({"measure": m.name, "column": m.id, "wards": len(t), "rho": float(rho), "p_value": float(p)})
+    return t, pd.DataFrame(rows, columns=["measure", "column", "wards", "rho", "p_value"])
 
 
 def staff_survey_by_division(data: ReportData) -> pd.DataFrame:
@@ -401,6 +388,10 @@ def staff_survey_by_division(data: ReportData) -> pd.DataFrame:
     return out[out["unit_id"].isin(data.units.loc[data.units["level"].isin(["trust", "division"]), "unit_id"])]
 
 
+#: The two quality committees the quality notebook serves, and their layers.
+QUALITY_COMMITTEES = {"executive_quality_committee": "executive_quality", "quality_committee": "board_quality"}
+
+
 def quality_report(
     database: str | Path,
     period: Any = "latest",
@@ -414,12 +405,11 @@ def quality_report(
     reports_dir: str | Path | None = None,
 ) -> QualityReport:
     """Build the executive or board quality committee's report model."""
-    layers = {"executive_quality_committee": "executive_quality", "quality_committee": "board_quality"}
-    if committee not in layers:
-        from pxassure.reports.base import ParameterError
-
-        raise ParameterError(f"committee must be one of {sorted(layers)}, got {committee!r}")
+    if committee not in QUALITY_COMMITTEES:
+        raise ParameterError(f"committee must be one of {sorted(QUALITY_COMMITTEES)}, got {committee!r}")
     options = spc_options(preset, shift_length, trend_length, minimum_points)
+    spec = committees.committee(committee)
+    escalated = committees.escalated_measures()
     data = load(database, period)
     month = data.month
     trust_id = data.trust["unit_id"]
@@ -428,23 +418,27 @@ def quality_report(
         index="requirement", columns="period", values="score", aggfunc="first"
     )
     heat = heat.reindex(framework.requirement_ids()).astype(float)
-    tri, corr = triangulate(data)
-    period_label = month.strftime("%Y-%m")
+    triangulated = committees.measure_list(spec, "triangulate")
+    tri, corr = triangulate(data, triangulated)
     return QualityReport(
         committee=committee,
-        layer=layers[committee],
-        period=period_label,
+        notebook=spec["notebook"],
+        layer=spec["layer"],
+        period=month.strftime("%Y-%m"),
         month=month,
+        unit_id=trust_id,
         options=options,
-        charts=division_charts(data, options),
+        charts=division_charts(data, committees.measure_list(spec, "measures"), options),
         heatmap=heat,
+        triangulated=triangulated,
         triangulation=tri,
         correlations=corr,
         staff_survey=staff_survey_by_division(data),
         complaints=complaints_performance(data, by_division=True),
-        exceptions=link_wards(escalate_from_divisions(data, options, reports_dir), linkable),
-        links=report_links(layers[committee], trust_id, data.units, linkable),
-        parameters=parameters_of(data, database, preset, options, committee=committee),
+        escalated=escalated,
+        exceptions=link_wards(escalate_from_divisions(data, options, reports_dir, escalated), linkable),
+        links=committees.report_links(spec["layer"], trust_id, data.units, linkable),
+        parameters=parameters_of(month, database, options, committee=committee),
         snapshot=data.snapshot,
         code_version=code_version(),
     )

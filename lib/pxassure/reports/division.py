@@ -10,32 +10,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pxassure import committees, framework, measures
-from pxassure.measures import MEASURES
-from pxassure.reports.base import (
-    Chart,
-    ParameterError,
-    Report,
-    ReportData,
-    chart_measure,
-    code_version,
-    escalate,
-    framework_evidence,
-    link_wards,
-    load,
-    parameters_of,
-    report_links,
-    spc_options,
-    to_records,
-    ward_exceptions,
-)
-
-DIVISION_MEASURES = ("fft_positive", "fft_response_rate", "complaints_rate", "complaints_in_target")
+from pxassure.analysis import framework
+from pxassure.errors import ParameterError
+from pxassure.reports import committees
+from pxassure.reports.data import ReportData, framework_evidence, load
+from pxassure.reports.escalation import escalate, link_wards, ward_children
+from pxassure.reports.model import Chart, Report, charts_for
+from pxassure.reports.parameters import spc_options
+from pxassure.reports.provenance import code_version, parameters_of, to_records
 
 
 @dataclass(kw_only=True)
 class DivisionReport(Report):
-    unit_id: str
     unit_name: str
     ward_charts: list[Chart]
     section_scores: pd.DataFrame
@@ -52,10 +38,19 @@ class DivisionReport(Report):
     def all_charts(self) -> list[Chart]:
         return self.charts + self.ward_charts
 
-    def ward_alt_text(self) -> str:
-        parts = [f"{c.unit_name}: {(c.result.variation or 'no icon').replace('_', ' ')}" for c in self.ward_charts]
+    def ward_groups(self) -> list[tuple[str, list[Chart]]]:
+        """The ward small multiples, one group per measure (``ward_measures`` in the params file)."""
+        groups: dict[str, list[Chart]] = {}
+        for c in self.ward_charts:
+            groups.setdefault(c.measure.name, []).append(c)
+        return list(groups.items())
+
+    def ward_alt_text(self, measure_name: str | None = None) -> str:
+        charts = [c for c in self.ward_charts if measure_name in (None, c.measure.name)]
+        name = measure_name or (charts[0].measure.name if charts else "the measure")
+        parts = [f"{c.unit_name}: {(c.result.variation or 'no icon').replace('_', ' ')}" for c in charts]
         return (
-            f"Small multiples of FFT % positive for the {len(self.ward_charts)} wards and departments of "
+            f"Small multiples of {name} for the {len(charts)} wards and departments of "
             f"{self.unit_name}, {self.period}; latest variation for each: " + "; ".join(parts) + "."
         )
 
@@ -83,22 +78,15 @@ class DivisionReport(Report):
 
     def findings(self) -> dict:
         return {
-            "report": "division",
-            "layer": "division",
-            "unit_id": self.unit_id,
+            **self.base_findings(),
             "name": self.unit_name,
-            "period": self.period,
-            "generated_at": self.generated_at,
-            "options": self.options,
-            "icons": to_records(self.summary),
             "ward_icons": to_records(self.ward_summary),
             "exceptions": to_records(self.exceptions),
+            "escalate": [m.id for m in self.escalated],
             "framework": {
                 "assurance_gaps": to_records(self.assurance_gaps),
                 "overdue_actions": int(self.actions["overdue"].sum()) if len(self.actions) else 0,
             },
-            "snapshot": self.snapshot,
-            "code_version": self.code_version,
         }
 
 
@@ -134,6 +122,7 @@ def division_report(
     period: Any = "latest",
     unit_id: Any = None,
     *,
+    committee: str = "division",
     preset: str = "mdc",
     shift_length: int | None = None,
     trend_length: int | None = None,
@@ -146,60 +135,39 @@ def division_report(
         raise ParameterError("unit_id is required for a division report")
     unit_id = str(unit_id).strip()
     options = spc_options(preset, shift_length, trend_length, minimum_points)
+    spec = committees.committee(committee)
+    escalated = committees.escalated_measures()
     data = load(database, period)
     month = data.month
     unit = data.unit(unit_id)
     if unit["level"] != "division":
         raise ParameterError(f"unit_id {unit_id!r} is a {unit['level']}, not a division")
-    units = data.units
-    wards = units[(units["level"] == "ward")]
-    wards = wards[[committees.division_of(units, w) == unit_id for w in wards["unit_id"]]].sort_values("unit_id")
-    period_label = month.strftime("%Y-%m")
-
-    charts = []
-    for mid in DIVISION_MEASURES:
-        series = data.series(mid)
-        target = None
-        if mid == "fft_response_rate":
-            series = series[series["unit_id"].isin(units.loc[units["service_type"] == "inpatient", "unit_id"])]
-            target = measures.latest_national_rate(data.national, "inpatient", month)
-        rolled = measures.rollup(series, units)
-        s = rolled[rolled["unit_id"] == unit_id]
-        if s.empty:
-            continue
-        charts.append(Chart(MEASURES[mid], unit_id, unit["name"], chart_measure(s, MEASURES[mid], options, target)))
-
-    fft = data.series("fft_positive")
-    ward_charts = []
-    for w in wards.itertuples(index=False):
-        s = fft[fft["unit_id"] == w.unit_id]
-        ward_charts.append(
-            Chart(MEASURES["fft_positive"], w.unit_id, w.name, chart_measure(s, MEASURES["fft_positive"], options))
-        )
+    children = ward_children(data, unit_id)
+    wards = sorted(w for ward_list in children.values() for w in ward_list)
 
     changes = framework.score_changes(data.scores, unit_id, month)
     gaps = framework.assurance_gaps(changes, framework_evidence(data, unit_id))
-    computed = ward_exceptions(data, options)
-    computed = computed[computed["division_id"] == unit_id].reset_index(drop=True)
-    ward_paths = {w: f"ward/{w}.html" for w in wards["unit_id"]}
-    exceptions = escalate(data, options, reports_dir, list(ward_paths.values()), computed, pd.Series(ward_paths))
-    exceptions = link_wards(exceptions, linkable)
+    exceptions = escalate(data, options, reports_dir, children, escalated)
     return DivisionReport(
-        period=period_label,
+        committee=committee,
+        notebook=spec["notebook"],
+        layer=spec["layer"],
+        period=month.strftime("%Y-%m"),
         month=month,
         unit_id=unit_id,
         unit_name=unit["name"],
         options=options,
-        charts=charts,
-        ward_charts=ward_charts,
+        charts=charts_for(data, committees.measure_list(spec, "measures"), [unit_id], options),
+        ward_charts=charts_for(data, committees.measure_list(spec, "ward_measures"), wards, options),
         section_scores=framework.section_scores(data.scores[data.scores["unit_id"] == unit_id]),
         score_changes=changes,
         assurance_gaps=gaps,
         actions=actions_due(data.scores, unit_id, month),
-        complaints_by_subject=complaints_by_subject(data, wards["unit_id"]),
-        exceptions=exceptions,
-        links=report_links("division", unit_id, units, linkable),
-        parameters=parameters_of(data, database, preset, options, unit_id=unit_id),
+        complaints_by_subject=complaints_by_subject(data, wards),
+        escalated=escalated,
+        exceptions=link_wards(exceptions, linkable),
+        links=committees.report_links(spec["layer"], unit_id, data.units, linkable),
+        parameters=parameters_of(month, database, options, unit_id=unit_id),
         snapshot=data.snapshot,
         code_version=code_version(),
     )

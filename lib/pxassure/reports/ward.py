@@ -9,30 +9,20 @@ from typing import Any
 
 import pandas as pd
 
-from pxassure import committees
-from pxassure.measures import MEASURES
-from pxassure.redact import redact
-from pxassure.reports.base import (
-    EXCEPTION_COLUMNS,
-    Chart,
-    ParameterError,
-    Report,
-    chart_measure,
-    code_version,
-    load,
-    parameters_of,
-    report_links,
-    spc_options,
-    to_records,
-    unit_code,
-)
+from pxassure.analysis.redact import redact
+from pxassure.errors import ParameterError
+from pxassure.reports import committees
+from pxassure.reports.data import load
+from pxassure.reports.escalation import EXCEPTION_COLUMNS, ward_exceptions
+from pxassure.reports.model import Chart, Report, charts_for
+from pxassure.reports.parameters import spc_options, unit_code
+from pxassure.reports.provenance import code_version, parameters_of, to_records
 
 QUOTES_PER_SENTIMENT = 3
 
 
 @dataclass(kw_only=True)
 class WardReport(Report):
-    unit_id: str
     unit_name: str
     service_type: str
     care_group: str
@@ -41,6 +31,7 @@ class WardReport(Report):
     changes: pd.DataFrame
     themes: pd.DataFrame
     quotes: pd.DataFrame
+    escalations: pd.DataFrame  # this ward's exceptions on the escalated measures (what its findings say)
 
     @property
     def exceptions(self) -> pd.DataFrame:
@@ -87,19 +78,12 @@ class WardReport(Report):
 
     def findings(self) -> dict:
         return {
-            "report": "ward",
-            "layer": "ward",
-            "unit_id": self.unit_id,
+            **self.base_findings(),
             "name": self.unit_name,
             "division_id": self.division_id,
-            "period": self.period,
-            "generated_at": self.generated_at,
-            "options": self.options,
-            "icons": to_records(self.summary),
-            "exceptions": to_records(self.exceptions),
+            "exceptions": to_records(self.escalations),
+            "escalate": [m.id for m in self.escalated],
             "themes": to_records(self.themes),
-            "snapshot": self.snapshot,
-            "code_version": self.code_version,
         }
 
 
@@ -141,14 +125,12 @@ def _comment_themes(comments: pd.DataFrame, month: pd.Timestamp) -> tuple[pd.Dat
     return themes, quotes
 
 
-WARD_MEASURES = ("fft_positive", "fft_response_rate", "complaints_count", "compliments_count", "harm_incidents_rate")
-
-
 def ward_report(
     database: str | Path,
     period: Any = "latest",
     unit_id: Any = None,
     *,
+    committee: str = "ward",
     preset: str = "mdc",
     shift_length: int | None = None,
     trend_length: int | None = None,
@@ -158,6 +140,8 @@ def ward_report(
     """Build one ward's report model; parameters are checked first."""
     unit_id = unit_code(unit_id)
     options = spc_options(preset, shift_length, trend_length, minimum_points)
+    spec = committees.committee(committee)
+    escalated = committees.escalated_measures()
     data = load(database, period)
     month = data.month
     unit = data.unit(unit_id)
@@ -166,22 +150,12 @@ def ward_report(
     division_id = committees.division_of(data.units, unit_id)
     units = data.units.set_index("unit_id")
     period_label = month.strftime("%Y-%m")
-
-    charts = []
-    for mid in WARD_MEASURES:
-        s = data.series(mid)
-        s = s[s["unit_id"] == unit_id]
-        if s.empty or s["denominator"].notna().sum() == 0:
-            continue  # e.g. no eligible numbers reported, or no bed days in a clinic
-        target = None
-        if mid == "fft_response_rate":
-            from pxassure.measures import latest_national_rate
-
-            target = latest_national_rate(data.national, unit["service_type"], month)
-        charts.append(Chart(MEASURES[mid], unit_id, unit["name"], chart_measure(s, MEASURES[mid], options, target)))
-
+    charts = charts_for(data, committees.measure_list(spec, "measures"), [unit_id], options)
     themes, quotes = _comment_themes(data.comments[data.comments["unit_id"] == unit_id], month)
     return WardReport(
+        committee=committee,
+        notebook=spec["notebook"],
+        layer=spec["layer"],
         period=period_label,
         month=month,
         unit_id=unit_id,
@@ -195,8 +169,10 @@ def ward_report(
         changes=_changes(charts, period_label),
         themes=themes,
         quotes=quotes,
-        links=report_links("ward", unit_id, data.units, linkable),
-        parameters=parameters_of(data, database, preset, options, unit_id=unit_id),
+        escalated=escalated,
+        escalations=ward_exceptions(data, options, escalated, [unit_id]),
+        links=committees.report_links(spec["layer"], unit_id, data.units, linkable),
+        parameters=parameters_of(month, database, options, unit_id=unit_id),
         snapshot=data.snapshot,
         code_version=code_version(),
     )

@@ -28,14 +28,3 @@ class Problem:
             where.append(f"column {self.column!r}")
         value = "" if self.value is None else f": found {self.value!r}"
         return f"{', '.join(where)}{value}; expected {self.expected}"
-
-
-class ValidationError(ValueError):
-    """Inputs failed validation; nothing was loaded. ``problems`` lists them (``total`` counts all)."""
-
-    def __init__(self, problems: list[Problem], total: int | None = None):
-        self.problems = problems
-        self.total = len(problems) if total is None else total
-        shown = "\n".join(f"  - {p}" for p in problems[:MAX_PROBLEMS_SHOWN])
-        more = f"\n  … and {self.total - MAX_PROBLEMS_SHOWN} more" if self.total > MAX_PROBLEMS_SHOWN else ""
-        super().__init__(f"{self.total} problem(s) found; nothing was loaded:\n{shown}{more}")

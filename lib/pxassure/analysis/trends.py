@@ -22,6 +22,8 @@ import statsmodels.api as sm
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
+from pxassure.errors import SPCInputError
+
 
 @dataclass(frozen=True)
 class TrendResult:
@@ -53,9 +55,9 @@ def _clean(values: Any, name: str) -> np.ndarray:
     try:
         arr = np.asarray(pd.to_numeric(pd.Series(values), errors="raise"), dtype=float)
     except (ValueError, TypeError):
-        raise ValueError(f"{name} must be numeric") from None
+        raise SPCInputError(f"{name} must be numeric") from None
     if np.isinf(arr).any():
-        raise ValueError(f"{name} must be finite")
+        raise SPCInputError(f"{name} must be finite")
     return arr
 
 
@@ -69,7 +71,7 @@ def mann_kendall(values: Any, *, periods_per_year: float = 12, confidence: float
     y, t = y[keep], t[keep]
     n = len(y)
     if n < 4:
-        raise ValueError(f"Mann-Kendall needs at least 4 observed values, got {n}")
+        raise SPCInputError(f"Mann-Kendall needs at least 4 observed values, got {n}")
     diff = y[None, :] - y[:, None]
     s = float(np.sign(diff[np.triu_indices(n, 1)]).sum())
     _, tie_counts = np.unique(y, return_counts=True)
@@ -119,25 +121,25 @@ def glm_trend(
     sine/cosine pair. Periods with a missing value are left out.
     """
     if family not in ("binomial", "poisson", "negbin"):
-        raise ValueError(f"family must be 'binomial', 'poisson' or 'negbin', got {family!r}")
+        raise SPCInputError(f"family must be 'binomial', 'poisson' or 'negbin', got {family!r}")
     y = _clean(numerator, "numerator")
     n = np.ones_like(y) if denominator is None else _clean(denominator, "denominator")
     if len(n) != len(y):
-        raise ValueError(f"numerator has {len(y)} values but denominator has {len(n)}")
+        raise SPCInputError(f"numerator has {len(y)} values but denominator has {len(n)}")
     if family == "binomial" and denominator is None:
-        raise ValueError("a binomial trend needs a denominator (trials)")
+        raise SPCInputError("a binomial trend needs a denominator (trials)")
     periods = np.arange(len(y), dtype=float)
     keep = np.isfinite(y) & np.isfinite(n)
     y, n, periods = y[keep], n[keep], periods[keep]
     if (y < 0).any():
-        raise ValueError("numerator must not be negative")
+        raise SPCInputError("numerator must not be negative")
     if (n <= 0).any():
-        raise ValueError("denominator must be positive (leave empty periods missing)")
+        raise SPCInputError("denominator must be positive (leave empty periods missing)")
     if family == "binomial" and (y > n).any():
-        raise ValueError("numerator cannot exceed denominator for a binomial trend")
+        raise SPCInputError("numerator cannot exceed denominator for a binomial trend")
     min_points = 6 if seasonal else 4
     if len(y) < min_points:
-        raise ValueError(f"a GLM trend needs at least {min_points} observed periods, got {len(y)}")
+        raise SPCInputError(f"a GLM trend needs at least {min_points} observed periods, got {len(y)}")
     t_years = periods / periods_per_year
     X = _design(t_years, seasonal, periods, periods_per_year)
     if family == "binomial":
@@ -211,7 +213,7 @@ def trend_tests(
                     periods_per_year=periods_per_year,
                 )
             else:
-                raise ValueError(f"method must be 'mann_kendall' or 'glm', got {method!r}")
+                raise SPCInputError(f"method must be 'mann_kendall' or 'glm', got {method!r}")
             row.update({k: v for k, v in r.as_dict().items() if k not in ("confidence", "statistic")})
             row["note"] = None
         except ValueError as exc:

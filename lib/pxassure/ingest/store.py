@@ -18,14 +18,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pxassure.schema import LOAD_ORDER, TABLES, Table
+from pxassure.errors import MissingDatabaseError, StoreError
+from pxassure.ingest.schema import LOAD_ORDER, TABLES, Table
 
 DEFAULT_DATABASE = Path("data/pxassure.duckdb")
 LOAD_MEMORY_LIMIT = "192MB"
-
-
-class StoreError(RuntimeError):
-    """A load that could not be written; the store is unchanged."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +83,29 @@ CREATE TABLE IF NOT EXISTS load_log (
 """
 
 
+#: What a report may read: each table up to its month, bounded by the column that dates it
+#: (``month``: first of the month; ``day``: the month's last day; ``year``: the calendar year).
+AS_OF: dict[str, tuple[str, str | None]] = {
+    "org_units": ("SELECT * FROM org_units", None),
+    "fft_monthly": ("SELECT * FROM fft_monthly WHERE month <= ?", "month"),
+    "fft_national": ("SELECT * FROM fft_national WHERE month <= ?", "month"),
+    "complaints": ("SELECT * FROM complaints WHERE received <= ?", "day"),
+    "complaint_subjects": (
+        "SELECT s.* FROM complaint_subjects s JOIN complaints c USING (complaint_id) WHERE c.received <= ?",
+        "day",
+    ),
+    "pals_contacts": ("SELECT * FROM pals_contacts WHERE received <= ?", "day"),
+    "compliments": ("SELECT * FROM compliments WHERE month <= ?", "month"),
+    "feedback_comments": ("SELECT * FROM feedback_comments WHERE month <= ?", "month"),
+    "activity": ("SELECT * FROM activity WHERE month <= ?", "month"),
+    "incidents": ("SELECT * FROM incidents WHERE month <= ?", "month"),
+    "staffing": ("SELECT * FROM staffing WHERE month <= ?", "month"),
+    "framework_scores": ("SELECT * FROM framework_scores WHERE assessed_month <= ?", "month"),
+    "inpatient_survey": ("SELECT * FROM inpatient_survey WHERE year <= ?", "year"),
+    "staff_survey": ("SELECT * FROM staff_survey WHERE year <= ?", "year"),
+}
+
+
 class Store:
     """A DuckDB database file with pxassure's tables.
 
@@ -96,7 +116,7 @@ class Store:
     def __init__(self, path: str | Path = DEFAULT_DATABASE, *, read_only: bool = False):
         self.path = Path(path)
         if read_only and not self.path.exists():
-            raise FileNotFoundError(
+            raise MissingDatabaseError(
                 f"database {self.path} does not exist: build the demo with `make demo-data` "
                 "or load your data with `pxassure load`"
             )
@@ -158,11 +178,17 @@ class Store:
 
     def table(self, name: str) -> pd.DataFrame:
         if name not in TABLES and name != "load_log":
-            raise ValueError(f"unknown table {name!r}")
+            raise StoreError(f"unknown table {name!r}: expected one of {LOAD_ORDER}")
         return self.con.execute(f"SELECT * FROM {name}").df()
 
     def counts(self) -> dict[str, int]:
         return {name: self.con.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for name in LOAD_ORDER}
+
+    def as_of(self, month: pd.Timestamp) -> dict[str, pd.DataFrame]:
+        """Every table a report reads, each up to and including ``month`` (see :data:`AS_OF`)."""
+        end = (month + pd.offsets.MonthEnd(0)).date()
+        bound = {"month": month.date(), "day": end, "year": month.year}
+        return {name: self.query(sql, [bound[kind]] if kind else None) for name, (sql, kind) in AS_OF.items()}
 
     def snapshot(self) -> dict:
         """The data snapshot reports cite: latest load, when, and a digest of its files."""

@@ -18,12 +18,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from pxassure import framework, readers
-from pxassure.problems import Problem
-from pxassure.readers import ReadError
-from pxassure.schema import TABLES
-from pxassure.sources import Loader, parse_table
-from pxassure.store import SourceFile
+from pxassure.analysis import framework
+from pxassure.errors import ParameterError, ReadError
+from pxassure.ingest import readers
+from pxassure.ingest.problems import Problem
+from pxassure.ingest.schema import TABLES
+from pxassure.ingest.sources import Loader, parse_table
+from pxassure.ingest.store import SourceFile
 
 SHEET = "Self-assessment"
 UNIT_ROW, PERIOD_ROW, HEADER_ROW = 3, 4, 6
@@ -76,7 +77,7 @@ def write_template(path: str | Path, unit_id: str, unit_name: str, period: str, 
     from pxassure.files import atomic_write_bytes
 
     if not _PERIOD.match(period):
-        raise ValueError(f"period {period!r}: expected a month as YYYY-MM")
+        raise ParameterError(f"period {period!r}: expected a month as YYYY-MM")
     book = Workbook()
     ws = book.active
     ws.title = SHEET

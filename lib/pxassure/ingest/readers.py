@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pxassure.problems import Problem
+from pxassure.errors import ReadError
+from pxassure.ingest.problems import Problem
 
 #: Rows read from a CSV at a time: bounds the memory of a load, whatever the file's size.
 CHUNK_ROWS = 100_000
@@ -33,14 +34,6 @@ class Chunk:
     source: str
     rows: np.ndarray
     sheet: str | None = None
-
-
-class ReadError(ValueError):
-    """A source that cannot be read at all; carries the problem."""
-
-    def __init__(self, problem: Problem):
-        self.problem = problem
-        super().__init__(str(problem))
 
 
 # -- CSV -----------------------------------------------------------------------------------

@@ -13,8 +13,11 @@ from html import escape
 import numpy as np
 import pandas as pd
 
-from pxassure import charts as charts_mod
-from pxassure import spc
+from pxassure.analysis import spc
+from pxassure.analysis.measures import TOPICS
+from pxassure.publish import charts as charts_mod
+from pxassure.publish import vocabulary
+from pxassure.publish.vocabulary import ASSURANCE_LABEL, VARIATION_LABEL
 
 
 class Fragment(str):
@@ -47,20 +50,6 @@ VARIATION_STYLE = {  # colour, letter, arrow direction
     "neutral_low": (_PURPLE, "L", -1),
 }
 ASSURANCE_STYLE = {"consistent_pass": (_BLUE, "P"), "consistent_fail": (_ORANGE, "F"), "inconsistent": (_GREY, "?")}
-VARIATION_LABEL = {
-    "common_cause": "Common cause variation",
-    "improvement_high": "Improvement (high)",
-    "improvement_low": "Improvement (low)",
-    "concern_high": "Concern (high)",
-    "concern_low": "Concern (low)",
-    "neutral_high": "Special cause (high)",
-    "neutral_low": "Special cause (low)",
-}
-ASSURANCE_LABEL = {
-    "consistent_pass": "Consistently passes target",
-    "consistent_fail": "Consistently fails target",
-    "inconsistent": "Hit and miss against target",
-}
 
 
 def variation_icon(kind: str | None) -> Fragment:
@@ -177,14 +166,32 @@ def summary_icons(
 
 
 def spc_figure(result: spc.SPCResult, *, title: str, measure: str, unit: str = "") -> Fragment:
-    """An SPC chart as an inline SVG figure whose alt text is ``result.describe()``."""
-    description = result.describe(measure, unit)
-    ax = result.plot(title=title, ylabel=f"{measure}", percent=(unit == "%"))
+    """An SPC chart as an inline SVG figure whose alt text is :func:`vocabulary.describe_chart`."""
+    description = vocabulary.describe_chart(result, measure, unit)
+    ax = charts_mod.plot_spc(result, title=title, ylabel=f"{measure}", percent=(unit == "%"))
     svg = charts_mod.to_svg(ax.figure, title=title, description=description)
     icons = f"{variation_icon(result.variation)} {assurance_icon(result.assurance, result.target is not None)}"
     return Fragment(
         f'<figure class="chart">{svg}<figcaption><span class="icons">{icons}</span> '
         f"{escape(description)}</figcaption></figure>"
+    )
+
+
+def chart(chart) -> Fragment:
+    """A report's charted measure (:class:`pxassure.reports.model.Chart`) as a figure."""
+    m = chart.measure
+    return spc_figure(chart.result, title=chart.title, measure=m.name, unit=m.unit)
+
+
+def topic(key: str, charts: list, level: int = 2) -> Fragment:
+    """A section for one topic of measures (see ``measures.TOPICS``): heading, introduction, charts.
+
+    The heading carries an id, so the paper's contents list includes it like a markdown heading.
+    """
+    title, intro = TOPICS[key]
+    body = "".join(chart(c) for c in charts)
+    return Fragment(
+        f'<h{level} id="topic-{escape(key, quote=True)}">{escape(title)}</h{level}><p>{escape(intro)}</p>{body}'
     )
 
 
@@ -203,28 +210,33 @@ def callout(text: str, kind: str = "info") -> Fragment:
     return Fragment(f'<div class="callout {escape(kind)}" role="note"><p>{escape(text)}</p></div>')
 
 
-def method_note(lines: Iterable[str], methods_doc: str = "docs/methods.md") -> Fragment:
-    items = "".join(f"<li>{escape(line)}</li>" for line in lines)
+def method_note(report, methods_doc: str = "docs/methods.md") -> Fragment:
+    """Which chart and rule options produced each of the paper's charts, and its other methods."""
+    lines = vocabulary.method_lines(c.result for c in report.all_charts())
+    if not lines:
+        lines = [f"No SPC chart in this paper. Rule options: {vocabulary.options_line(report.options)}"]
+    items = "".join(f"<li>{escape(line)}</li>" for line in [*lines, *report.other_methods()])
     return Fragment(
         f'<div class="method"><p>Statistical method (see <code>{escape(methods_doc)}</code> in the '
         f"pxassure repository for every rule and option):</p><ul>{items}</ul></div>"
     )
 
 
-def provenance(parameters: dict, snapshot: dict, code_version: str, generated_at: str, commands: list[str]) -> Fragment:
+def provenance(report) -> Fragment:
     """The provenance footer: parameters, data snapshot, code version, time, how to reproduce."""
-    params = "; ".join(f"{escape(str(k))} = {escape(str(v))}" for k, v in parameters.items())
+    snapshot = report.snapshot
+    params = "; ".join(f"{escape(str(k))} = {escape(str(v))}" for k, v in report.parameters.items())
     snap = (
         f"load {escape(str(snapshot.get('load_id')))} at {escape(str(snapshot.get('loaded_at')))}, "
         f"{escape(str(snapshot.get('files')))} files, digest {escape(str(snapshot.get('digest')))}"
     )
-    cmds = "".join(f"<li><code>{escape(c)}</code></li>" for c in commands)
+    cmds = "".join(f"<li><code>{escape(c)}</code></li>" for c in report.reproduce_commands())
     return Fragment(
         '<section class="provenance" aria-labelledby="provenance"><h2 id="provenance">Provenance</h2><dl>'
         f"<dt>Parameters</dt><dd>{params}</dd>"
         f"<dt>Data snapshot</dt><dd>{snap}</dd>"
-        f"<dt>Code version</dt><dd>pxassure {escape(code_version)}</dd>"
-        f"<dt>Generated at</dt><dd>{escape(generated_at)}</dd>"
+        f"<dt>Code version</dt><dd>pxassure {escape(report.code_version)}</dd>"
+        f"<dt>Generated at</dt><dd>{escape(report.generated_at)}</dd>"
         f"<dt>To reproduce</dt><dd><ul>{cmds}</ul></dd></dl></section>"
     )
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from pxassure.errors import SPCInputError
+
 Z95, Z998 = 1.959964, 3.090232
 
 
@@ -29,7 +31,7 @@ def funnel(
     ``above_95``, ``below_95``, ``above_998``, ``below_998``), all scaled by ``multiply``.
     """
     if kind not in ("proportion", "rate"):
-        raise ValueError(f"kind must be 'proportion' or 'rate', got {kind!r}")
+        raise SPCInputError(f"kind must be 'proportion' or 'rate', got {kind!r}")
     f = frame[frame[denominator].fillna(0) > 0].copy()
     y, n = f[numerator].to_numpy(float), f[denominator].to_numpy(float)
     centre = y.sum() / n.sum() if n.sum() else np.nan

@@ -22,11 +22,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pxassure import readers
-from pxassure.problems import MAX_PROBLEMS_SHOWN, Problem, ValidationError
-from pxassure.readers import Chunk, ReadError
-from pxassure.schema import TABLES, Table
-from pxassure.store import SourceFile, StagedLoad, Store
+from pxassure.errors import MAX_PROBLEMS_SHOWN, ReadError, ValidationError
+from pxassure.ingest import readers
+from pxassure.ingest.problems import Problem
+from pxassure.ingest.readers import Chunk
+from pxassure.ingest.schema import TABLES, Table
+from pxassure.ingest.store import SourceFile, StagedLoad, Store
 
 __all__ = ["Loader", "Problem", "ValidationError", "discover", "load_files", "parse_table", "MAX_PROBLEMS_SHOWN"]
 

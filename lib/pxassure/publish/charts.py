@@ -22,6 +22,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from pxassure.publish.vocabulary import POINT_LABEL  # noqa: E402
+
 # Deterministic SVG: same data, same bytes.
 plt.rcParams.update(
     {
@@ -52,17 +54,10 @@ MARKERS = {
     "special_cause_neutral_high": "s",
     "special_cause_neutral_low": "s",
 }
-LEGEND = {
-    "common_cause": "Common cause",
-    "special_cause_improvement": "Special cause: improvement",
-    "special_cause_concern": "Special cause: concern",
-    "special_cause_neutral_high": "Special cause: neutral",
-    "special_cause_neutral_low": "Special cause: neutral",
-}
 
 
 def plot_spc(result, ax=None, *, title: str | None = None, ylabel: str | None = None, percent: bool = False):
-    """Draw an :class:`pxassure.spc.SPCResult` as an MDC-style chart and return the axes.
+    """Draw an :class:`pxassure.analysis.spc.SPCResult` as an MDC-style chart and return the axes.
 
     Grey common-cause points, blue improvement, vermillion concern, purple neutral;
     solid centre line, dashed process limits, dotted target, and a break in every line
@@ -93,8 +88,8 @@ def plot_spc(result, ax=None, *, title: str | None = None, ylabel: str | None = 
         mask = (p["point_type"] == kind).to_numpy()
         if not mask.any():
             continue
-        label = LEGEND[kind] if LEGEND[kind] not in seen else None
-        seen.add(LEGEND[kind])
+        label = POINT_LABEL[kind] if POINT_LABEL[kind] not in seen else None
+        seen.add(POINT_LABEL[kind])
         ax.scatter(
             x[mask],
             p["value"].to_numpy()[mask],

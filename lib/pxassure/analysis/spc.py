@@ -26,6 +26,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from pxassure.analysis.options import DEFAULT, PRESETS, SPCOptions, resolve
+from pxassure.errors import SPCInputError
+
 __all__ = [
     "PRESETS",
     "SPCResult",
@@ -36,6 +39,7 @@ __all__ = [
     "run_chart",
     "batch",
     "resolve_options",
+    "SPCOptions",
     "POINT_TYPES",
     "VARIATION_ICONS",
     "ASSURANCE_ICONS",
@@ -67,59 +71,8 @@ ASSURANCE_ICONS = ("consistent_pass", "consistent_fail", "inconsistent")
 IMPROVEMENT = ("increase", "decrease", "neutral")
 CHARTS = ("xmr", "p", "pp", "u", "up", "c")
 
-#: The two rule sets. ``mdc`` is NHS England's current MDC tools; ``ptd`` is exact
-#: parity with NHSRplotthedots 0.2.2. Any option may be overridden on its own.
-PRESETS: dict[str, dict[str, Any]] = {
-    "mdc": {
-        "screen_outliers": False,
-        "shift_length": 7,
-        "trend_length": 7,
-        "two_of_three": "beyond_2_sigma",
-        "trend_colour": "direction",
-        "minimum_points": 13,
-    },
-    "ptd": {
-        "screen_outliers": True,
-        "shift_length": 7,
-        "trend_length": 7,
-        "two_of_three": "between_2_and_3_sigma",
-        "trend_colour": "side_of_mean",
-        "minimum_points": 13,
-    },
-}
-_OPTION_CHOICES = {
-    "screen_outliers": (True, False),
-    "shift_length": (6, 7, 8, 9),
-    "trend_length": (6, 7),
-    "two_of_three": ("beyond_2_sigma", "between_2_and_3_sigma"),
-    "trend_colour": ("direction", "side_of_mean"),
-}
-
-
-def resolve_options(preset: str = "mdc", **options: Any) -> dict[str, Any]:
-    """Return the full rule options for ``preset`` with ``options`` overriding it.
-
-    Raises ``ValueError`` for an unknown preset, an unknown option or a value outside
-    the option's allowed choices.
-    """
-    if preset not in PRESETS:
-        raise ValueError(f"unknown SPC preset {preset!r}: expected one of {sorted(PRESETS)}")
-    resolved = dict(PRESETS[preset])
-    for name, value in options.items():
-        if name not in resolved:
-            raise ValueError(f"unknown SPC option {name!r}: expected one of {sorted(resolved)}")
-        if name == "minimum_points":
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 2:
-                raise ValueError(f"SPC option minimum_points must be a whole number ≥ 2, got {value!r}")
-        elif value not in _OPTION_CHOICES[name] or (
-            name == "screen_outliers" and not isinstance(value, (bool, np.bool_))
-        ):
-            raise ValueError(
-                f"SPC option {name}={value!r} is not allowed: expected one of {list(_OPTION_CHOICES[name])}"
-            )
-        resolved[name] = value
-    resolved["preset"] = preset
-    return resolved
+#: Rule options live in :mod:`pxassure.analysis.options` (one frozen, validated object).
+resolve_options = SPCOptions.from_preset
 
 
 # ---------------------------------------------------------------------------
@@ -160,7 +113,7 @@ class SPCResult:
     chart: str
     improvement: str
     target: float | None
-    options: dict[str, Any]
+    options: SPCOptions
     multiply: float = 1
     period_starts: list[int] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
@@ -193,45 +146,6 @@ class SPCResult:
             return None
         return _assurance_icon(self.target, self.improvement, last["lower"], last["upper"])
 
-    @property
-    def chart_label(self) -> str:
-        return CHART_LABELS[self.chart] if self.has_limits else "run chart (too few points for limits)"
-
-    def method(self) -> str:
-        """One line naming the chart and every rule option, for report footnotes."""
-        o = self.options
-        parts = [
-            f"{self.chart_label}",
-            f"preset {o['preset']}",
-            f"moving-range screening {'on' if o['screen_outliers'] else 'off'}",
-            f"shift {o['shift_length']} points",
-            f"trend {o['trend_length']} points",
-            "2-in-3 counts "
-            + ("every point beyond 2σ" if o["two_of_three"] == "beyond_2_sigma" else "points between 2σ and 3σ"),
-            f"limits from {o['minimum_points']} points",
-        ]
-        return "; ".join(parts)
-
-    def describe(self, measure: str = "the measure", unit: str = "") -> str:
-        """One plain-English paragraph describing the chart (used as its alt text)."""
-        return _describe(self, measure, unit)
-
-    def plot(self, ax=None, *, title: str | None = None, ylabel: str | None = None, **kwargs):
-        """Draw the MDC-style chart on ``ax`` (created if None) and return the axes."""
-        from pxassure.charts import plot_spc
-
-        return plot_spc(self, ax=ax, title=title, ylabel=ylabel, **kwargs)
-
-
-CHART_LABELS = {
-    "xmr": "XmR chart",
-    "p": "p chart",
-    "pp": "Laney p′ chart",
-    "u": "u chart",
-    "up": "Laney u′ chart",
-    "c": "c chart",
-}
-
 
 @dataclass
 class BatchResult:
@@ -239,7 +153,7 @@ class BatchResult:
 
     points: pd.DataFrame
     summary: pd.DataFrame
-    options: dict[str, Any]
+    options: SPCOptions
 
 
 # ---------------------------------------------------------------------------
@@ -254,20 +168,20 @@ def _as_series(values: Any, name: str) -> pd.Series:
         try:
             s = pd.Series(list(values))
         except TypeError:
-            raise ValueError(f"{name} must be a sequence or a pandas Series, got {type(values).__name__}") from None
+            raise SPCInputError(f"{name} must be a sequence or a pandas Series, got {type(values).__name__}") from None
     if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
         converted = pd.to_numeric(s, errors="coerce")
         bad = s[converted.isna() & s.notna()]
         if len(bad):
             label, value = bad.index[0], bad.iloc[0]
-            raise ValueError(f"{name} must be numeric: value {value!r} at {label!r} is not a number")
+            raise SPCInputError(f"{name} must be numeric: value {value!r} at {label!r} is not a number")
         s = converted
     elif pd.api.types.is_bool_dtype(s.dtype) or not pd.api.types.is_numeric_dtype(s.dtype):
-        raise ValueError(f"{name} must be numeric, got dtype {s.dtype}")
+        raise SPCInputError(f"{name} must be numeric, got dtype {s.dtype}")
     s = s.astype(float)
     inf = s[np.isinf(s.to_numpy())]
     if len(inf):
-        raise ValueError(f"{name} must be finite: value {inf.iloc[0]} at {inf.index[0]!r}")
+        raise SPCInputError(f"{name} must be finite: value {inf.iloc[0]} at {inf.index[0]!r}")
     return s
 
 
@@ -280,16 +194,16 @@ def _positions(labels: Iterable[Any], index: pd.Index, what: str) -> list[int]:
         try:
             pos = index.get_loc(label)
         except KeyError:
-            raise ValueError(f"{what} label {label!r} is not in the series index") from None
+            raise SPCInputError(f"{what} label {label!r} is not in the series index") from None
         if not isinstance(pos, (int, np.integer)):
-            raise ValueError(f"{what} label {label!r} appears more than once in the series index")
+            raise SPCInputError(f"{what} label {label!r} appears more than once in the series index")
         out.append(int(pos))
     return sorted(set(out))
 
 
 def _check_improvement(improvement: str) -> None:
     if improvement not in IMPROVEMENT:
-        raise ValueError(f"improvement must be one of {list(IMPROVEMENT)}, got {improvement!r}")
+        raise SPCInputError(f"improvement must be one of {list(IMPROVEMENT)}, got {improvement!r}")
 
 
 def _check_target(target: Any) -> float | None:
@@ -298,9 +212,9 @@ def _check_target(target: Any) -> float | None:
     try:
         t = float(target)
     except (TypeError, ValueError):
-        raise ValueError(f"target must be a number or None, got {target!r}") from None
+        raise SPCInputError(f"target must be a number or None, got {target!r}") from None
     if not np.isfinite(t):
-        raise ValueError(f"target must be finite, got {target!r}")
+        raise SPCInputError(f"target must be finite, got {target!r}")
     return t
 
 
@@ -443,11 +357,11 @@ def _compute(
     seg: np.ndarray,
     base: np.ndarray,
     improvement: np.ndarray,
-    opts: dict[str, Any],
+    opts: SPCOptions,
 ) -> dict[str, np.ndarray]:
     """Vectorised SPC on observed points. ``improvement`` holds +1, -1 or 0 per point."""
     nseg = int(seg.max()) + 1 if len(seg) else 0
-    centre, sigma = _limits(chart, y, n, seg, base, nseg, opts["screen_outliers"])
+    centre, sigma = _limits(chart, y, n, seg, base, nseg, opts.screen_outliers)
     upper, lower = centre + 3 * sigma, centre - 3 * sigma
     upper2, lower2 = centre + 2 * sigma, centre - 2 * sigma
     if chart in ("p", "pp"):
@@ -457,7 +371,7 @@ def _compute(
 
     # Segments too short for limits become run charts: centre is the median, no limits.
     count = np.bincount(seg, minlength=nseg)
-    short = (count < opts["minimum_points"])[seg]
+    short = (count < opts.minimum_points)[seg]
     if short.any():
         medians = pd.Series(y[short]).groupby(seg[short]).median()
         centre = np.where(short, medians.reindex(seg).to_numpy(), centre)
@@ -468,9 +382,9 @@ def _compute(
     side[short] = 0
     outside = rule_outside_limits(y, lower, upper)
     beyond_2s = (y > upper2) | (y < lower2)
-    close = beyond_2s if opts["two_of_three"] == "beyond_2_sigma" else beyond_2s & ~outside
-    shift = rule_shift(side, seg, opts["shift_length"])
-    trend, trend_dir = rule_trend(y, seg, opts["trend_length"])
+    close = beyond_2s if opts.two_of_three == "beyond_2_sigma" else beyond_2s & ~outside
+    shift = rule_shift(side, seg, opts.shift_length)
+    trend, trend_dir = rule_trend(y, seg, opts.trend_length)
     trend &= ~short
     two3 = rule_two_of_three(close, side, seg)
 
@@ -479,7 +393,7 @@ def _compute(
         rule[hit] = name
 
     direction = side.copy()
-    if opts["trend_colour"] == "direction":
+    if opts.trend_colour == "direction":
         is_trend = rule == "trend"
         direction[is_trend] = trend_dir[is_trend]
     special = rule != None  # noqa: E711 - elementwise comparison on an object array
@@ -530,25 +444,23 @@ def _single(
     rebase: Any,
     exclude: Any,
     fix_after_n_points: int | None,
-    preset: str,
-    options: dict[str, Any],
+    opts: SPCOptions,
 ) -> SPCResult:
     _check_improvement(improvement)
     target = _check_target(target)
-    opts = resolve_options(preset, **options)
     if fix_after_n_points is not None:
         if isinstance(fix_after_n_points, bool) or not isinstance(fix_after_n_points, (int, np.integer)):
-            raise ValueError(f"fix_after_n_points must be a whole number, got {fix_after_n_points!r}")
+            raise SPCInputError(f"fix_after_n_points must be a whole number, got {fix_after_n_points!r}")
         if fix_after_n_points < 12:
-            raise ValueError(
+            raise SPCInputError(
                 f"fix_after_n_points must be at least 12 (a baseline needs 12 points), got {fix_after_n_points}"
             )
     try:
         multiply = float(multiply)
     except (TypeError, ValueError):
-        raise ValueError(f"multiply must be a positive number, got {multiply!r}") from None
+        raise SPCInputError(f"multiply must be a positive number, got {multiply!r}") from None
     if not multiply > 0:
-        raise ValueError(f"multiply must be a positive number, got {multiply!r}")
+        raise SPCInputError(f"multiply must be a positive number, got {multiply!r}")
 
     index = value.index
     n_points = len(value)
@@ -614,17 +526,17 @@ def _single(
 
     counts = np.bincount(seg_obs, minlength=len(starts)) if len(idx) else np.zeros(len(starts), dtype=int)
     for k, start in enumerate(starts):
-        if counts[k] < opts["minimum_points"]:
+        if counts[k] < opts.minimum_points:
             where = f"the period starting at {index[start]!r}" if len(starts) > 1 else "the series"
             flags.append(
-                f"{where} has {counts[k]} observed point(s), fewer than the {opts['minimum_points']} needed "
+                f"{where} has {counts[k]} observed point(s), fewer than the {opts.minimum_points} needed "
                 "for process limits: shown as a run chart, with no variation or assurance icon"
             )
 
     run = None
     last_start = starts[-1]
     last_y = y_all[last_start:][observed[last_start:]]
-    if counts[-1] < opts["minimum_points"] and len(last_y) >= 2:
+    if counts[-1] < opts.minimum_points and len(last_y) >= 2:
         run = run_chart(last_y).run
     return SPCResult(
         points=points,
@@ -651,17 +563,19 @@ def xmr(
     target: float | None = None,
     rebase: Any = (),
     fix_after_n_points: int | None = None,
-    preset: str = "mdc",
+    preset: str | None = None,
     exclude: Any = (),
-    **options: Any,
+    options: SPCOptions | None = None,
+    **overrides: Any,
 ) -> SPCResult:
     """XmR chart of ``values`` (a sequence or a Series whose index labels the periods).
 
     ``rebase`` lists the labels (positions for plain sequences) that start a new period;
     every calculation and rule stays within its period. ``fix_after_n_points`` (≥ 12)
     computes each period's centre and limits from its first N points only. ``exclude``
-    lists points left out of the limits but still judged against them. ``options``
-    override the preset (see :data:`PRESETS`).
+    lists points left out of the limits but still judged against them. Rule options come
+    from ``options`` (an :class:`SPCOptions`) or from ``preset`` (default ``"mdc"``) with
+    single options overridden by keyword, e.g. ``shift_length=6`` (see :data:`PRESETS`).
     """
     s = _as_series(values, "values")
     return _single(
@@ -674,8 +588,7 @@ def xmr(
         rebase=rebase,
         exclude=exclude,
         fix_after_n_points=fix_after_n_points,
-        preset=preset,
-        options=options,
+        opts=resolve(options, preset, **overrides),
     )
 
 
@@ -688,44 +601,46 @@ def attribute(
     improvement: str = "increase",
     target: float | None = None,
     rebase: Any = (),
-    preset: str = "mdc",
+    preset: str | None = None,
     fix_after_n_points: int | None = None,
     exclude: Any = (),
-    **options: Any,
+    options: SPCOptions | None = None,
+    **overrides: Any,
 ) -> SPCResult:
     """Attribute chart: ``chart`` is "p", "pp" (Laney p′), "u", "up" (Laney u′) or "c".
 
     p charts take counts (e.g. positive FFT answers) and their denominators (responses);
     u charts take events and exposure (e.g. complaints and bed days) with ``multiply``
     (1,000 for a rate per 1,000); c charts take counts only. ``target`` is on the
-    plotted scale (after ``multiply``).
+    plotted scale (after ``multiply``). Rule options as for :func:`xmr`.
     """
+    opts = resolve(options, preset, **overrides)
     if chart not in ("p", "pp", "u", "up", "c"):
-        raise ValueError(f"chart must be one of 'p', 'pp', 'u', 'up', 'c', got {chart!r}")
+        raise SPCInputError(f"chart must be one of 'p', 'pp', 'u', 'up', 'c', got {chart!r}")
     num = _as_series(numerator, "numerator")
     if (num.dropna() < 0).any():
         bad = num[num < 0]
-        raise ValueError(f"numerator must not be negative: {bad.iloc[0]} at {bad.index[0]!r}")
+        raise SPCInputError(f"numerator must not be negative: {bad.iloc[0]} at {bad.index[0]!r}")
     if chart == "c":
         if denominator is not None:
-            raise ValueError("a c chart takes counts only: leave denominator as None (use a u chart for rates)")
+            raise SPCInputError("a c chart takes counts only: leave denominator as None (use a u chart for rates)")
         y, den = num, None
     else:
         if denominator is None:
-            raise ValueError(f"a {chart} chart needs a denominator")
+            raise SPCInputError(f"a {chart} chart needs a denominator")
         d = _as_series(denominator, "denominator")
         if len(d) != len(num):
-            raise ValueError(f"numerator has {len(num)} values but denominator has {len(d)}")
+            raise SPCInputError(f"numerator has {len(num)} values but denominator has {len(d)}")
         d.index = num.index
         if (d.dropna() <= 0).any():
             bad = d[d <= 0]
-            raise ValueError(
+            raise SPCInputError(
                 f"denominator must be positive: {bad.iloc[0]:g} at {bad.index[0]!r} "
                 "(a period with no responses or no exposure has no rate: pass it as missing)"
             )
         if chart in ("p", "pp") and (num > d).any():
             bad = num[num > d]
-            raise ValueError(
+            raise SPCInputError(
                 f"numerator {bad.iloc[0]:g} exceeds denominator {d[bad.index[0]]:g} at {bad.index[0]!r}: "
                 "a proportion cannot be above 1"
             )
@@ -743,8 +658,7 @@ def attribute(
         rebase=rebase,
         exclude=exclude,
         fix_after_n_points=fix_after_n_points,
-        preset=preset,
-        options=options,
+        opts=opts,
     )
     result.target = _check_target(target)
     return result
@@ -760,7 +674,7 @@ def run_chart(values: Any) -> SPCResult:
     y = s.to_numpy(dtype=float)
     obs = y[np.isfinite(y)]
     if len(obs) < 2:
-        raise ValueError(f"a run chart needs at least 2 observed values, got {len(obs)}")
+        raise SPCInputError(f"a run chart needs at least 2 observed values, got {len(obs)}")
     median = float(np.median(obs))
     side = np.sign(obs - median)
     useful = side[side != 0]
@@ -791,13 +705,12 @@ def run_chart(values: Any) -> SPCResult:
         },
         index=s.index,
     )
-    opts = resolve_options("mdc")
     return SPCResult(
         points,
         "xmr",
         "neutral",
         None,
-        opts,
+        DEFAULT,
         period_starts=[0],
         run=run,
         flags=["run chart: judged by Anhøj's rules, no process limits"],
@@ -832,8 +745,9 @@ def batch(
     improvement: str = "increase",
     target: str | float | None = None,
     rebase: str | None = None,
-    preset: str = "mdc",
-    **options: Any,
+    preset: str | None = None,
+    options: SPCOptions | None = None,
+    **overrides: Any,
 ) -> BatchResult:
     """SPC for every series in ``frame`` at once (e.g. every ward × measure).
 
@@ -845,14 +759,14 @@ def batch(
     in ``points`` and one row per series in ``summary`` (latest value, limits, icons).
     """
     if chart not in CHARTS:
-        raise ValueError(f"chart must be one of {list(CHARTS)}, got {chart!r}")
+        raise SPCInputError(f"chart must be one of {list(CHARTS)}, got {chart!r}")
     by = list(by)
     needed = by + ([order] if order else []) + ([rebase] if rebase else [])
     needed += [numerator, denominator] if chart not in ("xmr", "c") else [numerator or value]
     for col in needed:
         if col is not None and col not in frame.columns:
-            raise ValueError(f"column {col!r} is not in the frame (columns: {list(frame.columns)})")
-    opts = resolve_options(preset, **options)
+            raise SPCInputError(f"column {col!r} is not in the frame (columns: {list(frame.columns)})")
+    opts = resolve(options, preset, **overrides)
     df = frame.reset_index(drop=True)
     sort_cols = by + ([order] if order else [])
     df = df.assign(_row=np.arange(len(df))).sort_values(sort_cols + ["_row"], kind="stable")
@@ -867,9 +781,9 @@ def batch(
         num = pd.to_numeric(df[numerator], errors="raise").to_numpy(dtype=float)
         n = pd.to_numeric(df[denominator], errors="raise").to_numpy(dtype=float)
         if (n <= 0).any():
-            raise ValueError(f"column {denominator!r} must be positive (pass empty periods as missing)")
+            raise SPCInputError(f"column {denominator!r} must be positive (pass empty periods as missing)")
         if chart in ("p", "pp") and (num > n).any():
-            raise ValueError(
+            raise SPCInputError(
                 f"column {numerator!r} exceeds {denominator!r} in some rows: a proportion cannot be above 1"
             )
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -890,10 +804,10 @@ def batch(
         imp_names = df[improvement].to_numpy(dtype=object)
         bad = set(imp_names) - set(IMPROVEMENT)
         if bad:
-            raise ValueError(f"column {improvement!r} holds {sorted(map(str, bad))}: expected {list(IMPROVEMENT)}")
+            raise SPCInputError(f"column {improvement!r} holds {sorted(map(str, bad))}: expected {list(IMPROVEMENT)}")
         imp_all = np.select([imp_names == "increase", imp_names == "decrease"], [1, -1], 0)
     else:
-        raise ValueError(f"improvement must be one of {list(IMPROVEMENT)} or a column name, got {improvement!r}")
+        raise SPCInputError(f"improvement must be one of {list(IMPROVEMENT)} or a column name, got {improvement!r}")
 
     observed = np.isfinite(y) & np.isfinite(n)
     base = _baseline_mask(seg_all, observed, np.zeros(len(df), dtype=bool), None)
@@ -923,7 +837,7 @@ def batch(
     pos_in_obs = np.searchsorted(idx, last)
     for col in ("centre", "lower", "upper"):
         summary[col] = core[col][pos_in_obs] * multiply
-    has_limits = seg_counts[seg_obs[pos_in_obs]] >= opts["minimum_points"]
+    has_limits = seg_counts[seg_obs[pos_in_obs]] >= opts.minimum_points
     summary["chart"] = np.where(has_limits, chart, "run")
     types = core["point_type"][pos_in_obs]
     imps = imp_names[last]
@@ -972,77 +886,3 @@ def _assurance_icon(target: float | None, improvement: str, lower: float, upper:
     if target < lower:
         return "consistent_pass" if increasing else "consistent_fail"
     return "inconsistent"  # includes a target exactly on a limit
-
-
-VARIATION_TEXT = {
-    "common_cause": "common cause variation only (no significant change)",
-    "improvement_high": "special cause improvement (higher values)",
-    "improvement_low": "special cause improvement (lower values)",
-    "concern_high": "special cause concern (higher values)",
-    "concern_low": "special cause concern (lower values)",
-    "neutral_high": "special cause variation, higher values (neither improvement nor concern)",
-    "neutral_low": "special cause variation, lower values (neither improvement nor concern)",
-}
-ASSURANCE_TEXT = {
-    "consistent_pass": "the process will consistently meet the target",
-    "consistent_fail": "the process will consistently fail the target unless something changes",
-    "inconsistent": "the process will sometimes meet and sometimes miss the target",
-}
-RULE_TEXT = {
-    "outside_limits": "a point outside the process limits",
-    "trend": "a run of points all increasing or all decreasing",
-    "two_of_three": "two of three points close to a process limit",
-    "shift": "a run of points on one side of the centre line",
-}
-
-
-def _fmt(x: float, unit: str) -> str:
-    if x is None or not np.isfinite(x):
-        return "n/a"
-    text = f"{x:,.1f}" if abs(x) >= 10 else f"{x:,.2f}" if abs(x) >= 1 else f"{x:.3g}"
-    return f"{text}{unit}"
-
-
-def _describe(result: SPCResult, measure: str, unit: str) -> str:
-    p = result.points
-    observed = p[p["value"].notna()]
-    if observed.empty:
-        return f"Chart of {measure}: no observed values."
-    first, last = observed.index[0], observed.index[-1]
-    lp = observed.iloc[-1]
-    label = result.chart_label[0].upper() + result.chart_label[1:]
-    text = [f"{label} of {measure}, {len(observed)} points from {first} to {last}."]
-    if result.has_limits:
-        text.append(
-            f"Centre line {_fmt(lp['centre'], unit)}, process limits {_fmt(lp['lower'], unit)} to {_fmt(lp['upper'], unit)}."
-        )
-        variation = result.variation
-        why = f" ({RULE_TEXT[lp['rule']]})" if lp["rule"] else ""
-        text.append(f"The latest value, {_fmt(lp['value'], unit)} in {last}, shows {VARIATION_TEXT[variation]}{why}.")
-        special = observed[observed["point_type"] != "common_cause"]
-        if len(special):
-            imp = (special["point_type"] == "special_cause_improvement").sum()
-            con = (special["point_type"] == "special_cause_concern").sum()
-            neu = len(special) - imp - con
-            bits = [f"{k} {w}" for k, w in ((imp, "improvement"), (con, "concern"), (neu, "neutral")) if k]
-            text.append(f"Special cause points in the chart: {', '.join(bits)}.")
-        if result.target is not None:
-            assurance = result.assurance
-            text.append(
-                f"Against the target of {_fmt(result.target, unit)}, {ASSURANCE_TEXT[assurance]}."
-                if assurance
-                else f"Target {_fmt(result.target, unit)}; no assurance is given for a neutral measure."
-            )
-    else:
-        text.append(f"Too few points for process limits: median {_fmt(lp['centre'], unit)}.")
-        if result.run is not None:
-            r = result.run
-            verdict = "signals non-random variation" if r.signal else "shows no non-random pattern"
-            text.append(
-                f"By Anhøj's rules the series {verdict} (longest run {r.longest_run}, limit {r.longest_run_limit}; "
-                f"crossings {r.crossings}, limit {r.crossings_limit})."
-            )
-    if len(result.period_starts) > 1:
-        labels = ", ".join(str(p.index[s]) for s in result.period_starts[1:])
-        text.append(f"Limits were recalculated from {labels}.")
-    return " ".join(text)

@@ -29,12 +29,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pxassure import readers
-from pxassure.problems import Problem
-from pxassure.readers import ReadError
-from pxassure.schema import TABLES
-from pxassure.sources import Loader, parse_table
-from pxassure.store import SourceFile
+from pxassure.errors import ReadError
+from pxassure.ingest import readers
+from pxassure.ingest.problems import Problem
+from pxassure.ingest.schema import TABLES
+from pxassure.ingest.sources import Loader, parse_table
+from pxassure.ingest.store import SourceFile
 
 ANSWERS = ("very_good", "good", "neither", "poor", "very_poor", "dont_know")
 SUPPRESSED = "*"

@@ -1,8 +1,10 @@
-"""The governance structure, board to ward: which reports exist and how they link.
+"""The governance structure, board to ward: which reports exist, what each shows, how they link.
 
 Standing committees have one parameters file each in ``params/``; the division and ward
 layers have one *template* each, expanded over the organisation hierarchy, so a new ward
-in the data gets its report without editing ``params/``.
+in the data gets its report without editing ``params/``. A parameters file also lists the
+measures its paper shows (see :data:`MEASURE_LISTS`); ids are checked against the measure
+registry when the file is read, so a typo stops a build before anything runs.
 
 Reporting chain (from the trusts' strategies): ward → division → patient experience
 committee → executive quality committee → the board's quality committee → Trust Board.
@@ -17,9 +19,13 @@ from typing import Any
 import pandas as pd
 import yaml
 
-#: Layers from the bottom up: reports are built in this order so each layer's findings
-#: exist when the layer above is built.
-LAYERS = ("ward", "division", "patient_experience", "executive_quality", "board_quality", "board")
+from pxassure.analysis import measures
+from pxassure.errors import CommitteeError, MeasureError
+from pxassure.ingest.schema import LAYERS as SCHEMA_LAYERS
+
+#: Layers from the bottom up (the reverse of ``schema.LAYERS``): reports are built in this
+#: order so each layer's findings exist when the layer above is built.
+LAYERS = tuple(reversed(SCHEMA_LAYERS))
 LAYER_TITLES = {
     "board": "Trust Board",
     "board_quality": "Quality and Governance Committee (board)",
@@ -34,15 +40,33 @@ def project_root() -> Path:
     """The pxassure checkout (``PXASSURE_HOME`` overrides): where notebooks/ and params/ live."""
     import os
 
-    return Path(os.environ.get("PXASSURE_HOME", Path(__file__).resolve().parents[2]))
+    return Path(os.environ.get("PXASSURE_HOME", Path(__file__).resolve().parents[3]))
 
 
 def params_dir() -> Path:
     return project_root() / "params"
 
 
-class CommitteeError(ValueError):
-    """A parameters file or committee that cannot be used."""
+#: Measure lists a parameters file may hold: key -> (organisation level its measures must be
+#: shown at — "layer" for the level of the paper's own scope, None for no check — and what the
+#: list is for). A chart list left out means every measure defined for its level.
+MEASURE_LISTS: dict[str, tuple[str | None, str]] = {
+    "measures": ("layer", "the paper's own charts, at the level of its scope (trust, division or ward)"),
+    "division_measures": ("division", "charted for each division (board, committees)"),
+    "ward_measures": ("ward", "charted for each ward of the division (division small multiples)"),
+    "escalate": ("ward", "a ward's special-cause concern on these is escalated to the layers above (ward.yaml)"),
+    "funnel_measures": (None, "funnel plots comparing wards (Patient Experience Committee)"),
+    "triangulate": (None, "set beside FFT % positive across wards (quality committees)"),
+}
+#: The organisation level a layer's own charts are at.
+LAYER_LEVEL = {
+    "ward": "ward",
+    "division": "division",
+    "patient_experience": "division",
+    "executive_quality": "division",
+    "board_quality": "division",
+    "board": "trust",
+}
 
 
 @dataclass
@@ -78,7 +102,46 @@ def read_params(path: Path) -> dict:
     expand = spec.get("expand")
     if expand not in (None, "division", "ward"):
         raise CommitteeError(f"{path}: expand must be 'division' or 'ward', got {expand!r}")
+    for key, (level, _) in MEASURE_LISTS.items():
+        if key in spec:
+            try:
+                measures.resolve(spec[key], _level(level, spec), what=key)
+            except MeasureError as exc:
+                raise CommitteeError(f"{path}: {exc}") from None
+    spec["_path"] = str(path)
     return spec
+
+
+def _level(level: str | None, spec: dict) -> str | None:
+    return LAYER_LEVEL[spec["layer"]] if level == "layer" else level
+
+
+def committee(key: str, params_dir_: Path | None = None) -> dict:
+    """The parameters file ``params/<key>.yaml`` (``key`` is a notebook's ``committee`` parameter)."""
+    path = (params_dir_ or params_dir()) / f"{key}.yaml"
+    if not path.exists():
+        known = sorted(p.stem for p in (params_dir_ or params_dir()).glob("*.yaml"))
+        raise CommitteeError(f"no parameters file {path} for committee {key!r}; known: {known}")
+    return read_params(path)
+
+
+def measure_list(spec: dict, key: str = "measures") -> list[measures.Measure]:
+    """A committee's measures for one list (see :data:`MEASURE_LISTS`), or the documented
+    default: every measure defined for that list's level."""
+    level = _level(MEASURE_LISTS[key][0], spec)
+    ids = spec.get(key)
+    if ids is None and level is None:
+        return []  # comparisons across wards are chosen, never defaulted
+    try:
+        return measures.resolve(ids, level, what=key)
+    except MeasureError as exc:
+        raise CommitteeError(f"{spec.get('_path', 'parameters')}: {exc}") from None
+
+
+def escalated_measures(params_dir_: Path | None = None) -> list[measures.Measure]:
+    """Measures on which a ward's special-cause concern is escalated (``escalate`` in
+    ``params/ward.yaml``; by default every measure shown on wards)."""
+    return measure_list(committee("ward", params_dir_), "escalate")
 
 
 def load_all(params_dir: Path) -> dict[str, dict]:
@@ -167,3 +230,15 @@ def links(spec_layer: str, unit_id: str | None, units: pd.DataFrame, params: dic
         else:
             down += by_layer.get(below, [])
     return {"up": up, "down": down}
+
+
+def report_links(layer: str, unit_id: str | None, units: pd.DataFrame, linkable: list[str] | None) -> dict:
+    """Links one layer up and down, keeping only reports that exist or are being built
+    (``linkable``: paths relative to ``outputs/<period>/``). Paths returned are relative to
+    this report's own folder."""
+    found = links(layer, unit_id, units, load_all(params_dir()))
+    keep = set(linkable or [])
+    return {
+        direction: [(title, f"../{path}") for title, path in items if path in keep]
+        for direction, items in found.items()
+    }

@@ -35,18 +35,15 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from pxassure import readers
-from pxassure.problems import Problem
-from pxassure.readers import Chunk
-from pxassure.schema import TABLES
-from pxassure.sources import Loader
-from pxassure.store import SourceFile
+from pxassure.errors import SourcesFileError
+from pxassure.ingest import readers
+from pxassure.ingest.problems import Problem
+from pxassure.ingest.readers import Chunk
+from pxassure.ingest.schema import TABLES
+from pxassure.ingest.sources import Loader
+from pxassure.ingest.store import SourceFile
 
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-
-
-class SourcesFileError(ValueError):
-    """A sources file that cannot be used; says which file and entry."""
 
 
 def read_sources_file(path: str | Path) -> dict:

@@ -15,9 +15,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pxassure import framework, sources
-from pxassure.schema import COMMENT_THEMES, KO41A_SUBJECTS
-from pxassure.store import Store, replace_file_atomically
+from pxassure.analysis import framework
+from pxassure.errors import ParameterError
+from pxassure.ingest import sources
+from pxassure.ingest.schema import COMMENT_THEMES, KO41A_SUBJECTS
+from pxassure.ingest.store import Store, replace_file_atomically
 
 TRUST_ID = "AVH"
 END_MONTH = "2026-10"  # fixed, not "today": the same seed always gives the same trust
@@ -139,9 +141,9 @@ class Scale:
 
     def __post_init__(self):
         if not 12 <= self.wards <= 300:
-            raise ValueError(f"wards must be between 12 and 300, got {self.wards}")
+            raise ParameterError(f"wards must be between 12 and 300, got {self.wards}")
         if not 13 <= self.months <= 60:
-            raise ValueError(f"months must be between 13 and 60, got {self.months}")
+            raise ParameterError(f"months must be between 13 and 60, got {self.months}")
 
 
 def month_range(months: int, end: str = END_MONTH) -> pd.DatetimeIndex:

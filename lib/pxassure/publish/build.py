@@ -21,34 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import papermill as pm
-from jupyter_client.manager import AsyncKernelManager
-
-from pxassure import committees
-from pxassure.committees import LAYERS, ReportSpec
-from pxassure.export import export_html, index_page
+from pxassure.errors import ParameterError
 from pxassure.files import atomic_write_text
-from pxassure.reports import ParameterError, resolve_period, unit_code
-from pxassure.store import Store
+from pxassure.ingest.store import Store
+from pxassure.reports import committees
+from pxassure.reports.committees import LAYERS, ReportSpec
+from pxassure.reports.parameters import resolve_period, spc_options, unit_code
 
 PROJECT_ROOT = committees.project_root()
-
-
-class IPCKernelManager(AsyncKernelManager):
-    """Kernels talk over local sockets, not TCP ports: nothing listens on the network while a
-    report runs (and ipykernel has no unencrypted-TCP warning to print)."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("transport", "ipc")
-        # Each kernel gets its own socket folder: kernels running side by side in one working
-        # directory would otherwise share socket names and read each other's messages.
-        kwargs.setdefault("ip", os.path.join(tempfile.mkdtemp(prefix="pxassure-kernel-"), "k"))
-        super().__init__(**kwargs)
-
-    async def _async_cleanup_resources(self, restart: bool = False) -> None:
-        await super()._async_cleanup_resources(restart=restart)
-        if not restart:
-            shutil.rmtree(os.path.dirname(self.ip), ignore_errors=True)
 
 
 @dataclass
@@ -126,9 +106,19 @@ def plan(
     jobs = []
     for spec in specs:
         parameters = {**spec.parameters, **(overrides or {})}
+        check_options(parameters, spec)
         parameters.update({"period": month.strftime("%Y-%m"), "database": str(database)})
         jobs.append(ReportJob(spec, parameters))
     return jobs
+
+
+def check_options(parameters: dict, spec: ReportSpec) -> None:
+    """Fail before anything runs if a report's SPC parameters cannot be used."""
+    options = {k: parameters.get(k) for k in ("shift_length", "trend_length", "minimum_points")}
+    try:
+        spc_options(parameters.get("preset", "mdc"), **options)
+    except ParameterError as exc:
+        raise ParameterError(f"{spec.path}: {exc}") from None
 
 
 def existing_reports(period_dir: Path) -> set[str]:
@@ -153,6 +143,11 @@ def run(job: ReportJob, output_root: str | Path = "outputs", linkable: list[str]
         linkable = sorted(existing_reports(output_root / job.period) | {job.spec.path})
     params["linkable"] = list(linkable)
     params["reports_dir"] = str(output_root / job.period)
+    import papermill as pm  # loaded here: planning a build never needs it
+
+    from pxassure.publish.export import export_html
+    from pxassure.publish.kernels import IPCKernelManager
+
     try:
         pm.execute_notebook(
             str(PROJECT_ROOT / "notebooks" / f"{job.spec.notebook}.ipynb"),
@@ -232,6 +227,8 @@ def write_index(output_root: Path, period: str) -> Path:
         layer, name = path.split("/")
         reports.append((layer, Path(name).stem, path, _title_of(period_dir / path)))
     target = period_dir / "index.html"
+    from pxassure.publish.export import index_page
+
     atomic_write_text(target, index_page(period, reports))
     return target
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import nbformat
 from nbconvert import HTMLExporter
 
+from pxassure.errors import ExportError
 from pxassure.files import atomic_write_text
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -29,10 +30,6 @@ _EXTERNAL = re.compile(
     r"""|url\(\s*["']?(?:https?:)?//|@import""",
     re.I,
 )
-
-
-class ExportError(RuntimeError):
-    """The notebook could not be turned into a safe report."""
 
 
 def _exporter() -> HTMLExporter:
@@ -103,7 +100,7 @@ def export_html(notebook_path: str | Path, html_path: str | Path, *, title: str)
 
 def index_page(period: str, reports: list[tuple[str, str, str, str]]) -> str:
     """The period's index: every report (layer, name, path, title), grouped by layer, board first."""
-    from pxassure.committees import LAYER_TITLES, LAYERS
+    from pxassure.reports.committees import LAYER_TITLES, LAYERS
 
     css = (TEMPLATES / TEMPLATE_NAME / "report.css").read_text(encoding="utf-8")
     sections = []

@@ -1,0 +1,73 @@
+"""Every error pxassure raises on purpose, under one root.
+
+A :class:`PxassureError` is a user's mistake or a fault outside pxassure (a bad file, an
+unknown parameter, a database that cannot be opened): its message says what was wrong
+and what was expected, and the ``pxassure`` command prints it plainly, with no
+traceback. Anything else that escapes is a bug in pxassure.
+
+Errors that callers have long caught as ``ValueError`` (bad input) or ``RuntimeError``
+(a failed operation) still derive from those too.
+"""
+
+from __future__ import annotations
+
+MAX_PROBLEMS_SHOWN = 50
+
+
+class PxassureError(Exception):
+    """The root of every error pxassure raises on purpose."""
+
+
+class ParameterError(PxassureError, ValueError):
+    """A report parameter that cannot be used; the message says what was expected."""
+
+
+class CommitteeError(PxassureError, ValueError):
+    """A committee parameters file (``params/*.yaml``) or committee that cannot be used."""
+
+
+class MeasureError(PxassureError, ValueError):
+    """A measure definition, or a use of a measure, that cannot work (unknown id, wrong level …)."""
+
+
+class SPCInputError(PxassureError, ValueError):
+    """Input an SPC or trend function cannot chart: the message names the value and what was expected."""
+
+
+class ReadError(PxassureError, ValueError):
+    """A source that cannot be read at all (wrong encoding, not a workbook …); carries the problem."""
+
+    def __init__(self, problem):
+        self.problem = problem
+        super().__init__(str(problem))
+
+
+class SourcesFileError(PxassureError, ValueError):
+    """A warehouse sources file (YAML) that cannot be used."""
+
+
+class StoreError(PxassureError, RuntimeError):
+    """The database could not do what was asked; nothing was changed."""
+
+
+class MissingDatabaseError(StoreError, FileNotFoundError):
+    """The database file a report or command needs does not exist."""
+
+
+class ExportError(PxassureError, RuntimeError):
+    """An executed notebook could not be turned into a safe, offline report."""
+
+
+class ValidationError(PxassureError, ValueError):
+    """Inputs failed validation; nothing was loaded. ``problems`` lists them (``total`` counts all).
+
+    Each problem is a :class:`pxassure.ingest.problems.Problem`: file, sheet, row, column,
+    the value found and what was expected.
+    """
+
+    def __init__(self, problems: list, total: int | None = None):
+        self.problems = problems
+        self.total = len(problems) if total is None else total
+        shown = "\n".join(f"  - {p}" for p in problems[:MAX_PROBLEMS_SHOWN])
+        more = f"\n  … and {self.total - MAX_PROBLEMS_SHOWN} more" if self.total > MAX_PROBLEMS_SHOWN else ""
+        super().__init__(f"{self.total} problem(s) found; nothing was loaded:\n{shown}{more}")

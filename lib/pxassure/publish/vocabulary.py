@@ -1,0 +1,189 @@
+"""The words pxassure uses for SPC results: one vocabulary for charts, tables and prose.
+
+The SPC engine (:mod:`pxassure.analysis.spc`) returns codes — ``concern_low``,
+``consistent_fail``, ``two_of_three``, ``pp`` — and nothing else. Everything a person reads
+about them comes from here: the icon labels in tables, chart legends, the paragraph that is
+each chart's alt text, and the method note that says which chart and rule options a paper
+used. :mod:`~pxassure.publish.render` and :mod:`~pxassure.publish.charts` both use it, so a
+word changed here changes everywhere at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from pxassure.analysis.options import SPCOptions
+from pxassure.analysis.spc import SPCResult
+
+CHART_LABELS = {
+    "xmr": "XmR chart",
+    "p": "p chart",
+    "pp": "Laney p′ chart",
+    "u": "u chart",
+    "up": "Laney u′ chart",
+    "c": "c chart",
+    "run": "run chart (too few points for limits)",
+}
+
+#: Short labels beside the MDC icons in tables (the icon's accessible name).
+VARIATION_LABEL = {
+    "common_cause": "Common cause variation",
+    "improvement_high": "Improvement (high)",
+    "improvement_low": "Improvement (low)",
+    "concern_high": "Concern (high)",
+    "concern_low": "Concern (low)",
+    "neutral_high": "Special cause (high)",
+    "neutral_low": "Special cause (low)",
+}
+ASSURANCE_LABEL = {
+    "consistent_pass": "Consistently passes target",
+    "consistent_fail": "Consistently fails target",
+    "inconsistent": "Hit and miss against target",
+}
+#: Legend entries of each point type on a chart.
+POINT_LABEL = {
+    "common_cause": "Common cause",
+    "special_cause_improvement": "Special cause: improvement",
+    "special_cause_concern": "Special cause: concern",
+    "special_cause_neutral_high": "Special cause: neutral",
+    "special_cause_neutral_low": "Special cause: neutral",
+}
+
+
+def chart_label(result: SPCResult) -> str:
+    """What kind of chart was drawn: "Laney p′ chart", or a run chart when there were too few points."""
+    return CHART_LABELS[result.chart] if result.has_limits else CHART_LABELS["run"]
+
+
+def options_line(options: SPCOptions) -> str:
+    """Every rule option in one line, for the method note."""
+    o = options
+    parts = [
+        f"preset {o.preset}",
+        f"moving-range screening {'on' if o.screen_outliers else 'off'}",
+        f"shift {o.shift_length} points",
+        f"trend {o.trend_length} points",
+        "2-in-3 counts "
+        + ("every point beyond 2σ" if o.two_of_three == "beyond_2_sigma" else "points between 2σ and 3σ"),
+        f"trend points coloured by {'direction' if o.trend_colour == 'direction' else 'side of the mean'}",
+        f"limits from {o.minimum_points} points",
+    ]
+    return "; ".join(parts)
+
+
+def method_line(result: SPCResult) -> str:
+    """One line naming the chart and every rule option, for a paper's method note."""
+    return f"{chart_label(result)}; {options_line(result.options)}"
+
+
+def method_lines(results: Iterable[SPCResult]) -> list[str]:
+    """The distinct method lines of a paper's charts, sorted."""
+    return sorted({method_line(r) for r in results})
+
+
+def describe_sections(sections: pd.DataFrame) -> str:
+    """Alt text for the framework section chart: first and latest mean score of each section."""
+    if sections.empty:
+        return "No framework self-assessment scores recorded."
+    periods = sorted(sections["period"].unique())
+    parts = []
+    for name, g in sections.groupby("section", sort=False):
+        g = g.sort_values("period")
+        parts.append(f"{name} {g['mean_score'].iloc[0]:.1f} to {g['mean_score'].iloc[-1]:.1f}")
+    return (
+        f"Line chart of the mean self-assessment score (0 to 5) of each framework section over "
+        f"{len(periods)} assessments from {periods[0]} to {periods[-1]}: " + "; ".join(parts) + "."
+    )
+
+
+VARIATION_TEXT = {
+    "common_cause": "common cause variation only (no significant change)",
+    "improvement_high": "special cause improvement (higher values)",
+    "improvement_low": "special cause improvement (lower values)",
+    "concern_high": "special cause concern (higher values)",
+    "concern_low": "special cause concern (lower values)",
+    "neutral_high": "special cause variation, higher values (neither improvement nor concern)",
+    "neutral_low": "special cause variation, lower values (neither improvement nor concern)",
+}
+ASSURANCE_TEXT = {
+    "consistent_pass": "the process will consistently meet the target",
+    "consistent_fail": "the process will consistently fail the target unless something changes",
+    "inconsistent": "the process will sometimes meet and sometimes miss the target",
+}
+RULE_TEXT = {
+    "outside_limits": "a point outside the process limits",
+    "trend": "a run of points all increasing or all decreasing",
+    "two_of_three": "two of three points close to a process limit",
+    "shift": "a run of points on one side of the centre line",
+}
+
+
+def number(x: float, unit: str = "") -> str:
+    """A figure for alt text and prose: 1 decimal from 10, 2 below, 3 significant figures below 1."""
+    if x is None or not np.isfinite(x):
+        return "n/a"
+    text = f"{x:,.1f}" if abs(x) >= 10 else f"{x:,.2f}" if abs(x) >= 1 else f"{x:.3g}"
+    return f"{text}{unit}"
+
+
+def describe_chart(result: SPCResult, measure: str = "the measure", unit: str = "") -> str:
+    """One plain-English paragraph describing an SPC chart: its alt text and caption."""
+    p = result.points
+    observed = p[p["value"].notna()]
+    if observed.empty:
+        return f"Chart of {measure}: no observed values."
+    first, last = observed.index[0], observed.index[-1]
+    lp = observed.iloc[-1]
+    label = chart_label(result)
+    label = label[0].upper() + label[1:]
+    text = [f"{label} of {measure}, {len(observed)} points from {first} to {last}."]
+    if result.has_limits:
+        text.append(
+            f"Centre line {number(lp['centre'], unit)}, process limits {number(lp['lower'], unit)} to {number(lp['upper'], unit)}."
+        )
+        variation = result.variation
+        why = f" ({RULE_TEXT[lp['rule']]})" if lp["rule"] else ""
+        text.append(f"The latest value, {number(lp['value'], unit)} in {last}, shows {VARIATION_TEXT[variation]}{why}.")
+        special = observed[observed["point_type"] != "common_cause"]
+        if len(special):
+            imp = (special["point_type"] == "special_cause_improvement").sum()
+            con = (special["point_type"] == "special_cause_concern").sum()
+            neu = len(special) - imp - con
+            bits = [f"{k} {w}" for k, w in ((imp, "improvement"), (con, "concern"), (neu, "neutral")) if k]
+            text.append(f"Special cause points in the chart: {', '.join(bits)}.")
+        if result.target is not None:
+            assurance = result.assurance
+            text.append(
+                f"Against the target of {number(result.target, unit)}, {ASSURANCE_TEXT[assurance]}."
+                if assurance
+                else f"Target {number(result.target, unit)}; no assurance is given for a neutral measure."
+            )
+    else:
+        text.append(f"Too few points for process limits: median {number(lp['centre'], unit)}.")
+        if result.run is not None:
+            r = result.run
+            verdict = "signals non-random variation" if r.signal else "shows no non-random pattern"
+            text.append(
+                f"By Anhøj's rules the series {verdict} (longest run {r.longest_run}, limit {r.longest_run_limit}; "
+                f"crossings {r.crossings}, limit {r.crossings_limit})."
+            )
+    if len(result.period_starts) > 1:
+        labels = ", ".join(str(p.index[s]) for s in result.period_starts[1:])
+        text.append(f"Limits were recalculated from {labels}.")
+    return " ".join(text)
+
+
+def describe_funnel(funnel, period: str, compared: str = "inpatient wards") -> str:
+    """Alt text for a funnel plot: what is plotted and which units fall outside the 99.8% limits."""
+    m, f = funnel.measure, funnel.data
+    worse = funnel.outliers(worse=True)["name"].tolist()
+    better = funnel.outliers(worse=False)["name"].tolist()
+    overall = number(f["centre"].iloc[0], m.unit) if len(f) else "n/a"
+    return (
+        f"Funnel plot of {m.name} against {m.denominator or 'size'} for {len(f)} {compared} over the three "
+        f"months to {period}. Overall {overall}. Worse than the 99.8% limit: {', '.join(worse) or 'none'}. "
+        f"Better than the 99.8% limit: {', '.join(better) or 'none'}."
+    )

@@ -1,0 +1,190 @@
+"""What a report reads: the store's tables up to its month, and measures computed from them.
+
+:class:`ReportData` is opened once per report (read-only) and handed to the analysis. A
+measure's series is a lookup in the measure registry, never a branch here; a measure's
+scope (one ward, or wards pooled into a division or the trust) and its target come from
+the measure's own definition.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pxassure.analysis import measures
+from pxassure.analysis.measures import Measure
+from pxassure.errors import ParameterError
+from pxassure.ingest.store import Store
+from pxassure.reports.parameters import resolve_period
+
+
+def _table(name: str) -> property:
+    return property(lambda self: self.tables[name], doc=f"The ``{name}`` table up to the report month.")
+
+
+@dataclass
+class ReportData:
+    """The tables a report needs, each up to and including its month (see ``store.AS_OF``)."""
+
+    month: pd.Timestamp
+    tables: dict[str, pd.DataFrame]
+    snapshot: dict
+    _series: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_store(cls, store: Store, month: pd.Timestamp) -> ReportData:
+        return cls(month=month, tables=store.as_of(month), snapshot=store.snapshot())
+
+    # Short names the report models use for the tables they read most.
+    units = _table("org_units")
+    fft = _table("fft_monthly")
+    national = _table("fft_national")
+    complaints = _table("complaints")
+    complaint_subjects = _table("complaint_subjects")
+    pals = _table("pals_contacts")
+    compliments = _table("compliments")
+    comments = _table("feedback_comments")
+    activity = _table("activity")
+    incidents = _table("incidents")
+    staffing = _table("staffing")
+    scores = _table("framework_scores")
+    inpatient_survey = _table("inpatient_survey")
+    staff_survey = _table("staff_survey")
+
+    def unit(self, unit_id: str) -> pd.Series:
+        match = self.units[self.units["unit_id"] == unit_id]
+        if match.empty:
+            raise ParameterError(f"unknown unit_id {unit_id!r}: not in org_units")
+        return match.iloc[0]
+
+    @property
+    def trust(self) -> pd.Series:
+        return self.units[self.units["level"] == "trust"].iloc[0]
+
+    def wards(self, service_types: tuple[str, ...] | None = None) -> pd.Series:
+        """Ward unit ids, optionally only those of some settings."""
+        u = self.units[self.units["level"] == "ward"]
+        if service_types is not None:
+            u = u[u["service_type"].isin(service_types)]
+        return u["unit_id"]
+
+    def supplied(self, measure: Measure) -> bool:
+        """True when every table the measure is computed from holds rows."""
+        return all(len(self.tables.get(t, ())) for t in measure.sources)
+
+    def series(self, measure: str | Measure) -> pd.DataFrame:
+        """Ward-month numerator and denominator for a measure (from the registry), up to the month."""
+        m = measure if isinstance(measure, Measure) else measures.get(measure)
+        if m.id not in self._series:
+            self._series[m.id] = m.series(self.tables, self.month)
+        return self._series[m.id]
+
+    def scoped(self, measure: Measure, unit_id: str) -> tuple[pd.DataFrame, float | None, str]:
+        """A measure's monthly series for one unit, its target and what the figure covers.
+
+        A ward's own series; above ward level, the wards of the measure's pooled settings
+        (``Measure.pooled``) summed up to the unit. The target comes from ``Measure.target``
+        for the ward's setting, or for the pooled setting when there is exactly one.
+        """
+        unit = self.unit(unit_id)
+        s = self.series(measure)
+        if unit["level"] == "ward":
+            return (
+                s[s["unit_id"] == unit_id],
+                measure.target.for_setting(self.tables, self.month, unit["service_type"]),
+                "",
+            )
+        if measure.pooled is not None:
+            s = s[s["unit_id"].isin(self.wards(measure.pooled))]
+        rolled = measures.rollup(s, self.units)
+        setting = measure.pooled[0] if measure.pooled is not None and len(measure.pooled) == 1 else None
+        target = measure.target.for_setting(self.tables, self.month, setting)
+        return rolled[rolled["unit_id"] == unit_id], target, measure.scope
+
+
+def load(database: str | Path, period: Any) -> ReportData:
+    """Open the store read-only, resolve the report month and load its data."""
+    with Store(database, read_only=True) as store:
+        return ReportData.from_store(store, resolve_period(store, period))
+
+
+def framework_evidence(data: ReportData, unit_id: str) -> pd.DataFrame:
+    """What the feedback data say about requirements they can test (see ``framework.EVIDENCE``)."""
+    rows = []
+    # 12C: inpatient FFT response rate over the last three months against the national average.
+    rate_measure = measures.get("fft_response_rate")
+    rr = data.series(rate_measure)
+    scope = measures.ancestors(data.units)
+    in_scope = scope.loc[scope["ancestor_id"] == unit_id, "unit_id"]
+    recent = rr[
+        rr["unit_id"].isin(data.wards(("inpatient",)))
+        & rr["unit_id"].isin(in_scope)
+        & (rr["month"] > data.month - pd.DateOffset(months=3))
+    ]
+    national = rate_measure.target.for_setting(data.tables, data.month, "inpatient")
+    if len(recent) and national is not None:
+        rate = rate_measure.value(recent["numerator"].sum(), recent["denominator"].sum())
+        rows.append(
+            (
+                "12C",
+                rate >= national,
+                f"the inpatient FFT response rate over the last three months was {rate:.1f}% against a "
+                f"national average of {national:.1f}%.",
+            )
+        )
+    # 17C: national inpatient survey question on involvement in decisions, against peers.
+    ip = data.inpatient_survey[
+        (data.inpatient_survey["unit_id"] == unit_id) & (data.inpatient_survey["question_id"] == "Q20")
+    ]
+    if len(ip):
+        last = ip.sort_values("year").iloc[-1]
+        rows.append(
+            (
+                "17C",
+                last["peer_band"] == "better",
+                f"the {last['year']} inpatient survey rated involvement in decisions "
+                f"'{last['peer_band'].replace('_', ' ')}' compared with other trusts.",
+            )
+        )
+    # 20C: staff survey, feedback used to make decisions, against the peer median.
+    ss = data.staff_survey[(data.staff_survey["unit_id"] == unit_id) & (data.staff_survey["question_id"] == "Q25c")]
+    if len(ss) and ss["peer_median"].notna().any():
+        last = ss.sort_values("year").iloc[-1]
+        rows.append(
+            (
+                "20C",
+                last["percent_positive"] > last["peer_median"],
+                f"{last['percent_positive']:.1f}% of staff said patient feedback informs decisions "
+                f"({last['year']} staff survey) against a peer median of {last['peer_median']:.1f}%.",
+            )
+        )
+    return pd.DataFrame(rows, columns=["requirement", "supports", "statement"])
+
+
+def feedback_counts(data: ReportData, level: str = "division") -> pd.DataFrame:
+    """Feedback received in the report month per unit at ``level``: FFT responses, complaints,
+    PALS contacts and compliments (raw counts; suppress before publishing)."""
+    m = data.month
+    in_month = lambda d: pd.to_datetime(d).dt.to_period("M").dt.to_timestamp() == m  # noqa: E731
+    ward_counts = pd.concat(
+        [
+            measures.fft_positive(data.fft)
+            .loc[lambda d: d["month"] == m, ["unit_id", "denominator"]]
+            .rename(columns={"denominator": "fft_responses"})
+            .set_index("unit_id"),
+            data.complaints[in_month(data.complaints["received"])].groupby("unit_id").size().rename("complaints"),
+            data.pals[in_month(data.pals["received"])].groupby("unit_id").size().rename("pals_contacts"),
+            data.compliments[pd.to_datetime(data.compliments["month"]) == m].set_index("unit_id")["compliments"],
+        ],
+        axis=1,
+    ).fillna(0)
+    pairs = measures.ancestors(data.units)
+    keep = data.units.loc[data.units["level"] == level, ["unit_id", "name"]]
+    merged = ward_counts.reset_index().rename(columns={"index": "unit_id"}).merge(pairs, on="unit_id")
+    merged = merged[merged["ancestor_id"].isin(keep["unit_id"])]
+    out = merged.groupby("ancestor_id")[["fft_responses", "complaints", "pals_contacts", "compliments"]].sum()
+    out = keep.merge(out, left_on="unit_id", right_index=True, how="left").fillna(0)
+    return out.sort_values("name").reset_index(drop=True)

@@ -1,0 +1,178 @@
+"""Escalation, ward → division → committees and board.
+
+A ward's special-cause concern on an escalated measure (``escalate`` in
+``params/ward.yaml``) in the report month is an *exception*. Each paper writes the
+exceptions it found to its findings file. A division takes its wards' exceptions from
+their findings, and the committees and the board take them from the divisions' findings
+— a layer above says what the layer below reported. A child's findings are used only when
+they are current: built from the same data snapshot, with the same SPC options and the
+same list of escalated measures. For a child whose findings are stale or missing (not
+built, built on older data or other options), its wards' exceptions are computed here from
+the data with the same function the ward layer uses (:func:`ward_exceptions`), so a stale
+file can never hide or invent an exception. Every exception records its ``source``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from pxassure.analysis import spc
+from pxassure.analysis.measures import Measure
+from pxassure.analysis.options import SPCOptions
+from pxassure.reports import committees
+from pxassure.reports.data import ReportData
+from pxassure.reports.model import _month_labels
+from pxassure.reports.provenance import clean_value
+
+EXCEPTION_COLUMNS = [
+    "unit_id",
+    "ward",
+    "care_group",
+    "division",
+    "division_id",
+    "measure",
+    "measure_id",
+    "month",
+    "latest",
+    "unit",
+    "rule",
+]
+
+
+def ward_exceptions(
+    data: ReportData, options: SPCOptions, measure_list: list[Measure], wards: Iterable[str] | None = None
+) -> pd.DataFrame:
+    """Wards whose latest point, in the report month, is special-cause concern on any of
+    ``measure_list`` (all wards, or only ``wards``). One ``spc.batch`` call per measure."""
+    units = data.units.set_index("unit_id")
+    keep = set(data.wards()) if wards is None else set(wards)
+    rows = []
+    label = _month_labels(pd.Series([data.month]))[0]
+    for m in measure_list:
+        s = data.series(m)
+        s = s[s["unit_id"].isin(keep)]
+        if s.empty:
+            continue
+        ratio = {"denominator": "denominator", "multiply": m.multiply} if m.is_ratio else {}
+        b = spc.batch(
+            s,
+            ["unit_id"],
+            chart=m.chart,
+            numerator="numerator",
+            value="numerator",
+            order="month",
+            improvement=m.improvement,
+            options=options,
+            **ratio,
+        )
+        pts = b.points
+        latest = pts[(pd.to_datetime(pts["month"]) == data.month) & (pts["point_type"] == "special_cause_concern")]
+        for r in latest.itertuples(index=False):
+            cg = units.loc[r.unit_id, "parent_id"]
+            rows.append(
+                {
+                    "unit_id": r.unit_id,
+                    "ward": units.loc[r.unit_id, "name"],
+                    "care_group": units.loc[cg, "name"],
+                    "division": units.loc[units.loc[cg, "parent_id"], "name"],
+                    "division_id": units.loc[cg, "parent_id"],
+                    "measure": m.name,
+                    "measure_id": m.id,
+                    "month": label,
+                    "latest": float(r.value),
+                    "unit": m.unit,
+                    "rule": r.rule,
+                }
+            )
+    return (
+        pd.DataFrame(rows, columns=EXCEPTION_COLUMNS)
+        .sort_values(["division", "ward", "measure"])
+        .reset_index(drop=True)
+    )
+
+
+def read_child_findings(
+    reports_dir: str | Path | None, path: str, snapshot: dict, options: SPCOptions, escalated: list[str]
+) -> dict | None:
+    """The findings of a report one layer down (``path`` like ``ward/014.html``) if they are
+    current — same data snapshot, same SPC options, same escalated measures — else None."""
+    if not reports_dir:
+        return None
+    layer, name = path.split("/")
+    f = Path(reports_dir) / layer / f"{Path(name).stem}.findings.json"
+    if not f.exists():
+        return None
+    try:
+        found = json.loads(f.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None  # unreadable: treated as missing, so its wards are computed
+    same_data = (found.get("snapshot") or {}).get("load_id") == snapshot.get("load_id")
+    same_options = found.get("options") == {k: clean_value(v) for k, v in options.as_dict().items()}
+    same_measures = found.get("escalate") == list(escalated)
+    return found if same_data and same_options and same_measures else None
+
+
+def escalate(
+    data: ReportData,
+    options: SPCOptions,
+    reports_dir: str | Path | None,
+    children: dict[str, list[str]],
+    measure_list: list[Measure],
+) -> pd.DataFrame:
+    """Exceptions escalated from the reports one layer down.
+
+    ``children`` maps each child report's path to the wards it covers. A current child's
+    exceptions are read from its findings; the wards of every other child are computed.
+    """
+    ids = [m.id for m in measure_list]
+    frames, to_compute = [], []
+    for path, wards in children.items():
+        found = read_child_findings(reports_dir, path, data.snapshot, options, ids)
+        if found is None:
+            to_compute.extend(wards)
+            continue
+        rows = pd.DataFrame(found.get("exceptions", []), columns=EXCEPTION_COLUMNS)
+        frames.append(rows[rows["measure_id"].isin(ids)].assign(source=f"{path.split('/')[0]} report"))
+    if to_compute:
+        frames.append(ward_exceptions(data, options, measure_list, to_compute).assign(source="computed"))
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame(columns=EXCEPTION_COLUMNS + ["source"])
+    out = pd.concat(frames, ignore_index=True)[EXCEPTION_COLUMNS + ["source"]]
+    return (
+        out.drop_duplicates(["unit_id", "measure_id"])
+        .sort_values(["division", "ward", "measure"])
+        .reset_index(drop=True)
+    )
+
+
+def ward_children(data: ReportData, division_id: str) -> dict[str, list[str]]:
+    """A division's ward reports and the ward each covers."""
+    return {f"ward/{w}.html": [w] for w in data.wards() if committees.division_of(data.units, w) == division_id}
+
+
+def division_children(data: ReportData) -> dict[str, list[str]]:
+    """The divisional reports and the wards each covers."""
+    out: dict[str, list[str]] = {}
+    for w in data.wards():
+        out.setdefault(f"division/{committees.division_of(data.units, w)}.html", []).append(w)
+    return out
+
+
+def escalate_from_divisions(
+    data: ReportData, options: SPCOptions, reports_dir: str | Path | None, measure_list: list[Measure]
+) -> pd.DataFrame:
+    """Trust-wide exceptions, read from the divisional reports' findings where they are current."""
+    return escalate(data, options, reports_dir, division_children(data), measure_list)
+
+
+def link_wards(exceptions: pd.DataFrame, linkable: list[str] | None) -> pd.DataFrame:
+    """Add where to read more about each exception: the ward's own report, where it is built."""
+    keep = set(linkable or [])
+    out = exceptions.copy()
+    out["report"] = [f"../ward/{u}.html" if f"ward/{u}.html" in keep else None for u in out["unit_id"]]
+    return out

@@ -1,0 +1,168 @@
+"""What every committee paper's model is made of: charted measures and the report base.
+
+A :class:`Chart` is one measure for one unit, charted with the report's one
+:class:`~pxassure.analysis.options.SPCOptions`. A :class:`Report` carries the month, the
+options, the charts and the provenance; each layer's model (board, committees, division,
+ward) adds its own content and ``findings()``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import pandas as pd
+
+from pxassure.analysis import spc
+from pxassure.analysis.measures import Measure
+from pxassure.analysis.options import SPCOptions
+from pxassure.reports.data import ReportData
+from pxassure.reports.parameters import reproduce_commands
+from pxassure.reports.provenance import clean_value
+
+
+def _month_labels(months: pd.Series) -> pd.Index:
+    return pd.Index(pd.to_datetime(months).dt.strftime("%Y-%m"), name="month")
+
+
+def chart_measure(
+    series: pd.DataFrame, measure: Measure, options: SPCOptions, target: float | None = None
+) -> spc.SPCResult:
+    """The SPC chart of one unit's monthly series for ``measure`` (chart type from the measure)."""
+    s = series.sort_values("month")
+    num = pd.Series(s["numerator"].to_numpy(), index=_month_labels(s["month"]))
+    if measure.chart == "c":
+        return spc.attribute("c", num, improvement=measure.improvement, target=target, options=options)
+    if measure.chart == "xmr":
+        return spc.xmr(num, improvement=measure.improvement, target=target, options=options)
+    den = pd.Series(s["denominator"].to_numpy(), index=num.index)
+    return spc.attribute(
+        measure.chart,
+        num,
+        den,
+        multiply=measure.multiply,
+        improvement=measure.improvement,
+        target=target,
+        options=options,
+    )
+
+
+@dataclass
+class Chart:
+    """One measure for one unit, charted."""
+
+    measure: Measure
+    unit_id: str
+    unit_name: str
+    result: spc.SPCResult
+    scope: str = ""
+
+    @property
+    def title(self) -> str:
+        return f"{self.measure.name}: {self.unit_name}{f' ({self.scope})' if self.scope else ''}"
+
+    def summary_row(self) -> dict:
+        last = self.result.last_point
+        return {
+            "measure": self.measure.name,
+            "measure_id": self.measure.id,
+            "scope": self.scope or self.unit_name,
+            "month": None if last is None else last.name,
+            "latest": None if last is None else float(last["value"]),
+            "unit": self.measure.unit,
+            "target": self.result.target,
+            "variation": self.result.variation,
+            "assurance": self.result.assurance,
+            "chart": self.result.chart if self.result.has_limits else "run",
+        }
+
+
+def chart_for(data: ReportData, measure: Measure, unit_id: str, options: SPCOptions, name: str | None = None):
+    """``measure`` charted for one unit (a ward, or wards pooled up to a division or the trust),
+    with the measure's own target and scope; None when the unit has no observed data for it."""
+    series, target, scope = data.scoped(measure, unit_id)
+    if series.empty or series["denominator"].notna().sum() == 0:
+        return None  # e.g. no eligible numbers reported, or no bed days in a clinic
+    unit_name = name or data.unit(unit_id)["name"]
+    return Chart(measure, unit_id, unit_name, chart_measure(series, measure, options, target), scope=scope)
+
+
+def charts_for(data: ReportData, measure_list: list[Measure], unit_ids, options: SPCOptions) -> list[Chart]:
+    """Every measure of ``measure_list`` for every unit of ``unit_ids`` (measure by measure),
+    leaving out units without data."""
+    out = []
+    for m in measure_list:
+        for u in unit_ids:
+            c = chart_for(data, m, u, options)
+            if c is not None:
+                out.append(c)
+    return out
+
+
+@dataclass(kw_only=True)
+class Report:
+    """What every committee paper carries: its month, method options, charts and provenance.
+
+    Each layer's report model adds its own content; keyword-only so subclasses may add
+    required fields after these defaults.
+    """
+
+    committee: str  # the parameters file it was built from (params/<committee>.yaml)
+    notebook: str  # the notebook that renders it (notebooks/<notebook>.ipynb)
+    layer: str
+    period: str
+    month: pd.Timestamp
+    options: SPCOptions
+    charts: list[Chart]
+    parameters: dict
+    snapshot: dict
+    code_version: str
+    unit_id: str | None = None
+    escalated: list[Measure] = field(default_factory=list)  # measures whose ward concerns are exceptions
+    links: dict = field(default_factory=dict)
+    generated_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """The MDC summary icons table: one row per chart."""
+        return pd.DataFrame([dict(c.summary_row(), unit_id=c.unit_id) for c in self.charts])
+
+    def all_charts(self) -> list[Chart]:
+        """Every chart in the paper (for the method note)."""
+        return self.charts
+
+    def charts_by_topic(self) -> list[tuple[str, list[Chart]]]:
+        """The paper's charts grouped by their measure's topic, in the order topics first appear."""
+        groups: dict[str, list[Chart]] = {}
+        for c in self.charts:
+            groups.setdefault(c.measure.topic, []).append(c)
+        return list(groups.items())
+
+    def other_methods(self) -> list[str]:
+        """Methods beyond SPC charts that this paper used (funnel plots, trend tests …)."""
+        return []
+
+    def reproduce_commands(self) -> list[str]:
+        """The commands that rebuild this paper exactly (see :func:`parameters.reproduce_commands`)."""
+        return reproduce_commands(
+            committee=self.committee,
+            notebook=self.notebook,
+            period=self.period,
+            database=str(self.parameters["database"]),
+            options=self.options,
+            unit_id=self.unit_id if self.layer in ("division", "ward") else None,
+        )
+
+    def base_findings(self) -> dict:
+        """The findings every report writes: what it is, its month, options and data snapshot."""
+        return {
+            "report": self.committee,
+            "layer": self.layer,
+            "unit_id": self.unit_id,
+            "period": self.period,
+            "generated_at": self.generated_at,
+            "options": {k: clean_value(v) for k, v in self.options.as_dict().items()},
+            "icons": [{k: clean_value(v) for k, v in r.items()} for r in self.summary.to_dict("records")],
+            "snapshot": self.snapshot,
+            "code_version": self.code_version,
+        }
