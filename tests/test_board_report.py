@@ -158,3 +158,21 @@ def test_reviewer_reruns_with_papermill(demo_db, tmp_path):
     bad = subprocess.run(cmd[:5] + ["2026-6"] + cmd[6:], capture_output=True, text=True, timeout=600)
     assert bad.returncode != 0
     assert "period must be 'latest' or a month as YYYY-MM" in bad.stdout + bad.stderr
+
+
+def test_the_reproduce_command_in_the_paper_rebuilds_it(board, tmp_path):
+    """Run the papermill command the provenance footer prints, as a reviewer would copy it."""
+    import html as html_lib
+    import shlex
+
+    page = board.html.read_text(encoding="utf-8")
+    command = next(
+        html_lib.unescape(c) for c in re.findall(r"<code>(papermill [^<]+)</code>", page) if "board.ipynb" in c
+    )
+    args = shlex.split(command)
+    args[0] = str(Path(sys.executable).parent / "papermill")
+    args[args.index("out.ipynb")] = str(tmp_path / "out.ipynb")
+    subprocess.run(args, cwd=ROOT, check=True, capture_output=True, timeout=300)
+    nb = json.loads((tmp_path / "out.ipynb").read_text())
+    text = json.dumps(nb["cells"])
+    assert "Provenance" in text and "Traceback" not in text

@@ -155,3 +155,71 @@ def test_stale_findings_are_not_escalated(pack, demo_db, tmp_path):
     report = division_report(demo_db, unit_id="MED", reports_dir=stale)
     row = report.exceptions[report.exceptions["unit_id"] == WARD]
     assert len(row) and set(row["source"]) == {"computed"}
+
+
+def _period_copy(root, tmp_path):
+    import shutil
+
+    copy = tmp_path / "period"
+    shutil.copytree(root, copy)
+    return copy
+
+
+def test_a_current_childs_findings_are_what_the_layer_above_reports(pack, demo_db, tmp_path):
+    """The division believes a current ward report: what that report says is what is escalated."""
+    from pxassure.reports import division_report
+
+    root, _ = pack
+    copy = _period_copy(root, tmp_path)
+    f = copy / "ward" / f"{WARD}.findings.json"
+    data = json.loads(f.read_text())
+    data["exceptions"] = [dict(e, ward="Name as the ward report gave it") for e in data["exceptions"]]
+    f.write_text(json.dumps(data))  # same snapshot, options and measures: current, so believed
+    report = division_report(demo_db, unit_id="MED", reports_dir=copy)
+    row = report.exceptions[report.exceptions["unit_id"] == WARD]
+    assert len(row) and set(row["ward"]) == {"Name as the ward report gave it"}
+    assert set(row["source"]) == {"ward report"}
+
+
+def test_missing_or_differently_built_children_are_recomputed(pack, demo_db, tmp_path):
+    from pxassure.reports import division_report
+
+    root, _ = pack
+    expected = set(division_report(demo_db, unit_id="MED").exceptions["unit_id"])
+    assert WARD in expected
+    for change in ("not built", "other options", "other escalated measures"):
+        copy = _period_copy(root, tmp_path / change.replace(" ", "-"))
+        f = copy / "ward" / f"{WARD}.findings.json"
+        data = json.loads(f.read_text())
+        data["exceptions"] = []  # if this file were believed, the ward would vanish
+        if change == "not built":
+            f.unlink()
+        else:
+            if change == "other options":
+                data["options"]["shift_length"] = 6
+            else:
+                data["escalate"] = ["fft_positive"]
+            f.write_text(json.dumps(data))
+        report = division_report(demo_db, unit_id="MED", reports_dir=copy)
+        assert set(report.exceptions["source"]) == {"computed"}, change
+        assert set(report.exceptions["unit_id"]) == expected, change
+
+
+def test_reproduce_commands_name_the_notebook_run_and_every_non_default_parameter(pack, demo_db):
+    from pxassure.reports import quality_report
+
+    root, _ = pack
+    html = (root / "executive_quality" / "executive_quality_committee.html").read_text(encoding="utf-8")
+    assert "papermill notebooks/quality_committee.ipynb out.ipynb" in html
+    assert (
+        "-p committee executive_quality_committee" in html
+        and "make report COMMITTEE=executive_quality_committee" in html
+    )
+    assert "notebooks/executive_quality_committee.ipynb" not in html
+    assert f"-p database {demo_db}" in html and f"DATABASE={demo_db}" in html
+    ptd = quality_report(demo_db, committee="quality_committee", preset="ptd", shift_length=6)
+    make, papermill = ptd.reproduce_commands()
+    assert "PARAMS='preset=ptd shift_length=6'" in make and "COMMITTEE=quality_committee" in make
+    assert "-p preset ptd -p shift_length 6" in papermill and "notebooks/quality_committee.ipynb" in papermill
+    ward = findings(root, f"ward/{WARD}.html")
+    assert ward["options"]["preset"] == "mdc"

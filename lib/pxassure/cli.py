@@ -127,20 +127,26 @@ def _framework_import(args) -> int:
 
 
 def parse_param(item: str) -> tuple[str, object]:
-    """``key=value`` from ``-p``, the value typed as papermill types it (a YAML scalar: 6 is a
-    number, mdc is text, null is None)."""
-    import yaml
-
+    """``key=value`` from ``-p``, the value typed exactly as ``papermill -p`` types it: True,
+    False and None; whole numbers; decimals; anything else is text (so 6 is a number, mdc is text)."""
     from pxassure.errors import ParameterError
 
     key, sep, value = item.partition("=")
     if not sep or not key.strip():
         raise ParameterError(f"-p {item!r}: expected key=value, e.g. -p shift_length=6")
-    try:
-        parsed = yaml.safe_load(value) if value.strip() else None
-    except yaml.YAMLError:
-        parsed = value
-    return key.strip(), parsed if isinstance(parsed, (str, int, float, bool, type(None))) else value
+    return key.strip(), _papermill_type(value)
+
+
+def _papermill_type(value: str) -> object:
+    named = {"True": True, "False": False, "None": None}
+    if value in named:
+        return named[value]
+    for cast in (int, float):
+        try:
+            return cast(value)
+        except ValueError:
+            pass
+    return value
 
 
 def _build(args) -> int:

@@ -15,9 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pxassure.analysis import framework
 from pxassure.errors import ParameterError
-from pxassure.ingest import sources
+from pxassure.ingest import catalogue, sources
 from pxassure.ingest.schema import COMMENT_THEMES, KO41A_SUBJECTS
 from pxassure.ingest.store import Store, replace_file_atomically
 
@@ -250,7 +249,7 @@ def generate(folder: str | Path, scale: Scale = Scale()) -> dict[str, Path]:
     wards, division, p_pos, staffing_factor = _ward_profile(units, months, rng)
     n_w, n_m = len(wards), len(months)
     tables: dict[str, pd.DataFrame] = {"org_units": units, "committees": committees()}
-    tables["framework_requirements"] = framework.catalogue()[["requirement", "section", "characteristic", "title"]]
+    tables["framework_requirements"] = catalogue.catalogue()[["requirement", "section", "characteristic", "title"]]
 
     # --- FFT ---------------------------------------------------------------
     settings = wards["service_type"].to_numpy()
@@ -584,7 +583,7 @@ _OWNERS = [
 def _framework_scores(months, rng):
     """Quarterly self-assessments (trust and each division) over the period."""
     quarter_ends = [m for m in months if m.month in (3, 6, 9, 12)]
-    cat = framework.catalogue()
+    cat = catalogue.catalogue()
     rows = []
     for unit in [TRUST_ID, *DIVISIONS]:
         level = rng.integers(1, 4, len(cat)).astype(float)

@@ -18,9 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from pxassure.analysis import framework
 from pxassure.errors import ParameterError, ReadError
-from pxassure.ingest import readers
+from pxassure.ingest import catalogue, readers
 from pxassure.ingest.problems import Problem
 from pxassure.ingest.schema import TABLES
 from pxassure.ingest.sources import Loader, parse_table
@@ -96,9 +95,9 @@ def write_template(path: str | Path, unit_id: str, unit_name: str, period: str, 
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = header_fill
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    catalogue = framework.catalogue()
+    requirements = catalogue.catalogue()
     first = HEADER_ROW + 1
-    for i, req in enumerate(catalogue.itertuples(index=False)):
+    for i, req in enumerate(requirements.itertuples(index=False)):
         row = first + i
         before = previous.loc[req.requirement] if req.requirement in previous.index else None
         values = [req.section, int(req.characteristic), req.requirement, req.title]
@@ -113,7 +112,7 @@ def write_template(path: str | Path, unit_id: str, unit_name: str, period: str, 
             _text_cell(ws.cell(row, col), value)
             ws.cell(row, col).alignment = Alignment(wrap_text=True, vertical="top")
         ws.cell(row, 9).number_format = "yyyy-mm-dd"
-    last = first + len(catalogue) - 1
+    last = first + len(requirements) - 1
     score = DataValidation(
         type="whole",
         operator="between",
@@ -186,7 +185,7 @@ def read_workbook(path: str | Path, known_units: set[str]) -> tuple[pd.DataFrame
     if any(p.row == HEADER_ROW for p in problems):
         return None, [], problems
 
-    known = framework.requirement_ids()
+    known = catalogue.requirement_ids()
     records, numbers, seen = [], [], {}
     for number in sorted(n for n in rows if n > HEADER_ROW):
         values = rows[number]

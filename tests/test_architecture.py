@@ -1,0 +1,129 @@
+"""The structure the README promises: one-way layers, light planning, one error root."""
+
+import ast
+import inspect
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from pxassure import errors
+
+PACKAGE = ROOT / "lib" / "pxassure"
+
+#: Bottom to top. A module may import from its own layer or any layer before it, never after.
+LAYERS = [
+    ("foundation", {"pxassure", "pxassure.errors", "pxassure.files"}),
+    ("ingest", {"pxassure.ingest"}),
+    ("analysis", {"pxassure.analysis"}),
+    ("reports", {"pxassure.reports"}),
+    ("publish", {"pxassure.publish"}),
+    ("cli", {"pxassure.cli"}),
+]
+
+
+def layer_of(module: str) -> int:
+    """Index of the layer a dotted module name belongs to (the longest matching prefix wins)."""
+    best, depth = None, -1
+    for i, (_, prefixes) in enumerate(LAYERS):
+        for p in prefixes:
+            if (module == p or module.startswith(p + ".")) and p.count(".") > depth:
+                best, depth = i, p.count(".")
+    assert best is not None, module
+    return best
+
+
+def modules():
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = path.relative_to(PACKAGE.parent).with_suffix("")
+        name = ".".join(rel.parts[:-1] if rel.name == "__init__" else rel.parts)
+        yield name, path
+
+
+def imports_of(path: Path) -> set[str]:
+    """Every pxassure module a file imports, at the top or inside functions."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.split(".")[0] == "pxassure"}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "pxassure":
+            for a in node.names:  # "from pxassure.publish import render" imports pxassure.publish.render
+                candidate = f"{node.module}.{a.name}"
+                is_module = (PACKAGE.parent / Path(*candidate.split("."))).with_suffix(".py").exists()
+                found.add(candidate if is_module else node.module)
+    return found
+
+
+def test_no_module_imports_from_a_layer_above_its_own():
+    wrong = []
+    for name, path in modules():
+        for target in imports_of(path):
+            if layer_of(target) > layer_of(name):
+                wrong.append(f"{name} ({LAYERS[layer_of(name)][0]}) imports {target} ({LAYERS[layer_of(target)][0]})")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_layer_check_catches_an_upward_import(tmp_path):
+    bad = tmp_path / "spc.py"
+    bad.write_text("from pxassure.publish import charts\n")
+    assert any(layer_of(t) > layer_of("pxassure.analysis.spc") for t in imports_of(bad))
+
+
+def test_the_analysis_knows_nothing_of_presentation():
+    spc = (PACKAGE / "analysis" / "spc.py").read_text(encoding="utf-8")
+    assert "charts" not in imports_of(PACKAGE / "analysis" / "spc.py") and "plot_spc" not in spc
+    for word in ("special cause improvement (higher values)", "Laney p′ chart", "Consistently fails target"):
+        assert word not in spc, word
+
+
+def test_planning_a_build_imports_no_statistics_or_notebook_machinery(demo_db):
+    code = (
+        "import sys\n"
+        "from pxassure.publish import build\n"
+        f"jobs = build.plan(None, database={str(demo_db)!r}, overrides={{'shift_length': 6}})\n"
+        "assert len(jobs) > 60, len(jobs)\n"
+        "heavy = {'scipy', 'statsmodels', 'papermill', 'nbconvert', 'nbclient', 'jupyter_client', 'matplotlib'}\n"
+        "print(sorted(heavy & {m.split('.')[0] for m in sys.modules}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_every_project_error_derives_from_one_root():
+    classes = [c for _, c in inspect.getmembers(errors, inspect.isclass) if issubclass(c, Exception)]
+    assert len(classes) >= 10
+    assert all(issubclass(c, errors.PxassureError) for c in classes)
+    defined_elsewhere = []
+    for name, path in modules():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef) and (node.name.endswith("Error") or node.name.endswith("Exception")):
+                cls = getattr(__import__(name, fromlist=["_"]), node.name)
+                if not issubclass(cls, errors.PxassureError):
+                    defined_elsewhere.append(f"{name}.{node.name}")
+    assert not defined_elsewhere
+
+
+@pytest.mark.parametrize("builtin", ["ValueError", "RuntimeError", "FileNotFoundError", "Exception"])
+def test_the_library_raises_only_its_own_errors(builtin):
+    raising = [
+        f"{name}:{node.lineno}"
+        for name, path in modules()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Raise)
+        and isinstance(node.exc, ast.Call)
+        and getattr(node.exc.func, "id", None) == builtin
+    ]
+    assert not raising
+
+
+def test_documented_api_is_re_exported_from_the_package_root():
+    import pxassure
+
+    assert pxassure.spc.xmr and pxassure.spc.attribute and pxassure.spc.batch
+    assert len(pxassure.framework.catalogue()) == 57
+    assert pxassure.trends.trend_tests and pxassure.measures.get("fft_positive").chart == "pp"
+    from pxassure import funnel, store  # the old short names still import
+
+    assert funnel.funnel and store.Store
