@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from pxassure.analysis import funnel
-from pxassure.errors import ParameterError
+from pxassure.errors import CommitteeError, ParameterError
 from pxassure.ingest import demo
 from pxassure.reports import division_report, patient_experience_report, quality_report
 
@@ -48,7 +48,7 @@ def test_quality_report_heatmap_and_triangulation(demo_db):
     assert WARD in set(q.triangulation["unit_id"])
     # the planted ward has the lowest nurse fill rate: triangulation shows it
     assert q.triangulation.sort_values("rn_fill_rate")["unit_id"].iloc[0] == WARD
-    with pytest.raises(ParameterError, match="committee must be one of"):
+    with pytest.raises(CommitteeError, match="committee 'board' is not rendered by notebooks/quality_committee.ipynb"):
         quality_report(demo_db, committee="board")
 
 

@@ -62,3 +62,29 @@ def test_bad_params_file(tmp_path):
     (tmp_path / "x.yaml").write_text("!!python/object/apply:os.system ['echo hi']\n")
     with pytest.raises(Exception, match="could not determine a constructor|ConstructorError"):
         committees.load_all(tmp_path)
+
+
+def test_a_new_committee_on_an_existing_paper_needs_only_its_params_file(demo_db, tmp_path, monkeypatch):
+    """The README's "Adding a committee": a params file naming the quality notebook, nothing else."""
+    import shutil
+
+    from conftest import ROOT
+    from pxassure.publish import build
+    from pxassure.reports import quality_report
+
+    shutil.copytree(ROOT / "params", tmp_path / "params")
+    (tmp_path / "params" / "safeguarding_committee.yaml").write_text(
+        "layer: executive_quality\nnotebook: quality_committee\n"
+        'title: "Patient experience: report to the Safeguarding Committee"\n'
+        "parameters:\n  committee: safeguarding_committee\n  preset: mdc\n"
+        "measures: [fft_positive, complaints_rate]\ntriangulate: [harm_incidents_rate]\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("PXASSURE_HOME", str(tmp_path))
+    jobs = build.plan("safeguarding_committee", database=demo_db)
+    assert [j.spec.path for j in jobs] == ["executive_quality/safeguarding_committee.html"]
+    report = quality_report(demo_db, committee="safeguarding_committee")
+    assert {c.measure.id for c in report.charts} == {"fft_positive", "complaints_rate"}
+    assert list(report.correlations["column"]) == ["harm_incidents_rate"]
+    assert "COMMITTEE=safeguarding_committee" in report.reproduce_commands()[0]
+    assert "notebooks/quality_committee.ipynb" in report.reproduce_commands()[1]

@@ -145,7 +145,7 @@ def board_report(
 ) -> BoardReport:
     """Build the board report model. Parameters are validated first, with clear errors."""
     options = spc_options(preset, shift_length, trend_length, minimum_points)
-    spec = committees.committee(committee)
+    spec = committees.committee_for(committee, "board")
     escalated = committees.escalated_measures()
     data = load(database, period)
     month = data.month

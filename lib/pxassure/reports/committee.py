@@ -21,7 +21,6 @@ from scipy import stats
 
 from pxassure.analysis import framework, funnel, measures, trends
 from pxassure.analysis.measures import Measure
-from pxassure.errors import ParameterError
 from pxassure.reports import committees
 from pxassure.reports.data import ReportData, load
 from pxassure.reports.division import actions_due, complaints_by_subject
@@ -242,7 +241,7 @@ def patient_experience_report(
 ) -> PatientExperienceReport:
     """Build the Patient Experience Committee's report model."""
     options = spc_options(preset, shift_length, trend_length, minimum_points)
-    spec = committees.committee(committee)
+    spec = committees.committee_for(committee, "patient_experience_committee")
     escalated = committees.escalated_measures()
     data = load(database, period)
     month = data.month
@@ -388,10 +387,6 @@ def staff_survey_by_division(data: ReportData) -> pd.DataFrame:
     return out[out["unit_id"].isin(data.units.loc[data.units["level"].isin(["trust", "division"]), "unit_id"])]
 
 
-#: The two quality committees the quality notebook serves, and their layers.
-QUALITY_COMMITTEES = {"executive_quality_committee": "executive_quality", "quality_committee": "board_quality"}
-
-
 def quality_report(
     database: str | Path,
     period: Any = "latest",
@@ -404,11 +399,10 @@ def quality_report(
     linkable: list[str] | None = None,
     reports_dir: str | Path | None = None,
 ) -> QualityReport:
-    """Build the executive or board quality committee's report model."""
-    if committee not in QUALITY_COMMITTEES:
-        raise ParameterError(f"committee must be one of {sorted(QUALITY_COMMITTEES)}, got {committee!r}")
+    """Build a quality committee's report model (any committee whose params file names the
+    quality notebook: today the Executive Quality Committee and the Quality and Governance Committee)."""
     options = spc_options(preset, shift_length, trend_length, minimum_points)
-    spec = committees.committee(committee)
+    spec = committees.committee_for(committee, "quality_committee")
     escalated = committees.escalated_measures()
     data = load(database, period)
     month = data.month

@@ -125,6 +125,17 @@ def committee(key: str, params_dir_: Path | None = None) -> dict:
     return read_params(path)
 
 
+def committee_for(key: str, notebook: str) -> dict:
+    """The params file of committee ``key``, checked to be one that ``notebook`` renders."""
+    spec = committee(key)
+    if spec["notebook"] != notebook:
+        raise CommitteeError(
+            f"committee {key!r} is not rendered by notebooks/{notebook}.ipynb: {spec['_path']} names "
+            f"notebook {spec['notebook']!r}"
+        )
+    return spec
+
+
 def measure_list(spec: dict, key: str = "measures") -> list[measures.Measure]:
     """A committee's measures for one list (see :data:`MEASURE_LISTS`), or the documented
     default: every measure defined for that list's level."""

@@ -135,7 +135,7 @@ def division_report(
         raise ParameterError("unit_id is required for a division report")
     unit_id = str(unit_id).strip()
     options = spc_options(preset, shift_length, trend_length, minimum_points)
-    spec = committees.committee(committee)
+    spec = committees.committee_for(committee, "division")
     escalated = committees.escalated_measures()
     data = load(database, period)
     month = data.month

@@ -25,7 +25,7 @@ from pxassure.analysis.measures import Measure
 from pxassure.analysis.options import SPCOptions
 from pxassure.reports import committees
 from pxassure.reports.data import ReportData
-from pxassure.reports.model import _month_labels
+from pxassure.reports.model import month_labels
 from pxassure.reports.provenance import clean_value
 
 EXCEPTION_COLUMNS = [
@@ -51,7 +51,7 @@ def ward_exceptions(
     units = data.units.set_index("unit_id")
     keep = set(data.wards()) if wards is None else set(wards)
     rows = []
-    label = _month_labels(pd.Series([data.month]))[0]
+    label = month_labels(pd.Series([data.month]))[0]
     for m in measure_list:
         s = data.series(m)
         s = s[s["unit_id"].isin(keep)]

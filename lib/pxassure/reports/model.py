@@ -21,7 +21,8 @@ from pxassure.reports.parameters import reproduce_commands
 from pxassure.reports.provenance import clean_value
 
 
-def _month_labels(months: pd.Series) -> pd.Index:
+def month_labels(months: pd.Series) -> pd.Index:
+    """Months as the "YYYY-MM" labels charts and findings use."""
     return pd.Index(pd.to_datetime(months).dt.strftime("%Y-%m"), name="month")
 
 
@@ -30,7 +31,7 @@ def chart_measure(
 ) -> spc.SPCResult:
     """The SPC chart of one unit's monthly series for ``measure`` (chart type from the measure)."""
     s = series.sort_values("month")
-    num = pd.Series(s["numerator"].to_numpy(), index=_month_labels(s["month"]))
+    num = pd.Series(s["numerator"].to_numpy(), index=month_labels(s["month"]))
     if measure.chart == "c":
         return spc.attribute("c", num, improvement=measure.improvement, target=target, options=options)
     if measure.chart == "xmr":

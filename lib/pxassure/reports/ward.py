@@ -140,7 +140,7 @@ def ward_report(
     """Build one ward's report model; parameters are checked first."""
     unit_id = unit_code(unit_id)
     options = spc_options(preset, shift_length, trend_length, minimum_points)
-    spec = committees.committee(committee)
+    spec = committees.committee_for(committee, "ward")
     escalated = committees.escalated_measures()
     data = load(database, period)
     month = data.month
