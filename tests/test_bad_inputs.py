@@ -40,6 +40,21 @@ EXPECTED: dict[str, list[str]] = {
     "feedback_comments__latin1.csv": [
         "{f}, row 2: found 'byte 0xE9'; expected UTF-8 text (in Excel: Save As 'CSV UTF-8 (Comma delimited)')"
     ],
+    "feedback_comments__nul_byte.csv": [
+        "{f}, row 2, column 'text': found 'Lovely\\x00 food'; expected text without control characters such as NUL (remove them, then save the file again)"
+    ],
+    "fft_monthly__repeated_column.csv": [
+        "{f}, row 1, column 'good'; expected each column named once: 'good' is in the header twice"
+    ],
+    "fft_monthly__repeated_column.xlsx": [
+        "{f}, sheet 'fft_monthly', row 1, column 'very_good'; expected each column named once: 'very_good' is in the header twice"
+    ],
+    "org_units__path_like_code.csv": [
+        "{f}, row 2, column 'unit_id': found '../x'; expected a code of letters, digits, '-' and '_' (at most 32, starting with a letter or digit)",
+        "{f}, row 3, column 'unit_id': found '/etc'; expected a code of letters, digits, '-' and '_' (at most 32, starting with a letter or digit)",
+        "{f}, row 4, column 'unit_id': found 'a/b'; expected a code of letters, digits, '-' and '_' (at most 32, starting with a letter or digit)",
+        "{f}, row 5, column 'unit_id': found 'WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWW'; expected a code of letters, digits, '-' and '_' (at most 32, starting with a letter or digit)",
+    ],
     "fft_monthly__bom_unknown_ward.csv": [
         "{f}, row 2, column 'unit_id': found '999'; expected a value that exists in org_units.unit_id"
     ],

@@ -49,7 +49,7 @@ def test_constraints_pin_the_same_versions():
 
 def test_data_model_doc_is_current():
     assert (ROOT / "docs" / "data-model.md").read_text() == data_model_markdown(), (
-        "regenerate with: .venv/bin/python -m pxassure.schema > docs/data-model.md"
+        "regenerate with: .venv/bin/python -m pxassure.ingest.schema > docs/data-model.md"
     )
 
 

@@ -70,6 +70,9 @@ def check_csv(path: str | Path, what: str = "the columns") -> None:
                 header = text
     if header is None or not header.strip():
         raise ReadError(Problem(str(path), None, None, None, f"a header row with {what} (the file is empty)"))
+    import csv
+
+    check_header(next(csv.reader([header])), str(path))
     if "," not in header:
         for delimiter, label in ((";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")):
             if delimiter in header:
@@ -83,6 +86,17 @@ def check_csv(path: str | Path, what: str = "the columns") -> None:
                         "in Excel: Save As 'CSV UTF-8 (Comma delimited)')",
                     )
                 )
+
+
+def check_header(names: list, file: str, sheet: str | None = None) -> None:
+    """Raise :class:`ReadError` if a column name appears twice (a reader would keep only one copy)."""
+    seen: set[str] = set()
+    for name in (str(n).strip() for n in names):
+        if name and name in seen:
+            raise ReadError(
+                Problem(file, 1, name, None, f"each column named once: {name!r} is in the header twice", sheet)
+            )
+        seen.add(name)
 
 
 def csv_chunks(path: str | Path, chunk_rows: int = CHUNK_ROWS) -> Iterator[Chunk]:
@@ -170,6 +184,7 @@ def sheet_chunks(path: str | Path, sheet, chunk_rows: int = CHUNK_ROWS) -> Itera
     names = [cell_text(h).strip() for h in header]
     while names and names[-1] == "":
         names.pop()
+    check_header(names, str(path), sheet.title)
     numbers: list[int] = []
     values: list[list[str]] = []
     emitted = False

@@ -49,6 +49,12 @@ KO41A_SUBJECTS = (
 )
 
 
+#: Organisation unit codes: they name report files and folders, so only letters, digits, "-" and
+#: "_", starting with a letter or digit, at most 32 characters ("../x", "/etc" and "a/b" never pass).
+CODE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}"
+CODE_TEXT = "a code of letters, digits, '-' and '_' (at most 32, starting with a letter or digit)"
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
@@ -60,6 +66,8 @@ class Column:
     minimum: float | None = None
     maximum: float | None = None
     references: str | None = None  # "table.column" this value must exist in
+    pattern: str | None = None  # a regular expression the whole value must match (see CODE_PATTERN)
+    pattern_text: str = ""  # the pattern in words, for error messages and the data-model docs
 
 
 @dataclass(frozen=True)
@@ -106,7 +114,13 @@ TABLES: dict[str, Table] = {
             "org_units",
             "The trust's organisation hierarchy: trust → division → care group → ward or department.",
             (
-                Column("unit_id", "VARCHAR", "Unique unit code (text)"),
+                Column(
+                    "unit_id",
+                    "VARCHAR",
+                    "Unique unit code (text; names the unit's report files)",
+                    pattern=CODE_PATTERN,
+                    pattern_text=CODE_TEXT,
+                ),
                 Column("name", "VARCHAR", "Display name"),
                 Column("level", "VARCHAR", "Level in the hierarchy", choices=LEVELS),
                 Column(
@@ -394,7 +408,7 @@ def data_model_markdown() -> str:
     lines = [
         "# Data model",
         "",
-        "Generated from `lib/pxassure/schema.py` (`python -m pxassure.schema > docs/data-model.md`);",
+        "Generated from `lib/pxassure/ingest/schema.py` (`python -m pxassure.ingest.schema > docs/data-model.md`);",
         "a test fails if this file and the schema disagree. Every input layout (CSV or XLSX) uses the",
         "same column names. Dates are ISO `YYYY-MM-DD`; months are the first day of the month.",
         "",
@@ -408,6 +422,8 @@ def data_model_markdown() -> str:
                 meaning += " — one of: " + ", ".join(f"`{x}`" for x in c.choices)
             if c.references:
                 meaning += f" (must exist in `{c.references}`)"
+            if c.pattern_text:
+                meaning += f" — {c.pattern_text}"
             lines.append(f"| `{c.name}` | {c.type} | {c.unit} | {'no' if c.nullable else 'yes'} | {meaning} |")
         if t.extra_checks:
             lines += ["", "Checks: " + "; ".join(f"`{x}`" for x in t.extra_checks) + "."]

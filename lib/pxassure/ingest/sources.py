@@ -36,6 +36,8 @@ MAX_PROBLEMS_KEPT = 1000
 
 _INT = re.compile(r"^[+-]?\d+$")
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
+# Control characters never belong in a cell (tab, newline and carriage return do, in comments).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _FORMULA_START = ("=", "+", "@")
 
 
@@ -85,6 +87,11 @@ def parse_table(
 
         if not col.nullable:
             bad(blank, "a value (this column is required)")
+        control = text.fillna("").str.contains(_CONTROL)
+        bad(control, "text without control characters such as NUL (remove them, then save the file again)")
+        blank |= control  # reported once: not checked again as a value
+        if col.pattern:
+            bad(~blank & ~text.fillna("").str.fullmatch(col.pattern), col.pattern_text)
         if col.type == "VARCHAR":
             values = text.where(~blank, None)
         elif col.type == "INTEGER":

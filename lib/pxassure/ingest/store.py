@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -106,6 +107,33 @@ AS_OF: dict[str, tuple[str, str | None]] = {
 }
 
 
+def open_failure(path: Path, exc: BaseException, read_only: bool) -> str:
+    """Why a database could not be opened, in words, with what to do; nothing was changed."""
+    text = str(exc)
+    unchanged = "; nothing was changed"
+    if "not a valid DuckDB database" in text:
+        return (
+            f"{path} is not a DuckDB database pxassure can open (damaged, or another kind of file): restore it "
+            "from a backup, or rebuild it — `make demo-data` for the demo, `pxassure load` for a trust's data"
+            + unchanged
+        )
+    if "Could not set lock" in text:
+        pid = re.search(r"PID (\d+)", text)
+        who = f" (process {pid.group(1)})" if pid else ""
+        return (
+            f"{path} is in use by another program{who}: wait for it to finish, or close it (another pxassure "
+            "command, or a notebook kernel holding it open), then try again" + unchanged
+        )
+    if isinstance(exc, PermissionError) or "Permission denied" in text or "Read-only file system" in text:
+        doing = "read" if read_only else "write"
+        return (
+            f"cannot {doing} {path}: permission denied (a read-only folder?). Choose a folder you can {doing} "
+            "with --database, or ask for its permissions to be changed" + unchanged
+        )
+    first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    return f"cannot open the database {path}: {first}" + unchanged
+
+
 class Store:
     """A DuckDB database file with pxassure's tables.
 
@@ -120,9 +148,12 @@ class Store:
                 f"database {self.path} does not exist: build the demo with `make demo-data` "
                 "or load your data with `pxassure load`"
             )
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self.read_only = read_only
-        self.con = duckdb.connect(str(self.path), read_only=read_only)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
+        except (duckdb.Error, OSError) as exc:
+            raise StoreError(open_failure(self.path, exc, read_only)) from None
         if not read_only:
             try:
                 self.con.execute("SET enable_progress_bar = false")  # loads draw their own bar
@@ -131,7 +162,11 @@ class Store:
             # A load stages every row before committing; past this DuckDB spills to disk beside the
             # database, so a file of any size loads in bounded memory (benchmarks/load_large.py).
             self.con.execute(f"SET memory_limit = '{LOAD_MEMORY_LIMIT}'")
-            self.create_schema()
+            try:
+                self.create_schema()
+            except duckdb.Error as exc:
+                self.con.close()
+                raise StoreError(open_failure(self.path, exc, read_only)) from None
 
     def __enter__(self) -> Store:
         return self

@@ -13,6 +13,7 @@ per core. One failing report does not stop the others.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -23,6 +24,7 @@ from typing import Any
 
 from pxassure.errors import ParameterError
 from pxassure.files import atomic_write_text
+from pxassure.ingest.schema import CODE_PATTERN, CODE_TEXT
 from pxassure.ingest.store import Store
 from pxassure.reports import committees
 from pxassure.reports.committees import LAYERS, ReportSpec
@@ -129,26 +131,35 @@ def existing_reports(period_dir: Path) -> set[str]:
 
 
 def run(job: ReportJob, output_root: str | Path = "outputs", linkable: list[str] | None = None) -> ReportOutcome:
-    """Execute and export one report into ``output_root/<period>/<layer>/``; atomic per file."""
-    output_root = _absolute(Path(output_root))
-    final_dir = output_root / job.period / job.layer
-    final_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".staging-{job.name}-", dir=final_dir))
-    executed = staging / f"{job.name}.ipynb"
+    """Execute and export one report into ``output_root/<period>/<layer>/``; atomic per file.
+
+    Any failure — in set-up, in the notebook or in the export — is returned in the outcome,
+    never raised, so one report never stops a pack; the previous good report stays in place.
+    """
     outcome = ReportOutcome(job)
-    params = dict(job.parameters)
-    params["database"] = str(_absolute(Path(params["database"])))
-    params["output_dir"] = str(staging)
-    if linkable is None:
-        linkable = sorted(existing_reports(output_root / job.period) | {job.spec.path})
-    params["linkable"] = list(linkable)
-    params["reports_dir"] = str(output_root / job.period)
-    import papermill as pm  # loaded here: planning a build never needs it
-
-    from pxassure.publish.export import export_html
-    from pxassure.publish.kernels import IPCKernelManager
-
+    staging: Path | None = None
+    final_dir: Path | None = None
     try:
+        if not re.fullmatch(CODE_PATTERN, job.name):
+            raise ParameterError(f"report name {job.name!r} is not {CODE_TEXT}: it would name a file")
+        output_root = _absolute(Path(output_root))
+        final_dir = output_root / job.period / job.layer
+        final_dir.mkdir(parents=True, exist_ok=True)
+        remove_abandoned_staging(final_dir)
+        staging = Path(tempfile.mkdtemp(prefix=f".staging-{job.name}-{os.getpid()}-", dir=final_dir))
+        executed = staging / f"{job.name}.ipynb"
+        params = dict(job.parameters)
+        params["database"] = str(_absolute(Path(params["database"])))
+        params["output_dir"] = str(staging)
+        if linkable is None:
+            linkable = sorted(existing_reports(output_root / job.period) | {job.spec.path})
+        params["linkable"] = list(linkable)
+        params["reports_dir"] = str(output_root / job.period)
+        import papermill as pm  # loaded here: planning a build never needs it
+
+        from pxassure.publish.export import export_html
+        from pxassure.publish.kernels import IPCKernelManager
+
         pm.execute_notebook(
             str(PROJECT_ROOT / "notebooks" / f"{job.spec.notebook}.ipynb"),
             str(executed),
@@ -173,14 +184,43 @@ def run(job: ReportJob, output_root: str | Path = "outputs", linkable: list[str]
                 setattr(outcome, attr, dest)
         (final_dir / f"{job.name}.failed.ipynb").unlink(missing_ok=True)
     except Exception as exc:  # one report's failure is reported, never fatal to the others
-        failed = final_dir / f"{job.name}.failed.ipynb"
-        if executed.exists():
-            os.replace(executed, failed)
+        outcome.html = outcome.findings = None
+        if staging is not None and final_dir is not None and (staging / f"{job.name}.ipynb").exists():
+            failed = final_dir / f"{job.name}.failed.ipynb"
+            os.replace(staging / f"{job.name}.ipynb", failed)
             outcome.notebook = failed
         outcome.error = f"{type(exc).__name__}: {_first_line(exc)}"
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
     return outcome
+
+
+def remove_abandoned_staging(folder: Path) -> list[Path]:
+    """Remove staging folders left by builds that were killed (their process no longer runs).
+
+    A staging folder's name carries the id of the process building in it, so folders of
+    reports being built right now, in this build or another, are left alone.
+    """
+    removed = []
+    for path in folder.glob(".staging-*"):
+        m = re.match(r"\.staging-.+-(\d+)-[^-]+$", path.name)
+        pid = int(m.group(1)) if m else None
+        if pid is not None and _running(pid):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
 
 
 def _run_one(args) -> ReportOutcome:
@@ -212,7 +252,11 @@ def run_pack(
         with ProcessPoolExecutor(max_workers=min(workers, len(batch))) as pool:
             futures = [pool.submit(_run_one, (job, output_root, linkable)) for job in batch]
             for future in as_completed(futures):
-                outcomes.append(future.result())
+                try:
+                    outcomes.append(future.result())
+                except Exception as exc:  # the worker process itself died
+                    job = batch[futures.index(future)]
+                    outcomes.append(ReportOutcome(job, error=f"{type(exc).__name__}: {_first_line(exc)}"))
                 bar.update(1)
     bar.close()
     write_index(output_root, period)
@@ -234,11 +278,12 @@ def write_index(output_root: Path, period: str) -> Path:
 
 
 def _title_of(html_path: Path) -> str:
-    import re
+    """A report's title as plain text (its ``<title>`` holds it HTML-escaped; the index escapes it once)."""
+    from html import unescape
 
     head = html_path.read_text(encoding="utf-8", errors="replace")[:4000]
     m = re.search(r"<title>(.*?)</title>", head, re.S)
-    return m.group(1).strip() if m else html_path.stem
+    return unescape(m.group(1).strip()) if m else html_path.stem
 
 
 def _progress(total: int, enabled: bool):

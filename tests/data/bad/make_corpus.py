@@ -19,7 +19,7 @@ sys.path[:0] = [str(HERE.parents[1]), str(HERE.parents[2] / "lib")]
 
 from fftfiles import RAW_HEADER, raw_line, small_published, ward_row  # noqa: E402
 from minitrust import TRUST_CODE  # noqa: E402
-from pxassure import selfassessment  # noqa: E402
+from pxassure.ingest import selfassessment  # noqa: E402
 
 FFT = "unit_id,month,very_good,good,neither,poor,very_poor,dont_know,eligible\n"
 OK = "007,2026-02,10,5,1,0,0,1,80\n"
@@ -27,6 +27,7 @@ COMPLAINTS = (
     "complaint_id,unit_id,received,acknowledged,closed,primary_subject,outcome,reopened,target_working_days,ombudsman\n"
 )
 COMMENTS = "comment_id,unit_id,month,source,sentiment,theme,text\n"
+UNITS = "unit_id,name,level,parent_id,site,service_type\n"
 
 TEXT = {
     "fft_monthly__missing_column.csv": FFT.replace(",dont_know", "") + "007,2026-02,10,5,1,0,0,80\n",
@@ -45,6 +46,15 @@ TEXT = {
     "complaints__closed_before_received.csv": COMPLAINTS
     + "C1,007,2026-03-10,2026-03-11,2026-03-01,Staff,upheld,no,25,no\n",
     "complaints__unknown_subject.csv": COMPLAINTS + "C1,007,2026-03-10,,,Parking,,no,25,no\n",
+    "org_units__path_like_code.csv": UNITS
+    + "../x,Up a folder,ward,D1,Main,inpatient\n"
+    + "/etc,Absolute,ward,D1,Main,inpatient\n"
+    + "a/b,Nested,ward,D1,Main,inpatient\n"
+    + "W" * 33
+    + ",Too long,ward,D1,Main,inpatient\n"
+    + "W-10_b,Fine,ward,D1,Main,inpatient\n",
+    "fft_monthly__repeated_column.csv": FFT.replace(",poor,", ",good,") + OK,
+    "feedback_comments__nul_byte.csv": COMMENTS + "K1,007,2026-02,fft,positive,Food and drink,Lovely\x00 food\n",
     "fftraw__bad_period.csv": RAW_HEADER
     + raw_line("2025_26", "AUGUSTT", TRUST_CODE, "R1X01", "WARD 7", [1, 0, 0, 0, 0, 0], 5),
     "fftraw__missing_column.csv": RAW_HEADER.replace("Total Eligible SUM", "Eligible")
@@ -71,6 +81,12 @@ def main() -> None:
     ws.append(["007", "2026-02", 10, 5, 1, 0, 0, 1, 80])
     ws.append(["008", "2026-02", "=SUM(C2:D2)", 5, 1, 0, 0, 1, 80])
     book.save(HERE / "fft_monthly__formula.xlsx")
+    repeated = openpyxl.Workbook()
+    rs = repeated.active
+    rs.title = "fft_monthly"
+    rs.append(FFT.strip().replace(",neither,", ",very_good,").split(","))
+    rs.append(["007", "2026-02", 10, 5, 1, 0, 0, 1, 80])
+    repeated.save(HERE / "fft_monthly__repeated_column.xlsx")
     ws.title = "Sheet1"
     book.save(HERE / "fft_monthly__wrong_sheet.xlsx")
 
