@@ -86,24 +86,26 @@ CREATE TABLE IF NOT EXISTS load_log (
 
 #: What a report may read: each table up to its month, bounded by the column that dates it
 #: (``month``: first of the month; ``day``: the month's last day; ``year``: the calendar year).
-AS_OF: dict[str, tuple[str, str | None]] = {
-    "org_units": ("SELECT * FROM org_units", None),
-    "fft_monthly": ("SELECT * FROM fft_monthly WHERE month <= ?", "month"),
-    "fft_national": ("SELECT * FROM fft_national WHERE month <= ?", "month"),
-    "complaints": ("SELECT * FROM complaints WHERE received <= ?", "day"),
+#: Entries: table -> (query, bound, the column that dates its rows).
+AS_OF: dict[str, tuple[str, str | None, str | None]] = {
+    "org_units": ("SELECT * FROM org_units", None, None),
+    "fft_monthly": ("SELECT * FROM fft_monthly WHERE month <= ?", "month", "month"),
+    "fft_national": ("SELECT * FROM fft_national WHERE month <= ?", "month", "month"),
+    "complaints": ("SELECT * FROM complaints WHERE received <= ?", "day", "received"),
     "complaint_subjects": (
-        "SELECT s.* FROM complaint_subjects s JOIN complaints c USING (complaint_id) WHERE c.received <= ?",
+        "SELECT s.*, c.received FROM complaint_subjects s JOIN complaints c USING (complaint_id) WHERE c.received <= ?",
         "day",
+        "received",
     ),
-    "pals_contacts": ("SELECT * FROM pals_contacts WHERE received <= ?", "day"),
-    "compliments": ("SELECT * FROM compliments WHERE month <= ?", "month"),
-    "feedback_comments": ("SELECT * FROM feedback_comments WHERE month <= ?", "month"),
-    "activity": ("SELECT * FROM activity WHERE month <= ?", "month"),
-    "incidents": ("SELECT * FROM incidents WHERE month <= ?", "month"),
-    "staffing": ("SELECT * FROM staffing WHERE month <= ?", "month"),
-    "framework_scores": ("SELECT * FROM framework_scores WHERE assessed_month <= ?", "month"),
-    "inpatient_survey": ("SELECT * FROM inpatient_survey WHERE year <= ?", "year"),
-    "staff_survey": ("SELECT * FROM staff_survey WHERE year <= ?", "year"),
+    "pals_contacts": ("SELECT * FROM pals_contacts WHERE received <= ?", "day", "received"),
+    "compliments": ("SELECT * FROM compliments WHERE month <= ?", "month", "month"),
+    "feedback_comments": ("SELECT * FROM feedback_comments WHERE month <= ?", "month", "month"),
+    "activity": ("SELECT * FROM activity WHERE month <= ?", "month", "month"),
+    "incidents": ("SELECT * FROM incidents WHERE month <= ?", "month", "month"),
+    "staffing": ("SELECT * FROM staffing WHERE month <= ?", "month", "month"),
+    "framework_scores": ("SELECT * FROM framework_scores WHERE assessed_month <= ?", "month", "assessed_month"),
+    "inpatient_survey": ("SELECT * FROM inpatient_survey WHERE year <= ?", "year", "year"),
+    "staff_survey": ("SELECT * FROM staff_survey WHERE year <= ?", "year", "year"),
 }
 
 
@@ -223,7 +225,7 @@ class Store:
         """Every table a report reads, each up to and including ``month`` (see :data:`AS_OF`)."""
         end = (month + pd.offsets.MonthEnd(0)).date()
         bound = {"month": month.date(), "day": end, "year": month.year}
-        return {name: self.query(sql, [bound[kind]] if kind else None) for name, (sql, kind) in AS_OF.items()}
+        return {name: self.query(sql, [bound[kind]] if kind else None) for name, (sql, kind, _) in AS_OF.items()}
 
     def snapshot(self) -> dict:
         """The data snapshot reports cite: latest load, when, and a digest of its files."""

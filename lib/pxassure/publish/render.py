@@ -210,6 +210,20 @@ def callout(text: str, kind: str = "info") -> Fragment:
     return Fragment(f'<div class="callout {escape(kind)}" role="note"><p>{escape(text)}</p></div>')
 
 
+def data_used(frame: pd.DataFrame) -> Fragment:
+    """Each source the paper may draw on: supplied (rows, months covered, latest) or not supplied."""
+    rows = frame.copy()
+    rows["status"] = ["supplied" if ok else "not supplied" for ok in rows["supplied"]]
+    rows["covers"] = [f"{a} to {b}" if ok else "—" for ok, a, b in zip(rows["supplied"], rows["first"], rows["latest"])]
+    rows["rows_text"] = [f"{n:,}" if ok else "—" for ok, n in zip(rows["supplied"], rows["rows"])]
+    return table(
+        rows,
+        "Data used in this paper",
+        columns={"source": "Source", "status": "Supplied", "covers": "Covers", "latest": "Latest", "rows_text": "Rows"},
+        numeric={"rows_text"},
+    )
+
+
 def method_note(report, methods_doc: str = "docs/methods.md") -> Fragment:
     """Which chart and rule options produced each of the paper's charts, and its other methods."""
     lines = vocabulary.method_lines(c.result for c in report.all_charts())

@@ -11,7 +11,7 @@ import pandas as pd
 from pxassure.analysis import framework
 from pxassure.analysis.suppression import suppress
 from pxassure.reports import committees
-from pxassure.reports.data import feedback_counts, framework_evidence, load
+from pxassure.reports.data import FEEDBACK_SOURCES, feedback_counts, framework_evidence, load
 from pxassure.reports.escalation import escalate_from_divisions, link_wards
 from pxassure.reports.model import Chart, Report, charts_for
 from pxassure.reports.parameters import spc_options
@@ -49,15 +49,11 @@ class BoardReport(Report):
         improving = rows[rows["variation"].fillna("").str.startswith("improvement")]
         failing = rows[rows["assurance"] == "consistent_fail"]
         text = [
-            f"This paper covers {self.month:%B %Y}. It shows {len(rows)} trust-wide measures of patient "
+            f"This paper covers {self.month:%B %Y}. It shows {len(rows)} trust-wide measure(s) of patient "
             "experience as statistical process control (SPC) charts, so that the board can tell real change "
             "from month-to-month noise."
         ]
-        if concern.empty and improving.empty:
-            text.append(
-                "No trust-wide measure shows a significant change: variation is within what the process "
-                "normally produces."
-            )
+        text += self.assessment_text("trust-wide measure")
         if len(improving):
             text.append("Significant improvement: " + ", ".join(improving["measure"]) + ".")
         if len(concern):
@@ -152,6 +148,7 @@ def board_report(
     trust = data.trust
     trust_id = trust["unit_id"]
     divisions = data.units.loc[data.units["level"] == "division", "unit_id"]
+    missing: list[dict] = []
 
     changes = framework.score_changes(data.scores, trust_id, month)
     gaps = framework.assurance_gaps(changes, framework_evidence(data, trust_id))
@@ -165,18 +162,32 @@ def board_report(
         unit_id=trust_id,
         trust_name=trust["name"],
         options=options,
-        charts=charts_for(data, committees.measure_list(spec, "measures"), [trust_id], options),
-        division_charts=charts_for(data, committees.measure_list(spec, "division_measures"), divisions, options),
+        charts=charts_for(data, committees.measure_list(spec, "measures"), [trust_id], options, missing),
+        division_charts=charts_for(
+            data, committees.measure_list(spec, "division_measures"), divisions, options, missing
+        ),
+        missing=missing,
+        data_used=data.data_used(),
         section_scores=sections,
         score_changes=changes,
         assurance_gaps=gaps,
         escalated=escalated,
         exceptions=link_wards(escalate_from_divisions(data, options, reports_dir, escalated), linkable),
         links=committees.report_links(spec["layer"], trust_id, data.units, linkable),
-        feedback_counts=suppress(
-            feedback_counts(data, "division"), ["fft_responses", "complaints", "pals_contacts", "compliments"]
-        ),
+        feedback_counts=feedback_table(data),
         parameters=parameters_of(month, database, options),
         snapshot=data.snapshot,
         code_version=code_version(),
     )
+
+
+def feedback_table(data) -> pd.DataFrame:
+    """Feedback received this month by division, small counts suppressed, and "not supplied"
+    (never 0) for a source the trust has not loaded."""
+    counts = feedback_counts(data, "division")
+    supplied = {col: bool(len(data.tables[table])) for col, table in FEEDBACK_SOURCES.items()}
+    counts = suppress(counts, [c for c, ok in supplied.items() if ok])
+    for col, ok in supplied.items():
+        if not ok:
+            counts[col] = "not supplied"
+    return counts

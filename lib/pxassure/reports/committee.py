@@ -34,10 +34,10 @@ from pxassure.reports.provenance import code_version, parameters_of, to_records
 FUNNEL_SETTING = "inpatient"
 
 
-def division_charts(data: ReportData, measure_list: list[Measure], options) -> list[Chart]:
-    """Every listed measure for every division (by name), charted."""
+def division_charts(data: ReportData, measure_list: list[Measure], options, missing: list) -> list[Chart]:
+    """Every listed measure for every division (by name), charted; what cannot be is added to ``missing``."""
     divisions = data.units[data.units["level"] == "division"].sort_values("name")["unit_id"]
-    return charts_for(data, measure_list, divisions, options)
+    return charts_for(data, measure_list, divisions, options, missing)
 
 
 def _quarter(data: ReportData) -> pd.Timestamp:
@@ -204,6 +204,9 @@ class PatientExperienceReport(Report):
             text.append("FFT response rates below the national average: " + ", ".join(below["setting"]) + ".")
         overdue = int(self.actions["overdue"].sum()) if len(self.actions) else 0
         text.append(f"{overdue} self-assessment action(s) across the trust and divisions are overdue.")
+        gaps = self.unassessed()
+        if gaps:
+            text.append("Not assessed: " + "; ".join(gaps) + ".")
         return text
 
     def findings(self) -> dict:
@@ -241,6 +244,7 @@ def patient_experience_report(
 ) -> PatientExperienceReport:
     """Build the Patient Experience Committee's report model."""
     options = spc_options(preset, shift_length, trend_length, minimum_points)
+    missing: list[dict] = []
     spec = committees.committee_for(committee, "patient_experience_committee")
     escalated = committees.escalated_measures()
     data = load(database, period)
@@ -267,7 +271,9 @@ def patient_experience_report(
         month=month,
         unit_id=trust_id,
         options=options,
-        charts=division_charts(data, committees.measure_list(spec, "measures"), options),
+        charts=division_charts(data, committees.measure_list(spec, "measures"), options, missing),
+        missing=missing,
+        data_used=data.data_used(),
         funnels=ward_funnels(data, committees.measure_list(spec, "funnel_measures")),
         response_rates=response_rates(data),
         complaints_subjects=complaints_by_subject(data, data.wards()),
@@ -314,9 +320,28 @@ class QualityReport(Report):
             f"Requirements scored 0 or 1 at the latest assessment: {', '.join(low) if low else 'none'}."
         )
 
+    def scatter_measures(self) -> list[Measure]:
+        """Triangulated measures with enough wards to draw and test (at least four)."""
+        enough = set(self.correlations.loc[self.correlations["wards"] >= MIN_WARDS, "column"])
+        return [m for m in self.triangulated if m.id in enough]
+
+    def summary_text(self) -> list[str]:
+        """The opening: the month, what could be assessed, and what could not."""
+        return [f"Report for {self.month:%B %Y}.", *self.assessment_text("divisional chart")]
+
     def triangulation_text(self) -> list[str]:
-        text = []
+        text = [
+            f"FFT % positive and {m['measure'].lower()}: not set side by side ({m['reason']})."
+            for m in self.missing
+            if m["unit"] == "triangulation"
+        ]
         for r in self.correlations.itertuples(index=False):
+            if r.wards < MIN_WARDS:
+                text.append(
+                    f"FFT % positive and {r.measure.lower()}: only {r.wards} ward(s) have both figures, too few "
+                    "to test an association."
+                )
+                continue
             strength = (
                 "no clear"
                 if not r.p_value < 0.05
@@ -347,10 +372,16 @@ class QualityReport(Report):
         }
 
 
+#: Fewest wards a correlation is tested across.
+MIN_WARDS = 4
+
+
 def triangulate(data: ReportData, measure_list: list[Measure], months: int = 12) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per-ward 12-month figures of FFT % positive and each listed measure (pooled ratios for
     rates and proportions, means for XmR measures), with Spearman correlations of each against
-    FFT % positive across the wards that have them all."""
+    FFT % positive across the wards that have both. Only measures whose sources were supplied
+    (and FFT itself) are triangulated."""
+    measure_list = [m for m in measure_list if not data.not_supplied(m)]
     since = data.month - pd.DateOffset(months=months - 1)
 
     def recent(m: Measure) -> pd.Series:
@@ -361,12 +392,16 @@ def triangulate(data: ReportData, measure_list: list[Measure], months: int = 12)
         g = s.groupby("unit_id")[["numerator", "denominator"]].sum()
         return m.multiply * g["numerator"] / g["denominator"]
 
-    t = pd.DataFrame({m.id: recent(m) for m in [measures.get("fft_positive"), *measure_list]}).dropna()
+    fft = measures.get("fft_positive")
+    if data.not_supplied(fft):
+        measure_list = []
+    t = pd.DataFrame({m.id: recent(m) for m in [fft, *measure_list]} if measure_list else {})
     t = t.join(data.units.set_index("unit_id")["name"]).reset_index().rename(columns={"index": "unit_id"})
     rows = []
     for m in measure_list:
-        rho, p = stats.spearmanr(t["fft_positive"], t[m.id]) if len(t) > 3 else (np.nan, np.nan)
-        rows.append({"measure": m.name, "column": m.id, "wards": len(t), "rho": float(rho), "p_value": float(p)})
+        both = t[["fft_positive", m.id]].dropna()
+        rho, p = stats.spearmanr(both["fft_positive"], both[m.id]) if len(both) >= MIN_WARDS else (np.nan, np.nan)
+        rows.append({"measure": m.name, "column": m.id, "wards": len(both), "rho": float(rho), "p_value": float(p)})
     return t, pd.DataFrame(rows, columns=["measure", "column", "wards", "rho", "p_value"])
 
 
@@ -402,6 +437,7 @@ def quality_report(
     """Build a quality committee's report model (any committee whose params file names the
     quality notebook: today the Executive Quality Committee and the Quality and Governance Committee)."""
     options = spc_options(preset, shift_length, trend_length, minimum_points)
+    missing: list[dict] = []
     spec = committees.committee_for(committee, "quality_committee")
     escalated = committees.escalated_measures()
     data = load(database, period)
@@ -412,7 +448,13 @@ def quality_report(
         index="requirement", columns="period", values="score", aggfunc="first"
     )
     heat = heat.reindex(framework.requirement_ids()).astype(float)
-    triangulated = committees.measure_list(spec, "triangulate")
+    chosen = committees.measure_list(spec, "triangulate")
+    triangulated = [m for m in chosen if not data.not_supplied(m)]
+    missing += [
+        {"measure": m.name, "unit": "triangulation", "reason": "not supplied: " + ", ".join(data.not_supplied(m))}
+        for m in chosen
+        if m not in triangulated
+    ]
     tri, corr = triangulate(data, triangulated)
     return QualityReport(
         committee=committee,
@@ -422,7 +464,9 @@ def quality_report(
         month=month,
         unit_id=trust_id,
         options=options,
-        charts=division_charts(data, committees.measure_list(spec, "measures"), options),
+        charts=division_charts(data, committees.measure_list(spec, "measures"), options, missing),
+        missing=missing,
+        data_used=data.data_used(),
         heatmap=heat,
         triangulated=triangulated,
         triangulation=tri,

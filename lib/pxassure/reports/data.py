@@ -17,8 +17,24 @@ import pandas as pd
 from pxassure.analysis import measures
 from pxassure.analysis.measures import Measure
 from pxassure.errors import ParameterError
-from pxassure.ingest.store import Store
+from pxassure.ingest.store import AS_OF, Store
 from pxassure.reports.parameters import resolve_period
+
+#: The sources a paper may draw on, in the order its "Data used in this paper" lists them.
+SOURCES: dict[str, str] = {
+    "fft_monthly": "Friends and Family Test, by ward and month",
+    "fft_national": "Friends and Family Test national averages",
+    "feedback_comments": "Patients' comments",
+    "complaints": "Formal complaints",
+    "pals_contacts": "PALS contacts",
+    "compliments": "Compliments",
+    "activity": "Activity (occupied bed days)",
+    "incidents": "Patient-safety incidents",
+    "staffing": "Nurse staffing fill rates",
+    "framework_scores": "Framework self-assessments",
+    "inpatient_survey": "National inpatient survey",
+    "staff_survey": "NHS staff survey",
+}
 
 
 def _table(name: str) -> property:
@@ -75,12 +91,47 @@ class ReportData:
         """True when every table the measure is computed from holds rows."""
         return all(len(self.tables.get(t, ())) for t in measure.sources)
 
+    def not_supplied(self, measure: Measure) -> list[str]:
+        """The tables a measure needs that hold no rows (empty when it can be computed)."""
+        return [t for t in measure.sources if not len(self.tables.get(t, ()))]
+
     def series(self, measure: str | Measure) -> pd.DataFrame:
-        """Ward-month numerator and denominator for a measure (from the registry), up to the month."""
+        """Ward-month numerator and denominator for a measure (from the registry), up to the month.
+
+        Empty when any table the measure needs was not supplied: data never loaded is never
+        counted as zero.
+        """
         m = measure if isinstance(measure, Measure) else measures.get(measure)
         if m.id not in self._series:
-            self._series[m.id] = m.series(self.tables, self.month)
+            if self.not_supplied(m):
+                self._series[m.id] = pd.DataFrame(
+                    {"unit_id": pd.Series(dtype=object), "month": pd.Series(dtype="datetime64[ns]")}
+                ).assign(numerator=pd.Series(dtype=float), denominator=pd.Series(dtype=float))
+            else:
+                self._series[m.id] = m.series(self.tables, self.month)
         return self._series[m.id]
+
+    def data_used(self) -> pd.DataFrame:
+        """Each source a paper may draw on: supplied or not, rows, and the months (or years) it covers."""
+        rows = []
+        for table, label in SOURCES.items():
+            t = self.tables.get(table, pd.DataFrame())
+            column = AS_OF[table][2]
+            if not len(t):
+                rows.append(
+                    {"source": label, "table": table, "supplied": False, "rows": 0, "first": None, "latest": None}
+                )
+                continue
+            dates = t[column]
+            if column == "year":
+                first, latest = str(int(dates.min())), str(int(dates.max()))
+            else:
+                months = pd.to_datetime(dates)
+                first, latest = f"{months.min():%Y-%m}", f"{months.max():%Y-%m}"
+            rows.append(
+                {"source": label, "table": table, "supplied": True, "rows": len(t), "first": first, "latest": latest}
+            )
+        return pd.DataFrame(rows, columns=["source", "table", "supplied", "rows", "first", "latest"])
 
     def scoped(self, measure: Measure, unit_id: str) -> tuple[pd.DataFrame, float | None, str]:
         """A measure's monthly series for one unit, its target and what the figure covers.
@@ -162,6 +213,15 @@ def framework_evidence(data: ReportData, unit_id: str) -> pd.DataFrame:
             )
         )
     return pd.DataFrame(rows, columns=["requirement", "supports", "statement"])
+
+
+#: The feedback counts a paper tabulates, and the table each comes from.
+FEEDBACK_SOURCES = {
+    "fft_responses": "fft_monthly",
+    "complaints": "complaints",
+    "pals_contacts": "pals_contacts",
+    "compliments": "compliments",
+}
 
 
 def feedback_counts(data: ReportData, level: str = "division") -> pd.DataFrame:

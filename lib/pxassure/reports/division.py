@@ -74,6 +74,9 @@ class DivisionReport(Report):
         overdue = int(self.actions["overdue"].sum()) if len(self.actions) else 0
         if overdue:
             text.append(f"{overdue} self-assessment action(s) are past their due date.")
+        gaps = self.unassessed(self.charts)
+        if gaps:
+            text.append("Not assessed: " + "; ".join(gaps) + ".")
         return text
 
     def findings(self) -> dict:
@@ -147,6 +150,7 @@ def division_report(
 
     changes = framework.score_changes(data.scores, unit_id, month)
     gaps = framework.assurance_gaps(changes, framework_evidence(data, unit_id))
+    missing: list[dict] = []
     exceptions = escalate(data, options, reports_dir, children, escalated)
     return DivisionReport(
         committee=committee,
@@ -157,8 +161,10 @@ def division_report(
         unit_id=unit_id,
         unit_name=unit["name"],
         options=options,
-        charts=charts_for(data, committees.measure_list(spec, "measures"), [unit_id], options),
-        ward_charts=charts_for(data, committees.measure_list(spec, "ward_measures"), wards, options),
+        charts=charts_for(data, committees.measure_list(spec, "measures"), [unit_id], options, missing),
+        ward_charts=charts_for(data, committees.measure_list(spec, "ward_measures"), wards, options, missing),
+        missing=missing,
+        data_used=data.data_used(),
         section_scores=framework.section_scores(data.scores[data.scores["unit_id"] == unit_id]),
         score_changes=changes,
         assurance_gaps=gaps,

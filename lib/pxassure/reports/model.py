@@ -67,7 +67,7 @@ class Chart:
         return {
             "measure": self.measure.name,
             "measure_id": self.measure.id,
-            "scope": self.scope or self.unit_name,
+            "scope": f"{self.unit_name} ({self.scope})" if self.scope else self.unit_name,
             "month": None if last is None else last.name,
             "latest": None if last is None else float(last["value"]),
             "unit": self.measure.unit,
@@ -78,25 +78,36 @@ class Chart:
         }
 
 
-def chart_for(data: ReportData, measure: Measure, unit_id: str, options: SPCOptions, name: str | None = None):
+def chart_for(data: ReportData, measure: Measure, unit_id: str, options: SPCOptions) -> Chart | str:
     """``measure`` charted for one unit (a ward, or wards pooled up to a division or the trust),
-    with the measure's own target and scope; None when the unit has no observed data for it."""
+    with the measure's own target and scope — or, when it cannot be charted, the reason why."""
+    missing = data.not_supplied(measure)
+    if missing:
+        return "not supplied: " + ", ".join(missing)
     series, target, scope = data.scoped(measure, unit_id)
     if series.empty or series["denominator"].notna().sum() == 0:
-        return None  # e.g. no eligible numbers reported, or no bed days in a clinic
-    unit_name = name or data.unit(unit_id)["name"]
+        return "no data for this unit"  # e.g. no eligible numbers reported, or no beds
+    unit_name = data.unit(unit_id)["name"]
     return Chart(measure, unit_id, unit_name, chart_measure(series, measure, options, target), scope=scope)
 
 
-def charts_for(data: ReportData, measure_list: list[Measure], unit_ids, options: SPCOptions) -> list[Chart]:
-    """Every measure of ``measure_list`` for every unit of ``unit_ids`` (measure by measure),
-    leaving out units without data."""
+def charts_for(
+    data: ReportData, measure_list: list[Measure], unit_ids, options: SPCOptions, missing: list | None = None
+) -> list[Chart]:
+    """Every measure of ``measure_list`` for every unit of ``unit_ids`` (measure by measure).
+
+    A measure that cannot be charted for a unit is left out, and recorded in ``missing`` (when
+    given) as measure, unit and reason, so that the paper can say what it could not assess.
+    """
     out = []
+    names = data.units.set_index("unit_id")["name"]
     for m in measure_list:
         for u in unit_ids:
             c = chart_for(data, m, u, options)
-            if c is not None:
+            if isinstance(c, Chart):
                 out.append(c)
+            elif missing is not None:
+                missing.append({"measure": m.name, "unit": names.get(u, u), "reason": c})
     return out
 
 
@@ -119,6 +130,8 @@ class Report:
     snapshot: dict
     code_version: str
     unit_id: str | None = None
+    missing: list[dict] = field(default_factory=list)  # measures that could not be charted, and why
+    data_used: pd.DataFrame = field(default_factory=pd.DataFrame)  # each source: supplied or not, months
     escalated: list[Measure] = field(default_factory=list)  # measures whose ward concerns are exceptions
     links: dict = field(default_factory=dict)
     generated_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
@@ -131,6 +144,36 @@ class Report:
     def all_charts(self) -> list[Chart]:
         """Every chart in the paper (for the method note)."""
         return self.charts
+
+    def unassessed(self, charts: list[Chart] | None = None) -> list[str]:
+        """What the paper could not assess, and why: measures not charted, and charts with too
+        few points for process limits (and so no variation or assurance icon)."""
+        out = [f"{m['measure']}, {m['unit']} ({m['reason']})" for m in self.missing]
+        for c in self.charts if charts is None else charts:
+            if not c.result.has_limits:
+                n = int(c.result.points["value"].notna().sum())
+                what = f"{n} month(s) of data" if n else "no data"
+                out.append(
+                    f"{c.measure.name}, {c.unit_name} ({what}; {self.options.minimum_points} needed for process limits)"
+                )
+        return out
+
+    def assessment_text(self, what: str = "measure") -> list[str]:
+        """Sentences that count only what could be assessed, and name what could not."""
+        assessed = [c for c in self.charts if c.result.has_limits]
+        changed = [c for c in assessed if (c.result.variation or "common_cause") != "common_cause"]
+        text = []
+        if not assessed:
+            text.append(f"No {what} could be assessed with process limits this month.")
+        elif not changed:
+            text.append(
+                f"None of the {len(assessed)} {what}(s) that could be assessed shows a significant change: "
+                "variation is within what the process normally produces."
+            )
+        gaps = self.unassessed()
+        if gaps:
+            text.append("Not assessed: " + "; ".join(gaps) + ".")
+        return text
 
     def charts_by_topic(self) -> list[tuple[str, list[Chart]]]:
         """The paper's charts grouped by their measure's topic, in the order topics first appear."""

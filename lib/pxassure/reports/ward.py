@@ -72,8 +72,7 @@ class WardReport(Report):
         improving = [c.measure.name for c in self.charts if (c.result.variation or "").startswith("improvement")]
         if improving:
             text.append("Improving: " + ", ".join(improving) + ".")
-        if not len(exc) and not improving:
-            text.append("Every measure shows common-cause variation: no significant change this month.")
+        text += self.assessment_text()
         return text
 
     def findings(self) -> dict:
@@ -150,7 +149,8 @@ def ward_report(
     division_id = committees.division_of(data.units, unit_id)
     units = data.units.set_index("unit_id")
     period_label = month.strftime("%Y-%m")
-    charts = charts_for(data, committees.measure_list(spec, "measures"), [unit_id], options)
+    missing: list[dict] = []
+    charts = charts_for(data, committees.measure_list(spec, "measures"), [unit_id], options, missing)
     themes, quotes = _comment_themes(data.comments[data.comments["unit_id"] == unit_id], month)
     return WardReport(
         committee=committee,
@@ -166,6 +166,8 @@ def ward_report(
         division=units.loc[division_id, "name"],
         options=options,
         charts=charts,
+        missing=missing,
+        data_used=data.data_used(),
         changes=_changes(charts, period_label),
         themes=themes,
         quotes=quotes,

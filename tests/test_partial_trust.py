@@ -1,0 +1,85 @@
+"""A trust that supplied only FFT, complaints and activity (as a small trust does): its papers must
+never show what it did not supply as zero, and must say what they could not assess."""
+
+import html
+import re
+import shutil
+
+import pytest
+
+from htmlcheck import check_page
+from pxassure.cli import main
+from pxassure.ingest import demo
+from pxassure.publish import build
+from pxassure.reports import board_report, quality_report, ward_report
+
+WARD = demo.PLANTED["deteriorating_ward"]
+SUPPLIED = ["org_units", "framework_requirements", "fft_monthly", "complaints", "complaint_subjects", "activity"]
+
+
+@pytest.fixture(scope="module")
+def partial_db(demo_inputs, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("partial")
+    inputs = folder / "in"
+    inputs.mkdir()
+    for table in SUPPLIED:
+        shutil.copy(demo_inputs / f"{table}.csv", inputs / f"{table}.csv")
+    db = folder / "partial.duckdb"
+    assert main(["load", str(inputs), "--database", str(db)]) == 0
+    return db
+
+
+def test_a_ward_paper_charts_only_what_was_supplied(partial_db):
+    r = ward_report(partial_db, unit_id=WARD)
+    assert {c.measure.id for c in r.charts} == {"fft_positive", "fft_response_rate", "complaints_count"}
+    reasons = {m["measure"]: m["reason"] for m in r.missing}
+    assert reasons["Moderate or worse harm incidents per 1,000 bed days"] == "not supplied: incidents"
+    assert reasons["Compliments received"] == "not supplied: compliments"
+    text = " ".join(r.summary_text())
+    assert "Not assessed: Compliments received" in text and "not supplied: incidents" in text
+    assert "Every measure" not in text
+
+
+def test_the_board_says_not_supplied_never_zero(partial_db):
+    r = board_report(partial_db)
+    counts = r.feedback_counts
+    assert set(counts["pals_contacts"]) == {"not supplied"} and set(counts["compliments"]) == {"not supplied"}
+    assert counts["complaints"].map(lambda v: str(v).isdigit() or v == "*").all()  # supplied: counted
+    used = r.data_used.set_index("table")
+    assert not used.loc["incidents", "supplied"] and used.loc["fft_monthly", "supplied"]
+    assert used.loc["fft_monthly", "first"] == "2023-11" and used.loc["fft_monthly", "latest"] == demo.END_MONTH
+    assert not used.loc["fft_national", "supplied"]
+    rr = next(c for c in r.charts if c.measure.id == "fft_response_rate")
+    assert rr.result.target is None  # no national data: no national comparison
+
+
+def test_triangulation_without_its_sources_says_so(partial_db):
+    q = quality_report(partial_db, committee="quality_committee")
+    assert q.correlations.empty and q.scatter_measures() == []
+    text = " ".join(q.triangulation_text())
+    assert "not set side by side (not supplied: incidents)" in text and "(not supplied: staffing)" in text
+    assert "across 0 wards" not in text and "nan" not in text
+    assert "Not assessed:" in " ".join(q.summary_text())
+
+
+def test_too_few_months_are_named_not_called_stable(partial_db):
+    r = ward_report(partial_db, period="2024-06", unit_id=WARD)  # eight months of data
+    assert r.charts and not any(c.result.has_limits for c in r.charts)
+    text = " ".join(r.summary_text())
+    assert "No measure could be assessed with process limits this month." in text
+    assert "8 month(s) of data; 13 needed for process limits" in text
+    assert "common-cause" not in text and "shows a significant change" not in text
+
+
+@pytest.mark.integration
+def test_the_papers_of_a_partial_trust(partial_db, tmp_path):
+    jobs = build.plan("board", database=partial_db) + build.plan("ward", database=partial_db, unit=WARD)
+    outcomes = build.run_pack(jobs, tmp_path, workers=2, progress=False)
+    assert all(o.ok for o in outcomes), build.summary(outcomes)
+    for o in outcomes:
+        page = o.html.read_text(encoding="utf-8")
+        check_page(page, o.job.name)
+        text = html.unescape(re.sub(r"<[^>]+>", " ", page))
+        assert "Data used in this paper" in text and "not supplied" in text
+        titles = re.findall(r'<title id="chart-[^"]*">([^<]*)</title>', page)
+        assert titles and not any("harm incidents" in t or "Compliments" in t for t in titles), titles
