@@ -75,7 +75,7 @@ def test_the_method_note_states_every_option():
         "shift 6 points",
         "trend 7 points",
         "points between 2σ and 3σ",
-        "side of the mean",
+        "trend points coloured by direction",
         "limits from 13 points",
     ):
         assert words in line, words

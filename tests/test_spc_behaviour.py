@@ -82,7 +82,7 @@ def test_unknown_preset_and_option():
 
 def test_presets_differ_only_where_documented():
     mdc, ptd = spc.PRESETS["mdc"], spc.PRESETS["ptd"]
-    assert {k for k in mdc if mdc[k] != ptd[k]} == {"screen_outliers", "two_of_three", "trend_colour"}
+    assert {k for k in mdc if mdc[k] != ptd[k]} == {"screen_outliers", "two_of_three"}
 
 
 def test_two_of_three_variant_counts_points_beyond_three_sigma():
@@ -105,13 +105,14 @@ def test_shift_length_six_option():
 
 
 def test_trend_colour_by_direction_or_side():
-    # a falling run that starts above the mean: MDC colours it by direction (concern when
-    # higher is better); NHSRplotthedots by the side of the mean each point is on.
+    # a falling run that starts above the mean: both presets colour it by its direction
+    # (concern when higher is better), as NHSRplotthedots 0.2.2 does (its issue #167); the
+    # side-of-the-mean colouring of earlier versions remains an option.
     y = [10, 11] * 8 + [12.2, 11.9, 11.6, 11.3, 11.0, 10.7, 10.4]
-    mdc = spc.xmr(y)
-    ptd = spc.xmr(y, preset="ptd")
-    assert set(mdc.points["point_type"].iloc[-7:]) == {"special_cause_concern"}
-    assert "special_cause_improvement" in set(ptd.points["point_type"].iloc[-7:])
+    for preset in ("mdc", "ptd"):
+        assert set(spc.xmr(y, preset=preset).points["point_type"].iloc[-7:]) == {"special_cause_concern"}
+    side = spc.xmr(y, preset="ptd", trend_colour="side_of_mean")
+    assert "special_cause_improvement" in set(side.points["point_type"].iloc[-7:])
 
 
 def test_neutral_direction():
@@ -282,3 +283,21 @@ def test_plot_draws_points_limits_and_target():
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert {"Common cause", "Special cause: improvement", "Target", "Mean", "Process limits"} <= set(labels)
     plt.close(ax.figure)
+
+
+def test_run_chart_points_are_not_called_common_cause():
+    r = spc.xmr(STABLE[:8])
+    assert not r.has_limits and r.points["point_type"].isna().all()
+    assert spc.run_chart(STABLE[:8]).points["point_type"].isna().all()
+    text = vocabulary.describe_chart(r, "x")
+    assert "Too few points for process limits" in text and "common cause" not in text.lower()
+    fig_text = charts.to_svg(charts.plot_spc(r, title="t").figure, title="t", description=text)
+    assert "run chart: too few points for limits" in fig_text and "Common cause" not in fig_text
+
+
+def test_words_fit_the_data():
+    empty = spc.xmr(pd.Series([np.nan, np.nan], index=["2026-01", "2026-02"]))
+    assert vocabulary.describe_chart(empty, "FFT % positive") == "Chart of FFT % positive: no data."
+    # a short first period before a rebase: its untyped points are not counted as special cause
+    r = spc.xmr(STABLE[:5] + STABLE, rebase=[5])
+    assert "Special cause points" not in vocabulary.describe_chart(r, "x")

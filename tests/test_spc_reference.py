@@ -328,3 +328,46 @@ def test_run_chart_ignores_points_on_median():
 def test_run_chart_signals_long_run():
     r = spc.run_chart([1] * 8 + [5] * 8 + [3]).run
     assert r.longest_run == 8 and r.longest_run_limit == 7 and r.signal
+
+
+# ---------------------------------------------------------------------------
+# NHSRplotthedots 0.2.2: trends are coloured by their direction (its issue #167). Worked by hand
+# from its ptd_special_cause_type() and ptd_point_type(): a point in a 7-point trend is
+# "Increasing" or "Decreasing" by the move out of it when the next point is in a trend too,
+# else by the move into it; outside limits comes first, then the trend, then 2-in-3, then shift.
+# ---------------------------------------------------------------------------
+
+BASE = [10.0, 10.4] * 9  # mean 10.2 before the runs below; limits wide enough for small steps
+
+
+def _types(y, **kwargs):
+    r = spc.xmr(y, preset="ptd", **kwargs)
+    return list(r.points["rule"]), list(r.points["point_type"])
+
+
+def test_ptd_falling_trend_above_the_mean_is_concern_when_higher_is_better():
+    y = BASE + [10.9, 10.8, 10.7, 10.6, 10.5, 10.45, 10.41]  # all above the mean, falling
+    rules, types = _types(y)
+    assert rules[-7:] == ["trend"] * 7
+    assert types[-7:] == ["special_cause_concern"] * 7  # 0.2.1 and earlier: improvement (side of mean)
+
+
+def test_ptd_neutral_measure_rising_trend_below_the_mean_is_neutral_high():
+    y = BASE + [9.4, 9.5, 9.6, 9.7, 9.8, 9.9, 10.0]  # all below the mean, rising
+    rules, types = _types(y, improvement="neutral")
+    assert rules[-7:] == ["trend"] * 7
+    assert types[-7:] == ["special_cause_neutral_high"] * 7
+    falling = BASE + [11.0, 10.9, 10.8, 10.7, 10.6, 10.5, 10.45]
+    assert _types(falling, improvement="neutral")[1][-7:] == ["special_cause_neutral_low"] * 7
+
+
+def test_ptd_a_peak_shared_by_two_trends_takes_the_direction_out_of_it():
+    rise = [10.0, 10.1, 10.2, 10.3, 10.4, 10.5, 10.6]  # 7 rising points, the last is the peak
+    fall = [10.55, 10.5, 10.45, 10.4, 10.35, 10.3]  # 6 more falling: the peak starts a falling 7
+    y = BASE + rise + fall
+    rules, types = _types(y, improvement="decrease")  # lower is better
+    peak = len(BASE) + len(rise) - 1
+    assert rules[peak - 6 : peak + 7] == ["trend"] * 13
+    assert types[peak - 6 : peak] == ["special_cause_concern"] * 6  # rising: worse when lower is better
+    assert types[peak] == "special_cause_improvement"  # the move out of the peak is down
+    assert types[peak + 1 : peak + 7] == ["special_cause_improvement"] * 6

@@ -29,7 +29,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "shift_length": 7,
         "trend_length": 7,
         "two_of_three": "between_2_and_3_sigma",
-        "trend_colour": "side_of_mean",
+        "trend_colour": "direction",
         "minimum_points": 13,
     },
 }

@@ -50,6 +50,8 @@ LIMIT_CONSTANT = 2.66  # 3 / d2, d2 = 1.128 for moving ranges of two
 SCREEN_CONSTANT = 3.267  # D4 for n = 2: an MR at or above 3.267 × mean MR is screened out
 D2 = 1.128
 
+#: What the rules make of each point of a chart with limits; points of a run chart (too few
+#: points for limits) have no type at all (None), so that nothing calls them common cause.
 POINT_TYPES = (
     "common_cause",
     "special_cause_improvement",
@@ -254,8 +256,10 @@ def rule_shift(side: np.ndarray, seg: np.ndarray, length: int) -> np.ndarray:
 def rule_trend(y: np.ndarray, seg: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray]:
     """Points in a run of ``length`` or more strictly increasing or decreasing values.
 
-    A tie breaks the run. Returns (flag, direction) where direction is +1 or -1 for
-    flagged points (the direction of the run ending at the point, else the one starting there).
+    A tie breaks the run. Returns (flag, direction) where direction is +1 or -1 for flagged
+    points: the move out of the point when the next point is flagged too, else the move into it
+    (as NHSRplotthedots 0.2.2's ``ptd_special_cause_type``, so the peak between a rising and a
+    falling trend takes the falling trend's direction).
     """
     n = len(y)
     step = np.zeros(n)
@@ -267,11 +271,13 @@ def rule_trend(y: np.ndarray, seg: np.ndarray, length: int) -> tuple[np.ndarray,
     ends_trend = (step != 0) & (runs >= length - 1)  # the move into i is part of a trend
     starts_trend = np.zeros(n, dtype=bool)
     starts_trend[:-1] = ends_trend[1:]  # the move out of i is part of a trend
-    direction = np.where(ends_trend, step, 0.0)
+    flagged = ends_trend | starts_trend
     nxt = np.zeros(n)
     nxt[:-1] = step[1:]
-    direction = np.where(~ends_trend & starts_trend, nxt, direction)
-    return ends_trend | starts_trend, direction
+    next_flagged = np.zeros(n, dtype=bool)
+    next_flagged[:-1] = flagged[1:]
+    direction = np.where(flagged & next_flagged & (nxt != 0), nxt, np.where(ends_trend, step, nxt))
+    return flagged, np.where(flagged, direction, 0.0)
 
 
 def rule_two_of_three(close: np.ndarray, side: np.ndarray, seg: np.ndarray) -> np.ndarray:
@@ -404,6 +410,7 @@ def _compute(
     directed = special & (improvement != 0)
     point_type[directed & (direction == improvement)] = "special_cause_improvement"
     point_type[directed & (direction != improvement)] = "special_cause_concern"
+    point_type[short] = None  # a run chart judges no single point: not "common cause" either
     return {
         "centre": centre,
         "lower": lower,
@@ -701,7 +708,7 @@ def run_chart(values: Any) -> SPCResult:
             "lower_2s": np.nan,
             "upper_2s": np.nan,
             "rule": pd.Series([None] * len(y), dtype=object).to_numpy(),
-            "point_type": np.where(np.isfinite(y), "common_cause", None),
+            "point_type": pd.Series([None] * len(y), dtype=object).to_numpy(),  # a run chart types no point
         },
         index=s.index,
     )

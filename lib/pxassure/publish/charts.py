@@ -101,6 +101,19 @@ def plot_spc(result, ax=None, *, title: str | None = None, ylabel: str | None = 
             edgecolors="white",
             linewidths=0.5,
         )
+    run = (p["point_type"].isna() & p["value"].notna()).to_numpy()
+    if run.any():  # points of a run chart: not judged one by one, so not "common cause"
+        ax.scatter(
+            x[run],
+            p["value"].to_numpy()[run],
+            s=22,
+            marker="o",
+            facecolors="white",
+            edgecolors=PALETTE["common_cause"],
+            linewidths=1.2,
+            zorder=3,
+            label=POINT_LABEL["no_limits"],
+        )
     if result.target is not None:
         ax.axhline(result.target, color=PALETTE["target"], linestyle=":", linewidth=1.6, label="Target", zorder=2)
     ax.plot([], [], color=PALETTE["centre"], linewidth=1.2, label="Mean" if result.has_limits else "Median")
@@ -259,6 +272,16 @@ def plot_small_multiples(items, *, ncols: int = 3, percent: bool = False, title:
                     zorder=3,
                     linewidths=0,
                 )
+        run = (p["point_type"].isna() & p["value"].notna()).to_numpy()
+        if run.any():
+            ax.scatter(
+                x[run],
+                p["value"].to_numpy()[run],
+                s=9,
+                facecolors="white",
+                edgecolors=PALETTE["common_cause"],
+                zorder=3,
+            )
         icon = _ICON_VARIATION.get(result.variation or "", None)
         ax.set_title(textwrap.shorten(label, 30), loc="left", fontsize=7.5)
         if icon:

@@ -43,8 +43,15 @@ ASSURANCE_LABEL = {
     "consistent_fail": "Consistently fails target",
     "inconsistent": "Hit and miss against target",
 }
-#: Legend entries of each point type on a chart.
+SPECIAL_TYPES = (
+    "special_cause_improvement",
+    "special_cause_concern",
+    "special_cause_neutral_high",
+    "special_cause_neutral_low",
+)
+#: Legend entries of each point type on a chart ("no_limits": a point of a run chart).
 POINT_LABEL = {
+    "no_limits": "Month (run chart: too few points for limits)",
     "common_cause": "Common cause",
     "special_cause_improvement": "Special cause: improvement",
     "special_cause_concern": "Special cause: concern",
@@ -134,7 +141,7 @@ def describe_chart(result: SPCResult, measure: str = "the measure", unit: str = 
     p = result.points
     observed = p[p["value"].notna()]
     if observed.empty:
-        return f"Chart of {measure}: no observed values."
+        return f"Chart of {measure}: no data."
     first, last = observed.index[0], observed.index[-1]
     lp = observed.iloc[-1]
     label = chart_label(result)
@@ -147,7 +154,7 @@ def describe_chart(result: SPCResult, measure: str = "the measure", unit: str = 
         variation = result.variation
         why = f" ({RULE_TEXT[lp['rule']]})" if lp["rule"] else ""
         text.append(f"The latest value, {number(lp['value'], unit)} in {last}, shows {VARIATION_TEXT[variation]}{why}.")
-        special = observed[observed["point_type"] != "common_cause"]
+        special = observed[observed["point_type"].isin(SPECIAL_TYPES)]
         if len(special):
             imp = (special["point_type"] == "special_cause_improvement").sum()
             con = (special["point_type"] == "special_cause_concern").sum()
