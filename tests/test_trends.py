@@ -67,7 +67,7 @@ def test_seasonal_terms_absorb_seasonality():
     plain = trends.glm_trend(y, np.ones(48), family="poisson")
     seasonal = trends.glm_trend(y, np.ones(48), family="poisson", seasonal=True)
     assert abs(seasonal.slope_per_year) < abs(plain.slope_per_year) + 1e-9
-    assert seasonal.method == "glm_poisson_seasonal"
+    assert seasonal.method == "glm_quasipoisson_seasonal"
 
 
 def test_glm_bad_input():
@@ -106,3 +106,73 @@ def test_trend_tests_note_untestable_groups():
     a = out[out["unit"] == "a"].iloc[0]
     assert np.isnan(a["p_value"]) and "at least 4" in a["note"]
     assert out[out["unit"] == "b"]["p_value"].iloc[0] < 0.01
+
+
+def _overdispersed_fft(seed=7, months=36):
+    """Monthly FFT counts with between-month variation (beta-binomial, intra-class correlation 0.02)."""
+    rng = np.random.default_rng(seed)
+    n = rng.integers(150, 400, months)
+    p = rng.beta(0.9 * 49, 0.1 * 49, months)  # mean 0.9, rho = 1 / (49 + 1)
+    return rng.binomial(n, p), n
+
+
+def test_quasi_binomial_matches_statsmodels_and_reports_the_dispersion():
+    import statsmodels.api as sm
+
+    y, n = _overdispersed_fft()
+    r = trends.glm_trend(y, n, family="binomial")
+    X = sm.add_constant(np.arange(len(y)) / 12)
+    plain = sm.GLM(np.column_stack([y, n - y]), X, family=sm.families.Binomial()).fit()
+    phi = plain.pearson_chi2 / plain.df_resid
+    quasi = sm.GLM(np.column_stack([y, n - y]), X, family=sm.families.Binomial()).fit(scale=phi, use_t=True)
+    assert r.method == "glm_quasibinomial" and r.dispersion == pytest.approx(phi)
+    assert phi > 3  # overdispersed: 1 + (n - 1) rho is about 6 here
+    assert r.slope_per_year == pytest.approx(quasi.params[1])
+    assert r.p_value == pytest.approx(quasi.pvalues[1]) and (r.ci_low, r.ci_high) == pytest.approx(
+        tuple(quasi.conf_int()[1])
+    )
+    assert r.p_value > plain.pvalues[1]  # the plain binomial p-value is too small
+    naive = trends.glm_trend(y, n, family="binomial", dispersion="none")
+    assert naive.p_value == pytest.approx(plain.pvalues[1]) and naive.method == "glm_binomial"
+
+
+def test_quasi_poisson_matches_statsmodels():
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(3)
+    exposure = rng.integers(800, 1200, 30).astype(float)
+    y = rng.negative_binomial(2, 2 / (2 + 0.003 * exposure))  # complaints: variance well above the mean
+    r = trends.glm_trend(y, exposure, family="poisson")
+    X = sm.add_constant(np.arange(30) / 12)
+    plain = sm.GLM(y, X, family=sm.families.Poisson(), offset=np.log(exposure)).fit()
+    phi = plain.pearson_chi2 / plain.df_resid
+    quasi = sm.GLM(y, X, family=sm.families.Poisson(), offset=np.log(exposure)).fit(scale=max(phi, 1), use_t=True)
+    assert r.dispersion == pytest.approx(phi) and r.p_value == pytest.approx(quasi.pvalues[1])
+
+
+def test_underdispersion_never_narrows_the_interval():
+    y = np.array([90, 91, 90, 92, 91, 92, 93, 92, 93, 94, 93, 94])
+    n = np.full(12, 100)
+    quasi, plain = trends.glm_trend(y, n), trends.glm_trend(y, n, dispersion="none")
+    assert quasi.dispersion < 1 and quasi.ci_high - quasi.ci_low >= plain.ci_high - plain.ci_low - 1e-12
+
+
+def test_trend_tests_count_calendar_months_not_rows():
+    months = pd.date_range("2024-01-01", periods=24, freq="MS")
+    frame = pd.DataFrame({"unit": "a", "month": months, "numerator": np.arange(24) + 50.0, "denominator": 200.0})
+    gappy = frame.drop(index=range(6, 18))  # a year missing in the middle
+    whole = trends.trend_tests(frame, ["unit"], order="month", method="glm")
+    with_gap = trends.trend_tests(gappy, ["unit"], order="month", method="glm")
+    # the same underlying line: the slope per year is the same with the year missing
+    assert with_gap["slope_per_year"].iloc[0] == pytest.approx(whole["slope_per_year"].iloc[0], rel=0.05)
+    by_position = trends.glm_trend(gappy["numerator"], gappy["denominator"])
+    assert by_position.slope_per_year > 1.5 * with_gap["slope_per_year"].iloc[0]  # what positions would say
+    assert "dispersion" in with_gap.columns
+
+
+def test_sens_slope_counts_calendar_months():
+    months = pd.date_range("2024-01-01", periods=24, freq="MS")
+    frame = pd.DataFrame({"unit": "a", "month": months, "value": np.arange(24) * 0.5})  # 6 a year
+    gappy = frame.drop(index=range(6, 18))
+    out = trends.trend_tests(gappy, ["unit"], order="month", method="mann_kendall")
+    assert out["slope_per_year"].iloc[0] == pytest.approx(6.0)

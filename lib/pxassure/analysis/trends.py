@@ -37,7 +37,8 @@ class TrendResult:
     p_value: float
     scale: str
     confidence: float = 0.95
-    statistic: float | None = None  # Mann-Kendall S, or the GLM's z for the time term
+    statistic: float | None = None  # Mann-Kendall S, or the GLM's z (t when quasi) for the time term
+    dispersion: float | None = None  # GLM: Pearson χ² / residual df of the plain fit (1 = as the family assumes)
 
     @property
     def direction(self) -> str:
@@ -61,12 +62,16 @@ def _clean(values: Any, name: str) -> np.ndarray:
     return arr
 
 
-def mann_kendall(values: Any, *, periods_per_year: float = 12, confidence: float = 0.95) -> TrendResult:
+def mann_kendall(
+    values: Any, *, periods_per_year: float = 12, confidence: float = 0.95, times: Any = None
+) -> TrendResult:
     """Mann–Kendall trend test (two-sided, continuity-corrected, tie-corrected variance) with
     Sen's slope and its confidence interval. Missing values are left out, keeping the
-    others' positions in time."""
+    others' positions in time; ``times`` (e.g. calendar month numbers) places each value."""
     y = _clean(values, "values")
-    t = np.arange(len(y), dtype=float)
+    t = np.arange(len(y), dtype=float) if times is None else _clean(times, "times")
+    if len(t) != len(y):
+        raise SPCInputError(f"values has {len(y)} entries but times has {len(t)}")
     keep = np.isfinite(y)
     y, t = y[keep], t[keep]
     n = len(y)
@@ -103,6 +108,11 @@ def _design(t_years: np.ndarray, seasonal: bool, periods: np.ndarray, periods_pe
     return np.column_stack(cols)
 
 
+#: How a GLM trend allows for overdispersion: "quasi" scales the binomial or Poisson variance by
+#: the Pearson dispersion (never below 1) and uses t-based p-values; "none" trusts the family.
+DISPERSION = ("quasi", "none")
+
+
 def glm_trend(
     numerator: Any,
     denominator: Any = None,
@@ -111,6 +121,8 @@ def glm_trend(
     seasonal: bool = False,
     periods_per_year: float = 12,
     confidence: float = 0.95,
+    dispersion: str = "quasi",
+    times: Any = None,
 ) -> TrendResult:
     """Regression trend on time with statsmodels.
 
@@ -118,17 +130,30 @@ def glm_trend(
     the change in log-odds per year. ``"poisson"`` or ``"negbin"``: ``numerator`` counts
     with ``denominator`` as exposure (offset, optional); slope is the change in log rate
     per year (exp(slope) is the rate ratio per year). ``seasonal`` adds an annual
-    sine/cosine pair. Periods with a missing value are left out.
+    sine/cosine pair. Periods with a missing value are left out. ``times`` gives each
+    period's position on the calendar (e.g. month numbers), so a missing month stays a gap
+    in time; by default periods are consecutive.
+
+    Real patient-experience counts vary more than a binomial or Poisson model allows (FFT
+    and complaints are overdispersed), which makes plain GLM p-values far too small. With
+    ``dispersion="quasi"`` (the default) the model is fitted, its Pearson dispersion
+    φ = χ² / residual df is estimated, and the fit is repeated with the variance scaled by
+    max(φ, 1) and t-based p-values: quasi-binomial or quasi-Poisson. The negative binomial
+    family models overdispersion itself and is not scaled. ``dispersion`` in the result is φ.
     """
     if family not in ("binomial", "poisson", "negbin"):
         raise SPCInputError(f"family must be 'binomial', 'poisson' or 'negbin', got {family!r}")
+    if dispersion not in DISPERSION:
+        raise SPCInputError(f"dispersion must be one of {list(DISPERSION)}, got {dispersion!r}")
     y = _clean(numerator, "numerator")
     n = np.ones_like(y) if denominator is None else _clean(denominator, "denominator")
     if len(n) != len(y):
         raise SPCInputError(f"numerator has {len(y)} values but denominator has {len(n)}")
     if family == "binomial" and denominator is None:
         raise SPCInputError("a binomial trend needs a denominator (trials)")
-    periods = np.arange(len(y), dtype=float)
+    periods = np.arange(len(y), dtype=float) if times is None else _clean(times, "times")
+    if len(periods) != len(y):
+        raise SPCInputError(f"numerator has {len(y)} values but times has {len(periods)}")
     keep = np.isfinite(y) & np.isfinite(n)
     y, n, periods = y[keep], n[keep], periods[keep]
     if (y < 0).any():
@@ -140,22 +165,28 @@ def glm_trend(
     min_points = 6 if seasonal else 4
     if len(y) < min_points:
         raise SPCInputError(f"a GLM trend needs at least {min_points} observed periods, got {len(y)}")
-    t_years = periods / periods_per_year
+    t_years = (periods - periods.min()) / periods_per_year
     X = _design(t_years, seasonal, periods, periods_per_year)
-    if family == "binomial":
-        model = sm.GLM(np.column_stack([y, n - y]), X, family=sm.families.Binomial())
-        fit = model.fit()
-        scale = "log-odds per year"
-    elif family == "poisson":
-        fit = sm.GLM(y, X, family=sm.families.Poisson(), offset=np.log(n)).fit()
-        scale = "log rate per year"
-    else:
+    phi = None
+    if family == "negbin":
         fit = sm.NegativeBinomial(y, X, offset=np.log(n)).fit(disp=0, maxiter=200)
         scale = "log rate per year"
+    else:
+        if family == "binomial":
+            model = sm.GLM(np.column_stack([y, n - y]), X, family=sm.families.Binomial())
+            scale = "log-odds per year"
+        else:
+            model = sm.GLM(y, X, family=sm.families.Poisson(), offset=np.log(n))
+            scale = "log rate per year"
+        fit = model.fit()
+        phi = float(fit.pearson_chi2 / fit.df_resid) if fit.df_resid > 0 else None
+        if dispersion == "quasi" and phi is not None:
+            fit = model.fit(scale=max(phi, 1.0), use_t=True)
     params = np.asarray(fit.params)
     ci = np.asarray(fit.conf_int(alpha=1 - confidence))
+    quasi = dispersion == "quasi" and family != "negbin"
     return TrendResult(
-        f"glm_{family}" + ("_seasonal" if seasonal else ""),
+        ("glm_quasi" + family if quasi else f"glm_{family}") + ("_seasonal" if seasonal else ""),
         int(len(y)),
         float(params[1]),
         float(ci[1, 0]),
@@ -164,6 +195,7 @@ def glm_trend(
         scale,
         confidence,
         float(np.asarray(fit.tvalues)[1]),
+        phi,
     )
 
 
@@ -175,6 +207,14 @@ def adjust_p_values(p_values: Any, alpha: float = 0.05) -> np.ndarray:
     if ok.any():
         out[ok] = multipletests(p[ok], alpha=alpha, method="fdr_bh")[1]
     return out
+
+
+def _calendar(order: pd.Series) -> np.ndarray | None:
+    """Calendar month numbers for a column of dates (None for anything else: positions are used)."""
+    if not pd.api.types.is_datetime64_any_dtype(order):
+        return None
+    d = pd.to_datetime(order)
+    return (d.dt.year * 12 + d.dt.month).to_numpy(dtype=float)
 
 
 def trend_tests(
@@ -190,12 +230,14 @@ def trend_tests(
     seasonal: bool = False,
     periods_per_year: float = 12,
     alpha: float = 0.05,
+    dispersion: str = "quasi",
 ) -> pd.DataFrame:
     """One trend test per group of ``by``, with raw and FDR-adjusted p-values.
 
-    Returns the ``by`` columns plus method, n, slope_per_year, ci_low, ci_high, scale,
-    p_value, p_adjusted, significant (adjusted p < ``alpha``) and note (why a group was
-    not tested).
+    When ``order`` holds dates, time is counted in calendar months, so a month with no row
+    is a gap in time, not a step. Returns the ``by`` columns plus method, n, slope_per_year,
+    ci_low, ci_high, scale, p_value, dispersion (GLM), p_adjusted, significant (adjusted
+    p < ``alpha``) and note (why a group was not tested).
     """
     rows = []
     for key, g in frame.sort_values(order).groupby(by, sort=True):
@@ -203,7 +245,7 @@ def trend_tests(
         row = dict(zip(by, key))
         try:
             if method == "mann_kendall":
-                r = mann_kendall(g[value], periods_per_year=periods_per_year)
+                r = mann_kendall(g[value], periods_per_year=periods_per_year, times=_calendar(g[order]))
             elif method == "glm":
                 r = glm_trend(
                     g[numerator],
@@ -211,6 +253,8 @@ def trend_tests(
                     family=family,
                     seasonal=seasonal,
                     periods_per_year=periods_per_year,
+                    dispersion=dispersion,
+                    times=_calendar(g[order]),
                 )
             else:
                 raise SPCInputError(f"method must be 'mann_kendall' or 'glm', got {method!r}")
@@ -227,6 +271,7 @@ def trend_tests(
                 ci_high=np.nan,
                 scale=None,
                 p_value=np.nan,
+                dispersion=np.nan,
                 note=str(exc),
             )
         rows.append(row)

@@ -146,8 +146,8 @@ def complaints_performance(data: ReportData, *, by_division: bool = False, month
 
 
 def ward_trends(data: ReportData, months: int = 24) -> pd.DataFrame:
-    """Binomial GLM trend in FFT % positive for every ward over the last ``months``, with
-    Benjamini–Hochberg adjusted p-values across wards."""
+    """Quasi-binomial GLM trend in FFT % positive for every ward over the last ``months`` (calendar
+    months; overdispersion allowed for), with Benjamini–Hochberg adjusted p-values across wards."""
     s = data.series("fft_positive")
     s = s[s["month"] > data.month - pd.DateOffset(months=months)]
     s = s[s["unit_id"].isin(data.units.loc[data.units["level"] == "ward", "unit_id"])]
@@ -173,10 +173,18 @@ class PatientExperienceReport(Report):
     actions: pd.DataFrame
 
     def other_methods(self) -> list[str]:
+        d = self.trends["dispersion"].dropna() if "dispersion" in self.trends else pd.Series(dtype=float)
+        spread = (
+            f" Pearson dispersion across wards: median {d.median():.1f} (range {d.min():.1f} to {d.max():.1f})."
+            if len(d)
+            else ""
+        )
         return [
             "Funnel plots: 95% (z = 1.96) and 99.8% (z = 3.09) limits, binomial for proportions, Poisson for rates.",
-            "Trend tests: binomial GLM of FFT % positive on time per ward over 24 months; Benjamini–Hochberg "
-            "false-discovery-rate adjustment across wards (significant: adjusted p < 0.05).",
+            "Trend tests: quasi-binomial GLM of FFT % positive on calendar month per ward over 24 months (variance "
+            "scaled by the Pearson dispersion, never below 1, with t-based p-values, because real FFT counts vary "
+            "more than a binomial model allows); Benjamini–Hochberg false-discovery-rate adjustment across wards "
+            "(significant: adjusted p < 0.05)." + spread,
         ]
 
     def summary_text(self) -> list[str]:
@@ -223,7 +231,7 @@ class PatientExperienceReport(Report):
             "trends_significant": to_records(
                 self.trends.loc[
                     self.trends["significant"].fillna(False),
-                    ["unit_id", "ward", "slope_per_year", "p_value", "p_adjusted"],
+                    ["unit_id", "ward", "slope_per_year", "p_value", "p_adjusted", "dispersion"],
                 ]
             ),
             "overdue_actions": int(self.actions["overdue"].sum()) if len(self.actions) else 0,
