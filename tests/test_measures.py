@@ -149,3 +149,28 @@ def test_adding_a_measure_takes_one_definition_and_one_params_line(demo_db, tmp_
         "PALS contacts per 1,000 bed days" not in (ROOT / "lib" / "pxassure" / "analysis" / "measures.py").read_text()
     )
     assert Path(ROOT / "params" / "division.yaml").read_text() == text  # the real project is untouched
+
+
+def test_an_ambulance_service_is_its_own_setting(tmp_path):
+    """Settings as NHS England publishes FFT: an ambulance service is not forced into A&E."""
+    from minitrust import build
+    from pxassure.ingest.schema import SETTINGS
+    from pxassure.reports import ward_report
+
+    assert {"ambulance", "mental_health", "patient_transport"} <= set(SETTINGS)
+    months = pd.date_range("2025-01-01", periods=14, freq="MS")
+    with build(tmp_path / "s.duckdb") as store:
+        units = store.table("org_units")
+        amb = pd.DataFrame([("AMB1", "See and treat", "ward", "D1", "Hub", "ambulance")], columns=units.columns)
+        fft = pd.DataFrame(
+            [("AMB1", m, 40, 10, 2, 1, 1, 0, 900) for m in months], columns=store.table("fft_monthly").columns
+        )
+        national = pd.DataFrame(
+            [(m, s, r, 90.0) for m in months for s, r in (("ambulance", 3.1), ("ae", 11.0))],
+            columns=["month", "service_type", "response_rate", "percent_positive"],
+        )
+        store.load({"org_units": pd.concat([units, amb]), "fft_monthly": fft}, replace=False)
+        store.load({"fft_national": national.reindex(columns=store.table("fft_national").columns)})
+    r = ward_report(tmp_path / "s.duckdb", unit_id="AMB1", period="2026-02")
+    rate = next(c for c in r.charts if c.measure.id == "fft_response_rate")
+    assert rate.result.target == 3.1  # the national ambulance average, not A&E's

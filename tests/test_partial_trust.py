@@ -83,3 +83,32 @@ def test_the_papers_of_a_partial_trust(partial_db, tmp_path):
         assert "Data used in this paper" in text and "not supplied" in text
         titles = re.findall(r'<title id="chart-[^"]*">([^<]*)</title>', page)
         assert titles and not any("harm incidents" in t or "Compliments" in t for t in titles), titles
+
+
+@pytest.fixture(scope="module")
+def gappy_db(demo_inputs, tmp_path_factory):
+    """The demo trust with one ward's FFT missing for two months, as a real extract can be."""
+    import pandas as pd
+
+    folder = tmp_path_factory.mktemp("gappy")
+    inputs = folder / "in"
+    shutil.copytree(demo_inputs, inputs)
+    fft = pd.read_csv(inputs / "fft_monthly.csv", dtype=str, keep_default_na=False)
+    gone = (fft["unit_id"] == WARD) & fft["month"].str.startswith(("2025-02", "2025-03"))
+    assert gone.sum() == 2
+    fft[~gone].to_csv(inputs / "fft_monthly.csv", index=False)
+    db = folder / "gappy.duckdb"
+    assert main(["load", str(inputs), "--database", str(db)]) == 0
+    return db
+
+
+def test_a_missing_month_is_a_gap_not_a_join(gappy_db):
+    from pxassure.publish import vocabulary
+
+    r = ward_report(gappy_db, unit_id=WARD)
+    chart = next(c for c in r.charts if c.measure.id == "fft_positive")
+    p = chart.result.points
+    assert p.loc["2025-02":"2025-03", "value"].isna().all() and len(p) == 36
+    text = vocabulary.describe_chart(chart.result, chart.measure.name, chart.measure.unit)
+    assert "No data for 2025-02, 2025-03: shown as a gap" in text
+    assert p.index.is_monotonic_increasing and p.index[-1] == demo.END_MONTH

@@ -9,7 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 LEVELS = ("trust", "division", "care_group", "ward")
-SERVICE_TYPES = ("inpatient", "day_case", "ae", "maternity", "outpatients", "community")
+#: FFT settings, as NHS England publishes FFT (with the names its publications use).
+SETTINGS = {
+    "inpatient": "Inpatient",
+    "day_case": "Day case",
+    "ae": "A&E",
+    "maternity": "Maternity",
+    "mental_health": "Mental health",
+    "community": "Community",
+    "outpatients": "Outpatients",
+    "ambulance": "Ambulance (see and treat)",
+    "patient_transport": "Patient transport",
+    "dental": "Dental",
+}
+SERVICE_TYPES = tuple(SETTINGS)
 LAYERS = ("board", "board_quality", "executive_quality", "patient_experience", "division", "ward")
 CADENCES = ("monthly", "bimonthly", "quarterly")
 HARM_LEVELS = ("no_harm", "low", "moderate", "severe", "death")
@@ -211,7 +224,9 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "fft_monthly",
-            "Friends and Family Test answers per unit per month (question since April 2020).",
+            "Friends and Family Test answers per unit per month (question since April 2020). Every answer "
+            "counts as a response, 'Don't know' included; answers left blank or recorded as 'not recorded' "
+            "are not responses and are not counted anywhere.",
             (
                 UNIT,
                 MONTH,

@@ -177,6 +177,11 @@ def describe_chart(result: SPCResult, measure: str = "the measure", unit: str = 
                 f"By Anhøj's rules the series {verdict} (longest run {r.longest_run}, limit {r.longest_run_limit}; "
                 f"crossings {r.crossings}, limit {r.crossings_limit})."
             )
+    gaps = p.index[p["value"].isna()]
+    gaps = [str(g) for g in gaps if str(g) > str(first)]
+    if gaps:
+        shown = ", ".join(gaps[:6]) + (f" and {len(gaps) - 6} more" if len(gaps) > 6 else "")
+        text.append(f"No data for {shown}: shown as a gap, left out of the limits and rules.")
     if len(result.period_starts) > 1:
         labels = ", ".join(str(p.index[s]) for s in result.period_starts[1:])
         text.append(f"Limits were recalculated from {labels}.")

@@ -21,6 +21,7 @@ from scipy import stats
 
 from pxassure.analysis import framework, funnel, measures, trends
 from pxassure.analysis.measures import Measure
+from pxassure.ingest.schema import SETTINGS
 from pxassure.reports import committees
 from pxassure.reports.data import ReportData, load
 from pxassure.reports.division import actions_due, complaints_by_subject
@@ -93,16 +94,7 @@ def response_rates(data: ReportData) -> pd.DataFrame:
     g["national_rate"] = [target.for_setting(data.tables, data.month, s) for s in g["service_type"]]
     g["difference"] = g["trust_rate"] - g["national_rate"]
     g["meets_national"] = g["difference"] >= 0
-    g["setting"] = g["service_type"].map(
-        {
-            "inpatient": "Inpatient",
-            "day_case": "Day case",
-            "ae": "A&E",
-            "maternity": "Maternity",
-            "outpatients": "Outpatients",
-            "community": "Community",
-        }
-    )
+    g["setting"] = g["service_type"].map(SETTINGS)
     return g[["setting", "trust_rate", "national_rate", "difference", "meets_national"]]
 
 

@@ -26,11 +26,28 @@ def month_labels(months: pd.Series) -> pd.Index:
     return pd.Index(pd.to_datetime(months).dt.strftime("%Y-%m"), name="month")
 
 
+def every_month(series: pd.DataFrame, through: pd.Timestamp | None = None) -> pd.DataFrame:
+    """One row per calendar month from the first month with a row to ``through`` (or the last):
+    a month with no row becomes a missing value — a gap in the chart, left out of its limits and
+    rules — never a join between its neighbours."""
+    if series.empty:
+        return series
+    s = series.groupby("month", as_index=False)[["numerator", "denominator"]].sum(min_count=1)
+    last = max(s["month"].max(), through) if through is not None else s["month"].max()
+    months = pd.date_range(s["month"].min(), last, freq="MS")
+    return s.set_index("month").reindex(months).rename_axis("month").reset_index()
+
+
 def chart_measure(
-    series: pd.DataFrame, measure: Measure, options: SPCOptions, target: float | None = None
+    series: pd.DataFrame,
+    measure: Measure,
+    options: SPCOptions,
+    target: float | None = None,
+    through: pd.Timestamp | None = None,
 ) -> spc.SPCResult:
-    """The SPC chart of one unit's monthly series for ``measure`` (chart type from the measure)."""
-    s = series.sort_values("month")
+    """The SPC chart of one unit's monthly series for ``measure`` (chart type from the measure),
+    every calendar month through ``through`` included, so missing months are gaps."""
+    s = every_month(series, through)
     num = pd.Series(s["numerator"].to_numpy(), index=month_labels(s["month"]))
     if measure.chart == "c":
         return spc.attribute("c", num, improvement=measure.improvement, target=target, options=options)
@@ -88,7 +105,8 @@ def chart_for(data: ReportData, measure: Measure, unit_id: str, options: SPCOpti
     if series.empty or series["denominator"].notna().sum() == 0:
         return "no data for this unit"  # e.g. no eligible numbers reported, or no beds
     unit_name = data.unit(unit_id)["name"]
-    return Chart(measure, unit_id, unit_name, chart_measure(series, measure, options, target), scope=scope)
+    result = chart_measure(series, measure, options, target, through=data.month)
+    return Chart(measure, unit_id, unit_name, result, scope=scope)
 
 
 def charts_for(
