@@ -301,3 +301,40 @@ def test_words_fit_the_data():
     # a short first period before a rebase: its untyped points are not counted as special cause
     r = spc.xmr(STABLE[:5] + STABLE, rebase=[5])
     assert "Special cause points" not in vocabulary.describe_chart(r, "x")
+
+
+def _fft_with_one_response_at_the_end():
+    """Twelve ordinary months, six just above the mean, then a month with one (positive) response."""
+    den = [200] * 18 + [1]
+    pct = [0.90, 0.88] * 6 + [0.905, 0.91, 0.905, 0.91, 0.905, 0.91] + [None]
+    num = [round(p * d) for p, d in zip(pct[:-1], den[:-1])] + [1]
+    idx = [f"2025-{m:02d}" for m in range(1, 13)] + [f"2026-{m:02d}" for m in range(1, 8)]
+    return pd.Series(num, index=idx, dtype=float), pd.Series(den, index=idx, dtype=float)
+
+
+def test_one_response_can_never_create_or_complete_a_signal():
+    num, den = _fft_with_one_response_at_the_end()
+    off = spc.attribute("p", num, den, multiply=100, minimum_denominator=0)
+    assert off.points["rule"].iloc[-1] == "shift"  # what a single 100% would do unchecked
+    r = spc.attribute("p", num, den, multiply=100)
+    last = r.points.iloc[-1]
+    assert last["small"] and last["rule"] is None and last["point_type"] is None
+    assert r.last_point.name == "2026-06" and r.variation == "common_cause"  # unchecked: improvement_high
+    assert "denominator under 5" in " ".join(r.flags)
+    b = spc.batch(
+        pd.DataFrame({"u": "a", "m": num.index, "n": num.to_numpy(), "d": den.to_numpy()}),
+        ["u"],
+        chart="p",
+        numerator="n",
+        denominator="d",
+        order="m",
+    )
+    assert b.points["small"].iloc[-1] and b.points["point_type"].iloc[-1] is None
+    assert b.summary["value"].iloc[0] == pytest.approx(num.iloc[-2] / den.iloc[-2])
+
+
+def test_a_month_of_too_few_responses_is_described_without_its_figure():
+    num, den = _fft_with_one_response_at_the_end()
+    text = vocabulary.describe_chart(spc.attribute("p", num, den, multiply=100), "FFT % positive", "%")
+    assert "Fewer than 5 in the denominator in 2026-07: drawn hollow, no figure given" in text
+    assert "100" not in text and "in 2026-06" in text

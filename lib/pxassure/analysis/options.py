@@ -23,6 +23,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "two_of_three": "beyond_2_sigma",
         "trend_colour": "direction",
         "minimum_points": 13,
+        "minimum_denominator": 5,
     },
     "ptd": {
         "screen_outliers": True,
@@ -31,6 +32,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "two_of_three": "between_2_and_3_sigma",
         "trend_colour": "direction",
         "minimum_points": 13,
+        "minimum_denominator": 5,
     },
 }
 
@@ -44,7 +46,7 @@ CHOICES: dict[str, tuple] = {
 }
 
 #: Options a report parameter may override (the others come with the preset).
-REPORT_OVERRIDES = ("shift_length", "trend_length", "minimum_points")
+REPORT_OVERRIDES = ("shift_length", "trend_length", "minimum_points", "minimum_denominator")
 
 
 class SPCOptionsError(ParameterError):
@@ -66,19 +68,27 @@ class SPCOptions:
     two_of_three: str = "beyond_2_sigma"
     trend_colour: str = "direction"
     minimum_points: int = 13
+    # In p, p′, u and u′ charts a month whose denominator (FFT responses …) is below this is drawn
+    # hollow and left out of the centre, limits and rules: a single response can never make or
+    # complete a signal. 5 matches NHS England's suppression of 1 to 4 responses; 0 turns it off.
+    minimum_denominator: int = 5
 
     def __post_init__(self) -> None:
         if self.preset not in PRESETS:
             raise SPCOptionsError(f"unknown SPC preset {self.preset!r}: expected one of {sorted(PRESETS)}")
         if not _whole(self.minimum_points) or self.minimum_points < 2:
             raise SPCOptionsError(f"SPC option minimum_points must be a whole number ≥ 2, got {self.minimum_points!r}")
+        if not _whole(self.minimum_denominator) or self.minimum_denominator < 0:
+            raise SPCOptionsError(
+                f"SPC option minimum_denominator must be a whole number ≥ 0, got {self.minimum_denominator!r}"
+            )
         for name, allowed in CHOICES.items():
             value = getattr(self, name)
             is_flag = name == "screen_outliers"
             if (is_flag and type(value).__name__ not in ("bool", "bool_")) or (not is_flag and not _in(value, allowed)):
                 raise SPCOptionsError(f"SPC option {name}={value!r} is not allowed: expected one of {list(allowed)}")
         # numpy integers and booleans become plain ones, so options compare and serialise simply
-        for name in ("shift_length", "trend_length", "minimum_points"):
+        for name in ("shift_length", "trend_length", "minimum_points", "minimum_denominator"):
             object.__setattr__(self, name, int(getattr(self, name)))
         object.__setattr__(self, "screen_outliers", bool(self.screen_outliers))
 

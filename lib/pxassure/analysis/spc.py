@@ -129,8 +129,9 @@ class SPCResult:
 
     @property
     def last_point(self) -> pd.Series | None:
-        observed = self.points[self.points["value"].notna()]
-        return observed.iloc[-1] if len(observed) else None
+        p = self.points
+        assessed = p[p["value"].notna() & ~p["small"]] if "small" in p else p[p["value"].notna()]
+        return assessed.iloc[-1] if len(assessed) else None
 
     @property
     def variation(self) -> str | None:
@@ -430,6 +431,13 @@ def _segments(n_points: int, starts: Sequence[int]) -> np.ndarray:
     return seg
 
 
+def _small(observed: np.ndarray, n: np.ndarray, has_denominator: bool, opts: SPCOptions) -> np.ndarray:
+    """Observed points whose denominator is under ``minimum_denominator`` (ratio charts only)."""
+    if not has_denominator or not opts.minimum_denominator:
+        return np.zeros(len(observed), dtype=bool)
+    return observed & (n < opts.minimum_denominator)
+
+
 def _baseline_mask(seg: np.ndarray, observed: np.ndarray, excluded: np.ndarray, fix_after: int | None) -> np.ndarray:
     """Points that set the centre and limits: observed, not excluded, within the fixed baseline."""
     base = observed & ~excluded
@@ -479,15 +487,23 @@ def _single(
     y_all = value.to_numpy(dtype=float)
     n_all = np.ones(n_points) if denominator is None else denominator
     observed = np.isfinite(y_all) & np.isfinite(n_all)
-    base_all = _baseline_mask(seg_all, observed, excluded, fix_after_n_points)
+    small = _small(observed, n_all, denominator is not None, opts)
+    usable = observed & ~small
+    base_all = _baseline_mask(seg_all, usable, excluded, fix_after_n_points)
 
     flags = []
     missing = np.flatnonzero(~observed)
     if len(missing):
         labels = ", ".join(str(index[i]) for i in missing[:5]) + (" …" if len(missing) > 5 else "")
         flags.append(f"{len(missing)} missing value(s) left out of the limits and rules: {labels}")
+    if small.any():
+        labels = ", ".join(str(index[i]) for i in np.flatnonzero(small)[:5]) + (" …" if small.sum() > 5 else "")
+        flags.append(
+            f"{int(small.sum())} point(s) with a denominator under {opts.minimum_denominator} drawn hollow and left "
+            f"out of the limits and rules: {labels}"
+        )
 
-    idx = np.flatnonzero(observed)
+    idx = np.flatnonzero(usable)
     imp = {"increase": 1, "decrease": -1, "neutral": 0}[improvement]
     # Re-number segments among observed points so that empty segments vanish.
     seg_obs = seg_all[idx]
@@ -515,6 +531,7 @@ def _single(
             "upper_2s": np.nan,
             "rule": pd.Series([None] * n_points, dtype=object).to_numpy(),
             "point_type": pd.Series([None] * n_points, dtype=object).to_numpy(),
+            "small": small,
         },
         index=index,
     )
@@ -542,7 +559,7 @@ def _single(
 
     run = None
     last_start = starts[-1]
-    last_y = y_all[last_start:][observed[last_start:]]
+    last_y = y_all[last_start:][usable[last_start:]]
     if counts[-1] < opts.minimum_points and len(last_y) >= 2:
         run = run_chart(last_y).run
     return SPCResult(
@@ -709,6 +726,7 @@ def run_chart(values: Any) -> SPCResult:
             "upper_2s": np.nan,
             "rule": pd.Series([None] * len(y), dtype=object).to_numpy(),
             "point_type": pd.Series([None] * len(y), dtype=object).to_numpy(),  # a run chart types no point
+            "small": np.zeros(len(y), dtype=bool),
         },
         index=s.index,
     )
@@ -816,7 +834,8 @@ def batch(
     else:
         raise SPCInputError(f"improvement must be one of {list(IMPROVEMENT)} or a column name, got {improvement!r}")
 
-    observed = np.isfinite(y) & np.isfinite(n)
+    small = _small(np.isfinite(y) & np.isfinite(n), n, chart not in ("xmr", "c"), opts)
+    observed = np.isfinite(y) & np.isfinite(n) & ~small
     base = _baseline_mask(seg_all, observed, np.zeros(len(df), dtype=bool), None)
     idx = np.flatnonzero(observed)
     # compact segment ids among observed points
@@ -833,6 +852,7 @@ def batch(
         full = np.full(len(df), None, dtype=object)
         full[idx] = core[col]
         out[col] = pd.Series(full, index=out.index, dtype=object)  # keep None, not NaN
+    out["small"] = small
     out = out.sort_values("_row").drop(columns="_row").set_index(frame.index)
 
     # Summary: the last observed point of each series, with its icons.

@@ -101,7 +101,21 @@ def plot_spc(result, ax=None, *, title: str | None = None, ylabel: str | None = 
             edgecolors="white",
             linewidths=0.5,
         )
-    run = (p["point_type"].isna() & p["value"].notna()).to_numpy()
+    small = p["small"].to_numpy(dtype=bool) if "small" in p else np.zeros(len(p), dtype=bool)
+    if small.any():  # too few responses: shown, but not used for the limits or rules
+        ax.scatter(
+            x[small],
+            p["value"].to_numpy()[small],
+            s=22,
+            marker="o",
+            facecolors="white",
+            edgecolors=PALETTE["limit"],
+            linewidths=1.0,
+            linestyle=(0, (1, 1)),
+            zorder=3,
+            label=POINT_LABEL["small"],
+        )
+    run = (p["point_type"].isna() & p["value"].notna()).to_numpy() & ~small
     if run.any():  # points of a run chart: not judged one by one, so not "common cause"
         ax.scatter(
             x[run],

@@ -52,6 +52,7 @@ SPECIAL_TYPES = (
 #: Legend entries of each point type on a chart ("no_limits": a point of a run chart).
 POINT_LABEL = {
     "no_limits": "Month (run chart: too few points for limits)",
+    "small": "Too few responses: not used for limits or rules",
     "common_cause": "Common cause",
     "special_cause_improvement": "Special cause: improvement",
     "special_cause_concern": "Special cause: concern",
@@ -77,6 +78,7 @@ def options_line(options: SPCOptions) -> str:
         + ("every point beyond 2σ" if o.two_of_three == "beyond_2_sigma" else "points between 2σ and 3σ"),
         f"trend points coloured by {'direction' if o.trend_colour == 'direction' else 'side of the mean'}",
         f"limits from {o.minimum_points} points",
+        f"months with a denominator under {o.minimum_denominator} left out of limits and rules (ratio charts)",
     ]
     return "; ".join(parts)
 
@@ -139,7 +141,8 @@ def number(x: float, unit: str = "") -> str:
 def describe_chart(result: SPCResult, measure: str = "the measure", unit: str = "") -> str:
     """One plain-English paragraph describing an SPC chart: its alt text and caption."""
     p = result.points
-    observed = p[p["value"].notna()]
+    small = p["small"] if "small" in p else pd.Series(False, index=p.index)
+    observed = p[p["value"].notna() & ~small]
     if observed.empty:
         return f"Chart of {measure}: no data."
     first, last = observed.index[0], observed.index[-1]
@@ -177,6 +180,13 @@ def describe_chart(result: SPCResult, measure: str = "the measure", unit: str = 
                 f"By Anhøj's rules the series {verdict} (longest run {r.longest_run}, limit {r.longest_run_limit}; "
                 f"crossings {r.crossings}, limit {r.crossings_limit})."
             )
+    few = [str(m) for m in p.index[small]]
+    if few:
+        shown = ", ".join(few[:6]) + (f" and {len(few) - 6} more" if len(few) > 6 else "")
+        text.append(
+            f"Fewer than {result.options.minimum_denominator} in the denominator in {shown}: drawn hollow, no "
+            "figure given, and left out of the limits and rules."
+        )
     gaps = p.index[p["value"].isna()]
     gaps = [str(g) for g in gaps if str(g) > str(first)]
     if gaps:

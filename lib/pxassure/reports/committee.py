@@ -66,9 +66,10 @@ class Funnel:
         return self.data[self.data["position"] == (bad if worse else good)]
 
 
-def ward_funnels(data: ReportData, measure_list: list[Measure]) -> list[Funnel]:
+def ward_funnels(data: ReportData, measure_list: list[Measure], minimum_denominator: int = 5) -> list[Funnel]:
     """Funnel data for the latest quarter, one row per ward of :data:`FUNNEL_SETTING`, for
-    each listed measure that is a proportion or a rate."""
+    each listed measure that is a proportion or a rate; a ward whose quarter has fewer than
+    ``minimum_denominator`` (responses …) is left out, as its figure would be suppressed."""
     start = _quarter(data)
     names = data.units.set_index("unit_id")["name"]
     wards = data.wards((FUNNEL_SETTING,))
@@ -79,6 +80,7 @@ def ward_funnels(data: ReportData, measure_list: list[Measure]) -> list[Funnel]:
         s = data.series(m)
         s = s[(s["month"] >= start) & s["unit_id"].isin(wards)]
         q = s.groupby("unit_id")[["numerator", "denominator"]].sum(min_count=1).reset_index()
+        q = q[q["denominator"] >= minimum_denominator]
         q["name"] = q["unit_id"].map(names)
         out.append(Funnel(m, funnel.funnel(q, kind=m.funnel_kind, multiply=m.multiply)))
     return out
@@ -274,7 +276,7 @@ def patient_experience_report(
         charts=division_charts(data, committees.measure_list(spec, "measures"), options, missing),
         missing=missing,
         data_used=data.data_used(),
-        funnels=ward_funnels(data, committees.measure_list(spec, "funnel_measures")),
+        funnels=ward_funnels(data, committees.measure_list(spec, "funnel_measures"), options.minimum_denominator),
         response_rates=response_rates(data),
         complaints_subjects=complaints_by_subject(data, data.wards()),
         complaints_targets=complaints_performance(data),

@@ -89,7 +89,8 @@ class WardReport(Report):
 def _changes(charts: list[Chart], period: str) -> pd.DataFrame:
     rows = []
     for c in charts:
-        p = c.result.points["value"].dropna()
+        points = c.result.points
+        p = points.loc[~points["small"], "value"].dropna()  # a month of too few responses is not a figure
         latest = p.get(period)
         previous = p[p.index < period].iloc[-1] if (p.index < period).any() else None
         rows.append(
