@@ -149,3 +149,28 @@ def test_header_only_sheet_is_named_in_the_error(store, tmp_path):
         f"{path}, sheet 'fft_monthly'; expected at least one data row for table fft_monthly"
     ]
     _assert_unchanged(store, before)
+
+
+def test_missing_months_are_warned_about_and_kept_in_the_load_log(tmp_path, capsys):
+    """A month missing inside a unit's run loads (it is a gap), with a warning kept beside the load log."""
+    from minitrust import build
+    from pxassure.cli import main
+
+    with build(tmp_path / "s.duckdb"):
+        pass
+    fft = tmp_path / "fft_monthly.csv"
+    rows = [f"007,2025-{m:02d},10,5,1,0,0,1,80" for m in (1, 2, 5, 6)] + ["008,2025-01,1,1,0,0,0,0,10"]
+    fft.write_text("unit_id,month,very_good,good,neither,poor,very_poor,dont_know,eligible\n" + "\n".join(rows) + "\n")
+    assert main(["load", str(fft), "--database", str(tmp_path / "s.duckdb")]) == 0
+    out = capsys.readouterr().out
+    assert "warning: fft_monthly: unit 007 has no row for 2025-03, 2025-04 (shown as a gap in its charts)" in out
+    assert "unit 008" not in out
+    with Store(tmp_path / "s.duckdb", read_only=True) as store:
+        kept = store.table("load_warnings")
+        assert kept["unit_id"].tolist() == ["007"] and kept["load_id"].iloc[0] == store.snapshot()["load_id"]
+    # appending the missing months fills the gap: no warning
+    fill = tmp_path / "fill" / "fft_monthly.csv"
+    fill.parent.mkdir()
+    fill.write_text(fft.read_text().splitlines()[0] + "\n007,2025-03,1,1,0,0,0,0,9\n007,2025-04,1,1,0,0,0,0,9\n")
+    assert main(["load", str(fill), "--append", "--database", str(tmp_path / "s.duckdb")]) == 0
+    assert "warning" not in capsys.readouterr().out

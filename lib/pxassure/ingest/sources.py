@@ -39,6 +39,8 @@ _MONTH = re.compile(r"^\d{4}-\d{2}$")
 # Control characters never belong in a cell (tab, newline and carriage return do, in comments).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _FORMULA_START = ("=", "+", "@")
+#: Tables with one row per unit per month: a month missing inside a unit's run is warned about.
+MONTHLY_TABLES = ("fft_monthly", "activity", "staffing")
 
 
 def _formula(text: pd.Series) -> pd.Series:
@@ -305,7 +307,23 @@ class Loader:
             raise ValidationError(self.problems, self.total_problems)
         if not self.staged.staged:
             raise ValidationError([Problem("(no input)", None, None, None, "at least one file to load")])
-        return self.staged.commit(self.sources, replace=self.replace)
+        warnings = self.gap_warnings()
+        self.notes += [f"warning: {message}" for _, _, message in warnings]
+        return self.staged.commit(self.sources, replace=self.replace, warnings=warnings)
+
+    def gap_warnings(self) -> list[tuple[str, str, str]]:
+        """Months missing inside a unit's run of monthly rows (a gap in its charts): warned about,
+        never refused, since a ward can close for a month or an extract can miss one."""
+        out = []
+        for table in MONTHLY_TABLES:
+            if table not in self.staged.staged:
+                continue
+            gaps = self.staged.missing_months(table, replace=self.replace)
+            for unit, g in gaps.groupby("unit_id", sort=True):
+                months = [f"{m:%Y-%m}" for m in pd.to_datetime(g["month"])]
+                shown = ", ".join(months[:6]) + (f" and {len(months) - 6} more" if len(months) > 6 else "")
+                out.append((table, unit, f"{table}: unit {unit} has no row for {shown} (shown as a gap in its charts)"))
+        return out
 
 
 def _staged_problem(row: dict, column: str, value, expected: str) -> Problem:

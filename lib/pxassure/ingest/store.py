@@ -84,6 +84,16 @@ CREATE TABLE IF NOT EXISTS load_log (
 """
 
 
+LOAD_WARNINGS_DDL = """
+CREATE TABLE IF NOT EXISTS load_warnings (
+  load_id VARCHAR NOT NULL,
+  table_name VARCHAR NOT NULL,
+  unit_id VARCHAR,
+  message VARCHAR NOT NULL
+)
+"""
+
+
 #: What a report may read: each table up to its month, bounded by the column that dates it
 #: (``month``: first of the month; ``day``: the month's last day; ``year``: the calendar year).
 #: Entries: table -> (query, bound, the column that dates its rows).
@@ -183,6 +193,7 @@ class Store:
         for name in LOAD_ORDER:
             self.con.execute(_ddl(TABLES[name]))
         self.con.execute(LOAD_LOG_DDL)
+        self.con.execute(LOAD_WARNINGS_DDL)
 
     # -- writing -------------------------------------------------------------
 
@@ -214,7 +225,7 @@ class Store:
         return self.con.execute(sql, params or []).df()
 
     def table(self, name: str) -> pd.DataFrame:
-        if name not in TABLES and name != "load_log":
+        if name not in TABLES and name not in ("load_log", "load_warnings"):
             raise StoreError(f"unknown table {name!r}: expected one of {LOAD_ORDER}")
         return self.con.execute(f"SELECT * FROM {name}").df()
 
@@ -340,11 +351,26 @@ class StagedLoad:
             [limit],
         ).df()
 
-    def commit(self, sources: Iterable[SourceFile] = (), *, replace: bool = True) -> str:
+    def missing_months(self, table: str, *, replace: bool) -> pd.DataFrame:
+        """unit_id, month: months with no row inside each unit's span of months, counting the rows
+        staged and (unless this load replaces the table) those already stored."""
+        rows = f"SELECT unit_id, month FROM {self._name(table)}"
+        if not replace:
+            rows += f" UNION SELECT unit_id, month FROM {table}"
+        return self.con.execute(
+            f"WITH r AS ({rows}), spans AS (SELECT unit_id, min(month) AS a, max(month) AS b FROM r GROUP BY unit_id), "
+            "every AS (SELECT unit_id, CAST(unnest(generate_series(a, b, INTERVAL 1 MONTH)) AS DATE) AS month "
+            "FROM spans) SELECT unit_id, month FROM every EXCEPT SELECT unit_id, month FROM r ORDER BY unit_id, month"
+        ).df()
+
+    def commit(
+        self, sources: Iterable[SourceFile] = (), *, replace: bool = True, warnings: Iterable[tuple] = ()
+    ) -> str:
         """Write the staged tables in one transaction; return the load id.
 
         ``replace=True`` swaps each staged table's contents; otherwise rows are upserted by
-        the table's key. On any error everything is rolled back and :class:`StoreError` raised.
+        the table's key. ``warnings`` (table, unit, message) are kept in ``load_warnings``. On
+        any error everything is rolled back and :class:`StoreError` raised.
         """
         load_id = uuid.uuid4().hex[:12]
         now = datetime.now(UTC).replace(tzinfo=None)
@@ -369,6 +395,8 @@ class StagedLoad:
                     "INSERT INTO load_log VALUES (?, ?, ?, ?, ?, ?)",
                     [load_id, now, src.table, src.path, src.sha256, src.rows],
                 )
+            for table_name, unit, message in warnings:
+                con.execute("INSERT INTO load_warnings VALUES (?, ?, ?, ?)", [load_id, table_name, unit, message])
             con.execute("COMMIT")
         except Exception as exc:
             con.execute("ROLLBACK")
