@@ -174,7 +174,8 @@ def _export(args) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
+    """The ``pxassure`` command's arguments (also used by tests to check documented commands)."""
     parser = argparse.ArgumentParser(prog="pxassure", description="Patient-experience governance assurance.")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -231,8 +232,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("html", nargs="?", default=None, help="output path (default: beside the notebook)")
     p.add_argument("--title", default=None)
     p.set_defaults(func=_export)
+    return parser
 
-    args = parser.parse_args(argv)
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     from pxassure.errors import PxassureError, ValidationError
 
     try:
