@@ -112,3 +112,27 @@ def test_a_missing_month_is_a_gap_not_a_join(gappy_db):
     text = vocabulary.describe_chart(chart.result, chart.measure.name, chart.measure.unit)
     assert "No data for 2025-02, 2025-03: shown as a gap" in text
     assert p.index.is_monotonic_increasing and p.index[-1] == demo.END_MONTH
+
+
+def test_no_national_data_means_no_national_comparison(partial_db, demo_db):
+    from pxassure.reports import patient_experience_report
+
+    r = patient_experience_report(partial_db)
+    text = " ".join(r.summary_text())
+    assert "below the national average" not in text
+    assert "No national average to compare with for: " in text and "(not supplied)" in text
+    assert r.response_rates["meets_national"].isna().all()
+    full = patient_experience_report(demo_db)  # the demo trust supplies national data
+    assert full.response_rates["meets_national"].notna().all()
+
+
+def test_the_trend_text_is_computed_from_what_was_tested(partial_db):
+    from pxassure.reports import patient_experience_report
+
+    r = patient_experience_report(partial_db)
+    tested = int(r.trends["p_value"].notna().sum())
+    text = r.trends_text()
+    assert f"each of the {tested} wards" in text and f"about {tested * 0.05:.0f} by chance" in text
+    assert "over the 24 months from 2024-11 to 2026-10" in text
+    short = patient_experience_report(partial_db, period="2024-02")  # four months of data
+    assert "over the 4 months from 2023-11 to 2024-02" in short.trends_text()  # not "two years"

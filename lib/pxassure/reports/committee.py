@@ -95,7 +95,8 @@ def response_rates(data: ReportData) -> pd.DataFrame:
     target = measures.get("fft_response_rate").target
     g["national_rate"] = [target.for_setting(data.tables, data.month, s) for s in g["service_type"]]
     g["difference"] = g["trust_rate"] - g["national_rate"]
-    g["meets_national"] = g["difference"] >= 0
+    # No national figure for a setting: no comparison (never "below the national average").
+    g["meets_national"] = [None if pd.isna(d) else bool(d >= 0) for d in g["difference"]]
     g["setting"] = g["service_type"].map(SETTINGS)
     return g[["setting", "trust_rate", "national_rate", "difference", "meets_national"]]
 
@@ -139,6 +140,13 @@ def complaints_performance(data: ReportData, *, by_division: bool = False, month
     return g.reset_index().rename(columns={key: "group"})
 
 
+def trend_months(data: ReportData, months: int = 24) -> list[str]:
+    """The calendar months with FFT data that the trend tests cover."""
+    s = data.series("fft_positive")
+    m = s.loc[s["month"] > data.month - pd.DateOffset(months=months), "month"]
+    return sorted(m.dt.strftime("%Y-%m").unique())
+
+
 def ward_trends(data: ReportData, months: int = 24) -> pd.DataFrame:
     """Quasi-binomial GLM trend in FFT % positive for every ward over the last ``months`` (calendar
     months; overdispersion allowed for), with Benjamini–Hochberg adjusted p-values across wards."""
@@ -158,6 +166,7 @@ def ward_trends(data: ReportData, months: int = 24) -> pd.DataFrame:
 
 @dataclass(kw_only=True)
 class PatientExperienceReport(Report):
+    trend_months: list[str]
     funnels: list[Funnel]
     response_rates: pd.DataFrame
     complaints_subjects: pd.DataFrame
@@ -181,6 +190,21 @@ class PatientExperienceReport(Report):
             "(significant: adjusted p < 0.05)." + spread,
         ]
 
+    def trends_text(self) -> str:
+        """What the trend tests covered, computed from what was tested (never a fixed number of wards)."""
+        t = self.trends
+        tested = int(t["p_value"].notna().sum()) if len(t) else 0
+        if not tested:
+            return "No ward had enough months of FFT data for a trend test."
+        months = sorted(self.trend_months)
+        span = f"the {len(months)} months from {months[0]} to {months[-1]}" if months else "the period"
+        return (
+            f"A trend test for each of the {tested} wards with enough FFT data, over {span}. Testing {tested} "
+            f"wards at once would flag about {tested * 0.05:.0f} by chance alone at p < 0.05, so p-values are "
+            "adjusted for the false-discovery rate (Benjamini–Hochberg); only adjusted values below 0.05 count "
+            "as significant."
+        )
+
     def summary_text(self) -> list[str]:
         t = self.trends
         tested = int(t["p_value"].notna().sum())
@@ -201,9 +225,15 @@ class PatientExperienceReport(Report):
             f"Trend tests on {tested} wards: {raw} have p < 0.05 before adjustment for testing many wards, "
             f"{adj} after it" + (f"; falling: {', '.join(down['ward'])}." if len(down) else ".")
         )
-        below = self.response_rates[~self.response_rates["meets_national"]]
+        rr = self.response_rates
+        below = rr[rr["meets_national"].map(lambda v: v is False)]
         if len(below):
             text.append("FFT response rates below the national average: " + ", ".join(below["setting"]) + ".")
+        unknown = rr[rr["meets_national"].isna()]
+        if len(unknown):
+            text.append(
+                "No national average to compare with for: " + ", ".join(unknown["setting"]) + " (not supplied)."
+            )
         overdue = int(self.actions["overdue"].sum()) if len(self.actions) else 0
         text.append(f"{overdue} self-assessment action(s) across the trust and divisions are overdue.")
         gaps = self.unassessed()
@@ -283,6 +313,7 @@ def patient_experience_report(
         escalated=escalated,
         exceptions=link_wards(escalate_from_divisions(data, options, reports_dir, escalated), linkable),
         trends=ward_trends(data),
+        trend_months=trend_months(data),
         actions=actions,
         links=committees.report_links(spec["layer"], trust_id, data.units, linkable),
         parameters=parameters_of(month, database, options, committee=committee),
