@@ -18,7 +18,7 @@ JOBS     ?= 2
 help:
 	@echo "make board-report   set up, build the demo data if needed, write the board report"
 	@echo "make test           set up and run the test suite"
-	@echo "make reports        the whole pack, board to ward, and outputs/<period>/index.html"
+	@echo "make reports        the whole pack, board to ward, and outputs/<trust>/<period>/index.html"
 	@echo "make report COMMITTEE=ward UNIT=014 PERIOD=2026-10   one report (UNIT for division/ward)"
 	@echo "     PARAMS=\"preset=ptd shift_length=6\"                 extra notebook parameters"
 	@echo "make demo-data      (re)build the demo trust's database through the loaders"

@@ -38,7 +38,7 @@ def pages(board, demo_db):
             pytest.fail(f"accessibility test must run under CI: {problem}")
         pytest.skip(problem)
     ward_job = build.plan("ward", database=demo_db, unit=demo.PLANTED["deteriorating_ward"])[0]
-    ward = build.run(ward_job, board.html.parents[2])
+    ward = build.run(ward_job, board.html.parents[3])
     assert ward.ok, ward.error
     chromium = os.environ.get("PXASSURE_CHROMIUM") or shutil.which("chromium")
     run = subprocess.run(

@@ -43,6 +43,12 @@ EXPECTED: dict[str, list[str]] = {
     "feedback_comments__nul_byte.csv": [
         "{f}, row 2, column 'text': found 'Lovely\\x00 food'; expected text without control characters such as NUL (remove them, then save the file again)"
     ],
+    "fft_monthly__unclosed_quote.csv": [
+        "{f}; expected comma-separated rows, each with as many cells as the header and every quote closed (the CSV reader stopped: Error tokenizing data. C error: EOF inside string starting at row 1)"
+    ],
+    "fft_monthly__extra_cell.csv": [
+        "{f}, row 3; expected comma-separated rows, each with as many cells as the header and every quote closed (the CSV reader stopped: Error tokenizing data. C error: Expected 9 fields in line 3, saw 10)"
+    ],
     "fft_monthly__repeated_column.csv": [
         "{f}, row 1, column 'good'; expected each column named once: 'good' is in the header twice"
     ],

@@ -27,7 +27,7 @@ def page(board):
 
 
 def test_outputs_where_documented(board):
-    assert board.html.parent.parts[-2:] == (demo.END_MONTH, "board")
+    assert board.html.parent.parts[-3:] == ("AVH", demo.END_MONTH, "board")  # outputs/<trust>/<period>/<layer>
     assert board.html.name == "board.html" and board.notebook.name == "board.ipynb"
     assert board.findings.name == "board.findings.json"
     assert not list(board.html.parent.glob(".staging-*"))
@@ -125,7 +125,7 @@ def test_failed_run_keeps_the_previous_report(board, demo_db):
     before = board.html.read_bytes()
     job = build.plan("board", period="latest", database=demo_db)[0]
     job.parameters["preset"] = "nonsense"  # fails inside the notebook, after planning
-    outcome = build.run(job, board.html.parents[2])
+    outcome = build.run(job, board.html.parents[3])
     assert not outcome.ok
     assert "unknown SPC preset 'nonsense'" in outcome.error
     assert outcome.notebook.name == "board.failed.ipynb" and outcome.notebook.exists()

@@ -93,6 +93,6 @@ def test_build_with_a_typed_rule_option(demo_db, tmp_path, capsys):
     assert main([*args, "--database", str(demo_db), "--output", str(tmp_path)]) == 0
     import html as html_lib
 
-    page = html_lib.unescape(next(tmp_path.glob("*/ward/014.html")).read_text(encoding="utf-8"))
+    page = html_lib.unescape(next(tmp_path.glob("AVH/*/ward/014.html")).read_text(encoding="utf-8"))
     assert "preset ptd; moving-range screening on; shift 6 points" in page
     assert "PARAMS='preset=ptd shift_length=6'" in page and "-p preset ptd -p shift_length 6" in page

@@ -12,6 +12,7 @@ import duckdb
 import pytest
 
 from conftest import ROOT
+from pxassure.errors import PxassureError
 from pxassure.ingest.store import Store
 from pxassure.publish import build
 
@@ -81,12 +82,12 @@ def test_a_read_only_folder(inputs):
 
 
 def test_the_index_escapes_titles_once(tmp_path):
-    period = tmp_path / "2026-10" / "division"
+    period = tmp_path / "AVH" / "2026-10" / "division"
     period.mkdir(parents=True)
     (period / "WAC.html").write_text(
         "<html><head><title>Women&#x27;s and Children&#x27;s &amp; Neonates</title></head></html>"
     )
-    index = build.write_index(tmp_path, "2026-10").read_text(encoding="utf-8")
+    index = build.write_index(tmp_path / "AVH" / "2026-10", "2026-10", "Ashcombe").read_text(encoding="utf-8")
     assert "Women&#x27;s and Children&#x27;s &amp; Neonates</a>" in index
     assert "&amp;#x27;" not in index and "&amp;amp;" not in index
 
@@ -114,3 +115,19 @@ def test_a_report_that_cannot_start_never_stops_the_pack(demo_db, tmp_path):
     assert not by_name["../escaped"].ok and "would name a file" in by_name["../escaped"].error
     assert "FAILED ward/../escaped.html" in build.summary(outcomes)
     assert not (tmp_path / "2026-10" / "escaped.html").exists() and not list(tmp_path.rglob("escaped*"))
+
+
+@pytest.mark.integration
+def test_two_trusts_never_mix(demo_db, tmp_path):
+    ours = build.plan("board", database=demo_db)
+    assert ours[0].trust == "AVH" and ours[0].trust_name == "Ashcombe Valley Hospitals NHS Trust"
+    theirs = [dataclasses.replace(j, trust="RXB", trust_name="Another NHS Trust") for j in ours]
+    with pytest.raises(PxassureError, match="one trust's papers for one month"):
+        build.run_pack(ours + theirs, tmp_path, progress=False)
+    for jobs in (ours, theirs):
+        assert all(o.ok for o in build.run_pack(jobs, tmp_path, progress=False))
+    month = ours[0].period
+    for code, name in (("AVH", "Ashcombe Valley Hospitals NHS Trust"), ("RXB", "Another NHS Trust")):
+        index = (tmp_path / code / month / "index.html").read_text(encoding="utf-8")
+        assert name in index and index.count('href="board/board.html"') == 1
+    assert sorted(p.relative_to(tmp_path).parts[0] for p in tmp_path.glob("*/*/board/board.html")) == ["AVH", "RXB"]

@@ -6,12 +6,13 @@ planted identifier through."""
 import csv
 import hashlib
 import io
+import os
 import shutil
 import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from minitrust import build
@@ -23,7 +24,14 @@ from pxassure.ingest.sources import Loader
 from pxassure.ingest.store import Store
 
 TABLE_NAMES = ["fft_monthly", "org_units", "feedback_comments", "complaints", "activity"]
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Random on a developer's machine, so every run explores new inputs; the same examples under CI,
+# so a submission is judged on a reproducible run (anything found locally becomes an @example).
+SETTINGS = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    derandomize=os.environ.get("CI") == "true",
+)
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +68,9 @@ def try_load(base_db: Path, table: str, content: bytes) -> None:
 
 @SETTINGS
 @given(table=st.sampled_from(TABLE_NAMES), content=st.binary(max_size=3000))
+@example(table="fft_monthly", content=b'"')  # found by CI: a quote never closed stopped the CSV parser
+@example(table="org_units", content=b"a,b\n1,2,3\n")  # more cells than the header
+@example(table="fft_monthly", content=b"\r\x00")  # found by a long local run: a bare carriage return
 def test_random_bytes_load_or_are_listed_problems(base_db, table, content):
     try_load(base_db, table, content)
 

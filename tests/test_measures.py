@@ -139,7 +139,7 @@ def test_adding_a_measure_takes_one_definition_and_one_params_line(demo_db, tmp_
             capture_output=True,
             timeout=600,
         )
-    period = demo.END_MONTH
+    period = f"AVH/{demo.END_MONTH}"
     division = (out / period / "division" / "MED.html").read_text(encoding="utf-8")
     ward = (out / period / "ward" / f"{WARD}.html").read_text(encoding="utf-8")
     for page in (division, ward):

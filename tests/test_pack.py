@@ -31,7 +31,7 @@ def pack(demo_db, tmp_path_factory):
     assert len(jobs) == 7
     outcomes = build.run_pack(jobs, out, workers=2, progress=False)
     assert all(o.ok for o in outcomes), build.summary(outcomes)
-    return out / demo.END_MONTH, outcomes
+    return out / jobs[0].trust / demo.END_MONTH, outcomes
 
 
 def findings(root: Path, path: str) -> dict:

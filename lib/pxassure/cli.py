@@ -160,7 +160,7 @@ def _build(args) -> int:
         if o.ok and len(outcomes) <= 3:
             print(f"{o.job.spec.path}: {o.html}")
     print(build.summary(outcomes), file=sys.stderr if any(not o.ok for o in outcomes) else sys.stdout)
-    index = Path(args.output) / jobs[0].period / "index.html"
+    index = Path(args.output) / jobs[0].trust / jobs[0].period / "index.html"
     print(f"index: {index}")
     return 0 if all(o.ok for o in outcomes) else 1
 

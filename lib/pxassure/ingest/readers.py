@@ -10,6 +10,8 @@ CSV cell starting with ``=``, ``+``, ``-`` or ``@`` is just text. Problems a rea
 from __future__ import annotations
 
 import datetime as dt
+import re
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,7 +74,13 @@ def check_csv(path: str | Path, what: str = "the columns") -> None:
         raise ReadError(Problem(str(path), None, None, None, f"a header row with {what} (the file is empty)"))
     import csv
 
-    check_header(next(csv.reader([header])), str(path))
+    try:
+        names = next(csv.reader([header.rstrip("\r\n")]))
+    except csv.Error:
+        raise ReadError(
+            Problem(str(path), 1, None, header.strip()[:80], "a header row of column names separated by commas")
+        ) from None
+    check_header(names, str(path))
     if "," not in header:
         for delimiter, label in ((";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")):
             if delimiter in header:
@@ -100,20 +108,43 @@ def check_header(names: list, file: str, sheet: str | None = None) -> None:
 
 
 def csv_chunks(path: str | Path, chunk_rows: int = CHUNK_ROWS) -> Iterator[Chunk]:
-    """The rows of a CSV as text cells, ``chunk_rows`` at a time. Call :func:`check_csv` first."""
-    reader = pd.read_csv(
-        path,
-        dtype=str,
-        keep_default_na=False,
-        na_values=[],
-        encoding="utf-8-sig",
-        chunksize=chunk_rows,
-    )
+    """The rows of a CSV as text cells, ``chunk_rows`` at a time. Call :func:`check_csv` first.
+
+    A file the CSV parser cannot read (a quote never closed, a row with more cells than the
+    header) raises :class:`ReadError` naming the file and, where the parser says, the row.
+    """
     first = 2
-    with reader:
-        for raw in reader:
-            yield Chunk(raw, str(path), np.arange(first, first + len(raw)))
-            first += len(raw)
+    try:
+        with warnings.catch_warnings():
+            # More cells than the header would otherwise be dropped, or shift every value into an
+            # index column: an error here, never a silent misreading.
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            reader = pd.read_csv(
+                path,
+                dtype=str,
+                keep_default_na=False,
+                na_values=[],
+                encoding="utf-8-sig",
+                chunksize=chunk_rows,
+                index_col=False,
+            )
+            with reader:
+                for raw in reader:
+                    yield Chunk(raw, str(path), np.arange(first, first + len(raw)))
+                    first += len(raw)
+    except (pd.errors.ParserError, pd.errors.ParserWarning, UnicodeDecodeError) as exc:
+        detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        line = re.search(r"\bline (\d+)", detail)
+        raise ReadError(
+            Problem(
+                str(path),
+                int(line.group(1)) if line else None,
+                None,
+                None,
+                "comma-separated rows, each with as many cells as the header and every quote closed "
+                f"(the CSV reader stopped: {detail})",
+            )
+        ) from None
 
 
 # -- Excel ---------------------------------------------------------------------------------

@@ -250,7 +250,11 @@ class Loader:
         except ReadError as exc:
             self.report([exc.problem])
             return
-        rows = self.add_chunks(table, readers.csv_chunks(path), str(path))
+        try:
+            rows = self.add_chunks(table, readers.csv_chunks(path), str(path))
+        except ReadError as exc:  # the parser stopped part-way: nothing of this file is loaded
+            self.report([exc.problem])
+            return
         self.sources.append(SourceFile.of(path, table, rows))
 
     def add_workbook(self, path: str | Path, only: str | None = None) -> None:

@@ -39,6 +39,8 @@ class ReportJob:
 
     spec: ReportSpec
     parameters: dict[str, Any] = field(default_factory=dict)
+    trust: str = "trust"  # the trust's code: one trust's papers never share a folder with another's
+    trust_name: str = ""
 
     @property
     def name(self) -> str:
@@ -55,6 +57,10 @@ class ReportJob:
     @property
     def period(self) -> str:
         return self.parameters["period"]
+
+    def period_dir(self, output_root: Path) -> Path:
+        """``output_root/<trust code>/<period>``: where this report's pack for the month lives."""
+        return output_root / self.trust / self.period
 
 
 @dataclass
@@ -97,6 +103,9 @@ def plan(
     with Store(_absolute(database), read_only=True) as store:
         month = resolve_period(store, period)
         units = store.table("org_units")
+    trust = units[units["level"] == "trust"]
+    if len(trust) != 1:
+        raise ParameterError(f"org_units in {database} must have exactly one unit at level 'trust', found {len(trust)}")
     specs = committees.plan(params, units, only=None if committee is None else [committee])
     if unit is not None:
         code = unit_code(unit)
@@ -110,7 +119,7 @@ def plan(
         parameters = {**spec.parameters, **(overrides or {})}
         check_options(parameters, spec)
         parameters.update({"period": month.strftime("%Y-%m"), "database": str(database)})
-        jobs.append(ReportJob(spec, parameters))
+        jobs.append(ReportJob(spec, parameters, trust.iloc[0]["unit_id"], trust.iloc[0]["name"]))
     return jobs
 
 
@@ -131,7 +140,7 @@ def existing_reports(period_dir: Path) -> set[str]:
 
 
 def run(job: ReportJob, output_root: str | Path = "outputs", linkable: list[str] | None = None) -> ReportOutcome:
-    """Execute and export one report into ``output_root/<period>/<layer>/``; atomic per file.
+    """Execute and export one report into ``output_root/<trust>/<period>/<layer>/``; atomic per file.
 
     Any failure — in set-up, in the notebook or in the export — is returned in the outcome,
     never raised, so one report never stops a pack; the previous good report stays in place.
@@ -143,7 +152,7 @@ def run(job: ReportJob, output_root: str | Path = "outputs", linkable: list[str]
         if not re.fullmatch(CODE_PATTERN, job.name):
             raise ParameterError(f"report name {job.name!r} is not {CODE_TEXT}: it would name a file")
         output_root = _absolute(Path(output_root))
-        final_dir = output_root / job.period / job.layer
+        final_dir = job.period_dir(output_root) / job.layer
         final_dir.mkdir(parents=True, exist_ok=True)
         remove_abandoned_staging(final_dir)
         staging = Path(tempfile.mkdtemp(prefix=f".staging-{job.name}-{os.getpid()}-", dir=final_dir))
@@ -152,9 +161,9 @@ def run(job: ReportJob, output_root: str | Path = "outputs", linkable: list[str]
         params["database"] = str(_absolute(Path(params["database"])))
         params["output_dir"] = str(staging)
         if linkable is None:
-            linkable = sorted(existing_reports(output_root / job.period) | {job.spec.path})
+            linkable = sorted(existing_reports(job.period_dir(output_root)) | {job.spec.path})
         params["linkable"] = list(linkable)
-        params["reports_dir"] = str(output_root / job.period)
+        params["reports_dir"] = str(job.period_dir(output_root))
         import papermill as pm  # loaded here: planning a build never needs it
 
         from pxassure.publish.export import export_html
@@ -235,8 +244,10 @@ def run_pack(
     if not jobs:
         return []
     output_root = _absolute(Path(output_root))
-    period = jobs[0].period
-    linkable = sorted(existing_reports(output_root / period) | {j.spec.path for j in jobs})
+    if len({(j.trust, j.period) for j in jobs}) != 1:
+        raise ParameterError("a pack is one trust's papers for one month: plan them together")
+    period_dir = jobs[0].period_dir(output_root)
+    linkable = sorted(existing_reports(period_dir) | {j.spec.path for j in jobs})
     workers = workers or os.cpu_count() or 1
     bar = _progress(len(jobs), progress)
     outcomes: list[ReportOutcome] = []
@@ -259,13 +270,13 @@ def run_pack(
                     outcomes.append(ReportOutcome(job, error=f"{type(exc).__name__}: {_first_line(exc)}"))
                 bar.update(1)
     bar.close()
-    write_index(output_root, period)
+    write_index(period_dir, jobs[0].period, jobs[0].trust_name)
     return outcomes
 
 
-def write_index(output_root: Path, period: str) -> Path:
-    """``outputs/<period>/index.html``: every report of the period, by layer (atomic)."""
-    period_dir = Path(output_root) / period
+def write_index(period_dir: Path, period: str, trust_name: str = "") -> Path:
+    """``outputs/<trust>/<period>/index.html``: every report of one trust's month, by layer (atomic)."""
+    period_dir = Path(period_dir)
     reports = []
     for path in sorted(existing_reports(period_dir)):
         layer, name = path.split("/")
@@ -273,7 +284,7 @@ def write_index(output_root: Path, period: str) -> Path:
     target = period_dir / "index.html"
     from pxassure.publish.export import index_page
 
-    atomic_write_text(target, index_page(period, reports))
+    atomic_write_text(target, index_page(period, reports, trust_name))
     return target
 
 

@@ -98,8 +98,8 @@ def export_html(notebook_path: str | Path, html_path: str | Path, *, title: str)
     return Path(html_path)
 
 
-def index_page(period: str, reports: list[tuple[str, str, str, str]]) -> str:
-    """The period's index: every report (layer, name, path, title), grouped by layer, board first."""
+def index_page(period: str, reports: list[tuple[str, str, str, str]], trust_name: str = "") -> str:
+    """One trust's index for a period: every report (layer, name, path, title), by layer, board first."""
     from pxassure.reports.committees import LAYER_TITLES, LAYERS
 
     css = (TEMPLATES / TEMPLATE_NAME / "report.css").read_text(encoding="utf-8")
@@ -111,12 +111,13 @@ def index_page(period: str, reports: list[tuple[str, str, str, str]]) -> str:
         lis = "".join(f'<li><a href="{escape(path, quote=True)}">{escape(title)}</a></li>' for _, path, title in items)
         sections.append(f'<h2 id="{escape(layer)}">{escape(LAYER_TITLES[layer])}</h2><ul>{lis}</ul>')
     body = "".join(sections) or "<p>No reports have been built for this period yet.</p>"
+    who = f"{escape(trust_name)} — " if trust_name else ""
     html = (
         f'<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>Patient experience reports — {escape(period)}</title><style>{css}</style></head><body>"
+        f"<title>Patient experience reports — {who}{escape(period)}</title><style>{css}</style></head><body>"
         f'<a class="skip-link" href="#main">Skip to content</a><main id="main">'
-        f"<h1>Patient experience reports — {escape(period)}</h1>"
+        f"<h1>Patient experience reports — {who}{escape(period)}</h1>"
         f"<p>Every committee paper built for {escape(period)}, from the Trust Board down to the wards. "
         f"Each file opens offline and can be emailed on its own.</p>{body}</main></body></html>"
     )

@@ -54,6 +54,8 @@ TEXT = {
     + ",Too long,ward,D1,Main,inpatient\n"
     + "W-10_b,Fine,ward,D1,Main,inpatient\n",
     "fft_monthly__repeated_column.csv": FFT.replace(",poor,", ",good,") + OK,
+    "fft_monthly__unclosed_quote.csv": FFT + '"007,2026-02,10,5,1,0,0,1,80\n',
+    "fft_monthly__extra_cell.csv": FFT + OK + "008,2026-02,1,1,0,0,0,0,10,5\n",
     "feedback_comments__nul_byte.csv": COMMENTS + "K1,007,2026-02,fft,positive,Food and drink,Lovely\x00 food\n",
     "fftraw__bad_period.csv": RAW_HEADER
     + raw_line("2025_26", "AUGUSTT", TRUST_CODE, "R1X01", "WARD 7", [1, 0, 0, 0, 0, 0], 5),
