@@ -136,3 +136,44 @@ def test_the_trend_text_is_computed_from_what_was_tested(partial_db):
     assert "over the 24 months from 2024-11 to 2026-10" in text
     short = patient_experience_report(partial_db, period="2024-02")  # four months of data
     assert "over the 4 months from 2023-11 to 2024-02" in short.trends_text()  # not "two years"
+
+
+@pytest.fixture(scope="module")
+def few_responses_db(demo_inputs, tmp_path_factory):
+    """The demo trust with the planted ward's latest month down to three responses."""
+    import pandas as pd
+
+    folder = tmp_path_factory.mktemp("few")
+    inputs = folder / "in"
+    shutil.copytree(demo_inputs, inputs)
+    fft = pd.read_csv(inputs / "fft_monthly.csv", dtype=str, keep_default_na=False)
+    row = (fft["unit_id"] == WARD) & fft["month"].str.startswith(demo.END_MONTH)
+    assert row.sum() == 1
+    for col, value in {
+        "very_good": "3",
+        "good": "0",
+        "neither": "0",
+        "poor": "0",
+        "very_poor": "0",
+        "dont_know": "0",
+    }.items():
+        fft.loc[row, col] = value
+    fft.to_csv(inputs / "fft_monthly.csv", index=False)
+    db = folder / "few.duckdb"
+    assert main(["load", str(inputs), "--database", str(db)]) == 0
+    return db
+
+
+def test_three_responses_show_as_a_star_with_the_reason(few_responses_db):
+    import pandas as pd
+
+    from pxassure.publish import render
+
+    r = ward_report(few_responses_db, unit_id=WARD)
+    row = r.summary.set_index("measure_id").loc["fft_positive"]
+    assert row["latest"] == "*" and row["month"] == demo.END_MONTH and pd.isna(row["variation"])
+    change = r.changes.set_index("measure").loc["FFT % positive"]
+    assert change["latest"] == "*" and pd.isna(change["variation"])
+    assert "FFT % positive" not in {e for e in r.escalations["measure"]}  # 3 x 'Very good' is no signal
+    page = render.summary_icons(r.summary) + render.changes_table(r.changes, "t")
+    assert page.count("Fewer than 5 responses in the month") == 2 and "100.0%" not in page

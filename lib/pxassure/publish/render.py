@@ -55,7 +55,7 @@ ASSURANCE_STYLE = {"consistent_pass": (_BLUE, "P"), "consistent_fail": (_ORANGE,
 def variation_icon(kind: str | None) -> Fragment:
     """The variation icon with its text beside it (the text is the accessible name)."""
     if _missing(kind):
-        return Fragment('<span class="icon-none">No icon (too few points)</span>')
+        return Fragment('<span class="icon-none">No icon</span>')
     colour, letter, direction = VARIATION_STYLE[kind]
     label = VARIATION_LABEL[kind]
     if kind == "common_cause":
@@ -93,7 +93,16 @@ def assurance_icon(kind: str | None, has_target: bool = True) -> Fragment:
 # ---------------------------------------------------------------------------
 
 
+#: Said under any table that shows "*" in place of a figure.
+SUPPRESSED_NOTE = (
+    "* Fewer than 5 responses in the month: the figure is not shown (NHS England suppresses 1 to 4) and the "
+    "month is not used for the chart's limits, rules or icons."
+)
+
+
 def _num(value, unit: str = "") -> str:
+    if isinstance(value, str):
+        return value  # already text, such as "*" for a suppressed figure
     if _missing(value):
         return "—"
     return f"{value:,.1f}{unit}" if abs(value) >= 10 else f"{value:,.2f}{unit}"
@@ -143,20 +152,24 @@ def summary_icons(
     rows["assurance_html"] = [
         assurance_icon(a, t is not None and not pd.isna(t)) for a, t in zip(rows["assurance"], rows["target"])
     ]
-    return table(
-        rows,
-        caption,
-        columns={
-            "measure": "Measure",
-            "scope": "Scope",
-            "month": "Month",
-            "latest_text": "Latest",
-            "target_text": "Target",
-            "variation_html": "Variation",
-            "assurance_html": "Assurance",
-        },
-        html_columns={"variation_html", "assurance_html"},
-        numeric={"latest_text", "target_text"},
+    note = paragraphs(SUPPRESSED_NOTE) if (rows["latest"].astype(str) == "*").any() else ""
+    return Fragment(
+        table(
+            rows,
+            caption,
+            columns={
+                "measure": "Measure",
+                "scope": "Scope",
+                "month": "Month",
+                "latest_text": "Latest",
+                "target_text": "Target",
+                "variation_html": "Variation",
+                "assurance_html": "Assurance",
+            },
+            html_columns={"variation_html", "assurance_html"},
+            numeric={"latest_text", "target_text"},
+        )
+        + note
     )
 
 
@@ -292,18 +305,22 @@ def changes_table(frame: pd.DataFrame, caption: str) -> Fragment:
         for c, u in zip(rows["change"], rows["unit"])
     ]
     rows["variation_html"] = [variation_icon(v) for v in rows["variation"]]
-    return table(
-        rows,
-        caption,
-        columns={
-            "measure": "Measure",
-            "previous_text": "Previous month",
-            "latest_text": "This month",
-            "change_text": "Change",
-            "variation_html": "Variation",
-        },
-        html_columns={"variation_html"},
-        numeric={"previous_text", "latest_text", "change_text"},
+    note = paragraphs(SUPPRESSED_NOTE) if (rows["latest"].astype(str) == "*").any() else ""
+    return Fragment(
+        table(
+            rows,
+            caption,
+            columns={
+                "measure": "Measure",
+                "previous_text": "Previous month",
+                "latest_text": "This month",
+                "change_text": "Change",
+                "variation_html": "Variation",
+            },
+            html_columns={"variation_html"},
+            numeric={"previous_text", "latest_text", "change_text"},
+        )
+        + note
     )
 
 

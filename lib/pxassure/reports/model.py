@@ -20,6 +20,9 @@ from pxassure.reports.data import ReportData
 from pxassure.reports.parameters import reproduce_commands
 from pxassure.reports.provenance import clean_value
 
+#: Shown instead of a figure that rests on fewer responses than the SPC option ``minimum_denominator``.
+SUPPRESSED = "*"
+
 
 def month_labels(months: pd.Series) -> pd.Index:
     """Months as the "YYYY-MM" labels charts and findings use."""
@@ -80,6 +83,23 @@ class Chart:
         return f"{self.measure.name}: {self.unit_name}{f' ({self.scope})' if self.scope else ''}"
 
     def summary_row(self) -> dict:
+        points = self.result.points
+        seen = points[points["value"].notna()]
+        if len(seen) and bool(seen["small"].iloc[-1]):
+            # The latest month rests on too few responses (NHS England suppresses 1 to 4): no
+            # figure, no icon — an earlier month's icon would be read as this month's.
+            return {
+                "measure": self.measure.name,
+                "measure_id": self.measure.id,
+                "scope": f"{self.unit_name} ({self.scope})" if self.scope else self.unit_name,
+                "month": seen.index[-1],
+                "latest": SUPPRESSED,
+                "unit": self.measure.unit,
+                "target": self.result.target,
+                "variation": None,
+                "assurance": None,
+                "chart": self.result.chart if self.result.has_limits else "run",
+            }
         last = self.result.last_point
         return {
             "measure": self.measure.name,

@@ -14,7 +14,7 @@ from pxassure.errors import ParameterError
 from pxassure.reports import committees
 from pxassure.reports.data import load
 from pxassure.reports.escalation import EXCEPTION_COLUMNS, ward_exceptions
-from pxassure.reports.model import Chart, Report, charts_for
+from pxassure.reports.model import SUPPRESSED, Chart, Report, charts_for
 from pxassure.reports.parameters import spc_options, unit_code
 from pxassure.reports.provenance import code_version, parameters_of, to_records
 
@@ -93,14 +93,15 @@ def _changes(charts: list[Chart], period: str) -> pd.DataFrame:
         p = points.loc[~points["small"], "value"].dropna()  # a month of too few responses is not a figure
         latest = p.get(period)
         previous = p[p.index < period].iloc[-1] if (p.index < period).any() else None
+        too_few = period in points.index and bool(points.loc[period, "small"])
         rows.append(
             {
                 "measure": c.measure.name,
                 "unit": c.measure.unit,
                 "previous": previous,
-                "latest": latest,
+                "latest": SUPPRESSED if too_few else latest,
                 "change": None if latest is None or previous is None else latest - previous,
-                "variation": c.result.variation,
+                "variation": None if too_few else c.result.variation,
             }
         )
     return pd.DataFrame(rows)
