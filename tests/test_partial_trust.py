@@ -85,21 +85,29 @@ def test_the_papers_of_a_partial_trust(partial_db, tmp_path):
         assert titles and not any("harm incidents" in t or "Compliments" in t for t in titles), titles
 
 
-@pytest.fixture(scope="module")
-def gappy_db(demo_inputs, tmp_path_factory):
-    """The demo trust with one ward's FFT missing for two months, as a real extract can be."""
+def demo_with_fft(demo_inputs, folder, edit):
+    """The demo trust loaded through ``pxassure load`` after ``edit`` changed its FFT file (as text)."""
     import pandas as pd
 
-    folder = tmp_path_factory.mktemp("gappy")
     inputs = folder / "in"
     shutil.copytree(demo_inputs, inputs)
     fft = pd.read_csv(inputs / "fft_monthly.csv", dtype=str, keep_default_na=False)
-    gone = (fft["unit_id"] == WARD) & fft["month"].str.startswith(("2025-02", "2025-03"))
-    assert gone.sum() == 2
-    fft[~gone].to_csv(inputs / "fft_monthly.csv", index=False)
-    db = folder / "gappy.duckdb"
+    edit(fft).to_csv(inputs / "fft_monthly.csv", index=False)
+    db = folder / "trust.duckdb"
     assert main(["load", str(inputs), "--database", str(db)]) == 0
     return db
+
+
+@pytest.fixture(scope="module")
+def gappy_db(demo_inputs, tmp_path_factory):
+    """The demo trust with one ward's FFT missing for two months, as a real extract can be."""
+
+    def drop_two_months(fft):
+        gone = (fft["unit_id"] == WARD) & fft["month"].str.startswith(("2025-02", "2025-03"))
+        assert gone.sum() == 2
+        return fft[~gone]
+
+    return demo_with_fft(demo_inputs, tmp_path_factory.mktemp("gappy"), drop_two_months)
 
 
 def test_a_missing_month_is_a_gap_not_a_join(gappy_db):
@@ -141,27 +149,16 @@ def test_the_trend_text_is_computed_from_what_was_tested(partial_db):
 @pytest.fixture(scope="module")
 def few_responses_db(demo_inputs, tmp_path_factory):
     """The demo trust with the planted ward's latest month down to three responses."""
-    import pandas as pd
 
-    folder = tmp_path_factory.mktemp("few")
-    inputs = folder / "in"
-    shutil.copytree(demo_inputs, inputs)
-    fft = pd.read_csv(inputs / "fft_monthly.csv", dtype=str, keep_default_na=False)
-    row = (fft["unit_id"] == WARD) & fft["month"].str.startswith(demo.END_MONTH)
-    assert row.sum() == 1
-    for col, value in {
-        "very_good": "3",
-        "good": "0",
-        "neither": "0",
-        "poor": "0",
-        "very_poor": "0",
-        "dont_know": "0",
-    }.items():
-        fft.loc[row, col] = value
-    fft.to_csv(inputs / "fft_monthly.csv", index=False)
-    db = folder / "few.duckdb"
-    assert main(["load", str(inputs), "--database", str(db)]) == 0
-    return db
+    def three_responses(fft):
+        row = (fft["unit_id"] == WARD) & fft["month"].str.startswith(demo.END_MONTH)
+        assert row.sum() == 1
+        answers = {"very_good": "3", "good": "0", "neither": "0", "poor": "0", "very_poor": "0", "dont_know": "0"}
+        for col, value in answers.items():
+            fft.loc[row, col] = value
+        return fft
+
+    return demo_with_fft(demo_inputs, tmp_path_factory.mktemp("few"), three_responses)
 
 
 def test_three_responses_show_as_a_star_with_the_reason(few_responses_db):

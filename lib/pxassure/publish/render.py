@@ -100,6 +100,11 @@ SUPPRESSED_NOTE = (
 )
 
 
+def _suppressed_note(values: pd.Series) -> str:
+    """The footnote a table needs when any of ``values`` is "*" (a figure from too few responses)."""
+    return paragraphs(SUPPRESSED_NOTE) if (values.astype(str) == "*").any() else ""
+
+
 def _num(value, unit: str = "") -> str:
     if isinstance(value, str):
         return value  # already text, such as "*" for a suppressed figure
@@ -152,7 +157,7 @@ def summary_icons(
     rows["assurance_html"] = [
         assurance_icon(a, t is not None and not pd.isna(t)) for a, t in zip(rows["assurance"], rows["target"])
     ]
-    note = paragraphs(SUPPRESSED_NOTE) if (rows["latest"].astype(str) == "*").any() else ""
+    note = _suppressed_note(rows["latest"])
     return Fragment(
         table(
             rows,
@@ -305,7 +310,7 @@ def changes_table(frame: pd.DataFrame, caption: str) -> Fragment:
         for c, u in zip(rows["change"], rows["unit"])
     ]
     rows["variation_html"] = [variation_icon(v) for v in rows["variation"]]
-    note = paragraphs(SUPPRESSED_NOTE) if (rows["latest"].astype(str) == "*").any() else ""
+    note = _suppressed_note(rows["latest"])
     return Fragment(
         table(
             rows,
