@@ -12,7 +12,7 @@ import pytest
 
 from conftest import ROOT
 from pxassure.analysis import measures
-from pxassure.analysis.measures import Measure, Target
+from pxassure.analysis.measures import Measure
 from pxassure.errors import CommitteeError, MeasureError
 from pxassure.ingest import demo
 from pxassure.ingest.schema import TABLES
@@ -76,17 +76,18 @@ def test_series_blank_months_without_a_denominator():
     assert s["denominator"].tolist()[0] == 6 and pd.isna(s["denominator"].iloc[1])  # no responses: missing, not 0
 
 
-def test_targets_come_from_the_measure_definition(demo_db):
+def test_national_comparator_comes_from_the_measure_definition(demo_db):
     from pxassure.reports.data import load
 
     data = load(demo_db, "latest")
     rr = measures.get("fft_response_rate")
     national = data.national[data.national["service_type"] == "inpatient"].sort_values("month")
-    assert rr.target.for_setting(data.tables, data.month, "inpatient") == national["response_rate"].iloc[-1]
-    assert rr.target.for_setting(data.tables, data.month, None) is None  # mixed settings: no target
-    assert Target(value=95.0).for_setting({}, data.month, None) == 95.0
+    assert rr.national == "response_rate"
+    assert data.national_figure(rr, "inpatient") == national["response_rate"].iloc[-1]
+    # the demo's target row says "the national figure": pooled inpatient wards get it, as a target
     series, target, scope = data.scoped(rr, data.trust["unit_id"])
-    assert scope == "inpatient wards" and target == national["response_rate"].iloc[-1]
+    assert scope == "inpatient wards" and target.value == national["response_rate"].iloc[-1]
+    assert target.basis == "national"
 
 
 PALS_MEASURE = """
@@ -171,6 +172,11 @@ def test_an_ambulance_service_is_its_own_setting(tmp_path):
         )
         store.load({"org_units": pd.concat([units, amb]), "fft_monthly": fft}, replace=False)
         store.load({"fft_national": national.reindex(columns=store.table("fft_national").columns)})
+        target = pd.DataFrame(
+            [("fft_response_rate", None, None, "national", None, months[0], "PEC")],
+            columns=store.table("targets").columns,
+        )
+        store.load({"targets": target}, replace=False)
     r = ward_report(tmp_path / "s.duckdb", unit_id="AMB1", period="2026-02")
     rate = next(c for c in r.charts if c.measure.id == "fft_response_rate")
     assert rate.result.target == 3.1  # the national ambulance average, not A&E's

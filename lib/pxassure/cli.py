@@ -30,12 +30,14 @@ def _run_load(args, add, *, replace: bool) -> int:
 
     ``replace`` swaps the contents of each table loaded; otherwise rows are upserted by key.
     """
+    from pxassure.analysis import measures
     from pxassure.errors import ValidationError
     from pxassure.ingest import sources
     from pxassure.ingest.store import Store
 
+    vocabularies = {"measure ids": list(measures.MEASURES)}
     with Store(args.database) as store, _progress() as bar:
-        with sources.Loader(store, replace=replace, progress=bar.update) as loader:
+        with sources.Loader(store, replace=replace, progress=bar.update, vocabularies=vocabularies) as loader:
             add(loader, store)
             try:
                 load_id = loader.finish()
@@ -174,6 +176,17 @@ def _export(args) -> int:
     return 0
 
 
+def _measures(args) -> int:
+    """List the measure registry: the ids targets, rebases and params files name."""
+    from pxassure.analysis import measures
+
+    print("id\tname\tchart\tbetter\tnational comparator\tshown at")
+    for m in measures.MEASURES.values():
+        shown = ", ".join(m.levels) or "triangulation only"
+        print(f"{m.id}\t{m.name}\t{m.chart}\t{m.improvement}\t{m.national or '-'}\t{shown}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``pxassure`` command's arguments (also used by tests to check documented commands)."""
     parser = argparse.ArgumentParser(prog="pxassure", description="Patient-experience governance assurance.")
@@ -193,6 +206,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--database", default=str(DEFAULT_DATABASE))
     p.add_argument("--append", action="store_true", help="upsert by key instead of replacing each table")
     p.set_defaults(func=_load)
+
+    p = sub.add_parser("measures", help="list the measures (the ids that targets, rebases and params files use)")
+    p.set_defaults(func=_measures)
 
     p = sub.add_parser("fft", help="NHS England FFT files")
     fft_sub = p.add_subparsers(dest="fft_command", required=True)

@@ -4,7 +4,8 @@ A :class:`Measure` says everything the rest of pxassure needs to know about a me
 its name and unit, which direction is better, which SPC chart it takes, how it is computed
 from the store's tables, which tables it needs (so a report can say what was supplied),
 at which levels of the organisation it is shown, which settings are pooled when it is
-rolled up above ward level, and where its target comes from. Reports look measures up by
+rolled up above ward level, and its national comparator (targets are data: the
+``targets`` table). Reports look measures up by
 id (:func:`get`); which measures a committee's paper shows is listed in that committee's
 ``params/*.yaml``.
 
@@ -37,35 +38,8 @@ Compute = Callable[[Tables, pd.Timestamp], pd.DataFrame]
 
 
 @dataclass(frozen=True)
-class Target:
-    """Where a measure's target comes from: a fixed value on the plotted scale, or the national
-    figure for the setting (a column of ``fft_national``), or nothing."""
-
-    value: float | None = None
-    national: str | None = None
-
-    def for_setting(self, tables: Tables, month: pd.Timestamp, service_type: str | None) -> float | None:
-        """The target for one setting (None when the measure has none, or the setting is mixed)."""
-        if self.value is not None:
-            return float(self.value)
-        if self.national is not None and service_type is not None and "fft_national" in tables:
-            return latest_national(tables["fft_national"], service_type, month, self.national)
-        return None
-
-    def describe(self) -> str:
-        if self.value is not None:
-            return f"fixed at {self.value:g}"
-        if self.national is not None:
-            return "the latest national figure for the setting"
-        return "none"
-
-
-NO_TARGET = Target()
-
-
-@dataclass(frozen=True)
 class Measure:
-    """One measure: how it is defined, computed, charted, scoped and targeted."""
+    """One measure: how it is defined, computed, charted and scoped."""
 
     id: str
     name: str
@@ -80,7 +54,9 @@ class Measure:
     levels: tuple[str, ...] = LEVELS  # where it is shown; () for a measure used only to triangulate
     pooled: tuple[str, ...] | None = None  # settings pooled into division and trust figures (None: all)
     scope: str = ""  # what a pooled figure covers, e.g. "inpatient wards"
-    target: Target = NO_TARGET
+    #: The ``fft_national`` column that is this measure's national comparator (None: there is none).
+    #: Targets are not set here: they are data (the ``targets`` table; see ``analysis.targets``).
+    national: str | None = None
     definition: str = ""
 
     def __post_init__(self) -> None:
@@ -366,11 +342,6 @@ def latest_national(
     return float(n.sort_values("month")[column].iloc[-1])
 
 
-def latest_national_rate(national: pd.DataFrame, service_type: str, month: pd.Timestamp) -> float | None:
-    """The national FFT response rate (%) for a setting in ``month`` (or the latest before it)."""
-    return latest_national(national, service_type, month, "response_rate")
-
-
 # ---------------------------------------------------------------------------
 # The measures (one definition each; the order is the default order in papers)
 # ---------------------------------------------------------------------------
@@ -387,7 +358,7 @@ define(
         unit="%",
         topic="fft",
         denominator="responses",
-        target=Target(value=95.0),
+        national="percent_positive",
         definition="(Very good + Good) ÷ all responses, including 'Neither' and 'Don't know'. Laney p′ chart: "
         "large monthly denominators make a plain p chart's limits too narrow.",
     )
@@ -406,8 +377,8 @@ define(
         denominator="eligible patients",
         pooled=("inpatient",),
         scope="inpatient wards",
-        target=Target(national="response_rate"),
-        definition="Responses ÷ eligible patients, in settings that report eligible numbers. Target: the latest "
+        national="response_rate",
+        definition="Responses ÷ eligible patients, in settings that report eligible numbers. Compared with the "
         "national average for the setting; above ward level, inpatient wards only, as settings differ.",
     )
 )
@@ -441,7 +412,6 @@ define(
         topic="complaints",
         denominator="complaints answered",
         levels=("trust", "division", "care_group"),
-        target=Target(value=80.0),
         definition="Complaints closed in the month within their agreed working days ÷ complaints closed in the month.",
     )
 )

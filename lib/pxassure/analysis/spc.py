@@ -120,6 +120,9 @@ class SPCResult:
     period_starts: list[int] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
     run: RunChartResult | None = None
+    #: Position of a recorded rebase whose period is still too short for its own limits: its
+    #: points are judged against the limits of the period before (see ``_pending_rebase``).
+    pending_rebase: int | None = None
 
     @property
     def has_limits(self) -> bool:
@@ -479,19 +482,31 @@ def _single(
 
     index = value.index
     n_points = len(value)
-    starts = [0] + [p for p in _positions(rebase, index, "rebase") if p > 0]
-    seg_all = _segments(n_points, starts)
-    excluded = np.zeros(n_points, dtype=bool)
-    excluded[_positions(exclude, index, "exclude")] = True
-
     y_all = value.to_numpy(dtype=float)
     n_all = np.ones(n_points) if denominator is None else denominator
     observed = np.isfinite(y_all) & np.isfinite(n_all)
     small = _small(observed, n_all, denominator is not None, opts)
     usable = observed & ~small
+
+    starts = sorted({0, *(p for p in _positions(rebase, index, "rebase") if p > 0)})
+    pending = _pending_rebase(starts, usable, opts.minimum_points)
+    if pending is not None:
+        starts.remove(pending)
+    seg_all = _segments(n_points, starts)
+    excluded = np.zeros(n_points, dtype=bool)
+    excluded[_positions(exclude, index, "exclude")] = True
     base_all = _baseline_mask(seg_all, usable, excluded, fix_after_n_points)
+    if pending is not None:
+        base_all[pending:] = False  # judged against the limits before the rebase, not part of them
 
     flags = []
+    if pending is not None:
+        have = int(usable[pending:].sum())
+        flags.append(
+            f"a rebase is recorded from {index[pending]!r}, but that period has {have} of the {opts.minimum_points} "
+            "points needed for its own limits: until it has them, its points are judged against the limits of "
+            "the period before"
+        )
     missing = np.flatnonzero(~observed)
     if len(missing):
         labels = ", ".join(str(index[i]) for i in missing[:5]) + (" …" if len(missing) > 5 else "")
@@ -572,7 +587,20 @@ def _single(
         period_starts=starts,
         flags=flags,
         run=run,
+        pending_rebase=pending,
     )
+
+
+def _pending_rebase(starts: list[int], usable: np.ndarray, minimum_points: int) -> int | None:
+    """The latest rebase, when its period is still too short for limits of its own and the
+    period before it has enough: Making Data Count recalculates limits only once the new
+    process has enough points, and until then judges new points against the old limits."""
+    if len(starts) < 2:
+        return None
+    last, before = starts[-1], starts[-2]
+    if usable[last:].sum() < minimum_points <= usable[before:last].sum():
+        return last
+    return None
 
 
 # ---------------------------------------------------------------------------
@@ -836,7 +864,18 @@ def batch(
 
     small = _small(np.isfinite(y) & np.isfinite(n), n, chart not in ("xmr", "c"), opts)
     observed = np.isfinite(y) & np.isfinite(n) & ~small
-    base = _baseline_mask(seg_all, observed, np.zeros(len(df), dtype=bool), None)
+    pending = np.zeros(len(df), dtype=bool)
+    if rebase:
+        # As in a single chart: a latest rebase period too short for its own limits is judged
+        # against the period before (see _pending_rebase).
+        counts = np.bincount(seg_all, weights=observed.astype(float))
+        last_seg = pd.Series(seg_all).groupby(series_id).max()
+        for seg in last_seg.to_numpy():
+            first_row = np.flatnonzero(seg_all == seg)[0]
+            if not new_series[first_row] and counts[seg] < opts.minimum_points <= counts[seg - 1]:
+                pending |= seg_all == seg
+        seg_all = np.where(pending, seg_all - 1, seg_all)
+    base = _baseline_mask(seg_all, observed, np.zeros(len(df), dtype=bool), None) & ~pending
     idx = np.flatnonzero(observed)
     # compact segment ids among observed points
     _, seg_obs = np.unique(seg_all[idx], return_inverse=True)
@@ -881,6 +920,60 @@ def batch(
         for t, i, lo, up, ok in zip(targets, imps, summary["lower"], summary["upper"], has_limits)
     ]
     return BatchResult(points=out, summary=summary, options=opts)
+
+
+# ---------------------------------------------------------------------------
+# Limits that span a change
+# ---------------------------------------------------------------------------
+
+OPPOSITE = {
+    "special_cause_improvement": "special_cause_concern",
+    "special_cause_concern": "special_cause_improvement",
+    "special_cause_neutral_high": "special_cause_neutral_low",
+    "special_cause_neutral_low": "special_cause_neutral_high",
+}
+
+
+@dataclass(frozen=True)
+class SustainedRun:
+    """Consecutive special-cause points of one type: ``first`` and ``last`` are their labels."""
+
+    first: Any
+    last: Any
+    points: int
+    point_type: str
+
+
+def sustained_runs(result: SPCResult) -> list[SustainedRun]:
+    """Runs of special cause that suggest the process has changed while one set of limits spans
+    the change, in the chart's latest period (before any pending rebase, which already records one).
+
+    A run is consecutive judged points (gaps and small months skipped) of one special-cause type.
+    It counts as sustained when it has at least ``minimum_points`` points (enough for limits of
+    its own), or at least ``shift_length`` points while a run of the opposite type of that length
+    also lies in the same period (the limits straddle two levels). Empty when there is none.
+    """
+    if not result.has_limits:
+        return []
+    opts = result.options
+    p = result.points
+    stop = result.pending_rebase if result.pending_rebase is not None else len(p)
+    window = p.iloc[result.period_starts[-1] : stop]
+    judged = window[window["value"].notna() & ~window["small"].astype(bool) & window["point_type"].notna()]
+    runs: list[SustainedRun] = []
+    types = judged["point_type"].tolist()
+    labels = list(judged.index)
+    i = 0
+    while i < len(types):
+        j = i
+        while j + 1 < len(types) and types[j + 1] == types[i]:
+            j += 1
+        if types[i] in OPPOSITE:
+            runs.append(SustainedRun(labels[i], labels[j], j - i + 1, types[i]))
+        i = j + 1
+    long = [r for r in runs if r.points >= opts.shift_length]
+    present = {r.point_type for r in long}
+    return [r for r in long if r.points >= opts.minimum_points or OPPOSITE[r.point_type] in present]
 
 
 # ---------------------------------------------------------------------------

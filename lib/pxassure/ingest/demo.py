@@ -26,7 +26,8 @@ END_MONTH = "2026-10"  # fixed, not "today": the same seed always gives the same
 #: Everything deliberately planted in the demo data, in one place.
 PLANTED = {
     # FFT % positive on this (busy) ward slides from ~95 % to ~75 % over the last 8 months
-    # (staffing fill rates dip with it, for triangulation).
+    # (staffing fill rates dip with it, for triangulation). The trust has recorded a rebase of
+    # its chart at the start of the slide (spc_rebases), when the ward's use changed.
     "deteriorating_ward": "014",
     "deteriorating_months": 8,
     # Every ward in this division improves FFT % positive by ~4 points over the last
@@ -373,6 +374,10 @@ def generate(folder: str | Path, scale: Scale = Scale()) -> dict[str, Path]:
     # --- Framework self-assessment -------------------------------------------------
     tables["framework_scores"] = _framework_scores(months, rng)
 
+    # --- Decisions about charts: targets and rebases --------------------------------
+    tables["targets"] = _targets(months)
+    tables["spc_rebases"] = _rebases(months)
+
     paths = {}
     for name, frame in tables.items():
         path = folder / f"{name}.csv"
@@ -383,6 +388,36 @@ def generate(folder: str | Path, scale: Scale = Scale()) -> dict[str, Path]:
         sources.write_csv(out, path)
         paths[name] = path
     return paths
+
+
+def _targets(months: pd.DatetimeIndex) -> pd.DataFrame:
+    """The trust's agreed targets: trust-wide, one for a setting, and one revised part-way."""
+    first, revised = months[0], months[-12]
+    rows = [
+        ("fft_positive", None, None, "value", 95.0, first, "Trust Board (quality strategy)"),
+        ("fft_positive", None, "ae", "value", 85.0, first, "Urgent and emergency care board"),
+        ("fft_response_rate", None, None, "national", None, first, "Patient Experience Committee"),
+        ("complaints_in_target", None, None, "value", 80.0, first, "Board Quality Committee"),
+        ("complaints_in_target", None, None, "value", 85.0, revised, "Board Quality Committee (annual review)"),
+    ]
+    cols = ["measure", "unit_id", "service_type", "basis", "value", "from_month", "set_by"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _rebases(months: pd.DatetimeIndex) -> pd.DataFrame:
+    """The rebase the trust recorded at the deteriorating ward's known change (the month its slide began)."""
+    start = months[len(months) - PLANTED["deteriorating_months"]]
+    return pd.DataFrame(
+        [
+            {
+                "measure": "fft_positive",
+                "unit_id": PLANTED["deteriorating_ward"],
+                "month": start,
+                "reason": "ward reconfigured as an acute frailty unit, with a new case mix",
+                "agreed_by": "Medicine divisional quality board",
+            }
+        ]
+    )
 
 
 def _working_days_later(start: pd.Series, days: np.ndarray) -> pd.Series:

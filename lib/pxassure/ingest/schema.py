@@ -81,6 +81,9 @@ class Column:
     references: str | None = None  # "table.column" this value must exist in
     pattern: str | None = None  # a regular expression the whole value must match (see CODE_PATTERN)
     pattern_text: str = ""  # the pattern in words, for error messages and the data-model docs
+    #: A list of names the value must be one of that is defined above the ingest layer (e.g.
+    #: "measure ids": the measure registry). The loader checks it when given that list.
+    vocabulary: str | None = None
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,14 @@ UNIT = Column(
     references="org_units.unit_id",
 )
 MONTH = Column("month", "DATE", "Calendar month the figures cover", "first day of the month")
+#: Columns that hold a month: YYYY-MM or the first day of a month.
+MONTH_COLUMNS = ("month", "from_month")
+MEASURE = Column(
+    "measure",
+    "VARCHAR",
+    "Measure id, as in pxassure's measure registry (e.g. `fft_positive`; `pxassure measures` lists them)",
+    vocabulary="measure ids",
+)
 
 
 def _count(name: str, meaning: str, nullable: bool = False) -> Column:
@@ -384,6 +395,72 @@ TABLES: dict[str, Table] = {
             grain="one row per comment",
         ),
         Table(
+            "targets",
+            "Targets the trust has agreed, per measure. Scope: a row with neither `unit_id` nor "
+            "`service_type` covers the whole trust; `unit_id` alone covers that unit (a division, care "
+            "group or ward) and every unit under it; `service_type` alone covers every ward of that "
+            "setting; both cover that unit's wards of that setting. A chart takes the most specific row "
+            "that covers it (the nearest unit first, then a row naming its setting over one that does "
+            "not), and of those the latest `from_month` on or before the report month. No measure has a "
+            "target unless a row gives it one.",
+            (
+                MEASURE,
+                Column(
+                    "unit_id",
+                    "VARCHAR",
+                    "The unit the target covers, with every unit under it (empty: the whole trust)",
+                    nullable=True,
+                    references="org_units.unit_id",
+                ),
+                Column(
+                    "service_type",
+                    "VARCHAR",
+                    "Only wards of this setting (empty: every setting)",
+                    nullable=True,
+                    choices=SERVICE_TYPES,
+                ),
+                Column(
+                    "basis",
+                    "VARCHAR",
+                    "`value`: the figure in `value`; `national`: the latest national figure for the "
+                    "setting (measures with a national comparator, from `fft_national`)",
+                    choices=("value", "national"),
+                ),
+                Column(
+                    "value",
+                    "DOUBLE",
+                    "The target on the measure's own scale (a percentage as 95, a rate per 1,000 as 2.5); "
+                    "empty when `basis` is `national`",
+                    nullable=True,
+                ),
+                Column("from_month", "DATE", "First month the target applies", "first day of the month"),
+                Column("set_by", "VARCHAR", "Who agreed it, e.g. 'Trust Board, March 2024'"),
+            ),
+            key=("measure", "unit_id", "service_type", "from_month"),
+            grain="one row per measure, scope and month a target took effect",
+            extra_checks=("(basis = 'value') = (value IS NOT NULL)",),
+        ),
+        Table(
+            "spc_rebases",
+            "Decisions to recalculate a chart's process limits (rebase) from a month, after a "
+            "sustained change in the process that is understood. The chart starts a new period at "
+            "that month: its centre, limits and rules use only that period's points.",
+            (
+                MEASURE,
+                Column(
+                    "unit_id",
+                    "VARCHAR",
+                    "The unit whose chart is rebased (a ward, or a division or the trust for its pooled chart)",
+                    references="org_units.unit_id",
+                ),
+                Column("month", "DATE", "First month of the new period", "first day of the month"),
+                Column("reason", "VARCHAR", "Why: the change in the process (shown beside the chart)"),
+                Column("agreed_by", "VARCHAR", "Who agreed it, e.g. 'Medicine divisional quality board'"),
+            ),
+            key=("measure", "unit_id", "month"),
+            grain="one row per measure, unit and rebase",
+        ),
+        Table(
             "inpatient_survey",
             "National Adult Inpatient Survey question scores with the CQC peer band.",
             (
@@ -439,6 +516,8 @@ def data_model_markdown() -> str:
                 meaning += f" (must exist in `{c.references}`)"
             if c.pattern_text:
                 meaning += f" — {c.pattern_text}"
+            if c.vocabulary:
+                meaning += f" — one of pxassure's {c.vocabulary}"
             lines.append(f"| `{c.name}` | {c.type} | {c.unit} | {'no' if c.nullable else 'yes'} | {meaning} |")
         if t.extra_checks:
             lines += ["", "Checks: " + "; ".join(f"`{x}`" for x in t.extra_checks) + "."]

@@ -16,7 +16,7 @@ starting with ``=``, ``+``, ``-`` or ``@`` is just text (or a number, if it is o
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +26,7 @@ from pxassure.errors import MAX_PROBLEMS_SHOWN, ReadError, ValidationError
 from pxassure.ingest import readers
 from pxassure.ingest.problems import Problem
 from pxassure.ingest.readers import Chunk
-from pxassure.ingest.schema import TABLES, Table
+from pxassure.ingest.schema import MONTH_COLUMNS, TABLES, Table
 from pxassure.ingest.store import SourceFile, StagedLoad, Store
 
 __all__ = ["Loader", "Problem", "ValidationError", "discover", "load_files", "parse_table", "MAX_PROBLEMS_SHOWN"]
@@ -112,8 +112,9 @@ def parse_table(
             is_month = text.fillna("").str.match(_MONTH)
             padded = text.where(~is_month, text + "-01")
             values = pd.to_datetime(padded.where(~blank), format="%Y-%m-%d", errors="coerce")
-            bad(~blank & values.isna(), "a real date as YYYY-MM-DD" + (" or YYYY-MM" if col.name == "month" else ""))
-            if col.name == "month":
+            is_month_column = col.name in MONTH_COLUMNS
+            bad(~blank & values.isna(), "a real date as YYYY-MM-DD" + (" or YYYY-MM" if is_month_column else ""))
+            if is_month_column:
                 bad(values.notna() & (values.dt.day != 1), "a month: YYYY-MM or the first day of the month")
             values = values.dt.date
         elif col.type == "BOOLEAN":
@@ -170,6 +171,22 @@ def _table_checks(frame: pd.DataFrame, table: Table, file: str, sheet: str | Non
                     sheet,
                 )
             )
+    if table.name == "targets":
+        no_value = ((frame["basis"] == "value") & frame["value"].isna()).fillna(False)
+        for r in rows[no_value.to_numpy()]:
+            problems.append(Problem(file, int(r), "value", None, "a target figure, as basis is 'value'", sheet))
+        national = (frame["basis"] == "national") & frame["value"].notna()
+        for r, v in zip(rows[national.fillna(False).to_numpy()], frame["value"][national.fillna(False)]):
+            problems.append(
+                Problem(
+                    file,
+                    int(r),
+                    "value",
+                    float(v),
+                    "empty, as basis is 'national' (the national figure is the target)",
+                    sheet,
+                )
+            )
     for later, earlier in (("acknowledged", "received"), ("closed", "received"), ("resolved", "received")):
         if later in frame.columns and earlier in frame.columns:
             wrong = (pd.to_datetime(frame[later]) < pd.to_datetime(frame[earlier])).fillna(False)
@@ -187,8 +204,18 @@ class Loader:
     rows after each chunk (a progress bar, say).
     """
 
-    def __init__(self, store: Store, *, replace: bool = True, progress: Callable[[int], None] | None = None):
+    def __init__(
+        self,
+        store: Store,
+        *,
+        replace: bool = True,
+        progress: Callable[[int], None] | None = None,
+        vocabularies: Mapping[str, Collection[str]] | None = None,
+    ):
         self.store = store
+        #: Names defined above this layer that columns must be one of (``Column.vocabulary``),
+        #: e.g. {"measure ids": the measure registry's ids}; a vocabulary not given is not checked.
+        self.vocabularies = dict(vocabularies or {})
         self.replace = replace
         self.progress = progress
         self.staged: StagedLoad = store.staging()
@@ -303,6 +330,11 @@ class Loader:
                     found = self.staged.unknown_references(name, col.name, room, replace=self.replace)
                     expected = f"a value that exists in {col.references}"
                     self.report(_staged_problem(r, col.name, r["value"], expected) for r in found.to_dict("records"))
+                if col.vocabulary and col.vocabulary in self.vocabularies:
+                    known = sorted(self.vocabularies[col.vocabulary])
+                    found = self.staged.unknown_values(name, col.name, known, room)
+                    expected = f"one of pxassure's {col.vocabulary}: " + ", ".join(known)
+                    self.report(_staged_problem(r, col.name, r["value"], expected) for r in found.to_dict("records"))
 
     def finish(self) -> str:
         """Commit everything staged in one transaction, or raise :class:`ValidationError`."""
@@ -336,17 +368,26 @@ def _staged_problem(row: dict, column: str, value, expected: str) -> Problem:
 
 
 def _key_text(value) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return "(empty)"
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d")
     return str(value)
 
 
-def load_files(store: Store, files: dict[str, str | Path], *, replace: bool = True, progress=None) -> str:
+def load_files(
+    store: Store,
+    files: dict[str, str | Path],
+    *,
+    replace: bool = True,
+    progress=None,
+    vocabularies: Mapping[str, Collection[str]] | None = None,
+) -> str:
     """Validate ``files`` ({table: path}, CSV or XLSX) and load them in one transaction; return the load id.
 
     Raises :class:`ValidationError` listing every problem, with nothing loaded.
     """
-    with Loader(store, replace=replace, progress=progress) as loader:
+    with Loader(store, replace=replace, progress=progress, vocabularies=vocabularies) as loader:
         for name, path in files.items():
             loader.add_file(name, path)
         return loader.finish()

@@ -63,7 +63,10 @@ def _ddl(table: Table) -> str:
             col += f" CHECK ({' AND '.join(checks)})"
         cols.append(col)
     cols += [f"CHECK ({x})" for x in table.extra_checks]
-    cols.append(f"PRIMARY KEY ({', '.join(table.key)})")
+    if not any(table.column(k).nullable for k in table.key):
+        # A key with an optional column (a trust-wide target has no unit) cannot be a primary key;
+        # the loader checks such keys for duplicates itself, treating empty as a value.
+        cols.append(f"PRIMARY KEY ({', '.join(table.key)})")
     return f"CREATE TABLE IF NOT EXISTS {table.name} (\n  " + ",\n  ".join(cols) + "\n)"
 
 
@@ -116,6 +119,8 @@ AS_OF: dict[str, tuple[str, str | None, str | None]] = {
     "framework_scores": ("SELECT * FROM framework_scores WHERE assessed_month <= ?", "month", "assessed_month"),
     "inpatient_survey": ("SELECT * FROM inpatient_survey WHERE year <= ?", "year", "year"),
     "staff_survey": ("SELECT * FROM staff_survey WHERE year <= ?", "year", "year"),
+    "targets": ("SELECT * FROM targets WHERE from_month <= ?", "month", "from_month"),
+    "spc_rebases": ("SELECT * FROM spc_rebases WHERE month <= ?", "month", "month"),
 }
 
 
@@ -351,6 +356,14 @@ class StagedLoad:
             [limit],
         ).df()
 
+    def unknown_values(self, table: str, column: str, known: list[str], limit: int) -> pd.DataFrame:
+        """Staged values of ``column`` that are not among ``known``: _source, _sheet, _row, value."""
+        return self.con.execute(
+            f"SELECT _source, _sheet, _row, {column} AS value FROM {self._name(table)} "
+            f"WHERE {column} IS NOT NULL AND NOT list_contains(?, {column}) ORDER BY _ord LIMIT ?",
+            [known, limit],
+        ).df()
+
     def missing_months(self, table: str, *, replace: bool) -> pd.DataFrame:
         """unit_id, month: months with no row inside each unit's span of months, counting the rows
         staged and (unless this load replaces the table) those already stored."""
@@ -387,7 +400,7 @@ class StagedLoad:
                 stage = self._name(name)
                 cols = ", ".join(table.column_names)
                 if not replace:
-                    keys = " AND ".join(f"t.{k} = s.{k}" for k in table.key)
+                    keys = " AND ".join(f"t.{k} IS NOT DISTINCT FROM s.{k}" for k in table.key)
                     con.execute(f"DELETE FROM {name} t USING {stage} s WHERE {keys}")
                 con.execute(f"INSERT INTO {name} ({cols}) SELECT {cols} FROM {stage} ORDER BY _ord")
             for src in sources:

@@ -22,7 +22,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from pxassure.publish.vocabulary import POINT_LABEL  # noqa: E402
+from pxassure.publish.vocabulary import POINT_LABEL, REBASE_LABEL  # noqa: E402
 
 # Deterministic SVG: same data, same bytes.
 plt.rcParams.update(
@@ -83,6 +83,18 @@ def plot_spc(result, ax=None, *, title: str | None = None, ylabel: str | None = 
                 zorder=2,
                 drawstyle="steps-mid" if result.chart != "xmr" else "default",
             )
+    marks = [(s, "done") for s in result.period_starts[1:]]
+    if result.pending_rebase is not None:
+        marks.append((result.pending_rebase, "pending"))
+    for k, (start, kind) in enumerate(sorted(marks)):
+        ax.axvline(
+            start - 0.5,
+            color=PALETTE["limit"],
+            linestyle=(0, (1, 2)) if kind == "pending" else "-",
+            linewidth=0.9,
+            zorder=1,
+            label=REBASE_LABEL[kind] if all(m[1] != kind for m in sorted(marks)[:k]) else None,
+        )
     seen = set()
     for kind, marker in MARKERS.items():
         mask = (p["point_type"] == kind).to_numpy()

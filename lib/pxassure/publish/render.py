@@ -183,9 +183,11 @@ def summary_icons(
 # ---------------------------------------------------------------------------
 
 
-def spc_figure(result: spc.SPCResult, *, title: str, measure: str, unit: str = "") -> Fragment:
+def spc_figure(
+    result: spc.SPCResult, *, title: str, measure: str, unit: str = "", rebases=None, target=None
+) -> Fragment:
     """An SPC chart as an inline SVG figure whose alt text is :func:`vocabulary.describe_chart`."""
-    description = vocabulary.describe_chart(result, measure, unit)
+    description = vocabulary.describe_chart(result, measure, unit, rebases=rebases, target=target)
     ax = charts_mod.plot_spc(result, title=title, ylabel=f"{measure}", percent=(unit == "%"))
     svg = charts_mod.to_svg(ax.figure, title=title, description=description)
     icons = f"{variation_icon(result.variation)} {assurance_icon(result.assurance, result.target is not None)}"
@@ -198,7 +200,9 @@ def spc_figure(result: spc.SPCResult, *, title: str, measure: str, unit: str = "
 def chart(chart) -> Fragment:
     """A report's charted measure (:class:`pxassure.reports.model.Chart`) as a figure."""
     m = chart.measure
-    return spc_figure(chart.result, title=chart.title, measure=m.name, unit=m.unit)
+    return spc_figure(
+        chart.result, title=chart.title, measure=m.name, unit=m.unit, rebases=chart.rebases, target=chart.target
+    )
 
 
 def topic(key: str, charts: list, level: int = 2) -> Fragment:
@@ -244,9 +248,12 @@ def data_used(frame: pd.DataFrame) -> Fragment:
 
 def method_note(report, methods_doc: str = "docs/methods.md") -> Fragment:
     """Which chart and rule options produced each of the paper's charts, and its other methods."""
-    lines = vocabulary.method_lines(c.result for c in report.all_charts())
+    charts = report.all_charts()
+    lines = vocabulary.method_lines(c.result for c in charts)
     if not lines:
         lines = [f"No SPC chart in this paper. Rule options: {vocabulary.options_line(report.options)}"]
+    else:
+        lines.append(vocabulary.decisions_line(charts))
     items = "".join(f"<li>{escape(line)}</li>" for line in [*lines, *report.other_methods()])
     return Fragment(
         f'<div class="method"><p>Statistical method (see <code>{escape(methods_doc)}</code> in the '

@@ -10,13 +10,15 @@ word changed here changes everywhere at once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 
+from pxassure.analysis import spc
 from pxassure.analysis.options import SPCOptions
 from pxassure.analysis.spc import SPCResult
+from pxassure.analysis.targets import Target
 
 CHART_LABELS = {
     "xmr": "XmR chart",
@@ -59,6 +61,11 @@ POINT_LABEL = {
     "special_cause_neutral_high": "Special cause: neutral",
     "special_cause_neutral_low": "Special cause: neutral",
 }
+#: Legend entries for recorded rebases.
+REBASE_LABEL = {
+    "done": "Limits rebased (recorded)",
+    "pending": "Rebase recorded (new limits pending)",
+}
 
 
 def chart_label(result: SPCResult) -> str:
@@ -91,6 +98,27 @@ def method_line(result: SPCResult) -> str:
 def method_lines(results: Iterable[SPCResult]) -> list[str]:
     """The distinct method lines of a paper's charts, sorted."""
     return sorted({method_line(r) for r in results})
+
+
+def decisions_line(charts: list) -> str:
+    """Where a paper's targets and rebases come from (charts: ``reports.model.Chart`` objects)."""
+    if not charts:
+        return ""
+    with_target = sum(c.target is not None for c in charts)
+    rebased = sum(len(c.rebases) for c in charts)
+    pending = sum(c.result.pending_rebase is not None for c in charts)
+    minimum = charts[0].result.options.minimum_points
+    text = (
+        f"Targets: from the trust's targets table (docs/data-model.md); {with_target} of the {len(charts)} "
+        "charts have one, the rest have no agreed target and so no assurance icon. "
+        f"Rebases: {rebased} recorded in the spc_rebases table"
+    )
+    if pending:
+        text += (
+            f"; {pending} too recent for limits of their own ({minimum} points), whose new points are judged "
+            "against the limits before"
+        )
+    return text + "."
 
 
 def describe_sections(sections: pd.DataFrame) -> str:
@@ -138,8 +166,59 @@ def number(x: float, unit: str = "") -> str:
     return f"{text}{unit}"
 
 
-def describe_chart(result: SPCResult, measure: str = "the measure", unit: str = "") -> str:
-    """One plain-English paragraph describing an SPC chart: its alt text and caption."""
+POINT_TYPE_TEXT = {
+    "special_cause_improvement": "special cause improvement",
+    "special_cause_concern": "special cause concern",
+    "special_cause_neutral_high": "special cause (higher values)",
+    "special_cause_neutral_low": "special cause (lower values)",
+}
+
+
+def describe_sustained(runs: list[spc.SustainedRun]) -> str:
+    """The sentence that says a chart's limits span a sustained change with no rebase recorded."""
+    if not runs:
+        return ""
+    parts = [f"{POINT_TYPE_TEXT[r.point_type]} from {r.first} to {r.last} ({r.points} points)" for r in runs]
+    return (
+        "Its limits span a sustained change with no rebase recorded: " + "; ".join(parts) + ". If the change is "
+        "understood and expected to last, record a rebase (the spc_rebases table) so that the limits describe "
+        "the current process."
+    )
+
+
+def describe_rebases(result: SPCResult, rebases: Mapping[str, str] | None = None) -> str:
+    """Where the limits were recalculated, and why (``rebases``: {label: reason} as recorded)."""
+    p, reasons = result.points, {str(k): v for k, v in (rebases or {}).items()}
+    text = []
+    for start in result.period_starts[1:]:
+        label = str(p.index[start])
+        why = f" ({reasons[label]})" if label in reasons else ""
+        text.append(f"Limits were recalculated from {label}{why}.")
+    if result.pending_rebase is not None:
+        label = str(p.index[result.pending_rebase])
+        why = f" ({reasons[label]})" if label in reasons else ""
+        seen = p.iloc[result.pending_rebase :]
+        have = int((seen["value"].notna() & ~seen["small"].astype(bool)).sum())
+        text.append(
+            f"A rebase is recorded from {label}{why}; that period has {have} of the "
+            f"{result.options.minimum_points} points needed for limits of its own, so until then its points are "
+            "judged against the limits of the period before."
+        )
+    return " ".join(text)
+
+
+def describe_chart(
+    result: SPCResult,
+    measure: str = "the measure",
+    unit: str = "",
+    *,
+    rebases: Mapping[str, str] | None = None,
+    target: Target | None = None,
+) -> str:
+    """One plain-English paragraph describing an SPC chart: its alt text and caption.
+
+    ``rebases`` gives the recorded reason for each rebase ({"YYYY-MM": reason}); ``target``
+    where the chart's target comes from (who set it, for what, from when)."""
     p = result.points
     small = p["small"] if "small" in p else pd.Series(False, index=p.index)
     observed = p[p["value"].notna() & ~small]
@@ -166,10 +245,11 @@ def describe_chart(result: SPCResult, measure: str = "the measure", unit: str = 
             text.append(f"Special cause points in the chart: {', '.join(bits)}.")
         if result.target is not None:
             assurance = result.assurance
+            source = f" ({target.describe()})" if target is not None else ""
             text.append(
-                f"Against the target of {number(result.target, unit)}, {ASSURANCE_TEXT[assurance]}."
+                f"Against the target of {number(result.target, unit)}{source}, {ASSURANCE_TEXT[assurance]}."
                 if assurance
-                else f"Target {number(result.target, unit)}; no assurance is given for a neutral measure."
+                else f"Target {number(result.target, unit)}{source}; no assurance is given for a neutral measure."
             )
     else:
         text.append(f"Too few points for process limits: median {number(lp['centre'], unit)}.")
@@ -192,9 +272,12 @@ def describe_chart(result: SPCResult, measure: str = "the measure", unit: str = 
     if gaps:
         shown = ", ".join(gaps[:6]) + (f" and {len(gaps) - 6} more" if len(gaps) > 6 else "")
         text.append(f"No data for {shown}: shown as a gap, left out of the limits and rules.")
-    if len(result.period_starts) > 1:
-        labels = ", ".join(str(p.index[s]) for s in result.period_starts[1:])
-        text.append(f"Limits were recalculated from {labels}.")
+    rebased = describe_rebases(result, rebases)
+    if rebased:
+        text.append(rebased)
+    sustained = describe_sustained(spc.sustained_runs(result))
+    if sustained:
+        text.append(sustained)
     return " ".join(text)
 
 

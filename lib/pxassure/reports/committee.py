@@ -92,8 +92,8 @@ def response_rates(data: ReportData) -> pd.DataFrame:
     rr = rr[rr["month"] == data.month].merge(data.units[["unit_id", "service_type"]], on="unit_id")
     g = rr.groupby("service_type")[["numerator", "denominator"]].sum().reset_index()
     g["trust_rate"] = 100 * g["numerator"] / g["denominator"]
-    target = measures.get("fft_response_rate").target
-    g["national_rate"] = [target.for_setting(data.tables, data.month, s) for s in g["service_type"]]
+    rate = measures.get("fft_response_rate")
+    g["national_rate"] = [data.national_figure(rate, s) for s in g["service_type"]]
     g["difference"] = g["trust_rate"] - g["national_rate"]
     # No national figure for a setting: no comparison (never "below the national average").
     g["meets_national"] = [None if pd.isna(d) else bool(d >= 0) for d in g["difference"]]

@@ -16,6 +16,7 @@ import pandas as pd
 
 from pxassure.analysis import measures
 from pxassure.analysis.measures import Measure
+from pxassure.analysis.targets import Target, target_for
 from pxassure.errors import ParameterError
 from pxassure.ingest.store import AS_OF, Store
 from pxassure.reports.parameters import resolve_period
@@ -34,6 +35,8 @@ SOURCES: dict[str, str] = {
     "framework_scores": "Framework self-assessments",
     "inpatient_survey": "National inpatient survey",
     "staff_survey": "NHS staff survey",
+    "targets": "Targets agreed by the trust",
+    "spc_rebases": "SPC rebase decisions",
 }
 
 
@@ -133,27 +136,47 @@ class ReportData:
             )
         return pd.DataFrame(rows, columns=["source", "table", "supplied", "rows", "first", "latest"])
 
-    def scoped(self, measure: Measure, unit_id: str) -> tuple[pd.DataFrame, float | None, str]:
+    def scoped(self, measure: Measure, unit_id: str) -> tuple[pd.DataFrame, Target | None, str]:
         """A measure's monthly series for one unit, its target and what the figure covers.
 
         A ward's own series; above ward level, the wards of the measure's pooled settings
-        (``Measure.pooled``) summed up to the unit. The target comes from ``Measure.target``
-        for the ward's setting, or for the pooled setting when there is exactly one.
+        (``Measure.pooled``) summed up to the unit. The target is the trust's agreed target
+        that covers the chart (``analysis.targets``): for the ward's setting, or for the
+        pooled setting when there is exactly one.
         """
         unit = self.unit(unit_id)
         s = self.series(measure)
         if unit["level"] == "ward":
-            return (
-                s[s["unit_id"] == unit_id],
-                measure.target.for_setting(self.tables, self.month, unit["service_type"]),
-                "",
-            )
+            setting = unit["service_type"] if isinstance(unit["service_type"], str) else None
+            return s[s["unit_id"] == unit_id], self.target(measure, unit_id, setting), ""
         if measure.pooled is not None:
             s = s[s["unit_id"].isin(self.wards(measure.pooled))]
         rolled = measures.rollup(s, self.units)
         setting = measure.pooled[0] if measure.pooled is not None and len(measure.pooled) == 1 else None
-        target = measure.target.for_setting(self.tables, self.month, setting)
-        return rolled[rolled["unit_id"] == unit_id], target, measure.scope
+        return rolled[rolled["unit_id"] == unit_id], self.target(measure, unit_id, setting), measure.scope
+
+    def target(self, measure: Measure, unit_id: str, setting: str | None) -> Target | None:
+        """The agreed target covering ``measure``'s chart for a unit (None when none does)."""
+        return target_for(
+            measure, unit_id, setting, self.month, self.tables.get("targets"), self.units, self.tables["fft_national"]
+        )
+
+    def national_figure(self, measure: Measure, setting: str) -> float | None:
+        """The latest national figure for ``measure`` in a setting (None when not supplied)."""
+        if measure.national is None or not len(self.tables["fft_national"]):
+            return None
+        return measures.latest_national(self.tables["fft_national"], setting, self.month, measure.national)
+
+    def rebases(self, measure: Measure, unit_id: str) -> dict[str, str]:
+        """Recorded rebases of one unit's chart of ``measure``: {"YYYY-MM": "reason (agreed by …)"}."""
+        r = self.tables.get("spc_rebases")
+        if r is None or r.empty:
+            return {}
+        r = r[(r["measure"] == measure.id) & (r["unit_id"] == unit_id)].sort_values("month")
+        return {
+            f"{m:%Y-%m}": f"{reason}; agreed by {who}"
+            for m, reason, who in zip(pd.to_datetime(r["month"]), r["reason"], r["agreed_by"])
+        }
 
 
 def load(database: str | Path, period: Any) -> ReportData:
@@ -175,7 +198,7 @@ def framework_evidence(data: ReportData, unit_id: str) -> pd.DataFrame:
         & rr["unit_id"].isin(in_scope)
         & (rr["month"] > data.month - pd.DateOffset(months=3))
     ]
-    national = rate_measure.target.for_setting(data.tables, data.month, "inpatient")
+    national = data.national_figure(rate_measure, "inpatient")
     if len(recent) and national is not None:
         rate = rate_measure.value(recent["numerator"].sum(), recent["denominator"].sum())
         rows.append(

@@ -16,6 +16,7 @@ import pandas as pd
 from pxassure.analysis import spc
 from pxassure.analysis.measures import Measure
 from pxassure.analysis.options import SPCOptions
+from pxassure.analysis.targets import Target
 from pxassure.reports.data import ReportData
 from pxassure.reports.parameters import reproduce_commands
 from pxassure.reports.provenance import clean_value
@@ -47,15 +48,18 @@ def chart_measure(
     options: SPCOptions,
     target: float | None = None,
     through: pd.Timestamp | None = None,
+    rebase: list[str] | tuple[str, ...] = (),
 ) -> spc.SPCResult:
     """The SPC chart of one unit's monthly series for ``measure`` (chart type from the measure),
-    every calendar month through ``through`` included, so missing months are gaps."""
+    every calendar month through ``through`` included, so missing months are gaps. ``rebase``
+    lists "YYYY-MM" months that start a new period; one outside the charted months has no effect."""
     s = every_month(series, through)
     num = pd.Series(s["numerator"].to_numpy(), index=month_labels(s["month"]))
+    rebase = [m for m in rebase if m in num.index]
     if measure.chart == "c":
-        return spc.attribute("c", num, improvement=measure.improvement, target=target, options=options)
+        return spc.attribute("c", num, improvement=measure.improvement, target=target, rebase=rebase, options=options)
     if measure.chart == "xmr":
-        return spc.xmr(num, improvement=measure.improvement, target=target, options=options)
+        return spc.xmr(num, improvement=measure.improvement, target=target, rebase=rebase, options=options)
     den = pd.Series(s["denominator"].to_numpy(), index=num.index)
     return spc.attribute(
         measure.chart,
@@ -64,6 +68,7 @@ def chart_measure(
         multiply=measure.multiply,
         improvement=measure.improvement,
         target=target,
+        rebase=rebase,
         options=options,
     )
 
@@ -77,6 +82,13 @@ class Chart:
     unit_name: str
     result: spc.SPCResult
     scope: str = ""
+    target: Target | None = None  # the agreed target it is judged against, and where it comes from
+    rebases: dict[str, str] = field(default_factory=dict)  # recorded rebases: {"YYYY-MM": reason}
+
+    @property
+    def sustained_runs(self) -> list[spc.SustainedRun]:
+        """Special-cause runs the chart's limits span with no rebase recorded (see ``spc.sustained_runs``)."""
+        return spc.sustained_runs(self.result)
 
     @property
     def title(self) -> str:
@@ -125,8 +137,11 @@ def chart_for(data: ReportData, measure: Measure, unit_id: str, options: SPCOpti
     if series.empty or series["denominator"].notna().sum() == 0:
         return "no data for this unit"  # e.g. no eligible numbers reported, or no beds
     unit_name = data.unit(unit_id)["name"]
-    result = chart_measure(series, measure, options, target, through=data.month)
-    return Chart(measure, unit_id, unit_name, result, scope=scope)
+    rebases = data.rebases(measure, unit_id)
+    value = None if target is None else target.value
+    result = chart_measure(series, measure, options, value, through=data.month, rebase=list(rebases))
+    shown = {m: why for m, why in rebases.items() if m in result.points.index}
+    return Chart(measure, unit_id, unit_name, result, scope=scope, target=target, rebases=shown)
 
 
 def charts_for(
@@ -211,6 +226,13 @@ class Report:
         gaps = self.unassessed()
         if gaps:
             text.append("Not assessed: " + "; ".join(gaps) + ".")
+        spanning = [f"{c.measure.name}, {c.unit_name}" for c in self.charts if c.sustained_runs]
+        if spanning:
+            text.append(
+                "Limits span a sustained change with no rebase recorded (each chart's description says where): "
+                + "; ".join(spanning)
+                + ". Where the change is understood and expected to last, record a rebase."
+            )
         return text
 
     def charts_by_topic(self) -> list[tuple[str, list[Chart]]]:
