@@ -40,6 +40,10 @@ EXPECTED: dict[str, list[str]] = {
     "feedback_comments__latin1.csv": [
         "{f}, row 2: found 'byte 0xE9'; expected UTF-8 text (in Excel: Save As 'CSV UTF-8 (Comma delimited)')"
     ],
+    "feedback_comments__bad_coding.csv": [
+        "{f}, row 3, column 'sentiment': found '7'; expected a value of at most 5",
+        "{f}, row 2, column 'labels': found 'Food and drink'; expected label names of the FFT comment framework, not 'Food and drink'",
+    ],
     "feedback_comments__nul_byte.csv": [
         "{f}, row 2, column 'text': found 'Lovely\\x00 food'; expected text without control characters such as NUL (remove them, then save the file again)"
     ],

@@ -17,7 +17,7 @@ import pandas as pd
 
 from pxassure.errors import ParameterError
 from pxassure.ingest import catalogue, sources
-from pxassure.ingest.schema import COMMENT_THEMES, KO41A_SUBJECTS
+from pxassure.ingest.schema import KO41A_SUBJECTS
 from pxassure.ingest.store import Store, replace_file_atomically
 
 TRUST_ID = "AVH"
@@ -465,26 +465,46 @@ def _complaints(wards, months, counts, rng):
     return {"complaints": complaints, "complaint_subjects": subj}
 
 
+#: The demo's comment templates by tone: (text, the FFT comment framework label a person would give).
+#: The demo's themes are named as the framework names them; the extract carries no labels and no
+#: sentiment, so the classifier codes every demo comment at load, as it would a trust's extract.
 _COMMENT_TEXT = {
     "positive": [
-        "The staff on the {setting} were kind and explained everything.",
-        "{person} made me feel safe and listened to my worries.",
-        "Clean, calm and well organised. Thank you to the whole team.",
-        "Excellent care from admission to discharge.",
-        "The food was better than I expected and there was always water.",
+        ("The staff on the {setting} were kind and explained everything.", "Staff manner & personal attributes"),
+        (
+            "{person} made me feel safe and listened to my worries.",
+            "Staff listening, understanding & involving patients",
+        ),
+        ("Clean, calm and well organised. Thank you to the whole team.", "Cleanliness, tidiness & infection control"),
+        ("Excellent care from admission to discharge, thank you all.", "Positive experience & gratitude"),
+        ("The food was better than I expected and there was always water.", "Food & drink provision & facilities"),
+        ("I was seen quickly and did not have to wait long at all.", "Timeliness of care"),
+        ("Friendly, caring nurses who always had time for me.", "Staff manner & personal attributes"),
     ],
     "neutral": [
-        "Care was fine but I was not sure what would happen next.",
-        "Some staff were great, others seemed rushed.",
-        "It was noisy at night but the nurses were helpful.",
+        (
+            "Care was fine but I was not sure what would happen next.",
+            "Being kept informed, clarity & consistency of information",
+        ),
+        ("Some staff were great, others seemed rushed.", "Staff manner & personal attributes"),
+        ("It was noisy at night but the nurses were helpful.", "Sensory experience"),
+        ("The wait was long but the doctor was thorough once I was seen.", "Timeliness of care"),
     ],
     "negative": [
-        "I waited hours for pain relief and nobody told me why.",
-        "Nobody explained my discharge; I went home without my letter.",
-        "The ward was short staffed and call bells went unanswered.",
-        "I asked for help several times and was ignored. Please ring me on {phone}.",
-        "My mother's medication was late again. Contact {email} about it.",
+        ("I waited hours for pain relief and nobody told me why.", "Timeliness of care"),
+        ("Nobody explained my discharge; I went home without my letter.", "Discharge"),
+        ("The ward was short staffed and call bells went unanswered.", "Number & deployment of staff"),
+        ("I asked for help several times and was ignored. Please ring me on {phone}.", "Staff responsiveness"),
+        ("My mother's medication was late again. Contact {email} about it.", "Supplying & understanding medication"),
+        ("Staff were rude and did not listen to what I said.", "Staff manner & personal attributes"),
+        ("The toilets were dirty and the bins were overflowing.", "Cleanliness, tidiness & infection control"),
     ],
+}
+#: The question each tone of comment answers in the demo's FFT survey.
+_QUESTION = {
+    "positive": "What was good?",
+    "neutral": "What could we do better?",
+    "negative": "What could we do better?",
 }
 _PEOPLE = ["Nurse Priya", "Dr Okafor", "Sister Ann", "Mr Hughes", "Nurse Tom"]
 
@@ -501,9 +521,9 @@ def _comments(wards, months, p_pos, rng):
     u = rng.random(n)
     sentiment = np.where(u < p - 0.05, "positive", np.where(u < p + 0.02, "neutral", "negative"))
     settings = wards["service_type"].to_numpy()[unit_idx]
-    texts, themes = [], []
+    texts = []
     for i in range(n):
-        template = _COMMENT_TEXT[sentiment[i]][int(rng.integers(0, len(_COMMENT_TEXT[sentiment[i]])))]
+        template, _ = _COMMENT_TEXT[sentiment[i]][int(rng.integers(0, len(_COMMENT_TEXT[sentiment[i]])))]
         texts.append(
             template.format(
                 setting={"ae": "emergency department"}.get(settings[i], "ward"),
@@ -512,16 +532,16 @@ def _comments(wards, months, p_pos, rng):
                 email=f"family{int(rng.integers(1, 99))}@example.org",
             )
         )
-        themes.append(COMMENT_THEMES[int(rng.integers(0, len(COMMENT_THEMES)))])
     frame = pd.DataFrame(
         {
             "comment_id": [f"F{i:07d}" for i in range(n)],
             "unit_id": wards["unit_id"].to_numpy()[unit_idx],
             "month": months[month_idx],
             "source": "fft",
-            "sentiment": sentiment,
-            "theme": themes,
+            "question": [_QUESTION[x] for x in sentiment],
             "text": texts,
+            "labels": None,  # no coding in the extract: the classifier codes them at load
+            "sentiment": None,
         }
     )
     hostile = pd.DataFrame(
@@ -531,9 +551,10 @@ def _comments(wards, months, p_pos, rng):
                 "unit_id": PLANTED["deteriorating_ward"],
                 "month": months[-1],
                 "source": "fft",
-                "sentiment": "negative",
-                "theme": "Staff attitude",
+                "question": "What could we do better?",
                 "text": PLANTED["hostile_comment"],
+                "labels": None,
+                "sentiment": None,
             }
         ]
     )

@@ -29,19 +29,8 @@ HARM_LEVELS = ("no_harm", "low", "moderate", "severe", "death")
 OUTCOMES = ("upheld", "partly_upheld", "not_upheld")
 PEER_BANDS = ("better", "about_the_same", "worse")
 COMMENT_SOURCES = ("fft", "pals", "compliment", "survey")
-SENTIMENTS = ("positive", "neutral", "negative")
-COMMENT_THEMES = (
-    "Staff attitude",
-    "Communication",
-    "Waiting",
-    "Environment",
-    "Food and drink",
-    "Discharge",
-    "Pain management",
-    "Cleanliness",
-    "Noise at night",
-    "Care and treatment",
-)
+#: Who gave a comment's labels or sentiment: a person (in the extract) or pxassure's classifier.
+CODED_BY = ("person", "model")
 KO41A_SUBJECTS = (
     "Access to treatment or drugs",
     "Admissions, discharges and transfers",
@@ -84,6 +73,8 @@ class Column:
     #: A list of names the value must be one of that is defined above the ingest layer (e.g.
     #: "measure ids": the measure registry). The loader checks it when given that list.
     vocabulary: str | None = None
+    #: Filled in by pxassure when the rows are loaded, never read from an input file.
+    derived: bool = False
 
 
 @dataclass(frozen=True)
@@ -104,6 +95,11 @@ class Table:
     @property
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
+
+    @property
+    def input_columns(self) -> list[Column]:
+        """The columns an input file supplies (not those pxassure fills in at load)."""
+        return [c for c in self.columns if not c.derived]
 
 
 UNIT = Column(
@@ -381,15 +377,56 @@ TABLES: dict[str, Table] = {
         Table(
             "feedback_comments",
             "Free-text comments (FFT follow-up question and other feedback) in patients' own words. "
-            "Never evaluated; redacted and escaped before display, and quoted only in ward reports.",
+            "Never evaluated; redacted and escaped before display, and quoted only in ward reports. "
+            "Themes and sentiment given in the extract are kept (a person's coding wins); comments that "
+            "arrive without them are coded at load by pxassure's offline classifier (`pxassure.ingest.themes`), "
+            "and each row records who coded it.",
             (
                 Column("comment_id", "VARCHAR", "Comment reference"),
                 UNIT,
                 MONTH,
                 Column("source", "VARCHAR", "Where the comment came from", choices=COMMENT_SOURCES),
-                Column("sentiment", "VARCHAR", "Tone, as coded by the trust's feedback system", choices=SENTIMENTS),
-                Column("theme", "VARCHAR", "Main theme", choices=COMMENT_THEMES),
+                Column(
+                    "question",
+                    "VARCHAR",
+                    "The question the comment answers, e.g. 'What was good?' (helps the classifier)",
+                    nullable=True,
+                ),
                 Column("text", "VARCHAR", "The comment as written"),
+                Column(
+                    "labels",
+                    "VARCHAR",
+                    "Themes: names from the FFT comment framework (`pxassure themes labels` lists them) "
+                    "joined by '|'; empty: the classifier labels it",
+                    nullable=True,
+                ),
+                Column(
+                    "sentiment",
+                    "INTEGER",
+                    "1 very positive … 5 very negative; empty: the classifier codes it (none for a blank comment)",
+                    "1–5",
+                    nullable=True,
+                    minimum=1,
+                    maximum=5,
+                ),
+                Column("labels_by", "VARCHAR", "Who gave the labels", choices=CODED_BY, derived=True),
+                Column(
+                    "sentiment_by", "VARCHAR", "Who gave the sentiment", nullable=True, choices=CODED_BY, derived=True
+                ),
+                Column(
+                    "model_version",
+                    "VARCHAR",
+                    "Classifier version, where it coded anything",
+                    nullable=True,
+                    derived=True,
+                ),
+                Column(
+                    "confidence",
+                    "DOUBLE",
+                    "Classifier's lowest probability among the labels it gave (a ranking, not calibrated)",
+                    nullable=True,
+                    derived=True,
+                ),
             ),
             key=("comment_id",),
             grain="one row per comment",
@@ -518,7 +555,8 @@ def data_model_markdown() -> str:
                 meaning += f" — {c.pattern_text}"
             if c.vocabulary:
                 meaning += f" — one of pxassure's {c.vocabulary}"
-            lines.append(f"| `{c.name}` | {c.type} | {c.unit} | {'no' if c.nullable else 'yes'} | {meaning} |")
+            required = "filled at load" if c.derived else "no" if c.nullable else "yes"
+            lines.append(f"| `{c.name}` | {c.type} | {c.unit} | {required} | {meaning} |")
         if t.extra_checks:
             lines += ["", "Checks: " + "; ".join(f"`{x}`" for x in t.extra_checks) + "."]
         lines.append("")

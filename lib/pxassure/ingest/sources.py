@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from pxassure.errors import MAX_PROBLEMS_SHOWN, ReadError, ValidationError
-from pxassure.ingest import readers
+from pxassure.ingest import readers, themes
 from pxassure.ingest.problems import Problem
 from pxassure.ingest.readers import Chunk
 from pxassure.ingest.schema import MONTH_COLUMNS, TABLES, Table
@@ -69,17 +69,18 @@ def parse_table(
     """
     problems: list[Problem] = []
     raw = raw.rename(columns=lambda c: str(c).strip())
-    missing = [c for c in table.column_names if c not in raw.columns]
+    wanted = table.input_columns
+    missing = [c.name for c in wanted if c.name not in raw.columns]
     for col in missing:
         problems.append(
             Problem(file, 1, col, None, f"a column named {col!r} (columns found: {list(raw.columns)})", sheet)
         )
     if missing:
-        return pd.DataFrame(columns=table.column_names), problems
+        return pd.DataFrame(columns=[c.name for c in wanted]), problems
 
     rows = np.arange(len(raw)) + first_data_row if rows is None else np.asarray(rows)
     out = {}
-    for col in table.columns:
+    for col in wanted:
         text = raw[col.name].astype("string").str.strip()
         blank = text.isna() | (text == "")
 
@@ -195,6 +196,50 @@ def _table_checks(frame: pd.DataFrame, table: Table, file: str, sheet: str | Non
     return problems
 
 
+def _code_comments(loader: Loader, frame: pd.DataFrame, rows, file: str, sheet: str | None):
+    """Keep themes and sentiment a person gave; classify the rest; record who coded each row."""
+    problems = []
+    known = set(loader.themes_labels)
+    rows = np.arange(len(frame)) + 2 if rows is None else np.asarray(rows)
+    given = frame["labels"].notna()
+    for r, text in zip(rows[given.to_numpy()], frame.loc[given, "labels"]):
+        unknown = [x for x in (part.strip() for part in text.split(themes.LABEL_SEPARATOR)) if x not in known]
+        if unknown:
+            problems.append(
+                Problem(
+                    file, int(r), "labels", text, f"label names of the FFT comment framework, not {unknown[0]!r}", sheet
+                )
+            )
+    out = frame.copy()
+    out["labels"] = out["labels"].map(
+        lambda t: (
+            themes.LABEL_SEPARATOR.join(x.strip() for x in t.split(themes.LABEL_SEPARATOR)) if isinstance(t, str) else t
+        )
+    )
+    out["labels_by"] = np.where(given, "person", "model")
+    out["sentiment_by"] = pd.Series(np.where(out["sentiment"].notna(), "person", None), dtype=object)
+    out["model_version"] = None
+    out["confidence"] = np.nan
+    todo = (~given | out["sentiment"].isna()).to_numpy()
+    if todo.any():
+        model = loader.themes_model  # loaded only when something is left to classify
+        predicted = model.predict(out.loc[todo, "text"], out.loc[todo, "question"])
+        predicted.index = out.index[todo]
+        need_labels = todo & ~given.to_numpy()
+        out.loc[need_labels, "labels"] = predicted.loc[out.index[need_labels], "labels"]
+        out.loc[need_labels, "confidence"] = predicted.loc[out.index[need_labels], "confidence"]
+        need_sentiment = todo & out["sentiment"].isna().to_numpy()
+        coded = need_sentiment & predicted["sentiment"].reindex(out.index).notna().to_numpy()
+        out.loc[coded, "sentiment"] = predicted.loc[out.index[coded], "sentiment"]
+        out.loc[coded, "sentiment_by"] = "model"
+        out.loc[need_labels | coded, "model_version"] = model.version
+    return out, problems
+
+
+#: Tables whose rows pxassure completes at load, after parsing and before staging.
+ENRICH = {"feedback_comments": _code_comments}
+
+
 class Loader:
     """One load: read sources in chunks, validate and stage them, check across rows, commit once.
 
@@ -211,8 +256,12 @@ class Loader:
         replace: bool = True,
         progress: Callable[[int], None] | None = None,
         vocabularies: Mapping[str, Collection[str]] | None = None,
+        themes_model: str | Path | None = None,
     ):
         self.store = store
+        self.themes_model_path = themes_model  # None: the classifier shipped with pxassure
+        self._themes_model = None
+        self._themes_labels: list[str] | None = None
         #: Names defined above this layer that columns must be one of (``Column.vocabulary``),
         #: e.g. {"measure ids": the measure registry's ids}; a vocabulary not given is not checked.
         self.vocabularies = dict(vocabularies or {})
@@ -223,6 +272,20 @@ class Loader:
         self.total_problems = 0
         self.sources: list[SourceFile] = []
         self.notes: list[str] = []  # things a person should know about a successful load
+
+    @property
+    def themes_model(self):
+        """The comment classifier, loaded on first use (only loads with comments need it)."""
+        if self._themes_model is None:
+            self._themes_model = themes.Model.load(self.themes_model_path)
+        return self._themes_model
+
+    @property
+    def themes_labels(self) -> list[str]:
+        """The classifier's label names (read without loading the classifier)."""
+        if self._themes_labels is None:
+            self._themes_labels = themes.model_labels(self.themes_model_path)
+        return self._themes_labels
 
     def __enter__(self) -> Loader:
         return self
@@ -250,8 +313,11 @@ class Loader:
                 frame, found = parse_table(chunk.raw, spec, chunk.source, chunk.sheet, rows=chunk.rows)
                 self.report(found)
                 columns = {str(c).strip() for c in chunk.raw.columns}
-                if not set(spec.column_names) <= columns:
+                if not {c.name for c in spec.input_columns} <= columns:
                     return total  # missing columns: the rest of this source can only repeat them
+                if table in ENRICH:
+                    frame, found = ENRICH[table](self, frame, chunk.rows, chunk.source, chunk.sheet)
+                    self.report(found)
                 self.staged.stage(table, frame, source=chunk.source, sheet=chunk.sheet, rows=chunk.rows)
                 total += len(frame)
                 if self.progress:

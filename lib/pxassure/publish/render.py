@@ -299,9 +299,10 @@ def quotes(frame: pd.DataFrame) -> Fragment:
         return Fragment('<p class="empty">No comments were received this month.</p>')
     out = []
     for r in frame.itertuples(index=False):
+        coded = " (themes coded by pxassure's classifier)" if getattr(r, "coded_by", None) == "model" else ""
         out.append(
-            f'<blockquote class="comment {escape(r.sentiment)}"><p>{escape(r.text)}</p>'
-            f"<footer>{escape(r.sentiment.capitalize())} comment · {escape(r.theme)}</footer></blockquote>"
+            f'<blockquote class="comment {escape(r.tone)}"><p>{escape(r.text)}</p>'
+            f"<footer>{escape(r.tone.capitalize())} comment · {escape(r.theme)}{escape(coded)}</footer></blockquote>"
         )
     return Fragment("".join(out))
 

@@ -11,6 +11,7 @@ import pandas as pd
 
 from pxassure.analysis.redact import redact
 from pxassure.errors import ParameterError
+from pxassure.ingest.themes import BLANK_LABEL, LABEL_SEPARATOR, THREE_CLASS
 from pxassure.reports import committees
 from pxassure.reports.data import load
 from pxassure.reports.escalation import EXCEPTION_COLUMNS, ward_exceptions
@@ -107,23 +108,49 @@ def _changes(charts: list[Chart], period: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: No theme found by the classifier (or given by a person) for a comment that has text.
+NO_THEME = "No theme identified"
+
+
+def _tones(comments: pd.DataFrame) -> pd.Series:
+    """Each comment's tone on three classes: 1–2 positive, 3 mixed, 4–5 negative (None: not coded)."""
+    return comments["sentiment"].map(lambda v: None if pd.isna(v) else THREE_CLASS[int(v)])
+
+
+def _by_theme(comments: pd.DataFrame) -> pd.DataFrame:
+    """One row per comment and theme (a comment with two themes counts once under each)."""
+    c = comments.assign(tone=_tones(comments), theme=comments["labels"].fillna("").str.split(LABEL_SEPARATOR))
+    c = c.explode("theme")
+    c["theme"] = c["theme"].replace("", NO_THEME)
+    return c[c["theme"] != BLANK_LABEL]
+
+
 def _comment_themes(comments: pd.DataFrame, month: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Theme counts by sentiment over the last three months, and a few recent quotes, redacted."""
-    recent = comments[pd.to_datetime(comments["month"]) > month - pd.DateOffset(months=3)]
-    themes = recent.pivot_table(
-        index="theme", columns="sentiment", values="comment_id", aggfunc="count", fill_value=0
-    ).reindex(columns=["positive", "neutral", "negative"], fill_value=0)
+    """Theme counts by tone over the last three months against the three months before, and a few
+    of this month's comments, redacted, most critical first."""
+    months = pd.to_datetime(comments["month"])
+    recent = comments[months > month - pd.DateOffset(months=3)]
+    before = comments[(months > month - pd.DateOffset(months=6)) & (months <= month - pd.DateOffset(months=3))]
+    now = _by_theme(recent)
+    themes = now.pivot_table(index="theme", columns="tone", values="comment_id", aggfunc="count", fill_value=0)
+    themes = themes.reindex(columns=["positive", "mixed", "negative"], fill_value=0)
     themes["total"] = themes.sum(axis=1)
-    themes = themes.sort_values(["negative", "total"], ascending=False).reset_index()
-    latest = recent[pd.to_datetime(recent["month"]) == month]
+    previous = _by_theme(before).groupby("theme")["comment_id"].count()
+    themes["previous"] = previous.reindex(themes.index).fillna(0).astype(int)
+    themes = themes.sort_values(["negative", "total"], ascending=False).rename_axis(columns=None).reset_index()
+    latest = recent[pd.to_datetime(recent["month"]) == month].assign(tone=lambda d: _tones(d))
     quotes = pd.concat(
         [
-            latest[latest["sentiment"] == s].sort_values("comment_id", ascending=False).head(QUOTES_PER_SENTIMENT)
+            latest[latest["tone"] == s].sort_values("comment_id", ascending=False).head(QUOTES_PER_SENTIMENT)
             for s in ("negative", "positive")
         ]
     )
-    quotes = quotes.assign(text=quotes["text"].map(redact))[["sentiment", "theme", "text"]].reset_index(drop=True)
-    return themes, quotes
+    quotes = quotes.assign(
+        text=quotes["text"].map(redact),
+        theme=quotes["labels"].fillna("").str.replace(LABEL_SEPARATOR, ", ", regex=False).replace("", NO_THEME),
+        coded_by=quotes["labels_by"],
+    )
+    return themes, quotes[["tone", "theme", "coded_by", "text"]].reset_index(drop=True)
 
 
 def ward_report(

@@ -26,7 +26,7 @@ OK = "007,2026-02,10,5,1,0,0,1,80\n"
 COMPLAINTS = (
     "complaint_id,unit_id,received,acknowledged,closed,primary_subject,outcome,reopened,target_working_days,ombudsman\n"
 )
-COMMENTS = "comment_id,unit_id,month,source,sentiment,theme,text\n"
+COMMENTS = "comment_id,unit_id,month,source,question,text,labels,sentiment\n"
 UNITS = "unit_id,name,level,parent_id,site,service_type\n"
 
 TEXT = {
@@ -56,7 +56,11 @@ TEXT = {
     "fft_monthly__repeated_column.csv": FFT.replace(",poor,", ",good,") + OK,
     "fft_monthly__unclosed_quote.csv": FFT + '"007,2026-02,10,5,1,0,0,1,80\n',
     "fft_monthly__extra_cell.csv": FFT + OK + "008,2026-02,1,1,0,0,0,0,10,5\n",
-    "feedback_comments__nul_byte.csv": COMMENTS + "K1,007,2026-02,fft,positive,Food and drink,Lovely\x00 food\n",
+    "feedback_comments__nul_byte.csv": COMMENTS + "K1,007,2026-02,fft,What was good?,Lovely\x00 food,,\n",
+    # coding given by a person must use the framework's names and the 1-5 scale
+    "feedback_comments__bad_coding.csv": COMMENTS
+    + "K1,007,2026-02,fft,What was good?,Lovely food,Food and drink,1\n"
+    + "K2,007,2026-02,fft,What was good?,Kind staff,Staff manner & personal attributes,7\n",
     "fftraw__bad_period.csv": RAW_HEADER
     + raw_line("2025_26", "AUGUSTT", TRUST_CODE, "R1X01", "WARD 7", [1, 0, 0, 0, 0, 0], 5),
     "fftraw__missing_column.csv": RAW_HEADER.replace("Total Eligible SUM", "Eligible")
@@ -73,7 +77,7 @@ def main() -> None:
     )
     # Latin-1 (Excel's plain "CSV" on Windows): é is byte 0xE9, not UTF-8.
     (HERE / "feedback_comments__latin1.csv").write_bytes(
-        (COMMENTS + "K1,007,2026-02,fft,positive,Food and drink,Lovely café\n").encode("latin-1")
+        (COMMENTS + "K1,007,2026-02,fft,What was good?,Lovely café,,\n").encode("latin-1")
     )
 
     book = openpyxl.Workbook()

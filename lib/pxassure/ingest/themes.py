@@ -1,0 +1,485 @@
+"""Themes and sentiment of patients' comments: an offline classifier trained on labelled FFT comments.
+
+The taxonomy is the qualitative framework of the public labelled FFT comments published by the
+pxtextmining project (MIT licence, © 2021 NHS England): one yes/no label per category column of
+the training file (names kept exactly as its headers) and a sentiment from 1 (very positive) to 5
+(very negative). A comment can carry several labels.
+
+The method, chosen on comments the model never saw (split by respondent, never by comment):
+word 1–3-gram and character 2–5-gram TF-IDF of the comment plus the question it answers, one
+class-weighted logistic regression per label and one multinomial regression for sentiment.
+Blank comments and "Did not answer" are "Labelling not possible" by rule, with no sentiment.
+
+The model is shipped inside the package as arrays (``model.npz``, loaded with
+``allow_pickle=False``) and JSON (vocabularies, labels, the training file's digest, metrics):
+nothing is unpickled and nothing is downloaded. ``pxassure themes train FILE.csv`` retrains
+from any file in the training layout, so a trust can add its own labelled comments.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import tempfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pxassure.errors import ReadError
+from pxassure.ingest.problems import Problem
+
+#: Where the shipped model lives inside the package.
+SHIPPED = "data/themes"
+LABEL_SEPARATOR = "|"
+BLANK_LABEL = "Labelling not possible"
+#: Columns of the training layout that pxassure reads (labels are every column after sentiment).
+TEXT, QUESTION, RESPONDENT, COMMENT_ID, SENTIMENT = (
+    "FFT answer",
+    "FFT question",
+    "Respondent ID",
+    "Comment ID",
+    "Comment sentiment",
+)
+SENTIMENTS = (1, 2, 3, 4, 5)
+#: The three-class reading of the 1–5 scale used for accuracy: 1–2 positive, 3 mixed, 4–5 negative.
+THREE_CLASS = {1: "positive", 2: "positive", 3: "mixed", 4: "negative", 5: "negative"}
+#: Settings of the method (recorded in the model file).
+PARAMS = {
+    "word": {"ngram_range": [1, 3], "min_df": 2, "sublinear_tf": True, "strip_accents": "unicode"},
+    "char": {"analyzer": "char_wb", "ngram_range": [2, 5], "min_df": 2, "sublinear_tf": True},
+    "label_C": 10.0,
+    "sentiment_C": 1.0,
+    "minimum_positives": 3,  # a label with fewer training positives is never predicted
+    "holdout": 0.2,
+    "seed": 42,
+}
+
+
+def is_blank(text: pd.Series) -> pd.Series:
+    """Comments with nothing to label: empty, or the literal "Did not answer"."""
+    t = text.fillna("").astype(str).str.strip()
+    return (t == "") | (t.str.lower() == "did not answer")
+
+
+def _question_key(q) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", str(q).lower()).strip() if isinstance(q, str) else ""
+
+
+def sha256_file(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+# ---------------------------------------------------------------------------
+# Training data
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class TrainingData:
+    """Comments in the training layout: text, question, respondent, label matrix and sentiment."""
+
+    text: pd.Series
+    question: pd.Series
+    respondent: pd.Series
+    labels: list[str]
+    y: np.ndarray  # comments × labels, 0/1
+    sentiment: pd.Series  # Int64, missing where not coded
+    source: str = ""
+    sha256: str = ""
+
+    def subset(self, rows: np.ndarray) -> TrainingData:
+        return TrainingData(
+            self.text.iloc[rows].reset_index(drop=True),
+            self.question.iloc[rows].reset_index(drop=True),
+            self.respondent.iloc[rows].reset_index(drop=True),
+            self.labels,
+            self.y[rows],
+            self.sentiment.iloc[rows].reset_index(drop=True),
+            self.source,
+            self.sha256,
+        )
+
+
+def read_training(path: str | Path) -> TrainingData:
+    """Read a labelled comments file in the layout of the public FFT training file.
+
+    Needs the columns ``FFT answer``, ``FFT question``, ``Respondent ID``, ``Comment sentiment``
+    and, after ``Comment sentiment``, one column per label holding 1 where it applies (empty
+    otherwise). Problems name the file, row and column.
+    """
+    path = Path(path)
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (UnicodeDecodeError, pd.errors.ParserError, OSError) as exc:
+        raise ReadError(Problem(str(path), None, None, None, f"a readable UTF-8 CSV file ({exc})")) from None
+    for col in (TEXT, QUESTION, RESPONDENT, SENTIMENT):
+        if col not in raw.columns:
+            raise ReadError(Problem(str(path), 1, col, None, f"a column named {col!r} (the training layout)"))
+    labels = list(raw.columns[list(raw.columns).index(SENTIMENT) + 1 :])
+    if len(labels) < 2:
+        raise ReadError(Problem(str(path), 1, None, None, f"label columns after {SENTIMENT!r}"))
+    cells = raw[labels].apply(lambda c: c.str.strip())
+    bad = ~cells.isin(["", "0", "1"])
+    if bad.any().any():
+        r, c = np.argwhere(bad.to_numpy())[0]
+        raise ReadError(
+            Problem(str(path), int(r) + 2, labels[c], cells.iat[r, c], "1 where the label applies, else empty")
+        )
+    s = raw[SENTIMENT].str.strip()
+    wrong = ~s.isin(["", *map(str, SENTIMENTS)])
+    if wrong.any():
+        r = int(np.flatnonzero(wrong.to_numpy())[0])
+        raise ReadError(Problem(str(path), r + 2, SENTIMENT, s.iat[r], "a whole number from 1 to 5, or empty"))
+    return TrainingData(
+        text=raw[TEXT],
+        question=raw[QUESTION],
+        respondent=raw[RESPONDENT],
+        labels=labels,
+        y=(cells == "1").to_numpy(dtype=np.int8),
+        sentiment=pd.to_numeric(s.replace("", None)).astype("Int64"),
+        source=str(path),
+        sha256=sha256_file(path),
+    )
+
+
+def split_by_respondent(data: TrainingData, holdout: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row positions of a training and a held-out part; every respondent's comments on one side."""
+    people = np.array(sorted(data.respondent.unique()))
+    rng = np.random.default_rng(seed)
+    held = set(rng.choice(people, size=max(1, round(len(people) * holdout)), replace=False))
+    out = data.respondent.isin(held).to_numpy()
+    return np.flatnonzero(~out), np.flatnonzero(out)
+
+
+# ---------------------------------------------------------------------------
+# The model
+# ---------------------------------------------------------------------------
+
+
+def _vectorisers(word_vocab=None, char_vocab=None):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    def make(spec, vocab):
+        spec = {**spec, "ngram_range": tuple(spec["ngram_range"])}
+        if vocab is not None:
+            spec = {**spec, "vocabulary": vocab, "min_df": 1}
+        return TfidfVectorizer(**spec)
+
+    return make(PARAMS["word"], word_vocab), make(PARAMS["char"], char_vocab)
+
+
+@dataclass
+class Model:
+    """A trained classifier: vectorisers, one linear model per label and one for sentiment."""
+
+    labels: list[str]
+    questions: list[str]
+    word: object = field(repr=False)
+    char: object = field(repr=False)
+    label_coef: np.ndarray = field(repr=False)  # features × labels
+    label_intercept: np.ndarray = field(repr=False)
+    sentiment_coef: np.ndarray = field(repr=False)  # features × 5
+    sentiment_intercept: np.ndarray = field(repr=False)
+    info: dict = field(default_factory=dict)
+
+    @property
+    def version(self) -> str:
+        return self.info.get("version", "unversioned")
+
+    def features(self, text: pd.Series, question: pd.Series | None = None):
+        import scipy.sparse as sp
+
+        t = text.fillna("").astype(str).to_numpy()
+        q = np.zeros((len(t), len(self.questions)), dtype=np.float64)
+        if question is not None:
+            index = {k: i for i, k in enumerate(self.questions)}
+            for row, key in enumerate(question.map(_question_key)):
+                if key in index:
+                    q[row, index[key]] = 1.0
+        return sp.hstack([self.word.transform(t), self.char.transform(t), sp.csr_matrix(q)]).tocsr()
+
+    def predict(self, text: pd.Series, question: pd.Series | None = None) -> pd.DataFrame:
+        """Labels (``|``-joined header names), sentiment 1–5 and confidences for each comment.
+
+        ``confidence`` is the model's lowest probability among the labels it assigned (or, with no
+        label, its certainty that none applies); ``sentiment_confidence`` the probability of the
+        sentiment it chose. They rank how sure the model is; they are not calibrated frequencies.
+        Blank comments get "Labelling not possible" and no sentiment, by rule.
+        """
+        text = text.reset_index(drop=True)
+        question = None if question is None else question.reset_index(drop=True)
+        n = len(text)
+        blank = is_blank(text).to_numpy()
+        labels = np.full(n, BLANK_LABEL, dtype=object)
+        confidence = np.ones(n)
+        sentiment = pd.array([pd.NA] * n, dtype="Int64")
+        s_conf = np.full(n, np.nan)
+        rows = np.flatnonzero(~blank)
+        if len(rows):
+            x = self.features(text.iloc[rows], None if question is None else question.iloc[rows])
+            p = 1 / (1 + np.exp(-(x @ self.label_coef + self.label_intercept)))
+            chosen = p >= 0.5
+            names = np.array(self.labels, dtype=object)
+            labels[rows] = [LABEL_SEPARATOR.join(names[c]) for c in chosen]
+            confidence[rows] = np.where(chosen.any(1), np.where(chosen, p, 1).min(1), 1 - p.max(1))
+            z = x @ self.sentiment_coef + self.sentiment_intercept
+            z = np.exp(z - z.max(1, keepdims=True))
+            z /= z.sum(1, keepdims=True)
+            sentiment[rows] = np.array(SENTIMENTS)[z.argmax(1)]
+            s_conf[rows] = z.max(1)
+        return pd.DataFrame(
+            {
+                "labels": labels,
+                "sentiment": sentiment,
+                "confidence": confidence.round(3),
+                "sentiment_confidence": s_conf.round(3),
+            }
+        )
+
+    # -- files ----------------------------------------------------------------------------
+
+    def save(self, folder: str | Path) -> Path:
+        """Write ``model.json`` and ``model.npz`` into ``folder`` together, or not at all."""
+        folder = Path(folder)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+        try:
+            meta = {
+                **self.info,
+                "labels": self.labels,
+                "questions": self.questions,
+                "word_vocabulary": _terms(self.word),
+                "char_vocabulary": _terms(self.char),
+                "params": PARAMS,
+            }
+            (staging / "model.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+            np.savez_compressed(
+                staging / "model.npz",
+                word_idf=self.word.idf_.astype(np.float32),
+                char_idf=self.char.idf_.astype(np.float32),
+                label_coef=self.label_coef.astype(np.float32),
+                label_intercept=self.label_intercept.astype(np.float32),
+                sentiment_coef=self.sentiment_coef.astype(np.float32),
+                sentiment_intercept=self.sentiment_intercept.astype(np.float32),
+            )
+            staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; a model is for sharing
+            if folder.exists():
+                old = folder.with_name(f".{folder.name}.old")
+                folder.rename(old)
+                staging.rename(folder)
+                for f in old.iterdir():
+                    f.unlink()
+                old.rmdir()
+            else:
+                staging.rename(folder)
+        except BaseException:
+            for f in staging.glob("*"):
+                f.unlink()
+            staging.rmdir()
+            raise
+        return folder
+
+    @classmethod
+    def load(cls, folder: str | Path | None = None) -> Model:
+        """The model in ``folder`` (default: the one shipped with pxassure)."""
+        meta, arrays = _read_files(folder)
+        word, char = _vectorisers(meta["word_vocabulary"], meta["char_vocabulary"])
+        word.fit(["x"])
+        char.fit(["x"])
+        word.idf_ = arrays["word_idf"].astype(np.float64)
+        char.idf_ = arrays["char_idf"].astype(np.float64)
+        info = {k: v for k, v in meta.items() if k not in ("labels", "questions", "word_vocabulary", "char_vocabulary")}
+        return cls(
+            labels=meta["labels"],
+            questions=meta["questions"],
+            word=word,
+            char=char,
+            label_coef=arrays["label_coef"].astype(np.float64),
+            label_intercept=arrays["label_intercept"].astype(np.float64),
+            sentiment_coef=arrays["sentiment_coef"].astype(np.float64),
+            sentiment_intercept=arrays["sentiment_intercept"].astype(np.float64),
+            info=info,
+        )
+
+
+def model_labels(folder: str | Path | None = None) -> list[str]:
+    """The label names of a model (default: the shipped one), read without loading the model."""
+    return _read_files(folder, arrays=False)[0]["labels"]
+
+
+def _read_files(folder: str | Path | None, arrays: bool = True) -> tuple[dict, dict]:
+    """A model's metadata (JSON) and arrays (npz, never unpickled)."""
+    out: dict = {}
+    if folder is None:
+        base = resources.files("pxassure").joinpath(SHIPPED)
+        meta_text = base.joinpath("model.json").read_text(encoding="utf-8")
+        if arrays:
+            with base.joinpath("model.npz").open("rb") as fh:
+                out = dict(np.load(fh, allow_pickle=False))
+        return json.loads(meta_text), out
+    folder = Path(folder)
+    try:
+        meta_text = (folder / "model.json").read_text(encoding="utf-8")
+        if arrays:
+            with np.load(folder / "model.npz", allow_pickle=False) as z:
+                out = dict(z)
+    except (OSError, ValueError) as exc:
+        raise ReadError(
+            Problem(str(folder), None, None, None, f"a themes model (model.json and model.npz): {exc}")
+        ) from None
+    return json.loads(meta_text), out
+
+
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _terms(vectoriser) -> list[str]:
+    vocab = vectoriser.vocabulary_
+    terms = [""] * len(vocab)
+    for term, i in vocab.items():
+        terms[i] = term
+    return terms
+
+
+def fit(data: TrainingData) -> Model:
+    """Train a model on every comment of ``data`` (blank comments are labelled by rule, not learnt)."""
+    from sklearn.linear_model import LogisticRegression
+
+    keep = ~is_blank(data.text).to_numpy()
+    text = data.text[keep].reset_index(drop=True)
+    question = data.question[keep].reset_index(drop=True)
+    y = data.y[keep]
+    word, char = _vectorisers()
+    word.fit(text.fillna("").to_numpy())
+    char.fit(text.fillna("").to_numpy())
+    questions = sorted({k for k in question.map(_question_key) if k})
+    model = Model(
+        labels=list(data.labels),
+        questions=questions,
+        word=word,
+        char=char,
+        label_coef=np.zeros((0, 0)),
+        label_intercept=np.zeros(0),
+        sentiment_coef=np.zeros((0, 0)),
+        sentiment_intercept=np.zeros(0),
+    )
+    x = model.features(text, question)
+    coef = np.zeros((x.shape[1], len(data.labels)))
+    intercept = np.full(len(data.labels), -30.0)  # never predicted unless learnt
+    for j, label in enumerate(data.labels):
+        if label == BLANK_LABEL or y[:, j].sum() < PARAMS["minimum_positives"] or y[:, j].all():
+            continue
+        clf = LogisticRegression(
+            C=PARAMS["label_C"], class_weight="balanced", solver="liblinear", max_iter=2000, random_state=0
+        )
+        clf.fit(x, y[:, j])
+        coef[:, j], intercept[j] = clf.coef_[0], clf.intercept_[0]
+    coded = data.sentiment[keep].reset_index(drop=True)
+    has = coded.notna().to_numpy()
+    sent = LogisticRegression(C=PARAMS["sentiment_C"], max_iter=3000, random_state=0)
+    sent.fit(x[has], coded[has].astype(int).to_numpy())
+    s_coef = np.zeros((x.shape[1], len(SENTIMENTS)))
+    s_int = np.full(len(SENTIMENTS), -30.0)
+    for k, cls_ in enumerate(sent.classes_):
+        s_coef[:, SENTIMENTS.index(int(cls_))] = sent.coef_[k]
+        s_int[SENTIMENTS.index(int(cls_))] = sent.intercept_[k]
+    model.label_coef, model.label_intercept = coef, intercept
+    model.sentiment_coef, model.sentiment_intercept = s_coef, s_int
+    return model
+
+
+# ---------------------------------------------------------------------------
+# Evaluation
+# ---------------------------------------------------------------------------
+
+
+def scores(data: TrainingData, predicted: pd.DataFrame) -> dict:
+    """Micro- and macro-F1 and sentiment accuracy of ``predicted`` against ``data``'s labels.
+
+    "Labelling not possible" is left out of both F1 figures (blank comments make it trivial);
+    macro-F1 averages the labels with at least 5 positives in ``data``. Sentiment accuracy is
+    over comments with a coded sentiment, on the 1–5 scale and on three classes.
+    """
+    from sklearn.metrics import f1_score
+
+    index = {label: j for j, label in enumerate(data.labels)}
+    pred = np.zeros_like(data.y)
+    for row, text in enumerate(predicted["labels"].fillna("")):
+        for label in filter(None, text.split(LABEL_SEPARATOR)):
+            pred[row, index[label]] = 1
+    cols = [j for j, label in enumerate(data.labels) if label != BLANK_LABEL]
+    truth, guess = data.y[:, cols], pred[:, cols]
+    enough = truth.sum(0) >= 5
+    coded = data.sentiment.notna().to_numpy() & predicted["sentiment"].notna().to_numpy()
+    t = data.sentiment[coded].astype(int).to_numpy()
+    p = predicted["sentiment"][coded].astype(int).to_numpy()
+    three = np.vectorize(THREE_CLASS.get)
+    return {
+        "comments": int(len(data.text)),
+        "micro_f1": round(float(f1_score(truth, guess, average="micro", zero_division=0)), 3),
+        "macro_f1": round(float(f1_score(truth[:, enough], guess[:, enough], average="macro", zero_division=0)), 3),
+        "macro_f1_labels": int(enough.sum()),
+        "sentiment_accuracy_5": round(float((t == p).mean()), 3) if len(t) else None,
+        "sentiment_accuracy_3": round(float((three(t) == three(p)).mean()), 3) if len(t) else None,
+        "sentiment_comments": int(len(t)),
+    }
+
+
+def evaluate(data: TrainingData, holdout: float = PARAMS["holdout"], seed: int = PARAMS["seed"]) -> dict:
+    """Train on part of ``data`` and score the held-out part (split by respondent)."""
+    train_rows, test_rows = split_by_respondent(data, holdout, seed)
+    model = fit(data.subset(train_rows))
+    test = data.subset(test_rows)
+    result = scores(test, model.predict(test.text, test.question))
+    result.update({"holdout": holdout, "seed": seed, "respondents_held_out": int(test.respondent.nunique())})
+    return result
+
+
+def classify_file(source: str | Path, output: str | Path, model: Model) -> pd.DataFrame:
+    """Classify a CSV with ``comment_id``, ``text`` and optional ``question``; write ``comment_id``,
+    ``labels``, ``sentiment`` (and the confidences) to ``output`` without ever half-writing it."""
+    from pxassure.files import atomic_write_text
+
+    source = Path(source)
+    try:
+        raw = pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (UnicodeDecodeError, pd.errors.ParserError, OSError) as exc:
+        raise ReadError(Problem(str(source), None, None, None, f"a readable UTF-8 CSV file ({exc})")) from None
+    for col in ("comment_id", "text"):
+        if col not in raw.columns:
+            raise ReadError(
+                Problem(str(source), 1, col, None, f"a column named {col!r} (columns: comment_id, text, question)")
+            )
+    predicted = model.predict(raw["text"], raw["question"] if "question" in raw.columns else None)
+    out = pd.concat([raw[["comment_id"]], predicted], axis=1)
+    atomic_write_text(output, out.to_csv(index=False))
+    return out
+
+
+def train(path: str | Path, output: str | Path) -> Model:
+    """Evaluate on a held-out part of ``path``, then train on all of it and save to ``output``."""
+    data = read_training(path)
+    metrics = evaluate(data)
+    model = fit(data)
+    model.info = {
+        "version": f"themes-{datetime.now(UTC):%Y%m%d}-{data.sha256[:8]}",
+        "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "training_file": {"name": Path(path).name, "sha256": data.sha256, "rows": int(len(data.text))},
+        "metrics": metrics,
+    }
+    model.save(output)
+    return model

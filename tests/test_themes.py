@@ -1,0 +1,226 @@
+"""FFT comment themes and sentiment, classified offline (#14).
+
+The shipped model is arrays and JSON (no pickle), trained on the public labelled FFT comments;
+`pxassure themes train / classify / evaluate` work on files in the documented layouts; the loader
+keeps a person's coding, classifies the rest and records who coded each row; the demo trust's
+comments arrive uncoded and are coded through that same load path.
+"""
+
+import json
+import zipfile
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import ROOT
+from pxassure.cli import main
+from pxassure.errors import ReadError
+from pxassure.ingest import demo, sources, themes
+from pxassure.ingest.store import Store
+
+TRAINING = ROOT.parent / "shared" / "reference" / "fft-comments" / "train.csv"
+LABELS = ["Staff manner & personal attributes", "Timeliness of care", "Food & drink provision & facilities"]
+PHRASES = {
+    LABELS[0]: ["the nurses were kind", "staff were rude", "lovely caring staff", "the doctor was polite"],
+    LABELS[1]: ["waited four hours", "seen quickly", "long wait for a bed", "no delay at all"],
+    LABELS[2]: ["the food was cold", "nice hot meals", "never enough water", "tasty sandwiches"],
+}
+
+
+def small_training_file(path: Path, n: int = 240, seed: int = 1) -> Path:
+    """A file in the public training layout: a few labels, learnable from their phrases."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        k = rng.integers(0, 3)
+        has = {LABELS[k]}
+        text = str(rng.choice(PHRASES[LABELS[k]]))
+        if rng.random() < 0.3:
+            j = (k + 1) % 3
+            has.add(LABELS[j])
+            text += " and " + str(rng.choice(PHRASES[LABELS[j]]))
+        blank = i % 20 == 0
+        rows.append(
+            {
+                "Comment ID": f"{i} - Q1",
+                "Trust": "X",
+                "Respondent ID": str(i // 2),
+                "FFT question": "What was good?" if i % 2 else "What could we do better?",
+                "FFT answer": "" if blank else text,
+                "Comment sentiment": "" if blank else str(1 + (i % 5)),
+                **{label: "1" if (label in has and not blank) else "" for label in LABELS},
+                themes.BLANK_LABEL: "1" if blank else "",
+            }
+        )
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def small_model(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("themes")
+    source = small_training_file(folder / "labelled.csv")
+    assert main(["themes", "train", str(source), "--output", str(folder / "model")]) == 0
+    return folder / "model", source
+
+
+# --- the shipped model ------------------------------------------------------------------------
+
+
+def test_the_shipped_model_is_arrays_and_json_not_pickle():
+    base = resources.files("pxassure").joinpath(themes.SHIPPED)
+    with base.joinpath("model.npz").open("rb") as fh:
+        names = zipfile.ZipFile(fh).namelist()
+    assert names and all(n.endswith(".npy") for n in names)
+    with base.joinpath("model.npz").open("rb") as fh:
+        arrays = np.load(fh, allow_pickle=False)  # an object array would fail to load here
+        assert all(arrays[k].dtype.kind == "f" for k in arrays.files)
+    meta = json.loads(base.joinpath("model.json").read_text(encoding="utf-8"))
+    assert meta["training_file"]["name"] == "train.csv" and len(meta["training_file"]["sha256"]) == 64
+    assert {"micro_f1", "macro_f1", "sentiment_accuracy_3", "sentiment_accuracy_5"} <= set(meta["metrics"])
+    model = themes.Model.load()
+    assert len(model.labels) == 50 and themes.BLANK_LABEL in model.labels
+
+
+@pytest.mark.skipif(not TRAINING.exists(), reason="../shared/reference/fft-comments is not beside the project")
+def test_the_shipped_model_was_trained_on_the_public_file_and_its_figures_reproduce():
+    model = themes.Model.load()
+    assert model.info["training_file"]["sha256"] == themes.sha256_file(TRAINING)
+    data = themes.read_training(TRAINING)
+    assert data.labels == model.labels  # names exactly as the file's headers
+    again = themes.evaluate(data)  # trains on 80 % of respondents, scores the rest
+    assert again == model.info["metrics"]
+    assert again["respondents_held_out"] > 600 and again["macro_f1_labels"] >= 25
+
+
+def test_blank_comments_are_not_labelled_by_the_model():
+    out = themes.Model.load().predict(pd.Series(["", "Did not answer", "  ", "The nurses were kind and caring"]))
+    assert out["labels"].tolist()[:3] == [themes.BLANK_LABEL] * 3
+    assert out["sentiment"].isna().tolist() == [True, True, True, False]
+    assert "Staff manner & personal attributes" in out["labels"].iloc[3].split("|")
+    assert out["sentiment"].iloc[3] in (1, 2)
+
+
+def test_the_demo_themes_map_onto_the_framework_and_the_model_finds_them():
+    model = themes.Model.load()
+    rows = [(text, label) for tone in demo._COMMENT_TEXT.values() for text, label in tone]
+    assert {label for _, label in rows} <= set(model.labels)
+    texts = pd.Series([t.format(setting="ward", person="Nurse Tom", phone="x", email="y") for t, _ in rows])
+    found = model.predict(texts)["labels"].str.split("|")
+    hits = sum(label in got for (_, label), got in zip(rows, found))
+    assert hits / len(rows) >= 0.75, list(zip([label for _, label in rows], found))
+
+
+# --- train, classify, evaluate ------------------------------------------------------------------
+
+
+def test_train_writes_a_model_that_round_trips(small_model):
+    folder, source = small_model
+    assert sorted(p.name for p in folder.iterdir()) == ["model.json", "model.npz"]
+    model = themes.Model.load(folder)
+    assert model.labels == [*LABELS, themes.BLANK_LABEL]
+    assert model.info["training_file"]["sha256"] == themes.sha256_file(source)
+    fresh = themes.fit(themes.read_training(source))
+    texts = pd.Series(["the food was cold", "waited four hours and staff were rude", ""])
+    pd.testing.assert_frame_equal(model.predict(texts), fresh.predict(texts), atol=1e-3)
+    got = model.predict(texts)["labels"].tolist()
+    assert got[0] == LABELS[2] and set(got[1].split("|")) == {LABELS[0], LABELS[1]} and got[2] == themes.BLANK_LABEL
+
+
+def test_classify_writes_the_documented_layout(small_model, tmp_path):
+    folder, _ = small_model
+    source = tmp_path / "in.csv"
+    pd.DataFrame(
+        {"comment_id": ["a", "b", "c"], "text": ["nice hot meals", "", "long wait for a bed"], "question": ["x"] * 3}
+    ).to_csv(source, index=False)
+    out = tmp_path / "out.csv"
+    assert main(["themes", "classify", str(source), str(out), "--model", str(folder)]) == 0
+    got = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert list(got.columns)[:3] == ["comment_id", "labels", "sentiment"]
+    assert got["comment_id"].tolist() == ["a", "b", "c"]
+    assert got["labels"].tolist() == [LABELS[2], themes.BLANK_LABEL, LABELS[1]]
+    assert got["sentiment"].iloc[1] == "" and got["sentiment"].iloc[0] in list("12345")
+    # without a question column, and a bad file names what is missing
+    pd.DataFrame({"comment_id": ["a"], "text": ["tasty sandwiches"]}).to_csv(source, index=False)
+    assert main(["themes", "classify", str(source), str(out), "--model", str(folder)]) == 0
+    pd.DataFrame({"id": ["a"], "text": ["x"]}).to_csv(source, index=False)
+    with pytest.raises(ReadError, match="column 'comment_id'"):
+        themes.classify_file(source, out, themes.Model.load(folder))
+
+
+def test_evaluate_prints_every_figure(small_model, capsys):
+    _, source = small_model
+    assert main(["themes", "evaluate", str(source)]) == 0
+    out = capsys.readouterr().out
+    for word in ("micro-F1", "macro-F1", "5 classes", "3 classes", "split by respondent"):
+        assert word in out
+    micro = float(next(line for line in out.splitlines() if "micro-F1" in line).split()[1])
+    assert micro > 0.9  # the small file's labels are learnable from their phrases
+
+
+def test_split_by_respondent_never_splits_a_person(small_model):
+    data = themes.read_training(small_model[1])
+    a, b = themes.split_by_respondent(data, 0.2, 42)
+    assert not set(data.respondent.iloc[a]) & set(data.respondent.iloc[b]) and len(a) + len(b) == len(data.text)
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda d: d.drop(columns=["FFT answer"]), "column 'FFT answer'"),
+        (lambda d: d.assign(**{LABELS[0]: "yes"}), f"row 2, column '{LABELS[0]}'"),
+        (lambda d: d.assign(**{"Comment sentiment": "6"}), "row 2, column 'Comment sentiment'"),
+    ],
+)
+def test_a_bad_training_file_names_row_and_column(edit, message, tmp_path):
+    good = pd.read_csv(small_training_file(tmp_path / "a.csv"), dtype=str, keep_default_na=False)
+    edit(good).to_csv(tmp_path / "b.csv", index=False)
+    with pytest.raises(ReadError, match=message):
+        themes.read_training(tmp_path / "b.csv")
+
+
+# --- the loader ---------------------------------------------------------------------------------
+
+
+def test_the_loader_keeps_a_persons_coding_and_classifies_the_rest(tmp_path):
+    from minitrust import build
+
+    with build(tmp_path / "s.duckdb") as store:
+        ward = store.table("org_units").query("level == 'ward'")["unit_id"].iloc[0]
+    csv = tmp_path / "feedback_comments.csv"
+    csv.write_text(
+        "comment_id,unit_id,month,source,question,text,labels,sentiment\n"
+        f"P1,{ward},2026-01,fft,What was good?,Lovely food,Food & drink provision & facilities,1\n"
+        f"P2,{ward},2026-01,fft,What was good?,The nurses were so kind,Staff manner & personal attributes,\n"
+        f"M1,{ward},2026-01,fft,What could we do better?,I waited six hours to be seen,,\n"
+        f"M2,{ward},2026-01,fft,,Did not answer,,\n"
+    )
+    with Store(tmp_path / "s.duckdb") as store:
+        sources.load_files(store, {"feedback_comments": csv}, replace=True)
+        rows = store.table("feedback_comments").set_index("comment_id")
+    version = themes.Model.load().version
+    p1, p2, m1, m2 = (rows.loc[k] for k in ("P1", "P2", "M1", "M2"))
+    assert (p1["labels"], p1["sentiment"], p1["labels_by"], p1["sentiment_by"]) == (
+        "Food & drink provision & facilities",
+        1,
+        "person",
+        "person",
+    )
+    assert pd.isna(p1["model_version"]) and pd.isna(p1["confidence"])
+    assert p2["labels_by"] == "person" and p2["sentiment_by"] == "model" and p2["sentiment"] in (1, 2)
+    assert p2["model_version"] == version and pd.isna(p2["confidence"])  # its labels were a person's
+    assert m1["labels_by"] == "model" and "Timeliness of care" in m1["labels"].split("|")
+    assert m1["sentiment"] in (4, 5) and 0.5 <= m1["confidence"] <= 1 and m1["model_version"] == version
+    assert m2["labels"] == themes.BLANK_LABEL and pd.isna(m2["sentiment"]) and pd.isna(m2["sentiment_by"])
+
+
+def test_the_demo_comments_arrive_uncoded_and_are_coded_at_load(demo_db, demo_inputs):
+    raw = pd.read_csv(demo_inputs / "feedback_comments.csv", dtype=str, keep_default_na=False)
+    assert (raw["labels"] == "").all() and (raw["sentiment"] == "").all()
+    with Store(demo_db, read_only=True) as store:
+        stored = store.table("feedback_comments")
+    assert (stored["labels_by"] == "model").all() and stored["model_version"].notna().all()
+    assert stored["sentiment"].between(1, 5).all()
