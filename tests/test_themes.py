@@ -224,3 +224,91 @@ def test_the_demo_comments_arrive_uncoded_and_are_coded_at_load(demo_db, demo_in
         stored = store.table("feedback_comments")
     assert (stored["labels_by"] == "model").all() and stored["model_version"].notna().all()
     assert stored["sentiment"].between(1, 5).all()
+
+
+# --- in the papers ------------------------------------------------------------------------------
+
+
+def test_a_ward_theme_surge_is_charted_and_escalated(demo_db):
+    from pxassure.reports import patient_experience_report, ward_report
+
+    theme = demo.PLANTED["theme_surge"][0]
+    ward = ward_report(demo_db, unit_id=demo.PLANTED["deteriorating_ward"])
+    chart = next(c for c in ward.theme_charts if c.measure.name == f"Negative comments: {theme}")
+    assert chart.result.chart == "c" and chart.result.variation == "concern_high"
+    assert f"negative_theme:{theme}" in set(ward.exceptions["measure_id"])
+    assert f"negative_theme:{theme}" in set(ward.escalations["measure_id"])  # what its findings say
+    pec = patient_experience_report(demo_db)
+    assert f"Negative comments: {theme}" in set(pec.exceptions["measure"])
+    table = ward.themes.set_index("theme")
+    assert table.loc[theme, "negative"] >= demo.PLANTED["theme_surge"][2] and "previous" in table
+
+
+def test_one_or_two_comments_never_make_an_exception(tmp_path):
+    from minitrust import build
+    from pxassure.reports import ward_report
+
+    with build(tmp_path / "s.duckdb") as store:
+        ward = store.table("org_units").query("level == 'ward'")["unit_id"].iloc[0]
+    months = pd.period_range("2024-12", "2026-01", freq="M").astype(str)
+    rows = [
+        (f"C{i}", ward, m, "fft", "q", "Lovely food", "Food & drink provision & facilities", 1)
+        for i, m in enumerate(months)
+    ]
+    rows += [
+        (f"N{k}", ward, months[-1], "fft", "q", "Food was cold", "Food & drink provision & facilities", 5)
+        for k in range(2)
+    ]
+    frame = pd.DataFrame(
+        rows, columns=["comment_id", "unit_id", "month", "source", "question", "text", "labels", "sentiment"]
+    )
+    csv = tmp_path / "feedback_comments.csv"
+    frame.to_csv(csv, index=False)
+    with Store(tmp_path / "s.duckdb") as store:
+        sources.load_files(store, {"feedback_comments": csv})
+    r = ward_report(tmp_path / "s.duckdb", unit_id=ward, period=months[-1])
+    assert r.theme_charts == []  # two negative comments in three months: no chart
+    assert not any(str(m).startswith("negative_theme:") for m in r.exceptions["measure_id"])
+    assert not any(str(m).startswith("negative_theme:") for m in r.escalations["measure_id"])
+
+
+def test_the_committee_sees_themes_rising_and_falling_with_small_numbers_hidden(demo_db):
+    from pxassure.reports import patient_experience_report
+
+    t = patient_experience_report(demo_db).comment_themes
+    assert {"theme", "recent", "before", "change", "negative", "direction"} <= set(t.columns)
+    assert "text" not in t.columns  # no comment is quoted above the ward paper
+    small = t[t["recent"] == "*"]
+    assert len(small) and (small["direction"] == "too few to say").all() and (small["change"] == "").all()
+    shown = t[t["recent"] != "*"]["recent"].str.replace(",", "").astype(int)
+    assert (shown >= 5).all()
+
+
+def test_theme_changes_allow_for_how_many_comments_each_period_had():
+    from pxassure.analysis.comments import theme_changes
+
+    def comments(month, n, themed):
+        return [
+            (f"{month}-{i}", "W", month, "Food & drink provision & facilities" if i < themed else "Discharge", 2)
+            for i in range(n)
+        ]
+
+    rows = comments("2026-01-01", 100, 20) + comments("2026-04-01", 200, 40)  # twice the comments, same share
+    rows += comments("2026-02-01", 0, 0)
+    frame = pd.DataFrame(rows, columns=["comment_id", "unit_id", "month", "labels", "sentiment"])
+    t = theme_changes(frame, pd.Timestamp("2026-04-01")).set_index("theme")
+    assert t.loc["Food & drink provision & facilities", "direction"] == "no clear change"
+    rows = comments("2026-01-01", 100, 10) + comments("2026-04-01", 100, 40)
+    frame = pd.DataFrame(rows, columns=["comment_id", "unit_id", "month", "labels", "sentiment"])
+    assert (
+        theme_changes(frame, pd.Timestamp("2026-04-01"))
+        .set_index("theme")
+        .loc["Food & drink provision & facilities", "direction"]
+        == "rising"
+    )
+
+
+def test_no_comment_is_quoted_in_the_board_paper(board):
+    html = Path(board.html).read_text(encoding="utf-8")
+    for text in ("short staffed", "call bell", "HYPERLINK", "07700"):
+        assert text not in html

@@ -116,6 +116,11 @@ TOPICS: dict[str, tuple[str, str]] = {
     "compliments": ("Compliments", "Compliments received from patients and families."),
     "safety": ("Safety", "Patient-safety incidents, to read beside what patients say."),
     "staffing": ("Staffing", "Nurse staffing, to read beside what patients say."),
+    "comments": (
+        "Comment themes",
+        "Negative comments per theme per month (c charts). A month with no comments is a gap; one or two "
+        "comments on a theme never make an exception on their own.",
+    ),
 }
 
 MEASURES: dict[str, Measure] = {}

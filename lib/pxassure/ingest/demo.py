@@ -42,6 +42,9 @@ PLANTED = {
     # Scored 5 by the trust throughout, while the trust's inpatient FFT response rate
     # sits well below the national average: a self-assessment the data contradict.
     "contradicted_requirement": "12C",
+    # On the deteriorating ward, negative comments about staffing numbers surge in the last two
+    # months (the classifier should theme them so, and the ward's theme chart should escalate it).
+    "theme_surge": ("Number & deployment of staff", 2, 6),  # theme, months, extra comments a month
     # A comment on the deteriorating ward, in the latest month, that tries to inject markup
     # and a spreadsheet formula and carries personal details: reports must escape and redact it.
     "hostile_comment": (
@@ -500,6 +503,15 @@ _COMMENT_TEXT = {
         ("The toilets were dirty and the bins were overflowing.", "Cleanliness, tidiness & infection control"),
     ],
 }
+#: Negative comments about staffing numbers (the planted theme surge).
+_STAFFING = [
+    "The ward was so short staffed that nobody came when I pressed the call bell.",
+    "There were not enough staff to help me to the toilet.",
+    "Short staffed again, waited ages for help.",
+    "Not enough staff on nights, call bells ignored.",
+    "Staffing levels are terrible, more nurses needed.",
+    "More staff needed, the nurses were exhausted and short staffed.",
+]
 #: The question each tone of comment answers in the demo's FFT survey.
 _QUESTION = {
     "positive": "What was good?",
@@ -558,8 +570,25 @@ def _comments(wards, months, p_pos, rng):
             }
         ]
     )
+    _, surge_months, per_month = PLANTED["theme_surge"]
+    surge = pd.DataFrame(
+        [
+            {
+                "comment_id": f"F8{k:02d}{j:04d}",  # before the hostile comment, quoted first
+                "unit_id": PLANTED["deteriorating_ward"],
+                "month": months[-1 - k],
+                "source": "fft",
+                "question": "What could we do better?",
+                "text": _STAFFING[(k * per_month + j) % len(_STAFFING)],
+                "labels": None,
+                "sentiment": None,
+            }
+            for k in range(surge_months)
+            for j in range(per_month)
+        ]
+    )
     if PLANTED["deteriorating_ward"] in set(wards["unit_id"]):
-        frame = pd.concat([frame, hostile], ignore_index=True)
+        frame = pd.concat([frame, surge, hostile], ignore_index=True)
     return frame
 
 

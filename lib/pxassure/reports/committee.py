@@ -20,7 +20,9 @@ import pandas as pd
 from scipy import stats
 
 from pxassure.analysis import framework, funnel, measures, trends
+from pxassure.analysis.comments import theme_changes
 from pxassure.analysis.measures import Measure
+from pxassure.analysis.suppression import suppress
 from pxassure.ingest.schema import SETTINGS
 from pxassure.reports import committees
 from pxassure.reports.data import ReportData, load
@@ -84,6 +86,19 @@ def ward_funnels(data: ReportData, measure_list: list[Measure], minimum_denomina
         q["name"] = q["unit_id"].map(names)
         out.append(Funnel(m, funnel.funnel(q, kind=m.funnel_kind, multiply=m.multiply)))
     return out
+
+
+def trust_themes(data: ReportData) -> pd.DataFrame:
+    """Trust-wide comment themes, last three months against the three before, for a paper: counts of
+    1 to 4 shown as * (and the change only where both counts are 5 or more)."""
+    t = theme_changes(data.comments, data.month)
+    if t.empty:
+        return t
+    t["change"] = t["change"].where((t["recent"] >= 5) & (t["before"] >= 5))
+    t = suppress(t, ["recent", "before", "negative"])
+    t["change"] = t["change"].map(lambda v: "" if pd.isna(v) else f"{int(v):+d}")
+    t["direction"] = t["direction"].fillna("too few to say")
+    return t
 
 
 def response_rates(data: ReportData) -> pd.DataFrame:
@@ -174,6 +189,7 @@ class PatientExperienceReport(Report):
     exceptions: pd.DataFrame
     trends: pd.DataFrame
     actions: pd.DataFrame
+    comment_themes: pd.DataFrame  # trust-wide themes, last three months against the three before (suppressed)
 
     def other_methods(self) -> list[str]:
         d = self.trends["dispersion"].dropna() if "dispersion" in self.trends else pd.Series(dtype=float)
@@ -234,6 +250,12 @@ class PatientExperienceReport(Report):
             text.append(
                 "No national average to compare with for: " + ", ".join(unknown["setting"]) + " (not supplied)."
             )
+        themes = self.comment_themes
+        if len(themes):
+            for way in ("rising", "falling"):
+                named = themes.loc[themes["direction"] == way, "theme"].tolist()
+                if named:
+                    text.append(f"Comment themes {way} over the last three months: " + ", ".join(named) + ".")
         overdue = int(self.actions["overdue"].sum()) if len(self.actions) else 0
         text.append(f"{overdue} self-assessment action(s) across the trust and divisions are overdue.")
         gaps = self.unassessed()
@@ -315,6 +337,7 @@ def patient_experience_report(
         trends=ward_trends(data),
         trend_months=trend_months(data),
         actions=actions,
+        comment_themes=trust_themes(data),
         links=committees.report_links(spec["layer"], trust_id, data.units, linkable),
         parameters=parameters_of(month, database, options, committee=committee),
         snapshot=data.snapshot,

@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from pxassure.analysis import spc
+from pxassure.analysis.comments import MINIMUM_COUNT, negative_theme_counts, theme_measure
 from pxassure.analysis.measures import Measure
 from pxassure.analysis.options import SPCOptions
 from pxassure.reports import committees
@@ -58,6 +59,10 @@ def ward_exceptions(
         if s.empty:
             continue
         ratio = {"denominator": "denominator", "multiply": m.multiply} if m.is_ratio else {}
+        rebased = data.tables.get("spc_rebases", pd.DataFrame(columns=["measure", "unit_id", "month"]))
+        rebased = rebased[rebased["measure"] == m.id]
+        marks = set(zip(rebased["unit_id"], pd.to_datetime(rebased["month"])))
+        s = s.assign(rebase=[(u, pd.Timestamp(t)) in marks for u, t in zip(s["unit_id"], s["month"])])
         b = spc.batch(
             s,
             ["unit_id"],
@@ -66,6 +71,7 @@ def ward_exceptions(
             value="numerator",
             order="month",
             improvement=m.improvement,
+            rebase="rebase",
             options=options,
             **ratio,
         )
@@ -88,11 +94,60 @@ def ward_exceptions(
                     "rule": r.rule,
                 }
             )
+    for r in theme_exceptions(data, options, keep):
+        cg = units.loc[r["unit_id"], "parent_id"]
+        rows.append(
+            {
+                **r,
+                "ward": units.loc[r["unit_id"], "name"],
+                "care_group": units.loc[cg, "name"],
+                "division": units.loc[units.loc[cg, "parent_id"], "name"],
+                "division_id": units.loc[cg, "parent_id"],
+                "month": label,
+                "unit": "",
+            }
+        )
     return (
         pd.DataFrame(rows, columns=EXCEPTION_COLUMNS)
         .sort_values(["division", "ward", "measure"])
         .reset_index(drop=True)
     )
+
+
+def theme_exceptions(data: ReportData, options: SPCOptions, wards: Iterable[str]) -> list[dict]:
+    """Ward themes whose negative comments show special-cause increase in the report month, with at
+    least ``comments.MINIMUM_COUNT`` of them (one c chart per ward and theme, in one batch)."""
+    c = data.comments
+    c = c[c["unit_id"].isin(set(wards))]
+    if c.empty or "sentiment" not in c:
+        return []
+    s = negative_theme_counts(c)
+    if s.empty:
+        return []
+    pts = spc.batch(
+        s,
+        ["unit_id", "theme"],
+        chart="c",
+        numerator="numerator",
+        order="month",
+        improvement="decrease",
+        options=options,
+    ).points
+    hit = pts[
+        (pd.to_datetime(pts["month"]) == data.month)
+        & (pts["point_type"] == "special_cause_concern")
+        & (pts["value"] >= MINIMUM_COUNT)
+    ]
+    return [
+        {
+            "unit_id": r.unit_id,
+            "measure": theme_measure(r.theme).name,
+            "measure_id": theme_measure(r.theme).id,
+            "latest": float(r.value),
+            "rule": r.rule,
+        }
+        for r in hit.itertuples(index=False)
+    ]
 
 
 def read_child_findings(

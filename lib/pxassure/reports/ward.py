@@ -9,13 +9,14 @@ from typing import Any
 
 import pandas as pd
 
+from pxassure.analysis.comments import MINIMUM_COUNT, NO_THEME, by_theme, negative_theme_counts, theme_measure, tones
 from pxassure.analysis.redact import redact
 from pxassure.errors import ParameterError
-from pxassure.ingest.themes import BLANK_LABEL, LABEL_SEPARATOR, THREE_CLASS
+from pxassure.ingest.themes import LABEL_SEPARATOR
 from pxassure.reports import committees
 from pxassure.reports.data import load
 from pxassure.reports.escalation import EXCEPTION_COLUMNS, ward_exceptions
-from pxassure.reports.model import SUPPRESSED, Chart, Report, charts_for
+from pxassure.reports.model import SUPPRESSED, Chart, Report, chart_for, charts_for
 from pxassure.reports.parameters import spc_options, unit_code
 from pxassure.reports.provenance import code_version, parameters_of, to_records
 
@@ -33,29 +34,36 @@ class WardReport(Report):
     themes: pd.DataFrame
     quotes: pd.DataFrame
     escalations: pd.DataFrame  # this ward's exceptions on the escalated measures (what its findings say)
+    theme_charts: list[Chart]  # negative comments per month on the ward's most frequent negative themes
+
+    def all_charts(self) -> list[Chart]:
+        return self.charts + self.theme_charts
 
     @property
     def exceptions(self) -> pd.DataFrame:
         """This ward's measures whose latest point, in the report month, is special-cause concern."""
         rows = []
-        for c in self.charts:
+        for c in self.all_charts():
             last = c.result.last_point
-            if last is not None and last.name == self.period and last["point_type"] == "special_cause_concern":
-                rows.append(
-                    {
-                        "unit_id": self.unit_id,
-                        "ward": self.unit_name,
-                        "care_group": self.care_group,
-                        "division_id": self.division_id,
-                        "division": self.division,
-                        "measure": c.measure.name,
-                        "measure_id": c.measure.id,
-                        "month": self.period,
-                        "latest": float(last["value"]),
-                        "unit": c.measure.unit,
-                        "rule": last["rule"],
-                    }
-                )
+            if last is None or last.name != self.period or last["point_type"] != "special_cause_concern":
+                continue
+            if any(c is t for t in self.theme_charts) and last["value"] < MINIMUM_COUNT:
+                continue  # one or two comments never make an exception
+            rows.append(
+                {
+                    "unit_id": self.unit_id,
+                    "ward": self.unit_name,
+                    "care_group": self.care_group,
+                    "division_id": self.division_id,
+                    "division": self.division,
+                    "measure": c.measure.name,
+                    "measure_id": c.measure.id,
+                    "month": self.period,
+                    "latest": float(last["value"]),
+                    "unit": c.measure.unit,
+                    "rule": last["rule"],
+                }
+            )
         return pd.DataFrame(rows, columns=EXCEPTION_COLUMNS)
 
     def summary_text(self) -> list[str]:
@@ -108,37 +116,20 @@ def _changes(charts: list[Chart], period: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-#: No theme found by the classifier (or given by a person) for a comment that has text.
-NO_THEME = "No theme identified"
-
-
-def _tones(comments: pd.DataFrame) -> pd.Series:
-    """Each comment's tone on three classes: 1–2 positive, 3 mixed, 4–5 negative (None: not coded)."""
-    return comments["sentiment"].map(lambda v: None if pd.isna(v) else THREE_CLASS[int(v)])
-
-
-def _by_theme(comments: pd.DataFrame) -> pd.DataFrame:
-    """One row per comment and theme (a comment with two themes counts once under each)."""
-    c = comments.assign(tone=_tones(comments), theme=comments["labels"].fillna("").str.split(LABEL_SEPARATOR))
-    c = c.explode("theme")
-    c["theme"] = c["theme"].replace("", NO_THEME)
-    return c[c["theme"] != BLANK_LABEL]
-
-
 def _comment_themes(comments: pd.DataFrame, month: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Theme counts by tone over the last three months against the three months before, and a few
     of this month's comments, redacted, most critical first."""
     months = pd.to_datetime(comments["month"])
     recent = comments[months > month - pd.DateOffset(months=3)]
     before = comments[(months > month - pd.DateOffset(months=6)) & (months <= month - pd.DateOffset(months=3))]
-    now = _by_theme(recent)
+    now = by_theme(recent)
     themes = now.pivot_table(index="theme", columns="tone", values="comment_id", aggfunc="count", fill_value=0)
     themes = themes.reindex(columns=["positive", "mixed", "negative"], fill_value=0)
     themes["total"] = themes.sum(axis=1)
-    previous = _by_theme(before).groupby("theme")["comment_id"].count()
+    previous = by_theme(before).groupby("theme")["comment_id"].count()
     themes["previous"] = previous.reindex(themes.index).fillna(0).astype(int)
     themes = themes.sort_values(["negative", "total"], ascending=False).rename_axis(columns=None).reset_index()
-    latest = recent[pd.to_datetime(recent["month"]) == month].assign(tone=lambda d: _tones(d))
+    latest = recent[pd.to_datetime(recent["month"]) == month].assign(tone=lambda d: tones(d["sentiment"]))
     quotes = pd.concat(
         [
             latest[latest["tone"] == s].sort_values("comment_id", ascending=False).head(QUOTES_PER_SENTIMENT)
@@ -151,6 +142,22 @@ def _comment_themes(comments: pd.DataFrame, month: pd.Timestamp) -> tuple[pd.Dat
         coded_by=quotes["labels_by"],
     )
     return themes, quotes[["tone", "theme", "coded_by", "text"]].reset_index(drop=True)
+
+
+def _theme_charts(data, unit_id: str, options, month: pd.Timestamp, most: int = 4) -> list[Chart]:
+    """c charts of negative comments per month for the ward's themes with at least
+    ``MINIMUM_COUNT`` negative comments over the last three months (the ``most`` frequent)."""
+    counts = negative_theme_counts(data.comments[data.comments["unit_id"] == unit_id])
+    if counts.empty:
+        return []
+    recent = counts[counts["month"] > month - pd.DateOffset(months=3)].groupby("theme")["numerator"].sum()
+    chosen = recent[recent >= MINIMUM_COUNT].sort_values(ascending=False, kind="stable").head(most).index
+    out = []
+    for theme in chosen:
+        c = chart_for(data, theme_measure(theme), unit_id, options)
+        if isinstance(c, Chart):
+            out.append(c)
+    return out
 
 
 def ward_report(
@@ -202,6 +209,7 @@ def ward_report(
         quotes=quotes,
         escalated=escalated,
         escalations=ward_exceptions(data, options, escalated, [unit_id]),
+        theme_charts=_theme_charts(data, unit_id, options, month),
         links=committees.report_links(spec["layer"], unit_id, data.units, linkable),
         parameters=parameters_of(month, database, options, unit_id=unit_id),
         snapshot=data.snapshot,

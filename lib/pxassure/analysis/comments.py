@@ -1,0 +1,138 @@
+"""What patients' comments are about: themes by tone, their monthly counts, and their changes.
+
+Pure functions on the ``feedback_comments`` table (themes as ``|``-joined label names, sentiment
+1–5; see :mod:`pxassure.ingest.themes`). A comment with two themes counts once under each.
+Negative comments per theme per ward-month are charted as c charts; a month in which the ward
+had no comments at all is a gap, not a zero.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pxassure.analysis.measures import Measure
+from pxassure.ingest.themes import BLANK_LABEL, LABEL_SEPARATOR, THREE_CLASS
+
+#: A comment with text but no theme (none found by the classifier, none given by a person).
+NO_THEME = "No theme identified"
+#: Fewest negative comments on a theme in the report month for it to count as an exception: one
+#: or two comments never make a signal on their own (a c chart of rare events fires on a single one).
+MINIMUM_COUNT = 3
+
+
+def tones(sentiment: pd.Series) -> pd.Series:
+    """Each comment's tone: 1–2 positive, 3 mixed, 4–5 negative (None where not coded)."""
+    return sentiment.map(lambda v: None if pd.isna(v) else THREE_CLASS[int(v)])
+
+
+def by_theme(comments: pd.DataFrame) -> pd.DataFrame:
+    """One row per comment and theme, with its tone; blank comments left out."""
+    c = comments.assign(
+        tone=tones(comments["sentiment"]),
+        theme=comments["labels"].fillna("").astype(str).str.split(LABEL_SEPARATOR, regex=False),
+        month=pd.to_datetime(comments["month"]),
+    ).explode("theme")
+    c["theme"] = c["theme"].replace("", NO_THEME)
+    return c[c["theme"] != BLANK_LABEL].reset_index(drop=True)
+
+
+def negative_theme_counts(comments: pd.DataFrame) -> pd.DataFrame:
+    """unit_id, theme, month, numerator (negative comments on the theme), denominator 1.
+
+    Every theme a unit has ever had a negative comment on gets a row for every month in which the
+    unit had any comment (0 where none was on that theme); months without comments have no row.
+    """
+    cols = ["unit_id", "theme", "month", "numerator", "denominator"]
+    t = by_theme(comments)
+    negative = t[(t["tone"] == "negative") & (t["theme"] != NO_THEME)]
+    if negative.empty:
+        return pd.DataFrame(columns=cols)
+    counts = negative.groupby(["unit_id", "theme", "month"]).size().rename("numerator").reset_index()
+    months = pd.DataFrame(
+        {"unit_id": comments["unit_id"], "month": pd.to_datetime(comments["month"])}
+    ).drop_duplicates()
+    grid = counts[["unit_id", "theme"]].drop_duplicates().merge(months, on="unit_id")
+    out = grid.merge(counts, on=["unit_id", "theme", "month"], how="left")
+    out["numerator"] = out["numerator"].fillna(0).astype(float)
+    out["denominator"] = 1.0
+    return out[cols].sort_values(["unit_id", "theme", "month"]).reset_index(drop=True)
+
+
+def theme_measure(theme: str) -> Measure:
+    """Negative comments on one theme per ward-month, as a measure (a c chart; fewer is better).
+
+    Not in the registry: there is one per theme, made here in one place for charts and escalation.
+    """
+
+    def compute(tables, month):
+        s = negative_theme_counts(tables["feedback_comments"])
+        return s[s["theme"] == theme].drop(columns="theme")
+
+    return Measure(
+        id=f"negative_theme:{theme}",
+        name=f"Negative comments: {theme}",
+        chart="c",
+        improvement="decrease",
+        compute=compute,
+        sources=("feedback_comments",),
+        topic="comments",
+        levels=("ward",),
+        definition=f"Comments with sentiment 4 or 5 (negative) themed '{theme}', per month (c chart).",
+    )
+
+
+def comments_in(comments: pd.DataFrame, after: pd.Timestamp, through: pd.Timestamp) -> int:
+    """How many comments with text fall in the months after ``after`` up to ``through``."""
+    m = pd.to_datetime(comments["month"])
+    return int(((m > after) & (m <= through) & (comments["labels"].fillna("") != BLANK_LABEL)).sum())
+
+
+def theme_changes(comments: pd.DataFrame, month: pd.Timestamp, months: int = 3) -> pd.DataFrame:
+    """Themes over the last ``months`` against the ``months`` before: counts, negative counts, and
+    whether the change is beyond chance: an exact binomial test of the theme's count in the two periods
+    given how many comments each period had, Benjamini–Hochberg adjusted across themes (p < 0.05).
+
+    ``direction`` is "rising", "falling" or "no clear change"; None when either count is under 5,
+    too few to say.
+    """
+    t = by_theme(comments)
+    recent = t[(t["month"] > month - pd.DateOffset(months=months)) & (t["month"] <= month)]
+    before = t[
+        (t["month"] > month - pd.DateOffset(months=2 * months)) & (t["month"] <= month - pd.DateOffset(months=months))
+    ]
+    frame = (
+        pd.DataFrame(
+            {
+                "recent": recent.groupby("theme").size(),
+                "before": before.groupby("theme").size(),
+                "negative": recent[recent["tone"] == "negative"].groupby("theme").size(),
+            }
+        )
+        .fillna(0)
+        .astype(int)
+    )
+    frame = frame.rename_axis("theme").reset_index()
+    from scipy import stats  # lazily: planning a pack imports no scipy
+
+    # Conditional on how many comments each period had, so that a busier quarter is not "rising"
+    # everywhere; p-values adjusted across themes for the false-discovery rate (Benjamini–Hochberg).
+    n_recent = comments_in(comments, month - pd.DateOffset(months=months), month)
+    n_before = comments_in(comments, month - pd.DateOffset(months=2 * months), month - pd.DateOffset(months=months))
+    share = n_recent / (n_recent + n_before) if n_recent + n_before else 0.5
+    testable = (frame["recent"] >= 5) & (frame["before"] >= 5)
+    p = np.full(len(frame), np.nan)
+    for i in np.flatnonzero(testable.to_numpy()):
+        r, b = int(frame["recent"].iat[i]), int(frame["before"].iat[i])
+        p[i] = stats.binomtest(r, r + b, share).pvalue
+    if testable.any():
+        p[testable.to_numpy()] = stats.false_discovery_control(p[testable.to_numpy()])
+    expected = (frame["recent"] + frame["before"]) * share
+    directions = [
+        None if np.isnan(q) else "no clear change" if q >= 0.05 else "rising" if r > e else "falling"
+        for q, r, e in zip(p, frame["recent"], expected)
+    ]
+    frame["direction"] = directions
+    frame["change"] = frame["recent"] - frame["before"]
+    order = np.argsort(-frame["recent"].to_numpy(), kind="stable")
+    return frame.iloc[order].reset_index(drop=True)[["theme", "recent", "before", "change", "negative", "direction"]]
