@@ -12,6 +12,9 @@ COMMITTEE ?= board
 UNIT     ?=
 PARAMS   ?=
 JOBS     ?= 2
+LAB_ARGS ?=
+# Jupyter refuses to start as root (as in many containers) unless told to.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: help setup demo-data board-report reports report test lint lab benchmark clean
 
@@ -22,7 +25,7 @@ help:
 	@echo "make report COMMITTEE=ward UNIT=014 PERIOD=2026-10   one report (UNIT for division/ward)"
 	@echo "     PARAMS=\"preset=ptd shift_length=6\"                 extra notebook parameters"
 	@echo "make demo-data      (re)build the demo trust's database through the loaders"
-	@echo "make lab            JupyterLab on the project"
+	@echo "make lab            JupyterLab on the project (LAB_ARGS=\"--no-browser --port 8899\" passes flags)"
 	@echo "make lint           ruff"
 	@echo "make benchmark      SPC batch benchmark (figures in README)"
 	@echo "make clean          remove the environment, generated data and outputs"
@@ -39,7 +42,8 @@ $(STAMP): pyproject.toml requirements/constraints.txt
 # Only the demo database is built on demand; a trust's own database must already exist.
 ifeq ($(DATABASE),$(DEMO_DATABASE))
 REPORT_DATA := $(DEMO_DATABASE)
-$(DEMO_DATABASE): | $(STAMP)
+# Rebuilt when the demo generator, the data model or the comment classifier changes.
+$(DEMO_DATABASE): lib/pxassure/ingest/demo.py lib/pxassure/ingest/schema.py lib/pxassure/data/themes/model.npz | $(STAMP)
 	$(BIN)/pxassure demo --database $(DEMO_DATABASE)
 endif
 
@@ -63,7 +67,7 @@ lint: setup
 	$(BIN)/ruff format --check lib tests benchmarks
 
 lab: setup
-	$(BIN)/jupyter lab --notebook-dir=.
+	$(BIN)/jupyter lab --notebook-dir=. $(ALLOW_ROOT) $(LAB_ARGS)
 
 benchmark: setup
 	$(BIN)/python benchmarks/spc_batch.py

@@ -32,8 +32,23 @@ def test_scale_knobs(tmp_path):
     assert pd.read_csv(paths["fft_monthly"], dtype=str)["month"].nunique() == 60
     with pytest.raises(ValueError, match="wards must be between 12 and 300"):
         demo.Scale(wards=301)
-    with pytest.raises(ValueError, match="months must be between 13 and 60"):
+    with pytest.raises(ValueError, match="months must be between 13 and 120"):
         demo.Scale(months=12)
+
+
+def test_ten_years_of_demo_data_build_a_database(tmp_path):
+    """`pxassure demo --months 120` (the benchmark's scale knob) writes a database reports can read."""
+    from pxassure.cli import main
+    from pxassure.reports import ward_report
+
+    db = tmp_path / "ten.duckdb"
+    assert main(["demo", "--months", "120", "--wards", "12", "--database", str(db)]) == 0
+    with Store(db, read_only=True) as s:
+        months = s.query("SELECT count(DISTINCT month) AS n FROM fft_monthly")["n"].iloc[0]
+        ward = s.query("SELECT min(unit_id) AS u FROM org_units WHERE level = 'ward'")["u"].iloc[0]
+    assert months == 120
+    r = ward_report(db, unit_id=ward)
+    assert len(r.charts[0].result.points) == 120
 
 
 def test_structure_and_magnitudes(demo_db):

@@ -131,3 +131,22 @@ def test_two_trusts_never_mix(demo_db, tmp_path):
         index = (tmp_path / code / month / "index.html").read_text(encoding="utf-8")
         assert name in index and index.count('href="board/board.html"') == 1
     assert sorted(p.relative_to(tmp_path).parts[0] for p in tmp_path.glob("*/*/board/board.html")) == ["AVH", "RXB"]
+
+
+def test_a_database_built_by_another_version(tmp_path, capsys):
+    """An older database (comments coded the old way, no targets table) is refused with what differs."""
+    old = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(old))
+    con.execute("CREATE TABLE feedback_comments (comment_id VARCHAR, unit_id VARCHAR, theme VARCHAR)")
+    con.close()
+    with pytest.raises(PxassureError, match="has no table 'org_units'; this version of pxassure expects"):
+        Store(old, read_only=True)
+    with pytest.raises(
+        PxassureError, match=r"has columns \['comment_id', 'unit_id', 'theme'\] in table 'feedback_comm"
+    ):
+        Store(old)  # a load would create the missing tables, but never reshape one it finds
+    from pxassure.cli import main
+
+    assert main(["build", "--committee", "board", "--database", str(old), "--output", str(tmp_path / "o")]) != 0
+    err = capsys.readouterr().err
+    assert "make demo-data" in err and "Traceback" not in err

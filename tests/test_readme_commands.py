@@ -80,3 +80,14 @@ def test_the_reviewers_papermill_commands_run_as_written(demo_db, tmp_path):
         assert out.returncode == 0, (command, out.stderr[-2000:])
     html = (tmp_path / "out.html").read_text(encoding="utf-8")
     assert "Willow Ward" in html and "<script" not in html  # the ward notebook ran last (unit 014)
+
+
+def test_make_lab_runs_as_root_and_passes_flags_through():
+    import os
+
+    out = subprocess.run(
+        ["make", "-n", "lab", "LAB_ARGS=--no-browser --port 8899"], cwd=ROOT, capture_output=True, text=True
+    )
+    line = out.stdout.strip().splitlines()[-1]
+    assert line.endswith("--no-browser --port 8899") and "jupyter lab --notebook-dir=." in line
+    assert ("--allow-root" in line) == (os.geteuid() == 0)

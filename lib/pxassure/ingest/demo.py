@@ -136,7 +136,7 @@ _NATIONAL = {  # national response rate %, % positive
 
 @dataclass(frozen=True)
 class Scale:
-    """Size knobs for benchmarks: wards (12–300), months (13–60), seed."""
+    """Size knobs for benchmarks: wards (12–300), months (13–120), seed."""
 
     wards: int = 60
     months: int = 36
@@ -145,8 +145,8 @@ class Scale:
     def __post_init__(self):
         if not 12 <= self.wards <= 300:
             raise ParameterError(f"wards must be between 12 and 300, got {self.wards}")
-        if not 13 <= self.months <= 60:
-            raise ParameterError(f"months must be between 13 and 60, got {self.months}")
+        if not 13 <= self.months <= 120:
+            raise ParameterError(f"months must be between 13 and 120, got {self.months}")
 
 
 def month_range(months: int, end: str = END_MONTH) -> pd.DatetimeIndex:
@@ -379,7 +379,9 @@ def generate(folder: str | Path, scale: Scale = Scale()) -> dict[str, Path]:
 
     # --- Decisions about charts: targets and rebases --------------------------------
     tables["targets"] = _targets(months)
-    tables["spc_rebases"] = _rebases(months)
+    rebases = _rebases(months, set(wards["unit_id"]))
+    if len(rebases):  # a file with no rows is refused, as any input file would be
+        tables["spc_rebases"] = rebases
 
     paths = {}
     for name, frame in tables.items():
@@ -407,9 +409,11 @@ def _targets(months: pd.DatetimeIndex) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
-def _rebases(months: pd.DatetimeIndex) -> pd.DataFrame:
+def _rebases(months: pd.DatetimeIndex, wards: set[str]) -> pd.DataFrame:
     """The rebase the trust recorded at the deteriorating ward's known change (the month its slide began)."""
     start = months[len(months) - PLANTED["deteriorating_months"]]
+    if PLANTED["deteriorating_ward"] not in wards:  # a demo scaled below 14 wards has no such ward
+        return pd.DataFrame(columns=["measure", "unit_id", "month", "reason", "agreed_by"])
     return pd.DataFrame(
         [
             {

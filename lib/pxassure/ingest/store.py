@@ -184,6 +184,29 @@ class Store:
             except duckdb.Error as exc:
                 self.con.close()
                 raise StoreError(open_failure(self.path, exc, read_only)) from None
+        try:
+            self.check_schema()
+        except StoreError:
+            self.con.close()
+            raise
+
+    def check_schema(self) -> None:
+        """Refuse a database whose tables are not the ones this version of pxassure reads (one
+        built by an older version, say), with what differs and how to rebuild it."""
+        found = self.con.execute(
+            "SELECT table_name, list(column_name ORDER BY ordinal_position) FROM information_schema.columns "
+            "WHERE table_schema = 'main' GROUP BY table_name"
+        ).fetchall()
+        columns = dict(found)
+        for name in LOAD_ORDER:
+            expected = TABLES[name].column_names
+            if columns.get(name) != expected:
+                what = "has no table" if name not in columns else f"has columns {columns[name]} in table"
+                raise StoreError(
+                    f"database {self.path} {what} {name!r}; this version of pxassure expects {expected}. "
+                    "It was built by another version: rebuild the demo with `make demo-data`, or load your "
+                    "files again into a new database with `pxassure load`"
+                )
 
     def __enter__(self) -> Store:
         return self
