@@ -1,6 +1,7 @@
 """HTML fragments and the nbconvert export, on small inputs."""
 
 import base64
+import re
 from types import SimpleNamespace
 
 import nbformat
@@ -82,3 +83,36 @@ def test_provenance_is_a_labelled_section_not_a_nested_landmark():
     html = render.provenance(report)
     assert html.startswith('<section class="provenance"') and html.endswith("</section>")
     assert "contentinfo" not in html and html.count("<section") == html.count("</section>")
+
+
+def test_tables_show_numbers_for_people():
+    frame = pd.DataFrame(
+        {
+            "what": ["a", "b", "c", "d"],
+            "flag": [True, False, None, True],
+            "mean": [2.769230769230769, 12.0, float("nan"), 1234.5678],
+            "p": [0.00001, 0.0123, 0.5, None],
+        }
+    )
+    html = str(render.table(frame, "Numbers"))
+    cells = re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", html.split("<tbody>")[1])
+    assert cells == [
+        "a",
+        "Yes",
+        "2.77",
+        "&lt;0.001",
+        "b",
+        "No",
+        "12",
+        "0.0123",
+        "c",
+        "",
+        "",
+        "0.5",
+        "d",
+        "Yes",
+        "1,234.6",
+        "",
+    ]
+    for word in ("True", "False", "None", "nan"):
+        assert word not in html

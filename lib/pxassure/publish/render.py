@@ -32,7 +32,19 @@ def _missing(value) -> bool:
 
 
 def _e(value) -> str:
-    return "" if _missing(value) else escape(str(value))
+    """A table cell for people: yes/no for a flag, sensible decimals, nothing for a missing value."""
+    if _missing(value):
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return "Yes" if value else "No"
+    if isinstance(value, (float, np.floating)):
+        x = float(value)
+        if x.is_integer():
+            return f"{x:,.0f}"
+        if 0 < x < 0.001:
+            return escape("<0.001")  # a p-value, say
+        return escape(vocabulary.number(x))
+    return escape(str(value))
 
 
 # ---------------------------------------------------------------------------
