@@ -80,6 +80,8 @@ def test_the_reviewers_papermill_commands_run_as_written(demo_db, tmp_path):
         assert out.returncode == 0, (command, out.stderr[-2000:])
     html = (tmp_path / "out.html").read_text(encoding="utf-8")
     assert "Willow Ward" in html and "<script" not in html  # the ward notebook ran last (unit 014)
+    # export takes the page title from the report's own heading, which names the ward
+    assert "<title>Willow Ward: patient experience, " in html and "<h1>Willow Ward: patient experience, " in html
 
 
 def test_make_lab_runs_as_root_and_passes_flags_through():

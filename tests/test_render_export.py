@@ -116,3 +116,23 @@ def test_tables_show_numbers_for_people():
     ]
     for word in ("True", "False", "None", "nan"):
         assert word not in html
+
+
+def test_the_page_title_is_the_reports_own_heading():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("x = 1"),
+        nbformat.v4.new_markdown_cell("Some words first.\n\n## Not the title"),
+        nbformat.v4.new_code_cell(
+            "display(heading)",
+            outputs=[
+                nbformat.v4.new_output(
+                    "display_data", data={"text/html": str(render.heading("Willow Ward & Co: October 2026"))}
+                )
+            ],
+        ),
+    ]
+    assert export.title_of(nb) == "Willow Ward & Co: October 2026"
+    nb.cells.insert(0, nbformat.v4.new_markdown_cell("# A markdown title"))
+    assert export.title_of(nb) == "A markdown title"
+    assert export.title_of(nbformat.v4.new_notebook()) is None

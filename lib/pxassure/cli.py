@@ -171,7 +171,8 @@ def _export(args) -> int:
     from pxassure.publish import export
 
     html = Path(args.html) if args.html else Path(args.notebook).with_suffix(".html")
-    export.export_html(args.notebook, html, title=args.title or Path(args.notebook).stem)
+    title = args.title or export.title_of(args.notebook) or Path(args.notebook).stem
+    export.export_html(args.notebook, html, title=title)
     print(html)
     return 0
 
@@ -316,7 +317,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="export an executed notebook with pxassure's offline report template")
     p.add_argument("notebook")
     p.add_argument("html", nargs="?", default=None, help="output path (default: beside the notebook)")
-    p.add_argument("--title", default=None)
+    p.add_argument("--title", default=None, help="page title (default: the report's own first heading)")
     p.set_defaults(func=_export)
     return parser
 

@@ -9,7 +9,7 @@ checked for any external URL before it is written (atomically).
 from __future__ import annotations
 
 import re
-from html import escape
+from html import escape, unescape
 from pathlib import Path
 
 import nbformat
@@ -89,6 +89,23 @@ def notebook_to_html(nb: nbformat.NotebookNode | str | Path, *, title: str) -> s
     body = table_of_contents(body)
     check_offline(body, title)
     return body
+
+
+def title_of(nb: nbformat.NotebookNode | str | Path) -> str | None:
+    """The report's own title: its first top-level heading, in a markdown cell or a cell's HTML output."""
+    if not isinstance(nb, nbformat.NotebookNode):
+        nb = nbformat.read(str(nb), as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+        for out in cell.get("outputs", []):
+            html = out.get("data", {}).get("text/html", "")
+            found = re.search(r"<h1[^>]*>(.*?)</h1>", "".join(html), re.S)
+            if found:
+                return unescape(re.sub(r"<[^>]+>", "", found.group(1))).strip()
+    return None
 
 
 def export_html(notebook_path: str | Path, html_path: str | Path, *, title: str) -> Path:

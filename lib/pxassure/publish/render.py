@@ -235,6 +235,11 @@ def figure(fig, *, title: str, description: str) -> Fragment:
     return Fragment(f'<figure class="chart">{svg}<figcaption>{escape(description)}</figcaption></figure>')
 
 
+def heading(text: str, level: int = 1) -> Fragment:
+    """A heading computed from the report (a paper's title naming its unit and month, say)."""
+    return Fragment(f"<h{level}>{escape(text)}</h{level}>")
+
+
 def paragraphs(*texts: str) -> Fragment:
     """Plain text as escaped paragraphs."""
     return Fragment("".join(f"<p>{escape(t)}</p>" for t in texts if t))
