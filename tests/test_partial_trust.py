@@ -74,6 +74,7 @@ def test_too_few_months_are_named_not_called_stable(partial_db):
 @pytest.mark.integration
 def test_the_papers_of_a_partial_trust(partial_db, tmp_path):
     jobs = build.plan("board", database=partial_db) + build.plan("ward", database=partial_db, unit=WARD)
+    jobs += build.plan("patient_experience_committee", database=partial_db)
     outcomes = build.run_pack(jobs, tmp_path, workers=2, progress=False)
     assert all(o.ok for o in outcomes), build.summary(outcomes)
     for o in outcomes:
@@ -83,6 +84,10 @@ def test_the_papers_of_a_partial_trust(partial_db, tmp_path):
         assert "Data used in this paper" in text and "not supplied" in text
         titles = re.findall(r'<title id="chart-[^"]*">([^<]*)</title>', page)
         assert titles and not any("harm incidents" in t or "Compliments" in t for t in titles), titles
+        if o.job.layer == "ward":  # comments were never loaded: not "no comments received"
+            assert "Patients' comments: not supplied" in text and "No comments were received" not in text
+        if o.job.layer == "patient_experience":
+            assert "not supplied: no patients' comments were loaded" in text
 
 
 def demo_with_fft(demo_inputs, folder, edit):

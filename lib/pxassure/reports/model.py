@@ -198,6 +198,11 @@ class Report:
         """Every chart in the paper (for the method note)."""
         return self.charts
 
+    def supplied(self, table: str) -> bool:
+        """True when the source ``table`` holds data for this paper (see "Data used in this paper")."""
+        used = self.data_used
+        return bool(len(used)) and bool(used.loc[used["table"] == table, "supplied"].any())
+
     def unassessed(self, charts: list[Chart] | None = None) -> list[str]:
         """What the paper could not assess, and why: measures not charted, and charts with too
         few points for process limits (and so no variation or assurance icon)."""
