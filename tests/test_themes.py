@@ -19,7 +19,7 @@ from conftest import ROOT
 from pxassure.cli import main
 from pxassure.errors import ReadError
 from pxassure.ingest import demo, sources, themes
-from pxassure.ingest.store import Store
+from pxassure.ingest.store import Store, sha256_of
 
 TRAINING = ROOT.parent / "shared" / "reference" / "fft-comments" / "train.csv"
 LABELS = ["Staff manner & personal attributes", "Timeliness of care", "Food & drink provision & facilities"]
@@ -88,7 +88,7 @@ def test_the_shipped_model_is_arrays_and_json_not_pickle():
 @pytest.mark.skipif(not TRAINING.exists(), reason="../shared/reference/fft-comments is not beside the project")
 def test_the_shipped_model_was_trained_on_the_public_file_and_its_figures_reproduce():
     model = themes.Model.load()
-    assert model.info["training_file"]["sha256"] == themes.sha256_file(TRAINING)
+    assert model.info["training_file"]["sha256"] == sha256_of(TRAINING)
     data = themes.read_training(TRAINING)
     assert data.labels == model.labels  # names exactly as the file's headers
     again = themes.evaluate(data)  # trains on 80 % of respondents, scores the rest
@@ -122,7 +122,7 @@ def test_train_writes_a_model_that_round_trips(small_model):
     assert sorted(p.name for p in folder.iterdir()) == ["model.json", "model.npz"]
     model = themes.Model.load(folder)
     assert model.labels == [*LABELS, themes.BLANK_LABEL]
-    assert model.info["training_file"]["sha256"] == themes.sha256_file(source)
+    assert model.info["training_file"]["sha256"] == sha256_of(source)
     fresh = themes.fit(themes.read_training(source))
     texts = pd.Series(["the food was cold", "waited four hours and staff were rude", ""])
     pd.testing.assert_frame_equal(model.predict(texts), fresh.predict(texts), atol=1e-3)

@@ -96,11 +96,12 @@ def theme_changes(comments: pd.DataFrame, month: pd.Timestamp, months: int = 3) 
     ``direction`` is "rising", "falling" or "no clear change"; None when either count is under 5,
     too few to say.
     """
+    from scipy import stats  # lazily: planning a pack imports no scipy
+
+    middle, start = month - pd.DateOffset(months=months), month - pd.DateOffset(months=2 * months)
     t = by_theme(comments)
-    recent = t[(t["month"] > month - pd.DateOffset(months=months)) & (t["month"] <= month)]
-    before = t[
-        (t["month"] > month - pd.DateOffset(months=2 * months)) & (t["month"] <= month - pd.DateOffset(months=months))
-    ]
+    recent = t[(t["month"] > middle) & (t["month"] <= month)]
+    before = t[(t["month"] > start) & (t["month"] <= middle)]
     frame = (
         pd.DataFrame(
             {
@@ -111,14 +112,12 @@ def theme_changes(comments: pd.DataFrame, month: pd.Timestamp, months: int = 3) 
         )
         .fillna(0)
         .astype(int)
+        .rename_axis("theme")
+        .reset_index()
     )
-    frame = frame.rename_axis("theme").reset_index()
-    from scipy import stats  # lazily: planning a pack imports no scipy
-
     # Conditional on how many comments each period had, so that a busier quarter is not "rising"
     # everywhere; p-values adjusted across themes for the false-discovery rate (Benjamini–Hochberg).
-    n_recent = comments_in(comments, month - pd.DateOffset(months=months), month)
-    n_before = comments_in(comments, month - pd.DateOffset(months=2 * months), month - pd.DateOffset(months=months))
+    n_recent, n_before = comments_in(comments, middle, month), comments_in(comments, start, middle)
     share = n_recent / (n_recent + n_before) if n_recent + n_before else 0.5
     testable = (frame["recent"] >= 5) & (frame["before"] >= 5)
     p = np.full(len(frame), np.nan)

@@ -18,7 +18,6 @@ from any file in the training layout, so a trust can add its own labelled commen
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import tempfile
@@ -31,7 +30,9 @@ import numpy as np
 import pandas as pd
 
 from pxassure.errors import ReadError
+from pxassure.files import atomic_write_text, current_umask
 from pxassure.ingest.problems import Problem
+from pxassure.ingest.store import sha256_of
 
 #: Where the shipped model lives inside the package.
 SHIPPED = "data/themes"
@@ -70,14 +71,6 @@ def _question_key(q) -> str:
     return re.sub(r"[^a-z0-9]+", " ", str(q).lower()).strip() if isinstance(q, str) else ""
 
 
-def sha256_file(path: str | Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 # ---------------------------------------------------------------------------
 # Training data
 # ---------------------------------------------------------------------------
@@ -109,6 +102,14 @@ class TrainingData:
         )
 
 
+def _read_csv(path: Path) -> pd.DataFrame:
+    """A CSV as text cells (blank cells as empty text), or a ReadError naming the file."""
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (UnicodeDecodeError, pd.errors.ParserError, OSError) as exc:
+        raise ReadError(Problem(str(path), None, None, None, f"a readable UTF-8 CSV file ({exc})")) from None
+
+
 def read_training(path: str | Path) -> TrainingData:
     """Read a labelled comments file in the layout of the public FFT training file.
 
@@ -117,10 +118,7 @@ def read_training(path: str | Path) -> TrainingData:
     otherwise). Problems name the file, row and column.
     """
     path = Path(path)
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except (UnicodeDecodeError, pd.errors.ParserError, OSError) as exc:
-        raise ReadError(Problem(str(path), None, None, None, f"a readable UTF-8 CSV file ({exc})")) from None
+    raw = _read_csv(path)
     for col in (TEXT, QUESTION, RESPONDENT, SENTIMENT):
         if col not in raw.columns:
             raise ReadError(Problem(str(path), 1, col, None, f"a column named {col!r} (the training layout)"))
@@ -147,7 +145,7 @@ def read_training(path: str | Path) -> TrainingData:
         y=(cells == "1").to_numpy(dtype=np.int8),
         sentiment=pd.to_numeric(s.replace("", None)).astype("Int64"),
         source=str(path),
-        sha256=sha256_file(path),
+        sha256=sha256_of(path),
     )
 
 
@@ -271,7 +269,7 @@ class Model:
                 sentiment_coef=self.sentiment_coef.astype(np.float32),
                 sentiment_intercept=self.sentiment_intercept.astype(np.float32),
             )
-            staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; a model is for sharing
+            staging.chmod(0o777 & ~current_umask())  # mkdtemp makes it private; a model is for sharing
             if folder.exists():
                 old = folder.with_name(f".{folder.name}.old")
                 folder.rename(old)
@@ -337,14 +335,6 @@ def _read_files(folder: str | Path | None, arrays: bool = True) -> tuple[dict, d
             Problem(str(folder), None, None, None, f"a themes model (model.json and model.npz): {exc}")
         ) from None
     return json.loads(meta_text), out
-
-
-def _umask() -> int:
-    import os
-
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _terms(vectoriser) -> list[str]:
@@ -452,13 +442,8 @@ def evaluate(data: TrainingData, holdout: float = PARAMS["holdout"], seed: int =
 def classify_file(source: str | Path, output: str | Path, model: Model) -> pd.DataFrame:
     """Classify a CSV with ``comment_id``, ``text`` and optional ``question``; write ``comment_id``,
     ``labels``, ``sentiment`` (and the confidences) to ``output`` without ever half-writing it."""
-    from pxassure.files import atomic_write_text
-
     source = Path(source)
-    try:
-        raw = pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8")
-    except (UnicodeDecodeError, pd.errors.ParserError, OSError) as exc:
-        raise ReadError(Problem(str(source), None, None, None, f"a readable UTF-8 CSV file ({exc})")) from None
+    raw = _read_csv(source)
     for col in ("comment_id", "text"):
         if col not in raw.columns:
             raise ReadError(

@@ -86,15 +86,17 @@ def plot_spc(result, ax=None, *, title: str | None = None, ylabel: str | None = 
     marks = [(s, "done") for s in result.period_starts[1:]]
     if result.pending_rebase is not None:
         marks.append((result.pending_rebase, "pending"))
-    for k, (start, kind) in enumerate(sorted(marks)):
+    labelled = set()
+    for start, kind in sorted(marks):
         ax.axvline(
             start - 0.5,
             color=PALETTE["limit"],
             linestyle=(0, (1, 2)) if kind == "pending" else "-",
             linewidth=0.9,
             zorder=1,
-            label=REBASE_LABEL[kind] if all(m[1] != kind for m in sorted(marks)[:k]) else None,
+            label=None if kind in labelled else REBASE_LABEL[kind],  # one legend entry per kind
         )
+        labelled.add(kind)
     seen = set()
     for kind, marker in MARKERS.items():
         mask = (p["point_type"] == kind).to_numpy()

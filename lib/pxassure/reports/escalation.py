@@ -138,16 +138,13 @@ def theme_exceptions(data: ReportData, options: SPCOptions, wards: Iterable[str]
         & (pts["point_type"] == "special_cause_concern")
         & (pts["value"] >= MINIMUM_COUNT)
     ]
-    return [
-        {
-            "unit_id": r.unit_id,
-            "measure": theme_measure(r.theme).name,
-            "measure_id": theme_measure(r.theme).id,
-            "latest": float(r.value),
-            "rule": r.rule,
-        }
-        for r in hit.itertuples(index=False)
-    ]
+    rows = []
+    for r in hit.itertuples(index=False):
+        m = theme_measure(r.theme)
+        rows.append(
+            {"unit_id": r.unit_id, "measure": m.name, "measure_id": m.id, "latest": float(r.value), "rule": r.rule}
+        )
+    return rows
 
 
 def read_child_findings(
