@@ -15,7 +15,7 @@ UNITS = pd.DataFrame(
         ("008", "Ward 8", "ward", "D1", "Main", "inpatient"),
         ("009", "Ward 9", "ward", "D1", "Main", "inpatient"),
     ],
-    columns=TABLES["org_units"].column_names,
+    columns=TABLES["org_units"].column_names[:6],  # no lead: an optional column a trust may leave out
 )
 WARD_MAP = pd.DataFrame(
     [

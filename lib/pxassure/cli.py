@@ -172,8 +172,8 @@ def _export(args) -> int:
 
     html = Path(args.html) if args.html else Path(args.notebook).with_suffix(".html")
     title = args.title or export.title_of(args.notebook) or Path(args.notebook).stem
-    export.export_html(args.notebook, html, title=title)
-    print(html)
+    for path in export.export_html(args.notebook, html, title=title):
+        print(path)
     return 0
 
 

@@ -33,6 +33,17 @@ class Target:
         return f"{what}, set by {self.set_by} for {self.covers} from {self.from_month:%Y-%m}"
 
 
+def covering(rows: pd.DataFrame, unit_id: str, units: pd.DataFrame) -> pd.DataFrame:
+    """Rows (with ``unit_id`` and ``from_month``) that cover ``unit_id``: trust-wide rows (no unit)
+    and rows for the unit or any unit above it; with ``_depth`` (nearer units are deeper, 0 for
+    trust-wide) and ``_from`` (the month as a date) for ranking the most specific, latest first."""
+    pairs = ancestors(units)
+    line = pairs.loc[pairs["unit_id"] == unit_id, "ancestor_id"].tolist()  # unit itself, then upwards
+    depth = {u: len(line) - i for i, u in enumerate(line)}
+    rows = rows[rows["unit_id"].isna() | rows["unit_id"].isin(line)]
+    return rows.assign(_depth=rows["unit_id"].map(depth).fillna(0), _from=pd.to_datetime(rows["from_month"]))
+
+
 def target_for(
     measure: Measure,
     unit_id: str,
@@ -54,20 +65,13 @@ def target_for(
     rows = targets[(targets["measure"] == measure.id) & (pd.to_datetime(targets["from_month"]) <= month)]
     if rows.empty:
         return None
-    pairs = ancestors(units)
-    line = pairs.loc[pairs["unit_id"] == unit_id, "ancestor_id"].tolist()  # unit itself, then upwards
-    depth = {u: len(line) - i for i, u in enumerate(line)}  # nearer units are deeper
-    unit = rows["unit_id"]
-    covered = unit.isna() | unit.isin(line)
-    covered &= rows["service_type"].isna() | (rows["service_type"] == setting)
-    rows = rows[covered]
+    rows = covering(rows, unit_id, units)
+    rows = rows[rows["service_type"].isna() | (rows["service_type"] == setting)]
     if rows.empty:
         return None
-    ranked = rows.assign(
-        _depth=rows["unit_id"].map(depth).fillna(0),
-        _setting=rows["service_type"].notna(),
-        _from=pd.to_datetime(rows["from_month"]),
-    ).sort_values(["_depth", "_setting", "_from"], ascending=False)
+    ranked = rows.assign(_setting=rows["service_type"].notna()).sort_values(
+        ["_depth", "_setting", "_from"], ascending=False
+    )
     row = ranked.iloc[0]
     if row["basis"] == "national":
         if measure.national is None or setting is None or national is None or national.empty:

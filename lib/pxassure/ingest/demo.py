@@ -162,13 +162,32 @@ def org_units(scale: Scale) -> pd.DataFrame:
             parent_id=None,
             site=None,
             service_type=None,
+            lead="Chief Nurse",
         )
     ]
     for code, name in DIVISIONS.items():
-        rows.append(dict(unit_id=code, name=name, level="division", parent_id=TRUST_ID, site=None, service_type=None))
+        rows.append(
+            dict(
+                unit_id=code,
+                name=name,
+                level="division",
+                parent_id=TRUST_ID,
+                site=None,
+                service_type=None,
+                lead=f"Head of Nursing, {name}",
+            )
+        )
     for code, (div, name, site, _) in CARE_GROUPS.items():
         rows.append(
-            dict(unit_id=code, name=name, level="care_group", parent_id=div, site=SITES[site], service_type=None)
+            dict(
+                unit_id=code,
+                name=name,
+                level="care_group",
+                parent_id=div,
+                site=SITES[site],
+                service_type=None,
+                lead=f"Matron, {name}",
+            )
         )
     groups = list(CARE_GROUPS)
     for i in range(scale.wards):
@@ -177,14 +196,16 @@ def org_units(scale: Scale) -> pd.DataFrame:
         service = services[(i // len(groups)) % len(services)]
         base = _WARD_NAMES[i % len(_WARD_NAMES)]
         suffix = "" if i < len(_WARD_NAMES) else f" {i // len(_WARD_NAMES) + 1}"
+        name = f"{base}{suffix} {_SERVICE_NOUN[service]}"
         rows.append(
             dict(
                 unit_id=f"{i + 1:03d}",
-                name=f"{base}{suffix} {_SERVICE_NOUN[service]}",
+                name=name,
                 level="ward",
                 parent_id=cg,
                 site=SITES[site],
                 service_type=service,
+                lead=f"{'Ward' if _SERVICE_NOUN[service] == 'Ward' else 'Service'} manager, {name}",
             )
         )
     return pd.DataFrame(rows)
@@ -379,6 +400,7 @@ def generate(folder: str | Path, scale: Scale = Scale()) -> dict[str, Path]:
 
     # --- Decisions about charts: targets and rebases --------------------------------
     tables["targets"] = _targets(months)
+    tables["data_quality"] = _data_quality(months)
     rebases = _rebases(months, set(wards["unit_id"]))
     if len(rebases):  # a file with no rows is refused, as any input file would be
         tables["spc_rebases"] = rebases
@@ -407,6 +429,22 @@ def _targets(months: pd.DatetimeIndex) -> pd.DataFrame:
     ]
     cols = ["measure", "unit_id", "service_type", "basis", "value", "from_month", "set_by"]
     return pd.DataFrame(rows, columns=cols)
+
+
+def _data_quality(months: pd.DatetimeIndex) -> pd.DataFrame:
+    """The trust's data-quality ratings: most measures sufficient, complaints handling limited
+    (closure dates are keyed in late) until a fix part-way through."""
+    first, fixed = months[0], months[-4]
+    who = "Information governance group"
+    rows = [
+        ("fft_positive", None, "Sufficient", first, who),
+        ("fft_response_rate", None, "Sufficient", first, who),
+        ("fft_response_rate", "COM", "Limited", first, who),  # community teams do not count eligible patients
+        ("complaints_rate", None, "Sufficient", first, who),
+        ("complaints_in_target", None, "Limited", first, who),
+        ("complaints_in_target", None, "Sufficient", fixed, who),
+    ]
+    return pd.DataFrame(rows, columns=["measure", "unit_id", "rating", "from_month", "rated_by"])
 
 
 def _rebases(months: pd.DatetimeIndex, wards: set[str]) -> pd.DataFrame:

@@ -75,6 +75,7 @@ class Column:
     vocabulary: str | None = None
     #: Filled in by pxassure when the rows are loaded, never read from an input file.
     derived: bool = False
+    optional: bool = False  # a file may leave the column out altogether (its values are then empty)
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,14 @@ TABLES: dict[str, Table] = {
                     "Type of service (wards and departments)",
                     nullable=True,
                     choices=SERVICE_TYPES,
+                ),
+                Column(
+                    "lead",
+                    "VARCHAR",
+                    "Who leads the unit's patient experience (a role or name): its papers' header and the owner "
+                    "of what they escalate",
+                    nullable=True,
+                    optional=True,
                 ),
             ),
             key=("unit_id",),
@@ -498,6 +507,29 @@ TABLES: dict[str, Table] = {
             grain="one row per measure, unit and rebase",
         ),
         Table(
+            "data_quality",
+            "The trust's own rating of each measure's data quality (from its data-quality kitemark or "
+            "assessment), shown beside the measure in papers' summary tables. A row with no `unit_id` "
+            "rates the measure trust-wide; `unit_id` rates it for that unit and every unit under it. A "
+            "chart takes the nearest unit's rating, and of those the latest `from_month` on or before "
+            "the report month. A measure with no rating shows none: pxassure never rates data itself.",
+            (
+                MEASURE,
+                Column(
+                    "unit_id",
+                    "VARCHAR",
+                    "The unit rated, with every unit under it (empty: the whole trust)",
+                    nullable=True,
+                    references="org_units.unit_id",
+                ),
+                Column("rating", "VARCHAR", "The rating in the trust's own words, e.g. 'Sufficient', 'Limited'"),
+                Column("from_month", "DATE", "First month the rating applies", "first day of the month"),
+                Column("rated_by", "VARCHAR", "Who rated it, e.g. 'Information governance group'"),
+            ),
+            key=("measure", "unit_id", "from_month"),
+            grain="one row per measure, unit and month a rating took effect",
+        ),
+        Table(
             "inpatient_survey",
             "National Adult Inpatient Survey question scores with the CQC peer band.",
             (
@@ -555,7 +587,15 @@ def data_model_markdown() -> str:
                 meaning += f" — {c.pattern_text}"
             if c.vocabulary:
                 meaning += f" — one of pxassure's {c.vocabulary}"
-            required = "filled at load" if c.derived else "no" if c.nullable else "yes"
+            required = (
+                "filled at load"
+                if c.derived
+                else "no (column may be left out)"
+                if c.optional
+                else "no"
+                if c.nullable
+                else "yes"
+            )
             lines.append(f"| `{c.name}` | {c.type} | {c.unit} | {required} | {meaning} |")
         if t.extra_checks:
             lines += ["", "Checks: " + "; ".join(f"`{x}`" for x in t.extra_checks) + "."]

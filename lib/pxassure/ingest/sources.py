@@ -70,6 +70,9 @@ def parse_table(
     problems: list[Problem] = []
     raw = raw.rename(columns=lambda c: str(c).strip())
     wanted = table.input_columns
+    left_out = {c.name: None for c in wanted if c.optional and c.name not in raw.columns}
+    if left_out:
+        raw = raw.assign(**left_out)
     missing = [c.name for c in wanted if c.name not in raw.columns]
     for col in missing:
         problems.append(
@@ -313,7 +316,7 @@ class Loader:
                 frame, found = parse_table(chunk.raw, spec, chunk.source, chunk.sheet, rows=chunk.rows)
                 self.report(found)
                 columns = {str(c).strip() for c in chunk.raw.columns}
-                if not {c.name for c in spec.input_columns} <= columns:
+                if not {c.name for c in spec.input_columns if not c.optional} <= columns:
                     return total  # missing columns: the rest of this source can only repeat them
                 if table in ENRICH:
                     frame, found = ENRICH[table](self, frame, chunk.rows, chunk.source, chunk.sheet)

@@ -121,6 +121,7 @@ AS_OF: dict[str, tuple[str, str | None, str | None]] = {
     "staff_survey": ("SELECT * FROM staff_survey WHERE year <= ?", "year", "year"),
     "targets": ("SELECT * FROM targets WHERE from_month <= ?", "month", "from_month"),
     "spc_rebases": ("SELECT * FROM spc_rebases WHERE month <= ?", "month", "month"),
+    "data_quality": ("SELECT * FROM data_quality WHERE from_month <= ?", "month", "from_month"),
 }
 
 
@@ -447,8 +448,10 @@ class StagedLoad:
 
 
 def _conform(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
-    """Columns in schema order with pandas dtypes DuckDB maps to the schema's types."""
-    missing = [c for c in table.column_names if c not in frame.columns]
+    """Columns in schema order with pandas dtypes DuckDB maps to the schema's types; an optional
+    column the frame lacks is empty (not supplied), a required one is an error."""
+    missing = [c.name for c in table.columns if c.name not in frame.columns and not c.nullable]
+    frame = frame.assign(**{c.name: None for c in table.columns if c.name not in frame.columns})
     if missing:
         raise StoreError(f"table {table.name} is missing column(s) {missing}")
     out = pd.DataFrame(index=range(len(frame)))

@@ -31,6 +31,8 @@ from pxassure.reports.committees import LAYERS, ReportSpec
 from pxassure.reports.parameters import resolve_period, spc_options, unit_code
 
 PROJECT_ROOT = committees.project_root()
+#: A paper's appendix page (see ``export.appendix_path``): beside its paper, not a report of its own.
+APPENDIX_SUFFIX = ".appendix.html"
 
 
 @dataclass
@@ -69,6 +71,7 @@ class ReportOutcome:
     html: Path | None = None
     notebook: Path | None = None
     findings: Path | None = None
+    appendix: Path | None = None  # the paper's appendix page, when it has one
     error: str | None = None
 
     @property
@@ -136,7 +139,7 @@ def existing_reports(period_dir: Path) -> set[str]:
     """Reports already built for a period, as paths relative to ``outputs/<period>/``."""
     if not period_dir.exists():
         return set()
-    return {f"{p.parent.name}/{p.name}" for p in period_dir.glob("*/*.html")}
+    return {f"{p.parent.name}/{p.name}" for p in period_dir.glob("*/*.html") if not p.name.endswith(APPENDIX_SUFFIX)}
 
 
 def run(job: ReportJob, output_root: str | Path = "outputs", linkable: list[str] | None = None) -> ReportOutcome:
@@ -179,21 +182,24 @@ def run(job: ReportJob, output_root: str | Path = "outputs", linkable: list[str]
             cwd=str(PROJECT_ROOT),
         )
         export_html(executed, staging / f"{job.name}.html", title=f"{job.title} — {job.period}")
-        # Everything built: move into place, the HTML last so it never points at stale findings.
+        # Everything built: move into place, the paper last so it never points at stale findings.
         moves = (
             ("findings.json", f"{job.name}.findings.json", "findings"),
             (f"{job.name}.ipynb", f"{job.name}.ipynb", "notebook"),
+            (f"{job.name}{APPENDIX_SUFFIX}", f"{job.name}{APPENDIX_SUFFIX}", "appendix"),
             (f"{job.name}.html", f"{job.name}.html", "html"),
         )
         for src_name, dest_name, attr in moves:
             src = staging / src_name
+            dest = final_dir / dest_name
             if src.exists():
-                dest = final_dir / dest_name
                 os.replace(src, dest)
                 setattr(outcome, attr, dest)
+            elif attr == "appendix":
+                dest.unlink(missing_ok=True)  # an old appendix the paper no longer has
         (final_dir / f"{job.name}.failed.ipynb").unlink(missing_ok=True)
     except Exception as exc:  # one report's failure is reported, never fatal to the others
-        outcome.html = outcome.findings = None
+        outcome.html = outcome.findings = outcome.appendix = None
         if staging is not None and final_dir is not None and (staging / f"{job.name}.ipynb").exists():
             failed = final_dir / f"{job.name}.failed.ipynb"
             os.replace(staging / f"{job.name}.ipynb", failed)

@@ -4,6 +4,12 @@ The page uses pxassure's own nbconvert template (``templates/pxassure``): code h
 no scripts, CSS inlined, charts inline SVG, images carrying their alt text. After
 nbconvert, a table of contents is built from the ``<h2>`` headings and the page is
 checked for any external URL before it is written (atomically).
+
+Printed, every page's footer carries the paper's title and "Page N of M" (CSS page margin
+boxes, which Chromium prints). Cells tagged ``appendix`` in the notebook (a long log, say)
+are left out of the paper and written to a second page, ``<name>.appendix.html``, which the
+paper links to where the first of them stood: the paper stays short enough to table, the
+executed notebook still holds everything.
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ from pxassure.files import atomic_write_text
 
 TEMPLATES = Path(__file__).parent / "templates"
 TEMPLATE_NAME = "pxassure"
+#: Cells with this tag go to the paper's appendix page, not the paper.
+APPENDIX_TAG = "appendix"
 
 _H2 = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', re.S)
 _ANCHOR = re.compile(r'<a class="anchor-link" href="#[^"]*">[^<]*</a>')
@@ -55,6 +63,27 @@ def _drop_diagnostics(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
+_HEADING = re.compile(r'<h([1-6]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
+# nbconvert's HTML sanitiser may reorder attributes: match either order.
+_SECTION_LINK = re.compile(r'<a (?:href="#" data-section="([^"]*)"|data-section="([^"]*)" href="#")>')
+
+
+def resolve_section_links(html: str, source: str = "report") -> str:
+    """Point each link to a section by its heading (``render.section_link``) at that heading's id;
+    a heading the page does not have is an error, so a renamed section cannot leave a dead link."""
+    ids = {}
+    for _, hid, text in _HEADING.findall(html):
+        ids.setdefault(unescape(_TAGS.sub("", _ANCHOR.sub("", text))).strip(), hid)
+
+    def link(match: re.Match) -> str:
+        heading = unescape(match.group(1) if match.group(1) is not None else match.group(2))
+        if heading not in ids:
+            raise ExportError(f"{source}: a link points at the section {heading!r}, which the paper does not have")
+        return f'<a href="#{escape(ids[heading], quote=True)}">'
+
+    return _SECTION_LINK.sub(link, html)
+
+
 def table_of_contents(html: str) -> str:
     """Insert a contents list of the ``<h2>`` headings after the first ``<h1>``."""
     entries = [(hid, _TAGS.sub("", text).strip()) for hid, text in _H2.findall(html)]
@@ -78,17 +107,102 @@ def check_offline(html: str, source: str = "report") -> None:
         )
 
 
+def css_string(text: str) -> str:
+    """``text`` as a CSS string literal, safe inside a ``<style>`` element."""
+    out = []
+    for ch in text:
+        if ch in '\\"<>' or ord(ch) < 32:
+            out.append(f"\\{ord(ch):x} ")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def page_css(title: str) -> str:
+    """The report's CSS with its printed footer: the paper's title and "Page N of M" on every page."""
+    css = (TEMPLATES / TEMPLATE_NAME / "report.css").read_text(encoding="utf-8")
+    footer = (
+        "@media print { @page { "
+        f"@bottom-left {{ content: {css_string(title)}; font: 8pt Arial, sans-serif; color: #4a4a4a; }} "
+        '@bottom-right { content: "Page " counter(page) " of " counter(pages); font: 8pt Arial, sans-serif; '
+        "color: #4a4a4a; } } }"
+    )
+    return css + "\n" + footer + "\n"
+
+
+def _tagged(cell, tag: str) -> bool:
+    return tag in (cell.get("metadata", {}).get("tags") or [])
+
+
+def split_appendix(
+    nb: nbformat.NotebookNode, appendix_href: str
+) -> tuple[nbformat.NotebookNode, nbformat.NotebookNode | None]:
+    """The paper (cells tagged ``appendix`` replaced by one link to ``appendix_href``) and the
+    appendix (those cells), or the notebook unchanged and None when no cell is tagged."""
+    tagged = [c for c in nb.cells if _tagged(c, APPENDIX_TAG)]
+    if not tagged:
+        return nb, None
+    headings = [
+        line[3:].strip()
+        for c in tagged
+        if c.cell_type == "markdown"
+        for line in c.source.splitlines()
+        if line.startswith("## ")
+    ]
+    what = "; ".join(headings) or "further detail"
+    link = nbformat.v4.new_markdown_cell(
+        f"**Appendix** (a separate file sent with this paper): [{what}]({appendix_href})."
+    )
+    paper = nbformat.from_dict({**nb, "cells": []})
+    placed = False
+    for cell in nb.cells:
+        if _tagged(cell, APPENDIX_TAG):
+            if not placed:
+                paper.cells.append(link)
+                placed = True
+            continue
+        paper.cells.append(cell)
+    appendix = nbformat.from_dict({**nb, "cells": tagged})
+    return paper, appendix
+
+
 def notebook_to_html(nb: nbformat.NotebookNode | str | Path, *, title: str) -> str:
-    """Render an executed notebook as pxassure's offline HTML page."""
+    """Render an executed notebook as pxassure's offline HTML page (every cell, appendix included)."""
     if not isinstance(nb, nbformat.NotebookNode):
         nb = nbformat.read(str(nb), as_version=4)
+    return _page(nb, title)
+
+
+def _page(nb: nbformat.NotebookNode, title: str, *, heading: str | None = None) -> str:
     nb = _drop_diagnostics(nb)
-    css = (TEMPLATES / TEMPLATE_NAME / "report.css").read_text(encoding="utf-8")
-    body, _ = _exporter().from_notebook_node(nb, resources={"pxassure_title": title, "pxassure_css": css})
+    if heading is not None:
+        nb = nbformat.from_dict({**nb, "cells": [nbformat.v4.new_markdown_cell(f"# {heading}"), *nb.cells]})
+    body, _ = _exporter().from_notebook_node(nb, resources={"pxassure_title": title, "pxassure_css": page_css(title)})
     body = _ANCHOR.sub("", body)
+    body = resolve_section_links(body, title)
     body = table_of_contents(body)
     check_offline(body, title)
     return body
+
+
+def appendix_path(html_path: str | Path) -> Path:
+    """Where the appendix of the paper at ``html_path`` is written: ``<name>.appendix.html`` beside it."""
+    html_path = Path(html_path)
+    return html_path.with_name(html_path.stem + ".appendix.html")
+
+
+def notebook_pages(nb: nbformat.NotebookNode | str | Path, html_path: str | Path, *, title: str) -> dict[Path, str]:
+    """The paper and, when the notebook has cells tagged ``appendix``, its appendix page: {path: HTML}."""
+    if not isinstance(nb, nbformat.NotebookNode):
+        nb = nbformat.read(str(nb), as_version=4)
+    html_path = Path(html_path)
+    extra = appendix_path(html_path)
+    paper, appendix = split_appendix(nb, extra.name)
+    pages = {html_path: _page(paper, title)}
+    if appendix is not None:
+        appendix_title = f"Appendix to: {title}"
+        pages[extra] = _page(appendix, appendix_title, heading=appendix_title)
+    return pages
 
 
 def title_of(nb: nbformat.NotebookNode | str | Path) -> str | None:
@@ -108,18 +222,20 @@ def title_of(nb: nbformat.NotebookNode | str | Path) -> str | None:
     return None
 
 
-def export_html(notebook_path: str | Path, html_path: str | Path, *, title: str) -> Path:
-    """Export ``notebook_path`` to ``html_path`` atomically; return the HTML path."""
-    html = notebook_to_html(notebook_path, title=title)
-    atomic_write_text(html_path, html)
-    return Path(html_path)
+def export_html(notebook_path: str | Path, html_path: str | Path, *, title: str) -> list[Path]:
+    """Export ``notebook_path`` to ``html_path`` (and its appendix page, if it has one), each file
+    written atomically; return the paths written, the paper first."""
+    pages = notebook_pages(notebook_path, html_path, title=title)
+    for path, html in pages.items():
+        atomic_write_text(path, html)
+    return list(pages)
 
 
 def index_page(period: str, reports: list[tuple[str, str, str, str]], trust_name: str = "") -> str:
     """One trust's index for a period: every report (layer, name, path, title), by layer, board first."""
     from pxassure.reports.committees import LAYER_TITLES, LAYERS
 
-    css = (TEMPLATES / TEMPLATE_NAME / "report.css").read_text(encoding="utf-8")
+    css = page_css(f"Patient experience reports — {trust_name + ' — ' if trust_name else ''}{period}")
     sections = []
     for layer in reversed(LAYERS):
         items = [(name, path, title) for lay, name, path, title in reports if lay == layer]

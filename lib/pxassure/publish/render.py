@@ -7,6 +7,7 @@ shown, never interpreted. Charts are inline SVG with a title and description (al
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from html import escape
 
@@ -18,6 +19,7 @@ from pxassure.analysis.measures import TOPICS
 from pxassure.publish import charts as charts_mod
 from pxassure.publish import vocabulary
 from pxassure.publish.vocabulary import ASSURANCE_LABEL, VARIATION_LABEL
+from pxassure.reports.cover import ATTENTION_KINDS
 
 
 class Fragment(str):
@@ -64,7 +66,13 @@ VARIATION_STYLE = {  # colour, letter, arrow direction
 ASSURANCE_STYLE = {"consistent_pass": (_BLUE, "P"), "consistent_fail": (_ORANGE, "F"), "inconsistent": (_GREY, "?")}
 
 
-def variation_icon(kind: str | None) -> Fragment:
+def _icon_text(label: str, compact: bool) -> str:
+    """The icon's meaning: shown beside it, or (``compact``, in dense tables with a key) for screen
+    readers only."""
+    return f'<span class="{"visually-hidden" if compact else "icon-text"}">{escape(label)}</span>'
+
+
+def variation_icon(kind: str | None, compact: bool = False) -> Fragment:
     """The variation icon with its text beside it (the text is the accessible name)."""
     if _missing(kind):
         return Fragment('<span class="icon-none">No icon</span>')
@@ -83,11 +91,11 @@ def variation_icon(kind: str | None) -> Fragment:
     return Fragment(
         f'<span class="icon"><svg class="mdc-icon" width="36" height="34" viewBox="0 0 36 34" aria-hidden="true" '
         f'focusable="false"><circle cx="17" cy="17" r="14" fill="{colour}"/>{mark}</svg>'
-        f'<span class="icon-text">{escape(label)}</span></span>'
+        f"{_icon_text(label, compact)}</span>"
     )
 
 
-def assurance_icon(kind: str | None, has_target: bool = True) -> Fragment:
+def assurance_icon(kind: str | None, has_target: bool = True, compact: bool = False) -> Fragment:
     if _missing(kind):
         return Fragment(f'<span class="icon-none">{"No target" if not has_target else "No icon"}</span>')
     colour, letter = ASSURANCE_STYLE[kind]
@@ -96,7 +104,7 @@ def assurance_icon(kind: str | None, has_target: bool = True) -> Fragment:
         f'focusable="false"><circle cx="17" cy="17" r="14" fill="white" stroke="{colour}" stroke-width="3"/>'
         f'<text x="17" y="22" text-anchor="middle" font-size="14" font-weight="bold" fill="{colour}" '
         f'font-family="sans-serif">{letter}</text></svg>'
-        f'<span class="icon-text">{escape(ASSURANCE_LABEL[kind])}</span></span>'
+        f"{_icon_text(ASSURANCE_LABEL[kind], compact)}</span>"
     )
 
 
@@ -117,6 +125,10 @@ def _suppressed_note(values: pd.Series) -> str:
     return paragraphs(SUPPRESSED_NOTE) if (values.astype(str) == "*").any() else ""
 
 
+#: A date or month in a table cell: never broken at its hyphens.
+_DATE = re.compile(r"\d{4}-\d{2}(?:-\d{2})?")
+
+
 def _num(value, unit: str = "") -> str:
     if isinstance(value, str):
         return value  # already text, such as "*" for a suppressed figure
@@ -133,8 +145,10 @@ def table(
     html_columns: Iterable[str] = (),
     numeric: Iterable[str] = (),
     empty: str = "None.",
+    css_class: str | None = None,
 ) -> Fragment:
-    """A captioned, accessible table. Cells are escaped except ``html_columns`` (built by this module)."""
+    """A captioned, accessible table. Cells are escaped except ``html_columns`` (built by this module);
+    ``css_class`` styles it (``log``: a long list, printed small)."""
     columns = columns or {c: c for c in frame.columns}
     html_columns, numeric = set(html_columns), set(numeric)
     if frame.empty:
@@ -149,44 +163,98 @@ def table(
             v = row[c]
             text = str(v) if c in html_columns else _e(v)
             tag = 'th scope="row"' if i == 0 else "td"
-            cls = ' class="num"' if c in numeric else ""
+            classes = (["num"] if c in numeric else []) + (["nowrap"] if _DATE.fullmatch(text) else [])
+            cls = f' class="{" ".join(classes)}"' if classes else ""
             cells.append(f"<{tag}{cls}>{text}</{tag.split()[0]}>")
         body.append("<tr>" + "".join(cells) + "</tr>")
+    cls = f' class="{escape(css_class, quote=True)}"' if css_class else ""
     return Fragment(
-        f"<table><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead>"
+        f"<table{cls}><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead>"
         f"<tbody>{''.join(body)}</tbody></table>"
     )
+
+
+def _limits(lower, upper, unit: str) -> str:
+    """Process limits as "lower to upper", each kept on one line."""
+    if _missing(lower) and _missing(upper):
+        return "—"
+    low, high = (escape(_num(v, unit)) if not _missing(v) else "—" for v in (lower, upper))
+    return f'<span class="nowrap">{low}</span> to <span class="nowrap">{high}</span>'
 
 
 def summary_icons(
     summary: pd.DataFrame, caption: str = "Key measures: latest month, variation and assurance"
 ) -> Fragment:
-    """The MDC summary table: measure, latest value, target, variation and assurance icons."""
+    """The integrated-performance-report summary: measure, scope, latest month and value, target,
+    process mean and limits, MDC variation and assurance icons, and the trust's data-quality
+    rating (a column only when the trust supplied ratings). Icons carry their meaning as text for
+    screen readers; the paper's :func:`icon_key` explains them to everyone."""
     rows = summary.copy()
+    if rows.empty:
+        return table(rows, caption, empty="no measure could be charted.")
+    for col in ("mean", "lower", "upper", "data_quality"):
+        if col not in rows:
+            rows[col] = None
     rows["latest_text"] = [_num(v, u) for v, u in zip(rows["latest"], rows["unit"])]
     rows["target_text"] = [_num(v, u) for v, u in zip(rows["target"], rows["unit"])]
-    rows["variation_html"] = [variation_icon(v) for v in rows["variation"]]
+    rows["mean_text"] = [_num(v, u) for v, u in zip(rows["mean"], rows["unit"])]
+    rows["limits_text"] = [_limits(lo, hi, u) for lo, hi, u in zip(rows["lower"], rows["upper"], rows["unit"])]
+    rows["variation_html"] = [variation_icon(v, compact=True) for v in rows["variation"]]
     rows["assurance_html"] = [
-        assurance_icon(a, t is not None and not pd.isna(t)) for a, t in zip(rows["assurance"], rows["target"])
+        assurance_icon(a, t is not None and not pd.isna(t), compact=True)
+        for a, t in zip(rows["assurance"], rows["target"])
     ]
+    columns = {
+        "measure": "Measure",
+        "scope": "Scope",
+        "month": "Latest month",
+        "latest_text": "Latest",
+        "target_text": "Target",
+        "mean_text": "Mean",
+        "limits_text": "Process limits",
+        "variation_html": "Variation",
+        "assurance_html": "Assurance",
+    }
+    rated = rows["data_quality"].notna().any()
+    if rated:
+        rows["data_quality"] = rows["data_quality"].fillna("not rated")
+        columns["data_quality"] = "Data quality"
     note = _suppressed_note(rows["latest"])
+    note += paragraphs(
+        "Data quality: the trust's own rating of each measure's data, as recorded in its data_quality table."
+        if rated
+        else "Data-quality ratings: not supplied (the trust has loaded no data_quality ratings)."
+    )
     return Fragment(
         table(
             rows,
             caption,
-            columns={
-                "measure": "Measure",
-                "scope": "Scope",
-                "month": "Month",
-                "latest_text": "Latest",
-                "target_text": "Target",
-                "variation_html": "Variation",
-                "assurance_html": "Assurance",
-            },
-            html_columns={"variation_html", "assurance_html"},
-            numeric={"latest_text", "target_text"},
+            columns=columns,
+            html_columns={"variation_html", "assurance_html", "limits_text"},
+            numeric={"latest_text", "target_text", "mean_text"},
         )
         + note
+    )
+
+
+def icon_key(report) -> Fragment:
+    """A key to every Making Data Count icon the paper uses, in its tables and beside its charts
+    (and to none it does not use)."""
+    rows_ = [c.summary_row() for c in report.all_charts()]
+    used_v = {r["variation"] for r in rows_ if not _missing(r["variation"])}
+    used_a = {r["assurance"] for r in rows_ if not _missing(r["assurance"])}
+    rows = [(variation_icon(k, compact=True), VARIATION_LABEL[k], k) for k in VARIATION_STYLE if k in used_v]
+    rows += [(assurance_icon(k, compact=True), ASSURANCE_LABEL[k], k) for k in ASSURANCE_STYLE if k in used_a]
+    if not rows:
+        return Fragment("")
+    body = "".join(
+        f'<tr><td>{icon}</td><th scope="row">{escape(label)}</th><td>{escape(vocabulary.ICON_MEANING[k])}</td></tr>'
+        for icon, label, k in rows
+    )
+    return Fragment(
+        '<table class="icon-key"><caption>Key to the icons in this paper</caption><thead><tr>'
+        '<th scope="col">Icon</th><th scope="col">Name</th><th scope="col">Meaning</th></tr></thead>'
+        f"<tbody>{body}</tbody></table>"
     )
 
 
@@ -376,3 +444,76 @@ def exceptions_table(
     if show_division:
         columns = {"division": "Division", **columns}
     return table(rows, caption, columns=columns, html_columns={"ward_html"}, numeric={"latest_text"})
+
+
+def actions_table(frame: pd.DataFrame, caption: str, *, empty: str = "no planned actions.") -> Fragment:
+    """Self-assessment actions, one line each where the page allows: requirement, action, owner,
+    and the due date marked "overdue" where it has passed."""
+    rows = frame.copy()
+    if len(rows):
+        rows["due_html"] = [
+            f'<span class="nowrap">{_e(d)}{" <strong class=overdue>overdue</strong>" if late else ""}</span>'
+            for d, late in zip(rows["due_date"], rows["overdue"])
+        ]
+    columns = {"requirement": "Req.", "planned_action": "Action", "owner": "Owner", "due_html": "Due"}
+    return table(rows, caption, columns=columns, html_columns={"due_html"}, empty=empty, css_class="log")
+
+
+# ---------------------------------------------------------------------------
+# The front of a paper: cover sheet, executive summary, unit header
+# ---------------------------------------------------------------------------
+
+
+def section_link(heading: str) -> str:
+    """A link to the paper's section with this heading (resolved to its id on export)."""
+    return f'<a data-section="{escape(heading, quote=True)}" href="#">{escape(heading)}</a>'
+
+
+def cover(sheet) -> Fragment:
+    """A paper's cover sheet (:class:`pxassure.reports.cover.Cover`): the fixed front sheet,
+    what the meeting is asked to do and the level of assurance offered. Prints as page 1."""
+    rows = "".join(f'<tr><th scope="row">{escape(k)}</th><td>{escape(v)}</td></tr>' for k, v in sheet.rows())
+    asked = "".join(f"<li>{escape(a)};</li>" for a in sheet.asked_to[:-1]) + f"<li>{escape(sheet.asked_to[-1])}.</li>"
+    basis = "proposed from the paper's findings" if sheet.proposed else "set by the executive lead"
+    scale = " / ".join(sheet.assurance_scale)
+    return Fragment(
+        f'<section class="cover" aria-labelledby="cover-heading"><h2 id="cover-heading">Cover sheet</h2>'
+        f'<table class="cover-sheet"><caption>About this paper</caption><tbody>{rows}</tbody></table>'
+        f'<div class="asked"><p><strong>The {escape(sheet.meeting)} is asked to:</strong></p><ul>{asked}</ul></div>'
+        f'<p class="assurance-offered"><strong>Level of assurance offered: {escape(sheet.assurance.capitalize())}'
+        f"</strong> ({escape(basis)}: {escape(sheet.assurance_reason)}). The trust's scale: {escape(scale)}.</p>"
+        "</section>"
+    )
+
+
+def executive_summary(items) -> Fragment:
+    """The few things the meeting must know (:class:`pxassure.reports.cover.Attention` items),
+    each with its owner and a link to the section that holds the detail."""
+    if not items:
+        return Fragment(
+            '<p class="empty">Nothing needs the meeting\'s attention this month: no special-cause concern, '
+            "every target assured, no assurance gap or overdue action, and every measure assessed.</p>"
+        )
+    order = list(ATTENTION_KINDS)
+    ranked = sorted(items, key=lambda i: order.index(i.kind))
+    body = "".join(
+        f'<tr><th scope="row">{escape(ATTENTION_KINDS[i.kind])}</th><td>{escape(i.what)}</td>'
+        f"<td>{escape(i.owner)}</td><td>{section_link(i.section) if i.section else ''}</td></tr>"
+        for i in ranked
+    )
+    return Fragment(
+        '<table class="attention"><caption>What the meeting must know</caption><thead><tr>'
+        '<th scope="col">Finding</th><th scope="col">What</th><th scope="col">Owner</th>'
+        f'<th scope="col">Detail in</th></tr></thead><tbody>{body}</tbody></table>'
+    )
+
+
+def unit_header(report, unit_name: str) -> Fragment:
+    """The short header of a division or ward paper: unit, period and lead."""
+    lead = report.lead(report.unit_id)
+    return Fragment(
+        f'<table class="unit-header"><caption>About this paper</caption><tbody>'
+        f'<tr><th scope="row">Unit</th><td>{escape(unit_name)} ({escape(str(report.unit_id))})</td></tr>'
+        f'<tr><th scope="row">Period</th><td>{escape(f"{report.month:%B %Y}")}</td></tr>'
+        f'<tr><th scope="row">Lead</th><td>{escape(lead)}</td></tr></tbody></table>'
+    )

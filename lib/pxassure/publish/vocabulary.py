@@ -45,6 +45,21 @@ ASSURANCE_LABEL = {
     "consistent_fail": "Consistently fails target",
     "inconsistent": "Hit and miss against target",
 }
+#: What each Making Data Count icon means, for a paper's icon key.
+ICON_MEANING = {
+    "common_cause": "No significant change: the latest point is within the variation the process normally shows.",
+    "improvement_high": "Special cause improvement: a significant rise, where higher is better.",
+    "improvement_low": "Special cause improvement: a significant fall, where lower is better.",
+    "concern_high": "Special cause concern: a significant rise, where lower is better.",
+    "concern_low": "Special cause concern: a significant fall, where higher is better.",
+    "neutral_high": "Special cause variation, upwards, on a measure with no better direction.",
+    "neutral_low": "Special cause variation, downwards, on a measure with no better direction.",
+    "consistent_pass": "The process will meet the target every month unless something changes (target outside "
+    "the limits, on the good side).",
+    "consistent_fail": "The process will not meet the target without change (target outside the limits, on the "
+    "bad side).",
+    "inconsistent": "The target lies within the process limits: it will be met in some months and missed in others.",
+}
 SPECIAL_TYPES = (
     "special_cause_improvement",
     "special_cause_concern",

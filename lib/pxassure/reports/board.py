@@ -22,6 +22,14 @@ from pxassure.reports.provenance import code_version, parameters_of, to_records
 class BoardReport(Report):
     """The Trust Board's patient experience paper for one month."""
 
+    SECTIONS = {
+        "charts": None,
+        "division_charts": "Divisions",
+        "exceptions": "Exceptions escalated from wards",
+        "framework": "Patient experience improvement framework",
+        "data": "Data used in this paper",
+    }
+
     trust_name: str
     division_charts: list[Chart]
     section_scores: pd.DataFrame
@@ -177,6 +185,7 @@ def board_report(
         feedback_counts=feedback_table(data),
         parameters=parameters_of(month, database, options),
         snapshot=data.snapshot,
+        **data.owners(),
         code_version=code_version(),
     )
 

@@ -26,7 +26,7 @@ from pxassure.analysis.suppression import suppress
 from pxassure.ingest.schema import SETTINGS
 from pxassure.reports import committees
 from pxassure.reports.data import ReportData, load
-from pxassure.reports.division import actions_due, complaints_by_subject
+from pxassure.reports.division import action_counts, actions_due, actions_in_view, complaints_by_subject
 from pxassure.reports.escalation import escalate_from_divisions, link_wards
 from pxassure.reports.model import Chart, Report, charts_for
 from pxassure.reports.parameters import spc_options
@@ -181,6 +181,13 @@ def ward_trends(data: ReportData, months: int = 24) -> pd.DataFrame:
 
 @dataclass(kw_only=True)
 class PatientExperienceReport(Report):
+    SECTIONS = {
+        "charts": "Every measure by division",
+        "exceptions": "Wards needing attention",
+        "actions": "Self-assessment actions",
+        "data": "Data used in this paper",
+    }
+
     trend_months: list[str]
     funnels: list[Funnel]
     response_rates: pd.DataFrame
@@ -190,6 +197,16 @@ class PatientExperienceReport(Report):
     trends: pd.DataFrame
     actions: pd.DataFrame
     comment_themes: pd.DataFrame  # trust-wide themes, last three months against the three before (suppressed)
+
+    @property
+    def actions_now(self) -> pd.DataFrame:
+        """Overdue actions and those due in the next quarter (the full log is the appendix)."""
+        return actions_in_view(self.actions, self.month)
+
+    @property
+    def action_counts(self) -> pd.DataFrame:
+        """Per unit that assessed itself: actions overdue, due in the next quarter, due later, all."""
+        return action_counts(self.actions, self.month)
 
     def other_methods(self) -> list[str]:
         d = self.trends["dispersion"].dropna() if "dispersion" in self.trends else pd.Series(dtype=float)
@@ -341,6 +358,7 @@ def patient_experience_report(
         links=committees.report_links(spec["layer"], trust_id, data.units, linkable),
         parameters=parameters_of(month, database, options, committee=committee),
         snapshot=data.snapshot,
+        **data.owners(),
         code_version=code_version(),
     )
 
@@ -352,6 +370,13 @@ def patient_experience_report(
 
 @dataclass(kw_only=True)
 class QualityReport(Report):
+    SECTIONS = {
+        "charts": "Every measure by division",
+        "exceptions": "Wards needing attention",
+        "framework": "Self-assessment over time",
+        "data": "Data used in this paper",
+    }
+
     heatmap: pd.DataFrame
     triangulated: list[Measure]
     triangulation: pd.DataFrame
@@ -534,5 +559,6 @@ def quality_report(
         links=committees.report_links(spec["layer"], trust_id, data.units, linkable),
         parameters=parameters_of(month, database, options, committee=committee),
         snapshot=data.snapshot,
+        **data.owners(),
         code_version=code_version(),
     )

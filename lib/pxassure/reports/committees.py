@@ -22,6 +22,10 @@ import yaml
 from pxassure.analysis import measures
 from pxassure.errors import CommitteeError, MeasureError
 from pxassure.ingest.schema import LAYERS as SCHEMA_LAYERS
+from pxassure.reports.cover import read_cover, read_scale
+
+#: The trust's own settings in params/ (not a committee): its assurance scale for cover sheets.
+TRUST_SETTINGS = "trust.yaml"
 
 #: Layers from the bottom up (the reverse of ``schema.LAYERS``): reports are built in this
 #: order so each layer's findings exist when the layer above is built.
@@ -108,8 +112,23 @@ def read_params(path: Path) -> dict:
                 measures.resolve(spec[key], _level(level, spec), what=key)
             except MeasureError as exc:
                 raise CommitteeError(f"{path}: {exc}") from None
+    spec["cover"] = read_cover(spec.get("cover"), str(path))
     spec["_path"] = str(path)
     return spec
+
+
+def assurance_scale(params_dir_: Path | None = None) -> tuple[str, ...]:
+    """The trust's assurance scale, most assurance first (``assurance_scale`` in params/trust.yaml;
+    significant / reasonable / limited / no when the file or the key is absent)."""
+    path = (params_dir_ or params_dir()) / TRUST_SETTINGS
+    raw = None
+    if path.exists():
+        with open(path, encoding="utf-8") as fh:
+            settings = yaml.safe_load(fh) or {}
+        if not isinstance(settings, dict):
+            raise CommitteeError(f"{path}: expected a mapping of keys to values")
+        raw = settings.get("assurance_scale")
+    return read_scale(raw, str(path))
 
 
 def _level(level: str | None, spec: dict) -> str | None:
@@ -120,7 +139,7 @@ def committee(key: str, params_dir_: Path | None = None) -> dict:
     """The parameters file ``params/<key>.yaml`` (``key`` is a notebook's ``committee`` parameter)."""
     path = (params_dir_ or params_dir()) / f"{key}.yaml"
     if not path.exists():
-        known = sorted(p.stem for p in (params_dir_ or params_dir()).glob("*.yaml"))
+        known = sorted(p.stem for p in (params_dir_ or params_dir()).glob("*.yaml") if p.name != TRUST_SETTINGS)
         raise CommitteeError(f"no parameters file {path} for committee {key!r}; known: {known}")
     return read_params(path)
 
@@ -157,7 +176,7 @@ def escalated_measures(params_dir_: Path | None = None) -> list[measures.Measure
 
 def load_all(params_dir: Path) -> dict[str, dict]:
     """Every parameters file in ``params_dir`` by its stem."""
-    return {p.stem: read_params(p) for p in sorted(params_dir.glob("*.yaml"))}
+    return {p.stem: read_params(p) for p in sorted(params_dir.glob("*.yaml")) if p.name != TRUST_SETTINGS}
 
 
 def expand(key: str, spec: dict, units: pd.DataFrame) -> list[ReportSpec]:

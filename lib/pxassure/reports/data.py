@@ -16,7 +16,7 @@ import pandas as pd
 
 from pxassure.analysis import measures
 from pxassure.analysis.measures import Measure
-from pxassure.analysis.targets import Target, target_for
+from pxassure.analysis.targets import Target, covering, target_for
 from pxassure.errors import ParameterError
 from pxassure.ingest.store import AS_OF, Store
 from pxassure.reports.parameters import resolve_period
@@ -37,6 +37,7 @@ SOURCES: dict[str, str] = {
     "staff_survey": "NHS staff survey",
     "targets": "Targets agreed by the trust",
     "spc_rebases": "SPC rebase decisions",
+    "data_quality": "Data-quality ratings",
 }
 
 
@@ -82,6 +83,15 @@ class ReportData:
     @property
     def trust(self) -> pd.Series:
         return self.units[self.units["level"] == "trust"].iloc[0]
+
+    def owners(self) -> dict:
+        """What every report model takes from the hierarchy to name owners: each unit's lead
+        (``org_units.lead``, where recorded) and which unit is the trust."""
+        leads = self.units.set_index("unit_id")["lead"] if "lead" in self.units else pd.Series(dtype=object)
+        return {
+            "leads": {u: v for u, v in leads.items() if isinstance(v, str) and v.strip()},
+            "trust_id": self.trust["unit_id"],
+        }
 
     def wards(self, service_types: tuple[str, ...] | None = None) -> pd.Series:
         """Ward unit ids, optionally only those of some settings."""
@@ -166,6 +176,21 @@ class ReportData:
         if measure.national is None or not len(self.tables["fft_national"]):
             return None
         return measures.latest_national(self.tables["fft_national"], setting, self.month, measure.national)
+
+    def data_quality(self, measure: Measure, unit_id: str) -> str | None:
+        """The trust's data-quality rating of ``measure`` for a unit (the nearest unit's latest
+        rating in force at the report month), or None when the trust rated none."""
+        r = self.tables.get("data_quality")
+        if r is None or r.empty:
+            return None
+        r = r[(r["measure"] == measure.id) & (pd.to_datetime(r["from_month"]) <= self.month)]
+        if r.empty:
+            return None
+        r = covering(r, unit_id, self.units)
+        if r.empty:
+            return None
+        row = r.sort_values(["_depth", "_from"], ascending=False).iloc[0]
+        return str(row["rating"])
 
     def rebases(self, measure: Measure, unit_id: str) -> dict[str, str]:
         """Recorded rebases of one unit's chart of ``measure``: {"YYYY-MM": "reason (agreed by …)"}."""

@@ -22,6 +22,14 @@ from pxassure.reports.provenance import code_version, parameters_of, to_records
 
 @dataclass(kw_only=True)
 class DivisionReport(Report):
+    SECTIONS = {
+        "charts": "Summary",
+        "exceptions": "Wards needing attention",
+        "framework": "Self-assessment against the framework",
+        "actions": "Self-assessment against the framework",
+        "data": "Data used in this paper",
+    }
+
     unit_name: str
     ward_charts: list[Chart]
     section_scores: pd.DataFrame
@@ -107,6 +115,38 @@ def actions_due(scores: pd.DataFrame, unit_id: str, month: pd.Timestamp) -> pd.D
     return a[["requirement", "score", "planned_action", "owner", "due_date", "overdue"]].reset_index(drop=True)
 
 
+#: Actions a paper shows in full: overdue, or due within this many months after the report month
+#: (the rest of the log goes to the paper's appendix).
+ACTIONS_AHEAD_MONTHS = 3
+
+
+def actions_in_view(actions: pd.DataFrame, month: pd.Timestamp, months: int = ACTIONS_AHEAD_MONTHS) -> pd.DataFrame:
+    """The actions a meeting must see now: overdue, or due by the end of the next ``months`` months."""
+    if actions.empty:
+        return actions
+    return actions[actions["overdue"] | _due_by(actions, month, months)].reset_index(drop=True)
+
+
+def action_counts(actions: pd.DataFrame, month: pd.Timestamp, months: int = ACTIONS_AHEAD_MONTHS) -> pd.DataFrame:
+    """Actions per ``unit`` (the unit that assessed itself): overdue, due within the next
+    ``months`` months, due later, and all, in the order units first appear."""
+    columns = ["unit", "overdue", "next_quarter", "later", "total"]
+    if actions.empty:
+        return pd.DataFrame(columns=columns)
+    soon = actions.index.isin(actions.index[_due_by(actions, month, months)])
+    kind = pd.Series("later", index=actions.index).mask(soon, "next_quarter").mask(actions["overdue"], "overdue")
+    table = pd.crosstab(pd.Categorical(actions["unit"], categories=actions["unit"].unique()), kind)
+    table = table.reindex(columns=["overdue", "next_quarter", "later"], fill_value=0)
+    table["total"] = table.sum(axis=1)
+    table.columns.name = None
+    return table.rename_axis("unit").reset_index()[columns]
+
+
+def _due_by(actions: pd.DataFrame, month: pd.Timestamp, months: int) -> pd.Series:
+    horizon = month + pd.offsets.MonthEnd(0) + pd.DateOffset(months=months)
+    return pd.to_datetime(actions["due_date"]) <= horizon
+
+
 def complaints_by_subject(data: ReportData, ward_ids, months: int = 12) -> pd.DataFrame:
     """Complaints received in the last ``months`` about ``ward_ids``, counted once against every
     KO41a subject they raise (no identifiers)."""
@@ -175,5 +215,6 @@ def division_report(
         links=committees.report_links(spec["layer"], unit_id, data.units, linkable),
         parameters=parameters_of(month, database, options, unit_id=unit_id),
         snapshot=data.snapshot,
+        **data.owners(),
         code_version=code_version(),
     )

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import ClassVar
 
 import pandas as pd
 
 from pxassure.analysis import spc
-from pxassure.analysis.measures import Measure
+from pxassure.analysis.measures import TOPICS, Measure
 from pxassure.analysis.options import SPCOptions
 from pxassure.analysis.targets import Target
+from pxassure.errors import ParameterError
+from pxassure.reports import committees
+from pxassure.reports.cover import NOT_SET, Attention, Cover, asked_to, assurance_offered
 from pxassure.reports.data import ReportData
 from pxassure.reports.parameters import reproduce_commands
 from pxassure.reports.provenance import clean_value
@@ -84,6 +88,7 @@ class Chart:
     scope: str = ""
     target: Target | None = None  # the agreed target it is judged against, and where it comes from
     rebases: dict[str, str] = field(default_factory=dict)  # recorded rebases: {"YYYY-MM": reason}
+    data_quality: str | None = None  # the trust's own data-quality rating, where it supplied one
 
     @property
     def sustained_runs(self) -> list[spc.SustainedRun]:
@@ -111,6 +116,7 @@ class Chart:
                 "variation": None,
                 "assurance": None,
                 "chart": self.result.chart if self.result.has_limits else "run",
+                **self._process(seen.iloc[-1]),
             }
         last = self.result.last_point
         return {
@@ -124,6 +130,22 @@ class Chart:
             "variation": self.result.variation,
             "assurance": self.result.assurance,
             "chart": self.result.chart if self.result.has_limits else "run",
+            **self._process(last),
+        }
+
+    def _process(self, point) -> dict:
+        """The process at a point, as integrated performance reports show it: its mean (centre
+        line) and limits (none on a run chart), and the trust's data-quality rating."""
+        has = point is not None and self.result.has_limits
+
+        def value(k: str) -> float | None:
+            return float(point[k]) if has and pd.notna(point[k]) else None
+
+        return {
+            "mean": value("centre"),
+            "lower": value("lower"),
+            "upper": value("upper"),
+            "data_quality": self.data_quality,
         }
 
 
@@ -141,7 +163,16 @@ def chart_for(data: ReportData, measure: Measure, unit_id: str, options: SPCOpti
     value = None if target is None else target.value
     result = chart_measure(series, measure, options, value, through=data.month, rebase=list(rebases))
     shown = {m: why for m, why in rebases.items() if m in result.points.index}
-    return Chart(measure, unit_id, unit_name, result, scope=scope, target=target, rebases=shown)
+    return Chart(
+        measure,
+        unit_id,
+        unit_name,
+        result,
+        scope=scope,
+        target=target,
+        rebases=shown,
+        data_quality=data.data_quality(measure, unit_id),
+    )
 
 
 def charts_for(
@@ -187,7 +218,14 @@ class Report:
     data_used: pd.DataFrame = field(default_factory=pd.DataFrame)  # each source: supplied or not, months
     escalated: list[Measure] = field(default_factory=list)  # measures whose ward concerns are exceptions
     links: dict = field(default_factory=dict)
+    leads: dict = field(default_factory=dict)  # unit_id -> who leads its patient experience (org_units.lead)
+    trust_id: str | None = None  # the trust's unit: its findings are owned by the paper's executive lead
     generated_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+
+    #: The headings of the notebook's sections that hold the detail behind the executive summary:
+    #: "charts" (the paper's own charts; None: each chart's topic heading), "exceptions",
+    #: "framework", "actions", "data". Each layer's model sets those its notebook has.
+    SECTIONS: ClassVar[dict[str, str | None]] = {"data": "Data used in this paper"}
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -239,6 +277,117 @@ class Report:
                 + ". Where the change is understood and expected to last, record a rebase."
             )
         return text
+
+    # -- the front of the paper: executive summary and cover sheet --
+
+    @property
+    def spec(self) -> dict:
+        """The paper's parameters file (params/<committee>.yaml)."""
+        return committees.committee(self.committee)
+
+    def lead(self, unit_id: str | None) -> str:
+        """Who leads ``unit_id``'s patient experience; the paper's executive lead for the trust."""
+        if unit_id is not None and unit_id == self.trust_id:
+            return self.spec.get("cover", {}).get("executive_lead") or self.leads.get(unit_id) or "lead not recorded"
+        return self.leads.get(unit_id) or "lead not recorded"
+
+    def _section(self, key: str, chart: Chart | None = None) -> str:
+        heading = self.SECTIONS.get(key)
+        if heading is None and chart is not None:
+            return TOPICS[chart.measure.topic][0]  # charts shown under their topic's heading
+        return heading or self.SECTIONS.get("charts") or ""
+
+    def attention(self) -> list[Attention]:
+        """The few things the meeting must know, each with its owner and the section holding the
+        detail: special-cause concern, targets not assured, wards escalated, framework assurance
+        gaps, overdue actions, and what could not be assessed."""
+        items: list[Attention] = []
+        for c in self.all_charts():
+            key = "charts" if any(c is own for own in self.charts) else "division_charts"
+            where = f"{c.measure.name}, {'trust-wide' if c.unit_id == self.trust_id else c.unit_name}"
+            if (c.result.variation or "").startswith("concern"):
+                items.append(Attention("concern", where, self.lead(c.unit_id), self._section(key, c)))
+            if c.result.assurance == "consistent_fail":
+                items.append(Attention("not_assured", where, self.lead(c.unit_id), self._section(key, c)))
+        exceptions = getattr(self, "exceptions", None)
+        if exceptions is not None and len(exceptions):
+            for unit_id, rows in exceptions.groupby("unit_id", sort=False):
+                what = f"{rows['ward'].iloc[0]}: " + ", ".join(dict.fromkeys(rows["measure"]))
+                items.append(Attention("ward_exception", what, self.lead(unit_id), self._section("exceptions")))
+        gaps = getattr(self, "assurance_gaps", None)
+        if gaps is not None and len(gaps):
+            owner = self.lead(self.unit_id)
+            for g in gaps.itertuples(index=False):
+                items.append(Attention("assurance_gap", f"{g.requirement}: {g.gap}", owner, self._section("framework")))
+        actions = getattr(self, "actions", None)
+        if actions is not None and len(actions) and "overdue" in actions:
+            late = actions[actions["overdue"]]
+            by = late.groupby("unit", sort=False) if "unit" in late else [(None, late)]
+            for unit, rows in by:
+                owners = ", ".join(sorted(set(rows["owner"].dropna())))
+                what = f"{len(rows)} self-assessment action(s){f' ({unit})' if unit else ''}"
+                items.append(
+                    Attention("overdue_actions", what, owners or "owner not recorded", self._section("actions"))
+                )
+        author = self.spec.get("cover", {}).get("author") or self.lead(self.unit_id)
+        for gap in self.unassessed():
+            items.append(Attention("not_assessed", gap, author, self._section("data")))
+        return items
+
+    def cover_sheet(
+        self, *, meeting_date: str | None = None, agenda_item: str | None = None, assurance: str | None = None
+    ) -> Cover:
+        """The paper's cover sheet: fixed parts from ``cover:`` in its parameters file, the rest
+        written from its findings. ``assurance`` (a level of the trust's scale) replaces the
+        level proposed from the data, once the executive lead has decided it."""
+        spec = self.spec
+        fixed = spec.get("cover", {})
+        scale = committees.assurance_scale()
+        items = self.attention()
+        assessed = sum(1 for c in self.all_charts() if c.result.has_limits)
+        level, why = assurance_offered(items, assessed, scale)
+        if assurance is not None:
+            if assurance not in scale:
+                raise ParameterError(f"assurance {assurance!r} is not a level of the trust's scale {list(scale)}")
+            level, why = assurance, "set by the executive lead"
+        purpose = fixed.get("purpose", "assurance")
+        return Cover(
+            meeting=fixed.get("meeting") or committees.LAYER_TITLES[self.layer],
+            meeting_date=meeting_date or "to be confirmed",
+            agenda_item=agenda_item or fixed.get("agenda_item") or "to be confirmed",
+            title=spec["title"],
+            period=f"{self.month:%B %Y}",
+            purpose=purpose,
+            executive_lead=fixed.get("executive_lead") or NOT_SET,
+            author=fixed.get("author") or NOT_SET,
+            previously_considered_by=fixed.get("previously_considered_by", []),
+            baf_risks=fixed.get("baf_risks", []),
+            cqc_key_questions=fixed.get("cqc_key_questions", []),
+            engagement=self.engagement_text(fixed.get("engagement")),
+            asked_to=asked_to(items, level, purpose),
+            assurance=level,
+            assurance_reason=why,
+            assurance_scale=scale,
+            proposed=assurance is None,
+            items=items,
+        )
+
+    def engagement_text(self, stated: str | None) -> str:
+        """How patient and public engagement was considered: the paper's own statement, then
+        what patients' voices the paper draws on (only sources supplied)."""
+        used = self.data_used
+        voices = {
+            "fft_monthly": "Friends and Family Test responses",
+            "feedback_comments": "patients' comments",
+            "complaints": "complaints",
+            "pals_contacts": "PALS contacts",
+            "compliments": "compliments",
+        }
+        drawn = [label for table, label in voices.items() if self.supplied(table)] if len(used) else []
+        said = (stated.rstrip(".") + ". ") if stated else ""
+        if drawn:
+            return said + "This paper draws on what patients told the trust: " + ", ".join(drawn) + "."
+        return said + "No patient feedback was supplied for this paper."
 
     def charts_by_topic(self) -> list[tuple[str, list[Chart]]]:
         """The paper's charts grouped by their measure's topic, in the order topics first appear."""

@@ -213,5 +213,6 @@ def ward_report(
         links=committees.report_links(spec["layer"], unit_id, data.units, linkable),
         parameters=parameters_of(month, database, options, unit_id=unit_id),
         snapshot=data.snapshot,
+        **data.owners(),
         code_version=code_version(),
     )

@@ -1,0 +1,215 @@
+"""The front of a committee paper — cover sheet, executive summary, IPR summary table, icon key —
+and what makes it print: the footer, the appendix split, the short action lists."""
+
+import nbformat
+import pandas as pd
+import pytest
+
+from pxassure.errors import CommitteeError, ExportError, ParameterError
+from pxassure.ingest import demo
+from pxassure.publish import export, render
+from pxassure.reports import board_report, committees, patient_experience_report
+from pxassure.reports.cover import DEFAULT_ASSURANCE_SCALE, Attention, assurance_offered, read_cover, read_scale
+from pxassure.reports.division import action_counts, actions_in_view
+
+WARD = demo.PLANTED["deteriorating_ward"]
+
+
+@pytest.fixture(scope="module")
+def board(demo_db):
+    return board_report(demo_db)
+
+
+@pytest.fixture(scope="module")
+def pec(demo_db):
+    return patient_experience_report(demo_db)
+
+
+# -- cover sheet settings -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({"meting": "Board"}, r"unknown key\(s\) \['meting'\]"),
+        ({"purpose": "reassurance"}, "cover.purpose 'reassurance' is not one of"),
+        ({"cqc_key_questions": ["caring", "kind"]}, r"cqc_key_questions \['kind'\]"),
+        ({"baf_risks": {"a": 1}}, "cover.baf_risks must be a list of text"),
+        ("Board", "cover must be a mapping"),
+    ],
+)
+def test_a_bad_cover_block_names_the_file_and_key(raw, message):
+    with pytest.raises(CommitteeError, match=message) as err:
+        read_cover(raw, "params/board.yaml")
+    assert "params/board.yaml" in str(err.value)
+
+
+def test_every_shipped_params_file_has_a_valid_cover():
+    for key, spec in committees.load_all(committees.params_dir()).items():
+        if spec["layer"] in ("board", "board_quality", "executive_quality", "patient_experience"):
+            assert spec["cover"]["executive_lead"] and spec["cover"]["meeting"], key
+    assert committees.assurance_scale() == DEFAULT_ASSURANCE_SCALE
+
+
+def test_assurance_scale_says_to_quote_no(tmp_path):
+    (tmp_path / "trust.yaml").write_text("assurance_scale: [full, partial, no]\n")
+    with pytest.raises(CommitteeError, match="quotes"):
+        committees.assurance_scale(tmp_path)
+    (tmp_path / "trust.yaml").write_text('assurance_scale: [full, partial, "none"]\n')
+    assert committees.assurance_scale(tmp_path) == ("full", "partial", "none")
+    with pytest.raises(CommitteeError, match="at least two"):
+        read_scale(["only"], "trust.yaml")
+
+
+def test_assurance_offered_follows_the_findings_on_any_scale():
+    concern = Attention("concern", "FFT % positive, trust-wide", "Chief Nurse", "Summary")
+    ward = Attention("ward_exception", "Willow Ward: FFT % positive", "Ward manager", "Exceptions")
+    four = DEFAULT_ASSURANCE_SCALE
+    assert assurance_offered([], 4, four)[0] == "significant"
+    assert assurance_offered([ward], 4, four)[0] == "reasonable"
+    level, why = assurance_offered([concern, ward], 4, four)
+    assert level == "limited" and "1 × special-cause concern" in why
+    assert assurance_offered([], 0, four)[0] == "no"  # nothing could be assessed
+    three = ("full", "partial", "none")
+    assert [assurance_offered(i, n, three)[0] for i, n in (([], 4), ([concern], 4), ([], 0))] == [
+        "full",
+        "partial",
+        "none",
+    ]
+
+
+# -- cover and executive summary on the demo trust ------------------------------------------------
+
+
+def test_board_cover_is_written_from_the_findings(board):
+    sheet = board.cover_sheet(meeting_date="26 November 2026", agenda_item="8.1")
+    rows = dict(sheet.rows())
+    assert rows["Meeting"] == "Trust Board (meeting in public)" and rows["Date of meeting"] == "26 November 2026"
+    assert rows["Agenda item"] == "8.1" and rows["Period covered"] == "October 2026"
+    assert rows["Executive lead"] == "Chief Nurse" and "BAF 2" in rows["Board assurance framework risks"]
+    assert "Friends and Family Test responses" in rows["Patient and public engagement"]
+    # the escalated ward and the contradicted framework score reach the recommendation
+    assert any("Willow Ward" in a and "escalated" in a for a in sheet.asked_to)
+    assert any("12C" in a for a in sheet.asked_to)
+    assert sheet.asked_to[-1] == f"note the report and take {sheet.assurance} assurance from it"
+    assert sheet.assurance == "limited" and sheet.proposed
+    decided = board.cover_sheet(assurance="reasonable")
+    assert decided.assurance == "reasonable" and not decided.proposed
+    with pytest.raises(ParameterError, match="not a level of the trust's scale"):
+        board.cover_sheet(assurance="substantial")
+
+
+def test_executive_summary_names_owners_and_sections(board, pec):
+    items = board.attention()
+    ward = [i for i in items if i.kind == "ward_exception" and i.what.startswith("Willow Ward")]
+    assert ward and ward[0].owner == "Ward manager, Willow Ward"
+    assert ward[0].section == "Exceptions escalated from wards"
+    gaps = [i for i in items if i.kind == "assurance_gap"]
+    assert {g.what.split(":")[0] for g in gaps} == set(board.assurance_gaps["requirement"])
+    trust_wide = [i for i in items if i.what.endswith("trust-wide")]
+    assert trust_wide and all(i.owner == "Chief Nurse" for i in trust_wide)
+    overdue = [i for i in pec.attention() if i.kind == "overdue_actions"]
+    assert sum(int(i.what.split()[0]) for i in overdue) == int(pec.actions["overdue"].sum())
+    assert all(i.section == "Self-assessment actions" for i in overdue)
+    html = render.executive_summary(items)
+    assert 'data-section="Exceptions escalated from wards"' in html and "Ward manager, Willow Ward" in html
+
+
+def test_section_links_resolve_or_fail_the_export():
+    page = '<h2 id="Wards-needing-attention">Wards needing attention</h2>' + render.section_link(
+        "Wards needing attention"
+    )
+    assert 'href="#Wards-needing-attention"' in export.resolve_section_links(page)
+    with pytest.raises(ExportError, match="'Trends'"):
+        export.resolve_section_links(page + render.section_link("Trends"))
+
+
+def test_without_leads_owners_say_so(board):
+    from dataclasses import replace
+
+    bare = replace(board, leads={})
+    owners = {i.owner for i in bare.attention() if i.kind == "ward_exception"}
+    assert owners == {"lead not recorded"}
+
+
+# -- IPR summary table and icon key ----------------------------------------------------------
+
+
+def test_summary_rows_carry_mean_limits_and_data_quality(pec):
+    chart = next(c for c in pec.charts if c.unit_id == "COM" and c.measure.id == "fft_response_rate")
+    row = chart.summary_row()
+    last = chart.result.last_point
+    assert row["mean"] == pytest.approx(last["centre"]) and row["upper"] == pytest.approx(last["upper"])
+    assert row["data_quality"] == "Limited"  # the division's own rating wins over the trust-wide one
+    other = next(c for c in pec.charts if c.unit_id == "MED" and c.measure.id == "fft_response_rate")
+    assert other.summary_row()["data_quality"] == "Sufficient"
+    revised = next(c for c in pec.charts if c.measure.id == "complaints_in_target")
+    assert revised.summary_row()["data_quality"] == "Sufficient"  # the later rating is in force
+
+
+def test_summary_table_has_the_ipr_columns_and_says_when_ratings_are_missing(pec):
+    html = render.summary_icons(pec.summary)
+    for header in ("Latest month", "Target", "Mean", "Process limits", "Variation", "Assurance", "Data quality"):
+        assert f">{header}</th>" in html
+    unrated = render.summary_icons(pec.summary.assign(data_quality=None))
+    assert "Data quality</th>" not in unrated and "Data-quality ratings: not supplied" in unrated
+    # icons in the dense table keep their meaning for screen readers
+    assert 'class="visually-hidden">Common cause variation<' in html
+
+
+def test_icon_key_explains_exactly_the_icons_used(pec):
+    key = render.icon_key(pec)
+    used = {r["variation"] for r in (c.summary_row() for c in pec.all_charts())} - {None}
+    for kind, label in render.VARIATION_LABEL.items():
+        assert (f">{label}</th>" in key) == (kind in used), kind
+    assert "Consistently fails target" in key
+
+
+# -- printing: footer, appendix, action lists ----------------------------------------------------
+
+
+def test_footer_css_carries_the_title_safely():
+    css = export.page_css('Ward "A" </style><script>')
+    assert "counter(page)" in css and "counter(pages)" in css
+    assert "</style>" not in css.split("@bottom-left")[1] and "<script>" not in css
+
+
+def test_appendix_cells_leave_the_paper_for_their_own_page(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# Paper"),
+        nbformat.v4.new_markdown_cell("## Actions\n\nThe ones due now."),
+        nbformat.v4.new_markdown_cell("## Full action log", metadata={"tags": ["appendix"]}),
+        nbformat.v4.new_markdown_cell("EVERY ACTION", metadata={"tags": ["appendix"]}),
+        nbformat.v4.new_markdown_cell("## Method"),
+    ]
+    path = tmp_path / "pec.ipynb"
+    nbformat.write(nb, path)
+    written = export.export_html(path, tmp_path / "pec.html", title="PEC")
+    assert [p.name for p in written] == ["pec.html", "pec.appendix.html"]
+    paper, appendix = (p.read_text(encoding="utf-8") for p in written)
+    assert "EVERY ACTION" not in paper and 'href="pec.appendix.html"' in paper
+    assert paper.index("pec.appendix.html") < paper.index("<h2 id=\"Method\"")
+    assert "EVERY ACTION" in appendix and "<title>Appendix to: PEC</title>" in appendix
+    # a notebook with no appendix writes one page
+    nb.cells = nb.cells[:2]
+    nbformat.write(nb, path)
+    assert [p.name for p in export.export_html(path, tmp_path / "b.html", title="B")] == ["b.html"]
+
+
+def test_actions_in_view_are_overdue_or_due_within_three_months(pec):
+    month = pec.month
+    now = actions_in_view(pec.actions, month)
+    due = pd.to_datetime(now["due_date"])
+    assert (now["overdue"] | (due <= pd.Timestamp("2027-01-31"))).all()
+    left = pec.actions.drop(
+        pec.actions.index[
+            pec.actions.set_index(["unit", "requirement"]).index.isin(now.set_index(["unit", "requirement"]).index)
+        ]
+    )
+    assert (pd.to_datetime(left["due_date"]) > pd.Timestamp("2027-01-31")).all()
+    counts = action_counts(pec.actions, month)
+    assert counts["total"].sum() == len(pec.actions)
+    assert counts["overdue"].sum() == pec.actions["overdue"].sum()
+    assert (counts["overdue"] + counts["next_quarter"]).sum() == len(now)
+    assert action_counts(pec.actions.iloc[0:0], month).empty
