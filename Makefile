@@ -13,15 +13,19 @@ UNIT     ?=
 PARAMS   ?=
 JOBS     ?= 2
 LAB_ARGS ?=
+MEETING_DATE ?=
+WARDS    ?=
 # Jupyter refuses to start as root (as in many containers) unless told to.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help setup demo-data board-report reports report test lint lab benchmark clean
+.PHONY: help setup demo-data board-report board-pack reports report test lint lab benchmark clean
 
 help:
 	@echo "make board-report   set up, build the demo data if needed, write the board report"
 	@echo "make test           set up and run the test suite"
 	@echo "make reports        the whole pack, board to ward, and outputs/<trust>/<period>/index.html"
+	@echo "make board-pack     the whole pack, then one board-pack.pdf (Chromium prints it; WARDS=1 adds wards,"
+	@echo "                    MEETING_DATE=\"26 November 2026\" goes on the cover sheets)"
 	@echo "make report COMMITTEE=ward UNIT=014 PERIOD=2026-10   one report (UNIT for division/ward)"
 	@echo "     PARAMS=\"preset=ptd shift_length=6\"                 extra notebook parameters"
 	@echo "make demo-data      (re)build the demo trust's database through the loaders"
@@ -55,6 +59,10 @@ board-report: setup $(REPORT_DATA)
 
 reports: setup $(REPORT_DATA)
 	$(BIN)/pxassure build --all --period $(PERIOD) --database $(DATABASE)
+
+board-pack: setup $(REPORT_DATA)
+	$(BIN)/pxassure build --all --period $(PERIOD) --database $(DATABASE) $(if $(MEETING_DATE),--meeting-date "$(MEETING_DATE)",)
+	$(BIN)/pxassure pack --period $(PERIOD) --database $(DATABASE) $(if $(WARDS),--wards,) $(if $(MEETING_DATE),--meeting-date "$(MEETING_DATE)",)
 
 report: setup $(REPORT_DATA)
 	$(BIN)/pxassure build --committee $(COMMITTEE) --period $(PERIOD) --database $(DATABASE) $(if $(UNIT),--unit $(UNIT),) $(foreach p,$(PARAMS),-p $(p))

@@ -45,7 +45,7 @@ def test_html_opens_offline(page):
 
 def test_every_chart_has_alt_text(page):
     _, p = page
-    assert len(p.svgs) == 5  # four trust measures and the framework chart; icons are aria-hidden
+    assert len(p.svgs) == 6  # four trust measures, the small multiples, the framework; icons are aria-hidden
     labels = [svg["attrs"]["aria-labelledby"] for svg in p.svgs]
     assert len(set(labels)) == len(labels), "chart ids must be unique"
     for svg in p.svgs:

@@ -83,6 +83,10 @@ def test_make_targets_do_what_the_readme_says():
 
     assert "pxassure build --committee board" in dry("board-report")
     assert "pxassure build --all" in dry("reports")
+    pack = dry("board-pack", "MEETING_DATE=26 November 2026", "WARDS=1")
+    assert "pxassure build --all" in pack and '--meeting-date "26 November 2026"' in pack
+    assert "pxassure pack" in pack and "--wards" in pack
+    assert "--wards" not in dry("board-pack")
     assert "--committee ward" in dry("report", "COMMITTEE=ward", "UNIT=014") and "--unit 014" in dry(
         "report", "COMMITTEE=ward", "UNIT=014"
     )

@@ -189,7 +189,7 @@ def test_appendix_cells_leave_the_paper_for_their_own_page(tmp_path):
     assert [p.name for p in written] == ["pec.html", "pec.appendix.html"]
     paper, appendix = (p.read_text(encoding="utf-8") for p in written)
     assert "EVERY ACTION" not in paper and 'href="pec.appendix.html"' in paper
-    assert paper.index("pec.appendix.html") < paper.index("<h2 id=\"Method\"")
+    assert paper.index("pec.appendix.html") < paper.index('<h2 id="Method"')
     assert "EVERY ACTION" in appendix and "<title>Appendix to: PEC</title>" in appendix
     # a notebook with no appendix writes one page
     nb.cells = nb.cells[:2]
@@ -213,3 +213,24 @@ def test_actions_in_view_are_overdue_or_due_within_three_months(pec):
     assert counts["overdue"].sum() == pec.actions["overdue"].sum()
     assert (counts["overdue"] + counts["next_quarter"]).sum() == len(now)
     assert action_counts(pec.actions.iloc[0:0], month).empty
+
+
+# -- small multiples ------------------------------------------------------------------------------
+
+
+def test_small_multiples_page_has_every_key_measure_for_every_division(board, pec):
+    grid = board.measure_grid()
+    measure_ids = [m.id for m in committees.measure_list(board.spec, "measures")]
+    assert [m.id for m, _ in grid] == measure_ids
+    for _, charts in grid:
+        assert [c.unit_id for c in charts] == sorted(demo.DIVISIONS, key=lambda u: demo.DIVISIONS[u])
+    html = render.small_multiples(board)
+    assert html.count("<svg") == 1 and "<title" in html  # one figure, with its accessible name
+    for name in demo.DIVISIONS.values():
+        assert name.replace("'", "&#x27;") in html
+    improving = demo.DIVISIONS[demo.PLANTED["improving_division"]]
+    assert f"{improving} improvement (high)" in render.vocabulary.describe_grid(grid, board.period)
+    # a chart on both the divisions table and the small multiples is one executive-summary item
+    items = board.attention()
+    assert len(items) == len(set(items))
+    assert [m.id for m, _ in pec.measure_grid()] == [m.id for m in committees.measure_list(pec.spec, "measures")]

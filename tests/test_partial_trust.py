@@ -10,7 +10,7 @@ import pytest
 from htmlcheck import check_page
 from pxassure.cli import main
 from pxassure.ingest import demo
-from pxassure.publish import build
+from pxassure.publish import build, render
 from pxassure.reports import board_report, quality_report, ward_report
 
 WARD = demo.PLANTED["deteriorating_ward"]
@@ -71,6 +71,22 @@ def test_too_few_months_are_named_not_called_stable(partial_db):
     assert "common-cause" not in text and "shows a significant change" not in text
 
 
+def test_the_front_of_a_partial_trusts_paper_claims_nothing_unsupplied(partial_db):
+    r = board_report(partial_db)
+    sheet = r.cover_sheet()
+    engagement = dict(sheet.rows())["Patient and public engagement"]
+    assert engagement.endswith("Friends and Family Test responses, complaints.")
+    assert "PALS" not in engagement and "comments" not in engagement
+    assert [i.what for i in sheet.items if i.kind == "not_assessed"] == r.unassessed()
+    early = board_report(partial_db, period="2024-06")  # eight months: no chart has process limits
+    sheet = early.cover_sheet()
+    assert [i.what for i in sheet.items if i.kind == "not_assessed"] == early.unassessed() != []
+    assert any("could not assess" in a for a in sheet.asked_to)
+    assert sheet.assurance == "no" and sheet.assurance_reason == "no measure could be assessed with process limits"
+    table = render.summary_icons(r.summary)
+    assert "Data-quality ratings: not supplied" in table and "Data quality</th>" not in table
+
+
 @pytest.mark.integration
 def test_the_papers_of_a_partial_trust(partial_db, tmp_path):
     jobs = build.plan("board", database=partial_db) + build.plan("ward", database=partial_db, unit=WARD)
@@ -88,6 +104,8 @@ def test_the_papers_of_a_partial_trust(partial_db, tmp_path):
             assert "Patients' comments: not supplied" in text and "No comments were received" not in text
         if o.job.layer == "patient_experience":
             assert "not supplied: no patients' comments were loaded" in text
+        if o.job.layer in ("board", "patient_experience"):
+            assert "Cover sheet" in text and "Executive summary" in text and "Level of assurance offered" in text
 
 
 def demo_with_fft(demo_inputs, folder, edit):

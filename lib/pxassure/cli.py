@@ -156,15 +156,37 @@ def _build(args) -> int:
 
     overrides = dict(parse_param(item) for item in args.param or [])
     committee = None if args.all else args.committee
-    jobs = build.plan(committee, period=args.period, database=args.database, unit=args.unit, overrides=overrides)
+    cover = {"meeting_date": args.meeting_date}
+    jobs = build.plan(
+        committee,
+        period=args.period,
+        database=args.database,
+        unit=args.unit,
+        overrides=overrides,
+        cover=cover,
+        pdf=args.pdf,
+    )
     outcomes = build.run_pack(jobs, args.output, workers=args.workers, progress=len(jobs) > 1)
     for o in outcomes:
         if o.ok and len(outcomes) <= 3:
-            print(f"{o.job.spec.path}: {o.html}")
+            print(f"{o.job.spec.path}: {o.html}" + (f" and {o.pdf}" if o.pdf else ""))
     print(build.summary(outcomes), file=sys.stderr if any(not o.ok for o in outcomes) else sys.stdout)
     index = Path(args.output) / jobs[0].trust / jobs[0].period / "index.html"
     print(f"index: {index}")
     return 0 if all(o.ok for o in outcomes) else 1
+
+
+def _pack(args) -> int:
+    from pxassure.publish import build
+
+    jobs = build.plan("board", period=args.period, database=args.database)
+    job = jobs[0]
+    period_dir = job.period_dir(Path(args.output).resolve())
+    pack = build.board_pack(
+        period_dir, trust_name=job.trust_name, period=job.period, wards=args.wards, meeting_date=args.meeting_date
+    )
+    print(f"board pack: {pack}")
+    return 0
 
 
 def _export(args) -> int:
@@ -312,7 +334,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--unit", default=None, help="unit code for division and ward reports")
     p.add_argument("--output", default="outputs")
     p.add_argument("-p", "--param", action="append", help="notebook parameter key=value (typed as papermill types it)")
+    p.add_argument("--pdf", action="store_true", help="also print each paper to PDF beside its HTML (needs Chromium)")
+    p.add_argument("--meeting-date", default=None, help="date of the meeting, for the committee papers' cover sheets")
     p.set_defaults(func=_build)
+
+    p = sub.add_parser("pack", help="join the period's built papers into one board-pack.pdf (needs Chromium)")
+    p.add_argument("--period", default="latest", help="YYYY-MM or 'latest'")
+    p.add_argument("--database", default=str(DEFAULT_DATABASE))
+    p.add_argument("--output", default="outputs", help="the folder the papers were built into")
+    p.add_argument("--wards", action="store_true", help="include the ward papers after the divisions")
+    p.add_argument("--meeting-date", default=None, help="date of the meeting, for the pack's cover")
+    p.set_defaults(func=_pack)
 
     p = sub.add_parser("export", help="export an executed notebook with pxassure's offline report template")
     p.add_argument("notebook")

@@ -58,6 +58,10 @@ class ExportError(PxassureError, RuntimeError):
     """An executed notebook could not be turned into a safe, offline report."""
 
 
+class PdfError(PxassureError, RuntimeError):
+    """A paper or the board pack could not be printed to PDF (no Chromium, or it failed)."""
+
+
 class ValidationError(PxassureError, ValueError):
     """Inputs failed validation; nothing was loaded. ``problems`` lists them (``total`` counts all).
 

@@ -43,6 +43,7 @@ class ReportJob:
     parameters: dict[str, Any] = field(default_factory=dict)
     trust: str = "trust"  # the trust's code: one trust's papers never share a folder with another's
     trust_name: str = ""
+    pdf: bool = False  # also print the paper to PDF beside its HTML
 
     @property
     def name(self) -> str:
@@ -72,6 +73,7 @@ class ReportOutcome:
     notebook: Path | None = None
     findings: Path | None = None
     appendix: Path | None = None  # the paper's appendix page, when it has one
+    pdf: Path | None = None  # the paper printed, when asked for
     error: str | None = None
 
     @property
@@ -91,13 +93,21 @@ def plan(
     unit: Any = None,
     overrides: dict | None = None,
     params_dir: Path | None = None,
+    cover: dict | None = None,
+    pdf: bool = False,
 ) -> list[ReportJob]:
     """The jobs to build, bottom layer first.
 
     ``committee`` is a params file stem (``board``, ``ward`` …) or None for the whole
     pack; ``unit`` narrows a division or ward template to one unit. The period is resolved
-    to a month here, so every report of one build covers the same month.
+    to a month here, so every report of one build covers the same month. ``cover`` holds
+    cover-sheet parameters (``meeting_date`` …) for the papers that have a cover sheet;
+    ``pdf`` prints each paper to PDF too (Chromium is looked for before anything runs).
     """
+    if pdf:
+        from pxassure.publish.pdf import find_chromium
+
+        find_chromium()
     params_dir = params_dir or committees.params_dir()
     params = committees.load_all(params_dir)
     if committee is not None and committee not in params:
@@ -120,9 +130,11 @@ def plan(
     jobs = []
     for spec in specs:
         parameters = {**spec.parameters, **(overrides or {})}
+        if spec.layer in committees.COVER_LAYERS:
+            parameters.update({k: v for k, v in (cover or {}).items() if v is not None})
         check_options(parameters, spec)
         parameters.update({"period": month.strftime("%Y-%m"), "database": str(database)})
-        jobs.append(ReportJob(spec, parameters, trust.iloc[0]["unit_id"], trust.iloc[0]["name"]))
+        jobs.append(ReportJob(spec, parameters, trust.iloc[0]["unit_id"], trust.iloc[0]["name"], pdf=pdf))
     return jobs
 
 
@@ -182,11 +194,16 @@ def run(job: ReportJob, output_root: str | Path = "outputs", linkable: list[str]
             cwd=str(PROJECT_ROOT),
         )
         export_html(executed, staging / f"{job.name}.html", title=f"{job.title} — {job.period}")
+        if job.pdf:
+            from pxassure.publish.pdf import print_pdf
+
+            print_pdf(staging / f"{job.name}.html", staging / f"{job.name}.pdf")
         # Everything built: move into place, the paper last so it never points at stale findings.
         moves = (
             ("findings.json", f"{job.name}.findings.json", "findings"),
             (f"{job.name}.ipynb", f"{job.name}.ipynb", "notebook"),
             (f"{job.name}{APPENDIX_SUFFIX}", f"{job.name}{APPENDIX_SUFFIX}", "appendix"),
+            (f"{job.name}.pdf", f"{job.name}.pdf", "pdf"),
             (f"{job.name}.html", f"{job.name}.html", "html"),
         )
         for src_name, dest_name, attr in moves:
@@ -195,11 +212,11 @@ def run(job: ReportJob, output_root: str | Path = "outputs", linkable: list[str]
             if src.exists():
                 os.replace(src, dest)
                 setattr(outcome, attr, dest)
-            elif attr == "appendix":
-                dest.unlink(missing_ok=True)  # an old appendix the paper no longer has
+            elif attr in ("appendix", "pdf"):
+                dest.unlink(missing_ok=True)  # an old appendix or PDF would no longer match the paper
         (final_dir / f"{job.name}.failed.ipynb").unlink(missing_ok=True)
     except Exception as exc:  # one report's failure is reported, never fatal to the others
-        outcome.html = outcome.findings = outcome.appendix = None
+        outcome.html = outcome.findings = outcome.appendix = outcome.pdf = None
         if staging is not None and final_dir is not None and (staging / f"{job.name}.ipynb").exists():
             failed = final_dir / f"{job.name}.failed.ipynb"
             os.replace(staging / f"{job.name}.ipynb", failed)
@@ -329,3 +346,47 @@ def _first_line(exc: Exception) -> str:
         if "Error" in ln or "error" in ln:
             return ln.strip()[:500]
     return lines[-1].strip()[:500]
+
+
+#: The board pack's agenda groups, in order, and the layers each holds.
+PACK_GROUPS = (
+    ("Trust Board", ("board",)),
+    ("Committees", ("board_quality", "executive_quality", "patient_experience")),
+    ("Divisions", ("division",)),
+    ("Wards and departments", ("ward",)),
+)
+
+
+def board_pack(
+    period_dir: str | Path, *, trust_name: str, period: str, wards: bool = False, meeting_date: str | None = None
+) -> Path:
+    """``<period_dir>/board-pack.pdf``: the period's papers in agenda order (the board, then its
+    committees in reporting order, then divisions; wards when asked) behind a cover and contents
+    page, with bookmarks. A paper whose PDF is missing or older than its HTML is printed first."""
+    from pxassure.publish.export import page_css
+    from pxassure.publish.pdf import PackPaper, build_pack, print_pdf
+
+    period_dir = Path(period_dir)
+    built = sorted(existing_reports(period_dir))
+    papers = []
+    for group, layers in PACK_GROUPS:
+        if group == "Wards and departments" and not wards:
+            continue
+        for layer in layers:
+            for path in (p for p in built if p.startswith(f"{layer}/")):
+                html = period_dir / path
+                papers.append(PackPaper(group, _title_of(html), html))
+    if not papers:
+        raise ParameterError(f"no papers built in {period_dir}: run pxassure build --all first")
+    for paper in papers:
+        if not paper.pdf.exists() or paper.pdf.stat().st_mtime < paper.html.stat().st_mtime:
+            print_pdf(paper.html, paper.pdf)
+    title = f"Board pack — {trust_name} — {period}"
+    return build_pack(
+        papers,
+        period_dir / "board-pack.pdf",
+        trust_name=trust_name,
+        period=period,
+        css=page_css(title),
+        meeting_date=meeting_date,
+    )

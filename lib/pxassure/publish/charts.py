@@ -276,59 +276,89 @@ def to_svg(fig, *, title: str, description: str, close: bool = True) -> str:
     return svg
 
 
+def plot_measure_grid(rows, *, title: str | None = None):
+    """Small multiples on one page: a row per key measure (each with its own y scale), a column
+    per unit. ``rows`` is [(measure name, percent?, [(unit name, SPCResult), ...]), ...]."""
+    ncols = max((len(items) for _, _, items in rows), default=1)
+    nrows = max(1, len(rows))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(7.4, 1.3 * nrows + 0.45), dpi=100, squeeze=False)
+    for r, (name, percent, items) in enumerate(rows):
+        row_axes = axes[r]
+        for ax, (label, result) in zip(row_axes, items):
+            _draw_small(ax, label, result, percent)
+        for ax in row_axes[len(items) :]:
+            ax.axis("off")
+        shown = [ax for ax in row_axes[: len(items)]]
+        if shown:  # one y scale along the row, so units compare at a glance
+            low = min(ax.get_ylim()[0] for ax in shown)
+            high = max(ax.get_ylim()[1] for ax in shown)
+            for ax in shown:
+                ax.set_ylim(low, high)
+            shown[0].set_ylabel(textwrap.fill(name, 16), fontsize=7.5)
+    if title:
+        fig.suptitle(title, x=0.01, ha="left", fontsize=10, fontweight="bold")
+    fig.tight_layout()
+    return fig
+
+
+def _draw_small(ax, label: str, result, percent: bool) -> None:
+    """One small SPC chart: line, centre, limits, point markers and the variation icon's letter."""
+    p = result.points
+    x = np.arange(len(p))
+    ax.plot(x, p["value"], color=PALETTE["line"], linewidth=0.9)
+    ax.plot(x, p["centre"], color=PALETTE["centre"], linewidth=0.9)
+    for col in ("upper", "lower"):
+        ax.plot(x, p[col], color=PALETTE["limit"], linewidth=0.7, linestyle=(0, (3, 2)))
+    for kind, marker in MARKERS.items():
+        mask = (p["point_type"] == kind).to_numpy()
+        if mask.any():
+            ax.scatter(
+                x[mask],
+                p["value"].to_numpy()[mask],
+                s=9 if kind == "common_cause" else 16,
+                marker=marker,
+                color=PALETTE[kind],
+                zorder=3,
+                linewidths=0,
+            )
+    run = (p["point_type"].isna() & p["value"].notna()).to_numpy()
+    if run.any():
+        ax.scatter(
+            x[run],
+            p["value"].to_numpy()[run],
+            s=9,
+            facecolors="white",
+            edgecolors=PALETTE["common_cause"],
+            zorder=3,
+        )
+    icon = _ICON_VARIATION.get(result.variation or "", None)
+    ax.set_title(textwrap.shorten(label, 30), loc="left", fontsize=7.5)
+    if icon:
+        ax.text(
+            0.98,
+            0.04,
+            icon[1],
+            transform=ax.transAxes,
+            ha="right",
+            va="bottom",
+            color="white",
+            fontsize=7,
+            fontweight="bold",
+            bbox={"boxstyle": "circle,pad=0.25", "fc": icon[0], "ec": icon[0]},
+        )
+    ax.set_xticks([])
+    ax.tick_params(labelsize=7)
+    if percent:
+        ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(xmax=100, decimals=None))
+
+
 def plot_small_multiples(items, *, ncols: int = 3, percent: bool = False, title: str | None = None):
     """A grid of small SPC charts, one per (label, SPCResult), sharing one y scale."""
     n = len(items)
     nrows = max(1, int(np.ceil(n / ncols)))
     fig, axes = plt.subplots(nrows, ncols, figsize=(7.4, 1.75 * nrows + 0.4), dpi=100, sharey=True, squeeze=False)
     for ax, (label, result) in zip(axes.ravel(), items):
-        p = result.points
-        x = np.arange(len(p))
-        ax.plot(x, p["value"], color=PALETTE["line"], linewidth=0.9)
-        ax.plot(x, p["centre"], color=PALETTE["centre"], linewidth=0.9)
-        for col in ("upper", "lower"):
-            ax.plot(x, p[col], color=PALETTE["limit"], linewidth=0.7, linestyle=(0, (3, 2)))
-        for kind, marker in MARKERS.items():
-            mask = (p["point_type"] == kind).to_numpy()
-            if mask.any():
-                ax.scatter(
-                    x[mask],
-                    p["value"].to_numpy()[mask],
-                    s=9 if kind == "common_cause" else 16,
-                    marker=marker,
-                    color=PALETTE[kind],
-                    zorder=3,
-                    linewidths=0,
-                )
-        run = (p["point_type"].isna() & p["value"].notna()).to_numpy()
-        if run.any():
-            ax.scatter(
-                x[run],
-                p["value"].to_numpy()[run],
-                s=9,
-                facecolors="white",
-                edgecolors=PALETTE["common_cause"],
-                zorder=3,
-            )
-        icon = _ICON_VARIATION.get(result.variation or "", None)
-        ax.set_title(textwrap.shorten(label, 30), loc="left", fontsize=7.5)
-        if icon:
-            ax.text(
-                0.98,
-                0.04,
-                icon[1],
-                transform=ax.transAxes,
-                ha="right",
-                va="bottom",
-                color="white",
-                fontsize=7,
-                fontweight="bold",
-                bbox={"boxstyle": "circle,pad=0.25", "fc": icon[0], "ec": icon[0]},
-            )
-        ax.set_xticks([])
-        ax.tick_params(labelsize=7)
-        if percent:
-            ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(xmax=100, decimals=None))
+        _draw_small(ax, label, result, percent)
     for ax in axes.ravel()[n:]:
         ax.axis("off")
     if title:

@@ -297,6 +297,21 @@ def topic(key: str, charts: list, level: int = 2) -> Fragment:
     )
 
 
+def small_multiples(report, title: str = "Key measures by division") -> Fragment:
+    """The small-multiples page: one SPC chart per key measure (rows) for each division (columns),
+    on its own printed page."""
+    grid = report.measure_grid()
+    if not grid:
+        return Fragment('<p class="empty">No key measure could be charted by division.</p>')
+    rows = [(m.name, m.unit == "%", [(c.unit_name, c.result) for c in charts]) for m, charts in grid]
+    fig = charts_mod.plot_measure_grid(rows, title=title)
+    return Fragment(
+        '<div class="small-multiples">'
+        + figure(fig, title=title, description=vocabulary.describe_grid(grid, report.period))
+        + "</div>"
+    )
+
+
 def figure(fig, *, title: str, description: str) -> Fragment:
     """Any matplotlib figure as an inline SVG figure with alt text."""
     svg = charts_mod.to_svg(fig, title=title, description=description)

@@ -307,3 +307,18 @@ def describe_funnel(funnel, period: str, compared: str = "inpatient wards") -> s
         f"months to {period}. Overall {overall}. Worse than the 99.8% limit: {', '.join(worse) or 'none'}. "
         f"Better than the 99.8% limit: {', '.join(better) or 'none'}."
     )
+
+
+def describe_grid(grid, period: str) -> str:
+    """Alt text for the small-multiples page: what is shown, and each chart's latest variation."""
+    if not grid:
+        return "No measure could be charted by division."
+    units = sorted({c.unit_name for _, charts in grid for c in charts})
+    parts = []
+    for measure, charts in grid:
+        each = ", ".join(f"{c.unit_name} {VARIATION_LABEL.get(c.result.variation, 'no icon').lower()}" for c in charts)
+        parts.append(f"{measure.name}: {each}")
+    return (
+        f"Small multiples for {period}: one SPC chart for each of {len(grid)} key measure(s) (rows) in each of "
+        f"{len(units)} divisions (columns), on one scale per row. Latest variation — " + "; ".join(parts) + "."
+    )

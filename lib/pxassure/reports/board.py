@@ -37,6 +37,10 @@ class BoardReport(Report):
     assurance_gaps: pd.DataFrame
     exceptions: pd.DataFrame
     feedback_counts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    key_measures_by_division: list[Chart] = field(default_factory=list)  # the small-multiples page
+
+    def grid_charts(self) -> list[Chart]:
+        return self.key_measures_by_division
 
     @property
     def division_summary(self) -> pd.DataFrame:
@@ -110,7 +114,7 @@ class BoardReport(Report):
         return text
 
     def all_charts(self) -> list[Chart]:
-        return self.charts + self.division_charts
+        return self.charts + self.division_charts + self.key_measures_by_division
 
     def findings(self) -> dict:
         """Machine-readable findings: icons, exceptions, framework scores and gaps."""
@@ -174,6 +178,7 @@ def board_report(
         division_charts=charts_for(
             data, committees.measure_list(spec, "division_measures"), divisions, options, missing
         ),
+        key_measures_by_division=charts_for(data, committees.measure_list(spec, "measures"), divisions, options),
         missing=missing,
         data_used=data.data_used(),
         section_scores=sections,

@@ -62,6 +62,8 @@ MEASURE_LISTS: dict[str, tuple[str | None, str]] = {
     "funnel_measures": (None, "funnel plots comparing wards (Patient Experience Committee)"),
     "triangulate": (None, "set beside FFT % positive across wards (quality committees)"),
 }
+#: Layers whose papers open with a full cover sheet (divisions and wards have a short header).
+COVER_LAYERS = ("board", "board_quality", "executive_quality", "patient_experience")
 #: The organisation level a layer's own charts are at.
 LAYER_LEVEL = {
     "ward": "ward",

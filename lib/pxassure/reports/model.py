@@ -332,7 +332,7 @@ class Report:
         author = self.spec.get("cover", {}).get("author") or self.lead(self.unit_id)
         for gap in self.unassessed():
             items.append(Attention("not_assessed", gap, author, self._section("data")))
-        return items
+        return list(dict.fromkeys(items))  # a chart shown twice (table and small multiples) is one item
 
     def cover_sheet(
         self, *, meeting_date: str | None = None, agenda_item: str | None = None, assurance: str | None = None
@@ -388,6 +388,18 @@ class Report:
         if drawn:
             return said + "This paper draws on what patients told the trust: " + ", ".join(drawn) + "."
         return said + "No patient feedback was supplied for this paper."
+
+    def grid_charts(self) -> list[Chart]:
+        """The charts of the small-multiples page: each key measure for each division (by default
+        the paper's own charts; the board charts its key measures by division for it)."""
+        return self.charts
+
+    def measure_grid(self) -> list[tuple[Measure, list[Chart]]]:
+        """The small-multiples page: one row per key measure, its divisions' charts in name order."""
+        rows: dict[str, tuple[Measure, list[Chart]]] = {}
+        for c in self.grid_charts():
+            rows.setdefault(c.measure.id, (c.measure, []))[1].append(c)
+        return [(m, sorted(cs, key=lambda c: c.unit_name)) for m, cs in rows.values()]
 
     def charts_by_topic(self) -> list[tuple[str, list[Chart]]]:
         """The paper's charts grouped by their measure's topic, in the order topics first appear."""
