@@ -166,7 +166,7 @@ def _build(args) -> int:
         cover=cover,
         pdf=args.pdf,
     )
-    outcomes = build.run_pack(jobs, args.output, workers=args.workers, progress=len(jobs) > 1)
+    outcomes = build.run_pack(jobs, args.output, workers=args.workers, progress=len(jobs) > 1, force=args.force)
     for o in outcomes:
         if o.ok and len(outcomes) <= 3:
             print(f"{o.job.spec.path}: {o.html}" + (f" and {o.pdf}" if o.pdf else ""))
@@ -335,6 +335,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", default="outputs")
     p.add_argument("-p", "--param", action="append", help="notebook parameter key=value (typed as papermill types it)")
     p.add_argument("--pdf", action="store_true", help="also print each paper to PDF beside its HTML (needs Chromium)")
+    p.add_argument("--force", action="store_true", help="rebuild reports even when their data and code are unchanged")
     p.add_argument("--meeting-date", default=None, help="date of the meeting, for the committee papers' cover sheets")
     p.set_defaults(func=_build)
 

@@ -22,10 +22,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pxassure.analysis import measures
 from pxassure.errors import ParameterError
 from pxassure.files import atomic_write_text
 from pxassure.ingest.schema import CODE_PATTERN, CODE_TEXT
 from pxassure.ingest.store import Store
+from pxassure.publish import freshness
 from pxassure.reports import committees
 from pxassure.reports.committees import LAYERS, ReportSpec
 from pxassure.reports.parameters import resolve_period, spc_options, unit_code
@@ -44,6 +46,7 @@ class ReportJob:
     trust: str = "trust"  # the trust's code: one trust's papers never share a folder with another's
     trust_name: str = ""
     pdf: bool = False  # also print the paper to PDF beside its HTML
+    key: str | None = None  # its content key (see ``freshness``); None: always build
 
     @property
     def name(self) -> str:
@@ -74,6 +77,7 @@ class ReportOutcome:
     findings: Path | None = None
     appendix: Path | None = None  # the paper's appendix page, when it has one
     pdf: Path | None = None  # the paper printed, when asked for
+    skipped: bool = False  # current already (its content key matched): not executed again
     error: str | None = None
 
     @property
@@ -116,6 +120,7 @@ def plan(
     with Store(_absolute(database), read_only=True) as store:
         month = resolve_period(store, period)
         units = store.table("org_units")
+        digests = freshness.data_digests(store)
     trust = units[units["level"] == "trust"]
     if len(trust) != 1:
         raise ParameterError(f"org_units in {database} must have exactly one unit at level 'trust', found {len(trust)}")
@@ -127,15 +132,51 @@ def plan(
             raise ParameterError(
                 f"unit {code!r} has no {committee or ''} report: not a unit of that layer in org_units"
             )
-    jobs = []
-    for spec in specs:
+
+    def resolved(spec: ReportSpec) -> dict:
         parameters = {**spec.parameters, **(overrides or {})}
         if spec.layer in committees.COVER_LAYERS:
             parameters.update({k: v for k, v in (cover or {}).items() if v is not None})
-        check_options(parameters, spec)
         parameters.update({"period": month.strftime("%Y-%m"), "database": str(database)})
-        jobs.append(ReportJob(spec, parameters, trust.iloc[0]["unit_id"], trust.iloc[0]["name"], pdf=pdf))
+        return parameters
+
+    keys = content_keys(committees.plan(params, units), units, digests, resolved, pdf)
+    jobs = []
+    for spec in specs:
+        parameters = resolved(spec)
+        check_options(parameters, spec)
+        jobs.append(
+            ReportJob(spec, parameters, trust.iloc[0]["unit_id"], trust.iloc[0]["name"], pdf=pdf, key=keys[spec.path])
+        )
     return jobs
+
+
+def content_keys(specs: list[ReportSpec], units, digests: dict, resolved, pdf: bool) -> dict[str, str]:
+    """Every report's content key (see ``freshness``), bottom layer first: a ward's own data; a
+    division's data and its wards' keys; the committees' and board's whole data and every
+    division's key (they read the divisions' findings)."""
+    code = freshness.code_digest(str(PROJECT_ROOT))
+    tree = measures.ancestors(units)
+    keys: dict[str, str] = {}
+    by_layer: dict[str, list[ReportSpec]] = {}
+    for spec in specs:
+        by_layer.setdefault(spec.layer, []).append(spec)
+    for spec in specs:  # bottom layer first (committees.plan's order)
+        if spec.layer == "ward":
+            scope, below = [spec.unit_id], []
+        elif spec.layer == "division":
+            scope = tree.loc[tree["ancestor_id"] == spec.unit_id, "unit_id"].tolist()
+            below = [keys[w.path] for w in by_layer.get("ward", []) if w.unit_id in scope]
+        else:
+            scope, below = None, [keys[d.path] for d in by_layer.get("division", [])]
+        keys[spec.path] = freshness.content_key(
+            data=freshness.scope_digest(digests, scope),
+            parameters={**resolved(spec), "pdf": pdf},
+            notebook=spec.notebook,
+            code=code,
+            below=below,
+        )
+    return keys
 
 
 def check_options(parameters: dict, spec: ReportSpec) -> None:
@@ -154,11 +195,15 @@ def existing_reports(period_dir: Path) -> set[str]:
     return {f"{p.parent.name}/{p.name}" for p in period_dir.glob("*/*.html") if not p.name.endswith(APPENDIX_SUFFIX)}
 
 
-def run(job: ReportJob, output_root: str | Path = "outputs", linkable: list[str] | None = None) -> ReportOutcome:
+def run(
+    job: ReportJob, output_root: str | Path = "outputs", linkable: list[str] | None = None, *, force: bool = False
+) -> ReportOutcome:
     """Execute and export one report into ``output_root/<trust>/<period>/<layer>/``; atomic per file.
 
-    Any failure — in set-up, in the notebook or in the export — is returned in the outcome,
-    never raised, so one report never stops a pack; the previous good report stays in place.
+    A report whose stored content key matches (``freshness``) and whose files are all there is
+    not executed (``outcome.skipped``) unless ``force``. Any failure — in set-up, in the notebook
+    or in the export — is returned in the outcome, never raised, so one report never stops a
+    pack; the previous good report stays in place.
     """
     outcome = ReportOutcome(job)
     staging: Path | None = None
@@ -167,7 +212,12 @@ def run(job: ReportJob, output_root: str | Path = "outputs", linkable: list[str]
         if not re.fullmatch(CODE_PATTERN, job.name):
             raise ParameterError(f"report name {job.name!r} is not {CODE_TEXT}: it would name a file")
         output_root = _absolute(Path(output_root))
-        final_dir = job.period_dir(output_root) / job.layer
+        final_dir = _final_dir(job, output_root)
+        if linkable is None:
+            linkable = sorted(existing_reports(job.period_dir(output_root)) | {job.spec.path})
+        key = _final_key(job, output_root, linkable)
+        if not force and key is not None and _current(job, final_dir, key, outcome):
+            return outcome
         final_dir.mkdir(parents=True, exist_ok=True)
         remove_abandoned_staging(final_dir)
         staging = Path(tempfile.mkdtemp(prefix=f".staging-{job.name}-{os.getpid()}-", dir=final_dir))
@@ -175,11 +225,9 @@ def run(job: ReportJob, output_root: str | Path = "outputs", linkable: list[str]
         params = dict(job.parameters)
         params["database"] = str(_absolute(Path(params["database"])))
         params["output_dir"] = str(staging)
-        if linkable is None:
-            linkable = sorted(existing_reports(job.period_dir(output_root)) | {job.spec.path})
         params["linkable"] = list(linkable)
         params["reports_dir"] = str(job.period_dir(output_root))
-        import papermill as pm  # loaded here: planning a build never needs it
+        import papermill as pm  # loaded here: planning or skipping a build never needs it
 
         from pxassure.publish.export import export_html
         from pxassure.publish.kernels import IPCKernelManager
@@ -215,6 +263,8 @@ def run(job: ReportJob, output_root: str | Path = "outputs", linkable: list[str]
             elif attr in ("appendix", "pdf"):
                 dest.unlink(missing_ok=True)  # an old appendix or PDF would no longer match the paper
         (final_dir / f"{job.name}.failed.ipynb").unlink(missing_ok=True)
+        if key is not None:  # written last: a report is current only once everything is in place
+            atomic_write_text(final_dir / f"{job.name}{freshness.KEY_SUFFIX}", key + "\n")
     except Exception as exc:  # one report's failure is reported, never fatal to the others
         outcome.html = outcome.findings = outcome.appendix = outcome.pdf = None
         if staging is not None and final_dir is not None and (staging / f"{job.name}.ipynb").exists():
@@ -226,6 +276,37 @@ def run(job: ReportJob, output_root: str | Path = "outputs", linkable: list[str]
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
     return outcome
+
+
+def _final_dir(job: ReportJob, output_root: Path) -> Path:
+    return job.period_dir(output_root) / job.layer
+
+
+def _final_key(job: ReportJob, output_root: Path, linkable: list[str] | None) -> str | None:
+    """The job's content key with the reports it may link to (a new report elsewhere changes links)."""
+    if job.key is None:
+        return None
+    if linkable is None:
+        linkable = sorted(existing_reports(job.period_dir(output_root)) | {job.spec.path})
+    return freshness.content_key(
+        data=job.key, parameters={"linkable": sorted(linkable)}, notebook="", code="", below=[]
+    )
+
+
+def _current(job: ReportJob, final_dir: Path, key: str, outcome: ReportOutcome) -> bool:
+    """True (and ``outcome`` filled in as skipped) when the report built with ``key`` is all there."""
+    html = final_dir / f"{job.name}.html"
+    files = {"html": html, "notebook": html.with_suffix(".ipynb"), "findings": final_dir / f"{job.name}.findings.json"}
+    if job.pdf:
+        files["pdf"] = html.with_suffix(".pdf")
+    if freshness.stored_key(html) != key or not all(p.exists() for p in files.values()):
+        return False
+    for attr, path in files.items():
+        setattr(outcome, attr, path)
+    appendix = final_dir / f"{job.name}{APPENDIX_SUFFIX}"
+    outcome.appendix = appendix if appendix.exists() else None
+    outcome.skipped = True
+    return True
 
 
 def remove_abandoned_staging(folder: Path) -> list[Path]:
@@ -256,14 +337,21 @@ def _running(pid: int) -> bool:
 
 
 def _run_one(args) -> ReportOutcome:
-    job, output_root, linkable = args
-    return run(job, output_root, linkable)
+    job, output_root, linkable, force = args
+    return run(job, output_root, linkable, force=force)
 
 
 def run_pack(
-    jobs: list[ReportJob], output_root: str | Path = "outputs", *, workers: int | None = None, progress: bool = True
+    jobs: list[ReportJob],
+    output_root: str | Path = "outputs",
+    *,
+    workers: int | None = None,
+    progress: bool = True,
+    force: bool = False,
 ) -> list[ReportOutcome]:
-    """Build ``jobs`` layer by layer (wards first), in parallel within a layer; then the index."""
+    """Build ``jobs`` layer by layer (wards first), in parallel within a layer; then the index.
+    Reports still current (``freshness``) are skipped unless ``force``; none of them starts a
+    process or a kernel."""
     if not jobs:
         return []
     output_root = _absolute(Path(output_root))
@@ -275,16 +363,24 @@ def run_pack(
     bar = _progress(len(jobs), progress)
     outcomes: list[ReportOutcome] = []
     for layer in LAYERS:
-        batch = [j for j in jobs if j.layer == layer]
+        batch = []
+        for job in (j for j in jobs if j.layer == layer):
+            outcome = ReportOutcome(job)
+            key = _final_key(job, output_root, linkable)
+            if not force and key is not None and _current(job, _final_dir(job, output_root), key, outcome):
+                outcomes.append(outcome)  # current: no process, no kernel
+                bar.update(1)
+            else:
+                batch.append(job)
         if not batch:
             continue
         if workers == 1 or len(batch) == 1:
             for job in batch:
-                outcomes.append(run(job, output_root, linkable))
+                outcomes.append(run(job, output_root, linkable, force=force))
                 bar.update(1)
             continue
         with ProcessPoolExecutor(max_workers=min(workers, len(batch))) as pool:
-            futures = [pool.submit(_run_one, (job, output_root, linkable)) for job in batch]
+            futures = [pool.submit(_run_one, (job, output_root, linkable, force)) for job in batch]
             for future in as_completed(futures):
                 try:
                     outcomes.append(future.result())
@@ -305,7 +401,7 @@ def write_index(period_dir: Path, period: str, trust_name: str = "") -> Path:
         layer, name = path.split("/")
         reports.append((layer, Path(name).stem, path, _title_of(period_dir / path)))
     target = period_dir / "index.html"
-    from pxassure.publish.export import index_page
+    from pxassure.publish.pages import index_page
 
     atomic_write_text(target, index_page(period, reports, trust_name))
     return target
@@ -328,9 +424,11 @@ def _progress(total: int, enabled: bool):
 
 def summary(outcomes: list[ReportOutcome]) -> str:
     """The end-of-build summary: counts, then every failure with its executed notebook."""
-    ok = [o for o in outcomes if o.ok]
+    ok = [o for o in outcomes if o.ok and not o.skipped]
+    skipped = [o for o in outcomes if o.skipped]
     failed = [o for o in outcomes if not o.ok]
-    lines = [f"{len(ok)} report(s) built, {len(failed)} failed."]
+    unchanged = f", {len(skipped)} unchanged (skipped; --force rebuilds them)" if skipped else ""
+    lines = [f"{len(ok)} report(s) built{unchanged}, {len(failed)} failed."]
     for o in failed:
         lines.append(f"  FAILED {o.job.spec.path}: {o.error}\n    executed notebook: {o.notebook}")
     return "\n".join(lines)
@@ -363,7 +461,7 @@ def board_pack(
     """``<period_dir>/board-pack.pdf``: the period's papers in agenda order (the board, then its
     committees in reporting order, then divisions; wards when asked) behind a cover and contents
     page, with bookmarks. A paper whose PDF is missing or older than its HTML is printed first."""
-    from pxassure.publish.export import page_css
+    from pxassure.publish.pages import page_css
     from pxassure.publish.pdf import PackPaper, build_pack, print_pdf
 
     period_dir = Path(period_dir)

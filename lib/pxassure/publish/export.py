@@ -23,21 +23,21 @@ from nbconvert import HTMLExporter
 
 from pxassure.errors import ExportError
 from pxassure.files import atomic_write_text
+from pxassure.publish.pages import (  # noqa: F401 (part of this module's interface)
+    TAGS,
+    TEMPLATE_NAME,
+    TEMPLATES,
+    check_offline,
+    css_string,
+    index_page,
+    page_css,
+    table_of_contents,
+)
 
-TEMPLATES = Path(__file__).parent / "templates"
-TEMPLATE_NAME = "pxassure"
 #: Cells with this tag go to the paper's appendix page, not the paper.
 APPENDIX_TAG = "appendix"
 
-_H2 = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', re.S)
 _ANCHOR = re.compile(r'<a class="anchor-link" href="#[^"]*">[^<]*</a>')
-_TAGS = re.compile(r"<[^>]+>")
-# Anything that would make the browser fetch from the network.
-_EXTERNAL = re.compile(
-    r"""<(?:script|link|img|iframe|source|video|audio|embed|object)\b[^>]*\b(?:src|href|data)\s*=\s*["']?\s*(?:https?:)?//"""
-    r"""|url\(\s*["']?(?:https?:)?//|@import""",
-    re.I,
-)
 
 
 def _exporter() -> HTMLExporter:
@@ -73,7 +73,7 @@ def resolve_section_links(html: str, source: str = "report") -> str:
     a heading the page does not have is an error, so a renamed section cannot leave a dead link."""
     ids = {}
     for _, hid, text in _HEADING.findall(html):
-        ids.setdefault(unescape(_TAGS.sub("", _ANCHOR.sub("", text))).strip(), hid)
+        ids.setdefault(unescape(TAGS.sub("", _ANCHOR.sub("", text))).strip(), hid)
 
     def link(match: re.Match) -> str:
         heading = unescape(match.group(1) if match.group(1) is not None else match.group(2))
@@ -82,52 +82,6 @@ def resolve_section_links(html: str, source: str = "report") -> str:
         return f'<a href="#{escape(ids[heading], quote=True)}">'
 
     return _SECTION_LINK.sub(link, html)
-
-
-def table_of_contents(html: str) -> str:
-    """Insert a contents list of the ``<h2>`` headings after the first ``<h1>``."""
-    entries = [(hid, _TAGS.sub("", text).strip()) for hid, text in _H2.findall(html)]
-    if not entries:
-        return html
-    items = "".join(f'<li><a href="#{escape(hid, quote=True)}">{text}</a></li>' for hid, text in entries)
-    nav = f'<nav class="toc" aria-labelledby="toc-heading"><h2 id="toc-heading">Contents</h2><ol>{items}</ol></nav>'
-    end_h1 = html.find("</h1>")
-    if end_h1 == -1:
-        return html.replace('<main id="main">', '<main id="main">' + nav, 1)
-    end_h1 += len("</h1>")
-    return html[:end_h1] + nav + html[end_h1:]
-
-
-def check_offline(html: str, source: str = "report") -> None:
-    """Raise :class:`ExportError` if the page would load anything from the network."""
-    match = _EXTERNAL.search(html)
-    if match:
-        raise ExportError(
-            f"{source}: the HTML refers to an external resource ({match.group(0)[:80]!r}); reports must open offline"
-        )
-
-
-def css_string(text: str) -> str:
-    """``text`` as a CSS string literal, safe inside a ``<style>`` element."""
-    out = []
-    for ch in text:
-        if ch in '\\"<>' or ord(ch) < 32:
-            out.append(f"\\{ord(ch):x} ")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
-
-
-def page_css(title: str) -> str:
-    """The report's CSS with its printed footer: the paper's title and "Page N of M" on every page."""
-    css = (TEMPLATES / TEMPLATE_NAME / "report.css").read_text(encoding="utf-8")
-    footer = (
-        "@media print { @page { "
-        f"@bottom-left {{ content: {css_string(title)}; font: 8pt Arial, sans-serif; color: #4a4a4a; }} "
-        '@bottom-right { content: "Page " counter(page) " of " counter(pages); font: 8pt Arial, sans-serif; '
-        "color: #4a4a4a; } } }"
-    )
-    return css + "\n" + footer + "\n"
 
 
 def _tagged(cell, tag: str) -> bool:
@@ -229,31 +183,3 @@ def export_html(notebook_path: str | Path, html_path: str | Path, *, title: str)
     for path, html in pages.items():
         atomic_write_text(path, html)
     return list(pages)
-
-
-def index_page(period: str, reports: list[tuple[str, str, str, str]], trust_name: str = "") -> str:
-    """One trust's index for a period: every report (layer, name, path, title), by layer, board first."""
-    from pxassure.reports.committees import LAYER_TITLES, LAYERS
-
-    css = page_css(f"Patient experience reports — {trust_name + ' — ' if trust_name else ''}{period}")
-    sections = []
-    for layer in reversed(LAYERS):
-        items = [(name, path, title) for lay, name, path, title in reports if lay == layer]
-        if not items:
-            continue
-        lis = "".join(f'<li><a href="{escape(path, quote=True)}">{escape(title)}</a></li>' for _, path, title in items)
-        sections.append(f'<h2 id="{escape(layer)}">{escape(LAYER_TITLES[layer])}</h2><ul>{lis}</ul>')
-    body = "".join(sections) or "<p>No reports have been built for this period yet.</p>"
-    who = f"{escape(trust_name)} — " if trust_name else ""
-    html = (
-        f'<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>Patient experience reports — {who}{escape(period)}</title><style>{css}</style></head><body>"
-        f'<a class="skip-link" href="#main">Skip to content</a><main id="main">'
-        f"<h1>Patient experience reports — {who}{escape(period)}</h1>"
-        f"<p>Every committee paper built for {escape(period)}, from the Trust Board down to the wards. "
-        f"Each file opens offline and can be emailed on its own.</p>{body}</main></body></html>"
-    )
-    html = table_of_contents(html)
-    check_offline(html, "index")
-    return html

@@ -335,8 +335,14 @@ def callout(text: str, kind: str = "info") -> Fragment:
 def data_used(frame: pd.DataFrame) -> Fragment:
     """Each source the paper may draw on: supplied (rows, months covered, latest) or not supplied."""
     rows = frame.copy()
-    rows["status"] = ["supplied" if ok else "not supplied" for ok in rows["supplied"]]
-    rows["covers"] = [f"{a} to {b}" if ok else "—" for ok, a, b in zip(rows["supplied"], rows["first"], rows["latest"])]
+    rows["status"] = [
+        ("supplied" if n else "supplied: none for this paper's units") if ok else "not supplied"
+        for ok, n in zip(rows["supplied"], rows["rows"])
+    ]
+    rows["covers"] = [
+        f"{a} to {b}" if ok and n else "—"
+        for ok, n, a, b in zip(rows["supplied"], rows["rows"], rows["first"], rows["latest"])
+    ]
     rows["rows_text"] = [f"{n:,}" if ok else "—" for ok, n in zip(rows["supplied"], rows["rows"])]
     return table(
         rows,

@@ -41,6 +41,10 @@ SOURCES: dict[str, str] = {
 }
 
 
+#: Sources whose rows apply across units (a trust-wide target covers every ward): counted whole.
+SHARED_SOURCES = ("fft_national", "targets", "spc_rebases", "data_quality")
+
+
 def _table(name: str) -> property:
     return property(lambda self: self.tables[name], doc=f"The ``{name}`` table up to the report month.")
 
@@ -84,6 +88,11 @@ class ReportData:
     def trust(self) -> pd.Series:
         return self.units[self.units["level"] == "trust"].iloc[0]
 
+    def scope(self, unit_id: str) -> list[str]:
+        """The unit and every unit under it."""
+        tree = measures.ancestors(self.units)
+        return tree.loc[tree["ancestor_id"] == unit_id, "unit_id"].tolist()
+
     def owners(self) -> dict:
         """What every report model takes from the hierarchy to name owners: each unit's lead
         (``org_units.lead``, where recorded) and which unit is the trust."""
@@ -124,26 +133,28 @@ class ReportData:
                 self._series[m.id] = m.series(self.tables, self.month)
         return self._series[m.id]
 
-    def data_used(self) -> pd.DataFrame:
-        """Each source a paper may draw on: supplied or not, rows, and the months (or years) it covers."""
+    def data_used(self, units: list[str] | None = None) -> pd.DataFrame:
+        """Each source a paper may draw on: supplied or not, rows, and the months (or years) it
+        covers — for the units of the paper's scope (``units``; None: the whole trust). Tables
+        that no unit owns (national figures, targets …) are counted whole."""
         rows = []
         for table, label in SOURCES.items():
-            t = self.tables.get(table, pd.DataFrame())
+            whole = self.tables.get(table, pd.DataFrame())
+            t = whole
+            if units is not None and len(t) and "unit_id" in t and table not in SHARED_SOURCES:
+                t = t[t["unit_id"].isin(units)]
             column = AS_OF[table][2]
-            if not len(t):
-                rows.append(
-                    {"source": label, "table": table, "supplied": False, "rows": 0, "first": None, "latest": None}
-                )
-                continue
-            dates = t[column]
-            if column == "year":
-                first, latest = str(int(dates.min())), str(int(dates.max()))
-            else:
-                months = pd.to_datetime(dates)
-                first, latest = f"{months.min():%Y-%m}", f"{months.max():%Y-%m}"
-            rows.append(
-                {"source": label, "table": table, "supplied": True, "rows": len(t), "first": first, "latest": latest}
-            )
+            # supplied: the trust loaded the source (it may hold no rows for this paper's units)
+            row = {"source": label, "table": table, "supplied": bool(len(whole)), "rows": len(t)}
+            row["first"] = row["latest"] = None
+            if len(t):
+                dates = t[column]
+                if column == "year":
+                    row["first"], row["latest"] = str(int(dates.min())), str(int(dates.max()))
+                else:
+                    months = pd.to_datetime(dates)
+                    row["first"], row["latest"] = f"{months.min():%Y-%m}", f"{months.max():%Y-%m}"
+            rows.append(row)
         return pd.DataFrame(rows, columns=["source", "table", "supplied", "rows", "first", "latest"])
 
     def scoped(self, measure: Measure, unit_id: str) -> tuple[pd.DataFrame, Target | None, str]:

@@ -204,7 +204,7 @@ def division_report(
         charts=charts_for(data, committees.measure_list(spec, "measures"), [unit_id], options, missing),
         ward_charts=charts_for(data, committees.measure_list(spec, "ward_measures"), wards, options, missing),
         missing=missing,
-        data_used=data.data_used(),
+        data_used=data.data_used(data.scope(unit_id)),
         section_scores=framework.section_scores(data.scores[data.scores["unit_id"] == unit_id]),
         score_changes=changes,
         assurance_gaps=gaps,

@@ -203,7 +203,7 @@ def ward_report(
         options=options,
         charts=charts,
         missing=missing,
-        data_used=data.data_used(),
+        data_used=data.data_used([unit_id]),
         changes=_changes(charts, period_label),
         themes=themes,
         quotes=quotes,
