@@ -49,7 +49,7 @@ def main() -> None:
         run = subprocess.run(cmd, capture_output=True, text=True)
         t_build = time.perf_counter() - t0
         children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        reports = list((Path(tmp) / "outputs").glob("*/*/*.html"))
+        reports = [p for p in (Path(tmp) / "outputs").glob("*/*/*/*.html") if not p.name.endswith(".appendix.html")]
         sizes = sorted(p.stat().st_size for p in reports)
         print(f"pack: {args.wards} wards x {args.months} months, {args.workers} workers")
         print(f"  demo data built and loaded in {t_data:.1f} s")

@@ -53,10 +53,17 @@ def _sha(*parts: str) -> str:
     return h.hexdigest()
 
 
+#: Installed packages whose version can change what a paper shows or how it is made.
+PACKAGES = ("pandas", "numpy", "scipy", "statsmodels", "matplotlib", "duckdb", "papermill", "nbconvert", "scikit-learn")
+
+
 @cache
 def code_digest(root: str) -> str:
     """A digest of pxassure's code and everything else a paper is made from: the package's
-    modules, templates and shipped model, the notebooks and the params files."""
+    modules, templates and shipped model, the notebooks, the params files, and the versions of
+    the packages that compute and draw it."""
+    from importlib.metadata import PackageNotFoundError, version
+
     base = Path(root)
     package = Path(__file__).resolve().parents[1]
     files = sorted(
@@ -64,6 +71,11 @@ def code_digest(root: str) -> str:
     )
     files += sorted((base / "notebooks").glob("*.ipynb")) + sorted((base / "params").glob("*.yaml"))
     h = hashlib.sha256()
+    for name in PACKAGES:
+        try:
+            h.update(f"{name}=={version(name)}".encode())
+        except PackageNotFoundError:
+            h.update(f"{name} absent".encode())
     for p in files:
         h.update(str(p.relative_to(package.parent if p.is_relative_to(package) else base)).encode())
         h.update(hashlib.sha256(p.read_bytes()).digest())
