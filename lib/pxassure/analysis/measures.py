@@ -319,6 +319,12 @@ def ancestors(units: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["unit_id", "ancestor_id"])
 
 
+def descendants(units: pd.DataFrame, unit_id: str, tree: pd.DataFrame | None = None) -> list[str]:
+    """The unit and every unit under it (``tree``: :func:`ancestors` of ``units``, when already made)."""
+    tree = ancestors(units) if tree is None else tree
+    return tree.loc[tree["ancestor_id"] == unit_id, "unit_id"].tolist()
+
+
 def rollup(series: pd.DataFrame, units: pd.DataFrame, level: str | None = None) -> pd.DataFrame:
     """Sum unit-month numerators and denominators up to every ancestor (or only ``level``).
 

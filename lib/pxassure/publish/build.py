@@ -165,7 +165,7 @@ def content_keys(specs: list[ReportSpec], units, digests: dict, resolved, pdf: b
         if spec.layer == "ward":
             scope, below = [spec.unit_id], []
         elif spec.layer == "division":
-            scope = tree.loc[tree["ancestor_id"] == spec.unit_id, "unit_id"].tolist()
+            scope = measures.descendants(units, spec.unit_id, tree)
             below = [keys[w.path] for w in by_layer.get("ward", []) if w.unit_id in scope]
         else:
             scope, below = None, [keys[d.path] for d in by_layer.get("division", [])]

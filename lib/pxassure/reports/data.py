@@ -90,8 +90,7 @@ class ReportData:
 
     def scope(self, unit_id: str) -> list[str]:
         """The unit and every unit under it."""
-        tree = measures.ancestors(self.units)
-        return tree.loc[tree["ancestor_id"] == unit_id, "unit_id"].tolist()
+        return measures.descendants(self.units, unit_id)
 
     def owners(self) -> dict:
         """What every report model takes from the hierarchy to name owners: each unit's lead
@@ -227,8 +226,7 @@ def framework_evidence(data: ReportData, unit_id: str) -> pd.DataFrame:
     # 12C: inpatient FFT response rate over the last three months against the national average.
     rate_measure = measures.get("fft_response_rate")
     rr = data.series(rate_measure)
-    scope = measures.ancestors(data.units)
-    in_scope = scope.loc[scope["ancestor_id"] == unit_id, "unit_id"]
+    in_scope = data.scope(unit_id)
     recent = rr[
         rr["unit_id"].isin(data.wards(("inpatient",)))
         & rr["unit_id"].isin(in_scope)
