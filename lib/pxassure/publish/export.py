@@ -15,6 +15,7 @@ executed notebook still holds everything.
 from __future__ import annotations
 
 import re
+from functools import cache
 from html import escape, unescape
 from pathlib import Path
 
@@ -40,7 +41,10 @@ APPENDIX_TAG = "appendix"
 _ANCHOR = re.compile(r'<a class="anchor-link" href="#[^"]*">[^<]*</a>')
 
 
+@cache
 def _exporter() -> HTMLExporter:
+    """pxassure's HTML exporter, made once per process: loading the template is most of its cost,
+    and a pack worker exports many reports."""
     exporter = HTMLExporter(
         template_name=TEMPLATE_NAME,
         extra_template_basedirs=[str(TEMPLATES)],

@@ -8,6 +8,7 @@ which nothing changed imports no notebook machinery (nbformat, nbconvert, jsonsc
 from __future__ import annotations
 
 import re
+from functools import cache
 from html import escape
 from pathlib import Path
 
@@ -61,9 +62,14 @@ def css_string(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
+@cache
+def _report_css() -> str:
+    return (TEMPLATES / TEMPLATE_NAME / "report.css").read_text(encoding="utf-8")
+
+
 def page_css(title: str) -> str:
     """The report's CSS with its printed footer: the paper's title and "Page N of M" on every page."""
-    css = (TEMPLATES / TEMPLATE_NAME / "report.css").read_text(encoding="utf-8")
+    css = _report_css()
     footer = (
         "@media print { @page { "
         f"@bottom-left {{ content: {css_string(title)}; font: 8pt Arial, sans-serif; color: #4a4a4a; }} "
