@@ -63,7 +63,7 @@ def test_assurance_scale_says_to_quote_no(tmp_path):
 
 def test_assurance_offered_follows_the_findings_on_any_scale():
     concern = Attention("concern", "FFT % positive, trust-wide", "Chief Nurse", "Summary")
-    ward = Attention("ward_exception", "Willow Ward: FFT % positive", "Ward manager", "Exceptions")
+    ward = Attention("ward_exception", "Willow Ward: FFT % positive", "Ward manager", "Exceptions", "Willow Ward")
     four = DEFAULT_ASSURANCE_SCALE
     assert assurance_offered([], 4, four)[0] == "significant"
     assert assurance_offered([ward], 4, four)[0] == "reasonable"
@@ -234,3 +234,16 @@ def test_small_multiples_page_has_every_key_measure_for_every_division(board, pe
     items = board.attention()
     assert len(items) == len(set(items))
     assert [m.id for m, _ in pec.measure_grid()] == [m.id for m in committees.measure_list(pec.spec, "measures")]
+
+
+def test_the_recommendation_names_wards_and_requirements_from_the_findings():
+    from pxassure.reports.cover import asked_to
+
+    items = [
+        Attention("ward_exception", "Ash Ward: FFT % positive, Complaints", "Ward manager", "Wards", "Ash Ward"),
+        Attention("assurance_gap", "12C: contradicted by data", "Chief Nurse", "Framework", "12C"),
+    ]
+    said = asked_to(items, "limited", "approval")
+    assert said[0].startswith("note the 1 ward(s) escalated with special-cause concern (Ash Ward)")
+    assert said[1].endswith("whose score the data contradict: 12C")
+    assert said[-1] == "approve the report and take limited assurance from it"

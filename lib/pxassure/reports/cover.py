@@ -51,6 +51,7 @@ class Attention:
     what: str
     owner: str
     section: str  # the heading of the paper's section that holds the detail
+    subject: str = ""  # what the recommendation names: the ward, or the framework requirement
 
 
 def read_cover(raw, path: str) -> dict:
@@ -177,7 +178,7 @@ def asked_to(items: list[Attention], assurance: str, purpose: str) -> list[str]:
     out = []
     wards = [i for i in items if i.kind == "ward_exception"]
     if wards:
-        names = sorted({i.what.split(":")[0] for i in wards})
+        names = sorted({i.subject for i in wards})
         out.append(
             f"note the {len(names)} ward(s) escalated with special-cause concern ({', '.join(names)}) and the "
             "actions their divisions are taking"
@@ -185,7 +186,7 @@ def asked_to(items: list[Attention], assurance: str, purpose: str) -> list[str]:
     concerns = [i.what for i in items if i.kind in ("concern", "not_assured")]
     if concerns:
         out.append("seek assurance on the plans for: " + "; ".join(concerns))
-    gaps = [i.what.split(":")[0] for i in items if i.kind == "assurance_gap"]
+    gaps = [i.subject for i in items if i.kind == "assurance_gap"]
     if gaps:
         out.append(
             f"agree the actions on the framework requirement(s) whose score the data contradict: {', '.join(gaps)}"

@@ -312,13 +312,20 @@ class Report:
         exceptions = getattr(self, "exceptions", None)
         if exceptions is not None and len(exceptions):
             for unit_id, rows in exceptions.groupby("unit_id", sort=False):
-                what = f"{rows['ward'].iloc[0]}: " + ", ".join(dict.fromkeys(rows["measure"]))
-                items.append(Attention("ward_exception", what, self.lead(unit_id), self._section("exceptions")))
+                ward = rows["ward"].iloc[0]
+                what = f"{ward}: " + ", ".join(dict.fromkeys(rows["measure"]))
+                items.append(
+                    Attention("ward_exception", what, self.lead(unit_id), self._section("exceptions"), subject=ward)
+                )
         gaps = getattr(self, "assurance_gaps", None)
         if gaps is not None and len(gaps):
             owner = self.lead(self.unit_id)
             for g in gaps.itertuples(index=False):
-                items.append(Attention("assurance_gap", f"{g.requirement}: {g.gap}", owner, self._section("framework")))
+                items.append(
+                    Attention(
+                        "assurance_gap", f"{g.requirement}: {g.gap}", owner, self._section("framework"), g.requirement
+                    )
+                )
         actions = getattr(self, "actions", None)
         if actions is not None and len(actions) and "overdue" in actions:
             late = actions[actions["overdue"]]
