@@ -124,6 +124,7 @@ def test_contradicted_self_assessment_is_an_assurance_gap(pack):
 def test_every_page_is_fit_to_read(pack):
     root, _ = pack
     for page in list(root.glob("*/*.html")) + [root / "index.html"]:
+        assert page.stat().st_size < 1_000_000, f"{page.name}: too big to email"
         parsed = check_page(page.read_text(encoding="utf-8"), page.name)
         if page.name.endswith(".appendix.html"):  # a long table, titled as the paper's appendix
             assert parsed.headings[0] == (
