@@ -165,6 +165,7 @@ def _build(args) -> int:
         overrides=overrides,
         cover=cover,
         pdf=args.pdf,
+        timeout=args.timeout,
     )
     outcomes = build.run_pack(jobs, args.output, workers=args.workers, progress=len(jobs) > 1, force=args.force)
     for o in outcomes:
@@ -336,6 +337,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-p", "--param", action="append", help="notebook parameter key=value (typed as papermill types it)")
     p.add_argument("--pdf", action="store_true", help="also print each paper to PDF beside its HTML (needs Chromium)")
     p.add_argument("--force", action="store_true", help="rebuild reports even when their data and code are unchanged")
+    p.add_argument("--timeout", type=int, default=900, help="seconds a notebook cell may run before its report fails")
     p.add_argument("--meeting-date", default=None, help="date of the meeting, for the committee papers' cover sheets")
     p.set_defaults(func=_build)
 

@@ -33,6 +33,8 @@ from pxassure.reports.committees import LAYERS, ReportSpec
 from pxassure.reports.parameters import resolve_period, spc_options, unit_code
 
 PROJECT_ROOT = committees.project_root()
+#: Seconds a notebook cell may run before the report is failed and its kernel killed.
+CELL_TIMEOUT = 900
 #: A paper's appendix page (see ``export.appendix_path``): beside its paper, not a report of its own.
 APPENDIX_SUFFIX = ".appendix.html"
 
@@ -47,6 +49,7 @@ class ReportJob:
     trust_name: str = ""
     pdf: bool = False  # also print the paper to PDF beside its HTML
     key: str | None = None  # its content key (see ``freshness``); None: always build
+    timeout: int = CELL_TIMEOUT  # seconds one notebook cell may run
 
     @property
     def name(self) -> str:
@@ -99,6 +102,7 @@ def plan(
     params_dir: Path | None = None,
     cover: dict | None = None,
     pdf: bool = False,
+    timeout: int = CELL_TIMEOUT,
 ) -> list[ReportJob]:
     """The jobs to build, bottom layer first.
 
@@ -146,7 +150,15 @@ def plan(
         parameters = resolved(spec)
         check_options(parameters, spec)
         jobs.append(
-            ReportJob(spec, parameters, trust.iloc[0]["unit_id"], trust.iloc[0]["name"], pdf=pdf, key=keys[spec.path])
+            ReportJob(
+                spec,
+                parameters,
+                trust.iloc[0]["unit_id"],
+                trust.iloc[0]["name"],
+                pdf=pdf,
+                key=keys[spec.path],
+                timeout=timeout,
+            )
         )
     return jobs
 
@@ -240,6 +252,7 @@ def run(
             kernel_manager_class=IPCKernelManager,
             progress_bar=False,
             cwd=str(PROJECT_ROOT),
+            execution_timeout=job.timeout,
         )
         export_html(executed, staging / f"{job.name}.html", title=f"{job.title} — {job.period}")
         if job.pdf:
@@ -272,6 +285,10 @@ def run(
             os.replace(staging / f"{job.name}.ipynb", failed)
             outcome.notebook = failed
         outcome.error = f"{type(exc).__name__}: {_first_line(exc)}"
+        if type(exc).__name__ == "CellTimeoutError":
+            outcome.error = (
+                f"a cell ran for more than {job.timeout} s and was stopped (--timeout); its kernel was shut down"
+            )
     finally:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
@@ -336,6 +353,21 @@ def _running(pid: int) -> bool:
     return True
 
 
+def _die_with_parent(parent: int) -> None:
+    """In a pack worker (Linux): be sent SIGTERM when the build that started it dies, killed or
+    crashed, so no worker — and so no kernel, which exits when its worker goes — outlives it."""
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return  # elsewhere a worker ends when its queue to the build closes
+    if os.getppid() != parent:  # the build died before the request was made
+        os._exit(1)
+
+
 def _run_one(args) -> ReportOutcome:
     job, output_root, linkable, force = args
     return run(job, output_root, linkable, force=force)
@@ -379,7 +411,9 @@ def run_pack(
                 outcomes.append(run(job, output_root, linkable, force=force))
                 bar.update(1)
             continue
-        with ProcessPoolExecutor(max_workers=min(workers, len(batch))) as pool:
+        with ProcessPoolExecutor(
+            max_workers=min(workers, len(batch)), initializer=_die_with_parent, initargs=(os.getpid(),)
+        ) as pool:
             futures = [pool.submit(_run_one, (job, output_root, linkable, force)) for job in batch]
             for future in as_completed(futures):
                 try:

@@ -1,0 +1,134 @@
+"""No kernel is left running when a report times out or its build is killed (#13).
+
+The build runs in a child process on a copy of pxassure's params with a ward notebook that
+hangs (``PXASSURE_HOME`` points the build at it); the notebook writes its kernel's process id
+first, so the test can see that the kernel is gone afterwards.
+"""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import ROOT
+from pxassure.ingest import demo
+
+pytestmark = pytest.mark.integration
+WARD = demo.PLANTED["deteriorating_ward"]
+PXASSURE = str(Path(sys.executable).parent / "pxassure")
+
+
+def hanging_home(tmp_path) -> Path:
+    home = tmp_path / "home"
+    shutil.copytree(ROOT / "params", home / "params")
+    (home / "notebooks").mkdir()
+    nb = nbformat.v4.new_notebook(
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    )
+    params = nbformat.v4.new_code_cell('period = "latest"\nunit_id = None', metadata={"tags": ["parameters"]})
+    hang = nbformat.v4.new_code_cell(
+        "import os, time\n"
+        'folder = os.environ.get("PXASSURE_TEST_PIDS")\n'
+        "if folder:\n"
+        "    open(os.path.join(folder, str(os.getpid())), 'w').write(str(os.getppid()))\n"
+        "else:\n"
+        '    open(os.environ["PXASSURE_TEST_PIDFILE"], "w").write(str(os.getpid()))\n'
+        "time.sleep(600)"
+    )
+    nb.cells = [nbformat.v4.new_markdown_cell("# A report that hangs"), params, hang]
+    nbformat.write(nb, home / "notebooks" / "ward.ipynb")
+    return home
+
+
+def gone(pid: int, within: float = 20.0) -> bool:
+    """True once ``pid`` has exited (a zombie waiting to be reaped counts as exited)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                if fh.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    return True
+        except FileNotFoundError:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def build_command(db, out, *extra):
+    return [
+        PXASSURE,
+        "build",
+        "--committee",
+        "ward",
+        "--unit",
+        WARD,
+        "--database",
+        str(db),
+        "--output",
+        str(out),
+        *extra,
+    ]
+
+
+def test_a_cell_that_runs_too_long_fails_its_report_and_its_kernel_is_stopped(demo_db, tmp_path):
+    pidfile = tmp_path / "kernel.pid"
+    env = {**os.environ, "PXASSURE_HOME": str(hanging_home(tmp_path)), "PXASSURE_TEST_PIDFILE": str(pidfile)}
+    run = subprocess.run(
+        build_command(demo_db, tmp_path / "out", "--timeout", "3"), env=env, capture_output=True, text=True, timeout=180
+    )
+    assert run.returncode == 1
+    assert "a cell ran for more than 3 s and was stopped (--timeout)" in run.stderr
+    assert pidfile.exists() and gone(int(pidfile.read_text()))
+    assert not list((tmp_path / "out").rglob(f"{WARD}.html"))  # no report from a failed run
+
+
+def test_killing_a_build_leaves_no_kernel_running(demo_db, tmp_path):
+    pidfile = tmp_path / "kernel.pid"
+    env = {**os.environ, "PXASSURE_HOME": str(hanging_home(tmp_path)), "PXASSURE_TEST_PIDFILE": str(pidfile)}
+    proc = subprocess.Popen(
+        build_command(demo_db, tmp_path / "out"), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not (pidfile.exists() and pidfile.read_text()) and time.monotonic() < deadline:
+            assert proc.poll() is None, "the build ended before its notebook started"
+            time.sleep(0.2)
+        kernel = int(pidfile.read_text())
+        os.kill(proc.pid, signal.SIGKILL)  # as when a terminal closes or a scheduler kills the job
+        proc.wait(timeout=30)
+        assert gone(kernel), "the kernel outlived the build that started it"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+def test_killing_a_parallel_build_leaves_no_worker_or_kernel_running(demo_db, tmp_path):
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    env = {**os.environ, "PXASSURE_HOME": str(hanging_home(tmp_path)), "PXASSURE_TEST_PIDS": str(pids)}
+    command = [PXASSURE, "build", "--committee", "ward", "--workers", "2", "--database", str(demo_db)]
+    proc = subprocess.Popen(
+        [*command, "--output", str(tmp_path / "out")], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while len(list(pids.iterdir())) < 2 and time.monotonic() < deadline:
+            assert proc.poll() is None, "the build ended before its notebooks started"
+            time.sleep(0.2)
+        time.sleep(0.5)  # let both files be written in full
+        kernels = {int(p.name): int(p.read_text()) for p in pids.iterdir()}  # kernel -> its worker
+        assert len(kernels) == 2 and len(set(kernels.values())) == 2  # two workers, one kernel each
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        for kernel, worker in kernels.items():
+            assert gone(worker), "a worker outlived the build"
+            assert gone(kernel), "a kernel outlived the build"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
