@@ -127,8 +127,47 @@ def test_killing_a_parallel_build_leaves_no_worker_or_kernel_running(demo_db, tm
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
         for kernel, worker in kernels.items():
-            assert gone(worker), "a worker outlived the build"
+            assert gone(worker), "the kernel's parent (its worker's zygote) outlived the build"
             assert gone(kernel), "a kernel outlived the build"
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_forked_kernels_share_nothing_between_reports(demo_db, tmp_path):
+    """Two reports built one after the other in one process: both kernels are forks of the same
+    pre-imported zygote (not of the build), and the second sees nothing the first did."""
+    home = tmp_path / "home"
+    shutil.copytree(ROOT / "params", home / "params")
+    (home / "notebooks").mkdir()
+    nb = nbformat.v4.new_notebook(
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    )
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# Isolation"),
+        nbformat.v4.new_code_cell('period = "latest"\nunit_id = None', metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(
+            "import os, sys, pxassure\n"
+            "assert not hasattr(pxassure, 'touched'), 'state leaked from an earlier report'\n"
+            "pxassure.touched = True\n"
+            "preloaded = 'pandas' in sys.modules and 'pxassure.publish.render' in sys.modules\n"
+            "with open(os.path.join(os.environ['PXASSURE_TEST_PIDS'], unit_id), 'w') as fh:\n"
+            "    fh.write(f'{os.getpid()} {os.getppid()} {preloaded}')"
+        ),
+    ]
+    nbformat.write(nb, home / "notebooks" / "ward.ipynb")
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    script = (
+        "from pxassure.publish import build\n"
+        f"jobs = build.plan('ward', database={str(demo_db)!r})[:2]\n"
+        f"outcomes = build.run_pack(jobs, {str(tmp_path / 'out')!r}, workers=1, progress=False)\n"
+        "print([o.error for o in outcomes])\n"
+    )
+    env = {**os.environ, "PXASSURE_HOME": str(home), "PXASSURE_TEST_PIDS": str(pids)}
+    run = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0 and run.stdout.strip().endswith("[None, None]"), run.stdout + run.stderr[-2000:]
+    seen = [p.read_text().split() for p in sorted(pids.iterdir())]
+    assert len(seen) == 2 and seen[0][0] != seen[1][0]  # two kernels
+    assert seen[0][1] == seen[1][1]  # with one parent: the zygote, which stayed between reports
+    assert all(s[2] == "True" for s in seen)  # started with pandas and pxassure already imported

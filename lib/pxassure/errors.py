@@ -58,6 +58,10 @@ class ExportError(PxassureError, RuntimeError):
     """An executed notebook could not be turned into a safe, offline report."""
 
 
+class KernelError(PxassureError, RuntimeError):
+    """A report's kernel could not be started (the pre-imported zygote failed)."""
+
+
 class PdfError(PxassureError, RuntimeError):
     """A paper or the board pack could not be printed to PDF (no Chromium, or it failed)."""
 

@@ -1,10 +1,12 @@
-"""The Jupyter kernels reports run in: one fresh kernel per report, over private local sockets."""
+"""The Jupyter kernels reports run in: one fresh kernel per report, over private local sockets,
+forked from a pre-imported process where that is possible (see :mod:`pxassure.publish.zygote`)."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import tempfile
+import uuid
 
 from jupyter_client.manager import AsyncKernelManager
 
@@ -19,6 +21,14 @@ class IPCKernelManager(AsyncKernelManager):
         # directory would otherwise share socket names and read each other's messages.
         kwargs.setdefault("ip", os.path.join(tempfile.mkdtemp(prefix="pxassure-kernel-"), "k"))
         super().__init__(**kwargs)
+
+    async def _async_pre_start_kernel(self, **kw):
+        if self.provisioner is None:
+            from pxassure.publish.zygote import ForkedProvisioner
+
+            self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or str(uuid.uuid4())
+            self.provisioner = ForkedProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
+        return await super()._async_pre_start_kernel(**kw)
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)

@@ -1,0 +1,204 @@
+"""Fresh kernels forked from a process that has already imported what reports use (Linux).
+
+Starting a Python kernel and importing pandas, matplotlib, statsmodels and pxassure takes
+most of a report's time. A *zygote* is a child of the build (or of a pack worker) that
+imports all that once and then, for each report, forks: the fork becomes the report's
+kernel — a normal ipykernel on its own connection file, driven by papermill as any kernel
+is, starting from the zygote's clean, just-imported state and sharing nothing with any other
+report. :class:`ForkedProvisioner` is the jupyter_client provisioner that asks the zygote
+for a kernel instead of starting ``python -m ipykernel_launcher``.
+
+Lifetimes are tied with Linux's parent-death signal: a kernel dies with its zygote, and the
+zygote with the process that started it, so killing a build leaves nothing running. Where
+forking is not available (not Linux, or ``PXASSURE_FORK_KERNELS=0``), kernels start normally.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import pathlib
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+from jupyter_client.provisioning import LocalProvisioner
+
+from pxassure.errors import KernelError
+
+#: Modules the zygote imports once, so no report's kernel has to.
+PRELOAD = (
+    "numpy",
+    "pandas",
+    "scipy.stats",
+    "statsmodels.api",
+    "matplotlib.pyplot",
+    "IPython",
+    "ipykernel.kernelapp",
+    "pxassure.reports",
+    "pxassure.publish.render",
+    "pxassure.publish.charts",
+)
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(sig: int = signal.SIGKILL) -> None:
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, sig)
+
+
+def enabled() -> bool:
+    """Fork kernels here? Linux only, and not when ``PXASSURE_FORK_KERNELS=0``."""
+    return sys.platform.startswith("linux") and os.environ.get("PXASSURE_FORK_KERNELS", "1") != "0"
+
+
+class Zygote:
+    """The pre-imported process of this build process; started on first use."""
+
+    _lock = threading.Lock()
+    _instance: Zygote | None = None
+
+    def __init__(self) -> None:
+        env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+        # one BLAS thread: a fork must not start from a process with worker threads
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "pxassure.publish.zygote"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        self.owner = os.getpid()
+        ready = self.proc.stdout.readline().strip()
+        if ready != "ready":
+            self.proc.kill()
+            raise KernelError(f"the kernel zygote did not start ({ready or 'no answer'})")
+
+    @classmethod
+    def get(cls) -> Zygote:
+        """This process's zygote (a pack worker forked from the build starts its own)."""
+        with cls._lock:
+            z = cls._instance
+            if z is None or z.owner != os.getpid() or z.proc.poll() is not None:
+                cls._instance = cls()
+            return cls._instance
+
+    def fork(self, argv: list[str], cwd: str, env: dict) -> int:
+        with self._lock:
+            self.proc.stdin.write(json.dumps({"argv": argv, "cwd": cwd, "env": env}) + "\n")
+            self.proc.stdin.flush()
+            answer = self.proc.stdout.readline().strip()
+        if not answer.isdigit():
+            raise KernelError(f"the kernel zygote could not fork a kernel ({answer or 'no answer'})")
+        return int(answer)
+
+
+class ForkedKernel:
+    """What jupyter_client needs of a kernel's process (as :class:`subprocess.Popen`), for a
+    kernel forked by the zygote: it is the zygote's child, which reaps it; this one watches it."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                os.kill(self.pid, 0)
+            except ProcessLookupError:
+                self.returncode = 0
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired("kernel", timeout)
+            time.sleep(0.05)
+        return self.returncode
+
+    def send_signal(self, sig: int) -> None:
+        try:
+            os.kill(self.pid, sig)
+        except ProcessLookupError:
+            pass
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+
+def _is_ipykernel(cmd: list[str]) -> bool:
+    return len(cmd) >= 5 and cmd[1:3] == ["-m", "ipykernel_launcher"] and "-f" in cmd
+
+
+class ForkedProvisioner(LocalProvisioner):
+    """Launches each kernel as a fork of the zygote (see the module docstring)."""
+
+    async def launch_kernel(self, cmd: list[str], **kwargs):
+        if not (enabled() and _is_ipykernel(cmd)):
+            return await super().launch_kernel(cmd, **kwargs)
+        env = dict(kwargs.get("env") or os.environ)
+        cwd = str(kwargs.get("cwd") or os.getcwd())
+        pid = Zygote.get().fork(cmd, cwd, env)
+        self.process = ForkedKernel(pid)
+        self.pid = self.pgid = pid  # the kernel leads its own session and process group
+        self.cwd = kwargs.get("cwd", pathlib.Path.cwd())
+        return self.connection_info
+
+
+# ---------------------------------------------------------------------------
+# The zygote process itself
+# ---------------------------------------------------------------------------
+
+
+def _kernel(request: dict) -> None:
+    """In a fresh fork: become the report's kernel, then exit."""
+    os.setsid()
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the kernel's own children are its to wait for
+    _die_with_parent()
+    devnull = os.open(os.devnull, os.O_RDWR)
+    os.dup2(devnull, 0)
+    os.dup2(2, 1)  # never write into the zygote's answers to the build
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    # ipykernel read JPY_PARENT_PID when the zygote imported it: say who the parent is, so the
+    # kernel watches it (and prints no "connect another client" banner)
+    argv = [*request["argv"][3:], f"--IPKernelApp.parent_handle={os.getppid()}"]
+    sys.argv = [request["argv"][0], *argv]
+    from ipykernel import kernelapp
+
+    try:
+        kernelapp.launch_new_instance(argv=argv)
+    finally:
+        os._exit(0)
+
+
+def main() -> None:
+    _die_with_parent()
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels that end are reaped at once
+    for name in PRELOAD:
+        importlib.import_module(name)
+    out = sys.stdout
+    out.write("ready\n")
+    out.flush()
+    for line in sys.stdin:
+        request = json.loads(line)
+        pid = os.fork()
+        if pid == 0:
+            _kernel(request)
+        out.write(f"{pid}\n")
+        out.flush()
+
+
+if __name__ == "__main__":
+    main()
