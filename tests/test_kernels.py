@@ -24,7 +24,9 @@ WARD = demo.PLANTED["deteriorating_ward"]
 PXASSURE = str(Path(sys.executable).parent / "pxassure")
 
 
-def hanging_home(tmp_path) -> Path:
+def fake_home(tmp_path, code: str) -> Path:
+    """A copy of pxassure's params with a ward notebook that runs ``code`` (PXASSURE_HOME points
+    a build at it)."""
     home = tmp_path / "home"
     shutil.copytree(ROOT / "params", home / "params")
     (home / "notebooks").mkdir()
@@ -32,18 +34,23 @@ def hanging_home(tmp_path) -> Path:
         metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
     )
     params = nbformat.v4.new_code_cell('period = "latest"\nunit_id = None', metadata={"tags": ["parameters"]})
-    hang = nbformat.v4.new_code_cell(
+    nb.cells = [nbformat.v4.new_markdown_cell("# A test report"), params, nbformat.v4.new_code_cell(code)]
+    nbformat.write(nb, home / "notebooks" / "ward.ipynb")
+    return home
+
+
+def hanging_home(tmp_path) -> Path:
+    """A ward notebook that records its kernel's process id, then hangs."""
+    return fake_home(
+        tmp_path,
         "import os, time\n"
         'folder = os.environ.get("PXASSURE_TEST_PIDS")\n'
         "if folder:\n"
         "    open(os.path.join(folder, str(os.getpid())), 'w').write(str(os.getppid()))\n"
         "else:\n"
         '    open(os.environ["PXASSURE_TEST_PIDFILE"], "w").write(str(os.getpid()))\n'
-        "time.sleep(600)"
+        "time.sleep(600)",
     )
-    nb.cells = [nbformat.v4.new_markdown_cell("# A report that hangs"), params, hang]
-    nbformat.write(nb, home / "notebooks" / "ward.ipynb")
-    return home
 
 
 def gone(pid: int, within: float = 20.0) -> bool:
@@ -137,25 +144,15 @@ def test_killing_a_parallel_build_leaves_no_worker_or_kernel_running(demo_db, tm
 def test_forked_kernels_share_nothing_between_reports(demo_db, tmp_path):
     """Two reports built one after the other in one process: both kernels are forks of the same
     pre-imported zygote (not of the build), and the second sees nothing the first did."""
-    home = tmp_path / "home"
-    shutil.copytree(ROOT / "params", home / "params")
-    (home / "notebooks").mkdir()
-    nb = nbformat.v4.new_notebook(
-        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    home = fake_home(
+        tmp_path,
+        "import os, sys, pxassure\n"
+        "assert not hasattr(pxassure, 'touched'), 'state leaked from an earlier report'\n"
+        "pxassure.touched = True\n"
+        "preloaded = 'pandas' in sys.modules and 'pxassure.publish.render' in sys.modules\n"
+        "with open(os.path.join(os.environ['PXASSURE_TEST_PIDS'], unit_id), 'w') as fh:\n"
+        "    fh.write(f'{os.getpid()} {os.getppid()} {preloaded}')",
     )
-    nb.cells = [
-        nbformat.v4.new_markdown_cell("# Isolation"),
-        nbformat.v4.new_code_cell('period = "latest"\nunit_id = None', metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_code_cell(
-            "import os, sys, pxassure\n"
-            "assert not hasattr(pxassure, 'touched'), 'state leaked from an earlier report'\n"
-            "pxassure.touched = True\n"
-            "preloaded = 'pandas' in sys.modules and 'pxassure.publish.render' in sys.modules\n"
-            "with open(os.path.join(os.environ['PXASSURE_TEST_PIDS'], unit_id), 'w') as fh:\n"
-            "    fh.write(f'{os.getpid()} {os.getppid()} {preloaded}')"
-        ),
-    ]
-    nbformat.write(nb, home / "notebooks" / "ward.ipynb")
     pids = tmp_path / "pids"
     pids.mkdir()
     script = (

@@ -450,8 +450,8 @@ class StagedLoad:
 def _conform(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
     """Columns in schema order with pandas dtypes DuckDB maps to the schema's types; an optional
     column the frame lacks is empty (not supplied), a required one is an error."""
-    missing = [c.name for c in table.columns if c.name not in frame.columns and not c.nullable]
-    frame = frame.assign(**{c.name: None for c in table.columns if c.name not in frame.columns})
+    missing = [c.name for c in table.columns if c.name not in frame.columns and not c.optional]
+    frame = frame.assign(**{c.name: None for c in table.columns if c.optional and c.name not in frame.columns})
     if missing:
         raise StoreError(f"table {table.name} is missing column(s) {missing}")
     out = pd.DataFrame(index=range(len(frame)))

@@ -227,7 +227,7 @@ def run(
         final_dir = _final_dir(job, output_root)
         if linkable is None:
             linkable = sorted(existing_reports(job.period_dir(output_root)) | {job.spec.path})
-        key = _final_key(job, output_root, linkable)
+        key = _final_key(job, linkable)
         if not force and key is not None and _current(job, final_dir, key, outcome):
             return outcome
         final_dir.mkdir(parents=True, exist_ok=True)
@@ -299,15 +299,9 @@ def _final_dir(job: ReportJob, output_root: Path) -> Path:
     return job.period_dir(output_root) / job.layer
 
 
-def _final_key(job: ReportJob, output_root: Path, linkable: list[str] | None) -> str | None:
-    """The job's content key with the reports it may link to (a new report elsewhere changes links)."""
-    if job.key is None:
-        return None
-    if linkable is None:
-        linkable = sorted(existing_reports(job.period_dir(output_root)) | {job.spec.path})
-    return freshness.content_key(
-        data=job.key, parameters={"linkable": sorted(linkable)}, notebook="", code="", below=[]
-    )
+def _final_key(job: ReportJob, linkable: list[str]) -> str | None:
+    """The job's content key with the reports it may link to (None: the job has no key)."""
+    return None if job.key is None else freshness.with_links(job.key, linkable)
 
 
 def _current(job: ReportJob, final_dir: Path, key: str, outcome: ReportOutcome) -> bool:
@@ -398,7 +392,7 @@ def run_pack(
         batch = []
         for job in (j for j in jobs if j.layer == layer):
             outcome = ReportOutcome(job)
-            key = _final_key(job, output_root, linkable)
+            key = _final_key(job, linkable)
             if not force and key is not None and _current(job, _final_dir(job, output_root), key, outcome):
                 outcomes.append(outcome)  # current: no process, no kernel
                 bar.update(1)

@@ -128,6 +128,11 @@ def content_key(*, data: str, parameters: dict, notebook: str, code: str, below:
     return _sha(data, params, notebook, code, *sorted(below))
 
 
+def with_links(key: str, linkable: list[str]) -> str:
+    """A report's key with the reports it may link to (a new report elsewhere changes its links)."""
+    return _sha(key, *sorted(linkable))
+
+
 def stored_key(html: Path) -> str | None:
     """The key a report was built with (None when it was never built with one)."""
     path = html.with_suffix(KEY_SUFFIX)

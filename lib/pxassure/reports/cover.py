@@ -110,18 +110,17 @@ def assurance_offered(items: list[Attention], assessed: int, scale: tuple[str, .
     the executive lead to confirm (the notebook's ``assurance`` parameter overrides it).
     """
     kinds = {i.kind for i in items}
+    serious = kinds & {"concern", "not_assured", "assurance_gap"}
+
+    def counted(chosen) -> str:
+        return "; ".join(f"{sum(i.kind == k for i in items)} × {ATTENTION_KINDS[k].lower()}" for k in chosen)
+
     if assessed == 0:
         step, why = 3, "no measure could be assessed with process limits"
-    elif kinds & {"concern", "not_assured", "assurance_gap"}:
-        step = 2
-        why = "; ".join(
-            f"{sum(i.kind == k for i in items)} × {ATTENTION_KINDS[k].lower()}"
-            for k in ("concern", "not_assured", "assurance_gap")
-            if k in kinds
-        )
+    elif serious:
+        step, why = 2, counted(k for k in ("concern", "not_assured", "assurance_gap") if k in serious)
     elif kinds:
-        step = 1
-        why = "; ".join(f"{sum(i.kind == k for i in items)} × {ATTENTION_KINDS[k].lower()}" for k in sorted(kinds))
+        step, why = 1, counted(sorted(kinds))
     else:
         step, why = 0, "every assessed measure is within its normal variation and no action is overdue"
     level = scale[round(step * (len(scale) - 1) / 3)]

@@ -15,7 +15,7 @@ from pxassure.errors import ParameterError
 from pxassure.reports import committees
 from pxassure.reports.data import ReportData, framework_evidence, load
 from pxassure.reports.escalation import escalate, link_wards, ward_children
-from pxassure.reports.model import Chart, Report, charts_for
+from pxassure.reports.model import Chart, Report, by_measure, charts_for
 from pxassure.reports.parameters import spc_options
 from pxassure.reports.provenance import code_version, parameters_of, to_records
 
@@ -48,10 +48,7 @@ class DivisionReport(Report):
 
     def ward_groups(self) -> list[tuple[str, list[Chart]]]:
         """The ward small multiples, one group per measure (``ward_measures`` in the params file)."""
-        groups: dict[str, list[Chart]] = {}
-        for c in self.ward_charts:
-            groups.setdefault(c.measure.name, []).append(c)
-        return list(groups.items())
+        return [(m.name, charts) for m, charts in by_measure(self.ward_charts)]
 
     def ward_alt_text(self, measure_name: str | None = None) -> str:
         charts = [c for c in self.ward_charts if measure_name in (None, c.measure.name)]

@@ -195,6 +195,14 @@ def charts_for(
     return out
 
 
+def by_measure(charts: list[Chart]) -> list[tuple[Measure, list[Chart]]]:
+    """Charts grouped by measure, in the order measures first appear."""
+    groups: dict[str, tuple[Measure, list[Chart]]] = {}
+    for c in charts:
+        groups.setdefault(c.measure.id, (c.measure, []))[1].append(c)
+    return list(groups.values())
+
+
 @dataclass(kw_only=True)
 class Report:
     """What every committee paper carries: its month, method options, charts and provenance.
@@ -382,7 +390,6 @@ class Report:
     def engagement_text(self, stated: str | None) -> str:
         """How patient and public engagement was considered: the paper's own statement, then
         what patients' voices the paper draws on (only sources supplied)."""
-        used = self.data_used
         voices = {
             "fft_monthly": "Friends and Family Test responses",
             "feedback_comments": "patients' comments",
@@ -390,7 +397,7 @@ class Report:
             "pals_contacts": "PALS contacts",
             "compliments": "compliments",
         }
-        drawn = [label for table, label in voices.items() if self.supplied(table)] if len(used) else []
+        drawn = [label for table, label in voices.items() if self.supplied(table)]
         said = (stated.rstrip(".") + ". ") if stated else ""
         if drawn:
             return said + "This paper draws on what patients told the trust: " + ", ".join(drawn) + "."
@@ -403,10 +410,7 @@ class Report:
 
     def measure_grid(self) -> list[tuple[Measure, list[Chart]]]:
         """The small-multiples page: one row per key measure, its divisions' charts in name order."""
-        rows: dict[str, tuple[Measure, list[Chart]]] = {}
-        for c in self.grid_charts():
-            rows.setdefault(c.measure.id, (c.measure, []))[1].append(c)
-        return [(m, sorted(cs, key=lambda c: c.unit_name)) for m, cs in rows.values()]
+        return [(m, sorted(cs, key=lambda c: c.unit_name)) for m, cs in by_measure(self.grid_charts())]
 
     def charts_by_topic(self) -> list[tuple[str, list[Chart]]]:
         """The paper's charts grouped by their measure's topic, in the order topics first appear."""
