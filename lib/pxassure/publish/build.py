@@ -301,7 +301,7 @@ def _final_dir(job: ReportJob, output_root: Path) -> Path:
 
 def _final_key(job: ReportJob, linkable: list[str]) -> str | None:
     """The job's content key with the reports it may link to (None: the job has no key)."""
-    return None if job.key is None else freshness.with_links(job.key, linkable)
+    return None if job.key is None else freshness.run_key(job.key, job.parameters, job.pdf, linkable)
 
 
 def _current(job: ReportJob, final_dir: Path, key: str, outcome: ReportOutcome) -> bool:

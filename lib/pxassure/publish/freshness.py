@@ -128,9 +128,11 @@ def content_key(*, data: str, parameters: dict, notebook: str, code: str, below:
     return _sha(data, params, notebook, code, *sorted(below))
 
 
-def with_links(key: str, linkable: list[str]) -> str:
-    """A report's key with the reports it may link to (a new report elsewhere changes its links)."""
-    return _sha(key, *sorted(linkable))
+def run_key(key: str, parameters: dict, pdf: bool, linkable: list[str]) -> str:
+    """The key a run is stored under: the planned key with the parameters the notebook is actually
+    given (a job changed after planning is not taken for the one planned), whether it is printed,
+    and the reports it may link to (a new report elsewhere changes its links)."""
+    return _sha(key, json.dumps(parameters, sort_keys=True, default=str), str(pdf), *sorted(linkable))
 
 
 def stored_key(html: Path) -> str | None:
