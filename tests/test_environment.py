@@ -15,7 +15,7 @@ CONDA_NAME = {"duckdb": "python-duckdb"}
 def _pyproject_pins() -> dict[str, str]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     pins = {}
-    for spec in project["dependencies"] + project["optional-dependencies"]["dev"]:
+    for spec in project["dependencies"] + [s for extra in project["optional-dependencies"].values() for s in extra]:
         name, _, version = spec.partition("==")
         assert version, f"pyproject.toml: {spec!r} is not pinned with =="
         pins[name.lower()] = version

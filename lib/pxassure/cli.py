@@ -167,7 +167,14 @@ def _build(args) -> int:
         pdf=args.pdf,
         timeout=args.timeout,
     )
-    outcomes = build.run_pack(jobs, args.output, workers=args.workers, progress=len(jobs) > 1, force=args.force)
+    outcomes = build.run_pack(
+        jobs,
+        args.output,
+        workers=args.workers,
+        progress=len(jobs) > 1,
+        force=args.force,
+        scheduler=args.scheduler,
+    )
     for o in outcomes:
         if o.ok and len(outcomes) <= 3:
             print(f"{o.job.spec.path}: {o.html}" + (f" and {o.pdf}" if o.pdf else ""))
@@ -339,6 +346,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="rebuild reports even when their data and code are unchanged")
     p.add_argument("--timeout", type=int, default=900, help="seconds a notebook cell may run before its report fails")
     p.add_argument("--meeting-date", default=None, help="date of the meeting, for the committee papers' cover sheets")
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        help="build on a Dask cluster: its scheduler's address (tcp://HOST:8786), or 'local' for worker "
+        "processes on this machine (needs pxassure[distributed]; see README)",
+    )
     p.set_defaults(func=_build)
 
     p = sub.add_parser("pack", help="join the period's built papers into one board-pack.pdf (needs Chromium)")

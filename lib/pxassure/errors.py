@@ -62,6 +62,10 @@ class KernelError(PxassureError, RuntimeError):
     """A report's kernel could not be started (the pre-imported zygote failed)."""
 
 
+class SnapshotError(PxassureError, RuntimeError):
+    """A build worker's database or code is not the snapshot the build was planned on."""
+
+
 class PdfError(PxassureError, RuntimeError):
     """A paper or the board pack could not be printed to PDF (no Chromium, or it failed)."""
 

@@ -50,6 +50,7 @@ class ReportJob:
     pdf: bool = False  # also print the paper to PDF beside its HTML
     key: str | None = None  # its content key (see ``freshness``); None: always build
     timeout: int = CELL_TIMEOUT  # seconds one notebook cell may run
+    snapshot: str | None = None  # digest of the database and code it was planned on (``cluster``)
 
     @property
     def name(self) -> str:
@@ -88,8 +89,8 @@ class ReportOutcome:
         return self.error is None
 
 
-def _absolute(path: Path) -> Path:
-    return path if path.is_absolute() else (Path.cwd() / path)
+def _absolute(path: Path, base: Path | None = None) -> Path:
+    return path if path.is_absolute() else ((base or Path.cwd()) / path)
 
 
 def plan(
@@ -144,7 +145,9 @@ def plan(
         parameters.update({"period": month.strftime("%Y-%m"), "database": str(database)})
         return parameters
 
-    keys = content_keys(committees.plan(params, units), units, digests, resolved, pdf)
+    code = freshness.code_digest(str(PROJECT_ROOT))
+    keys = content_keys(committees.plan(params, units), units, digests, resolved, pdf, code)
+    snapshot = freshness.snapshot_digest(digests, code)
     jobs = []
     for spec in specs:
         parameters = resolved(spec)
@@ -158,16 +161,16 @@ def plan(
                 pdf=pdf,
                 key=keys[spec.path],
                 timeout=timeout,
+                snapshot=snapshot,
             )
         )
     return jobs
 
 
-def content_keys(specs: list[ReportSpec], units, digests: dict, resolved, pdf: bool) -> dict[str, str]:
+def content_keys(specs: list[ReportSpec], units, digests: dict, resolved, pdf: bool, code: str) -> dict[str, str]:
     """Every report's content key (see ``freshness``), bottom layer first: a ward's own data; a
     division's data and its wards' keys; the committees' and board's whole data and every
     division's key (they read the divisions' findings)."""
-    code = freshness.code_digest(str(PROJECT_ROOT))
     tree = measures.ancestors(units)
     keys: dict[str, str] = {}
     by_layer: dict[str, list[ReportSpec]] = {}
@@ -208,14 +211,20 @@ def existing_reports(period_dir: Path) -> set[str]:
 
 
 def run(
-    job: ReportJob, output_root: str | Path = "outputs", linkable: list[str] | None = None, *, force: bool = False
+    job: ReportJob,
+    output_root: str | Path = "outputs",
+    linkable: list[str] | None = None,
+    *,
+    force: bool = False,
+    base: Path | None = None,
 ) -> ReportOutcome:
     """Execute and export one report into ``output_root/<trust>/<period>/<layer>/``; atomic per file.
 
     A report whose stored content key matches (``freshness``) and whose files are all there is
     not executed (``outcome.skipped``) unless ``force``. Any failure — in set-up, in the notebook
     or in the export — is returned in the outcome, never raised, so one report never stops a
-    pack; the previous good report stays in place.
+    pack; the previous good report stays in place. Relative paths are read from ``base``
+    (default: the working directory), as a cluster worker reads the planning machine's.
     """
     outcome = ReportOutcome(job)
     staging: Path | None = None
@@ -223,7 +232,7 @@ def run(
     try:
         if not re.fullmatch(CODE_PATTERN, job.name):
             raise ParameterError(f"report name {job.name!r} is not {CODE_TEXT}: it would name a file")
-        output_root = _absolute(Path(output_root))
+        output_root = _absolute(Path(output_root), base)
         final_dir = _final_dir(job, output_root)
         if linkable is None:
             linkable = sorted(existing_reports(job.period_dir(output_root)) | {job.spec.path})
@@ -235,7 +244,7 @@ def run(
         staging = Path(tempfile.mkdtemp(prefix=f".staging-{job.name}-{os.getpid()}-", dir=final_dir))
         executed = staging / f"{job.name}.ipynb"
         params = dict(job.parameters)
-        params["database"] = str(_absolute(Path(params["database"])))
+        params["database"] = str(_absolute(Path(params["database"]), base))
         params["output_dir"] = str(staging)
         params["linkable"] = list(linkable)
         params["reports_dir"] = str(job.period_dir(output_root))
@@ -374,10 +383,12 @@ def run_pack(
     workers: int | None = None,
     progress: bool = True,
     force: bool = False,
+    scheduler: str | None = None,
 ) -> list[ReportOutcome]:
     """Build ``jobs`` layer by layer (wards first), in parallel within a layer; then the index.
     Reports still current (``freshness``) are skipped unless ``force``; none of them starts a
-    process or a kernel."""
+    process or a kernel. With ``scheduler`` (a Dask scheduler address, or ``"local"``) the
+    reports to build run as a task graph on that cluster's workers (``publish.cluster``)."""
     if not jobs:
         return []
     output_root = _absolute(Path(output_root))
@@ -388,8 +399,8 @@ def run_pack(
     workers = workers or os.cpu_count() or 1
     bar = _progress(len(jobs), progress)
     outcomes: list[ReportOutcome] = []
+    to_build: dict[str, list[ReportJob]] = {}
     for layer in LAYERS:
-        batch = []
         for job in (j for j in jobs if j.layer == layer):
             outcome = ReportOutcome(job)
             key = _final_key(job, linkable)
@@ -397,7 +408,16 @@ def run_pack(
                 outcomes.append(outcome)  # current: no process, no kernel
                 bar.update(1)
             else:
-                batch.append(job)
+                to_build.setdefault(layer, []).append(job)
+    if scheduler is not None and to_build:
+        from pxassure.publish import cluster
+
+        with cluster.client_for(scheduler, workers) as client:
+            built = [j for layer in LAYERS for j in to_build.get(layer, [])]
+            outcomes += cluster.run_graph(client, built, output_root, linkable, force, bar, LAYERS)
+        to_build = {}
+    for layer in LAYERS:
+        batch = to_build.get(layer, [])
         if not batch:
             continue
         if workers == 1 or len(batch) == 1:

@@ -122,6 +122,12 @@ def scope_digest(digests: dict[str, str], units: list[str] | None) -> str:
     return _sha(digests["shared"], *(f"{u}={digests.get(u, '-')}" for u in chosen))
 
 
+def snapshot_digest(digests: dict[str, str], code: str) -> str:
+    """The whole database's data and the code together: what every worker of a distributed
+    build must have (see ``publish.cluster``)."""
+    return _sha(scope_digest(digests, None), code)
+
+
 def content_key(*, data: str, parameters: dict, notebook: str, code: str, below: list[str]) -> str:
     """A report's content key from the digests of what decides its content."""
     params = json.dumps(parameters, sort_keys=True, default=str)

@@ -65,7 +65,7 @@ class Zygote:
     def __init__(self) -> None:
         env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
         # one BLAS thread: a fork must not start from a process with worker threads
-        self.proc = subprocess.Popen(
+        self.proc = _start_kept(
             [sys.executable, "-m", "pxassure.publish.zygote"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -95,6 +95,33 @@ class Zygote:
         if not answer.isdigit():
             raise KernelError(f"the kernel zygote could not fork a kernel ({answer or 'no answer'})")
         return int(answer)
+
+
+def _start_kept(argv: list[str], **kwargs) -> subprocess.Popen:
+    """Start the zygote from a thread that lives as long as it does.
+
+    Linux sends the parent-death signal when the *thread* that started a child ends, not the
+    process; a report built on a thread that a pool later retires (as a Dask worker's) would
+    take its zygote down with it. The keeper thread waits on the zygote, so the signal comes
+    only when the zygote ends or the whole process dies."""
+    started = threading.Event()
+    box: dict = {}
+
+    def keeper() -> None:
+        try:
+            box["proc"] = subprocess.Popen(argv, **kwargs)
+        except BaseException as exc:  # handed to the caller below
+            box["error"] = exc
+        finally:
+            started.set()
+        if "proc" in box:
+            box["proc"].wait()
+
+    threading.Thread(target=keeper, name="pxassure-zygote-keeper", daemon=True).start()
+    started.wait()
+    if "error" in box:
+        raise box["error"]
+    return box["proc"]
 
 
 class ForkedKernel:

@@ -1,0 +1,156 @@
+"""Building a pack on a Dask distributed cluster, when one machine is not enough.
+
+A region or an integrated care board building packs for many trusts can spread one build over
+several machines: ``pxassure build --all --scheduler tcp://HOST:8786`` (or ``--scheduler
+local`` for a cluster of worker processes on this machine). The pack becomes a task graph —
+each division waits for its layer's wards, each committee and the board for the divisions —
+and every task is the same :func:`pxassure.publish.build.run` a local build uses: a real
+papermill-executed notebook in a fresh kernel, skipped when its content key says it is
+current, written atomically under the same content key.
+
+Every worker must see the same database file and the same output folder at the same paths
+(a shared file system), and run the same pxassure. Before building, a worker opens the
+database read-only and checks that its data and code digests are the snapshot the build was
+planned on; a worker with another copy fails that report with a message naming the worker
+and the file, and builds nothing from it.
+
+Dask is an optional extra (``pip install 'pxassure[distributed]'``); nothing here is imported
+by a build that does not ask for a scheduler.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from contextlib import contextmanager
+from pathlib import Path
+
+from pxassure.errors import ParameterError, SnapshotError
+from pxassure.ingest.store import Store
+from pxassure.publish import freshness
+
+#: ``--scheduler local``: a LocalCluster of worker processes on this machine.
+LOCAL = "local"
+
+
+def snapshot(database: Path, root: str) -> str:
+    """The digest a worker compares: every unit's data in ``database`` and the code in ``root``."""
+    stat = database.stat()
+    return _snapshot(str(database), stat.st_ino, stat.st_size, stat.st_mtime_ns, root)
+
+
+_SNAPSHOTS: dict[tuple, str] = {}
+
+
+def _snapshot(path: str, inode: int, size: int, mtime: int, root: str) -> str:
+    # One read of the database per worker and file version, not one per report.
+    key = (path, inode, size, mtime, root)
+    if key not in _SNAPSHOTS:
+        with Store(Path(path), read_only=True) as store:
+            digests = freshness.data_digests(store)
+        _SNAPSHOTS[key] = freshness.snapshot_digest(digests, freshness.code_digest(root))
+    return _SNAPSHOTS[key]
+
+
+def check_snapshot(database: Path, expected: str, root: str) -> None:
+    """Raise :class:`SnapshotError` unless ``database`` and this worker's code are the planned snapshot."""
+    host = socket.gethostname()
+    if not database.exists():
+        raise SnapshotError(
+            f"worker {host} cannot see the database {database}: every worker needs the same file at the same path"
+        )
+    found = snapshot(database, root)
+    if found != expected:
+        raise SnapshotError(
+            f"worker {host}: the database {database} or pxassure's code there is not the snapshot this build was "
+            f"planned on (digest {found[:12]}, planned {expected[:12]}); give every worker the same database "
+            "file and the same pxassure version"
+        )
+
+
+@contextmanager
+def client_for(scheduler: str, workers: int | None = None):
+    """A Dask client on ``scheduler`` (an address such as ``tcp://host:8786``), or on a new
+    LocalCluster of ``workers`` single-threaded worker processes when it is ``"local"``."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise ParameterError(
+            "--scheduler needs Dask distributed: pip install 'pxassure[distributed]' "
+            "(pinned in pyproject.toml; conda users: environment.yml)"
+        ) from None
+    if scheduler == LOCAL:
+        cluster = LocalCluster(
+            n_workers=workers or os.cpu_count() or 1,
+            threads_per_worker=1,  # one report per worker process at a time, as in a local build
+            processes=True,
+            dashboard_address=None,
+        )
+        try:
+            with Client(cluster) as client:
+                yield client
+        finally:
+            cluster.close()
+        return
+    try:
+        client = Client(scheduler, timeout="10s")
+    except OSError as exc:
+        raise ParameterError(f"cannot reach the Dask scheduler at {scheduler!r}: {exc}") from None
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def _task(job, output_root, linkable, force, base, *below):
+    """One report on a worker: check the snapshot, then build it exactly as a local build would.
+    ``below`` are the outcomes of the reports it reads; they only order the graph."""
+    from pxassure.publish import build
+
+    outcome = build.ReportOutcome(job)
+    database = Path(job.parameters["database"])
+    database = database if database.is_absolute() else Path(base) / database
+    try:
+        check_snapshot(database, job.snapshot, str(build.PROJECT_ROOT))
+    except SnapshotError as exc:
+        outcome.error = f"SnapshotError: {exc}"
+        return outcome
+    return build.run(job, output_root, linkable, force=force, base=Path(base))
+
+
+def run_graph(client, jobs, output_root: Path, linkable: list[str], force: bool, bar, layers) -> list:
+    """Submit ``jobs`` as a task graph, each layer after the one below it, and collect the
+    outcomes as they finish. A report whose worker died is a failed outcome, never an exception."""
+    from distributed import as_completed
+
+    from pxassure.publish.build import ReportOutcome, _first_line
+
+    base = str(Path.cwd())
+    futures = {}
+    below: list = []
+    for layer in layers:
+        this_layer = []
+        for job in (j for j in jobs if j.layer == layer):
+            future = client.submit(
+                _task,
+                job,
+                output_root,
+                linkable,
+                force,
+                base,
+                *below,
+                key=f"pxassure-{job.trust}-{job.period}-{job.spec.path}-{job.key or 'unkeyed'}"[:200],
+                pure=False,
+                retries=0,
+            )
+            futures[future] = job
+            this_layer.append(future)
+        below = below + this_layer if this_layer else below
+    outcomes = []
+    for future in as_completed(list(futures)):
+        try:
+            outcomes.append(future.result())
+        except Exception as exc:  # the worker died, or a report below it did
+            outcomes.append(ReportOutcome(futures[future], error=f"{type(exc).__name__}: {_first_line(exc)}"))
+        bar.update(1)
+    return outcomes
