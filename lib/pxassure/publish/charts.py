@@ -63,8 +63,9 @@ def plot_spc(result, ax=None, *, title: str | None = None, ylabel: str | None = 
     solid centre line, dashed process limits, dotted target, and a break in every line
     where the limits were rebased.
     """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7.2, 2.9), dpi=100)
+    own_figure = ax is None
+    if own_figure:
+        _, ax = plt.subplots(figsize=(SPC_WIDTH, 2.9), dpi=100)
     p = result.points
     x = np.arange(len(p))
     bounds = list(result.period_starts) + [len(p)]
@@ -154,15 +155,53 @@ def plot_spc(result, ax=None, *, title: str | None = None, ylabel: str | None = 
     ax.set_xticklabels(labels[::step], rotation=45, ha="right")
     if percent:
         ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(xmax=100, decimals=None))
-    if ylabel:
-        ax.set_ylabel(textwrap.fill(ylabel, 26))
-    if title:
-        ax.set_title(title, loc="left", fontsize=10, fontweight="bold")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
+    ylabel_lines = textwrap.wrap(ylabel or "", 26)
+    title_lines = textwrap.wrap(title or "", 70)
+    if ylabel_lines:
+        ax.set_ylabel("\n".join(ylabel_lines))
+    if title_lines:
+        ax.set_title("\n".join(title_lines), loc="left", fontsize=10, fontweight="bold")
+    handles, labels = ax.get_legend_handles_labels()
+    labels = [textwrap.fill(label, LEGEND_WRAP) for label in labels]
+    ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
     ax.grid(axis="y", color="#E5E5E5", linewidth=0.6)
     _draw_icons(ax, result)
-    ax.figure.tight_layout()
+    if own_figure:
+        legend_lines = sum(label.count("\n") + 1 for label in labels)
+        _fix_spc_layout(ax, len(ylabel_lines), len(title_lines), len(labels), legend_lines)
+    else:
+        ax.figure.tight_layout()
     return ax
+
+
+#: An SPC chart's fixed layout, in inches: drawn once at this size, with no tight bounding box
+#: (measuring one means drawing the figure twice) and no ``tight_layout`` pass. The margins hold
+#: the longest labels pxassure writes: a y label wrapped at 26 characters, a title at 70, legend
+#: entries at ``LEGEND_WRAP``, month labels at 45 degrees.
+SPC_WIDTH = 7.2
+SPC_LEGEND_WIDTH = 2.2
+SPC_PLOT_HEIGHT = 1.95
+LEGEND_WRAP = 26
+_FIXED_LAYOUT = "_pxassure_fixed_layout"
+
+
+def _fix_spc_layout(ax, ylabel_lines: int, title_lines: int, legend_entries: int, legend_lines: int) -> None:
+    """Place the axes at fixed margins and size the figure to hold the legend beside them."""
+    left = 0.62 + 0.17 * max(ylabel_lines, 1)
+    bottom = 0.66
+    top = 0.12 + 0.2 * title_lines
+    legend = 0.08 * legend_entries + 0.135 * legend_lines + 0.1
+    plot = max(SPC_PLOT_HEIGHT, legend + 0.4)  # the icons sit under the legend
+    height = bottom + plot + top
+    fig = ax.figure
+    fig.set_size_inches(SPC_WIDTH, height)
+    fig.subplots_adjust(
+        left=left / SPC_WIDTH,
+        right=(SPC_WIDTH - SPC_LEGEND_WIDTH) / SPC_WIDTH,
+        bottom=bottom / height,
+        top=(height - top) / height,
+    )
+    setattr(fig, _FIXED_LAYOUT, True)
 
 
 _ICON_VARIATION = {
@@ -260,7 +299,9 @@ def to_svg(fig, *, title: str, description: str, close: bool = True) -> str:
     The title and description are escaped; they are what a screen reader announces.
     """
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
+    # A chart laid out at a fixed size is drawn once; others are measured for a tight bounding box.
+    tight = None if getattr(fig, _FIXED_LAYOUT, False) else "tight"
+    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches=tight)
     if close:
         plt.close(fig)
     svg = buf.getvalue()
