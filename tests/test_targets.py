@@ -250,7 +250,7 @@ def test_the_demo_ward_reads_as_a_deterioration_not_months_of_improvement(demo_d
     assert list(chart.rebases) == [f"{start:%Y-%m}"]
     html = str(render.chart(chart))
     assert "ward reconfigured as an acute frailty unit" in html and "Medicine divisional quality board" in html
-    assert "Rebase recorded (new limits pending)" in html  # the chart legend
+    assert ">Rebase recorded (new<" in html and ">limits pending)<" in html  # the chart legend, wrapped
     assert not any("Limits span a sustained change" in s for s in r.summary_text())
     note = str(render.method_note(r))
     assert "Targets: from the trust&#x27;s targets table" in note and "Rebases: 1 recorded" in note
