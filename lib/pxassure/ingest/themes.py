@@ -6,8 +6,11 @@ the training file (names kept exactly as its headers) and a sentiment from 1 (ve
 (very negative). A comment can carry several labels.
 
 The method, chosen on comments the model never saw (split by respondent, never by comment):
-word 1–3-gram and character 2–5-gram TF-IDF of the comment plus the question it answers, one
-class-weighted logistic regression per label and one multinomial regression for sentiment.
+word 1–3-gram and character 2–5-gram TF-IDF of the comment plus the question it answers; for each
+label an ensemble of three class-weighted linear classifiers (logistic regression, the same on
+naive-Bayes-scaled features, and a Platt-scaled linear SVM) whose mean log-odds is folded into one
+set of coefficients, with one decision threshold chosen on respondent-grouped out-of-fold
+predictions; one multinomial regression for sentiment.
 Blank comments and "Did not answer" are "Labelling not possible" by rule, with no sentiment.
 
 The model is shipped inside the package as arrays (``model.npz``, loaded with
@@ -19,6 +22,7 @@ from any file in the training layout, so a trust can add its own labelled commen
 from __future__ import annotations
 
 import json
+import os
 import re
 import tempfile
 from dataclasses import dataclass, field
@@ -54,6 +58,9 @@ PARAMS = {
     "word": {"ngram_range": [1, 3], "min_df": 2, "sublinear_tf": True, "strip_accents": "unicode"},
     "char": {"analyzer": "char_wb", "ngram_range": [2, 5], "min_df": 2, "sublinear_tf": True},
     "label_C": 10.0,
+    "svm_C": 0.3,
+    "nb_alpha": 1.0,
+    "folds": 5,  # respondent-grouped folds for the SVM's scaling and the decision threshold
     "sentiment_C": 1.0,
     "minimum_positives": 3,  # a label with fewer training positives is never predicted
     "holdout": 0.2,
@@ -345,9 +352,88 @@ def _terms(vectoriser) -> list[str]:
     return terms
 
 
-def fit(data: TrainingData) -> Model:
-    """Train a model on every comment of ``data`` (blank comments are labelled by rule, not learnt)."""
+def _nb_ratio(x, y: np.ndarray) -> np.ndarray:
+    """Naive Bayes log-count ratio of each feature for one label (Wang & Manning's NB-SVM)."""
+    present = (x > 0).astype(np.float64)
+    pos = PARAMS["nb_alpha"] + np.asarray(present[y == 1].sum(0)).ravel()
+    neg = PARAMS["nb_alpha"] + np.asarray(present[y == 0].sum(0)).ravel()
+    return np.log((pos / pos.sum()) / (neg / neg.sum()))
+
+
+def _members(x, y: np.ndarray) -> list[tuple[np.ndarray, float]]:
+    """One label's three linear members, each as (coefficients, intercept) on the features ``x``:
+    class-weighted logistic regression, the same on NB-scaled features (folded back into plain
+    coefficients) and a class-weighted linear SVM (its margin, scaled later)."""
     from sklearn.linear_model import LogisticRegression
+    from sklearn.svm import LinearSVC
+
+    def logistic():
+        return LogisticRegression(
+            C=PARAMS["label_C"], class_weight="balanced", solver="liblinear", max_iter=2000, random_state=0
+        )
+
+    lr = logistic().fit(x, y)
+    r = _nb_ratio(x, y)
+    nb = logistic().fit(x.multiply(r).tocsr(), y)
+    svm = LinearSVC(C=PARAMS["svm_C"], class_weight="balanced", max_iter=5000, random_state=0).fit(x, y)
+    return [
+        (lr.coef_[0], float(lr.intercept_[0])),
+        (nb.coef_[0] * r, float(nb.intercept_[0])),
+        (svm.coef_[0], float(svm.intercept_[0])),
+    ]
+
+
+def _platt(margin: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Slope and intercept turning an SVM margin into a log-odds (Platt scaling)."""
+    from sklearn.linear_model import LogisticRegression
+
+    clf = LogisticRegression(C=1e4, max_iter=1000).fit(margin.reshape(-1, 1), y)
+    return float(clf.coef_[0, 0]), float(clf.intercept_[0])
+
+
+def _fit_label(x, y: np.ndarray, folds: list) -> tuple[np.ndarray, float, np.ndarray]:
+    """One label's ensemble as a single linear model (the mean of its members' log-odds is linear in
+    the features), and its out-of-fold log-odds on the training comments.
+
+    The folds, grouped by respondent, fit the SVM's Platt scaling on margins it did not train on
+    and give honest log-odds for choosing the decision threshold."""
+    logits = np.zeros((len(y), 3))
+    for train, test in folds:
+        if y[train].sum() == 0 or y[train].all():
+            logits[test] = -30.0
+            continue
+        for m, (coef, intercept) in enumerate(_members(x[train], y[train])):
+            logits[test, m] = x[test] @ coef + intercept
+    a, c = _platt(logits[:, 2], y)
+    logits[:, 2] = a * logits[:, 2] + c
+    members = _members(x, y)
+    coef = (members[0][0] + members[1][0] + a * members[2][0]) / 3
+    intercept = (members[0][1] + members[1][1] + a * members[2][1] + c) / 3
+    return coef, intercept, logits.mean(1)
+
+
+def _threshold(y: np.ndarray, logits: np.ndarray) -> float:
+    """The one probability threshold, over all labels, with the best out-of-fold micro-F1."""
+    best = (-1.0, 0.5)
+    positives = y.sum()
+    for t in np.round(np.arange(0.20, 0.71, 0.02), 2):
+        chosen = logits >= np.log(t / (1 - t))
+        tp = (chosen & (y == 1)).sum()
+        f1 = 2 * tp / (chosen.sum() + positives) if positives else 0.0
+        best = max(best, (float(f1), float(t)))
+    return best[1]
+
+
+def fit(data: TrainingData) -> Model:
+    """Train a model on every comment of ``data`` (blank comments are labelled by rule, not learnt).
+
+    Each label is an ensemble of three linear classifiers (see ``_fit_label``) folded into one
+    set of coefficients, so classifying costs no more than one logistic regression; the decision
+    threshold is chosen on out-of-fold predictions (split by respondent) and folded into the
+    intercepts, so a probability of 0.5 is still the line."""
+    from joblib import Parallel, delayed
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupKFold
 
     keep = ~is_blank(data.text).to_numpy()
     text = data.text[keep].reset_index(drop=True)
@@ -370,14 +456,21 @@ def fit(data: TrainingData) -> Model:
     x = model.features(text, question)
     coef = np.zeros((x.shape[1], len(data.labels)))
     intercept = np.full(len(data.labels), -30.0)  # never predicted unless learnt
-    for j, label in enumerate(data.labels):
-        if label == BLANK_LABEL or y[:, j].sum() < PARAMS["minimum_positives"] or y[:, j].all():
-            continue
-        clf = LogisticRegression(
-            C=PARAMS["label_C"], class_weight="balanced", solver="liblinear", max_iter=2000, random_state=0
-        )
-        clf.fit(x, y[:, j])
-        coef[:, j], intercept[j] = clf.coef_[0], clf.intercept_[0]
+    respondent = data.respondent[keep].to_numpy()
+    folds = list(GroupKFold(PARAMS["folds"]).split(x, groups=respondent))
+    learnt = [
+        j
+        for j, label in enumerate(data.labels)
+        if label != BLANK_LABEL and y[:, j].sum() >= PARAMS["minimum_positives"] and not y[:, j].all()
+    ]
+    fitted = Parallel(n_jobs=min(len(learnt), os.cpu_count() or 1) or 1)(
+        delayed(_fit_label)(x, y[:, j].astype(int), folds) for j in learnt
+    )
+    oof = np.full(y.shape, -30.0)
+    for j, (c, b, logits) in zip(learnt, fitted):
+        coef[:, j], intercept[j], oof[:, j] = c, b, logits
+    threshold = _threshold(y[:, learnt], oof[:, learnt]) if learnt else 0.5
+    intercept[learnt] -= np.log(threshold / (1 - threshold))
     coded = data.sentiment[keep].reset_index(drop=True)
     has = coded.notna().to_numpy()
     sent = LogisticRegression(C=PARAMS["sentiment_C"], max_iter=3000, random_state=0)
@@ -389,6 +482,7 @@ def fit(data: TrainingData) -> Model:
         s_int[SENTIMENTS.index(int(cls_))] = sent.intercept_[k]
     model.label_coef, model.label_intercept = coef, intercept
     model.sentiment_coef, model.sentiment_intercept = s_coef, s_int
+    model.info = {**model.info, "threshold": threshold}
     return model
 
 
@@ -461,6 +555,7 @@ def train(path: str | Path, output: str | Path) -> Model:
     metrics = evaluate(data)
     model = fit(data)
     model.info = {
+        **model.info,  # what fit recorded (the decision threshold)
         "version": f"themes-{datetime.now(UTC):%Y%m%d}-{data.sha256[:8]}",
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "training_file": {"name": Path(path).name, "sha256": data.sha256, "rows": int(len(data.text))},
