@@ -340,3 +340,37 @@ def test_a_month_of_too_few_responses_is_described_without_its_figure():
     text = vocabulary.describe_chart(spc.attribute("p", num, den, multiply=100), "FFT % positive", "%")
     assert "Fewer than 5 in the denominator in 2026-07: drawn hollow, no figure given" in text
     assert "100" not in text and "in 2026-06" in text
+
+
+def test_a_chart_drawn_at_its_fixed_layout_keeps_every_label_inside_the_figure():
+    """SPC charts are drawn once at a fixed size (#13): the longest title, y label and legend
+    pxassure writes must still fit, since no tight bounding box grows the figure to hold them."""
+    import matplotlib.pyplot as plt
+
+    rng = np.random.default_rng(1)
+    months = [f"{y}-{m:02d}" for y in (2023, 2024, 2025, 2026) for m in range(1, 13)][:40]
+    den = pd.Series(rng.integers(30, 80, 40).astype(float), index=months)
+    den.iloc[[5, 17]] = 3  # too few responses
+    num = (den * rng.uniform(0.8, 0.97, 40)).round()
+    num.iloc[30:] = (den.iloc[30:] * 0.6).round()
+    r = spc.attribute("p", num, den, multiply=100, target=90, rebase=["2025-03", "2026-03"])
+    ax = charts.plot_spc(
+        r,
+        title="Patient-reported experience: % who would recommend the service — Accident and Emergency (adults)",
+        ylabel="FFT % positive (all questions, all settings, weighted)",
+        percent=True,
+    )
+    fig = ax.figure
+    svg = charts.to_svg(fig, title="t", description="d", close=False)
+    assert 'viewBox="0 0 518.4 ' in svg  # 7.2 inches wide: laid out, not measured
+    renderer = fig.canvas.get_renderer()
+    texts = [ax.title, ax.yaxis.label, *ax.get_legend().get_texts(), *ax.get_xticklabels(), *ax.get_yticklabels()]
+    assert len(ax.get_legend().get_texts()) >= 6
+    box = fig.bbox
+    for text in texts:
+        if not text.get_text():
+            continue
+        extent = text.get_window_extent(renderer)
+        assert extent.x0 >= box.x0 - 0.5 and extent.x1 <= box.x1 + 0.5, text.get_text()
+        assert extent.y0 >= box.y0 - 0.5 and extent.y1 <= box.y1 + 0.5, text.get_text()
+    plt.close(fig)

@@ -187,7 +187,7 @@ _FIXED_LAYOUT = "_pxassure_fixed_layout"
 
 def _fix_spc_layout(ax, ylabel_lines: int, title_lines: int, legend_entries: int, legend_lines: int) -> None:
     """Place the axes at fixed margins and size the figure to hold the legend beside them."""
-    left = 0.62 + 0.17 * max(ylabel_lines, 1)
+    left = 0.8 + 0.19 * max(ylabel_lines, 1)
     bottom = 0.66
     top = 0.12 + 0.2 * title_lines
     legend = 0.08 * legend_entries + 0.135 * legend_lines + 0.1
