@@ -24,9 +24,9 @@ WARD = demo.PLANTED["deteriorating_ward"]
 PXASSURE = str(Path(sys.executable).parent / "pxassure")
 
 
-def fake_home(tmp_path, code: str) -> Path:
-    """A copy of pxassure's params with a ward notebook that runs ``code`` (PXASSURE_HOME points
-    a build at it)."""
+def fake_home(tmp_path, code: str, notebooks=("ward",)) -> Path:
+    """A copy of pxassure's params with notebooks (the ward's by default) that run ``code``
+    (PXASSURE_HOME points a build at it)."""
     home = tmp_path / "home"
     shutil.copytree(ROOT / "params", home / "params")
     (home / "notebooks").mkdir()
@@ -35,7 +35,8 @@ def fake_home(tmp_path, code: str) -> Path:
     )
     params = nbformat.v4.new_code_cell('period = "latest"\nunit_id = None', metadata={"tags": ["parameters"]})
     nb.cells = [nbformat.v4.new_markdown_cell("# A test report"), params, nbformat.v4.new_code_cell(code)]
-    nbformat.write(nb, home / "notebooks" / "ward.ipynb")
+    for name in notebooks:
+        nbformat.write(nb, home / "notebooks" / f"{name}.ipynb")
     return home
 
 
@@ -168,3 +169,36 @@ def test_forked_kernels_share_nothing_between_reports(demo_db, tmp_path):
     assert len(seen) == 2 and seen[0][0] != seen[1][0]  # two kernels
     assert seen[0][1] == seen[1][1]  # with one parent: the zygote, which stayed between reports
     assert all(s[2] == "True" for s in seen)  # started with pandas and pxassure already imported
+
+
+def test_a_worker_that_dies_fails_its_reports_and_the_layers_above_still_build(demo_db, tmp_path):
+    """A pack shares one pool of workers across its layers; when a worker dies mid-layer, the
+    reports it took down fail with a plain message and the next layer gets a fresh pool."""
+    notebooks = {p.stem for p in (ROOT / "notebooks").glob("*.ipynb")}
+    home = fake_home(
+        tmp_path,
+        "import os, signal\n"
+        f"if unit_id == {WARD!r}:  # kill this report's worker: the kernel's parent is the worker's zygote\n"
+        "    with open(f'/proc/{os.getppid()}/stat') as fh:\n"
+        "        worker = int(fh.read().rsplit(')', 1)[1].split()[1])\n"
+        "    os.kill(worker, signal.SIGKILL)\n"
+        "    import time; time.sleep(60)\n",
+        notebooks=sorted(notebooks),
+    )
+    env = {**os.environ, "PXASSURE_HOME": str(home)}
+    out = tmp_path / "out"
+    run = subprocess.run(
+        [PXASSURE, "build", "--all", "--workers", "2", "--database", str(demo_db), "--output", str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert f"FAILED ward/{WARD}.html: BrokenProcessPool" in run.stderr
+    built = {
+        p.relative_to(next(out.iterdir()) / next(next(out.iterdir()).iterdir()).name).as_posix()
+        for p in out.glob("*/*/*/*.html")
+    }
+    assert {"board/board.html"} <= built and any(p.startswith("division/") for p in built)
+    assert f"ward/{WARD}.html" not in built

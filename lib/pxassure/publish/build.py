@@ -18,6 +18,7 @@ import shutil
 import sys
 import tempfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -262,6 +263,9 @@ def run(
             progress_bar=False,
             cwd=str(PROJECT_ROOT),
             execution_timeout=job.timeout,
+            # The notebook is written when the run ends, failed or not (and every 30 s in a long
+            # cell); writing it around every cell as well cost half a second a report.
+            request_save_on_cell_execute=False,
         )
         export_html(executed, staging / f"{job.name}.html", title=f"{job.title} — {job.period}")
         if job.pdf:
@@ -416,18 +420,22 @@ def run_pack(
             built = [j for layer in LAYERS for j in to_build.get(layer, [])]
             outcomes += cluster.run_graph(client, built, output_root, linkable, force, bar, LAYERS)
         to_build = {}
-    for layer in LAYERS:
-        batch = to_build.get(layer, [])
-        if not batch:
-            continue
-        if workers == 1 or len(batch) == 1:
-            for job in batch:
-                outcomes.append(run(job, output_root, linkable, force=force))
-                bar.update(1)
-            continue
-        with ProcessPoolExecutor(
-            max_workers=min(workers, len(batch)), initializer=_die_with_parent, initargs=(os.getpid(),)
-        ) as pool:
+    # One pool for the whole pack: its workers (and their zygotes) are started once, not per layer.
+    remaining = sum(len(batch) for batch in to_build.values())
+    size = min(workers, max((len(batch) for batch in to_build.values()), default=1))
+    pool: ProcessPoolExecutor | None = None
+    try:
+        for layer in LAYERS:
+            batch = to_build.get(layer, [])
+            if not batch:
+                continue
+            if workers == 1 or remaining == 1:
+                for job in batch:
+                    outcomes.append(run(job, output_root, linkable, force=force))
+                    bar.update(1)
+                continue
+            if pool is None:
+                pool = ProcessPoolExecutor(max_workers=size, initializer=_die_with_parent, initargs=(os.getpid(),))
             futures = [pool.submit(_run_one, (job, output_root, linkable, force)) for job in batch]
             for future in as_completed(futures):
                 try:
@@ -435,7 +443,13 @@ def run_pack(
                 except Exception as exc:  # the worker process itself died
                     job = batch[futures.index(future)]
                     outcomes.append(ReportOutcome(job, error=f"{type(exc).__name__}: {_first_line(exc)}"))
+                    if isinstance(exc, BrokenProcessPool) and pool is not None:  # a new pool for later layers
+                        pool.shutdown(wait=False, cancel_futures=True)
+                        pool = None
                 bar.update(1)
+    finally:
+        if pool is not None:
+            pool.shutdown()
     bar.close()
     write_index(period_dir, jobs[0].period, jobs[0].trust_name)
     return outcomes
