@@ -196,9 +196,6 @@ def test_a_worker_that_dies_fails_its_reports_and_the_layers_above_still_build(d
     )
     assert run.returncode == 1, run.stdout + run.stderr
     assert f"FAILED ward/{WARD}.html: BrokenProcessPool" in run.stderr
-    built = {
-        p.relative_to(next(out.iterdir()) / next(next(out.iterdir()).iterdir()).name).as_posix()
-        for p in out.glob("*/*/*/*.html")
-    }
+    built = {f"{p.parent.name}/{p.name}" for p in out.glob("*/*/*/*.html")}
     assert {"board/board.html"} <= built and any(p.startswith("division/") for p in built)
     assert f"ward/{WARD}.html" not in built
