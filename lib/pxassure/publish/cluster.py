@@ -84,7 +84,8 @@ def client_for(scheduler: str, workers: int | None = None):
             n_workers=workers or os.cpu_count() or 1,
             threads_per_worker=1,  # one report per worker process at a time, as in a local build
             processes=True,
-            dashboard_address=None,
+            host="127.0.0.1",  # a local cluster listens on this machine only
+            dashboard_address="127.0.0.1:0",  # its status page on a free local port, not 8787
         )
         try:
             with Client(cluster) as client:
