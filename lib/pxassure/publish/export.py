@@ -41,11 +41,46 @@ APPENDIX_TAG = "appendix"
 _ANCHOR = re.compile(r'<a class="anchor-link" href="#[^"]*">[^<]*</a>')
 
 
+class PaperExporter(HTMLExporter):
+    """nbconvert's HTML exporter without its closing BeautifulSoup pass, which parses the whole
+    page, edits it and writes it out again — most of a report's export time. On pxassure's
+    template that pass changes nothing but the spelling of the markup (its keyboard focus is for
+    the lab template's cells, which this one does not have); the one thing it could do here, give
+    an image without alt text a placeholder, :func:`_alt_text` does on the text."""
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        # As HTMLExporter.from_notebook_node (nbconvert 7.17, pinned), up to its soup pass.
+        from nbconvert.exporters.templateexporter import TemplateExporter
+        from nbconvert.filters.highlight import Highlight2HTML
+        from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+        langinfo = nb.metadata.get("language_info", {})
+        lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+        self.register_filter(
+            "highlight_code", self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+        )
+        resources = self._init_resources(resources)
+        self.register_filter(
+            "filter_data_type",
+            WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources),
+        )
+        html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+        return _alt_text(html), resources
+
+
+_IMG_WITHOUT_ALT = re.compile(r"<img\b(?![^>]*\balt=)")
+
+
+def _alt_text(html: str) -> str:
+    """No image without alt text (nbconvert's placeholder, as its own exporter gives)."""
+    return _IMG_WITHOUT_ALT.sub('<img alt="No description has been provided for this image"', html)
+
+
 @cache
 def _exporter() -> HTMLExporter:
     """pxassure's HTML exporter, made once per process: loading the template is most of its cost,
     and a pack worker exports many reports."""
-    exporter = HTMLExporter(
+    exporter = PaperExporter(
         template_name=TEMPLATE_NAME,
         extra_template_basedirs=[str(TEMPLATES)],
         exclude_input=True,
