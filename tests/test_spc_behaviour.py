@@ -363,14 +363,37 @@ def test_a_chart_drawn_at_its_fixed_layout_keeps_every_label_inside_the_figure()
     fig = ax.figure
     svg = charts.to_svg(fig, title="t", description="d", close=False)
     assert 'viewBox="0 0 518.4 ' in svg  # 7.2 inches wide: laid out, not measured
-    renderer = fig.canvas.get_renderer()
-    texts = [ax.title, ax.yaxis.label, *ax.get_legend().get_texts(), *ax.get_xticklabels(), *ax.get_yticklabels()]
     assert len(ax.get_legend().get_texts()) >= 6
-    box = fig.bbox
-    for text in texts:
-        if not text.get_text():
-            continue
-        extent = text.get_window_extent(renderer)
-        assert extent.x0 >= box.x0 - 0.5 and extent.x1 <= box.x1 + 0.5, text.get_text()
-        assert extent.y0 >= box.y0 - 0.5 and extent.y1 <= box.y1 + 0.5, text.get_text()
+    assert_every_text_inside(fig)
+    plt.close(fig)
+
+
+def assert_every_text_inside(fig) -> None:
+    """Everything ``fig`` draws (titles, labels, legend, ticks, icons) lies inside it: the box a
+    tight save would measure is within the figure's own."""
+    renderer = fig.canvas.get_renderer()
+    drawn = fig.get_tightbbox(renderer)  # inches
+    width, height = fig.get_size_inches()
+    assert drawn.x0 >= -0.01 and drawn.y0 >= -0.01, drawn
+    assert drawn.x1 <= width + 0.01 and drawn.y1 <= height + 0.01, drawn
+
+
+def test_small_multiples_laid_out_once_keep_every_label_inside_the_figure():
+    import matplotlib.pyplot as plt
+
+    rng = np.random.default_rng(2)
+    months = [f"2025-{m:02d}" for m in range(1, 13)] + [f"2026-{m:02d}" for m in range(1, 13)]
+    results = [spc.xmr(pd.Series(rng.normal(90, 3, 24), index=months)) for _ in range(7)]
+    names = ["Acute Medical Unit and Ambulatory Emergency Care (Ward 7B)", *[f"Ward {i}" for i in range(6)]]
+    fig = charts.plot_small_multiples(list(zip(names, results)), percent=True, title="FFT % positive by ward")
+    svg = charts.to_svg(fig, title="t", description="d", close=False)
+    assert 'viewBox="0 0 532.8 ' in svg  # saved at its own size (7.4 inches), not a measured box
+    assert_every_text_inside(fig)
+    plt.close(fig)
+    rows = [
+        ("Moderate or worse harm incidents per 1,000 bed days", False, list(zip(names[:4], results[:4]))),
+        ("FFT % positive", True, list(zip(names[:4], results[4:]))),
+    ]
+    fig = charts.plot_measure_grid(rows, title="Key measures by division")
+    assert_every_text_inside(fig)
     plt.close(fig)

@@ -201,6 +201,13 @@ def _fix_spc_layout(ax, ylabel_lines: int, title_lines: int, legend_entries: int
         bottom=bottom / height,
         top=(height - top) / height,
     )
+    _laid_out(fig)
+
+
+def _laid_out(fig) -> None:
+    """Mark ``fig`` as laid out inside its own bounds (fixed margins, or ``tight_layout`` with no
+    legend outside the axes): :func:`to_svg` then saves it as it is, without measuring a tight
+    bounding box, which means drawing the whole figure a second time."""
     setattr(fig, _FIXED_LAYOUT, True)
 
 
@@ -339,6 +346,7 @@ def plot_measure_grid(rows, *, title: str | None = None):
     if title:
         fig.suptitle(title, x=0.01, ha="left", fontsize=10, fontweight="bold")
     fig.tight_layout()
+    _laid_out(fig)
     return fig
 
 
@@ -405,6 +413,7 @@ def plot_small_multiples(items, *, ncols: int = 3, percent: bool = False, title:
     if title:
         fig.suptitle(title, x=0.01, ha="left", fontsize=10, fontweight="bold")
     fig.tight_layout()
+    _laid_out(fig)
     return fig
 
 
