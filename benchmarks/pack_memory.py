@@ -1,0 +1,86 @@
+"""Benchmark: memory per pack worker while `pxassure build --all` runs (#13's "≤ 400 MiB per worker").
+
+    .venv/bin/python benchmarks/pack_memory.py [--wards 60] [--months 36]
+
+Builds a demo trust of the given size, starts `pxassure build --all --force`, and every 0.2 s
+reads the proportional set size (PSS, from /proc/PID/smaps_rollup) of every process under the
+build. A worker's memory is its own PSS plus that of its zygote and the kernel it is running:
+PSS splits pages that a forked kernel shares with its zygote between them, so the sum counts each
+page once (RSS would count shared pages in every process). Prints the peak of that sum per worker,
+the build process's own peak, and the peak of any single process. Linux only; not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from pxassure.ingest import demo
+
+
+def children(pid: int) -> list[int]:
+    out = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            out += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return out
+
+
+def pss_mib(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def tree(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        todo += children(p)
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--wards", type=int, default=60)
+    parser.add_argument("--months", type=int, default=36)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "bench.duckdb"
+        demo.build_database(db, demo.Scale(wards=args.wards, months=args.months))
+        cmd = [str(Path(sys.executable).parent / "pxassure"), "build", "--all", "--force", "--database", str(db)]
+        build = subprocess.Popen(
+            [*cmd, "--output", str(Path(tmp) / "out")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        per_worker: dict[int, float] = {}
+        build_peak = single_peak = 0.0
+        t0 = time.perf_counter()
+        while build.poll() is None:
+            build_peak = max(build_peak, pss_mib(build.pid))
+            for top in children(build.pid):  # pool workers (and the resource tracker)
+                members = tree(top)
+                sizes = [pss_mib(p) for p in members]
+                per_worker[top] = max(per_worker.get(top, 0.0), sum(sizes))
+                single_peak = max(single_peak, *sizes)
+            time.sleep(0.2)
+        took = time.perf_counter() - t0
+        workers = sorted(per_worker.values(), reverse=True)
+        print(f"pack: {args.wards} wards x {args.months} months, exit {build.returncode}, {took:.0f} s")
+        print(f"  build process peak PSS: {build_peak:.0f} MiB")
+        print("  per worker (worker + zygote + kernel), peak PSS: " + ", ".join(f"{w:.0f} MiB" for w in workers[:4]))
+        print(f"  largest single process, peak PSS: {single_peak:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
