@@ -297,7 +297,7 @@ def run(
             failed = final_dir / f"{job.name}.failed.ipynb"
             os.replace(staging / f"{job.name}.ipynb", failed)
             outcome.notebook = failed
-        outcome.error = f"{type(exc).__name__}: {_first_line(exc)}"
+        outcome.error = failure_text(exc)
         if type(exc).__name__ == "CellTimeoutError":
             outcome.error = (
                 f"a cell ran for more than {job.timeout} s and was stopped (--timeout); its kernel was shut down"
@@ -442,7 +442,7 @@ def run_pack(
                     outcomes.append(future.result())
                 except Exception as exc:  # the worker process itself died
                     job = batch[futures.index(future)]
-                    outcomes.append(ReportOutcome(job, error=f"{type(exc).__name__}: {_first_line(exc)}"))
+                    outcomes.append(ReportOutcome(job, error=failure_text(exc)))
                     if isinstance(exc, BrokenProcessPool) and pool is not None:  # a new pool for later layers
                         pool.shutdown(wait=False, cancel_futures=True)
                         pool = None
@@ -496,7 +496,12 @@ def summary(outcomes: list[ReportOutcome]) -> str:
     return "\n".join(lines)
 
 
-def _first_line(exc: Exception) -> str:
+def failure_text(exc: BaseException) -> str:
+    """A report's failure as one line for the build summary: the error's type and what went wrong."""
+    return f"{type(exc).__name__}: {_first_line(exc)}"
+
+
+def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     # papermill's errors carry the whole traceback; the last line naming an error says what went wrong
     lines = [ln for ln in text.splitlines() if ln.strip()]

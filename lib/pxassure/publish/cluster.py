@@ -124,7 +124,7 @@ def run_graph(client, jobs, output_root: Path, linkable: list[str], force: bool,
     outcomes as they finish. A report whose worker died is a failed outcome, never an exception."""
     from distributed import as_completed
 
-    from pxassure.publish.build import ReportOutcome, _first_line
+    from pxassure.publish.build import ReportOutcome, failure_text
 
     base = str(Path.cwd())
     futures = {}
@@ -152,6 +152,6 @@ def run_graph(client, jobs, output_root: Path, linkable: list[str], force: bool,
         try:
             outcomes.append(future.result())
         except Exception as exc:  # the worker died, or a report below it did
-            outcomes.append(ReportOutcome(futures[future], error=f"{type(exc).__name__}: {_first_line(exc)}"))
+            outcomes.append(ReportOutcome(futures[future], error=failure_text(exc)))
         bar.update(1)
     return outcomes
