@@ -90,7 +90,8 @@ class ReportOutcome:
         return self.error is None
 
 
-def _absolute(path: Path, base: Path | None = None) -> Path:
+def absolute(path: Path, base: Path | None = None) -> Path:
+    """``path``, or when relative, read from ``base`` (default: the working directory)."""
     return path if path.is_absolute() else ((base or Path.cwd()) / path)
 
 
@@ -123,7 +124,7 @@ def plan(
     if committee is not None and committee not in params:
         raise ParameterError(f"no parameters file for committee {committee!r} in {params_dir}; known: {sorted(params)}")
     database = Path(database)
-    with Store(_absolute(database), read_only=True) as store:
+    with Store(absolute(database), read_only=True) as store:
         month = resolve_period(store, period)
         units = store.table("org_units")
         digests = freshness.data_digests(store)
@@ -233,7 +234,7 @@ def run(
     try:
         if not re.fullmatch(CODE_PATTERN, job.name):
             raise ParameterError(f"report name {job.name!r} is not {CODE_TEXT}: it would name a file")
-        output_root = _absolute(Path(output_root), base)
+        output_root = absolute(Path(output_root), base)
         final_dir = _final_dir(job, output_root)
         if linkable is None:
             linkable = sorted(existing_reports(job.period_dir(output_root)) | {job.spec.path})
@@ -245,7 +246,7 @@ def run(
         staging = Path(tempfile.mkdtemp(prefix=f".staging-{job.name}-{os.getpid()}-", dir=final_dir))
         executed = staging / f"{job.name}.ipynb"
         params = dict(job.parameters)
-        params["database"] = str(_absolute(Path(params["database"]), base))
+        params["database"] = str(absolute(Path(params["database"]), base))
         params["output_dir"] = str(staging)
         params["linkable"] = list(linkable)
         params["reports_dir"] = str(job.period_dir(output_root))
@@ -395,7 +396,7 @@ def run_pack(
     reports to build run as a task graph on that cluster's workers (``publish.cluster``)."""
     if not jobs:
         return []
-    output_root = _absolute(Path(output_root))
+    output_root = absolute(Path(output_root))
     if len({(j.trust, j.period) for j in jobs}) != 1:
         raise ParameterError("a pack is one trust's papers for one month: plan them together")
     period_dir = jobs[0].period_dir(output_root)

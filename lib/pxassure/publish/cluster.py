@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 import socket
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
 from pxassure.errors import ParameterError, SnapshotError
@@ -39,17 +40,11 @@ def snapshot(database: Path, root: str) -> str:
     return _snapshot(str(database), stat.st_ino, stat.st_size, stat.st_mtime_ns, root)
 
 
-_SNAPSHOTS: dict[tuple, str] = {}
-
-
+@cache  # one read of the database per worker and file version, not one per report
 def _snapshot(path: str, inode: int, size: int, mtime: int, root: str) -> str:
-    # One read of the database per worker and file version, not one per report.
-    key = (path, inode, size, mtime, root)
-    if key not in _SNAPSHOTS:
-        with Store(Path(path), read_only=True) as store:
-            digests = freshness.data_digests(store)
-        _SNAPSHOTS[key] = freshness.snapshot_digest(digests, freshness.code_digest(root))
-    return _SNAPSHOTS[key]
+    with Store(Path(path), read_only=True) as store:
+        digests = freshness.data_digests(store)
+    return freshness.snapshot_digest(digests, freshness.code_digest(root))
 
 
 def check_snapshot(database: Path, expected: str, root: str) -> None:
@@ -108,14 +103,11 @@ def _task(job, output_root, linkable, force, base, *below):
     ``below`` are the outcomes of the reports it reads; they only order the graph."""
     from pxassure.publish import build
 
-    outcome = build.ReportOutcome(job)
-    database = Path(job.parameters["database"])
-    database = database if database.is_absolute() else Path(base) / database
+    database = build.absolute(Path(job.parameters["database"]), Path(base))
     try:
         check_snapshot(database, job.snapshot, str(build.PROJECT_ROOT))
     except SnapshotError as exc:
-        outcome.error = f"SnapshotError: {exc}"
-        return outcome
+        return build.ReportOutcome(job, error=build.failure_text(exc))
     return build.run(job, output_root, linkable, force=force, base=Path(base))
 
 
@@ -146,7 +138,7 @@ def run_graph(client, jobs, output_root: Path, linkable: list[str], force: bool,
             )
             futures[future] = job
             this_layer.append(future)
-        below = below + this_layer if this_layer else below
+        below += this_layer
     outcomes = []
     for future in as_completed(list(futures)):
         try:
