@@ -147,10 +147,11 @@ def test_forked_kernels_share_nothing_between_reports(demo_db, tmp_path):
     pre-imported zygote (not of the build), and the second sees nothing the first did."""
     home = fake_home(
         tmp_path,
-        "import os, sys, pxassure\n"
+        "import gc, os, sys, pxassure\n"
         "assert not hasattr(pxassure, 'touched'), 'state leaked from an earlier report'\n"
         "pxassure.touched = True\n"
-        "preloaded = 'pandas' in sys.modules and 'pxassure.publish.render' in sys.modules\n"
+        "names = ('pandas', 'pxassure.publish.render', 'pxassure.reports.ward', 'ipykernel.debugger')\n"
+        "preloaded = all(n in sys.modules for n in names) and gc.get_freeze_count() > 0\n"
         "with open(os.path.join(os.environ['PXASSURE_TEST_PIDS'], unit_id), 'w') as fh:\n"
         "    fh.write(f'{os.getpid()} {os.getppid()} {preloaded}')",
     )
@@ -168,7 +169,9 @@ def test_forked_kernels_share_nothing_between_reports(demo_db, tmp_path):
     seen = [p.read_text().split() for p in sorted(pids.iterdir())]
     assert len(seen) == 2 and seen[0][0] != seen[1][0]  # two kernels
     assert seen[0][1] == seen[1][1]  # with one parent: the zygote, which stayed between reports
-    assert all(s[2] == "True" for s in seen)  # started with pandas and pxassure already imported
+    # started with pandas, pxassure's report modules and ipykernel's debugger already imported,
+    # and the zygote's objects frozen out of the garbage collector
+    assert all(s[2] == "True" for s in seen)
 
 
 def test_a_worker_that_dies_fails_its_reports_and_the_layers_above_still_build(demo_db, tmp_path):
@@ -199,3 +202,13 @@ def test_a_worker_that_dies_fails_its_reports_and_the_layers_above_still_build(d
     built = {f"{p.parent.name}/{p.name}" for p in out.glob("*/*/*/*.html")}
     assert {"board/board.html"} <= built and any(p.startswith("division/") for p in built)
     assert f"ward/{WARD}.html" not in built
+
+
+def test_report_kernels_use_the_client_that_waits_briefly_for_start_up_messages():
+    """jupyter_client's client waits 0.2 s of IOPub silence after every kernel start; ours waits
+    ``IOPUB_QUIET`` (the reports' kernels are local). The builds above run through it."""
+    from pxassure.publish import kernels
+
+    client = kernels.IPCKernelManager(kernel_name="python3").client()
+    assert isinstance(client, kernels.ReportKernelClient)
+    assert kernels.IOPUB_QUIET < 0.2

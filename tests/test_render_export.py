@@ -18,6 +18,17 @@ def test_free_text_is_escaped_never_executed():
     assert "<script" not in html and "<img" not in html and "&lt;script&gt;" in html
 
 
+def test_a_fragment_is_stored_once_as_html_with_a_short_plain_text_label():
+    """An executed notebook keeps each chart's HTML once: its plain-text form is a label, not a
+    second copy of the HTML (which would double the notebook and what the build reads back)."""
+    from IPython.core.formatters import DisplayFormatter
+
+    html = "<p>" + "x" * 5000 + "</p>"
+    data, _ = DisplayFormatter().format(render.Fragment(html))
+    assert data["text/html"] == html
+    assert data["text/plain"] == "<HTML, 5,007 characters>"
+
+
 def test_icons_have_text_equivalents():
     for kind, label in render.VARIATION_LABEL.items():
         html = render.variation_icon(kind)

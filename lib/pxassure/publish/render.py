@@ -28,6 +28,11 @@ class Fragment(str):
     def _repr_html_(self) -> str:
         return str(self)
 
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        # The plain-text form is a short label, not the HTML again: otherwise every chart is
+        # sent, stored in the executed notebook and read back twice.
+        printer.text(f"<HTML, {len(self):,} characters>")
+
 
 def _missing(value) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))

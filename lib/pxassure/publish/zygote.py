@@ -15,6 +15,7 @@ forking is not available (not Linux, or ``PXASSURE_FORK_KERNELS=0``), kernels st
 
 from __future__ import annotations
 
+import gc
 import importlib
 import json
 import os
@@ -29,16 +30,27 @@ from jupyter_client.provisioning import LocalProvisioner
 
 from pxassure.errors import KernelError
 
-#: Modules the zygote imports once, so no report's kernel has to.
+#: Modules the zygote imports once, so no report's kernel has to: everything a report's cells
+#: import (the report modules load lazily, so each is named), and what ipykernel imports while a
+#: kernel starts (its debugger alone took a tenth of a second a kernel).
 PRELOAD = (
     "numpy",
     "pandas",
     "scipy.stats",
     "statsmodels.api",
     "matplotlib.pyplot",
+    "duckdb",
     "IPython",
     "ipykernel.kernelapp",
+    "ipykernel.ipkernel",
+    "ipykernel.zmqshell",
+    "ipykernel.debugger",
+    "sqlite3",
     "pxassure.reports",
+    "pxassure.reports.ward",
+    "pxassure.reports.division",
+    "pxassure.reports.committee",
+    "pxassure.reports.board",
     "pxassure.publish.render",
     "pxassure.publish.charts",
 )
@@ -210,11 +222,31 @@ def _kernel(request: dict) -> None:
         os._exit(0)
 
 
+def _warm_up() -> None:
+    """Draw one chart from made-up numbers, so fonts and text measures are loaded once here and
+    not in every kernel (a tenth of a second each). No trust data is read before a fork."""
+    import pandas as pd
+
+    from pxassure.analysis import spc
+    from pxassure.publish import render
+
+    months = pd.period_range("2020-01", periods=24, freq="M").astype(str)
+    values = pd.Series([80.0 + (i * 7) % 11 for i in range(24)], index=months)
+    str(render.spc_figure(spc.xmr(values), title="Warm-up", measure="Warm-up", unit="%"))
+
+
 def main() -> None:
     _die_with_parent()
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # ipykernel's debugger warns otherwise
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels that end are reaped at once
     for name in PRELOAD:
         importlib.import_module(name)
+    _warm_up()
+    # Everything made so far lives as long as the zygote: keep it out of the collector, so a
+    # kernel's collections neither walk it (time) nor write to its pages (memory the forks would
+    # otherwise stop sharing).
+    gc.collect()
+    gc.freeze()
     out = sys.stdout
     out.write("ready\n")
     out.flush()
@@ -225,6 +257,9 @@ def main() -> None:
             _kernel(request)
         out.write(f"{pid}\n")
         out.flush()
+    # The build has gone: end without tearing down what was frozen above (DuckDB's bindings
+    # report every object still alive at a normal exit as a leak).
+    os._exit(0)
 
 
 if __name__ == "__main__":
