@@ -378,6 +378,33 @@ def assert_every_text_inside(fig) -> None:
     assert drawn.x1 <= width + 0.01 and drawn.y1 <= height + 0.01, drawn
 
 
+def assert_no_chart_overlaps_another(fig) -> None:
+    """No small chart's writing runs into another chart: a title neither touches another title
+    nor another plot area, and tick labels and y labels stay off other charts' plot areas and
+    titles. (A title may run on over the gap between charts, as long as it hits nothing there.)"""
+    renderer = fig.canvas.get_renderer()
+    charts_drawn = []
+    for ax in fig.axes:
+        if not ax.axison:
+            continue
+        writing = ax.yaxis.get_tightbbox(renderer)  # the tick labels drawn, and the y label
+        charts_drawn.append((ax._left_title.get_window_extent(renderer), ax.bbox, writing))
+
+    def overlap(a, b) -> bool:
+        return (
+            a is not None
+            and b is not None
+            and min(a.x1, b.x1) - max(a.x0, b.x0) > 0.5
+            and min(a.y1, b.y1) - max(a.y0, b.y0) > 0.5
+        )
+
+    for i, (title, _, writing) in enumerate(charts_drawn):
+        for j, (other_title, other_area, _) in enumerate(charts_drawn):
+            if i != j:
+                assert not overlap(title, other_title) and not overlap(title, other_area), (i, j, title)
+                assert not overlap(writing, other_area) and not overlap(writing, other_title), (i, j, writing)
+
+
 def test_small_multiples_laid_out_once_keep_every_label_inside_the_figure():
     import matplotlib.pyplot as plt
 
@@ -389,11 +416,14 @@ def test_small_multiples_laid_out_once_keep_every_label_inside_the_figure():
     svg = charts.to_svg(fig, title="t", description="d", close=False)
     assert 'viewBox="0 0 532.8 ' in svg  # saved at its own size (7.4 inches), not a measured box
     assert_every_text_inside(fig)
+    assert_no_chart_overlaps_another(fig)
     plt.close(fig)
     rows = [
         ("Moderate or worse harm incidents per 1,000 bed days", False, list(zip(names[:4], results[:4]))),
+        ("Complaints", False, list(zip(names[1:4] + names[:1], results[:4]))),  # the long name last
         ("FFT % positive", True, list(zip(names[:4], results[4:]))),
     ]
     fig = charts.plot_measure_grid(rows, title="Key measures by division")
     assert_every_text_inside(fig)
+    assert_no_chart_overlaps_another(fig)
     plt.close(fig)

@@ -26,6 +26,9 @@ from pxassure.reports.cover import read_cover, read_scale
 
 #: The trust's own settings in params/ (not a committee): its assurance scale for cover sheets.
 TRUST_SETTINGS = "trust.yaml"
+#: Safe YAML (data only, never code), in libyaml's C parser where PyYAML was built with it: ten
+#: times faster, and every report reads the params files.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 #: Layers from the bottom up (the reverse of ``schema.LAYERS``): reports are built in this
 #: order so each layer's findings exist when the layer above is built.
@@ -97,7 +100,7 @@ class ReportSpec:
 def read_params(path: Path) -> dict:
     """Read one parameters file (safe YAML: data only, never code)."""
     with open(path, encoding="utf-8") as fh:
-        spec = yaml.safe_load(fh) or {}
+        spec = yaml.load(fh, Loader=SAFE_LOADER) or {}
     if not isinstance(spec, dict):
         raise CommitteeError(f"{path}: expected a mapping of keys to values")
     for key in ("layer", "notebook", "title"):
@@ -126,7 +129,7 @@ def assurance_scale(params_dir_: Path | None = None) -> tuple[str, ...]:
     raw = None
     if path.exists():
         with open(path, encoding="utf-8") as fh:
-            settings = yaml.safe_load(fh) or {}
+            settings = yaml.load(fh, Loader=SAFE_LOADER) or {}
         if not isinstance(settings, dict):
             raise CommitteeError(f"{path}: expected a mapping of keys to values")
         raw = settings.get("assurance_scale")
