@@ -427,3 +427,24 @@ def test_small_multiples_laid_out_once_keep_every_label_inside_the_figure():
     assert_every_text_inside(fig)
     assert_no_chart_overlaps_another(fig)
     plt.close(fig)
+
+
+def test_the_framework_heatmap_at_its_fixed_margins_keeps_every_label_inside_the_figure():
+    """The requirement-by-quarter heatmap is drawn once at fixed margins (#13): the 57 requirement
+    codes, five years of quarters and the colour bar's scale all fit, blanks stay blank, and each
+    score is written in its cell."""
+    import matplotlib.pyplot as plt
+
+    rng = np.random.default_rng(3)
+    codes = [f"{n}{letter}" for n in range(1, 24) for letter in "ABC"][:57]
+    quarters = [f"{y}-{m:02d}" for y in range(2022, 2027) for m in (3, 6, 9, 12)]
+    scores = pd.DataFrame(rng.integers(0, 6, (57, 20)).astype(float), index=codes, columns=quarters)
+    scores.iloc[:5, :8] = np.nan  # not assessed
+    fig = charts.plot_heatmap(scores, title="Framework self-assessment: requirement by quarter")
+    svg = charts.to_svg(fig, title="t", description="d", close=False)
+    assert 'viewBox="0 0 518.4 ' in svg  # saved at its own size (7.2 inches), not a measured box
+    assert_every_text_inside(fig)
+    written = [t for t in fig.axes[0].texts]
+    assert len(written) == 57 * 20 - 5 * 8
+    assert {t.get_text() for t in written} <= {"0", "1", "2", "3", "4", "5"}
+    plt.close(fig)

@@ -325,8 +325,11 @@ def descendants(units: pd.DataFrame, unit_id: str, tree: pd.DataFrame | None = N
     return tree.loc[tree["ancestor_id"] == unit_id, "unit_id"].tolist()
 
 
-def rollup(series: pd.DataFrame, units: pd.DataFrame, level: str | None = None) -> pd.DataFrame:
-    """Sum unit-month numerators and denominators up to every ancestor (or only ``level``).
+def rollup(
+    series: pd.DataFrame, units: pd.DataFrame, level: str | None = None, unit_id: str | None = None
+) -> pd.DataFrame:
+    """Sum unit-month numerators and denominators up to every ancestor (or only those at ``level``,
+    or only ``unit_id``: a paper that charts one unit sums nothing else).
 
     Returns unit_id (the ancestor), month, numerator, denominator, units (how many
     contributing units).
@@ -335,6 +338,8 @@ def rollup(series: pd.DataFrame, units: pd.DataFrame, level: str | None = None) 
     if level is not None:
         keep = units.loc[units["level"] == level, "unit_id"]
         pairs = pairs[pairs["ancestor_id"].isin(keep)]
+    if unit_id is not None:
+        pairs = pairs[pairs["ancestor_id"] == unit_id]
     merged = series.merge(pairs, on="unit_id")
     g = merged.groupby(["ancestor_id", "month"]).agg(
         numerator=("numerator", "sum"), denominator=("denominator", "sum"), units=("unit_id", "nunique")

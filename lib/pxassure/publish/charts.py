@@ -1,6 +1,6 @@
 """Charts for committee papers: the MDC-style SPC chart and the framework charts.
 
-Charts are drawn with matplotlib (seaborn for heatmaps) and exported as inline SVG
+Charts are drawn with matplotlib (seaborn for the framework sections) and exported as inline SVG
 (see :func:`to_svg`) so a report stays one offline file, prints sharply and carries
 its alt text inside the image.
 
@@ -540,28 +540,50 @@ def plot_funnel(
 
 
 def plot_heatmap(scores: pd.DataFrame, *, title: str):
-    """Requirement × assessment heatmap of self-assessment scores (0–5), blank where not assessed."""
-    import seaborn as sns
+    """Requirement × assessment heatmap of self-assessment scores (0–5), blank where not assessed.
 
-    fig, ax = plt.subplots(figsize=(7.2, 0.16 * len(scores) + 1.2), dpi=100)
-    sns.heatmap(
-        scores,
-        ax=ax,
-        cmap="cividis",
-        vmin=0,
-        vmax=5,
-        annot=True,
-        fmt=".0f",
-        annot_kws={"fontsize": 6},
-        cbar_kws={"label": "Score (0–5)", "shrink": 0.4},
-        linewidths=0.3,
-        linecolor="white",
-    )
+    Drawn with matplotlib directly rather than seaborn's ``heatmap``, which draws the whole figure
+    once more to see whether its labels overlap and clips each of the ~700 cell labels: together
+    half a second a paper, for a layout that is fixed here anyway."""
+    from matplotlib import colormaps
+    from matplotlib.colors import Normalize
+
+    values = scores.to_numpy(dtype=float)
+    nrows, ncols = values.shape
+    width, height = 7.2, 0.16 * nrows + 1.2
+    fig, ax = plt.subplots(figsize=(width, height), dpi=100)
+    # Fixed margins in inches, set before the colour bar takes its room from the axes, so the
+    # figure is drawn once: requirement codes and the y label on the left, month labels turned
+    # upright below, the title above and the colour bar's scale on the right.
+    fig.subplots_adjust(left=0.75 / width, right=1 - 0.6 / width, bottom=0.65 / height, top=1 - 0.35 / height)
+    cmap, norm = colormaps["cividis"], Normalize(vmin=0, vmax=5)
+    mesh = ax.pcolormesh(np.ma.masked_invalid(values), cmap=cmap, norm=norm, edgecolors="white", linewidth=0.3)
+    ax.set_xlim(0, ncols)
+    ax.set_ylim(nrows, 0)  # first requirement at the top, as in a table
+    colourbar = fig.colorbar(mesh, ax=ax, shrink=0.4, label="Score (0–5)")
+    colourbar.outline.set_linewidth(0)
+    ax.set_xticks(np.arange(ncols) + 0.5, labels=[str(c) for c in scores.columns], rotation=90)
+    ax.set_yticks(np.arange(nrows) + 0.5, labels=[str(i) for i in scores.index])
+    ax.tick_params(labelsize=7, length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    for row, col in zip(*np.nonzero(np.isfinite(values))):
+        r, g, b, _ = cmap(norm(values[row, col]))
+        light = 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.408  # as seaborn picks: dark text on light
+        ax.text(
+            col + 0.5,
+            row + 0.5,
+            f"{values[row, col]:.0f}",
+            ha="center",
+            va="center",
+            fontsize=6,
+            color="#262626" if light else "white",
+            clip_on=False,
+        )
     ax.set_xlabel("")
     ax.set_ylabel("Requirement")
-    ax.tick_params(labelsize=7)
     ax.set_title(title, loc="left", fontsize=10, fontweight="bold")
-    fig.tight_layout()
+    _laid_out(fig)
     return fig
 
 

@@ -171,9 +171,9 @@ class ReportData:
             return s[s["unit_id"] == unit_id], self.target(measure, unit_id, setting), ""
         if measure.pooled is not None:
             s = s[s["unit_id"].isin(self.wards(measure.pooled))]
-        rolled = measures.rollup(s, self.units)
+        rolled = measures.rollup(s, self.units, unit_id=unit_id)
         setting = measure.pooled[0] if measure.pooled is not None and len(measure.pooled) == 1 else None
-        return rolled[rolled["unit_id"] == unit_id], self.target(measure, unit_id, setting), measure.scope
+        return rolled, self.target(measure, unit_id, setting), measure.scope
 
     def target(self, measure: Measure, unit_id: str, setting: str | None) -> Target | None:
         """The agreed target covering ``measure``'s chart for a unit (None when none does)."""
