@@ -5,6 +5,7 @@ import html
 import re
 import shutil
 
+import pandas as pd
 import pytest
 
 from htmlcheck import check_page
@@ -197,3 +198,57 @@ def test_three_responses_show_as_a_star_with_the_reason(few_responses_db):
     assert "FFT % positive" not in {e for e in r.escalations["measure"]}  # 3 x 'Very good' is no signal
     page = render.summary_icons(r.summary) + render.changes_table(r.changes, "t")
     assert page.count("Fewer than 5 responses in the month") == 2 and "100.0%" not in page
+
+
+def test_a_ward_paper_reads_only_its_own_rows_yet_knows_what_the_trust_supplied(demo_db):
+    """A ward's or division's paper loads its own units' rows and the shared tables only (#13: a
+    300-ward trust's ward paper no longer reads every ward's comments), as its content key digests
+    them. What the trust supplied, and where a count series starts, are still the trust's: the
+    same figures as from the whole trust's data."""
+    from pxassure.analysis import measures
+    from pxassure.reports import data
+
+    whole = data.load(demo_db, "latest")
+    own = data.load(demo_db, "latest", unit_id=WARD)
+    for table in ("fft_monthly", "complaints", "feedback_comments", "incidents", "staffing"):
+        assert set(own.tables[table]["unit_id"]) == {WARD}, table
+    assert set(own.tables["complaint_subjects"]["complaint_id"]) <= set(own.complaints["complaint_id"])
+    assert len(own.units) == len(whole.units)  # the hierarchy is shared
+    division = data.load(demo_db, "latest", unit_id=whole.unit(WARD)["parent_id"])
+    assert WARD in set(division.fft["unit_id"]) and len(set(division.fft["unit_id"])) > 1
+    for measure in measures.MEASURES.values():
+        assert own.not_supplied(measure) == whole.not_supplied(measure), measure.id
+        mine = own.series(measure).reset_index(drop=True)
+        theirs = whole.series(measure)
+        theirs = theirs[theirs["unit_id"] == WARD].reset_index(drop=True)
+        pd.testing.assert_frame_equal(mine[mine["unit_id"] == WARD].reset_index(drop=True), theirs, check_dtype=False)
+    used = own.data_used([WARD]).set_index("table")["supplied"]
+    assert used.equals(whole.data_used([WARD]).set_index("table")["supplied"])
+
+
+def test_a_ward_with_no_rows_in_a_supplied_table_is_not_told_it_was_not_supplied(demo_db, tmp_path):
+    """Scoped loading must not turn "this ward had none" into "the trust sent none": with every
+    complaint of one ward removed, its paper still counts complaints as supplied, with a zero for
+    each month from the trust's first complaint."""
+    from pxassure.analysis import measures
+    from pxassure.ingest.store import Store
+    from pxassure.reports import data
+
+    db = tmp_path / "no-complaints.duckdb"
+    shutil.copy(demo_db, db)
+    with Store(db) as store:
+        store.con.execute(
+            "DELETE FROM complaint_subjects WHERE complaint_id IN (SELECT complaint_id FROM complaints WHERE unit_id = ?)",
+            [WARD],
+        )
+        store.con.execute("DELETE FROM complaints WHERE unit_id = ?", [WARD])
+    own = data.load(db, "latest", unit_id=WARD)
+    assert own.complaints.empty
+    count = measures.get("complaints_count")
+    assert own.not_supplied(count) == []
+    used = own.data_used([WARD]).set_index("table")
+    assert bool(used.loc["complaints", "supplied"]) and used.loc["complaints", "rows"] == 0
+    series = own.series(count)
+    series = series[series["unit_id"] == WARD]
+    whole = data.load(db, "latest").series(count)
+    assert len(series) == len(whole[whole["unit_id"] == WARD]) > 12 and series["numerator"].eq(0).all()

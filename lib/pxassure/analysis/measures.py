@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from pxassure.errors import MeasureError
+from pxassure.ingest.store import FIRST_RECORDED
 
 FFT_ANSWERS = ["very_good", "good", "neither", "poor", "very_poor", "dont_know"]
 #: Levels of the organisation, top down (as in ``org_units.level``).
@@ -232,7 +233,11 @@ def ward_counts(counts: Callable[[Tables], pd.DataFrame], since: tuple[str, str]
     def compute(tables: Tables, month: pd.Timestamp) -> pd.DataFrame:
         units = tables["org_units"]
         wards = units.loc[units["level"] == "ward", "unit_id"]
-        first = tables[since[0]][since[1]]
+        recorded = tables.get(FIRST_RECORDED)
+        if recorded is not None:  # the trust's first record: a paper may have read only its own rows
+            first = recorded.loc[recorded["table"] == since[0], "first"].dropna()
+        else:
+            first = tables[since[0]][since[1]]
         start = _months(first).min() if len(first) else month
         months = pd.date_range(start=start, end=month, freq="MS")
         grid = pd.MultiIndex.from_product([wards, months], names=["unit_id", "month"]).to_frame(index=False)

@@ -97,6 +97,24 @@ CREATE TABLE IF NOT EXISTS load_warnings (
 """
 
 
+#: Tables read by every paper whatever its scope (rows with a unit here apply to units below it
+#: too: a trust-wide target covers every ward). A paper about one unit reads these whole, and of
+#: every other table only its own units' rows; its content key digests the same (``freshness``).
+SHARED_TABLES = (
+    "org_units",
+    "committees",
+    "framework_requirements",
+    "fft_ward_map",
+    "fft_national",
+    "targets",
+    "spc_rebases",
+    "data_quality",
+)
+#: Tables whose rows belong to a unit through another table: table -> (key, table with the unit).
+THROUGH = {"complaint_subjects": ("complaint_id", "complaints")}
+#: The entry of :meth:`Store.as_of` that holds each table's first recorded date, trust-wide.
+FIRST_RECORDED = "first_recorded"
+
 #: What a report may read: each table up to its month, bounded by the column that dates it
 #: (``month``: first of the month; ``day``: the month's last day; ``year``: the calendar year).
 #: Entries: table -> (query, bound, the column that dates its rows).
@@ -261,11 +279,46 @@ class Store:
     def counts(self) -> dict[str, int]:
         return {name: self.con.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for name in LOAD_ORDER}
 
-    def as_of(self, month: pd.Timestamp) -> dict[str, pd.DataFrame]:
-        """Every table a report reads, each up to and including ``month`` (see :data:`AS_OF`)."""
+    def as_of(self, month: pd.Timestamp, units: list[str] | None = None) -> dict[str, pd.DataFrame]:
+        """Every table a report reads, each up to and including ``month`` (see :data:`AS_OF`);
+        with ``units``, only those units' rows of each table that is not shared (a ward's paper
+        reads its own rows, not the whole trust's)."""
+        tables = {}
+        for name, (sql, kind, _) in AS_OF.items():
+            params = self._bound(month, kind)
+            if units is not None and name not in SHARED_TABLES:
+                if name in THROUGH:
+                    key, owner = THROUGH[name]
+                    sql = f"SELECT * FROM ({sql}) WHERE {key} IN (SELECT {key} FROM {owner} WHERE unit_id IN ?)"
+                else:
+                    sql = f"SELECT * FROM ({sql}) WHERE unit_id IN ?"
+                params = [*params, list(units)]
+            tables[name] = self.query(sql, params)
+        tables[FIRST_RECORDED] = self._first_recorded(month)
+        return tables
+
+    def _first_recorded(self, month: pd.Timestamp) -> pd.DataFrame:
+        """The first date (or year) each table records for the whole trust, up to ``month``: where a
+        paper's count series starts, whichever units' rows it read."""
+        rows = []
+        for name, (sql, kind, column) in AS_OF.items():
+            if column is not None:
+                first = self.con.execute(f"SELECT min({column}) FROM ({sql})", self._bound(month, kind)).fetchone()[0]
+                rows.append((name, first))
+        return pd.DataFrame(rows, columns=["table", "first"])
+
+    def supplied_as_of(self, month: pd.Timestamp) -> dict[str, bool]:
+        """Whether the trust supplied each table a report reads (any row up to ``month``), whatever
+        the paper's scope: a ward with no complaints is not a trust that sent none."""
+        return {
+            name: bool(self.con.execute(f"SELECT count(*) > 0 FROM ({sql})", self._bound(month, kind)).fetchone()[0])
+            for name, (sql, kind, _) in AS_OF.items()
+        }
+
+    @staticmethod
+    def _bound(month: pd.Timestamp, kind: str | None) -> list:
         end = (month + pd.offsets.MonthEnd(0)).date()
-        bound = {"month": month.date(), "day": end, "year": month.year}
-        return {name: self.query(sql, [bound[kind]] if kind else None) for name, (sql, kind, _) in AS_OF.items()}
+        return [{"month": month.date(), "day": end, "year": month.year}[kind]] if kind else []
 
     def snapshot(self) -> dict:
         """The data snapshot reports cite: latest load, when, and a digest of its files."""

@@ -27,21 +27,8 @@ from functools import cache
 from pathlib import Path
 
 from pxassure.ingest.schema import TABLES
-from pxassure.ingest.store import Store
+from pxassure.ingest.store import SHARED_TABLES, THROUGH, Store
 
-#: Tables read by every paper whatever its scope (rows with a unit here apply to units below it too).
-SHARED_TABLES = (
-    "org_units",
-    "committees",
-    "framework_requirements",
-    "fft_ward_map",
-    "fft_national",
-    "targets",
-    "spc_rebases",
-    "data_quality",
-)
-#: Tables whose rows belong to a unit through another table: table -> (key, table with the unit).
-THROUGH = {"complaint_subjects": ("complaint_id", "complaints")}
 KEY_SUFFIX = ".key"
 
 

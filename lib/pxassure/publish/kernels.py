@@ -15,6 +15,8 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import ensure_async
 from traitlets import default
 
+from pxassure.errors import KernelError
+
 #: How long IOPub must stay quiet after the kernel's first reply before the first cell is sent,
 #: and how often a kernel that was asked to shut down is checked for having gone (seconds).
 #: jupyter_client waits 0.2 s and polls every 0.1 s: on a pack of small reports, most of a
@@ -28,7 +30,8 @@ class ReportKernelClient(AsyncKernelClient):
 
     async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
         # jupyter_client 8's wait, for a kernel started by a KernelManager (this one's always is),
-        # with IOPUB_QUIET in place of its fixed 0.2 s.
+        # with IOPUB_QUIET in place of its fixed 0.2 s. KernelError is a RuntimeError, which is
+        # what nbclient expects, so it still shuts the kernel down.
         deadline = time.time() + (float("inf") if timeout is None else timeout)
         while True:
             self.kernel_info()
@@ -46,9 +49,9 @@ class ReportKernelClient(AsyncKernelClient):
                         self._handle_kernel_info_reply(msg)
                         break
             if not await self._async_is_alive():
-                raise RuntimeError("Kernel died before replying to kernel_info")
+                raise KernelError("the report's kernel died as it started (before replying to kernel_info)")
             if time.time() > deadline:
-                raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+                raise KernelError(f"the report's kernel did not answer within {timeout:.0f} s of starting")
         while True:  # let the start-up messages drain
             try:
                 await ensure_async(self.iopub_channel.get_msg(timeout=IOPUB_QUIET))
@@ -80,6 +83,15 @@ class IPCKernelManager(AsyncKernelManager):
             self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or str(uuid.uuid4())
             self.provisioner = ForkedProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
         return await super()._async_pre_start_kernel(**kw)
+
+    async def _async_interrupt_kernel(self) -> None:
+        # jupyter_client interrupts every kernel before asking it to shut down. A report's kernel
+        # has finished by then (a cell that timed out was interrupted already), and the signal
+        # only races its last messages: "KeyboardInterrupt caught in kernel" on the build's
+        # terminal. (A timed-out cell's interrupt goes through ``interrupt_kernel``, unchanged.)
+        if self.shutting_down:
+            return
+        await super()._async_interrupt_kernel()
 
     async def _async_finish_shutdown(self, waittime=None, pollinterval=SHUTDOWN_POLL, restart=False) -> None:
         await super()._async_finish_shutdown(waittime, pollinterval, restart)

@@ -18,7 +18,7 @@ from pxassure.analysis import measures
 from pxassure.analysis.measures import Measure
 from pxassure.analysis.targets import Target, covering, target_for
 from pxassure.errors import ParameterError
-from pxassure.ingest.store import AS_OF, Store
+from pxassure.ingest.store import AS_OF, SHARED_TABLES, Store
 from pxassure.reports.parameters import resolve_period
 
 #: The sources a paper may draw on, in the order its "Data used in this paper" lists them.
@@ -41,10 +41,6 @@ SOURCES: dict[str, str] = {
 }
 
 
-#: Sources whose rows apply across units (a trust-wide target covers every ward): counted whole.
-SHARED_SOURCES = ("fft_national", "targets", "spc_rebases", "data_quality")
-
-
 def _table(name: str) -> property:
     return property(lambda self: self.tables[name], doc=f"The ``{name}`` table up to the report month.")
 
@@ -56,11 +52,30 @@ class ReportData:
     month: pd.Timestamp
     tables: dict[str, pd.DataFrame]
     snapshot: dict
+    #: table -> whether the trust supplied it (None: judged from ``tables``, which are whole)
+    supplied_tables: dict[str, bool] | None = None
     _series: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def from_store(cls, store: Store, month: pd.Timestamp) -> ReportData:
-        return cls(month=month, tables=store.as_of(month), snapshot=store.snapshot())
+    def from_store(cls, store: Store, month: pd.Timestamp, unit_id: str | None = None) -> ReportData:
+        """The data up to ``month``: the whole trust's, or with ``unit_id`` that unit's and its
+        descendants' rows (and the shared tables), as its content key digests them."""
+        if unit_id is None:
+            return cls(month=month, tables=store.as_of(month), snapshot=store.snapshot())
+        units = store.as_of(month, units=[])["org_units"]
+        if unit_id not in set(units["unit_id"]):
+            raise ParameterError(f"unknown unit_id {unit_id!r}: not in org_units")
+        return cls(
+            month=month,
+            tables=store.as_of(month, units=measures.descendants(units, unit_id)),
+            snapshot=store.snapshot(),
+            supplied_tables=store.supplied_as_of(month),
+        )
+
+    def _supplied(self, table: str) -> bool:
+        if self.supplied_tables is not None:
+            return self.supplied_tables.get(table, False)
+        return bool(len(self.tables.get(table, ())))
 
     # Short names the report models use for the tables they read most.
     units = _table("org_units")
@@ -109,12 +124,12 @@ class ReportData:
         return u["unit_id"]
 
     def supplied(self, measure: Measure) -> bool:
-        """True when every table the measure is computed from holds rows."""
-        return all(len(self.tables.get(t, ())) for t in measure.sources)
+        """True when the trust supplied every table the measure is computed from."""
+        return all(self._supplied(t) for t in measure.sources)
 
     def not_supplied(self, measure: Measure) -> list[str]:
-        """The tables a measure needs that hold no rows (empty when it can be computed)."""
-        return [t for t in measure.sources if not len(self.tables.get(t, ()))]
+        """The tables a measure needs that the trust did not supply (empty when it can be computed)."""
+        return [t for t in measure.sources if not self._supplied(t)]
 
     def series(self, measure: str | Measure) -> pd.DataFrame:
         """Ward-month numerator and denominator for a measure (from the registry), up to the month.
@@ -138,13 +153,12 @@ class ReportData:
         that no unit owns (national figures, targets …) are counted whole."""
         rows = []
         for table, label in SOURCES.items():
-            whole = self.tables.get(table, pd.DataFrame())
-            t = whole
-            if units is not None and len(t) and "unit_id" in t and table not in SHARED_SOURCES:
+            t = self.tables.get(table, pd.DataFrame())
+            if units is not None and len(t) and "unit_id" in t and table not in SHARED_TABLES:
                 t = t[t["unit_id"].isin(units)]
             column = AS_OF[table][2]
             # supplied: the trust loaded the source (it may hold no rows for this paper's units)
-            row = {"source": label, "table": table, "supplied": bool(len(whole)), "rows": len(t)}
+            row = {"source": label, "table": table, "supplied": self._supplied(table), "rows": len(t)}
             row["first"] = row["latest"] = None
             if len(t):
                 dates = t[column]
@@ -214,10 +228,11 @@ class ReportData:
         }
 
 
-def load(database: str | Path, period: Any) -> ReportData:
-    """Open the store read-only, resolve the report month and load its data."""
+def load(database: str | Path, period: Any, unit_id: str | None = None) -> ReportData:
+    """Open the store read-only, resolve the report month and load its data (all of it, or with
+    ``unit_id`` that unit's scope: see :meth:`ReportData.from_store`)."""
     with Store(database, read_only=True) as store:
-        return ReportData.from_store(store, resolve_period(store, period))
+        return ReportData.from_store(store, resolve_period(store, period), unit_id)
 
 
 def framework_evidence(data: ReportData, unit_id: str) -> pd.DataFrame:
