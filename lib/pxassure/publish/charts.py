@@ -547,6 +547,7 @@ def plot_heatmap(scores: pd.DataFrame, *, title: str):
     half a second a paper, for a layout that is fixed here anyway."""
     from matplotlib import colormaps
     from matplotlib.colors import Normalize
+    from seaborn.utils import relative_luminance
 
     values = scores.to_numpy(dtype=float)
     nrows, ncols = values.shape
@@ -568,8 +569,7 @@ def plot_heatmap(scores: pd.DataFrame, *, title: str):
     for spine in ax.spines.values():
         spine.set_visible(False)
     for row, col in zip(*np.nonzero(np.isfinite(values))):
-        r, g, b, _ = cmap(norm(values[row, col]))
-        light = 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.408  # as seaborn picks: dark text on light
+        light = relative_luminance(cmap(norm(values[row, col]))) > 0.408  # seaborn's choice of text colour
         ax.text(
             col + 0.5,
             row + 0.5,
