@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from pxassure.errors import MeasureError
-from pxassure.ingest.store import FIRST_RECORDED
+from pxassure.ingest.store import RECORDED
 
 FFT_ANSWERS = ["very_good", "good", "neither", "poor", "very_poor", "dont_know"]
 #: Levels of the organisation, top down (as in ``org_units.level``).
@@ -233,7 +233,7 @@ def ward_counts(counts: Callable[[Tables], pd.DataFrame], since: tuple[str, str]
     def compute(tables: Tables, month: pd.Timestamp) -> pd.DataFrame:
         units = tables["org_units"]
         wards = units.loc[units["level"] == "ward", "unit_id"]
-        recorded = tables.get(FIRST_RECORDED)
+        recorded = tables.get(RECORDED)
         if recorded is not None:  # the trust's first record: a paper may have read only its own rows
             first = recorded.loc[recorded["table"] == since[0], "first"].dropna()
         else:

@@ -112,8 +112,9 @@ SHARED_TABLES = (
 )
 #: Tables whose rows belong to a unit through another table: table -> (key, table with the unit).
 THROUGH = {"complaint_subjects": ("complaint_id", "complaints")}
-#: The entry of :meth:`Store.as_of` that holds each table's first recorded date, trust-wide.
-FIRST_RECORDED = "first_recorded"
+#: The entry of :meth:`Store.as_of` that says, for the whole trust, what each table records up to
+#: the month: whether it holds any row (was supplied) and its first date (or year).
+RECORDED = "recorded"
 
 #: What a report may read: each table up to its month, bounded by the column that dates it
 #: (``month``: first of the month; ``day``: the month's last day; ``year``: the calendar year).
@@ -294,26 +295,21 @@ class Store:
                     sql = f"SELECT * FROM ({sql}) WHERE unit_id IN ?"
                 params = [*params, list(units)]
             tables[name] = self.query(sql, params)
-        tables[FIRST_RECORDED] = self._first_recorded(month)
+        tables[RECORDED] = self._recorded(month)
         return tables
 
-    def _first_recorded(self, month: pd.Timestamp) -> pd.DataFrame:
-        """The first date (or year) each table records for the whole trust, up to ``month``: where a
-        paper's count series starts, whichever units' rows it read."""
+    def _recorded(self, month: pd.Timestamp) -> pd.DataFrame:
+        """For the whole trust, whatever units a paper reads: whether each table was supplied (a
+        ward with no complaints is not a trust that sent none) and the first date it records
+        (where a count series starts)."""
         rows = []
         for name, (sql, kind, column) in AS_OF.items():
-            if column is not None:
-                first = self.con.execute(f"SELECT min({column}) FROM ({sql})", self._bound(month, kind)).fetchone()[0]
-                rows.append((name, first))
-        return pd.DataFrame(rows, columns=["table", "first"])
-
-    def supplied_as_of(self, month: pd.Timestamp) -> dict[str, bool]:
-        """Whether the trust supplied each table a report reads (any row up to ``month``), whatever
-        the paper's scope: a ward with no complaints is not a trust that sent none."""
-        return {
-            name: bool(self.con.execute(f"SELECT count(*) > 0 FROM ({sql})", self._bound(month, kind)).fetchone()[0])
-            for name, (sql, kind, _) in AS_OF.items()
-        }
+            first = f"min({column})" if column is not None else "NULL"
+            supplied, start = self.con.execute(
+                f"SELECT count(*) > 0, {first} FROM ({sql})", self._bound(month, kind)
+            ).fetchone()
+            rows.append((name, bool(supplied), start))
+        return pd.DataFrame(rows, columns=["table", "supplied", "first"])
 
     @staticmethod
     def _bound(month: pd.Timestamp, kind: str | None) -> list:

@@ -18,7 +18,7 @@ from pxassure.analysis import measures
 from pxassure.analysis.measures import Measure
 from pxassure.analysis.targets import Target, covering, target_for
 from pxassure.errors import ParameterError
-from pxassure.ingest.store import AS_OF, SHARED_TABLES, Store
+from pxassure.ingest.store import AS_OF, RECORDED, SHARED_TABLES, Store
 from pxassure.reports.parameters import resolve_period
 
 #: The sources a paper may draw on, in the order its "Data used in this paper" lists them.
@@ -52,30 +52,24 @@ class ReportData:
     month: pd.Timestamp
     tables: dict[str, pd.DataFrame]
     snapshot: dict
-    #: table -> whether the trust supplied it (None: judged from ``tables``, which are whole)
-    supplied_tables: dict[str, bool] | None = None
     _series: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_store(cls, store: Store, month: pd.Timestamp, unit_id: str | None = None) -> ReportData:
         """The data up to ``month``: the whole trust's, or with ``unit_id`` that unit's and its
         descendants' rows (and the shared tables), as its content key digests them."""
-        if unit_id is None:
-            return cls(month=month, tables=store.as_of(month), snapshot=store.snapshot())
-        units = store.as_of(month, units=[])["org_units"]
-        if unit_id not in set(units["unit_id"]):
-            raise ParameterError(f"unknown unit_id {unit_id!r}: not in org_units")
-        return cls(
-            month=month,
-            tables=store.as_of(month, units=measures.descendants(units, unit_id)),
-            snapshot=store.snapshot(),
-            supplied_tables=store.supplied_as_of(month),
-        )
+        units = None
+        if unit_id is not None:
+            hierarchy = store.table("org_units")
+            if unit_id not in set(hierarchy["unit_id"]):
+                raise ParameterError(f"unknown unit_id {unit_id!r}: not in org_units")
+            units = measures.descendants(hierarchy, unit_id)
+        return cls(month=month, tables=store.as_of(month, units=units), snapshot=store.snapshot())
 
     def _supplied(self, table: str) -> bool:
-        if self.supplied_tables is not None:
-            return self.supplied_tables.get(table, False)
-        return bool(len(self.tables.get(table, ())))
+        """Whether the trust supplied ``table`` (any row up to the month), whatever this paper's scope."""
+        recorded = self.tables[RECORDED]
+        return bool(recorded.loc[recorded["table"] == table, "supplied"].any())
 
     # Short names the report models use for the tables they read most.
     units = _table("org_units")
