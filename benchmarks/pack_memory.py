@@ -4,10 +4,12 @@
 
 Builds a demo trust of the given size, starts `pxassure build --all --force`, and every 0.2 s
 reads the proportional set size (PSS, from /proc/PID/smaps_rollup) of every process under the
-build. A worker's memory is its own PSS plus that of its zygote and the kernel it is running:
-PSS splits pages that a forked kernel shares with its zygote between them, so the sum counts each
-page once (RSS would count shared pages in every process). Prints the peak of that sum per worker,
-the build process's own peak, and the peak of any single process. Linux only; not a test.
+build. A worker's memory is its own PSS, that of the kernel it is running (named ``pxk <worker
+pid>``) and its share of the zygote the workers share (the zygote's PSS over the number of
+workers): PSS splits pages that a forked kernel shares with its zygote between them, so the sum
+counts each page once (RSS would count shared pages in every process). Prints the peak of that
+sum per worker, the zygote's and the build process's own peaks, and the peak of any single
+process. Linux only; not a test.
 """
 
 from __future__ import annotations
@@ -64,22 +66,51 @@ def main() -> None:
             [*cmd, "--output", str(Path(tmp) / "out")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         per_worker: dict[int, float] = {}
-        build_peak = single_peak = 0.0
+        build_peak = single_peak = zygote_peak = 0.0
         t0 = time.perf_counter()
         while build.poll() is None:
             build_peak = max(build_peak, pss_mib(build.pid))
-            for top in children(build.pid):  # pool workers (and the resource tracker)
-                members = tree(top)
-                sizes = [pss_mib(p) for p in members]
-                per_worker[top] = max(per_worker.get(top, 0.0), sum(sizes))
-                single_peak = max(single_peak, *sizes)
+            tops = children(build.pid)
+            zygotes = [p for p in tops if "pxassure.publish.zygote" in cmdline(p)]
+            workers = [p for p in tops if p not in zygotes]  # pool workers (and the resource tracker)
+            kernels: dict[int, list[int]] = {}
+            zygote_pss = 0.0
+            for z in zygotes:
+                zygote_pss += pss_mib(z)
+                for k in children(z):
+                    kernels.setdefault(owner(k), []).append(k)
+            zygote_peak = max(zygote_peak, zygote_pss)
+            share = zygote_pss / max(1, len(workers))
+            for top in workers:
+                sizes = [pss_mib(p) for p in tree(top) + kernels.get(top, [])]
+                per_worker[top] = max(per_worker.get(top, 0.0), sum(sizes) + share)
+                single_peak = max(single_peak, *sizes, zygote_pss)
             time.sleep(0.2)
         took = time.perf_counter() - t0
         workers = sorted(per_worker.values(), reverse=True)
         print(f"pack: {args.wards} wards x {args.months} months, exit {build.returncode}, {took:.0f} s")
-        print(f"  build process peak PSS: {build_peak:.0f} MiB")
-        print("  per worker (worker + zygote + kernel), peak PSS: " + ", ".join(f"{w:.0f} MiB" for w in workers[:4]))
+        print(f"  build process peak PSS: {build_peak:.0f} MiB; the shared zygote's: {zygote_peak:.0f} MiB")
+        print(
+            "  per worker (worker + its kernel + its share of the zygote), peak PSS: "
+            + ", ".join(f"{w:.0f} MiB" for w in workers[:4])
+        )
         print(f"  largest single process, peak PSS: {single_peak:.0f} MiB")
+
+
+def cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def owner(kernel: int) -> int:
+    """The worker a forked kernel runs for: the zygote names it ``pxk <worker pid>``."""
+    try:
+        name = Path(f"/proc/{kernel}/comm").read_text().split()
+        return int(name[1]) if len(name) == 2 and name[0] == "pxk" else 0
+    except (OSError, ValueError):
+        return 0
 
 
 if __name__ == "__main__":

@@ -47,7 +47,8 @@ def hanging_home(tmp_path) -> Path:
         "import os, time\n"
         'folder = os.environ.get("PXASSURE_TEST_PIDS")\n'
         "if folder:\n"
-        "    open(os.path.join(folder, str(os.getpid())), 'w').write(str(os.getppid()))\n"
+        "    owner = os.environ['PXASSURE_KERNEL_OWNER']\n"
+        "    open(os.path.join(folder, str(os.getpid())), 'w').write(f'{os.getppid()} {owner}')\n"
         "else:\n"
         '    open(os.environ["PXASSURE_TEST_PIDFILE"], "w").write(str(os.getpid()))\n'
         "time.sleep(600)",
@@ -130,12 +131,15 @@ def test_killing_a_parallel_build_leaves_no_worker_or_kernel_running(demo_db, tm
             assert proc.poll() is None, "the build ended before its notebooks started"
             time.sleep(0.2)
         time.sleep(0.5)  # let both files be written in full
-        kernels = {int(p.name): int(p.read_text()) for p in pids.iterdir()}  # kernel -> its worker
-        assert len(kernels) == 2 and len(set(kernels.values())) == 2  # two workers, one kernel each
+        # kernel -> (its parent, the worker that asked for it)
+        kernels = {int(p.name): tuple(map(int, p.read_text().split())) for p in pids.iterdir()}
+        assert len(kernels) == 2 and len({w for _, w in kernels.values()}) == 2  # two workers, a kernel each
+        assert len({z for z, _ in kernels.values()}) == 1  # forked from the one zygote the workers share
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
-        for kernel, worker in kernels.items():
-            assert gone(worker), "the kernel's parent (its worker's zygote) outlived the build"
+        for kernel, (zygote, worker) in kernels.items():
+            assert gone(worker), "a worker outlived the build"
+            assert gone(zygote), "the zygote outlived the build"
             assert gone(kernel), "a kernel outlived the build"
     finally:
         if proc.poll() is None:
@@ -175,17 +179,23 @@ def test_forked_kernels_share_nothing_between_reports(demo_db, tmp_path):
 
 
 def test_a_worker_that_dies_fails_its_reports_and_the_layers_above_still_build(demo_db, tmp_path):
-    """A pack shares one pool of workers across its layers; when a worker dies mid-layer, the
-    reports it took down fail with a plain message and the next layer gets a fresh pool."""
+    """A pack shares one pool of workers (and one zygote) across its layers; when a worker dies,
+    the reports it took down fail with a plain message, its kernel ends with it (the zygote,
+    its parent, lives on) and a fresh pool builds the rest."""
     notebooks = {p.stem for p in (ROOT / "notebooks").glob("*.ipynb")}
+    probe = tmp_path / "orphan"
     home = fake_home(
         tmp_path,
-        "import os, signal\n"
-        f"if unit_id == {WARD!r}:  # kill this report's worker: the kernel's parent is the worker's zygote\n"
-        "    with open(f'/proc/{os.getppid()}/stat') as fh:\n"
-        "        worker = int(fh.read().rsplit(')', 1)[1].split()[1])\n"
-        "    os.kill(worker, signal.SIGKILL)\n"
-        "    import time; time.sleep(60)\n",
+        "import os, signal, time\n"
+        f"probe = {str(probe)!r}\n"
+        f"if unit_id == {WARD!r}:  # kill the worker that runs this report\n"
+        "    open(probe, 'w').write(str(os.getpid()))\n"
+        "    os.kill(int(os.environ['PXASSURE_KERNEL_OWNER']), signal.SIGKILL)\n"
+        "    time.sleep(60)\n"
+        "elif unit_id is None and os.path.exists(probe) and not os.path.exists(probe + '.seen'):\n"
+        "    time.sleep(2)  # a later report: is that kernel still running?\n"
+        "    alive = os.path.exists(f'/proc/{open(probe).read()}')\n"
+        "    open(probe + '.seen', 'w').write(str(alive))\n",
         notebooks=sorted(notebooks),
     )
     env = {**os.environ, "PXASSURE_HOME": str(home)}
@@ -202,6 +212,7 @@ def test_a_worker_that_dies_fails_its_reports_and_the_layers_above_still_build(d
     built = {f"{p.parent.name}/{p.name}" for p in out.glob("*/*/*/*.html")}
     assert {"board/board.html"} <= built and any(p.startswith("division/") for p in built)
     assert f"ward/{WARD}.html" not in built
+    assert (tmp_path / "orphan.seen").read_text() == "False", "the dead worker's kernel was still running"
 
 
 def test_report_kernels_use_the_client_that_waits_briefly_for_start_up_messages():
@@ -212,3 +223,37 @@ def test_report_kernels_use_the_client_that_waits_briefly_for_start_up_messages(
     client = kernels.IPCKernelManager(kernel_name="python3").client()
     assert isinstance(client, kernels.ReportKernelClient)
     assert kernels.IOPUB_QUIET < 0.2
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid") or os.getuid() != 0, reason="needs root, to ask as another user")
+def test_the_zygote_serves_only_its_own_user():
+    """A kernel runs code as the build's user, so the zygote answers no one else."""
+    from pxassure.publish import zygote
+
+    ask = (
+        "import os, socket, sys, time\n"
+        "if len(sys.argv) > 2:\n"
+        "    os.setuid(int(sys.argv[2]))  # ask as another user\n"
+        "for _ in range(1500):  # until the zygote has imported everything and listens\n"
+        "    s = socket.socket(socket.AF_UNIX)\n"
+        "    try:\n"
+        "        s.connect('\\0' + sys.argv[1]); break\n"
+        "    except ConnectionRefusedError:\n"
+        "        s.close(); time.sleep(0.1)\n"
+        "s.sendall(b'{}\\n')  # not a real request: its answer names what is missing\n"
+        "try:\n"
+        "    print(repr(s.recv(200)))\n"
+        "except ConnectionResetError:  # closed unanswered\n"
+        "    print(repr(b''))\n"
+    )
+    z = zygote.Zygote()
+    try:
+        own = subprocess.run([sys.executable, "-c", ask, z.address[1:]], capture_output=True, text=True, timeout=200)
+        other = subprocess.run(
+            [sys.executable, "-c", ask, z.address[1:], "65534"], capture_output=True, text=True, timeout=200
+        )
+    finally:
+        z.proc.stdin.close()
+        z.proc.wait(timeout=30)
+    assert "KernelError: a fork request is" in own.stdout, own.stdout + own.stderr
+    assert other.stdout.strip() == "b''", other.stdout + other.stderr

@@ -5,9 +5,10 @@ only when everything succeeded, so a failed run never overwrites or half-writes 
 previous good report. A failed run keeps its executed notebook (``<name>.failed.ipynb``)
 for the analyst to read.
 
-A pack is built layer by layer from the wards up (so each layer's findings exist when
-the layer above reads them), with the reports of one layer run in parallel, one process
-per core. One failing report does not stop the others.
+A pack is built from the wards up, one process per core: each report as soon as the
+reports whose findings it reads are built (a division after its own wards; the committees
+and the board, side by side, after the divisions). One failing report does not stop the
+others.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import re
 import shutil
 import sys
 import tempfile
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +53,7 @@ class ReportJob:
     key: str | None = None  # its content key (see ``freshness``); None: always build
     timeout: int = CELL_TIMEOUT  # seconds one notebook cell may run
     snapshot: str | None = None  # digest of the database and code it was planned on (``cluster``)
+    below: tuple[str, ...] = ()  # paths of the reports whose findings it reads: built before it
 
     @property
     def name(self) -> str:
@@ -148,7 +150,8 @@ def plan(
         return parameters
 
     code = freshness.code_digest(str(PROJECT_ROOT))
-    keys = content_keys(committees.plan(params, units), units, digests, resolved, pdf, code)
+    reads = inputs(committees.plan(params, units), units)
+    keys = content_keys(committees.plan(params, units), reads, digests, resolved, pdf, code)
     snapshot = freshness.snapshot_digest(digests, code)
     jobs = []
     for spec in specs:
@@ -164,34 +167,45 @@ def plan(
                 key=keys[spec.path],
                 timeout=timeout,
                 snapshot=snapshot,
+                below=tuple(reads[spec.path][1]),
             )
         )
     return jobs
 
 
-def content_keys(specs: list[ReportSpec], units, digests: dict, resolved, pdf: bool, code: str) -> dict[str, str]:
-    """Every report's content key (see ``freshness``), bottom layer first: a ward's own data; a
-    division's data and its wards' keys; the committees' and board's whole data and every
-    division's key (they read the divisions' findings)."""
+def inputs(specs: list[ReportSpec], units) -> dict[str, tuple[list[str] | None, list[str]]]:
+    """What each report reads, by path: the units whose data it covers (None: the whole trust)
+    and the reports one layer down whose findings it reads — a ward none; a division its wards;
+    the committees and the board every division. Content keys and the build order both come
+    from this."""
     tree = measures.ancestors(units)
-    keys: dict[str, str] = {}
     by_layer: dict[str, list[ReportSpec]] = {}
     for spec in specs:
         by_layer.setdefault(spec.layer, []).append(spec)
-    for spec in specs:  # bottom layer first (committees.plan's order)
+    out: dict[str, tuple[list[str] | None, list[str]]] = {}
+    for spec in specs:
         if spec.layer == "ward":
-            scope, below = [spec.unit_id], []
+            out[spec.path] = ([spec.unit_id], [])
         elif spec.layer == "division":
             scope = measures.descendants(units, spec.unit_id, tree)
-            below = [keys[w.path] for w in by_layer.get("ward", []) if w.unit_id in scope]
+            out[spec.path] = (scope, [w.path for w in by_layer.get("ward", []) if w.unit_id in scope])
         else:
-            scope, below = None, [keys[d.path] for d in by_layer.get("division", [])]
+            out[spec.path] = (None, [d.path for d in by_layer.get("division", [])])
+    return out
+
+
+def content_keys(specs: list[ReportSpec], reads: dict, digests: dict, resolved, pdf: bool, code: str) -> dict[str, str]:
+    """Every report's content key (see ``freshness``): the data in its scope and the keys of the
+    reports it reads (``reads``, from :func:`inputs`); ``specs`` bottom layer first."""
+    keys: dict[str, str] = {}
+    for spec in specs:
+        scope, below = reads[spec.path]
         keys[spec.path] = freshness.content_key(
             data=freshness.scope_digest(digests, scope),
             parameters={**resolved(spec), "pdf": pdf},
             notebook=spec.notebook,
             code=code,
-            below=below,
+            below=[keys[b] for b in below],
         )
     return keys
 
@@ -390,7 +404,7 @@ def run_pack(
     force: bool = False,
     scheduler: str | None = None,
 ) -> list[ReportOutcome]:
-    """Build ``jobs`` layer by layer (wards first), in parallel within a layer; then the index.
+    """Build ``jobs`` in parallel, each after the reports it reads (:func:`ready`); then the index.
     Reports still current (``freshness``) are skipped unless ``force``; none of them starts a
     process or a kernel. With ``scheduler`` (a Dask scheduler address, or ``"local"``) the
     reports to build run as a task graph on that cluster's workers (``publish.cluster``)."""
@@ -419,40 +433,78 @@ def run_pack(
 
         with cluster.client_for(scheduler, workers) as client:
             built = [j for layer in LAYERS for j in to_build.get(layer, [])]
-            outcomes += cluster.run_graph(client, built, output_root, linkable, force, bar, LAYERS)
+            outcomes += cluster.run_graph(client, built, output_root, linkable, force, bar)
         to_build = {}
-    # One pool for the whole pack: its workers (and their zygotes) are started once, not per layer.
-    remaining = sum(len(batch) for batch in to_build.values())
-    size = min(workers, max((len(batch) for batch in to_build.values()), default=1))
+    pending = [j for layer in LAYERS for j in to_build.get(layer, [])]  # bottom layer first
+    size = min(workers, _width(pending))
+    if size <= 1:
+        for job in pending:
+            outcomes.append(run(job, output_root, linkable, force=force))
+            bar.update(1)
+    else:
+        outcomes += _run_in_pool(pending, size, output_root, linkable, force, bar)
+    bar.close()
+    write_index(period_dir, jobs[0].period, jobs[0].trust_name)
+    return outcomes
+
+
+def ready(waiting: list[ReportJob], unfinished: set[str]) -> list[ReportJob]:
+    """The waiting jobs whose readings are built (none of ``below`` unfinished), the highest
+    layer first: a division starts as soon as its own wards are built, ahead of wards still
+    waiting, and the committees and the board run side by side once the divisions are built."""
+    found = [j for j in waiting if unfinished.isdisjoint(j.below)]
+    return sorted(found, key=lambda j: -LAYERS.index(j.layer))  # stable: plan order within a layer
+
+
+def _width(jobs: list[ReportJob]) -> int:
+    """How many of ``jobs`` can run at once at most: the most jobs at one depth of what they read."""
+    by_path = {j.spec.path: j for j in jobs}
+    depth: dict[str, int] = {}
+    for job in jobs:  # bottom layer first, so what a job reads has its depth already
+        depth[job.spec.path] = 1 + max((depth[b] for b in job.below if b in by_path), default=-1)
+    counts: dict[int, int] = {}
+    for d in depth.values():
+        counts[d] = counts.get(d, 0) + 1
+    return max(counts.values(), default=0)
+
+
+def _run_in_pool(jobs, size, output_root, linkable, force, bar) -> list[ReportOutcome]:
+    """Build ``jobs`` on one pool of ``size`` worker processes (started once for the pack, with
+    their zygotes), each job as soon as the reports it reads are built (:func:`ready`). A failed
+    report still releases its readers: they compute what it would have said."""
+    waiting = list(jobs)
+    unfinished = {j.spec.path for j in jobs}
+    running: dict[Future, ReportJob] = {}
+    outcomes: list[ReportOutcome] = []
     pool: ProcessPoolExecutor | None = None
+    from pxassure.publish import zygote
+
+    if zygote.enabled():  # started before the workers are forked, so they share it (see zygote)
+        zygote.Zygote.get()
     try:
-        for layer in LAYERS:
-            batch = to_build.get(layer, [])
-            if not batch:
-                continue
-            if workers == 1 or remaining == 1:
-                for job in batch:
-                    outcomes.append(run(job, output_root, linkable, force=force))
-                    bar.update(1)
-                continue
-            if pool is None:
-                pool = ProcessPoolExecutor(max_workers=size, initializer=_die_with_parent, initargs=(os.getpid(),))
-            futures = [pool.submit(_run_one, (job, output_root, linkable, force)) for job in batch]
-            for future in as_completed(futures):
+        while waiting or running:
+            for job in ready(waiting, unfinished)[: size - len(running)]:
+                if pool is None:
+                    pool = ProcessPoolExecutor(max_workers=size, initializer=_die_with_parent, initargs=(os.getpid(),))
+                running[pool.submit(_run_one, (job, output_root, linkable, force))] = job
+                waiting.remove(job)
+            if not running:  # cannot happen with what plan() makes: a job reading one never built
+                raise ParameterError(f"reports wait on reports not in the build: {[j.spec.path for j in waiting]}")
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                job = running.pop(future)
+                unfinished.discard(job.spec.path)
                 try:
                     outcomes.append(future.result())
                 except Exception as exc:  # the worker process itself died
-                    job = batch[futures.index(future)]
                     outcomes.append(ReportOutcome(job, error=failure_text(exc)))
-                    if isinstance(exc, BrokenProcessPool) and pool is not None:  # a new pool for later layers
+                    if isinstance(exc, BrokenProcessPool) and pool is not None:  # a new pool for the rest
                         pool.shutdown(wait=False, cancel_futures=True)
                         pool = None
                 bar.update(1)
     finally:
         if pool is not None:
             pool.shutdown()
-    bar.close()
-    write_index(period_dir, jobs[0].period, jobs[0].trust_name)
     return outcomes
 
 

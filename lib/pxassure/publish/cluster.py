@@ -3,7 +3,7 @@
 A region or an integrated care board building packs for many trusts can spread one build over
 several machines: ``pxassure build --all --scheduler tcp://HOST:8786`` (or ``--scheduler
 local`` for a cluster of worker processes on this machine). The pack becomes a task graph —
-each division waits for its layer's wards, each committee and the board for the divisions —
+each division waits for its own wards, each committee and the board for the divisions —
 and every task is the same :func:`pxassure.publish.build.run` a local build uses: a real
 papermill-executed notebook in a fresh kernel, skipped when its content key says it is
 current, written atomically under the same content key.
@@ -111,34 +111,32 @@ def _task(job, output_root, linkable, force, base, *below):
     return build.run(job, output_root, linkable, force=force, base=Path(base))
 
 
-def run_graph(client, jobs, output_root: Path, linkable: list[str], force: bool, bar, layers) -> list:
-    """Submit ``jobs`` as a task graph, each layer after the one below it, and collect the
-    outcomes as they finish. A report whose worker died is a failed outcome, never an exception."""
+def run_graph(client, jobs, output_root: Path, linkable: list[str], force: bool, bar) -> list:
+    """Submit ``jobs`` (bottom layer first) as a task graph, each after the reports it reads
+    (``job.below``), and collect the outcomes as they finish. A report whose worker died is a
+    failed outcome, never an exception."""
     from distributed import as_completed
 
     from pxassure.publish.build import ReportOutcome, failure_text
 
     base = str(Path.cwd())
     futures = {}
-    below: list = []
-    for layer in layers:
-        this_layer = []
-        for job in (j for j in jobs if j.layer == layer):
-            future = client.submit(
-                _task,
-                job,
-                output_root,
-                linkable,
-                force,
-                base,
-                *below,
-                key=f"pxassure-{job.trust}-{job.period}-{job.spec.path}-{job.key or 'unkeyed'}"[:200],
-                pure=False,
-                retries=0,
-            )
-            futures[future] = job
-            this_layer.append(future)
-        below += this_layer
+    by_path = {}
+    for job in jobs:
+        future = client.submit(
+            _task,
+            job,
+            output_root,
+            linkable,
+            force,
+            base,
+            *(by_path[b] for b in job.below if b in by_path),
+            key=f"pxassure-{job.trust}-{job.period}-{job.spec.path}-{job.key or 'unkeyed'}"[:200],
+            pure=False,
+            retries=0,
+        )
+        futures[future] = job
+        by_path[job.spec.path] = future
     outcomes = []
     for future in as_completed(list(futures)):
         try:

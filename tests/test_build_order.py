@@ -1,0 +1,52 @@
+"""The order a pack is built in: each report after the reports whose findings it reads, no later."""
+
+from pxassure.ingest import demo
+from pxassure.publish import build
+
+WARD = demo.PLANTED["deteriorating_ward"]
+
+
+def _by_path(jobs):
+    return {j.spec.path: j for j in jobs}
+
+
+def test_each_report_reads_its_own_layer_below(demo_db):
+    jobs = _by_path(build.plan(None, database=demo_db))
+    med_wards = set(jobs["division/MED.html"].below)
+    assert f"ward/{WARD}.html" in med_wards
+    assert all(p.startswith("ward/") for p in med_wards)
+    assert not med_wards & set(jobs["division/SUR.html"].below)  # a division reads only its own wards
+    divisions = {p for p in jobs if p.startswith("division/")}
+    for upper in ("patient_experience/patient_experience_committee.html", "board/board.html"):
+        assert set(jobs[upper].below) == divisions
+    assert jobs[f"ward/{WARD}.html"].below == ()
+
+
+def test_a_division_starts_once_its_own_wards_are_built(demo_db):
+    jobs = build.plan(None, database=demo_db)
+    by_path = _by_path(jobs)
+    med = by_path["division/MED.html"]
+    # every ward built except one of another division's: MED is ready, ahead of the waiting ward
+    other = next(j for j in jobs if j.layer == "ward" and j.spec.path not in med.below)
+    waiting = [other] + [j for j in jobs if j.layer != "ward"]
+    unfinished = {j.spec.path for j in waiting}
+    first = build.ready(waiting, unfinished)
+    assert first[0].layer == "division"
+    assert med in first and other in first
+    assert first.index(med) < first.index(other)
+    assert all(j.layer in ("division", "ward") for j in first)  # the committees wait for every division
+    # with one of MED's own wards unfinished, MED waits
+    own = by_path[med.below[0]]
+    assert med not in build.ready([own, med], {own.spec.path, med.spec.path})
+
+
+def test_the_committees_and_the_board_run_side_by_side(demo_db):
+    jobs = build.plan(None, database=demo_db)
+    upper = [j for j in jobs if j.layer not in ("ward", "division")]
+    assert len(upper) == 4
+    assert build.ready(upper, {j.spec.path for j in upper}) == upper[::-1]  # highest layer first
+    # so a pool is as wide as the widest depth: the wards, here; the four upper papers together
+    assert build._width(upper) == 4
+    assert build._width(jobs) == sum(j.layer == "ward" for j in jobs)
+    chain = [by for by in jobs if by.spec.path in {f"ward/{WARD}.html", "division/MED.html"}]
+    assert build._width(chain) == 1  # a ward and its division: one after the other, no pool
