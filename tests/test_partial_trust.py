@@ -252,3 +252,20 @@ def test_a_ward_with_no_rows_in_a_supplied_table_is_not_told_it_was_not_supplied
     series = series[series["unit_id"] == WARD]
     whole = data.load(db, "latest").series(count)
     assert len(series) == len(whole[whole["unit_id"] == WARD]) > 12 and series["numerator"].eq(0).all()
+
+
+def test_only_a_paper_that_quotes_comments_reads_their_text(demo_db):
+    """Patients' words are read by the ward paper, which redacts and quotes them; every other
+    paper counts comments by theme and tone from the same rows, without the text."""
+    from pxassure.analysis import comments
+    from pxassure.reports import data
+
+    counted = data.load(demo_db, "latest")
+    quoted = data.load(demo_db, "latest", quotes=True)
+    assert "text" not in counted.comments.columns
+    assert quoted.comments["text"].notna().any()
+    assert "text" in data.load(demo_db, "latest", unit_id=WARD, quotes=True).comments.columns
+    pd.testing.assert_frame_equal(counted.comments, quoted.comments.drop(columns="text"))
+    pd.testing.assert_frame_equal(
+        comments.theme_changes(counted.comments, counted.month), comments.theme_changes(quoted.comments, quoted.month)
+    )

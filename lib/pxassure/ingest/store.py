@@ -280,13 +280,17 @@ class Store:
     def counts(self) -> dict[str, int]:
         return {name: self.con.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for name in LOAD_ORDER}
 
-    def as_of(self, month: pd.Timestamp, units: list[str] | None = None) -> dict[str, pd.DataFrame]:
+    def as_of(
+        self, month: pd.Timestamp, units: list[str] | None = None, leave_out: dict[str, tuple[str, ...]] | None = None
+    ) -> dict[str, pd.DataFrame]:
         """Every table a report reads, each up to and including ``month`` (see :data:`AS_OF`);
         with ``units``, only those units' rows of each table that is not shared (a ward's paper
-        reads its own rows, not the whole trust's)."""
+        reads its own rows, not the whole trust's); without the columns ``leave_out`` names."""
         tables = {}
         for name, (sql, kind, _) in AS_OF.items():
             params = self._bound(month, kind)
+            if (leave_out or {}).get(name):
+                sql = f"SELECT * EXCLUDE ({', '.join(leave_out[name])}) FROM ({sql})"
             if units is not None and name not in SHARED_TABLES:
                 if name in THROUGH:
                     key, owner = THROUGH[name]

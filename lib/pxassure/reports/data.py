@@ -21,6 +21,10 @@ from pxassure.errors import ParameterError
 from pxassure.ingest.store import AS_OF, RECORDED, SHARED_TABLES, Store
 from pxassure.reports.parameters import resolve_period
 
+#: Patients' own words: read only by a paper that quotes them (the ward's, redacted first). The
+#: other papers count comments by theme and tone, so the text never enters their kernels.
+QUOTED: dict[str, tuple[str, ...]] = {"feedback_comments": ("text",)}
+
 #: The sources a paper may draw on, in the order its "Data used in this paper" lists them.
 SOURCES: dict[str, str] = {
     "fft_monthly": "Friends and Family Test, by ward and month",
@@ -55,16 +59,20 @@ class ReportData:
     _series: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def from_store(cls, store: Store, month: pd.Timestamp, unit_id: str | None = None) -> ReportData:
+    def from_store(
+        cls, store: Store, month: pd.Timestamp, unit_id: str | None = None, *, quotes: bool = False
+    ) -> ReportData:
         """The data up to ``month``: the whole trust's, or with ``unit_id`` that unit's and its
-        descendants' rows (and the shared tables), as its content key digests them."""
+        descendants' rows (and the shared tables), as its content key digests them. The comments'
+        text only with ``quotes`` (see :data:`QUOTED`)."""
         units = None
         if unit_id is not None:
             hierarchy = store.table("org_units")
             if unit_id not in set(hierarchy["unit_id"]):
                 raise ParameterError(f"unknown unit_id {unit_id!r}: not in org_units")
             units = measures.descendants(hierarchy, unit_id)
-        return cls(month=month, tables=store.as_of(month, units=units), snapshot=store.snapshot())
+        tables = store.as_of(month, units=units, leave_out=None if quotes else QUOTED)
+        return cls(month=month, tables=tables, snapshot=store.snapshot())
 
     def _supplied(self, table: str) -> bool:
         """Whether the trust supplied ``table`` (any row up to the month), whatever this paper's scope."""
@@ -222,11 +230,12 @@ class ReportData:
         }
 
 
-def load(database: str | Path, period: Any, unit_id: str | None = None) -> ReportData:
+def load(database: str | Path, period: Any, unit_id: str | None = None, *, quotes: bool = False) -> ReportData:
     """Open the store read-only, resolve the report month and load its data (all of it, or with
-    ``unit_id`` that unit's scope: see :meth:`ReportData.from_store`)."""
+    ``unit_id`` that unit's scope; the comments' text only with ``quotes``: see
+    :meth:`ReportData.from_store`)."""
     with Store(database, read_only=True) as store:
-        return ReportData.from_store(store, resolve_period(store, period), unit_id)
+        return ReportData.from_store(store, resolve_period(store, period), unit_id, quotes=quotes)
 
 
 def framework_evidence(data: ReportData, unit_id: str) -> pd.DataFrame:

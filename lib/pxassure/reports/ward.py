@@ -177,7 +177,7 @@ def ward_report(
     options = spc_options(preset, shift_length, trend_length, minimum_points)
     spec = committees.committee_for(committee, "ward")
     escalated = committees.escalated_measures()
-    data = load(database, period, unit_id)  # the unit's own rows and the shared tables
+    data = load(database, period, unit_id, quotes=True)  # its own rows, the shared tables, comments' text
     month = data.month
     unit = data.unit(unit_id)
     if unit["level"] != "ward":
