@@ -21,9 +21,22 @@ from pxassure.errors import ParameterError
 from pxassure.ingest.store import AS_OF, RECORDED, SHARED_TABLES, Store
 from pxassure.reports.parameters import resolve_period
 
-#: Patients' own words: read only by a paper that quotes them (the ward's, redacted first). The
-#: other papers count comments by theme and tone, so the text never enters their kernels.
-QUOTED: dict[str, tuple[str, ...]] = {"feedback_comments": ("text",)}
+#: What only a paper that quotes comments reads (the ward's, redacted first): patients' own words
+#: and each comment's record (its id, question and source, who coded it, by which model, how
+#: surely). The other papers count comments by unit, month, theme and tone, so the words never
+#: enter their kernels (and at 300 wards the trust-wide comments take a third of the memory).
+QUOTED: dict[str, tuple[str, ...]] = {
+    "feedback_comments": (
+        "comment_id",
+        "text",
+        "question",
+        "source",
+        "labels_by",
+        "sentiment_by",
+        "model_version",
+        "confidence",
+    )
+}
 
 #: The sources a paper may draw on, in the order its "Data used in this paper" lists them.
 SOURCES: dict[str, str] = {
