@@ -66,13 +66,16 @@ def main() -> None:
             [*cmd, "--output", str(Path(tmp) / "out")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         per_worker: dict[int, float] = {}
+        parts: dict[int, tuple[float, float, float]] = {}  # at each worker's peak: own, kernel, zygote share
         build_peak = single_peak = zygote_peak = 0.0
         t0 = time.perf_counter()
         while build.poll() is None:
             build_peak = max(build_peak, pss_mib(build.pid))
             tops = children(build.pid)
             zygotes = [p for p in tops if "pxassure.publish.zygote" in cmdline(p)]
-            workers = [p for p in tops if p not in zygotes]  # pool workers (and the resource tracker)
+            # pool workers are forks of the build (same command line); other children (a git
+            # call, a resource tracker) are not workers
+            workers = [p for p in tops if p not in zygotes and cmdline(p) == cmdline(build.pid)]
             kernels: dict[int, list[int]] = {}
             zygote_pss = 0.0
             for z in zygotes:
@@ -82,17 +85,25 @@ def main() -> None:
             zygote_peak = max(zygote_peak, zygote_pss)
             share = zygote_pss / max(1, len(workers))
             for top in workers:
-                sizes = [pss_mib(p) for p in tree(top) + kernels.get(top, [])]
-                per_worker[top] = max(per_worker.get(top, 0.0), sum(sizes) + share)
-                single_peak = max(single_peak, *sizes, zygote_pss)
+                own = [pss_mib(p) for p in tree(top)]
+                kernel = [pss_mib(p) for p in kernels.get(top, [])]
+                if sum(own) + sum(kernel) + share > per_worker.get(top, 0.0):
+                    per_worker[top] = sum(own) + sum(kernel) + share
+                    parts[top] = (sum(own), sum(kernel), share)
+                single_peak = max(single_peak, *own, *kernel, zygote_pss)
             time.sleep(0.2)
         took = time.perf_counter() - t0
-        workers = sorted(per_worker.values(), reverse=True)
+        order = sorted(per_worker, key=per_worker.get, reverse=True)
+        workers = [per_worker[w] for w in order]
         print(f"pack: {args.wards} wards x {args.months} months, exit {build.returncode}, {took:.0f} s")
         print(f"  build process peak PSS: {build_peak:.0f} MiB; the shared zygote's: {zygote_peak:.0f} MiB")
         print(
             "  per worker (worker + its kernel + its share of the zygote), peak PSS: "
             + ", ".join(f"{w:.0f} MiB" for w in workers[:4])
+        )
+        print(
+            "  at those peaks (worker, kernel, zygote share): "
+            + "; ".join("{:.0f}, {:.0f}, {:.0f} MiB".format(*parts[w]) for w in order[:4])
         )
         print(f"  largest single process, peak PSS: {single_peak:.0f} MiB")
 

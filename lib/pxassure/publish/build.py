@@ -150,8 +150,9 @@ def plan(
         return parameters
 
     code = freshness.code_digest(str(PROJECT_ROOT))
-    reads = inputs(committees.plan(params, units), units)
-    keys = content_keys(committees.plan(params, units), reads, digests, resolved, pdf, code)
+    pack = committees.plan(params, units)  # every report: keys depend on the reports below
+    reads = inputs(pack, units)
+    keys = content_keys(pack, reads, digests, resolved, pdf, code)
     snapshot = freshness.snapshot_digest(digests, code)
     jobs = []
     for spec in specs:
@@ -449,7 +450,7 @@ def run_pack(
 
 
 def ready(waiting: list[ReportJob], unfinished: set[str]) -> list[ReportJob]:
-    """The waiting jobs whose readings are built (none of ``below`` unfinished), the highest
+    """The waiting jobs whose inputs are built (none of ``below`` unfinished), the highest
     layer first: a division starts as soon as its own wards are built, ahead of wards still
     waiting, and the committees and the board run side by side once the divisions are built."""
     found = [j for j in waiting if unfinished.isdisjoint(j.below)]
