@@ -270,7 +270,7 @@ def run(
         from pxassure.publish.export import export_html
         from pxassure.publish.kernels import IPCKernelManager
 
-        pm.execute_notebook(
+        executed_nb = pm.execute_notebook(
             str(PROJECT_ROOT / "notebooks" / f"{job.spec.notebook}.ipynb"),
             str(executed),
             parameters=params,
@@ -283,7 +283,8 @@ def run(
             # cell); writing it around every cell as well cost half a second a report.
             request_save_on_cell_execute=False,
         )
-        export_html(executed, staging / f"{job.name}.html", title=f"{job.title} — {job.period}")
+        # the node papermill ran and wrote, not the file read back again
+        export_html(executed_nb, staging / f"{job.name}.html", title=f"{job.title} — {job.period}")
         if job.pdf:
             from pxassure.publish.pdf import print_pdf
 

@@ -86,6 +86,9 @@ def _exporter() -> HTMLExporter:
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
+        # validate the notebook once, after all preprocessors, not after each of them (a dozen
+        # validations were most of a report's export time)
+        optimistic_validation=True,
     )
     return exporter
 
@@ -215,10 +218,11 @@ def title_of(nb: nbformat.NotebookNode | str | Path) -> str | None:
     return None
 
 
-def export_html(notebook_path: str | Path, html_path: str | Path, *, title: str) -> list[Path]:
-    """Export ``notebook_path`` to ``html_path`` (and its appendix page, if it has one), each file
-    written atomically; return the paths written, the paper first."""
-    pages = notebook_pages(notebook_path, html_path, title=title)
+def export_html(notebook: nbformat.NotebookNode | str | Path, html_path: str | Path, *, title: str) -> list[Path]:
+    """Export an executed notebook (its path, or the node papermill returned) to ``html_path``
+    (and its appendix page, if it has one), each file written atomically; return the paths
+    written, the paper first."""
+    pages = notebook_pages(notebook, html_path, title=title)
     for path, html in pages.items():
         atomic_write_text(path, html)
     return list(pages)
