@@ -448,3 +448,26 @@ def test_the_framework_heatmap_at_its_fixed_margins_keeps_every_label_inside_the
     assert len(written) == 57 * 20 - 5 * 8
     assert {t.get_text() for t in written} <= {"0", "1", "2", "3", "4", "5"}
     plt.close(fig)
+
+
+def test_small_multiples_share_one_y_scale_with_labels_in_the_first_column():
+    """One y scale for every small chart, as matplotlib chooses for all their data together; tick
+    labels only in the first column; a chart with no values takes the same scale."""
+    import matplotlib.pyplot as plt
+
+    months = [f"2026-{m:02d}" for m in range(1, 13)]
+    low = spc.xmr(pd.Series(np.linspace(40, 50, 12), index=months))
+    high = spc.xmr(pd.Series(np.linspace(80, 95, 12), index=months))
+    empty = spc.xmr(pd.Series([np.nan] * 12, index=months))
+    short = spc.xmr(pd.Series(np.linspace(60, 70, 24), index=months + [f"2027-{m:02d}" for m in range(1, 13)]))
+    fig = charts.plot_small_multiples([("A", low), ("B", high), ("C", empty), ("D", short)], ncols=3)
+    axes = [ax for ax in fig.axes if ax.axison]
+    limits = {ax.get_ylim() for ax in axes}
+    assert len(limits) == 1
+    ((bottom, top),) = limits
+    assert bottom < low.points["value"].min() and top > high.points["value"].max()  # every chart's data fits
+    fig.canvas.draw()
+    labelled = [bool([t for t in ax.get_yticklabels() if t.get_visible() and t.get_text()]) for ax in axes]
+    assert labelled == [True, False, False, True]  # first column only
+    assert axes[0].get_xlim()[1] < axes[3].get_xlim()[1]  # each chart keeps its own months
+    plt.close(fig)

@@ -460,16 +460,39 @@ def plot_small_multiples(items, *, ncols: int = 3, percent: bool = False, title:
     """A grid of small SPC charts, one per (label, SPCResult), sharing one y scale."""
     n = len(items)
     nrows = max(1, int(np.ceil(n / ncols)))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(7.4, 1.75 * nrows + 0.4), dpi=100, sharey=True, squeeze=False)
-    for ax, (label, result) in zip(axes.ravel(), items):
+    fig, axes = plt.subplots(nrows, ncols, figsize=(7.4, 1.75 * nrows + 0.4), dpi=100, squeeze=False)
+    drawn = axes.ravel()[:n]
+    for ax, (label, result) in zip(drawn, items):
         _draw_small(ax, label, result, percent)
     for ax in axes.ravel()[n:]:
         ax.axis("off")
+    _one_y_scale(drawn, ncols)
     if title:
         fig.suptitle(title, x=0.01, ha="left", fontsize=10, fontweight="bold")
     # one y scale, so tick labels on the left only
     _fix_grid_layout(fig, left=0.5, column_gap=0.12, titled=bool(title))
     return fig
+
+
+def _one_y_scale(axes, ncols: int) -> None:
+    """Give every small chart the y scale matplotlib would choose for all their data together,
+    with tick labels in the first column only (as ``sharey=True`` does). Sharing the axes
+    instead made every change of one chart's limits visit all the others: for a division of
+    75 wards, most of its paper's time."""
+    if not len(axes):
+        return
+    first = axes[0]
+    low = min(ax.dataLim.y0 for ax in axes)  # a chart with no data has y0 = inf, y1 = -inf
+    high = max(ax.dataLim.y1 for ax in axes)
+    x = first.dataLim.x0 if np.isfinite(first.dataLim.x0) else 0.0  # in the first chart's own x range
+    if np.isfinite(low) and np.isfinite(high):
+        first.update_datalim([(x, low), (x, high)])
+    first.autoscale_view(scalex=False)
+    low, high = first.get_ylim()
+    for i, ax in enumerate(axes):
+        ax.set_ylim(low, high)
+        if i % ncols:
+            ax.tick_params(labelleft=False)
 
 
 def plot_funnel(
