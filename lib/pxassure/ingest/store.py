@@ -287,9 +287,10 @@ class Store:
         with ``units``, only those units' rows of each table that is not shared (a ward's paper
         reads its own rows, not the whole trust's); without the columns ``leave_out`` names."""
         tables = {}
+        leave_out = leave_out or {}
         for name, (sql, kind, _) in AS_OF.items():
             params = self._bound(month, kind)
-            if (leave_out or {}).get(name):
+            if leave_out.get(name):
                 sql = f"SELECT * EXCLUDE ({', '.join(leave_out[name])}) FROM ({sql})"
             if units is not None and name not in SHARED_TABLES:
                 if name in THROUGH:

@@ -18,6 +18,7 @@ import re
 import shutil
 import sys
 import tempfile
+from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -460,14 +461,10 @@ def ready(waiting: list[ReportJob], unfinished: set[str]) -> list[ReportJob]:
 
 def _width(jobs: list[ReportJob]) -> int:
     """How many of ``jobs`` can run at once at most: the most jobs at one depth of what they read."""
-    by_path = {j.spec.path: j for j in jobs}
     depth: dict[str, int] = {}
     for job in jobs:  # bottom layer first, so what a job reads has its depth already
-        depth[job.spec.path] = 1 + max((depth[b] for b in job.below if b in by_path), default=-1)
-    counts: dict[int, int] = {}
-    for d in depth.values():
-        counts[d] = counts.get(d, 0) + 1
-    return max(counts.values(), default=0)
+        depth[job.spec.path] = 1 + max((depth[b] for b in job.below if b in depth), default=-1)
+    return max(Counter(depth.values()).values(), default=0)
 
 
 def _run_in_pool(jobs, size, output_root, linkable, force, bar) -> list[ReportOutcome]:

@@ -77,7 +77,7 @@ class ReportData:
     ) -> ReportData:
         """The data up to ``month``: the whole trust's, or with ``unit_id`` that unit's and its
         descendants' rows (and the shared tables), as its content key digests them. The comments'
-        text only with ``quotes`` (see :data:`QUOTED`)."""
+        words and coding record only with ``quotes`` (see :data:`QUOTED`)."""
         units = None
         if unit_id is not None:
             hierarchy = store.table("org_units")
@@ -245,7 +245,7 @@ class ReportData:
 
 def load(database: str | Path, period: Any, unit_id: str | None = None, *, quotes: bool = False) -> ReportData:
     """Open the store read-only, resolve the report month and load its data (all of it, or with
-    ``unit_id`` that unit's scope; the comments' text only with ``quotes``: see
+    ``unit_id`` that unit's scope; the comments' words only with ``quotes``: see
     :meth:`ReportData.from_store`)."""
     with Store(database, read_only=True) as store:
         return ReportData.from_store(store, resolve_period(store, period), unit_id, quotes=quotes)
