@@ -1,11 +1,16 @@
 """SPC behaviour beyond the reference figures: short series, gaps, presets, errors, batch parity."""
 
+import re
+import xml.etree.ElementTree as ET
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from pxassure.analysis import spc
-from pxassure.publish import charts, vocabulary
+from pxassure.publish import charts, spcchart, vocabulary
+
+SVG_NS = "{http://www.w3.org/2000/svg}"
 
 STABLE = [10, 12, 11, 13, 10, 12, 11, 12, 10, 13, 11, 12, 11, 12, 10, 12, 11, 13, 11, 12]
 
@@ -275,14 +280,54 @@ def test_method_names_every_option():
         assert part in m
 
 
-def test_plot_draws_points_limits_and_target():
-    import matplotlib.pyplot as plt
+def chart_svg(result, title="t", ylabel="y", percent=False):
+    return spcchart.spc_svg(result, title=title, ylabel=ylabel, percent=percent, description="d")
 
+
+def svg_texts(svg: str) -> list[dict]:
+    """Every ``<text>`` of a chart: where it is anchored, how it is set, and what it says."""
+    root = ET.fromstring(svg)
+    out = []
+    for el in root.iter(f"{SVG_NS}text"):
+        rotate = re.match(r"rotate\(([-\d.]+)", el.get("transform", ""))
+        out.append(
+            {
+                "x": float(el.get("x")),
+                "y": float(el.get("y")),
+                "size": float(el.get("font-size")),
+                "bold": el.get("font-weight") == "bold",
+                "anchor": el.get("text-anchor", "start"),
+                "rotate": float(rotate.group(1)) if rotate else 0.0,
+                "text": el.text or "",
+            }
+        )
+    return out
+
+
+def legend_labels(svg: str) -> list[str]:
+    """The legend's entries, each entry's wrapped lines joined again (legend text is set at 8 pt)."""
+    entries: list[list] = []
+    for t in (t for t in svg_texts(svg) if t["size"] == spcchart.LEGEND_SIZE):
+        if entries and abs(t["y"] - entries[-1][0]) < 10:  # the next line of the same entry
+            entries[-1] = [t["y"], entries[-1][1] + " " + t["text"]]
+        else:
+            entries.append([t["y"], t["text"]])
+    return [text for _, text in entries]
+
+
+def test_plot_draws_points_limits_and_target():
     r = spc.xmr(STABLE[:-1] + [30], target=12)
-    ax = charts.plot_spc(r, title="t")
-    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    svg = chart_svg(r)
+    labels = legend_labels(svg)
     assert {"Common cause", "Special cause: improvement", "Target", "Mean", "Process limits"} <= set(labels)
-    plt.close(ax.figure)
+    root = ET.fromstring(svg)
+    kinds = r.points["point_type"].value_counts()
+    diamonds = len(list(root.iter(f"{SVG_NS}polygon")))
+    circles = len(list(root.iter(f"{SVG_NS}circle")))
+    # a marker per point and per kind in the legend; concern points are diamonds; two icons
+    assert diamonds == kinds["special_cause_concern"] + 1
+    assert circles == kinds["common_cause"] + kinds["special_cause_improvement"] + 2 + 2
+    assert 'stroke="#CC79A7"' in svg and 'fill="#0072B2"' in svg  # the target line, the improvement point
 
 
 def test_run_chart_points_are_not_called_common_cause():
@@ -291,10 +336,42 @@ def test_run_chart_points_are_not_called_common_cause():
     assert spc.run_chart(STABLE[:8]).points["point_type"].isna().all()
     text = vocabulary.describe_chart(r, "x")
     assert "Too few points for process limits" in text and "common cause" not in text.lower()
-    ax = charts.plot_spc(r, title="t")
-    legend = [t.get_text().replace("\n", " ") for t in ax.get_legend().get_texts()]  # long entries wrap
-    fig_text = charts.to_svg(ax.figure, title="t", description=text)
-    assert "Month (run chart: too few points for limits)" in legend and "Common cause" not in fig_text
+    svg = spcchart.spc_svg(r, title="t", ylabel="y", percent=False, description=text)
+    assert "Month (run chart: too few points for limits)" in legend_labels(svg)
+    assert "Common cause" not in svg and "Median" in legend_labels(svg) and "Process limits" not in svg
+
+
+def test_the_svg_chart_breaks_lines_at_gaps_and_rebases_and_escapes_its_words():
+    values = pd.Series(STABLE + STABLE, index=months(40), dtype=float)
+    values.iloc[[10, 25]] = np.nan  # two months not supplied
+    r = spc.xmr(values, rebase=["2025-09"])
+    svg = chart_svg(r, title='Ward <b>&</b> "A"', ylabel="<script>alert(1)</script>")
+    root = ET.fromstring(svg)  # well-formed XML: every word escaped
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    value_lines = [el for el in root.iter(f"{SVG_NS}polyline") if el.get("stroke") == charts.PALETTE["line"]]
+    # two periods, the first broken by one gap and the second by another: four pieces
+    assert len(value_lines) == 4
+    assert sum(len(el.get("points").split()) for el in value_lines) == 38
+    assert "Limits rebased (recorded)" in legend_labels(svg)
+    empty = chart_svg(spc.xmr(pd.Series([np.nan, np.nan], index=months(2))))
+    assert not [
+        el for el in ET.fromstring(empty).iter(f"{SVG_NS}polyline") if el.get("stroke") == charts.PALETTE["line"]
+    ]
+
+
+def test_the_svg_chart_is_deterministic_and_labels_percent_ticks_like_matplotlib():
+    num, den = _fft_with_one_response_at_the_end()
+    r = spc.attribute("p", num, den, multiply=100)
+    a, b = chart_svg(r, percent=True), chart_svg(r, percent=True)
+    assert a == b
+    ticks = [t["text"] for t in svg_texts(a) if t["anchor"] == "end" and not t["rotate"]]
+    assert ticks and all(t.endswith("%") for t in ticks)
+    values = [float(t.rstrip("%")) for t in ticks]
+    assert values == sorted(values, reverse=False) or values == sorted(values)
+    steps = {round(b - a, 6) for a, b in zip(values, values[1:])}
+    assert len(steps) == 1  # evenly spaced
+    hollow = [el for el in ET.fromstring(a).iter(f"{SVG_NS}circle") if el.get("stroke-dasharray")]
+    assert len(hollow) == 2  # the month of one response, drawn hollow, and its legend marker
 
 
 def test_words_fit_the_data():
@@ -343,10 +420,8 @@ def test_a_month_of_too_few_responses_is_described_without_its_figure():
 
 
 def test_a_chart_drawn_at_its_fixed_layout_keeps_every_label_inside_the_figure():
-    """SPC charts are drawn once at a fixed size (#13): the longest title, y label and legend
-    pxassure writes must still fit, since no tight bounding box grows the figure to hold them."""
-    import matplotlib.pyplot as plt
-
+    """SPC charts are written at a fixed size (#13): the longest title, y label and legend
+    pxassure writes must still fit, measured with the font the chart names first."""
     rng = np.random.default_rng(1)
     months = [f"{y}-{m:02d}" for y in (2023, 2024, 2025, 2026) for m in range(1, 13)][:40]
     den = pd.Series(rng.integers(30, 80, 40).astype(float), index=months)
@@ -354,18 +429,44 @@ def test_a_chart_drawn_at_its_fixed_layout_keeps_every_label_inside_the_figure()
     num = (den * rng.uniform(0.8, 0.97, 40)).round()
     num.iloc[30:] = (den.iloc[30:] * 0.6).round()
     r = spc.attribute("p", num, den, multiply=100, target=90, rebase=["2025-03", "2026-03"])
-    ax = charts.plot_spc(
+    svg = chart_svg(
         r,
         title="Patient-reported experience: % who would recommend the service — Accident and Emergency (adults)",
         ylabel="FFT % positive (all questions, all settings, weighted)",
         percent=True,
     )
-    fig = ax.figure
-    svg = charts.to_svg(fig, title="t", description="d", close=False)
-    assert 'viewBox="0 0 518.4 ' in svg  # 7.2 inches wide: laid out, not measured
-    assert len(ax.get_legend().get_texts()) >= 6
-    assert_every_text_inside(fig)
-    plt.close(fig)
+    assert 'viewBox="0 0 518.4 ' in svg  # 7.2 inches wide
+    assert len(legend_labels(svg)) >= 6
+    assert_svg_text_inside(svg)
+    big = spc.xmr(pd.Series(rng.normal(25000, 3000, 40), index=months))  # wide tick labels
+    assert_svg_text_inside(chart_svg(big, ylabel="Bed days occupied by patients of every ward"))
+
+
+def assert_svg_text_inside(svg: str) -> None:
+    """Every text of an SVG chart, measured in DejaVu Sans (matplotlib's font metrics) and turned
+    as drawn, lies inside the chart's view box, and no two texts overlap."""
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.font_manager import FontProperties
+
+    renderer = RendererAgg(10, 10, 72)  # 72 dpi: measures in points, the chart's units
+    width, height = (float(v) for v in re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg).groups())
+    boxes = []
+    for t in svg_texts(svg):
+        font = FontProperties(family="DejaVu Sans", size=t["size"], weight="bold" if t["bold"] else "normal")
+        w, h, d = renderer.get_text_width_height_descent(t["text"], font, ismath=False)
+        shift = {"start": 0.0, "middle": 0.5, "end": 1.0}[t["anchor"]] * w
+        corners = [(dx - shift, dy) for dx in (0, w) for dy in (d, d - h)]
+        a = np.radians(t["rotate"])
+        xs = [t["x"] + cx * np.cos(a) - cy * np.sin(a) for cx, cy in corners]
+        ys = [t["y"] + cx * np.sin(a) + cy * np.cos(a) for cx, cy in corners]
+        assert min(xs) >= -0.5 and min(ys) >= -0.5 and max(xs) <= width + 0.5 and max(ys) <= height + 0.5, t
+        boxes.append((min(xs), min(ys), max(xs), max(ys), t))
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            if -45 not in (a[4]["rotate"], b[4]["rotate"]):  # a slanted label's box is far bigger than its text
+                overlap_x = min(a[2], b[2]) - max(a[0], b[0])
+                overlap_y = min(a[3], b[3]) - max(a[1], b[1])
+                assert overlap_x <= 0.5 or overlap_y <= 0.5, (a[4]["text"], b[4]["text"])
 
 
 def assert_every_text_inside(fig) -> None:

@@ -1,8 +1,9 @@
-"""Charts for committee papers: the MDC-style SPC chart and the framework charts.
+"""Charts for committee papers drawn with matplotlib: small multiples, funnel, scatter and the
+framework charts (seaborn for the framework sections). The single SPC chart every paper draws
+many of is written as SVG directly (``spcchart``), in the same palette and markers.
 
-Charts are drawn with matplotlib (seaborn for the framework sections) and exported as inline SVG
-(see :func:`to_svg`) so a report stays one offline file, prints sharply and carries
-its alt text inside the image.
+Charts are exported as inline SVG (see :func:`to_svg`) so a report stays one offline file,
+prints sharply and carries its alt text inside the image.
 
 Colours are the Okabe–Ito colour-blind-safe palette; special-cause points also differ
 in marker shape, so colour is never the only cue.
@@ -21,8 +22,6 @@ matplotlib.use("Agg")  # reports are rendered headless
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-
-from pxassure.publish.vocabulary import POINT_LABEL, REBASE_LABEL  # noqa: E402
 
 # Deterministic SVG: same data, same bytes.
 plt.rcParams.update(
@@ -59,152 +58,7 @@ MARKERS = {
 }
 
 
-def plot_spc(result, ax=None, *, title: str | None = None, ylabel: str | None = None, percent: bool = False):
-    """Draw an :class:`pxassure.analysis.spc.SPCResult` as an MDC-style chart and return the axes.
-
-    Grey common-cause points, blue improvement, vermillion concern, purple neutral;
-    solid centre line, dashed process limits, dotted target, and a break in every line
-    where the limits were rebased.
-    """
-    own_figure = ax is None
-    if own_figure:
-        _, ax = plt.subplots(figsize=(SPC_WIDTH, 2.9), dpi=100)
-    p = result.points
-    x = np.arange(len(p))
-    bounds = list(result.period_starts) + [len(p)]
-    for start, stop in zip(bounds[:-1], bounds[1:]):
-        seg = p.iloc[start:stop]
-        xs = x[start:stop]
-        ax.plot(xs, seg["value"], color=PALETTE["line"], linewidth=1.2, zorder=1)
-        ax.plot(xs, seg["centre"], color=PALETTE["centre"], linewidth=1.2, zorder=2)
-        for col in ("upper", "lower"):
-            ax.plot(
-                xs,
-                seg[col],
-                color=PALETTE["limit"],
-                linewidth=1,
-                linestyle=(0, (4, 3)),
-                zorder=2,
-                drawstyle="steps-mid" if result.chart != "xmr" else "default",
-            )
-    marks = [(s, "done") for s in result.period_starts[1:]]
-    if result.pending_rebase is not None:
-        marks.append((result.pending_rebase, "pending"))
-    labelled = set()
-    for start, kind in sorted(marks):
-        ax.axvline(
-            start - 0.5,
-            color=PALETTE["limit"],
-            linestyle=(0, (1, 2)) if kind == "pending" else "-",
-            linewidth=0.9,
-            zorder=1,
-            label=None if kind in labelled else REBASE_LABEL[kind],  # one legend entry per kind
-        )
-        labelled.add(kind)
-    seen = set()
-    for kind, marker in MARKERS.items():
-        mask = (p["point_type"] == kind).to_numpy()
-        if not mask.any():
-            continue
-        label = POINT_LABEL[kind] if POINT_LABEL[kind] not in seen else None
-        seen.add(POINT_LABEL[kind])
-        ax.scatter(
-            x[mask],
-            p["value"].to_numpy()[mask],
-            s=22 if kind == "common_cause" else 34,
-            marker=marker,
-            color=PALETTE[kind],
-            zorder=3,
-            label=label,
-            edgecolors="white",
-            linewidths=0.5,
-        )
-    small = p["small"].to_numpy(dtype=bool) if "small" in p else np.zeros(len(p), dtype=bool)
-    if small.any():  # too few responses: shown, but not used for the limits or rules
-        ax.scatter(
-            x[small],
-            p["value"].to_numpy()[small],
-            s=22,
-            marker="o",
-            facecolors="white",
-            edgecolors=PALETTE["limit"],
-            linewidths=1.0,
-            linestyle=(0, (1, 1)),
-            zorder=3,
-            label=POINT_LABEL["small"],
-        )
-    run = (p["point_type"].isna() & p["value"].notna()).to_numpy() & ~small
-    if run.any():  # points of a run chart: not judged one by one, so not "common cause"
-        ax.scatter(
-            x[run],
-            p["value"].to_numpy()[run],
-            s=22,
-            marker="o",
-            facecolors="white",
-            edgecolors=PALETTE["common_cause"],
-            linewidths=1.2,
-            zorder=3,
-            label=POINT_LABEL["no_limits"],
-        )
-    if result.target is not None:
-        ax.axhline(result.target, color=PALETTE["target"], linestyle=":", linewidth=1.6, label="Target", zorder=2)
-    ax.plot([], [], color=PALETTE["centre"], linewidth=1.2, label="Mean" if result.has_limits else "Median")
-    if result.has_limits:
-        ax.plot([], [], color=PALETTE["limit"], linestyle=(0, (4, 3)), label="Process limits")
-
-    labels = [str(i) for i in p.index]
-    step = max(1, int(np.ceil(len(labels) / 12)))
-    ax.set_xticks(x[::step])
-    ax.set_xticklabels(labels[::step], rotation=45, ha="right")
-    if percent:
-        ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(xmax=100, decimals=None))
-    ylabel_lines = textwrap.wrap(ylabel or "", 26)
-    title_lines = textwrap.wrap(title or "", 70)
-    if ylabel_lines:
-        ax.set_ylabel("\n".join(ylabel_lines))
-    if title_lines:
-        ax.set_title("\n".join(title_lines), loc="left", fontsize=10, fontweight="bold")
-    handles, labels = ax.get_legend_handles_labels()
-    labels = [textwrap.fill(label, LEGEND_WRAP) for label in labels]
-    ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
-    ax.grid(axis="y", color="#E5E5E5", linewidth=0.6)
-    _draw_icons(ax, result)
-    if own_figure:
-        legend_lines = sum(label.count("\n") + 1 for label in labels)
-        _fix_spc_layout(ax, len(ylabel_lines), len(title_lines), len(labels), legend_lines)
-    else:
-        ax.figure.tight_layout()
-    return ax
-
-
-#: An SPC chart's fixed layout, in inches: drawn once at this size, with no tight bounding box
-#: (measuring one means drawing the figure twice) and no ``tight_layout`` pass. The margins hold
-#: the longest labels pxassure writes: a y label wrapped at 26 characters, a title at 70, legend
-#: entries at ``LEGEND_WRAP``, month labels at 45 degrees.
-SPC_WIDTH = 7.2
-SPC_LEGEND_WIDTH = 2.2
-SPC_PLOT_HEIGHT = 1.95
-LEGEND_WRAP = 26
 _FIXED_LAYOUT = "_pxassure_fixed_layout"
-
-
-def _fix_spc_layout(ax, ylabel_lines: int, title_lines: int, legend_entries: int, legend_lines: int) -> None:
-    """Place the axes at fixed margins and size the figure to hold the legend beside them."""
-    left = 0.8 + 0.19 * max(ylabel_lines, 1)
-    bottom = 0.66
-    top = 0.12 + 0.2 * title_lines
-    legend = 0.08 * legend_entries + 0.135 * legend_lines + 0.1
-    plot = max(SPC_PLOT_HEIGHT, legend + 0.4)  # the icons sit under the legend
-    height = bottom + plot + top
-    fig = ax.figure
-    fig.set_size_inches(SPC_WIDTH, height)
-    fig.subplots_adjust(
-        left=left / SPC_WIDTH,
-        right=(SPC_WIDTH - SPC_LEGEND_WIDTH) / SPC_WIDTH,
-        bottom=bottom / height,
-        top=(height - top) / height,
-    )
-    _laid_out(fig)
 
 
 def _laid_out(fig) -> None:
@@ -214,7 +68,8 @@ def _laid_out(fig) -> None:
     setattr(fig, _FIXED_LAYOUT, True)
 
 
-_ICON_VARIATION = {
+#: The MDC icons drawn beside charts: (colour, letter) for each variation and assurance.
+ICON_VARIATION = {
     "common_cause": (PALETTE["common_cause"], "~"),
     "improvement_high": (PALETTE["special_cause_improvement"], "H"),
     "improvement_low": (PALETTE["special_cause_improvement"], "L"),
@@ -223,45 +78,11 @@ _ICON_VARIATION = {
     "neutral_high": (PALETTE["special_cause_neutral_high"], "H"),
     "neutral_low": (PALETTE["special_cause_neutral_low"], "L"),
 }
-_ICON_ASSURANCE = {
+ICON_ASSURANCE = {
     "consistent_pass": (PALETTE["special_cause_improvement"], "P"),
     "consistent_fail": (PALETTE["special_cause_concern"], "F"),
     "inconsistent": (PALETTE["common_cause"], "?"),
 }
-
-
-def _draw_icons(ax, result) -> None:
-    """The MDC variation (filled) and assurance (outlined) icons, top right, as letters in circles."""
-    x = 1.02
-    if result.variation:
-        colour, letter = _ICON_VARIATION[result.variation]
-        ax.text(
-            x,
-            -0.02,
-            letter,
-            transform=ax.transAxes,
-            ha="left",
-            va="bottom",
-            color="white",
-            fontsize=10,
-            fontweight="bold",
-            bbox={"boxstyle": "circle,pad=0.35", "fc": colour, "ec": colour},
-        )
-        x += 0.07
-    if result.assurance:
-        colour, letter = _ICON_ASSURANCE[result.assurance]
-        ax.text(
-            x,
-            -0.02,
-            letter,
-            transform=ax.transAxes,
-            ha="left",
-            va="bottom",
-            color=colour,
-            fontsize=10,
-            fontweight="bold",
-            bbox={"boxstyle": "circle,pad=0.35", "fc": "white", "ec": colour, "lw": 2},
-        )
 
 
 def plot_framework_sections(scores: pd.DataFrame, ax=None, *, title: str | None = None):
@@ -303,6 +124,11 @@ def plot_framework_sections(scores: pd.DataFrame, ax=None, *, title: str | None 
 _SVG_OPEN = re.compile(r"<svg\b[^>]*>")
 
 
+def chart_id(title: str) -> str:
+    """The id a chart's ``<title>`` and ``<desc>`` are named by (``<id>-t``, ``<id>-d``)."""
+    return "chart-" + re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:48]
+
+
 def to_svg(fig, *, title: str, description: str, close: bool = True) -> str:
     """Serialise a matplotlib figure to an inline ``<svg role="img">`` with ``<title>`` and ``<desc>``.
 
@@ -317,7 +143,7 @@ def to_svg(fig, *, title: str, description: str, close: bool = True) -> str:
     svg = buf.getvalue()
     svg = svg[svg.index("<svg") :]  # drop the XML prologue and DOCTYPE: this is inline SVG
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
-    uid = "chart-" + re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:48]
+    uid = chart_id(title)
     head = _SVG_OPEN.search(svg).group(0)
     new_head = head[:-1].rstrip("/") + f' role="img" aria-labelledby="{uid}-t {uid}-d" focusable="false">'
     inner = f'<title id="{uid}-t">{escape(title)}</title><desc id="{uid}-d">{escape(description)}</desc>'
@@ -435,7 +261,7 @@ def _draw_small(ax, label: str, result, percent: bool) -> None:
             edgecolors=PALETTE["common_cause"],
             zorder=3,
         )
-    icon = _ICON_VARIATION.get(result.variation or "", None)
+    icon = ICON_VARIATION.get(result.variation or "", None)
     ax.set_title(textwrap.shorten(label, 30), loc="left", fontsize=7.5)
     if icon:
         ax.text(

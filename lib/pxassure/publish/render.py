@@ -17,7 +17,7 @@ import pandas as pd
 from pxassure.analysis import spc
 from pxassure.analysis.measures import TOPICS
 from pxassure.publish import charts as charts_mod
-from pxassure.publish import vocabulary
+from pxassure.publish import spcchart, vocabulary
 from pxassure.publish.vocabulary import ASSURANCE_LABEL, VARIATION_LABEL
 from pxassure.reports.cover import ATTENTION_KINDS
 
@@ -273,8 +273,7 @@ def spc_figure(
 ) -> Fragment:
     """An SPC chart as an inline SVG figure whose alt text is :func:`vocabulary.describe_chart`."""
     description = vocabulary.describe_chart(result, measure, unit, rebases=rebases, target=target)
-    ax = charts_mod.plot_spc(result, title=title, ylabel=f"{measure}", percent=(unit == "%"))
-    svg = charts_mod.to_svg(ax.figure, title=title, description=description)
+    svg = spcchart.spc_svg(result, title=title, ylabel=measure, percent=(unit == "%"), description=description)
     icons = f"{variation_icon(result.variation)} {assurance_icon(result.assurance, result.target is not None)}"
     return Fragment(
         f'<figure class="chart">{svg}<figcaption><span class="icons">{icons}</span> '

@@ -1,0 +1,394 @@
+"""The MDC-style SPC chart, written as SVG directly.
+
+Every paper draws several of these (a ward paper five, a division's dozens); drawing them with
+matplotlib took more than half of a ward paper's time, mostly on work a chart of fixed layout
+does not need (tick objects, text measured for layout, a renderer). An SPC chart is a few lines,
+markers and labels at known places, so it is written here as SVG elements on a fixed layout:
+the same look as the matplotlib charts beside it (colours, markers, dashes and sizes from
+``charts``), text kept as text (selectable, read by screen readers), the same bytes for the same
+data. Units are points (1/72 inch), as in matplotlib's SVG.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from html import escape
+
+import numpy as np
+from matplotlib.ticker import MaxNLocator, PercentFormatter
+
+from pxassure.publish.charts import ICON_ASSURANCE, ICON_VARIATION, MARKERS, PALETTE, chart_id
+from pxassure.publish.vocabulary import POINT_LABEL, REBASE_LABEL
+
+#: Fixed layout, in inches: the margins hold the longest labels pxassure writes (a y label
+#: wrapped at ``YLABEL_WRAP`` characters, a title at ``TITLE_WRAP``, legend entries at
+#: ``LEGEND_WRAP``, month labels at 45 degrees).
+WIDTH = 7.2
+LEGEND_WIDTH = 2.2
+PLOT_HEIGHT = 1.95
+LEGEND_WRAP = 26
+TITLE_WRAP = 70
+YLABEL_WRAP = 26
+FONT = "'DejaVu Sans', 'Bitstream Vera Sans', Verdana, Arial, Helvetica, sans-serif"
+#: Font sizes (pt): tick labels and the y label, legend entries, the title and the icons' letters.
+TICK_SIZE, LEGEND_SIZE, TITLE_SIZE = 9, 8, 10
+#: Dash patterns at a line width of 1, as matplotlib's (it scales them with the width).
+LIMIT_DASH, PENDING_DASH, TARGET_DASH, SMALL_DASH = (4, 3), (1, 2), (1, 1.65), (1, 1)
+PT = 72
+ICON_R = 8.4  # the icons' radius (pt): a 10 pt letter in a circle
+
+
+def spc_svg(result, *, title: str, ylabel: str, percent: bool, description: str) -> str:
+    """``result`` (an :class:`pxassure.analysis.spc.SPCResult`) as an inline ``<svg role="img">``
+    titled ``title``, whose ``<title>`` and ``<desc>`` (its accessible name and description) are
+    ``title`` and ``description``, escaped.
+
+    Grey common-cause points, blue improvement, vermillion concern, purple neutral (special
+    causes differ in shape too); solid centre line, dashed process limits (stepped on attribute
+    charts), dotted target, a line at every rebase, and the variation and assurance icons
+    beside the plot under the legend."""
+    p = result.points
+    n = len(p)
+    values = p["value"].to_numpy(dtype=float)
+    ylabel_lines = textwrap.wrap(ylabel or "", YLABEL_WRAP)
+    title_lines = textwrap.wrap(title or "", TITLE_WRAP)
+    legend = _legend_entries(result)
+    legend_lines = sum(len(lines) for _, lines in legend)
+
+    # the fixed layout (inches), as the matplotlib charts beside it
+    left = 0.8 + 0.19 * max(len(ylabel_lines), 1)
+    top = 0.12 + 0.2 * len(title_lines)
+    bottom_margin = 0.66
+    plot_h = max(PLOT_HEIGHT, 0.08 * len(legend) + 0.135 * legend_lines + 0.1 + 0.4)  # icons sit under the legend
+    height = (bottom_margin + plot_h + top) * PT
+    x0, x1 = left * PT, (WIDTH - LEGEND_WIDTH) * PT
+    y0, y1 = top * PT, (top + plot_h) * PT  # the plot's top and bottom (SVG y grows downwards)
+
+    ylo, yhi = _y_limits(result)
+    xlo, xhi = _x_limits(n)
+
+    def sx(i):
+        return x0 + (np.asarray(i, dtype=float) - xlo) / (xhi - xlo) * (x1 - x0)
+
+    def sy(v):
+        return y1 - (np.asarray(v, dtype=float) - ylo) / (yhi - ylo) * (y1 - y0)
+
+    out = SVG(WIDTH * PT, height)
+    out.rect(0, 0, WIDTH * PT, height, fill="#ffffff")
+    # y grid and ticks
+    ticks = [t for t in MaxNLocator(nbins=_ytick_bins(y1 - y0), steps=[1, 2, 2.5, 5, 10]).tick_values(ylo, yhi)]
+    ticks = [t for t in ticks if ylo - 1e-9 * abs(yhi - ylo) <= t <= yhi + 1e-9 * abs(yhi - ylo)]
+    labels = _tick_labels(ticks, percent, yhi - ylo)
+    for t, label in zip(ticks, labels):
+        y = float(sy(t))
+        out.line([(x0, y), (x1, y)], stroke="#E5E5E5", width=0.6)
+        out.line([(x0, y), (x0 - 3.5, y)], stroke="#000000", width=0.8)
+        out.text(x0 - 7, y + 3.3, label, size=TICK_SIZE, anchor="end")
+    # x ticks: month labels, at most about twelve
+    step = max(1, math.ceil(n / 12))
+    for i in range(0, n, step):
+        x = float(sx(i))
+        out.line([(x, y1), (x, y1 + 3.5)], stroke="#000000", width=0.8)
+        out.text(x + 3, y1 + 10, str(p.index[i]), size=TICK_SIZE, anchor="end", rotate=-45)
+
+    # the data: value line, centre and limits per period, broken at every rebase and gap
+    bounds = list(result.period_starts) + [n]
+    xs = np.arange(n)
+    stepped = result.chart != "xmr"
+    for start, stop in zip(bounds[:-1], bounds[1:]):
+        seg = slice(start, stop)
+        px = sx(xs[seg])
+        out.polyline(px, sy(values[seg]), stroke=PALETTE["line"], width=1.2)
+        out.polyline(px, sy(p["centre"].to_numpy(dtype=float)[seg]), stroke=PALETTE["centre"], width=1.2)
+        for col in ("upper", "lower"):
+            ys = sy(p[col].to_numpy(dtype=float)[seg])
+            out.polyline(px, ys, stroke=PALETTE["limit"], width=1.0, dash=LIMIT_DASH, steps=stepped)
+    for start, kind in _rebase_marks(result):
+        x = float(sx(start - 0.5))
+        dash = PENDING_DASH if kind == "pending" else None
+        out.line([(x, y0), (x, y1)], stroke=PALETTE["limit"], width=0.9, dash=dash)
+    if result.target is not None:
+        y = float(sy(result.target))
+        out.line([(x0, y), (x1, y)], stroke=PALETTE["target"], width=1.6, dash=TARGET_DASH, cap="round")
+    for kind, mask in _point_groups(result, values):
+        for i in np.flatnonzero(mask):
+            out.marker(float(sx(i)), float(sy(values[i])), **_MARKER_STYLE[kind])
+
+    # axes lines, labels and title
+    out.line([(x0, y0), (x0, y1)], stroke="#000000", width=0.8, cap="square")
+    out.line([(x0, y1), (x1, y1)], stroke="#000000", width=0.8, cap="square")
+    middle = (y0 + y1) / 2
+    # beside the widest tick label (4 pt away), its glyphs' descent (0.24 em) towards the labels
+    label_x = x0 - 7 - max((_width(label, TICK_SIZE) for label in labels), default=0) - 4 - 0.24 * TICK_SIZE
+    for k, line in enumerate(ylabel_lines):
+        x = label_x - 1.2 * TICK_SIZE * (len(ylabel_lines) - 1 - k)
+        out.text(x, middle, line, size=TICK_SIZE, anchor="middle", rotate=-90)
+    for k, line in enumerate(title_lines):
+        out.text(x0, y0 - 6 - 12 * (len(title_lines) - 1 - k), line, size=TITLE_SIZE, bold=True)
+
+    # legend beside the plot, then the icons under it
+    lx, y = x1 + 7.2, y0 + 7.2
+    for kind, lines in legend:
+        mid = y + 3.4
+        if kind in _MARKER_STYLE:
+            out.marker(lx + 8, mid, **_MARKER_STYLE[kind])
+        else:
+            out.line([(lx, mid), (lx + 16, mid)], **_LEGEND_LINES[kind])
+        for k, line in enumerate(lines):
+            out.text(lx + 22.4, y + 6.3 + 9.6 * k, line, size=LEGEND_SIZE)
+        y += 9.6 * len(lines) + 2.6
+    ix = x1 + 0.02 * (x1 - x0)
+    icon_y = y1 + 0.02 * (y1 - y0) - ICON_R  # circles' centres: their bottoms just under the plot's
+    if result.variation:
+        colour, letter = ICON_VARIATION[result.variation]
+        out.circle(ix + ICON_R, icon_y, ICON_R, fill=colour, stroke=colour)
+        out.text(ix + ICON_R, icon_y + 3.6, letter, size=TITLE_SIZE, bold=True, anchor="middle", fill="#ffffff")
+        ix += 0.07 * (x1 - x0)
+    if result.assurance:
+        colour, letter = ICON_ASSURANCE[result.assurance]
+        out.circle(ix + ICON_R, icon_y, ICON_R - 1, fill="#ffffff", stroke=colour, width=2)
+        out.text(ix + ICON_R, icon_y + 3.6, letter, size=TITLE_SIZE, bold=True, anchor="middle", fill=colour)
+    return out.document(title, description)
+
+
+def _legend_entries(result) -> list[tuple[str, list[str]]]:
+    """(kind, wrapped label lines) for what the chart draws, in drawing order, one entry per label."""
+    p = result.points
+    entries: list[tuple[str, str]] = []
+    for _, kind in _rebase_marks(result):
+        entries.append((f"rebase_{kind}", REBASE_LABEL[kind]))
+    values = p["value"].to_numpy(dtype=float)
+    for kind, _ in _point_groups(result, values):
+        entries.append((kind, POINT_LABEL[kind]))
+    if result.target is not None:
+        entries.append(("target", "Target"))
+    entries.append(("centre", "Mean" if result.has_limits else "Median"))
+    if result.has_limits:
+        entries.append(("limits", "Process limits"))
+    seen: set[str] = set()
+    out = []
+    for kind, label in entries:
+        if label not in seen:  # one entry per label: both neutral kinds read "Special cause: neutral"
+            seen.add(label)
+            out.append((kind, textwrap.wrap(label, LEGEND_WRAP)))
+    return out
+
+
+def _rebase_marks(result) -> list[tuple[int, str]]:
+    """(first point of the new period, "done" or "pending") for every rebase drawn, in order."""
+    marks = [(s, "done") for s in result.period_starts[1:]]
+    if result.pending_rebase is not None:
+        marks.append((result.pending_rebase, "pending"))
+    return sorted(marks)
+
+
+def _point_groups(result, values: np.ndarray) -> list[tuple[str, np.ndarray]]:
+    """The points drawn, by kind (each a mask over the points), in drawing order: typed points
+    by kind, then those from too few responses (hollow, dashed), then a run chart's (hollow)."""
+    p = result.points
+    kinds = p["point_type"].to_numpy(dtype=object)
+    small = p["small"].to_numpy(dtype=bool) if "small" in p else np.zeros(len(p), dtype=bool)
+    groups = [(kind, kinds == kind) for kind in MARKERS]
+    groups.append(("small", small))
+    untyped = np.array([k is None or k != k for k in kinds], dtype=bool)  # None or NaN
+    groups.append(("no_limits", untyped & ~np.isnan(values) & ~small))
+    return [(kind, mask) for kind, mask in groups if mask.any()]
+
+
+def _y_limits(result) -> tuple[float, float]:
+    """The y range: every value, centre, limit and the target, with 5 % margins (as matplotlib)."""
+    p = result.points
+    cols = [p[c].to_numpy(dtype=float) for c in ("value", "centre", "upper", "lower")]
+    data = np.concatenate(cols + [np.array([result.target], dtype=float)] if result.target is not None else cols)
+    data = data[np.isfinite(data)]
+    if not len(data):
+        return 0.0, 1.0
+    lo, hi = float(data.min()), float(data.max())
+    if hi - lo == 0:  # one value: a band around it
+        pad = abs(lo) * 0.05 or 0.5
+        return lo - pad, hi + pad
+    pad = (hi - lo) * 0.05
+    return lo - pad, hi + pad
+
+
+def _x_limits(n: int) -> tuple[float, float]:
+    if n <= 1:
+        return -0.5, 0.5
+    pad = (n - 1) * 0.05
+    return -pad, n - 1 + pad
+
+
+def _ytick_bins(plot_height: float) -> int:
+    """As many y ticks as matplotlib fits: one per two tick-label heights, from 1 to 9."""
+    return int(np.clip(math.floor(plot_height / (TICK_SIZE * 2)), 1, 9))
+
+
+#: Advance widths (em) of DejaVu Sans's characters in tick labels; others count as 0.64 em.
+_EM = {".": 0.318, ",": 0.318, "%": 0.95, "\u2212": 0.838, " ": 0.318}
+
+
+def _width(text: str, size: float) -> float:
+    """About how wide ``text`` is at ``size`` pt (tick labels: digits, signs and separators)."""
+    return size * sum(_EM.get(ch, 0.636) for ch in text)
+
+
+def _tick_labels(ticks: list[float], percent: bool, span: float) -> list[str]:
+    if percent:
+        fmt = PercentFormatter(xmax=100, decimals=None)
+        return [fmt.format_pct(t, span) for t in ticks]
+    decimals = next((d for d in range(7) if all(abs(round(t, d) - t) < 1e-9 * max(1.0, abs(t)) for t in ticks)), 6)
+    return [f"{t:,.{decimals}f}".replace("-", "\u2212") for t in ticks]
+
+
+_MARKER_STYLE = {
+    "common_cause": {"shape": "o", "area": 22, "fill": PALETTE["common_cause"], "stroke": "#ffffff", "width": 0.5},
+    "special_cause_improvement": {
+        "shape": "o",
+        "area": 34,
+        "fill": PALETTE["special_cause_improvement"],
+        "stroke": "#ffffff",
+        "width": 0.5,
+    },
+    "special_cause_concern": {
+        "shape": "D",
+        "area": 34,
+        "fill": PALETTE["special_cause_concern"],
+        "stroke": "#ffffff",
+        "width": 0.5,
+    },
+    "special_cause_neutral_high": {
+        "shape": "s",
+        "area": 34,
+        "fill": PALETTE["special_cause_neutral_high"],
+        "stroke": "#ffffff",
+        "width": 0.5,
+    },
+    "special_cause_neutral_low": {
+        "shape": "s",
+        "area": 34,
+        "fill": PALETTE["special_cause_neutral_low"],
+        "stroke": "#ffffff",
+        "width": 0.5,
+    },
+    "small": {
+        "shape": "o",
+        "area": 22,
+        "fill": "#ffffff",
+        "stroke": PALETTE["limit"],
+        "width": 1.0,
+        "dash": SMALL_DASH,
+    },
+    "no_limits": {"shape": "o", "area": 22, "fill": "#ffffff", "stroke": PALETTE["common_cause"], "width": 1.2},
+}
+_LEGEND_LINES = {
+    "rebase_done": {"stroke": PALETTE["limit"], "width": 0.9},
+    "rebase_pending": {"stroke": PALETTE["limit"], "width": 0.9, "dash": PENDING_DASH},
+    "target": {"stroke": PALETTE["target"], "width": 1.6, "dash": TARGET_DASH, "cap": "round"},
+    "centre": {"stroke": PALETTE["centre"], "width": 1.2},
+    "limits": {"stroke": PALETTE["limit"], "width": 1.0, "dash": LIMIT_DASH},
+}
+
+
+def _num(v: float) -> str:
+    """A coordinate to two decimals (a hundredth of a point), without trailing zeros."""
+    text = f"{v:.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+class SVG:
+    """Elements of one SVG drawing, in painting order (later on top)."""
+
+    def __init__(self, width: float, height: float) -> None:
+        self.width, self.height = width, height
+        self.parts: list[str] = []
+
+    def rect(self, x, y, w, h, *, fill: str) -> None:
+        self.parts.append(f'<rect x="{_num(x)}" y="{_num(y)}" width="{_num(w)}" height="{_num(h)}" fill="{fill}"/>')
+
+    def line(self, points, *, stroke: str, width: float, dash=None, cap: str = "butt") -> None:
+        d = " ".join(f"{_num(x)},{_num(y)}" for x, y in points)
+        self.parts.append(f'<polyline points="{d}"{_stroke(stroke, width, dash, cap)} fill="none"/>')
+
+    def polyline(self, xs, ys, *, stroke: str, width: float, dash=None, steps: bool = False) -> None:
+        """A line through (xs, ys), broken where y is missing; ``steps`` joins points with a
+        horizontal step half-way between them (matplotlib's ``steps-mid``)."""
+        runs: list[list[tuple[float, float]]] = [[]]
+        for x, y in zip(xs, ys):
+            if np.isfinite(y):
+                runs[-1].append((float(x), float(y)))
+            elif runs[-1]:
+                runs.append([])
+        for run in runs:
+            if len(run) < 2:
+                continue  # a single point between gaps draws no line (its marker shows it)
+            if steps:
+                stepped = [run[0]]
+                for (xa, ya), (xb, yb) in zip(run[:-1], run[1:]):
+                    mid = (xa + xb) / 2
+                    stepped += [(mid, ya), (mid, yb)]
+                run = stepped + [run[-1]]
+            self.line(run, stroke=stroke, width=width, dash=dash, cap="square" if dash is None else "butt")
+
+    def circle(self, cx, cy, r, *, fill: str, stroke: str, width: float = 1.0) -> None:
+        self.parts.append(
+            f'<circle cx="{_num(cx)}" cy="{_num(cy)}" r="{_num(r)}" fill="{fill}"{_stroke(stroke, width, None, "butt")}/>'
+        )
+
+    def marker(self, x, y, *, shape: str, area: float, fill: str, stroke: str, width: float, dash=None) -> None:
+        """A scatter marker of ``area`` pt² (matplotlib's ``s``): circle, diamond or square."""
+        size = math.sqrt(area)
+        style = f' fill="{fill}"{_stroke(stroke, width, dash, "butt")}'
+        if shape == "o":
+            self.parts.append(f'<circle cx="{_num(x)}" cy="{_num(y)}" r="{_num(size / 2)}"{style}/>')
+        elif shape == "D":
+            h = size * math.sqrt(0.5)
+            pts = f"{_num(x)},{_num(y - h)} {_num(x + h)},{_num(y)} {_num(x)},{_num(y + h)} {_num(x - h)},{_num(y)}"
+            self.parts.append(f'<polygon points="{pts}"{style}/>')
+        else:
+            h = size / 2
+            self.parts.append(
+                f'<rect x="{_num(x - h)}" y="{_num(y - h)}" width="{_num(size)}" height="{_num(size)}"{style}/>'
+            )
+
+    def text(
+        self,
+        x,
+        y,
+        text: str,
+        *,
+        size: float,
+        anchor: str = "start",
+        bold: bool = False,
+        rotate: float = 0,
+        fill: str | None = None,
+    ) -> None:
+        attrs = f'x="{_num(x)}" y="{_num(y)}" font-size="{_num(size)}"'
+        if anchor != "start":
+            attrs += f' text-anchor="{anchor}"'
+        if bold:
+            attrs += ' font-weight="bold"'
+        if fill:
+            attrs += f' fill="{fill}"'
+        if rotate:
+            attrs += f' transform="rotate({_num(rotate)} {_num(x)} {_num(y)})"'
+        self.parts.append(f"<text {attrs}>{escape(text, quote=False)}</text>")
+
+    def document(self, title: str, description: str) -> str:
+        """The drawing as inline SVG, scaled by CSS, with its accessible name and description."""
+        uid = chart_id(title)
+        return (
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_num(self.width)} {_num(self.height)}"'
+            f' role="img" aria-labelledby="{uid}-t {uid}-d" focusable="false">'
+            f'<title id="{uid}-t">{escape(title)}</title><desc id="{uid}-d">{escape(description)}</desc>'
+            f'<g font-family="{FONT}" stroke-linejoin="round">' + "".join(self.parts) + "</g></svg>"
+        )
+
+
+def _stroke(colour: str, width: float, dash, cap: str) -> str:
+    attrs = f' stroke="{colour}" stroke-width="{_num(width)}"'
+    if dash:
+        attrs += f' stroke-dasharray="{",".join(_num(d * width) for d in dash)}"'
+    if cap != "butt":
+        attrs += f' stroke-linecap="{cap}"'
+    return attrs
