@@ -8,6 +8,8 @@ had no comments at all is a gap, not a zero.
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import pandas as pd
 
@@ -42,7 +44,22 @@ def negative_theme_counts(comments: pd.DataFrame) -> pd.DataFrame:
 
     Every theme a unit has ever had a negative comment on gets a row for every month in which the
     unit had any comment (0 where none was on that theme); months without comments have no row.
+    A paper asks for each theme's chart, for its escalation and for its list of themes: the
+    counts are made once for the comments table it loaded (a copy is returned each time).
     """
+    kept = _COUNTED.get(id(comments))
+    if kept is None or kept[0]() is not comments:
+        kept = (weakref.ref(comments), _negative_theme_counts(comments))
+        _COUNTED.clear()  # one table at a time: a paper loads one
+        _COUNTED[id(comments)] = kept
+    return kept[1].copy()
+
+
+#: The last comments table counted, by id, with a weak reference proving it is still that table.
+_COUNTED: dict[int, tuple[weakref.ref, pd.DataFrame]] = {}
+
+
+def _negative_theme_counts(comments: pd.DataFrame) -> pd.DataFrame:
     cols = ["unit_id", "theme", "month", "numerator", "denominator"]
     t = by_theme(comments)
     negative = t[(t["tone"] == "negative") & (t["theme"] != NO_THEME)]

@@ -325,9 +325,31 @@ def ancestors(units: pd.DataFrame) -> pd.DataFrame:
 
 
 def descendants(units: pd.DataFrame, unit_id: str, tree: pd.DataFrame | None = None) -> list[str]:
-    """The unit and every unit under it (``tree``: :func:`ancestors` of ``units``, when already made)."""
-    tree = ancestors(units) if tree is None else tree
-    return tree.loc[tree["ancestor_id"] == unit_id, "unit_id"].tolist()
+    """The unit and every unit under it, in ``units``' order (``tree``: :func:`ancestors` of
+    ``units``, when already made)."""
+    if tree is not None:
+        return tree.loc[tree["ancestor_id"] == unit_id, "unit_id"].tolist()
+    parent = _parents(units)
+    return [u for u in units["unit_id"] if unit_id in _walk(parent, u)]
+
+
+def lineage(units: pd.DataFrame, unit_id: str) -> list[str]:
+    """The unit, then each unit above it up to the top: what :func:`ancestors` pairs it with,
+    walked for one unit only."""
+    return _walk(_parents(units), unit_id)
+
+
+def _parents(units: pd.DataFrame) -> dict:
+    return dict(zip(units["unit_id"], units["parent_id"]))
+
+
+def _walk(parent: dict, unit_id: str) -> list[str]:
+    line: list[str] = []
+    node = unit_id
+    while node is not None and node is not pd.NA and node == node and node not in line:  # node == node: not NaN
+        line.append(node)
+        node = parent.get(node)
+    return line
 
 
 def rollup(
@@ -339,12 +361,13 @@ def rollup(
     Returns unit_id (the ancestor), month, numerator, denominator, units (how many
     contributing units).
     """
-    pairs = ancestors(units)
+    if unit_id is not None:  # one unit's lineage walks are cheaper than every unit's pairs
+        pairs = pd.DataFrame({"unit_id": descendants(units, unit_id), "ancestor_id": unit_id})
+    else:
+        pairs = ancestors(units)
     if level is not None:
         keep = units.loc[units["level"] == level, "unit_id"]
         pairs = pairs[pairs["ancestor_id"].isin(keep)]
-    if unit_id is not None:
-        pairs = pairs[pairs["ancestor_id"] == unit_id]
     merged = series.merge(pairs, on="unit_id")
     g = merged.groupby(["ancestor_id", "month"]).agg(
         numerator=("numerator", "sum"), denominator=("denominator", "sum"), units=("unit_id", "nunique")

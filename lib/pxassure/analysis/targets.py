@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from pxassure.analysis.measures import Measure, ancestors, latest_national
+from pxassure.analysis.measures import Measure, latest_national, lineage
 from pxassure.ingest.schema import SETTINGS
 
 
@@ -37,8 +37,7 @@ def covering(rows: pd.DataFrame, unit_id: str, units: pd.DataFrame) -> pd.DataFr
     """Rows (with ``unit_id`` and ``from_month``) that cover ``unit_id``: trust-wide rows (no unit)
     and rows for the unit or any unit above it; with ``_depth`` (nearer units are deeper, 0 for
     trust-wide) and ``_from`` (the month as a date) for ranking the most specific, latest first."""
-    pairs = ancestors(units)
-    line = pairs.loc[pairs["unit_id"] == unit_id, "ancestor_id"].tolist()  # unit itself, then upwards
+    line = lineage(units, unit_id)  # unit itself, then upwards
     depth = {u: len(line) - i for i, u in enumerate(line)}
     rows = rows[rows["unit_id"].isna() | rows["unit_id"].isin(line)]
     return rows.assign(_depth=rows["unit_id"].map(depth).fillna(0), _from=pd.to_datetime(rows["from_month"]))
