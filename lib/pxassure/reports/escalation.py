@@ -118,10 +118,10 @@ def theme_exceptions(data: ReportData, options: SPCOptions, wards: Iterable[str]
     """Ward themes whose negative comments show special-cause increase in the report month, with at
     least ``comments.MINIMUM_COUNT`` of them (one c chart per ward and theme, in one batch)."""
     c = data.comments
-    c = c[c["unit_id"].isin(set(wards))]
     if c.empty or "sentiment" not in c:
         return []
-    s = negative_theme_counts(c)
+    s = negative_theme_counts(c)  # each unit's counts are its own: made once for the paper, then kept to the wards
+    s = s[s["unit_id"].isin(set(wards))]
     if s.empty:
         return []
     pts = spc.batch(

@@ -147,7 +147,8 @@ def _comment_themes(comments: pd.DataFrame, month: pd.Timestamp) -> tuple[pd.Dat
 def _theme_charts(data, unit_id: str, options, month: pd.Timestamp, most: int = 4) -> list[Chart]:
     """c charts of negative comments per month for the ward's themes with at least
     ``MINIMUM_COUNT`` negative comments over the last three months (the ``most`` frequent)."""
-    counts = negative_theme_counts(data.comments[data.comments["unit_id"] == unit_id])
+    counts = negative_theme_counts(data.comments)  # made once for the paper (each unit's are its own)
+    counts = counts[counts["unit_id"] == unit_id]
     if counts.empty:
         return []
     recent = counts[counts["month"] > month - pd.DateOffset(months=3)].groupby("theme")["numerator"].sum()
