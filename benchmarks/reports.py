@@ -1,6 +1,6 @@
 """Benchmark: build the whole report pack (not a test; figures go in the README).
 
-    .venv/bin/python benchmarks/reports.py [--wards 60] [--months 36] [--workers 2]
+    .venv/bin/python benchmarks/reports.py [--wards 60] [--months 36] [--workers N]
 
 Builds a demo trust of the given size in a temporary folder, then times
 `pxassure build --all` (every committee, division and ward report) and reports wall time
@@ -27,7 +27,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--wards", type=int, default=60)
     parser.add_argument("--months", type=int, default=36)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=None, help="default: the build's own (one more than the cores)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.duckdb"
@@ -43,15 +43,13 @@ def main() -> None:
             str(db),
             "--output",
             str(Path(tmp) / "outputs"),
-            "--workers",
-            str(args.workers),
-        ]
+        ] + (["--workers", str(args.workers)] if args.workers else [])
         run = subprocess.run(cmd, capture_output=True, text=True)
         t_build = time.perf_counter() - t0
         children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         reports = [p for p in (Path(tmp) / "outputs").glob("*/*/*/*.html") if not p.name.endswith(".appendix.html")]
         sizes = sorted(p.stat().st_size for p in reports)
-        print(f"pack: {args.wards} wards x {args.months} months, {args.workers} workers")
+        print(f"pack: {args.wards} wards x {args.months} months, {args.workers or 'default'} workers")
         print(f"  demo data built and loaded in {t_data:.1f} s")
         print(
             f"  {len(reports)} reports in {t_build:.0f} s ({t_build / max(len(reports), 1):.1f} s each, "

@@ -479,55 +479,68 @@ def assert_every_text_inside(fig) -> None:
     assert drawn.x1 <= width + 0.01 and drawn.y1 <= height + 0.01, drawn
 
 
-def assert_no_chart_overlaps_another(fig) -> None:
-    """No small chart's writing runs into another chart: a title neither touches another title
-    nor another plot area, and tick labels and y labels stay off other charts' plot areas and
-    titles. (A title may run on over the gap between charts, as long as it hits nothing there.)"""
-    renderer = fig.canvas.get_renderer()
-    charts_drawn = []
-    for ax in fig.axes:
-        if not ax.axison:
+def panels(svg: str) -> list[dict]:
+    """Each small chart of a small-multiples SVG: its place, plot area and texts."""
+    root = ET.fromstring(svg)
+    out = []
+    for g in root.iter(f"{SVG_NS}g"):
+        if g.get("data-panel") is None:
             continue
-        writing = ax.yaxis.get_tightbbox(renderer)  # the tick labels drawn, and the y label
-        charts_drawn.append((ax._left_title.get_window_extent(renderer), ax.bbox, writing))
+        plot = next(el for el in g.iter(f"{SVG_NS}rect") if el.get("class") == "plot")
+        box = tuple(float(plot.get(k)) for k in ("x", "y", "width", "height"))
+        texts = [
+            (float(t.get("x")), float(t.get("y")), t.get("text-anchor", "start"), t.text)
+            for t in g.iter(f"{SVG_NS}text")
+        ]
+        out.append({"place": tuple(map(int, g.get("data-panel").split())), "plot": box, "texts": texts})
+    return out
 
-    def overlap(a, b) -> bool:
-        return (
-            a is not None
-            and b is not None
-            and min(a.x1, b.x1) - max(a.x0, b.x0) > 0.5
-            and min(a.y1, b.y1) - max(a.y0, b.y0) > 0.5
-        )
 
-    for i, (title, _, writing) in enumerate(charts_drawn):
-        for j, (other_title, other_area, _) in enumerate(charts_drawn):
-            if i != j:
-                assert not overlap(title, other_title) and not overlap(title, other_area), (i, j, title)
-                assert not overlap(writing, other_area) and not overlap(writing, other_title), (i, j, writing)
+def assert_no_chart_overlaps_another(svg: str) -> None:
+    """No small chart's writing runs into another chart: its title (left-aligned above its plot)
+    and its tick labels (right-aligned left of it) stay off every other chart's plot area."""
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.font_manager import FontProperties
+
+    renderer = RendererAgg(10, 10, 72)
+    drawn = panels(svg)
+    for i, a in enumerate(drawn):
+        for x, y, anchor, text in a["texts"]:
+            size = spcchart.SMALL_TITLE if anchor == "start" else spcchart.SMALL_TICK
+            w, h, d = renderer.get_text_width_height_descent(
+                text, FontProperties(family="DejaVu Sans", size=size), ismath=False
+            )
+            left = x - (w if anchor == "end" else w / 2 if anchor == "middle" else 0)
+            box = (left, y - h + d, left + w, y + d)
+            for j, b in enumerate(drawn):
+                if i == j:
+                    continue
+                px, py, pw, ph = b["plot"]
+                overlap = min(box[2], px + pw) - max(box[0], px) > 0.5 and min(box[3], py + ph) - max(box[1], py) > 0.5
+                assert not overlap, (a["place"], text, b["place"])
 
 
 def test_small_multiples_laid_out_once_keep_every_label_inside_the_figure():
-    import matplotlib.pyplot as plt
-
     rng = np.random.default_rng(2)
     months = [f"2025-{m:02d}" for m in range(1, 13)] + [f"2026-{m:02d}" for m in range(1, 13)]
     results = [spc.xmr(pd.Series(rng.normal(90, 3, 24), index=months)) for _ in range(7)]
     names = ["Acute Medical Unit and Ambulatory Emergency Care (Ward 7B)", *[f"Ward {i}" for i in range(6)]]
-    fig = charts.plot_small_multiples(list(zip(names, results)), percent=True, title="FFT % positive by ward")
-    svg = charts.to_svg(fig, title="t", description="d", close=False)
-    assert 'viewBox="0 0 532.8 ' in svg  # saved at its own size (7.4 inches), not a measured box
-    assert_every_text_inside(fig)
-    assert_no_chart_overlaps_another(fig)
-    plt.close(fig)
+    svg = spcchart.small_multiples_svg(
+        list(zip(names, results)), percent=True, title="FFT % positive by ward", description="d"
+    )
+    assert 'viewBox="0 0 532.8 ' in svg  # 7.4 inches wide
+    assert_svg_text_inside(svg)
+    assert_no_chart_overlaps_another(svg)
+    assert "Acute Medical Unit" in svg and "(Ward 7B)" not in svg  # the long name shortened to fit
     rows = [
         ("Moderate or worse harm incidents per 1,000 bed days", False, list(zip(names[:4], results[:4]))),
         ("Complaints", False, list(zip(names[1:4] + names[:1], results[:4]))),  # the long name last
         ("FFT % positive", True, list(zip(names[:4], results[4:]))),
     ]
-    fig = charts.plot_measure_grid(rows, title="Key measures by division")
-    assert_every_text_inside(fig)
-    assert_no_chart_overlaps_another(fig)
-    plt.close(fig)
+    svg = spcchart.measure_grid_svg(rows, title="Key measures by division", description="d")
+    assert_svg_text_inside(svg)
+    assert_no_chart_overlaps_another(svg)
+    assert len(panels(svg)) == 11
 
 
 def test_the_framework_heatmap_at_its_fixed_margins_keeps_every_label_inside_the_figure():
@@ -552,23 +565,35 @@ def test_the_framework_heatmap_at_its_fixed_margins_keeps_every_label_inside_the
 
 
 def test_small_multiples_share_one_y_scale_with_labels_in_the_first_column():
-    """One y scale for every small chart, as matplotlib chooses for all their data together; tick
-    labels only in the first column; a chart with no values takes the same scale."""
-    import matplotlib.pyplot as plt
-
+    """One y scale for every small chart, holding all their data; tick labels only in the first
+    column; a chart with no values takes the same scale; each chart keeps its own months."""
     months = [f"2026-{m:02d}" for m in range(1, 13)]
     low = spc.xmr(pd.Series(np.linspace(40, 50, 12), index=months))
     high = spc.xmr(pd.Series(np.linspace(80, 95, 12), index=months))
     empty = spc.xmr(pd.Series([np.nan] * 12, index=months))
     short = spc.xmr(pd.Series(np.linspace(60, 70, 24), index=months + [f"2027-{m:02d}" for m in range(1, 13)]))
-    fig = charts.plot_small_multiples([("A", low), ("B", high), ("C", empty), ("D", short)], ncols=3)
-    axes = [ax for ax in fig.axes if ax.axison]
-    limits = {ax.get_ylim() for ax in axes}
-    assert len(limits) == 1
-    ((bottom, top),) = limits
-    assert bottom < low.points["value"].min() and top > high.points["value"].max()  # every chart's data fits
-    fig.canvas.draw()
-    labelled = [bool([t for t in ax.get_yticklabels() if t.get_visible() and t.get_text()]) for ax in axes]
-    assert labelled == [True, False, False, True]  # first column only
-    assert axes[0].get_xlim()[1] < axes[3].get_xlim()[1]  # each chart keeps its own months
-    plt.close(fig)
+    items = [("A", low), ("B", high), ("C", empty), ("D", short)]
+    svg = spcchart.small_multiples_svg(items, ncols=3, description="d")
+    drawn = panels(svg)
+    assert [p["place"] for p in drawn] == [(0, 0), (0, 1), (0, 2), (1, 0)]
+    ticks = [[t for t in p["texts"] if t[2] == "end"] for p in drawn]
+    assert [bool(t) for t in ticks] == [True, False, False, True]  # first column only
+    # the same scale: the same tick labels at the same heights relative to each plot
+    as_drawn = [[(round(y - p["plot"][1], 2), text) for _, y, _, text in t] for p, t in zip(drawn, ticks)]
+    assert as_drawn[0] == as_drawn[3]
+    root = ET.fromstring(svg)
+    groups = [g for g in root.iter(f"{SVG_NS}g") if g.get("data-panel")]
+    value_lines = [
+        [el for el in g.iter(f"{SVG_NS}polyline") if el.get("stroke") == charts.PALETTE["line"]] for g in groups
+    ]
+    assert [len(v) for v in value_lines] == [1, 1, 0, 1]  # no line where there are no values
+    for p, lines in zip(drawn, value_lines):  # every chart's values inside its plot on the one scale
+        _, top, _, height = p["plot"]
+        ys = [float(pt.split(",")[1]) for line in lines for pt in line.get("points").split()]
+        assert all(top < y < top + height for y in ys)
+
+    def step(line):
+        xs = [float(pt.split(",")[0]) for pt in line.get("points").split()]
+        return xs[1] - xs[0]
+
+    assert step(value_lines[0][0]) > 1.9 * step(value_lines[3][0])  # 24 months in the same width as 12

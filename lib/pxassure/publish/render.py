@@ -308,18 +308,28 @@ def small_multiples(report, title: str = "Key measures by division") -> Fragment
     if not grid:
         return Fragment('<p class="empty">No key measure could be charted by division.</p>')
     rows = [(m.name, m.unit == "%", [(c.unit_name, c.result) for c in charts]) for m, charts in grid]
-    fig = charts_mod.plot_measure_grid(rows, title=title)
+    description = vocabulary.describe_grid(grid, report.period)
+    svg = spcchart.measure_grid_svg(rows, title=title, description=description)
+    return Fragment(f'<div class="small-multiples">{_figure(svg, description)}</div>')
+
+
+def unit_multiples(charts: list, *, title: str, description: str) -> Fragment:
+    """Small multiples of one measure: a small SPC chart per unit (report ``Chart``s, in order)
+    on one y scale, as an inline SVG figure with alt text."""
+    items = [(c.unit_name, c.result) for c in charts]
+    percent = bool(charts) and charts[0].measure.unit == "%"
     return Fragment(
-        '<div class="small-multiples">'
-        + figure(fig, title=title, description=vocabulary.describe_grid(grid, report.period))
-        + "</div>"
+        _figure(spcchart.small_multiples_svg(items, percent=percent, title=title, description=description), description)
     )
 
 
 def figure(fig, *, title: str, description: str) -> Fragment:
     """Any matplotlib figure as an inline SVG figure with alt text."""
-    svg = charts_mod.to_svg(fig, title=title, description=description)
-    return Fragment(f'<figure class="chart">{svg}<figcaption>{escape(description)}</figcaption></figure>')
+    return Fragment(_figure(charts_mod.to_svg(fig, title=title, description=description), description))
+
+
+def _figure(svg: str, description: str) -> str:
+    return f'<figure class="chart">{svg}<figcaption>{escape(description)}</figcaption></figure>'
 
 
 def heading(text: str, level: int = 1) -> Fragment:

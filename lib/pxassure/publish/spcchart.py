@@ -1,12 +1,13 @@
-"""The MDC-style SPC chart, written as SVG directly.
+"""SPC charts written as SVG directly: the MDC-style chart and small multiples of them.
 
-Every paper draws several of these (a ward paper five, a division's dozens); drawing them with
-matplotlib took more than half of a ward paper's time, mostly on work a chart of fixed layout
-does not need (tick objects, text measured for layout, a renderer). An SPC chart is a few lines,
-markers and labels at known places, so it is written here as SVG elements on a fixed layout:
-the same look as the matplotlib charts beside it (colours, markers, dashes and sizes from
-``charts``), text kept as text (selectable, read by screen readers), the same bytes for the same
-data. Units are points (1/72 inch), as in matplotlib's SVG.
+Every paper draws several of these (a ward paper five, a division's small multiples dozens);
+drawing them with matplotlib took more than half of a ward paper's time and most of a
+division's, mostly on work a chart of fixed layout does not need (tick objects, text measured
+for layout, a renderer). An SPC chart is a few lines, markers and labels at known places, so it
+is written here as SVG elements on a fixed layout: the look of the matplotlib charts beside
+it (colours, markers, dashes and sizes from ``charts``), text kept as text (selectable, read by
+screen readers), the same bytes for the same data. Units are points (1/72 inch), as in
+matplotlib's SVG; y ticks are chosen by matplotlib's own tick locator.
 """
 
 from __future__ import annotations
@@ -77,9 +78,7 @@ def spc_svg(result, *, title: str, ylabel: str, percent: bool, description: str)
     out = SVG(WIDTH * PT, height)
     out.rect(0, 0, WIDTH * PT, height, fill="#ffffff")
     # y grid and ticks
-    ticks = [t for t in MaxNLocator(nbins=_ytick_bins(y1 - y0), steps=[1, 2, 2.5, 5, 10]).tick_values(ylo, yhi)]
-    ticks = [t for t in ticks if ylo - 1e-9 * abs(yhi - ylo) <= t <= yhi + 1e-9 * abs(yhi - ylo)]
-    labels = _tick_labels(ticks, percent, yhi - ylo)
+    ticks, labels = _yticks(ylo, yhi, y1 - y0, TICK_SIZE, percent)
     for t, label in zip(ticks, labels):
         y = float(sy(t))
         out.line([(x0, y), (x1, y)], stroke="#E5E5E5", width=0.6)
@@ -152,6 +151,183 @@ def spc_svg(result, *, title: str, ylabel: str, percent: bool, description: str)
     return out.document(title, description)
 
 
+#: Small multiples: 7.4 inches wide, at fixed margins (inches) that hold what the small charts
+#: write: y tick labels at 7 pt, a row's y label wrapped at 16 characters, each chart's title
+#: above it (shortened to what the width holds) and the figure's title.
+GRID_WIDTH = 7.4
+GRID_MARGIN = {"right": 0.1, "bottom": 0.1, "title": 0.3, "axes_title": 0.24}
+SMALL_TICK, SMALL_TITLE, SMALL_ICON = 7, 7.5, 7
+
+
+def small_multiples_svg(
+    items, *, ncols: int = 3, percent: bool = False, title: str | None = None, description: str
+) -> str:
+    """A grid of small SPC charts, one per (label, SPCResult), on one y scale (tick labels in
+    the first column only), as an inline ``<svg role="img">`` described by ``description``."""
+    nrows = max(1, math.ceil(len(items) / ncols))
+    rows = [items[r * ncols : (r + 1) * ncols] for r in range(nrows)]
+    scale = _y_range([result for _, result in items])
+    panels = [(None, percent, row, scale) for row in rows]
+    return _grid(
+        panels,
+        ncols=ncols,
+        height=1.75 * nrows + 0.4,
+        left=0.5,
+        column_gap=0.12,
+        every_column=False,
+        title=title,
+        description=description,
+    )
+
+
+def measure_grid_svg(rows, *, title: str | None = None, description: str) -> str:
+    """Small multiples on one page: a row per key measure, each on its own y scale (named at
+    the left), a column per unit. ``rows`` is [(measure name, percent?, [(unit name, SPCResult),
+    ...]), ...]."""
+    ncols = max((len(items) for _, _, items in rows), default=1)
+    label_lines = max((len(textwrap.wrap(name, 16)) for name, _, _ in rows), default=1)
+    panels = [(name, percent, items, _y_range([result for _, result in items])) for name, percent, items in rows]
+    return _grid(
+        panels,
+        ncols=ncols,
+        height=1.3 * max(1, len(rows)) + 0.45,
+        left=0.5 + 0.13 * label_lines,
+        column_gap=0.5,
+        every_column=True,
+        title=title,
+        description=description,
+    )
+
+
+def _grid(
+    rows,
+    *,
+    ncols: int,
+    height: float,
+    left: float,
+    column_gap: float,
+    every_column: bool,
+    title: str | None,
+    description: str,
+) -> str:
+    """Rows of small charts: each row (its y label or None, percent?, [(label, result)], y range).
+    ``every_column``: every chart shows its y tick labels (the rows' scales differ, so the gaps
+    between columns hold them), else the first column only."""
+    nrows = max(1, len(rows))
+    top = GRID_MARGIN["axes_title"] + (GRID_MARGIN["title"] if title else 0.0)
+    row_gap = GRID_MARGIN["axes_title"] + 0.06
+    axes_w = (GRID_WIDTH - left - GRID_MARGIN["right"] - (ncols - 1) * column_gap) / ncols
+    axes_h = (height - top - GRID_MARGIN["bottom"] - (nrows - 1) * row_gap) / nrows
+    out = SVG(GRID_WIDTH * PT, height * PT)
+    out.rect(0, 0, GRID_WIDTH * PT, height * PT, fill="#ffffff")
+    if title:
+        out.text(0.01 * GRID_WIDTH * PT, 0.02 * height * PT + 8, title, size=TITLE_SIZE, bold=True)
+    for r, (ylabel, percent, items, (lo, hi)) in enumerate(rows):
+        y0 = (top + r * (axes_h + row_gap)) * PT
+        labels_shown: list[str] = []
+        for c, (label, result) in enumerate(items):
+            x0 = (left + c * (axes_w + column_gap)) * PT
+            last = c == ncols - 1  # nothing beside it but the margin
+            room = (axes_w + (GRID_MARGIN["right"] if last else column_gap) - 0.05) * PT
+            shown = _small_chart(
+                out,
+                x0,
+                y0,
+                axes_w * PT,
+                axes_h * PT,
+                (lo, hi),
+                label,
+                result,
+                percent,
+                tick_labels=every_column or c == 0,
+                title_room=room,
+                place=f"{r} {c}",
+            )
+            if c == 0:
+                labels_shown = shown
+        if ylabel:  # the row's measure, left of the first chart's tick labels
+            lines = textwrap.wrap(ylabel, 16)
+            x = left * PT - 7 - max((_width(t, SMALL_TICK) for t in labels_shown), default=0) - 4 - 0.24 * SMALL_TITLE
+            for k, line in enumerate(lines):
+                out.text(
+                    x - 1.2 * SMALL_TITLE * (len(lines) - 1 - k),
+                    y0 + axes_h * PT / 2,
+                    line,
+                    size=SMALL_TITLE,
+                    anchor="middle",
+                    rotate=-90,
+                )
+    return out.document(title or "Small multiples", description)
+
+
+def _small_chart(out, x0, y0, w, h, scale, label, result, percent, *, tick_labels, title_room, place) -> list[str]:
+    """One small SPC chart at (x0, y0), w × h pt: line, centre, limits, point markers, the
+    variation icon's letter, its title above; returns the tick labels it wrote."""
+    lo, hi = scale
+    p = result.points
+    n = len(p)
+    xlo, xhi = _x_limits(n)
+    x1, y1 = x0 + w, y0 + h
+
+    def sx(i):
+        return x0 + (np.asarray(i, dtype=float) - xlo) / (xhi - xlo) * w
+
+    def sy(v):
+        return y1 - (np.asarray(v, dtype=float) - lo) / (hi - lo) * h
+
+    out.begin(f'data-panel="{place}"')
+    out.rect(x0, y0, w, h, fill="#ffffff", cls="plot")
+    ticks, labels = _yticks(lo, hi, h, SMALL_TICK, percent)
+    for t, text in zip(ticks, labels):
+        y = float(sy(t))
+        out.line([(x0, y), (x0 - 3.5, y)], stroke="#000000", width=0.8)
+        if tick_labels:
+            out.text(x0 - 7, y + 2.5, text, size=SMALL_TICK, anchor="end")
+    values = p["value"].to_numpy(dtype=float)
+    xs = sx(np.arange(n))
+    out.polyline(xs, sy(values), stroke=PALETTE["line"], width=0.9)
+    out.polyline(xs, sy(p["centre"].to_numpy(dtype=float)), stroke=PALETTE["centre"], width=0.9)
+    for col in ("upper", "lower"):
+        out.polyline(xs, sy(p[col].to_numpy(dtype=float)), stroke=PALETTE["limit"], width=0.7, dash=(3, 2))
+    for kind, mask in _point_groups(result, values):
+        if kind in ("small", "no_limits"):  # hollow: not judged one by one (no legend to say more)
+            style = {"shape": "o", "area": 9, "fill": "#ffffff", "stroke": PALETTE["common_cause"], "width": 1.0}
+        else:
+            area = 9 if kind == "common_cause" else 16
+            style = {"shape": MARKERS[kind], "area": area, "fill": PALETTE[kind], "stroke": "none", "width": 0}
+        for i in np.flatnonzero(mask):
+            out.marker(float(xs[i]), float(sy(values[i])), **style)
+    out.line([(x0, y0), (x0, y1)], stroke="#000000", width=0.8, cap="square")
+    out.line([(x0, y1), (x1, y1)], stroke="#000000", width=0.8, cap="square")
+    icon = ICON_VARIATION.get(result.variation or "")
+    if icon:
+        r = 5.2
+        cx, cy = x1 - 0.02 * w - r, y1 - 0.04 * h - r
+        out.circle(cx, cy, r, fill=icon[0], stroke=icon[0])
+        out.text(cx, cy + 2.5, icon[1], size=SMALL_ICON, bold=True, anchor="middle", fill="#ffffff")
+    out.text(x0, y0 - 6, _shortened(textwrap.shorten(label, 30), title_room, SMALL_TITLE), size=SMALL_TITLE)
+    out.end()
+    return labels if tick_labels else []
+
+
+def _shortened(label: str, room: float, size: float) -> str:
+    """``label`` at ``size`` pt, shortened by whole words (ending "[…]") to at most ``room`` pt,
+    measured in DejaVu Sans."""
+    words = label.split()
+    text = label
+    while len(words) > 1 and _text_width(text, size) > room:
+        words.pop()
+        text = " ".join(words) + " […]"
+    return text
+
+
+def _text_width(text: str, size: float) -> float:
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    return TextToPath().get_text_width_height_descent(text, FontProperties(size=size), ismath=False)[0]
+
+
 def _legend_entries(result) -> list[tuple[str, list[str]]]:
     """(kind, wrapped label lines) for what the chart draws, in drawing order, one entry per label."""
     p = result.points
@@ -198,9 +374,16 @@ def _point_groups(result, values: np.ndarray) -> list[tuple[str, np.ndarray]]:
 
 def _y_limits(result) -> tuple[float, float]:
     """The y range: every value, centre, limit and the target, with 5 % margins (as matplotlib)."""
-    p = result.points
-    cols = [p[c].to_numpy(dtype=float) for c in ("value", "centre", "upper", "lower")]
-    data = np.concatenate(cols + [np.array([result.target], dtype=float)] if result.target is not None else cols)
+    return _y_range([result], with_target=True)
+
+
+def _y_range(results, with_target: bool = False) -> tuple[float, float]:
+    """The y range holding every value, centre and limit of ``results`` (and their targets),
+    with 5 % margins as matplotlib's; (0, 1) when there is no data at all."""
+    cols = [r.points[c].to_numpy(dtype=float) for r in results for c in ("value", "centre", "upper", "lower")]
+    if with_target:
+        cols += [np.array([r.target], dtype=float) for r in results if r.target is not None]
+    data = np.concatenate(cols) if cols else np.array([])
     data = data[np.isfinite(data)]
     if not len(data):
         return 0.0, 1.0
@@ -219,9 +402,13 @@ def _x_limits(n: int) -> tuple[float, float]:
     return -pad, n - 1 + pad
 
 
-def _ytick_bins(plot_height: float) -> int:
-    """As many y ticks as matplotlib fits: one per two tick-label heights, from 1 to 9."""
-    return int(np.clip(math.floor(plot_height / (TICK_SIZE * 2)), 1, 9))
+def _yticks(lo: float, hi: float, plot_height: float, size: float, percent: bool) -> tuple[list[float], list[str]]:
+    """The y ticks matplotlib would choose for the range, and their labels: as many as fit one
+    per two tick-label heights (1 to 9), at steps of 1, 2, 2.5 or 5 times a power of ten."""
+    bins = int(np.clip(math.floor(plot_height / (size * 2)), 1, 9))
+    ticks = list(MaxNLocator(nbins=bins, steps=[1, 2, 2.5, 5, 10]).tick_values(lo, hi))
+    ticks = [t for t in ticks if lo - 1e-9 * abs(hi - lo) <= t <= hi + 1e-9 * abs(hi - lo)]
+    return ticks, _tick_labels(ticks, percent, hi - lo)
 
 
 #: Advance widths (em) of DejaVu Sans's characters in tick labels; others count as 0.64 em.
@@ -303,8 +490,18 @@ class SVG:
         self.width, self.height = width, height
         self.parts: list[str] = []
 
-    def rect(self, x, y, w, h, *, fill: str) -> None:
-        self.parts.append(f'<rect x="{_num(x)}" y="{_num(y)}" width="{_num(w)}" height="{_num(h)}" fill="{fill}"/>')
+    def rect(self, x, y, w, h, *, fill: str, cls: str | None = None) -> None:
+        named = f' class="{cls}"' if cls else ""
+        self.parts.append(
+            f'<rect{named} x="{_num(x)}" y="{_num(y)}" width="{_num(w)}" height="{_num(h)}" fill="{fill}"/>'
+        )
+
+    def begin(self, attrs: str) -> None:
+        """Open a group (one small chart, say); :meth:`end` closes it."""
+        self.parts.append(f"<g {attrs}>")
+
+    def end(self) -> None:
+        self.parts.append("</g>")
 
     def line(self, points, *, stroke: str, width: float, dash=None, cap: str = "butt") -> None:
         d = " ".join(f"{_num(x)},{_num(y)}" for x, y in points)
