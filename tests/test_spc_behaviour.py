@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from pxassure.analysis import spc
-from pxassure.publish import charts, spcchart, vocabulary
+from pxassure.publish import charts, svgcharts, vocabulary
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
@@ -281,7 +281,7 @@ def test_method_names_every_option():
 
 
 def chart_svg(result, title="t", ylabel="y", percent=False):
-    return spcchart.spc_svg(result, title=title, ylabel=ylabel, percent=percent, description="d")
+    return svgcharts.spc_svg(result, title=title, ylabel=ylabel, percent=percent, description="d")
 
 
 def svg_texts(svg: str) -> list[dict]:
@@ -307,7 +307,7 @@ def svg_texts(svg: str) -> list[dict]:
 def legend_labels(svg: str) -> list[str]:
     """The legend's entries, each entry's wrapped lines joined again (legend text is set at 8 pt)."""
     entries: list[list] = []
-    for t in (t for t in svg_texts(svg) if t["size"] == spcchart.LEGEND_SIZE):
+    for t in (t for t in svg_texts(svg) if t["size"] == svgcharts.LEGEND_SIZE):
         if entries and abs(t["y"] - entries[-1][0]) < 10:  # the next line of the same entry
             entries[-1] = [t["y"], entries[-1][1] + " " + t["text"]]
         else:
@@ -336,7 +336,7 @@ def test_run_chart_points_are_not_called_common_cause():
     assert spc.run_chart(STABLE[:8]).points["point_type"].isna().all()
     text = vocabulary.describe_chart(r, "x")
     assert "Too few points for process limits" in text and "common cause" not in text.lower()
-    svg = spcchart.spc_svg(r, title="t", ylabel="y", percent=False, description=text)
+    svg = svgcharts.spc_svg(r, title="t", ylabel="y", percent=False, description=text)
     assert "Month (run chart: too few points for limits)" in legend_labels(svg)
     assert "Common cause" not in svg and "Median" in legend_labels(svg) and "Process limits" not in svg
 
@@ -506,7 +506,7 @@ def assert_no_chart_overlaps_another(svg: str) -> None:
     drawn = panels(svg)
     for i, a in enumerate(drawn):
         for x, y, anchor, text in a["texts"]:
-            size = spcchart.SMALL_TITLE if anchor == "start" else spcchart.SMALL_TICK
+            size = svgcharts.SMALL_TITLE if anchor == "start" else svgcharts.SMALL_TICK
             w, h, d = renderer.get_text_width_height_descent(
                 text, FontProperties(family="DejaVu Sans", size=size), ismath=False
             )
@@ -525,7 +525,7 @@ def test_small_multiples_laid_out_once_keep_every_label_inside_the_figure():
     months = [f"2025-{m:02d}" for m in range(1, 13)] + [f"2026-{m:02d}" for m in range(1, 13)]
     results = [spc.xmr(pd.Series(rng.normal(90, 3, 24), index=months)) for _ in range(7)]
     names = ["Acute Medical Unit and Ambulatory Emergency Care (Ward 7B)", *[f"Ward {i}" for i in range(6)]]
-    svg = spcchart.small_multiples_svg(
+    svg = svgcharts.small_multiples_svg(
         list(zip(names, results)), percent=True, title="FFT % positive by ward", description="d"
     )
     assert 'viewBox="0 0 532.8 ' in svg  # 7.4 inches wide
@@ -537,31 +537,33 @@ def test_small_multiples_laid_out_once_keep_every_label_inside_the_figure():
         ("Complaints", False, list(zip(names[1:4] + names[:1], results[:4]))),  # the long name last
         ("FFT % positive", True, list(zip(names[:4], results[4:]))),
     ]
-    svg = spcchart.measure_grid_svg(rows, title="Key measures by division", description="d")
+    svg = svgcharts.measure_grid_svg(rows, title="Key measures by division", description="d")
     assert_svg_text_inside(svg)
     assert_no_chart_overlaps_another(svg)
     assert len(panels(svg)) == 11
 
 
 def test_the_framework_heatmap_at_its_fixed_margins_keeps_every_label_inside_the_figure():
-    """The requirement-by-quarter heatmap is drawn once at fixed margins (#13): the 57 requirement
+    """The requirement-by-quarter heatmap is written at fixed margins (#13): the 57 requirement
     codes, five years of quarters and the colour bar's scale all fit, blanks stay blank, and each
-    score is written in its cell."""
-    import matplotlib.pyplot as plt
-
+    score is written in its cell, in a colour that reads on it."""
     rng = np.random.default_rng(3)
     codes = [f"{n}{letter}" for n in range(1, 24) for letter in "ABC"][:57]
     quarters = [f"{y}-{m:02d}" for y in range(2022, 2027) for m in (3, 6, 9, 12)]
     scores = pd.DataFrame(rng.integers(0, 6, (57, 20)).astype(float), index=codes, columns=quarters)
     scores.iloc[:5, :8] = np.nan  # not assessed
-    fig = charts.plot_heatmap(scores, title="Framework self-assessment: requirement by quarter")
-    svg = charts.to_svg(fig, title="t", description="d", close=False)
-    assert 'viewBox="0 0 518.4 ' in svg  # saved at its own size (7.2 inches), not a measured box
-    assert_every_text_inside(fig)
-    written = [t for t in fig.axes[0].texts]
-    assert len(written) == 57 * 20 - 5 * 8
-    assert {t.get_text() for t in written} <= {"0", "1", "2", "3", "4", "5"}
-    plt.close(fig)
+    svg = svgcharts.heatmap_svg(scores, title="Framework self-assessment: requirement by quarter", description="d")
+    assert 'viewBox="0 0 518.4 ' in svg  # 7.2 inches wide
+    assert_svg_text_inside(svg)
+    root = ET.fromstring(svg)
+    cells = [el for el in root.iter(f"{SVG_NS}rect") if el.get("stroke") == "#ffffff"]
+    assert len(cells) == 57 * 20 - 5 * 8  # none where not assessed
+    written = [t for t in svg_texts(svg) if t["size"] == 6]
+    assert len(written) == len(cells) and {t["text"] for t in written} <= {"0", "1", "2", "3", "4", "5"}
+    # a score of 0 (darkest blue) is written in white, a 5 (yellow) in near-black
+    colour = {el.text: el.get("fill") for el in root.iter(f"{SVG_NS}text") if el.get("font-size") == "6"}
+    assert colour["0"] == "#ffffff" and colour["5"] == "#262626"
+    assert {c.get("fill") for c in cells if c.get("fill")} >= {"#00224E", "#FEE838"}  # cividis's ends
 
 
 def test_small_multiples_share_one_y_scale_with_labels_in_the_first_column():
@@ -573,7 +575,7 @@ def test_small_multiples_share_one_y_scale_with_labels_in_the_first_column():
     empty = spc.xmr(pd.Series([np.nan] * 12, index=months))
     short = spc.xmr(pd.Series(np.linspace(60, 70, 24), index=months + [f"2027-{m:02d}" for m in range(1, 13)]))
     items = [("A", low), ("B", high), ("C", empty), ("D", short)]
-    svg = spcchart.small_multiples_svg(items, ncols=3, description="d")
+    svg = svgcharts.small_multiples_svg(items, ncols=3, description="d")
     drawn = panels(svg)
     assert [p["place"] for p in drawn] == [(0, 0), (0, 1), (0, 2), (1, 0)]
     ticks = [[t for t in p["texts"] if t[2] == "end"] for p in drawn]

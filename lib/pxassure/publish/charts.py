@@ -1,6 +1,6 @@
-"""Charts for committee papers drawn with matplotlib: funnel, scatter and the framework charts
-(seaborn for the framework sections). The SPC charts every paper draws many of, alone and as
-small multiples, are written as SVG directly (``spcchart``), in the same palette and markers.
+"""Charts for committee papers drawn with matplotlib: funnel, scatter and the framework
+sections (seaborn). The SPC charts every paper draws many of, alone and as small multiples, and
+the framework heatmap are written as SVG directly (``svgcharts``), in the same palette and markers.
 
 Charts are exported as inline SVG (see :func:`to_svg`) so a report stays one offline file,
 prints sharply and carries its alt text inside the image.
@@ -217,54 +217,6 @@ def plot_funnel(
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
     ax.grid(axis="y", color="#E5E5E5", linewidth=0.6)
     fig.tight_layout()
-    return fig
-
-
-def plot_heatmap(scores: pd.DataFrame, *, title: str):
-    """Requirement × assessment heatmap of self-assessment scores (0–5), blank where not assessed.
-
-    Drawn with matplotlib directly rather than seaborn's ``heatmap``, which draws the whole figure
-    once more to see whether its labels overlap and clips each of the ~700 cell labels: together
-    half a second a paper, for a layout that is fixed here anyway."""
-    from matplotlib import colormaps
-    from matplotlib.colors import Normalize
-    from seaborn.utils import relative_luminance
-
-    values = scores.to_numpy(dtype=float)
-    nrows, ncols = values.shape
-    width, height = 7.2, 0.16 * nrows + 1.2
-    fig, ax = plt.subplots(figsize=(width, height), dpi=100)
-    # Fixed margins in inches, set before the colour bar takes its room from the axes, so the
-    # figure is drawn once: requirement codes and the y label on the left, month labels turned
-    # upright below, the title above and the colour bar's scale on the right.
-    fig.subplots_adjust(left=0.75 / width, right=1 - 0.6 / width, bottom=0.65 / height, top=1 - 0.35 / height)
-    cmap, norm = colormaps["cividis"], Normalize(vmin=0, vmax=5)
-    mesh = ax.pcolormesh(np.ma.masked_invalid(values), cmap=cmap, norm=norm, edgecolors="white", linewidth=0.3)
-    ax.set_xlim(0, ncols)
-    ax.set_ylim(nrows, 0)  # first requirement at the top, as in a table
-    colourbar = fig.colorbar(mesh, ax=ax, shrink=0.4, label="Score (0–5)")
-    colourbar.outline.set_linewidth(0)
-    ax.set_xticks(np.arange(ncols) + 0.5, labels=[str(c) for c in scores.columns], rotation=90)
-    ax.set_yticks(np.arange(nrows) + 0.5, labels=[str(i) for i in scores.index])
-    ax.tick_params(labelsize=7, length=0)
-    for spine in ax.spines.values():
-        spine.set_visible(False)
-    for row, col in zip(*np.nonzero(np.isfinite(values))):
-        light = relative_luminance(cmap(norm(values[row, col]))) > 0.408  # seaborn's choice of text colour
-        ax.text(
-            col + 0.5,
-            row + 0.5,
-            f"{values[row, col]:.0f}",
-            ha="center",
-            va="center",
-            fontsize=6,
-            color="#262626" if light else "white",
-            clip_on=False,
-        )
-    ax.set_xlabel("")
-    ax.set_ylabel("Requirement")
-    ax.set_title(title, loc="left", fontsize=10, fontweight="bold")
-    _laid_out(fig)
     return fig
 
 

@@ -17,7 +17,7 @@ import pandas as pd
 from pxassure.analysis import spc
 from pxassure.analysis.measures import TOPICS
 from pxassure.publish import charts as charts_mod
-from pxassure.publish import spcchart, vocabulary
+from pxassure.publish import svgcharts, vocabulary
 from pxassure.publish.vocabulary import ASSURANCE_LABEL, VARIATION_LABEL
 from pxassure.reports.cover import ATTENTION_KINDS
 
@@ -273,7 +273,7 @@ def spc_figure(
 ) -> Fragment:
     """An SPC chart as an inline SVG figure whose alt text is :func:`vocabulary.describe_chart`."""
     description = vocabulary.describe_chart(result, measure, unit, rebases=rebases, target=target)
-    svg = spcchart.spc_svg(result, title=title, ylabel=measure, percent=(unit == "%"), description=description)
+    svg = svgcharts.spc_svg(result, title=title, ylabel=measure, percent=(unit == "%"), description=description)
     icons = f"{variation_icon(result.variation)} {assurance_icon(result.assurance, result.target is not None)}"
     return Fragment(
         f'<figure class="chart">{svg}<figcaption><span class="icons">{icons}</span> '
@@ -309,7 +309,7 @@ def small_multiples(report, title: str = "Key measures by division") -> Fragment
         return Fragment('<p class="empty">No key measure could be charted by division.</p>')
     rows = [(m.name, m.unit == "%", [(c.unit_name, c.result) for c in charts]) for m, charts in grid]
     description = vocabulary.describe_grid(grid, report.period)
-    svg = spcchart.measure_grid_svg(rows, title=title, description=description)
+    svg = svgcharts.measure_grid_svg(rows, title=title, description=description)
     return Fragment(f'<div class="small-multiples">{_figure(svg, description)}</div>')
 
 
@@ -319,8 +319,16 @@ def unit_multiples(charts: list, *, title: str, description: str) -> Fragment:
     items = [(c.unit_name, c.result) for c in charts]
     percent = bool(charts) and charts[0].measure.unit == "%"
     return Fragment(
-        _figure(spcchart.small_multiples_svg(items, percent=percent, title=title, description=description), description)
+        _figure(
+            svgcharts.small_multiples_svg(items, percent=percent, title=title, description=description), description
+        )
     )
+
+
+def heatmap(scores: pd.DataFrame, *, title: str, description: str) -> Fragment:
+    """The framework self-assessment heatmap (requirement × assessment, scores 0–5) as an inline
+    SVG figure with alt text."""
+    return Fragment(_figure(svgcharts.heatmap_svg(scores, title=title, description=description), description))
 
 
 def figure(fig, *, title: str, description: str) -> Fragment:

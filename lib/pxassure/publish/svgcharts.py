@@ -1,4 +1,5 @@
-"""SPC charts written as SVG directly: the MDC-style chart and small multiples of them.
+"""Charts written as SVG directly: the MDC-style SPC chart, small multiples of them, and the
+framework self-assessment heatmap.
 
 Every paper draws several of these (a ward paper five, a division's small multiples dozens);
 drawing them with matplotlib took more than half of a ward paper's time and most of a
@@ -6,7 +7,8 @@ division's, mostly on work a chart of fixed layout does not need (tick objects, 
 for layout, a renderer). An SPC chart is a few lines, markers and labels at known places, so it
 is written here as SVG elements on a fixed layout: the look of the matplotlib charts beside
 it (colours, markers, dashes and sizes from ``charts``), text kept as text (selectable, read by
-screen readers), the same bytes for the same data. Units are points (1/72 inch), as in
+screen readers), the same bytes for the same data. The heatmap too: its thousand score labels
+were most of a quality committee paper's chart time. Units are points (1/72 inch), as in
 matplotlib's SVG; y ticks are chosen by matplotlib's own tick locator.
 """
 
@@ -328,6 +330,94 @@ def _text_width(text: str, size: float) -> float:
     return TextToPath().get_text_width_height_descent(text, FontProperties(size=size), ismath=False)[0]
 
 
+def heatmap_svg(scores, *, title: str, description: str) -> str:
+    """Requirement × assessment heatmap of self-assessment scores (0–5) on the colour-blind-safe
+    cividis scale, each score written in its cell, blank where not assessed, with a colour bar.
+    ``scores``: a DataFrame, one row per requirement and one column per assessment."""
+    from matplotlib import colormaps
+
+    values = scores.to_numpy(dtype=float)
+    nrows, ncols = values.shape
+    width, height = 7.2 * PT, (0.16 * nrows + 1.2) * PT
+    # fixed margins (pt): requirement codes and the y label on the left, month labels turned
+    # upright below, the title above, the colour bar and its scale on the right
+    left, right, bottom, top = 0.75 * PT, width - 0.6 * PT, height - 0.65 * PT, 0.35 * PT
+    plot_right = left + (right - left) * 0.8  # the colour bar takes the rest, as matplotlib's does
+    cell_w, cell_h = (plot_right - left) / max(ncols, 1), (bottom - top) / max(nrows, 1)
+    cmap = colormaps["cividis"]
+    out = SVG(width, height)
+    out.rect(0, 0, width, height, fill="#ffffff")
+    for row in range(nrows):
+        for col in range(ncols):
+            v = values[row, col]
+            if not np.isfinite(v):
+                continue  # not assessed: left blank
+            colour = cmap(min(max(v / 5, 0.0), 1.0))
+            x, y = left + col * cell_w, top + row * cell_h
+            out.cell(x, y, cell_w, cell_h, fill=_hex(colour))
+            light = _luminance(colour) > 0.408  # dark text on light cells (seaborn's rule)
+            out.text(
+                x + cell_w / 2,
+                y + cell_h / 2 + 2.1,
+                f"{v:.0f}",
+                size=6,
+                anchor="middle",
+                fill="#262626" if light else "#ffffff",
+            )
+    for row, code in enumerate(scores.index):
+        out.text(left - 3.5, top + (row + 0.5) * cell_h + 2.5, str(code), size=7, anchor="end")
+    for col, label in enumerate(scores.columns):
+        x = left + (col + 0.5) * cell_w + 2.5
+        out.text(x, bottom + 3.5, str(label), size=7, anchor="end", rotate=-90)
+    codes_w = max((_text_width(str(c), 7) for c in scores.index), default=0)
+    out.text(
+        left - 3.5 - codes_w - 4 - 0.24 * TICK_SIZE,
+        (top + bottom) / 2,
+        "Requirement",
+        size=TICK_SIZE,
+        anchor="middle",
+        rotate=-90,
+    )
+    out.text(left, top - 6, title, size=TITLE_SIZE, bold=True)
+    # the colour bar: 0 at the bottom, 5 at the top, centred on the plot's height
+    bar_h = 0.4 * (bottom - top)
+    bar_x, bar_w = plot_right + 0.05 * (right - left), bar_h / 20
+    bar_top = (top + bottom) / 2 - bar_h / 2
+    gradient = chart_id(title) + "-scale"
+    stops = "".join(f'<stop offset="{_num(k / 10)}" stop-color="{_hex(cmap(1 - k / 10))}"/>' for k in range(11))
+    out.parts.append(
+        f'<defs><linearGradient id="{gradient}" x1="0" y1="0" x2="0" y2="1">{stops}</linearGradient></defs>'
+    )
+    out.parts.append(
+        f'<rect x="{_num(bar_x)}" y="{_num(bar_top)}" width="{_num(bar_w)}" height="{_num(bar_h)}"'
+        f' fill="url(#{gradient})"/>'
+    )
+    for score in range(6):
+        y = bar_top + bar_h * (1 - score / 5)
+        out.line([(bar_x + bar_w, y), (bar_x + bar_w + 3.5, y)], stroke="#000000", width=0.8)
+        out.text(bar_x + bar_w + 7, y + 3.3, str(score), size=TICK_SIZE)
+    out.text(
+        bar_x + bar_w + 7 + _text_width("5", TICK_SIZE) + 4 + 0.76 * TICK_SIZE,
+        bar_top + bar_h / 2,
+        "Score (0–5)",
+        size=TICK_SIZE,
+        anchor="middle",
+        rotate=-90,
+    )
+    return out.document(title, description)
+
+
+def _hex(rgba) -> str:
+    r, g, b = (round(255 * c) for c in rgba[:3])
+    return f"#{r:02X}{g:02X}{b:02X}"
+
+
+def _luminance(rgba) -> float:
+    """Relative luminance (WCAG) of an RGB colour with components 0–1."""
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgba[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
 def _legend_entries(result) -> list[tuple[str, list[str]]]:
     """(kind, wrapped label lines) for what the chart draws, in drawing order, one entry per label."""
     p = result.points
@@ -494,6 +584,13 @@ class SVG:
         named = f' class="{cls}"' if cls else ""
         self.parts.append(
             f'<rect{named} x="{_num(x)}" y="{_num(y)}" width="{_num(w)}" height="{_num(h)}" fill="{fill}"/>'
+        )
+
+    def cell(self, x, y, w, h, *, fill: str) -> None:
+        """A heatmap cell: filled, edged in white like a table's rules."""
+        self.parts.append(
+            f'<rect x="{_num(x)}" y="{_num(y)}" width="{_num(w)}" height="{_num(h)}" fill="{fill}"'
+            ' stroke="#ffffff" stroke-width="0.3"/>'
         )
 
     def begin(self, attrs: str) -> None:
