@@ -10,6 +10,7 @@ import time
 import uuid
 from queue import Empty
 
+import zmq
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import ensure_async
@@ -23,6 +24,10 @@ from pxassure.errors import KernelError
 #: core's idle time. Local sockets deliver in microseconds.
 IOPUB_QUIET = 0.02
 SHUTDOWN_POLL = 0.01
+#: Milliseconds between a client socket's attempts to reach a kernel that has not bound its
+#: sockets yet. ZMQ's default is 100 ms; a forked kernel binds about 50 ms after the client first
+#: tries, so every report waited for the second attempt.
+RECONNECT_MS = 5
 
 
 class ReportKernelClient(AsyncKernelClient):
@@ -59,6 +64,11 @@ class ReportKernelClient(AsyncKernelClient):
                 break
 
     wait_for_ready = _async_wait_for_ready
+
+    def _create_connected_socket(self, channel: str, identity: bytes | None = None):
+        # set before jupyter_client creates and connects the channel's socket, so it applies to it
+        self.context.setsockopt(zmq.RECONNECT_IVL, RECONNECT_MS)
+        return super()._create_connected_socket(channel, identity=identity)
 
 
 class IPCKernelManager(AsyncKernelManager):

@@ -53,6 +53,13 @@ PRELOAD = (
     "ipykernel.ipkernel",
     "ipykernel.zmqshell",
     "ipykernel.debugger",
+    # what a kernel imports as it initialises: the debugger shell, completion, magics
+    "pdb",
+    "IPython.core.debugger",
+    "IPython.core.completerlib",
+    "IPython.extensions.storemagic",
+    "IPython.utils.wildcard",
+    "tornado.platform.asyncio",
     "sqlite3",
     "pxassure.reports",
     "pxassure.reports.ward",
