@@ -27,7 +27,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--wards", type=int, default=60)
     parser.add_argument("--months", type=int, default=36)
-    parser.add_argument("--workers", type=int, default=None, help="default: the build's own (one more than the cores)")
+    parser.add_argument("--workers", type=int, default=None, help="default: the build's own (one per core)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.duckdb"

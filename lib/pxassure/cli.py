@@ -336,7 +336,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="run a committee's notebook and export its HTML report")
     p.add_argument("--committee", default="board", help="params file stem: board, quality_committee, ward …")
     p.add_argument("--all", action="store_true", help="build the whole pack, board to ward")
-    p.add_argument("--workers", type=int, default=None, help="reports built at once (default: one more than the cores)")
+    p.add_argument("--workers", type=int, default=None, help="reports built at once (default: one per core)")
     p.add_argument("--period", default="latest", help="YYYY-MM or 'latest'")
     p.add_argument("--database", default=str(DEFAULT_DATABASE))
     p.add_argument("--unit", default=None, help="unit code for division and ward reports")
