@@ -438,7 +438,7 @@ def test_a_chart_drawn_at_its_fixed_layout_keeps_every_label_inside_the_figure()
     assert 'viewBox="0 0 518.4 ' in svg  # 7.2 inches wide
     assert len(legend_labels(svg)) >= 6
     assert_svg_text_inside(svg)
-    big = spc.xmr(pd.Series(rng.normal(25000, 3000, 40), index=months))  # wide tick labels
+    big = spc.xmr(pd.Series(rng.normal(1.2e8, 1e7, 40), index=months))  # "120,000,000": the margin widens
     assert_svg_text_inside(chart_svg(big, ylabel="Bed days occupied by patients of every ward"))
 
 

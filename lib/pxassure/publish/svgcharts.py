@@ -65,10 +65,13 @@ def spc_svg(result, *, title: str, ylabel: str, percent: bool, description: str)
     bottom_margin = 0.66
     plot_h = max(PLOT_HEIGHT, 0.08 * len(legend) + 0.135 * legend_lines + 0.1 + 0.4)  # icons sit under the legend
     height = (bottom_margin + plot_h + top) * PT
-    x0, x1 = left * PT, (WIDTH - LEGEND_WIDTH) * PT
     y0, y1 = top * PT, (top + plot_h) * PT  # the plot's top and bottom (SVG y grows downwards)
-
     ylo, yhi = _y_limits(result)
+    ticks, labels = _yticks(ylo, yhi, y1 - y0, TICK_SIZE, percent)
+    # the y label sits beside the widest tick label: very large numbers widen the margin
+    beside = max((_width(label, TICK_SIZE) for label in labels), default=0) + 7 + 4
+    needed = beside + 1.2 * TICK_SIZE * max(len(ylabel_lines), 1) + 2
+    x0, x1 = max(left * PT, needed), (WIDTH - LEGEND_WIDTH) * PT
     xlo, xhi = _x_limits(n)
 
     def sx(i):
@@ -80,7 +83,6 @@ def spc_svg(result, *, title: str, ylabel: str, percent: bool, description: str)
     out = SVG(WIDTH * PT, height)
     out.rect(0, 0, WIDTH * PT, height, fill="#ffffff")
     # y grid and ticks
-    ticks, labels = _yticks(ylo, yhi, y1 - y0, TICK_SIZE, percent)
     for t, label in zip(ticks, labels):
         y = float(sy(t))
         out.line([(x0, y), (x1, y)], stroke="#E5E5E5", width=0.6)
@@ -121,7 +123,7 @@ def spc_svg(result, *, title: str, ylabel: str, percent: bool, description: str)
     out.line([(x0, y1), (x1, y1)], stroke="#000000", width=0.8, cap="square")
     middle = (y0 + y1) / 2
     # beside the widest tick label (4 pt away), its glyphs' descent (0.24 em) towards the labels
-    label_x = x0 - 7 - max((_width(label, TICK_SIZE) for label in labels), default=0) - 4 - 0.24 * TICK_SIZE
+    label_x = x0 - beside - 0.24 * TICK_SIZE
     for k, line in enumerate(ylabel_lines):
         x = label_x - 1.2 * TICK_SIZE * (len(ylabel_lines) - 1 - k)
         out.text(x, middle, line, size=TICK_SIZE, anchor="middle", rotate=-90)
