@@ -541,6 +541,18 @@ def test_small_multiples_laid_out_once_keep_every_label_inside_the_figure():
     assert_svg_text_inside(svg)
     assert_no_chart_overlaps_another(svg)
     assert len(panels(svg)) == 11
+    # very wide tick labels ("120,000,000") widen the margin and the gaps between charts
+    huge = [spc.xmr(pd.Series(rng.normal(1.2e8, 1e7, 24), index=months)) for _ in range(4)]
+    wide = [
+        ("Bed days", False, list(zip(names[:4], huge))),
+        ("FFT % positive", True, list(zip(names[:4], results[4:]))),
+    ]
+    for svg in (
+        svgcharts.measure_grid_svg(wide, title="Key measures by division", description="d"),
+        svgcharts.small_multiples_svg(list(zip(names[:4], huge)), title="Bed days by ward", description="d"),
+    ):
+        assert_svg_text_inside(svg)
+        assert_no_chart_overlaps_another(svg)
 
 
 def test_the_framework_heatmap_at_its_fixed_margins_keeps_every_label_inside_the_figure():

@@ -220,8 +220,21 @@ def _grid(
     nrows = max(1, len(rows))
     top = GRID_MARGIN["axes_title"] + (GRID_MARGIN["title"] if title else 0.0)
     row_gap = GRID_MARGIN["axes_title"] + 0.06
-    axes_w = (GRID_WIDTH - left - GRID_MARGIN["right"] - (ncols - 1) * column_gap) / ncols
     axes_h = (height - top - GRID_MARGIN["bottom"] - (nrows - 1) * row_gap) / nrows
+    # very wide tick labels ("120,000,000") widen the margin, and the gaps that hold them
+    widest = max(
+        (
+            _width(t, SMALL_TICK)
+            for _, percent, _, (lo, hi) in rows
+            for t in _yticks(lo, hi, axes_h * PT, SMALL_TICK, percent)[1]
+        ),
+        default=0,
+    )
+    lines = max((len(textwrap.wrap(ylabel, 16)) for ylabel, _, _, _ in rows if ylabel), default=0)
+    left = max(left, (7 + widest + (4 + 1.2 * SMALL_TITLE * lines if lines else 0) + 2) / PT)
+    if every_column:
+        column_gap = max(column_gap, (7 + widest + 4) / PT)
+    axes_w = (GRID_WIDTH - left - GRID_MARGIN["right"] - (ncols - 1) * column_gap) / ncols
     out = SVG(GRID_WIDTH * PT, height * PT)
     out.rect(0, 0, GRID_WIDTH * PT, height * PT, fill="#ffffff")
     if title:
