@@ -69,7 +69,7 @@ def spc_svg(result, *, title: str, ylabel: str, percent: bool, description: str)
     ylo, yhi = _y_limits(result)
     ticks, labels = _yticks(ylo, yhi, y1 - y0, TICK_SIZE, percent)
     # the y label sits beside the widest tick label: very large numbers widen the margin
-    beside = max((_width(label, TICK_SIZE) for label in labels), default=0) + 7 + 4
+    beside = max((_text_width(label, TICK_SIZE) for label in labels), default=0) + 7 + 4
     needed = beside + 1.2 * TICK_SIZE * max(len(ylabel_lines), 1) + 2
     x0, x1 = max(left * PT, needed), (WIDTH - LEGEND_WIDTH) * PT
     xlo, xhi = _x_limits(n)
@@ -224,7 +224,7 @@ def _grid(
     # very wide tick labels ("120,000,000") widen the margin, and the gaps that hold them
     widest = max(
         (
-            _width(t, SMALL_TICK)
+            _text_width(t, SMALL_TICK)
             for _, percent, _, (lo, hi) in rows
             for t in _yticks(lo, hi, axes_h * PT, SMALL_TICK, percent)[1]
         ),
@@ -264,7 +264,13 @@ def _grid(
                 labels_shown = shown
         if ylabel:  # the row's measure, left of the first chart's tick labels
             lines = textwrap.wrap(ylabel, 16)
-            x = left * PT - 7 - max((_width(t, SMALL_TICK) for t in labels_shown), default=0) - 4 - 0.24 * SMALL_TITLE
+            x = (
+                left * PT
+                - 7
+                - max((_text_width(t, SMALL_TICK) for t in labels_shown), default=0)
+                - 4
+                - 0.24 * SMALL_TITLE
+            )
             for k, line in enumerate(lines):
                 out.text(
                     x - 1.2 * SMALL_TITLE * (len(lines) - 1 - k),
@@ -339,10 +345,12 @@ def _shortened(label: str, room: float, size: float) -> str:
 
 
 def _text_width(text: str, size: float) -> float:
+    """How wide ``text`` is at ``size`` pt in DejaVu Sans, the font the charts name first
+    (matplotlib's metrics; margins and shortened titles are sized with it)."""
     from matplotlib.font_manager import FontProperties
-    from matplotlib.textpath import TextToPath
+    from matplotlib.textpath import text_to_path
 
-    return TextToPath().get_text_width_height_descent(text, FontProperties(size=size), ismath=False)[0]
+    return text_to_path.get_text_width_height_descent(text, FontProperties(size=size), ismath=False)[0]
 
 
 def heatmap_svg(scores, *, title: str, description: str) -> str:
@@ -514,15 +522,6 @@ def _yticks(lo: float, hi: float, plot_height: float, size: float, percent: bool
     ticks = list(MaxNLocator(nbins=bins, steps=[1, 2, 2.5, 5, 10]).tick_values(lo, hi))
     ticks = [t for t in ticks if lo - 1e-9 * abs(hi - lo) <= t <= hi + 1e-9 * abs(hi - lo)]
     return ticks, _tick_labels(ticks, percent, hi - lo)
-
-
-#: Advance widths (em) of DejaVu Sans's characters in tick labels; others count as 0.64 em.
-_EM = {".": 0.318, ",": 0.318, "%": 0.95, "\u2212": 0.838, " ": 0.318}
-
-
-def _width(text: str, size: float) -> float:
-    """About how wide ``text`` is at ``size`` pt (tick labels: digits, signs and separators)."""
-    return size * sum(_EM.get(ch, 0.636) for ch in text)
 
 
 def _tick_labels(ticks: list[float], percent: bool, span: float) -> list[str]:
