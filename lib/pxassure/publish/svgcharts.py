@@ -19,6 +19,7 @@ import textwrap
 from html import escape
 
 import numpy as np
+from matplotlib.colors import to_hex
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from pxassure.publish.charts import ICON_ASSURANCE, ICON_VARIATION, MARKERS, PALETTE, chart_id
@@ -66,7 +67,7 @@ def spc_svg(result, *, title: str, ylabel: str, percent: bool, description: str)
     plot_h = max(PLOT_HEIGHT, 0.08 * len(legend) + 0.135 * legend_lines + 0.1 + 0.4)  # icons sit under the legend
     height = (bottom_margin + plot_h + top) * PT
     y0, y1 = top * PT, (top + plot_h) * PT  # the plot's top and bottom (SVG y grows downwards)
-    ylo, yhi = _y_limits(result)
+    ylo, yhi = _y_range([result], with_target=True)
     ticks, labels = _yticks(ylo, yhi, y1 - y0, TICK_SIZE, percent)
     # the y label sits beside the widest tick label: very large numbers widen the margin
     beside = max((_text_width(label, TICK_SIZE) for label in labels), default=0) + 7 + 4
@@ -221,15 +222,11 @@ def _grid(
     top = GRID_MARGIN["axes_title"] + (GRID_MARGIN["title"] if title else 0.0)
     row_gap = GRID_MARGIN["axes_title"] + 0.06
     axes_h = (height - top - GRID_MARGIN["bottom"] - (nrows - 1) * row_gap) / nrows
-    # very wide tick labels ("120,000,000") widen the margin, and the gaps that hold them
-    widest = max(
-        (
-            _text_width(t, SMALL_TICK)
-            for _, percent, _, (lo, hi) in rows
-            for t in _yticks(lo, hi, axes_h * PT, SMALL_TICK, percent)[1]
-        ),
-        default=0,
-    )
+    # each row's y ticks (one scale along a row), and the widest label of each row: very wide
+    # tick labels ("120,000,000") widen the margin, and the gaps that hold them
+    row_ticks = [_yticks(lo, hi, axes_h * PT, SMALL_TICK, percent) for _, percent, _, (lo, hi) in rows]
+    row_widest = [max((_text_width(t, SMALL_TICK) for t in labels), default=0) for _, labels in row_ticks]
+    widest = max(row_widest, default=0)
     lines = max((len(textwrap.wrap(ylabel, 16)) for ylabel, _, _, _ in rows if ylabel), default=0)
     left = max(left, (7 + widest + (4 + 1.2 * SMALL_TITLE * lines if lines else 0) + 2) / PT)
     if every_column:
@@ -239,38 +236,29 @@ def _grid(
     out.rect(0, 0, GRID_WIDTH * PT, height * PT, fill="#ffffff")
     if title:
         out.text(0.01 * GRID_WIDTH * PT, 0.02 * height * PT + 8, title, size=TITLE_SIZE, bold=True)
-    for r, (ylabel, percent, items, (lo, hi)) in enumerate(rows):
+    for r, (ylabel, _, items, scale) in enumerate(rows):
         y0 = (top + r * (axes_h + row_gap)) * PT
-        labels_shown: list[str] = []
         for c, (label, result) in enumerate(items):
             x0 = (left + c * (axes_w + column_gap)) * PT
             last = c == ncols - 1  # nothing beside it but the margin
             room = (axes_w + (GRID_MARGIN["right"] if last else column_gap) - 0.05) * PT
-            shown = _small_chart(
+            _small_chart(
                 out,
                 x0,
                 y0,
                 axes_w * PT,
                 axes_h * PT,
-                (lo, hi),
+                scale,
+                row_ticks[r],
                 label,
                 result,
-                percent,
                 tick_labels=every_column or c == 0,
                 title_room=room,
                 place=f"{r} {c}",
             )
-            if c == 0:
-                labels_shown = shown
         if ylabel:  # the row's measure, left of the first chart's tick labels
             lines = textwrap.wrap(ylabel, 16)
-            x = (
-                left * PT
-                - 7
-                - max((_text_width(t, SMALL_TICK) for t in labels_shown), default=0)
-                - 4
-                - 0.24 * SMALL_TITLE
-            )
+            x = left * PT - 7 - row_widest[r] - 4 - 0.24 * SMALL_TITLE
             for k, line in enumerate(lines):
                 out.text(
                     x - 1.2 * SMALL_TITLE * (len(lines) - 1 - k),
@@ -283,9 +271,9 @@ def _grid(
     return out.document(title or "Small multiples", description)
 
 
-def _small_chart(out, x0, y0, w, h, scale, label, result, percent, *, tick_labels, title_room, place) -> list[str]:
-    """One small SPC chart at (x0, y0), w × h pt: line, centre, limits, point markers, the
-    variation icon's letter, its title above; returns the tick labels it wrote."""
+def _small_chart(out, x0, y0, w, h, scale, ticks, label, result, *, tick_labels, title_room, place) -> None:
+    """One small SPC chart at (x0, y0), w × h pt on its row's y ``scale`` and ``ticks`` (values,
+    labels): line, centre, limits, point markers, the variation icon's letter, its title above."""
     lo, hi = scale
     p = result.points
     n = len(p)
@@ -300,8 +288,7 @@ def _small_chart(out, x0, y0, w, h, scale, label, result, percent, *, tick_label
 
     out.begin(f'data-panel="{place}"')
     out.rect(x0, y0, w, h, fill="#ffffff", cls="plot")
-    ticks, labels = _yticks(lo, hi, h, SMALL_TICK, percent)
-    for t, text in zip(ticks, labels):
+    for t, text in zip(*ticks):
         y = float(sy(t))
         out.line([(x0, y), (x0 - 3.5, y)], stroke="#000000", width=0.8)
         if tick_labels:
@@ -330,7 +317,6 @@ def _small_chart(out, x0, y0, w, h, scale, label, result, percent, *, tick_label
         out.text(cx, cy + 2.5, icon[1], size=SMALL_ICON, bold=True, anchor="middle", fill="#ffffff")
     out.text(x0, y0 - 6, _shortened(textwrap.shorten(label, 30), title_room, SMALL_TITLE), size=SMALL_TITLE)
     out.end()
-    return labels if tick_labels else []
 
 
 def _shortened(label: str, room: float, size: float) -> str:
@@ -411,10 +397,7 @@ def heatmap_svg(scores, *, title: str, description: str) -> str:
     out.parts.append(
         f'<defs><linearGradient id="{gradient}" x1="0" y1="0" x2="0" y2="1">{stops}</linearGradient></defs>'
     )
-    out.parts.append(
-        f'<rect x="{_num(bar_x)}" y="{_num(bar_top)}" width="{_num(bar_w)}" height="{_num(bar_h)}"'
-        f' fill="url(#{gradient})"/>'
-    )
+    out.rect(bar_x, bar_top, bar_w, bar_h, fill=f"url(#{gradient})")
     for score in range(6):
         y = bar_top + bar_h * (1 - score / 5)
         out.line([(bar_x + bar_w, y), (bar_x + bar_w + 3.5, y)], stroke="#000000", width=0.8)
@@ -431,8 +414,7 @@ def heatmap_svg(scores, *, title: str, description: str) -> str:
 
 
 def _hex(rgba) -> str:
-    r, g, b = (round(255 * c) for c in rgba[:3])
-    return f"#{r:02X}{g:02X}{b:02X}"
+    return to_hex(rgba).upper()
 
 
 def _luminance(rgba) -> float:
@@ -483,11 +465,6 @@ def _point_groups(result, values: np.ndarray) -> list[tuple[str, np.ndarray]]:
     untyped = np.array([k is None or k != k for k in kinds], dtype=bool)  # None or NaN
     groups.append(("no_limits", untyped & ~np.isnan(values) & ~small))
     return [(kind, mask) for kind, mask in groups if mask.any()]
-
-
-def _y_limits(result) -> tuple[float, float]:
-    """The y range: every value, centre, limit and the target, with 5 % margins (as matplotlib)."""
-    return _y_range([result], with_target=True)
 
 
 def _y_range(results, with_target: bool = False) -> tuple[float, float]:
