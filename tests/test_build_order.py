@@ -50,3 +50,24 @@ def test_the_committees_and_the_board_run_side_by_side(demo_db):
     assert build._width(jobs) == sum(j.layer == "ward" for j in jobs)
     chain = [by for by in jobs if by.spec.path in {f"ward/{WARD}.html", "division/MED.html"}]
     assert build._width(chain) == 1  # a ward and its division: one after the other, no pool
+
+
+def test_wards_are_taken_a_division_at_a_time_in_turn(demo_db):
+    """So the divisions' papers become ready together at the end, and no worker waits alone."""
+    jobs = build.plan(None, database=demo_db)
+    order = build.interleaved(jobs)
+    assert sorted(j.spec.path for j in order) == sorted(j.spec.path for j in jobs)
+    layers = [j.layer for j in order]
+    assert layers == sorted(layers, key=build.LAYERS.index)  # still bottom layer first
+    division_of = {w: d.spec.path for d in jobs if d.layer == "division" for w in d.below}
+    divisions = [division_of[j.spec.path] for j in order if j.layer == "ward"]
+    n = len(set(divisions))
+    assert n == 4
+    for start in range(0, len(divisions), n):  # each round: one ward of every division
+        assert len(set(divisions[start : start + n])) == n
+    # in a round, plan order; the upper layers keep theirs
+    first_round = [j for j in order if j.layer == "ward"][:n]
+    assert first_round == sorted(first_round, key=jobs.index)
+    assert [j for j in order if j.layer not in ("ward", "division")] == [
+        j for j in jobs if j.layer not in ("ward", "division")
+    ]

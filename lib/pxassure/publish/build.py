@@ -454,7 +454,7 @@ def run_pack(
             built = [j for layer in LAYERS for j in to_build.get(layer, [])]
             outcomes += cluster.run_graph(client, built, output_root, linkable, force, bar)
         to_build = {}
-    pending = [j for layer in LAYERS for j in to_build.get(layer, [])]  # bottom layer first
+    pending = interleaved([j for layer in LAYERS for j in to_build.get(layer, [])])
     size = min(workers, _width(pending))
     if size <= 1:
         for job in pending:
@@ -480,6 +480,24 @@ def ready(waiting: list[ReportJob], unfinished: set[str]) -> list[ReportJob]:
     waiting, and the committees and the board run side by side once the divisions are built."""
     found = [j for j in waiting if unfinished.isdisjoint(j.below)]
     return sorted(found, key=lambda j: -LAYERS.index(j.layer))  # stable: plan order within a layer
+
+
+def interleaved(jobs: list[ReportJob]) -> list[ReportJob]:
+    """``jobs`` bottom layer first, each layer taking one job from each reader's group in turn
+    (a ward of each division, then the next ward of each). The divisions' own papers then become
+    ready together near the end and run side by side; built division by division, the last
+    division's paper ran alone while the other workers waited, as the papers above it need it."""
+    reader: dict[str, str] = {}
+    for job in jobs:
+        for below in job.below:
+            reader.setdefault(below, job.spec.path)
+    turn: dict[str, int] = {}
+    taken: Counter = Counter()
+    for job in jobs:
+        group = reader.get(job.spec.path)
+        turn[job.spec.path] = taken[group]
+        taken[group] += 1
+    return sorted(jobs, key=lambda j: (LAYERS.index(j.layer), turn[j.spec.path]))  # stable: plan order
 
 
 def _width(jobs: list[ReportJob]) -> int:
