@@ -91,19 +91,22 @@ def test_a_rebuild_skips_what_has_not_changed(db, tmp_path):
     for o in first.values():
         assert o.html.with_suffix(".key").read_text().strip()
 
-    # nothing changed: nothing executes, and planning and skipping load no notebook machinery
+    # nothing changed: nothing executes, and planning and skipping load no notebook machinery;
+    # a zygote started before planning (as the command starts it) is ended unused
     script = (
-        "import sys, json\n"
-        "from pxassure.publish import build\n"
+        "import os, sys, json\n"
+        "from pxassure.publish import build, zygote\n"
+        "z = zygote.Zygote.get()\n"
         f"jobs = [j for j in build.plan(None, database={str(db)!r}) if j.spec.path in {sorted(wanted)!r}]\n"
         f"outcomes = build.run_pack(jobs, {str(out)!r}, workers=2, progress=False)\n"
         "heavy = [m for m in ('papermill', 'nbconvert', 'nbformat', 'jsonschema', 'nbclient') if m in sys.modules]\n"
-        "print(json.dumps({'skipped': [o.skipped for o in outcomes], 'heavy': heavy}))\n"
+        "ended = z.proc.poll() is not None and zygote.Zygote._instance is None\n"
+        "print(json.dumps({'skipped': [o.skipped for o in outcomes], 'heavy': heavy, 'zygote ended': ended}))\n"
     )
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
     result = json.loads(run.stdout.strip().splitlines()[-1])
-    assert result == {"skipped": [True, True, True], "heavy": []}
+    assert result == {"skipped": [True, True, True], "heavy": [], "zygote ended": True}
     assert {p: o.html.stat().st_mtime_ns for p, o in first.items()} == stamps
 
     # one ward's data changed: that ward and its division rebuild, the other ward does not

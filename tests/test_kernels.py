@@ -215,6 +215,38 @@ def test_a_worker_that_dies_fails_its_reports_and_the_layers_above_still_build(d
     assert (tmp_path / "orphan.seen").read_text() == "False", "the dead worker's kernel was still running"
 
 
+def _mapped(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/maps").read_text()
+    except OSError:
+        return ""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the zygote forks kernels on Linux only")
+def test_the_zygote_imports_what_only_the_upper_papers_use_while_it_waits():
+    """Unasked, between requests, the zygote imports the trend tests' libraries (scipy.stats and
+    statsmodels load compiled modules, seen in its memory map), and still answers afterwards."""
+    import socket
+
+    from pxassure.publish import zygote
+
+    z = zygote.Zygote()
+    try:
+        deadline = time.monotonic() + 180
+        while not all(f"/{lib}/" in _mapped(z.pid) for lib in ("scipy/stats", "statsmodels")):
+            assert time.monotonic() < deadline, "the zygote never imported scipy.stats and statsmodels"
+            assert z.alive()
+            time.sleep(0.2)
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(z.address)
+        s.sendall(b"{}\n")  # not a real request: its answer names what is missing
+        assert s.recv(200).startswith(b"KernelError: a fork request is")
+        s.close()
+    finally:
+        z.proc.stdin.close()
+        z.proc.wait(timeout=30)
+
+
 def test_report_kernels_use_the_client_that_waits_briefly_for_start_up_messages():
     """jupyter_client's client waits 0.2 s of IOPub silence after every kernel start; ours waits
     ``IOPUB_QUIET`` (the reports' kernels are local). The builds above run through it."""

@@ -319,6 +319,14 @@ def test_anhoj_limits(n, run_limit, crossing_limit):
     assert spc.anhoj_crossings_limit(n) == crossing_limit
 
 
+def test_crossings_limit_is_scipys_binomial_percentile():
+    """Counted in whole numbers, the limit is scipy's 5th percentile of Binomial(n-1, 0.5)."""
+    from scipy import stats
+
+    for n in range(0, 400):
+        assert spc.anhoj_crossings_limit(n) == (int(stats.binom.ppf(0.05, n - 1, 0.5)) if n > 1 else 0), n
+
+
 def test_run_chart_ignores_points_on_median():
     r = spc.run_chart([1, 2, 3, 3, 3, 4, 5]).run
     assert r.median == 3 and r.useful_points == 4

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pxassure.ingest.store import DEFAULT_DATABASE
+from pxassure.ingest.schema import DEFAULT_DATABASE
 
 
 def _demo(args) -> int:
@@ -152,6 +152,12 @@ def _papermill_type(value: str) -> object:
 
 
 def _build(args) -> int:
+    from pxassure.publish import zygote
+
+    if args.scheduler is None and zygote.enabled():
+        # The kernels' zygote imports for two seconds before its first kernel: started now, it
+        # does so while this process plans. A build that finds nothing to do ends it unused.
+        zygote.Zygote.get()
     from pxassure.publish import build
 
     overrides = dict(parse_param(item) for item in args.param or [])

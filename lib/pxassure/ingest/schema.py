@@ -7,7 +7,11 @@ The DuckDB DDL (:mod:`pxassure.store`), input validation (:mod:`pxassure.sources
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
+#: Where the store is, unless a command is told otherwise (here, not in ``store``, so the
+#: ``pxassure`` command can name it without importing pandas and DuckDB).
+DEFAULT_DATABASE = Path("data/pxassure.duckdb")
 LEVELS = ("trust", "division", "care_group", "ward")
 #: FFT settings, as NHS England publishes FFT (with the names its publications use).
 SETTINGS = {

@@ -20,9 +20,8 @@ import duckdb
 import pandas as pd
 
 from pxassure.errors import MissingDatabaseError, StoreError
-from pxassure.ingest.schema import LOAD_ORDER, TABLES, Table
+from pxassure.ingest.schema import DEFAULT_DATABASE, LOAD_ORDER, TABLES, Table
 
-DEFAULT_DATABASE = Path("data/pxassure.duckdb")
 LOAD_MEMORY_LIMIT = "192MB"
 
 

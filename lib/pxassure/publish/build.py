@@ -30,7 +30,7 @@ from pxassure.errors import ParameterError
 from pxassure.files import atomic_write_text
 from pxassure.ingest.schema import CODE_PATTERN, CODE_TEXT
 from pxassure.ingest.store import Store
-from pxassure.publish import freshness
+from pxassure.publish import freshness, zygote
 from pxassure.reports import committees
 from pxassure.reports.committees import LAYERS, ReportSpec
 from pxassure.reports.parameters import resolve_period, spc_options, unit_code
@@ -455,6 +455,8 @@ def run_pack(
             outcomes += cluster.run_graph(client, built, output_root, linkable, force, bar)
         to_build = {}
     pending = interleaved([j for layer in LAYERS for j in to_build.get(layer, [])])
+    if not pending:
+        zygote.Zygote.end_unused()  # the command starts it before planning, in case
     size = min(workers, _width(pending))
     if size <= 1:
         for job in pending:
@@ -517,8 +519,6 @@ def _run_in_pool(jobs, size, output_root, linkable, force, bar) -> list[ReportOu
     running: dict[Future, ReportJob] = {}
     outcomes: list[ReportOutcome] = []
     pool: ProcessPoolExecutor | None = None
-    from pxassure.publish import zygote
-
     if zygote.enabled():  # started before the workers are forked, so they share it (see zygote)
         zygote.Zygote.get()
     notebook_machinery()  # imported while the zygote imports, and once for every worker

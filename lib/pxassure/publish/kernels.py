@@ -4,7 +4,10 @@ forked from a pre-imported process where that is possible (see :mod:`pxassure.pu
 from __future__ import annotations
 
 import os
+import pathlib
 import shutil
+import signal
+import subprocess
 import tempfile
 import time
 import uuid
@@ -13,10 +16,12 @@ from queue import Empty
 import zmq
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
 from jupyter_core.utils import ensure_async
 from traitlets import default
 
 from pxassure.errors import KernelError
+from pxassure.publish import zygote
 
 #: How long IOPub must stay quiet after the kernel's first reply before the first cell is sent,
 #: and how often a kernel that was asked to shut down is checked for having gone (seconds).
@@ -88,8 +93,6 @@ class IPCKernelManager(AsyncKernelManager):
 
     async def _async_pre_start_kernel(self, **kw):
         if self.provisioner is None:
-            from pxassure.publish.zygote import ForkedProvisioner
-
             self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or str(uuid.uuid4())
             self.provisioner = ForkedProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
         return await super()._async_pre_start_kernel(**kw)
@@ -110,3 +113,61 @@ class IPCKernelManager(AsyncKernelManager):
         await super()._async_cleanup_resources(restart=restart)
         if not restart:
             shutil.rmtree(os.path.dirname(self.ip), ignore_errors=True)
+
+
+class ForkedKernel:
+    """What jupyter_client needs of a kernel's process (as :class:`subprocess.Popen`), for a
+    kernel forked by the zygote: it is the zygote's child, which reaps it; this one watches it."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                os.kill(self.pid, 0)
+            except ProcessLookupError:
+                self.returncode = 0
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired("kernel", timeout)
+            time.sleep(0.05)
+        return self.returncode
+
+    def send_signal(self, sig: int) -> None:
+        try:
+            os.kill(self.pid, sig)
+        except ProcessLookupError:
+            pass
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+
+def _is_ipykernel(cmd: list[str]) -> bool:
+    return len(cmd) >= 5 and cmd[1:3] == ["-m", "ipykernel_launcher"] and "-f" in cmd
+
+
+class ForkedProvisioner(LocalProvisioner):
+    """Launches each kernel as a fork of the zygote (see the module docstring)."""
+
+    async def launch_kernel(self, cmd: list[str], **kwargs):
+        if not (zygote.enabled() and _is_ipykernel(cmd)):
+            return await super().launch_kernel(cmd, **kwargs)
+        env = dict(kwargs.get("env") or os.environ)
+        cwd = str(kwargs.get("cwd") or os.getcwd())
+        pid = zygote.Zygote.get().fork(cmd, cwd, env)
+        self.process = ForkedKernel(pid)
+        self.pid = self.pgid = pid  # the kernel leads its own session and process group
+        self.cwd = kwargs.get("cwd", pathlib.Path.cwd())
+        return self.connection_info

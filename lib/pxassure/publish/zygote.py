@@ -6,9 +6,10 @@ then, for each report, forks: the fork becomes the report's kernel — a normal 
 own connection file, driven by papermill as any kernel is, starting from the zygote's clean,
 just-imported state and sharing nothing with any other report. A pack's worker processes share
 the build's zygote (one set of imports, and pages every kernel shares), asking it for kernels
-over a Unix socket that serves only this user. :class:`ForkedProvisioner` is the
+over a Unix socket that serves only this user. ``kernels.ForkedProvisioner`` is the
 jupyter_client provisioner that asks the zygote for a kernel instead of starting
-``python -m ipykernel_launcher``.
+``python -m ipykernel_launcher``. This module imports no Jupyter package itself, so a build can
+start its zygote before anything else (see :meth:`Zygote.get`).
 
 Lifetimes are tied with Linux's parent-death signal and a watch on the asking process: a
 kernel ends with the worker that asked for it and with its zygote, and the zygote with the
@@ -22,7 +23,6 @@ import gc
 import importlib
 import json
 import os
-import pathlib
 import secrets
 import select
 import selectors
@@ -34,18 +34,15 @@ import sys
 import threading
 import time
 
-from jupyter_client.provisioning import LocalProvisioner
-
 from pxassure.errors import KernelError
 
-#: Modules the zygote imports once, so no report's kernel has to: everything a report's cells
-#: import (the report modules load lazily, so each is named), and what ipykernel imports while a
-#: kernel starts (its debugger alone took a tenth of a second a kernel).
+#: Modules the zygote imports once, before its first kernel, so no report's kernel has to:
+#: everything a ward's or a division's cells import (the report modules load lazily, so each is
+#: named), and what ipykernel imports while a kernel starts (its debugger alone took a tenth of a
+#: second a kernel).
 PRELOAD = (
     "numpy",
     "pandas",
-    "scipy.stats",
-    "statsmodels.api",
     "matplotlib.pyplot",
     "duckdb",
     "IPython",
@@ -64,10 +61,18 @@ PRELOAD = (
     "pxassure.reports",
     "pxassure.reports.ward",
     "pxassure.reports.division",
-    "pxassure.reports.committee",
-    "pxassure.reports.board",
     "pxassure.publish.render",
     "pxassure.publish.charts",
+)
+#: What only the committees' and the board's papers import (their trend tests), 1.4 s of the
+#: zygote's start. Imported one at a time while the zygote waits between requests, after it has
+#: begun serving: a pack's wards start that much sooner, and its papers above them, built last,
+#: still start from a zygote that has it all. A kernel forked before then imports what it needs.
+PRELOAD_LATER = (
+    "scipy.stats",
+    "statsmodels.api",
+    "pxassure.reports.committee",
+    "pxassure.reports.board",
 )
 _PR_SET_PDEATHSIG = 1
 _PR_SET_NAME = 15
@@ -109,6 +114,7 @@ class Zygote:
         self.proc = _start_kept([sys.executable, "-m", "pxassure.publish.zygote", name], stdin=subprocess.PIPE, env=env)
         self.pid = self.proc.pid
         self.owner = os.getpid()
+        self.forked = False  # in this process: a worker's copy counts for the worker only
 
     def alive(self) -> bool:
         if self.owner == os.getpid():
@@ -129,8 +135,20 @@ class Zygote:
                 cls._instance = cls()
             return cls._instance
 
+    @classmethod
+    def end_unused(cls) -> None:
+        """End this process's zygote if it started it and no kernel was asked of it (a build
+        that found every report current), rather than leave it importing until the build ends."""
+        with cls._lock:
+            z = cls._instance
+            if z is not None and z.owner == os.getpid() and not z.forked:
+                z.proc.kill()
+                z.proc.wait()
+                cls._instance = None
+
     def fork(self, argv: list[str], cwd: str, env: dict) -> int:
         """A new kernel, as a fork of the zygote; its process id."""
+        self.forked = True
         request = {"argv": argv, "cwd": cwd, "env": env, "owner": os.getpid()}
         with self._connect() as conn:
             conn.sendall(json.dumps(request).encode() + b"\n")
@@ -193,64 +211,6 @@ def _start_kept(argv: list[str], **kwargs) -> subprocess.Popen:
     if "error" in box:
         raise box["error"]
     return box["proc"]
-
-
-class ForkedKernel:
-    """What jupyter_client needs of a kernel's process (as :class:`subprocess.Popen`), for a
-    kernel forked by the zygote: it is the zygote's child, which reaps it; this one watches it."""
-
-    stdin = stdout = stderr = None
-
-    def __init__(self, pid: int):
-        self.pid = pid
-        self.returncode: int | None = None
-
-    def poll(self) -> int | None:
-        if self.returncode is None:
-            try:
-                os.kill(self.pid, 0)
-            except ProcessLookupError:
-                self.returncode = 0
-        return self.returncode
-
-    def wait(self, timeout: float | None = None) -> int:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while self.poll() is None:
-            if deadline is not None and time.monotonic() > deadline:
-                raise subprocess.TimeoutExpired("kernel", timeout)
-            time.sleep(0.05)
-        return self.returncode
-
-    def send_signal(self, sig: int) -> None:
-        try:
-            os.kill(self.pid, sig)
-        except ProcessLookupError:
-            pass
-
-    def kill(self) -> None:
-        self.send_signal(signal.SIGKILL)
-
-    def terminate(self) -> None:
-        self.send_signal(signal.SIGTERM)
-
-
-def _is_ipykernel(cmd: list[str]) -> bool:
-    return len(cmd) >= 5 and cmd[1:3] == ["-m", "ipykernel_launcher"] and "-f" in cmd
-
-
-class ForkedProvisioner(LocalProvisioner):
-    """Launches each kernel as a fork of the zygote (see the module docstring)."""
-
-    async def launch_kernel(self, cmd: list[str], **kwargs):
-        if not (enabled() and _is_ipykernel(cmd)):
-            return await super().launch_kernel(cmd, **kwargs)
-        env = dict(kwargs.get("env") or os.environ)
-        cwd = str(kwargs.get("cwd") or os.getcwd())
-        pid = Zygote.get().fork(cmd, cwd, env)
-        self.process = ForkedKernel(pid)
-        self.pid = self.pgid = pid  # the kernel leads its own session and process group
-        self.cwd = kwargs.get("cwd", pathlib.Path.cwd())
-        return self.connection_info
 
 
 # ---------------------------------------------------------------------------
@@ -326,12 +286,16 @@ def main(name: str) -> None:
     for module in PRELOAD:
         importlib.import_module(module)
     _warm_up()
-    # Everything made so far lives as long as the zygote: keep it out of the collector, so a
-    # kernel's collections neither walk it (time) nor write to its pages (memory the forks would
-    # otherwise stop sharing).
+    _freeze()
+    _serve(name)
+
+
+def _freeze() -> None:
+    """Everything made so far lives as long as the zygote: keep it out of the collector, so a
+    kernel's collections neither walk it (time) nor write to its pages (memory the forks would
+    otherwise stop sharing)."""
     gc.collect()
     gc.freeze()
-    _serve(name)
 
 
 def _request(line: str) -> dict:
@@ -352,8 +316,15 @@ def _serve(name: str) -> None:
     events = selectors.DefaultSelector()
     events.register(server, selectors.EVENT_READ)
     events.register(sys.stdin.fileno(), selectors.EVENT_READ)
+    later = list(PRELOAD_LATER)
     while True:
-        for key, _ in events.select():
+        ready = events.select(timeout=0 if later else None)
+        if not ready:  # nothing asked for: import the next of what only the upper papers use
+            importlib.import_module(later.pop(0))
+            if not later:
+                _freeze()
+            continue
+        for key, _ in ready:
             if key.fileobj is not server:
                 if not os.read(sys.stdin.fileno(), 4096):
                     # The build has gone: end without tearing down what was frozen (DuckDB's
