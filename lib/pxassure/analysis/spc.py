@@ -786,11 +786,11 @@ def anhoj_crossings_limit(n: int) -> int:
         return 0
     trials = n - 1
     below = 0  # ways to cross the median k times or fewer, out of 2**trials
-    for k in range(trials + 1):
+    for k in range(trials):
         below += math.comb(trials, k)
         if 20 * below >= 2**trials:
             return k
-    return 0
+    return trials  # every way counted: the whole distribution
 
 
 # ---------------------------------------------------------------------------

@@ -456,7 +456,7 @@ def run_pack(
         to_build = {}
     pending = interleaved([j for layer in LAYERS for j in to_build.get(layer, [])])
     if not pending:
-        zygote.Zygote.end_unused()  # the command starts it before planning, in case
+        zygote.Zygote.end_unused()  # `pxassure build` starts one before it plans: not needed
     size = min(workers, _width(pending))
     if size <= 1:
         for job in pending:

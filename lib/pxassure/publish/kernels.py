@@ -159,7 +159,7 @@ def _is_ipykernel(cmd: list[str]) -> bool:
 
 
 class ForkedProvisioner(LocalProvisioner):
-    """Launches each kernel as a fork of the zygote (see the module docstring)."""
+    """Launches each kernel as a fork of the zygote (see :mod:`pxassure.publish.zygote`)."""
 
     async def launch_kernel(self, cmd: list[str], **kwargs):
         if not (zygote.enabled() and _is_ipykernel(cmd)):

@@ -128,7 +128,8 @@ class Zygote:
     @classmethod
     def get(cls) -> Zygote:
         """This process's zygote: the one it inherited from the build, or a new one. Returns at
-        once; the first :meth:`fork` waits until the zygote has imported everything."""
+        once; the first :meth:`fork` waits until the zygote has imported what every kernel needs
+        (``PRELOAD``)."""
         with cls._lock:
             z = cls._instance
             if z is None or not z.alive():
