@@ -289,3 +289,30 @@ def test_the_zygote_serves_only_its_own_user():
         z.proc.wait(timeout=30)
     assert "KernelError: a fork request is" in own.stdout, own.stdout + own.stderr
     assert other.stdout.strip() == "b''", other.stdout + other.stderr
+
+
+def test_the_zygote_warm_up_leaves_no_duckdb_thread_or_file_for_a_fork_to_inherit():
+    """The warm-up opens DuckDB once (so each kernel's first connection is cheaper) on an empty
+    in-memory database, and closes it: a kernel forked afterwards inherits no DuckDB thread, which
+    could hold a lock forever in the child, and no database file."""
+    probe = (
+        "import os, threading\n"
+        "tasks = lambda: len(os.listdir('/proc/self/task'))\n"
+        "import duckdb\n"
+        "from pxassure.publish import zygote, render\n"
+        "before = tasks()\n"
+        "zygote._warm_up()\n"
+        "fds = []\n"
+        "for f in os.listdir('/proc/self/fd'):\n"
+        "    try:\n"
+        "        fds.append(os.readlink(f'/proc/self/fd/{f}'))\n"
+        "    except OSError:\n"
+        "        pass  # the descriptor listdir itself used\n"
+        "print(before, tasks(), threading.active_count(), any('duckdb' in f for f in fds))\n"
+    )
+    if not sys.platform.startswith("linux"):
+        pytest.skip("reads /proc")
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    before, after, python_threads, duckdb_file = run.stdout.split()
+    assert (after, python_threads, duckdb_file) == (before, "1", "False")

@@ -133,9 +133,15 @@ class SPCResult:
 
     @property
     def last_point(self) -> pd.Series | None:
+        """The last observed point not suppressed as small (None when there is none)."""
+        # Positions found on the arrays, not by filtering the frame: each chart's summary row,
+        # icons and description ask for it, several times a chart.
         p = self.points
-        assessed = p[p["value"].notna() & ~p["small"]] if "small" in p else p[p["value"].notna()]
-        return assessed.iloc[-1] if len(assessed) else None
+        assessed = p["value"].notna().to_numpy()
+        if "small" in p:
+            assessed = assessed & ~p["small"].to_numpy(dtype=bool)
+        where = np.flatnonzero(assessed)
+        return p.iloc[where[-1]] if len(where) else None
 
     @property
     def variation(self) -> str | None:

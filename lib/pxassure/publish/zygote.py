@@ -269,11 +269,20 @@ def _end_with(owner: int) -> None:
 
 def _warm_up() -> None:
     """Draw one chart from made-up numbers, so fonts and text measures are loaded once here and
-    not in every kernel (a tenth of a second each). No trust data is read before a fork."""
+    not in every kernel (a tenth of a second each), and open DuckDB once. No trust data is read
+    before a fork."""
+    # DuckDB sets itself up on a process's first connection (a sixth of each kernel's opening of
+    # the store): do that here, on an empty in-memory database closed again before any fork, so
+    # no DuckDB thread or file is inherited.
+    import duckdb
     import pandas as pd
 
     from pxassure.analysis import spc
     from pxassure.publish import render
+
+    con = duckdb.connect(":memory:")
+    con.execute("SELECT 1 AS warm WHERE 1 = ?", [1]).df()
+    con.close()
 
     months = pd.period_range("2020-01", periods=24, freq="M").astype(str)
     values = pd.Series([80.0 + (i * 7) % 11 for i in range(24)], index=months)
