@@ -611,3 +611,81 @@ def test_small_multiples_share_one_y_scale_with_labels_in_the_first_column():
         return xs[1] - xs[0]
 
     assert step(value_lines[0][0]) > 1.9 * step(value_lines[3][0])  # 24 months in the same width as 12
+
+
+def _text_outside_the_figure(fig) -> list[str]:
+    """Texts drawn (ticks within the axes' limits, titles, labels, legends, annotations) that do
+    not lie wholly inside the figure."""
+    fig.canvas.draw()
+    renderer, width, height = fig.canvas.get_renderer(), fig.bbox.width, fig.bbox.height
+    texts = []
+    for ax in fig.axes:
+        (x0, x1), (y0, y1) = sorted(ax.get_xlim()), sorted(ax.get_ylim())
+        texts += [t for t in ax.get_xticklabels() if x0 <= t.get_position()[0] <= x1]
+        texts += [t for t in ax.get_yticklabels() if y0 <= t.get_position()[1] <= y1]
+        texts += [ax.title, ax.xaxis.label, ax.yaxis.label, *ax.texts]
+        texts += ax.get_legend().get_texts() if ax.get_legend() else []
+    out = []
+    for t in texts:
+        b = t.get_window_extent(renderer)
+        if t.get_text() and (b.x0 < -0.5 or b.y0 < -0.5 or b.x1 > width + 0.5 or b.y1 > height + 0.5):
+            out.append(t.get_text())
+    return out
+
+
+def test_matplotlib_charts_are_drawn_once_with_every_label_inside_the_figure():
+    """The funnel, scatter and framework-section charts are laid out by ``tight_layout`` with their
+    legend beside the axes, so they are saved as laid out (drawn once, #13), and long names, wrapped
+    axis titles and legends still fit."""
+    rng = np.random.default_rng(4)
+    n = 40
+    funnel = pd.DataFrame(
+        {
+            "name": [f"Acute Medical Unit {i} (Ward 7B)" for i in range(n)],
+            "denominator": rng.integers(20, 900, n),
+            "value": rng.uniform(60, 100, n),
+            "centre": 88.0,
+            "position": ["within"] * (n - 2) + ["below_998", "above_998"],
+        }
+    )
+    scatter = pd.DataFrame(
+        {"name": [f"Ward {i}" for i in range(n)], "x": rng.uniform(0, 120_000, n), "y": rng.uniform(60, 100, n)}
+    )
+    sections = pd.DataFrame(
+        [
+            (f"{y}-Q{q}", s, rng.uniform(0, 5))
+            for y in range(2022, 2027)
+            for q in range(1, 5)
+            for s in (
+                "1. Leadership and a culture of listening",
+                "2. Patient-centred care",
+                "6. Learning and improvement",
+            )
+        ],
+        columns=["period", "section", "mean_score"],
+    )
+    figures = [
+        charts.plot_funnel(
+            funnel,
+            kind="proportion",
+            multiply=100,
+            title="FFT % positive by inpatient ward, last three months",
+            xlabel="Responses",
+            ylabel="FFT % positive, inpatient wards, last three months",
+            percent=True,
+        ),
+        charts.plot_scatter(
+            scatter,
+            "x",
+            "y",
+            title="Incidents against FFT",
+            xlabel="Moderate or worse harm incidents per 1,000 bed days, last twelve months",
+            ylabel="FFT % positive, last twelve months",
+            highlight=["Ward 3", "Ward 7"],
+        ),
+        charts.plot_framework_sections(sections, title="Framework: mean score by section").figure,
+    ]
+    for fig in figures:
+        assert getattr(fig, charts._FIXED_LAYOUT, False), "saved with a tight bounding box: drawn twice"
+        assert _text_outside_the_figure(fig) == []
+        assert 'role="img"' in charts.to_svg(fig, title="t", description="d")
