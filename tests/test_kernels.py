@@ -291,6 +291,7 @@ def test_the_zygote_serves_only_its_own_user():
     assert other.stdout.strip() == "b''", other.stdout + other.stderr
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the process's threads and files in /proc")
 def test_the_zygote_warm_up_leaves_no_duckdb_thread_or_file_for_a_fork_to_inherit():
     """The warm-up opens DuckDB once (so each kernel's first connection is cheaper) on an empty
     in-memory database, and closes it: a kernel forked afterwards inherits no DuckDB thread, which
@@ -310,8 +311,6 @@ def test_the_zygote_warm_up_leaves_no_duckdb_thread_or_file_for_a_fork_to_inheri
         "        pass  # the descriptor listdir itself used\n"
         "print(before, tasks(), threading.active_count(), any('duckdb' in f for f in fds))\n"
     )
-    if not sys.platform.startswith("linux"):
-        pytest.skip("reads /proc")
     run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
     before, after, python_threads, duckdb_file = run.stdout.split()
