@@ -61,10 +61,11 @@ MARKERS = {
 _FIXED_LAYOUT = "_pxassure_fixed_layout"
 
 
-def _laid_out(fig) -> None:
-    """Mark ``fig`` as laid out inside its own bounds (``tight_layout`` counts a legend beside the
-    axes): :func:`to_svg` then saves it as it is, without measuring a tight bounding box, which
-    means drawing the whole figure a second time."""
+def _lay_out(fig) -> None:
+    """Fit ``fig``'s axes, labels and a legend beside the axes inside its own bounds
+    (``tight_layout`` counts the legend) and mark it so: :func:`to_svg` then saves it as it is,
+    without measuring a tight bounding box, which means drawing the whole figure a second time."""
+    fig.tight_layout()
     setattr(fig, _FIXED_LAYOUT, True)
 
 
@@ -117,8 +118,7 @@ def plot_framework_sections(scores: pd.DataFrame, ax=None, *, title: str | None 
         ax.set_title(title, loc="left", fontsize=10, fontweight="bold")
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8, title=None)
     ax.grid(axis="y", color="#E5E5E5", linewidth=0.6)
-    ax.figure.tight_layout()  # makes room for the legend beside the axes, so no tight box is needed
-    _laid_out(ax.figure)
+    _lay_out(ax.figure)
     return ax
 
 
@@ -217,8 +217,7 @@ def plot_funnel(
     ax.set_title(title, loc="left", fontsize=10, fontweight="bold")
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
     ax.grid(axis="y", color="#E5E5E5", linewidth=0.6)
-    fig.tight_layout()
-    _laid_out(fig)
+    _lay_out(fig)
     return fig
 
 
@@ -259,6 +258,5 @@ def plot_scatter(
     ax.set_title(title, loc="left", fontsize=10, fontweight="bold")
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
     ax.grid(color="#E5E5E5", linewidth=0.6)
-    fig.tight_layout()
-    _laid_out(fig)
+    _lay_out(fig)
     return fig
