@@ -161,6 +161,63 @@ def test_evaluate_prints_every_figure(small_model, capsys):
     assert micro > 0.9  # the small file's labels are learnable from their phrases
 
 
+def _question_dependent_training(n: int = 240) -> themes.TrainingData:
+    """A label that one phrase carries after one question and the other phrase after the other:
+    no sum of a phrase's weight and a question's weight can draw that line."""
+    cells = [("What was good?", "the nurses came", 1), ("What was good?", "the meals came", 0)]
+    cells += [("How could we improve?", "the nurses came", 0), ("How could we improve?", "the meals came", 1)]
+    rows = [cells[i % 4] for i in range(n)]
+    label = LABELS[0]
+    return themes.TrainingData(
+        text=pd.Series([r[1] for r in rows]),
+        question=pd.Series([r[0] for r in rows]),
+        respondent=pd.Series([str(i // 2) for i in range(n)]),
+        labels=[label, LABELS[2], themes.BLANK_LABEL],
+        y=np.array([[r[2], 1 - r[2], 0] for r in rows], dtype=np.int8),
+        sentiment=pd.Series([1 + r[2] for r in rows], dtype="Int64"),
+    )
+
+
+def test_a_word_can_mean_one_thing_after_one_question_and_another_after_the_other(monkeypatch):
+    data = _question_dependent_training()
+    ask = pd.DataFrame(
+        [(q, t) for q in ("What was good?", "How could we improve?") for t in ("the nurses came", "the meals came")]
+    )
+    want = [LABELS[0], LABELS[2], LABELS[2], LABELS[0]]
+    model = themes.fit(data)
+    assert model.predict(ask[1], ask[0])["labels"].tolist() == want
+    # an unknown or missing question falls back on the words alone, without an error
+    assert len(model.predict(pd.Series(["the nurses came"]), pd.Series(["Any other comments?"]))) == 1
+    # the same data without question-specific words cannot be learnt: the test can fail
+    monkeypatch.setitem(themes.PARAMS, "question_words", 0.0)
+    assert themes.fit(data).predict(ask[1], ask[0])["labels"].tolist() != want
+
+
+@pytest.mark.parametrize("points, want", [((1, 2), [2, 1, 1, 2]), ((4, 4), [4] * 4), ((None, None), [pd.NA] * 4)])
+def test_a_training_file_coding_few_or_no_points_of_the_sentiment_scale(points, want):
+    data = _question_dependent_training()
+    # cells carrying the label get the second point, the others the first (None: not coded)
+    data.sentiment = pd.Series([points[int(v)] for v in data.y[:, 0]], dtype="Int64")
+    model = themes.fit(data)
+    assert model.has_sentiment == (points[0] is not None)
+    got = model.predict(
+        pd.Series(["the nurses came", "the meals came"] * 2),
+        pd.Series(["What was good?"] * 2 + ["How could we improve?"] * 2),
+    )
+    assert got["sentiment"].tolist() == want
+
+
+def test_a_model_saved_before_question_specific_words_still_loads_and_classifies(tmp_path, monkeypatch):
+    monkeypatch.setitem(themes.PARAMS, "question_words", 0.0)
+    old = themes.fit(_question_dependent_training())
+    del old.info["params"]["question_words"]  # as a model of an earlier pxassure recorded its settings
+    old.save(tmp_path / "old")
+    monkeypatch.undo()
+    loaded = themes.Model.load(tmp_path / "old")
+    texts, asked = pd.Series(["the nurses came", "the meals came"]), pd.Series(["What was good?"] * 2)
+    pd.testing.assert_frame_equal(loaded.predict(texts, asked), old.predict(texts, asked), atol=1e-3)
+
+
 def test_split_by_respondent_never_splits_a_person(small_model):
     data = themes.read_training(small_model[1])
     a, b = themes.split_by_respondent(data, 0.2, 42)

@@ -6,7 +6,9 @@ the training file (names kept exactly as its headers) and a sentiment from 1 (ve
 (very negative). A comment can carry several labels.
 
 The method, chosen on comments the model never saw (split by respondent, never by comment):
-word 1–3-gram and character 2–5-gram TF-IDF of the comment plus the question it answers; for each
+word 1–3-gram and character 2–5-gram TF-IDF of the comment plus the question it answers, and each
+single word again once per question (so "staff" can mean one thing after "What was good?" and
+another after "How could we improve?"); for each
 label an ensemble of three class-weighted linear classifiers (logistic regression, the same on
 naive-Bayes-scaled features, and a Platt-scaled linear SVM) whose mean log-odds is folded into one
 set of coefficients, with one decision threshold chosen on respondent-grouped out-of-fold
@@ -21,12 +23,14 @@ from any file in the training layout, so a trust can add its own labelled commen
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import re
 import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -51,12 +55,18 @@ TEXT, QUESTION, RESPONDENT, COMMENT_ID, SENTIMENT = (
     "Comment sentiment",
 )
 SENTIMENTS = (1, 2, 3, 4, 5)
+#: The log-odds of an answer the model never gives (a label or sentiment it could not learn).
+NEVER = -30.0
 #: The three-class reading of the 1–5 scale used for accuracy: 1–2 positive, 3 mixed, 4–5 negative.
 THREE_CLASS = {1: "positive", 2: "positive", 3: "mixed", 4: "negative", 5: "negative"}
 #: Settings of the method (recorded in the model file).
 PARAMS = {
     "word": {"ngram_range": [1, 3], "min_df": 2, "sublinear_tf": True, "strip_accents": "unicode"},
     "char": {"analyzer": "char_wb", "ngram_range": [2, 5], "min_df": 2, "sublinear_tf": True},
+    # Each single word's TF-IDF repeated for the question the comment answers, at this scale: below 1,
+    # a word's shared weight stays cheaper (under the same penalty) than a question-specific one.
+    "question_words": 0.5,
+    "sentiment_question_words": 1.0,  # the same for the sentiment model, whose tone leans more on the question
     "label_C": 10.0,
     "svm_C": 0.3,
     "nb_alpha": 1.0,
@@ -200,7 +210,25 @@ class Model:
     def version(self) -> str:
         return self.info.get("version", "unversioned")
 
+    @cached_property
+    def _single_words(self) -> np.ndarray:
+        """Columns of the word features that are single words (not 2- or 3-word phrases)."""
+        return np.array(sorted(i for term, i in self.word.vocabulary_.items() if " " not in term), dtype=np.int64)
+
+    @property
+    def has_sentiment(self) -> bool:
+        """Whether the training file coded any sentiment (if not, the model leaves it empty)."""
+        return bool((self.sentiment_intercept > NEVER).any())
+
+    @property
+    def _question_words(self) -> float:
+        # A model saved before question-specific words existed has none (its arrays have no room).
+        return float(self.info.get("params", {}).get("question_words", 0.0))
+
     def features(self, text: pd.Series, question: pd.Series | None = None):
+        """Sparse features of each comment: word and character TF-IDF, the question it answers
+        (one column per question seen in training; an unknown or missing question has none) and,
+        for that question, its single words again (see ``PARAMS["question_words"]``)."""
         import scipy.sparse as sp
 
         t = text.fillna("").astype(str).to_numpy()
@@ -210,7 +238,12 @@ class Model:
             for row, key in enumerate(question.map(_question_key)):
                 if key in index:
                     q[row, index[key]] = 1.0
-        return sp.hstack([self.word.transform(t), self.char.transform(t), sp.csr_matrix(q)]).tocsr()
+        words = self.word.transform(t)
+        blocks = [words, self.char.transform(t), sp.csr_matrix(q)]
+        if self._question_words and len(self.questions):
+            single = words[:, self._single_words] * self._question_words
+            blocks += [single.multiply(q[:, [k]]) for k in range(len(self.questions))]
+        return sp.hstack(blocks).tocsr()
 
     def predict(self, text: pd.Series, question: pd.Series | None = None) -> pd.DataFrame:
         """Labels (``|``-joined header names), sentiment 1–5 and confidences for each comment.
@@ -236,11 +269,12 @@ class Model:
             names = np.array(self.labels, dtype=object)
             labels[rows] = [LABEL_SEPARATOR.join(names[c]) for c in chosen]
             confidence[rows] = np.where(chosen.any(1), np.where(chosen, p, 1).min(1), 1 - p.max(1))
-            z = x @ self.sentiment_coef + self.sentiment_intercept
-            z = np.exp(z - z.max(1, keepdims=True))
-            z /= z.sum(1, keepdims=True)
-            sentiment[rows] = np.array(SENTIMENTS)[z.argmax(1)]
-            s_conf[rows] = z.max(1)
+            if self.has_sentiment:
+                z = x @ self.sentiment_coef + self.sentiment_intercept
+                z = np.exp(z - z.max(1, keepdims=True))
+                z /= z.sum(1, keepdims=True)
+                sentiment[rows] = np.array(SENTIMENTS)[z.argmax(1)]
+                s_conf[rows] = z.max(1)
         return pd.DataFrame(
             {
                 "labels": labels,
@@ -264,7 +298,7 @@ class Model:
                 "questions": self.questions,
                 "word_vocabulary": _terms(self.word),
                 "char_vocabulary": _terms(self.char),
-                "params": PARAMS,
+                "params": self.info.get("params", PARAMS),
             }
             (staging / "model.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
             np.savez_compressed(
@@ -400,7 +434,7 @@ def _fit_label(x, y: np.ndarray, folds: list) -> tuple[np.ndarray, float, np.nda
     logits = np.zeros((len(y), 3))
     for train, test in folds:
         if y[train].sum() == 0 or y[train].all():
-            logits[test] = -30.0
+            logits[test] = NEVER
             continue
         for m, (coef, intercept) in enumerate(_members(x[train], y[train])):
             logits[test, m] = x[test] @ coef + intercept
@@ -424,6 +458,36 @@ def _threshold(y: np.ndarray, logits: np.ndarray) -> float:
     return best[1]
 
 
+def _fit_sentiment(x, coded: pd.Series, rescale: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sentiment model as one column of coefficients (and an intercept) per point of the 1–5
+    scale; the largest is the model's choice, a softmax over them its probabilities.
+
+    A point no training comment has is never chosen. With only two points coded, the binary
+    regression's one column goes to the second point, against zeros for the first; with one, that
+    point always wins; with none, there is no sentiment model (see ``Model.has_sentiment``)."""
+    import scipy.sparse as sp
+    from sklearn.linear_model import LogisticRegression
+
+    s_coef = np.zeros((x.shape[1], len(SENTIMENTS)))
+    s_int = np.full(len(SENTIMENTS), NEVER)
+    has = coded.notna().to_numpy()
+    points = sorted({int(v) for v in coded[has]})
+    if len(points) < 2:
+        for point in points:
+            s_int[SENTIMENTS.index(point)] = 0.0
+        return s_coef, s_int
+    sent = LogisticRegression(C=PARAMS["sentiment_C"], max_iter=3000, random_state=0)
+    sent.fit((x @ sp.diags(rescale)).tocsr()[has], coded[has].astype(int).to_numpy())
+    columns = sent.coef_ * rescale
+    if len(points) == 2:
+        s_int[SENTIMENTS.index(points[0])] = 0.0
+        s_coef[:, SENTIMENTS.index(points[1])], s_int[SENTIMENTS.index(points[1])] = columns[0], sent.intercept_[0]
+        return s_coef, s_int
+    for k, point in enumerate(sent.classes_):
+        s_coef[:, SENTIMENTS.index(int(point))], s_int[SENTIMENTS.index(int(point))] = columns[k], sent.intercept_[k]
+    return s_coef, s_int
+
+
 def fit(data: TrainingData) -> Model:
     """Train a model on every comment of ``data`` (blank comments are labelled by rule, not learnt).
 
@@ -432,7 +496,6 @@ def fit(data: TrainingData) -> Model:
     threshold is chosen on out-of-fold predictions (split by respondent) and folded into the
     intercepts, so a probability of 0.5 is still the line."""
     from joblib import Parallel, delayed
-    from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupKFold
 
     keep = ~is_blank(data.text).to_numpy()
@@ -452,10 +515,11 @@ def fit(data: TrainingData) -> Model:
         label_intercept=np.zeros(0),
         sentiment_coef=np.zeros((0, 0)),
         sentiment_intercept=np.zeros(0),
+        info={"params": copy.deepcopy(PARAMS)},  # the settings it was trained with, whatever changes later
     )
     x = model.features(text, question)
     coef = np.zeros((x.shape[1], len(data.labels)))
-    intercept = np.full(len(data.labels), -30.0)  # never predicted unless learnt
+    intercept = np.full(len(data.labels), NEVER)  # never predicted unless learnt
     respondent = data.respondent[keep].to_numpy()
     folds = list(GroupKFold(PARAMS["folds"]).split(x, groups=respondent))
     learnt = [
@@ -466,22 +530,22 @@ def fit(data: TrainingData) -> Model:
     fitted = Parallel(n_jobs=min(len(learnt), os.cpu_count() or 1) or 1)(
         delayed(_fit_label)(x, y[:, j].astype(int), folds) for j in learnt
     )
-    oof = np.full(y.shape, -30.0)
+    oof = np.full(y.shape, NEVER)
     for j, (c, b, logits) in zip(learnt, fitted):
         coef[:, j], intercept[j], oof[:, j] = c, b, logits
     threshold = _threshold(y[:, learnt], oof[:, learnt]) if learnt else 0.5
     intercept[learnt] -= np.log(threshold / (1 - threshold))
-    coded = data.sentiment[keep].reset_index(drop=True)
-    has = coded.notna().to_numpy()
-    sent = LogisticRegression(C=PARAMS["sentiment_C"], max_iter=3000, random_state=0)
-    sent.fit(x[has], coded[has].astype(int).to_numpy())
-    s_coef = np.zeros((x.shape[1], len(SENTIMENTS)))
-    s_int = np.full(len(SENTIMENTS), -30.0)
-    for k, cls_ in enumerate(sent.classes_):
-        s_coef[:, SENTIMENTS.index(int(cls_))] = sent.coef_[k]
-        s_int[SENTIMENTS.index(int(cls_))] = sent.intercept_[k]
+    # The sentiment model sees the question-specific words at its own scale; the rescaling is folded
+    # into its coefficients, so both models share one feature matrix when classifying.
+    rescale = np.ones(x.shape[1])
+    if model._question_words:
+        rescale[x.shape[1] - len(model._single_words) * len(questions) :] = (
+            PARAMS["sentiment_question_words"] / model._question_words
+        )
     model.label_coef, model.label_intercept = coef, intercept
-    model.sentiment_coef, model.sentiment_intercept = s_coef, s_int
+    model.sentiment_coef, model.sentiment_intercept = _fit_sentiment(
+        x, data.sentiment[keep].reset_index(drop=True), rescale
+    )
     model.info = {**model.info, "threshold": threshold}
     return model
 
