@@ -83,6 +83,7 @@ def test_the_shipped_model_is_arrays_and_json_not_pickle():
     assert {"micro_f1", "macro_f1", "sentiment_accuracy_3", "sentiment_accuracy_5"} <= set(meta["metrics"])
     model = themes.Model.load()
     assert len(model.labels) == 50 and themes.BLANK_LABEL in model.labels
+    assert model.info["exclusive"] == ["Not assigned"]  # 2 of its 276 comments carry another label
 
 
 @pytest.mark.skipif(not TRAINING.exists(), reason="../shared/reference/fft-comments is not beside the project")
@@ -205,6 +206,36 @@ def test_a_training_file_coding_few_or_no_points_of_the_sentiment_scale(points, 
         pd.Series(["What was good?"] * 2 + ["How could we improve?"] * 2),
     )
     assert got["sentiment"].tolist() == want
+
+
+def test_a_label_people_never_give_with_another_is_exclusive():
+    labels = ["Not assigned", "Food", "Staff", themes.BLANK_LABEL]
+    y = np.zeros((100, 4), dtype=np.int8)
+    y[:30, 0] = 1  # alone
+    y[30:60, 1] = 1
+    y[50:80, 2] = 1  # with Food in 10 of 30
+    y[80:, 3] = 1  # alone, but given by rule
+    assert themes.exclusive_labels(y, labels) == ["Not assigned"]
+    y[0, 1] = 1  # once with another label in 30: above the 2 % allowed
+    assert themes.exclusive_labels(y, labels) == []
+    y[0, 1] = 0
+    assert themes.exclusive_labels(y[10:], labels) == ["Not assigned"]  # 20 positives are enough
+    assert themes.exclusive_labels(y[11:], labels) == []  # 19 are not
+
+
+def test_an_exclusive_label_is_given_alone_when_likeliest_and_dropped_otherwise():
+    p = np.array(
+        [
+            [0.9, 0.6, 0.1],  # exclusive likeliest: alone
+            [0.6, 0.8, 0.7],  # another likelier: dropped, the others kept
+            [0.7, 0.7, 0.2],  # a tie: the exclusive label alone
+            [0.3, 0.8, 0.6],  # not chosen: unchanged
+            [0.8, 0.1, 0.2],  # alone already
+        ]
+    )
+    got = themes._keep_exclusive(p, p >= 0.5, [0])
+    assert got.astype(int).tolist() == [[1, 0, 0], [0, 1, 1], [1, 0, 0], [0, 1, 1], [1, 0, 0]]
+    assert (themes._keep_exclusive(p, p >= 0.5, []) == (p >= 0.5)).all()
 
 
 def test_a_model_saved_before_question_specific_words_still_loads_and_classifies(tmp_path, monkeypatch):

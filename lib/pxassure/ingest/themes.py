@@ -73,6 +73,11 @@ PARAMS = {
     "folds": 5,  # respondent-grouped folds for the SVM's scaling and the decision threshold
     "sentiment_C": 1.0,
     "minimum_positives": 3,  # a label with fewer training positives is never predicted
+    # A label (with enough positives) that people gave together with another label in at most this
+    # share of its comments is exclusive, like "Not assigned" (a comment that fits no category): the
+    # model gives it alone when it is the likeliest label, and not at all when another label is likelier.
+    "exclusive_share": 0.02,
+    "exclusive_minimum": 20,
     "holdout": 0.2,
     "seed": 42,
 }
@@ -265,7 +270,7 @@ class Model:
         if len(rows):
             x = self.features(text.iloc[rows], None if question is None else question.iloc[rows])
             p = 1 / (1 + np.exp(-(x @ self.label_coef + self.label_intercept)))
-            chosen = p >= 0.5
+            chosen = _keep_exclusive(p, p >= 0.5, [self.labels.index(x) for x in self.info.get("exclusive", [])])
             names = np.array(self.labels, dtype=object)
             labels[rows] = [LABEL_SEPARATOR.join(names[c]) for c in chosen]
             confidence[rows] = np.where(chosen.any(1), np.where(chosen, p, 1).min(1), 1 - p.max(1))
@@ -458,6 +463,32 @@ def _threshold(y: np.ndarray, logits: np.ndarray) -> float:
     return best[1]
 
 
+def exclusive_labels(y: np.ndarray, labels: list[str]) -> list[str]:
+    """Labels that people (almost) never give with another one (see ``PARAMS["exclusive_share"]``);
+    "Labelling not possible" is left out, since blank comments get it by rule."""
+    others = y.sum(1) > 1
+    return [
+        label
+        for j, label in enumerate(labels)
+        if label != BLANK_LABEL
+        and y[:, j].sum() >= PARAMS["exclusive_minimum"]
+        and others[y[:, j] == 1].mean() <= PARAMS["exclusive_share"]
+    ]
+
+
+def _keep_exclusive(p: np.ndarray, chosen: np.ndarray, exclusive: list[int]) -> np.ndarray:
+    """Where an exclusive label was chosen with others, keep it alone if it is at least as likely
+    as each of them, and drop it otherwise."""
+    chosen = chosen.copy()
+    for e in exclusive:
+        rest = np.delete(p, e, axis=1).max(1) if p.shape[1] > 1 else np.zeros(len(p))
+        wins = chosen[:, e] & (p[:, e] >= rest)
+        chosen[wins] = False
+        chosen[wins, e] = True
+        chosen[:, e] = wins
+    return chosen
+
+
 def _fit_sentiment(x, coded: pd.Series, rescale: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The sentiment model as one column of coefficients (and an intercept) per point of the 1–5
     scale; the largest is the model's choice, a softmax over them its probabilities.
@@ -546,7 +577,7 @@ def fit(data: TrainingData) -> Model:
     model.sentiment_coef, model.sentiment_intercept = _fit_sentiment(
         x, data.sentiment[keep].reset_index(drop=True), rescale
     )
-    model.info = {**model.info, "threshold": threshold}
+    model.info = {**model.info, "threshold": threshold, "exclusive": exclusive_labels(y, list(data.labels))}
     return model
 
 
