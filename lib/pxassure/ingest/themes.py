@@ -8,11 +8,11 @@ the training file (names kept exactly as its headers) and a sentiment from 1 (ve
 The method, chosen on comments the model never saw (split by respondent, never by comment):
 word 1–3-gram and character 2–5-gram TF-IDF of the comment plus the question it answers, and each
 single word again once per question (so "staff" can mean one thing after "What was good?" and
-another after "How could we improve?"); for each
-label an ensemble of three class-weighted linear classifiers (logistic regression, the same on
-naive-Bayes-scaled features, and a Platt-scaled linear SVM) whose mean log-odds is folded into one
-set of coefficients, with one decision threshold chosen on respondent-grouped out-of-fold
-predictions; one multinomial regression for sentiment.
+another after "How could we improve?"); for each label an ensemble of three class-weighted linear
+classifiers (logistic regression, the same on naive-Bayes-scaled features, and a Platt-scaled
+linear SVM) whose mean log-odds is folded into one set of coefficients, with one decision
+threshold chosen on respondent-grouped out-of-fold predictions; a label people (almost) never give
+with another ("Not assigned") given alone or not at all; one multinomial regression for sentiment.
 Blank comments and "Did not answer" are "Labelling not possible" by rule, with no sentiment.
 
 The model is shipped inside the package as arrays (``model.npz``, loaded with
