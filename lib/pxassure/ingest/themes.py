@@ -230,6 +230,11 @@ class Model:
         # A model saved before question-specific words existed has none (its arrays have no room).
         return float(self.info.get("params", {}).get("question_words", 0.0))
 
+    def question_word_columns(self) -> slice:
+        """Where ``features`` puts the question-specific words: the last block of columns."""
+        width = len(self.word.vocabulary_) + len(self.char.vocabulary_) + len(self.questions)
+        return slice(width, None) if self._question_words else slice(0, 0)
+
     def features(self, text: pd.Series, question: pd.Series | None = None):
         """Sparse features of each comment: word and character TF-IDF, the question it answers
         (one column per question seen in training; an unknown or missing question has none) and,
@@ -270,7 +275,8 @@ class Model:
         if len(rows):
             x = self.features(text.iloc[rows], None if question is None else question.iloc[rows])
             p = 1 / (1 + np.exp(-(x @ self.label_coef + self.label_intercept)))
-            chosen = _keep_exclusive(p, p >= 0.5, [self.labels.index(x) for x in self.info.get("exclusive", [])])
+            exclusive = [self.labels.index(name) for name in self.info.get("exclusive", [])]
+            chosen = _keep_exclusive(p, p >= 0.5, exclusive)
             names = np.array(self.labels, dtype=object)
             labels[rows] = [LABEL_SEPARATOR.join(names[c]) for c in chosen]
             confidence[rows] = np.where(chosen.any(1), np.where(chosen, p, 1).min(1), 1 - p.max(1))
@@ -481,7 +487,7 @@ def _keep_exclusive(p: np.ndarray, chosen: np.ndarray, exclusive: list[int]) -> 
     as each of them, and drop it otherwise."""
     chosen = chosen.copy()
     for e in exclusive:
-        rest = np.delete(p, e, axis=1).max(1) if p.shape[1] > 1 else np.zeros(len(p))
+        rest = np.delete(p, e, axis=1).max(1)  # a model has at least two labels
         wins = chosen[:, e] & (p[:, e] >= rest)
         chosen[wins] = False
         chosen[wins, e] = True
@@ -509,13 +515,11 @@ def _fit_sentiment(x, coded: pd.Series, rescale: np.ndarray) -> tuple[np.ndarray
         return s_coef, s_int
     sent = LogisticRegression(C=PARAMS["sentiment_C"], max_iter=3000, random_state=0)
     sent.fit((x @ sp.diags(rescale)).tocsr()[has], coded[has].astype(int).to_numpy())
-    columns = sent.coef_ * rescale
-    if len(points) == 2:
-        s_int[SENTIMENTS.index(points[0])] = 0.0
-        s_coef[:, SENTIMENTS.index(points[1])], s_int[SENTIMENTS.index(points[1])] = columns[0], sent.intercept_[0]
-        return s_coef, s_int
+    columns, intercepts = sent.coef_ * rescale, sent.intercept_
+    if len(points) == 2:  # a binary regression's one column is the second point against the first
+        columns, intercepts = np.vstack([np.zeros_like(columns[0]), columns[0]]), [0.0, intercepts[0]]
     for k, point in enumerate(sent.classes_):
-        s_coef[:, SENTIMENTS.index(int(point))], s_int[SENTIMENTS.index(int(point))] = columns[k], sent.intercept_[k]
+        s_coef[:, SENTIMENTS.index(int(point))], s_int[SENTIMENTS.index(int(point))] = columns[k], intercepts[k]
     return s_coef, s_int
 
 
@@ -570,9 +574,7 @@ def fit(data: TrainingData) -> Model:
     # into its coefficients, so both models share one feature matrix when classifying.
     rescale = np.ones(x.shape[1])
     if model._question_words:
-        rescale[x.shape[1] - len(model._single_words) * len(questions) :] = (
-            PARAMS["sentiment_question_words"] / model._question_words
-        )
+        rescale[model.question_word_columns()] = PARAMS["sentiment_question_words"] / model._question_words
     model.label_coef, model.label_intercept = coef, intercept
     model.sentiment_coef, model.sentiment_intercept = _fit_sentiment(
         x, data.sentiment[keep].reset_index(drop=True), rescale
