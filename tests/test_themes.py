@@ -48,6 +48,7 @@ def small_training_file(path: Path, n: int = 240, seed: int = 1) -> Path:
                 "Comment ID": f"{i} - Q1",
                 "Trust": "X",
                 "Respondent ID": str(i // 2),
+                "FFT categorical answer": "7" if i % 7 == 0 else str(1 + (i % 5)),
                 "FFT question": "What was good?" if i % 2 else "What could we do better?",
                 "FFT answer": "" if blank else text,
                 "Comment sentiment": "" if blank else str(1 + (i % 5)),
@@ -122,13 +123,29 @@ def test_train_writes_a_model_that_round_trips(small_model):
     folder, source = small_model
     assert sorted(p.name for p in folder.iterdir()) == ["model.json", "model.npz"]
     model = themes.Model.load(folder)
-    assert model.labels == [*LABELS, themes.BLANK_LABEL]
+    assert model.labels == [*LABELS, themes.BLANK_LABEL] and model.uses_rating
     assert model.info["training_file"]["sha256"] == sha256_of(source)
     fresh = themes.fit(themes.read_training(source))
     texts = pd.Series(["the food was cold", "waited four hours and staff were rude", ""])
     pd.testing.assert_frame_equal(model.predict(texts), fresh.predict(texts), atol=1e-3)
+    rated = pd.Series(["1", "5", ""])
+    pd.testing.assert_frame_equal(model.predict(texts, None, rated), fresh.predict(texts, None, rated), atol=1e-3)
     got = model.predict(texts)["labels"].tolist()
     assert got[0] == LABELS[2] and set(got[1].split("|")) == {LABELS[0], LABELS[1]} and got[2] == themes.BLANK_LABEL
+
+
+def test_the_version_names_the_day_the_training_file_and_the_arrays(small_model, tmp_path, monkeypatch):
+    folder, source = small_model
+    first = themes.Model.load(folder)
+    with np.load(folder / "model.npz", allow_pickle=False) as z:
+        digest = themes.array_digest(dict(z))
+    day = first.info["trained_at"][:10].replace("-", "")
+    assert first.version == f"themes-{day}-{sha256_of(source)[:8]}-{digest[:8]}"
+    # Same file, (almost certainly) same day, other settings: another model, so another version.
+    monkeypatch.setitem(themes.PARAMS, "label_C", 0.5)
+    other = themes.train(source, tmp_path / "other")
+    assert other.version.split("-")[2] == first.version.split("-")[2]
+    assert other.version != first.version
 
 
 def test_classify_writes_the_documented_layout(small_model, tmp_path):
@@ -150,13 +167,21 @@ def test_classify_writes_the_documented_layout(small_model, tmp_path):
     pd.DataFrame({"id": ["a"], "text": ["x"]}).to_csv(source, index=False)
     with pytest.raises(ReadError, match="column 'comment_id'"):
         themes.classify_file(source, out, themes.Model.load(folder))
+    # the FFT answer is optional; one off the 1-6 scale is named, and nothing is written
+    pd.DataFrame({"comment_id": ["a", "b"], "text": ["x", "y"], "rating": ["1", ""]}).to_csv(source, index=False)
+    assert main(["themes", "classify", str(source), str(out), "--model", str(folder)]) == 0
+    pd.DataFrame({"comment_id": ["a", "b"], "text": ["x", "y"], "rating": ["1", "Good"]}).to_csv(source, index=False)
+    before = out.read_bytes()
+    with pytest.raises(ReadError, match="row 3, column 'rating'"):
+        themes.classify_file(source, out, themes.Model.load(folder))
+    assert out.read_bytes() == before
 
 
 def test_evaluate_prints_every_figure(small_model, capsys):
     _, source = small_model
     assert main(["themes", "evaluate", str(source)]) == 0
     out = capsys.readouterr().out
-    for word in ("micro-F1", "macro-F1", "5 classes", "3 classes", "split by respondent"):
+    for word in ("micro-F1", "macro-F1", "5 classes", "3 classes", "without their FFT answer", "split by respondent"):
         assert word in out
     micro = float(next(line for line in out.splitlines() if "micro-F1" in line).split()[1])
     assert micro > 0.9  # the small file's labels are learnable from their phrases
@@ -192,6 +217,35 @@ def test_a_word_can_mean_one_thing_after_one_question_and_another_after_the_othe
     # the same data without question-specific words cannot be learnt: the test can fail
     monkeypatch.setitem(themes.PARAMS, "question_words", 0.0)
     assert themes.fit(data).predict(ask[1], ask[0])["labels"].tolist() != want
+
+
+def test_the_fft_answer_informs_the_sentiment_but_not_the_labels(monkeypatch):
+    # Words that say nothing of tone; the FFT answer says it all.
+    n = 240
+    rating = pd.Series(["1" if i % 2 else "5" for i in range(n)])
+    data = themes.TrainingData(
+        text=pd.Series(["the nurses came" if i % 4 < 2 else "the meals came" for i in range(n)]),
+        question=pd.Series(["Any comments?"] * n),
+        respondent=pd.Series([str(i) for i in range(n)]),
+        labels=[LABELS[0], LABELS[2], themes.BLANK_LABEL],
+        y=np.array([[1, 0, 0] if i % 4 < 2 else [0, 1, 0] for i in range(n)], dtype=np.int8),
+        sentiment=pd.Series([1 if r == "1" else 5 for r in rating], dtype="Int64"),
+        rating=rating,
+    )
+    model = themes.fit(data)
+    assert model.uses_rating and model.rating_columns().stop == model.label_coef.shape[0]
+    assert (model.label_coef[model.rating_columns()] == 0).all()  # the labels never read it
+    texts = pd.Series(["the nurses came"] * 4)
+    given = model.predict(texts, None, pd.Series(["1", "5", 1, 5.0]))  # as text, as numbers from a table
+    assert given["sentiment"].tolist() == [1, 5, 1, 5]
+    assert given["labels"].tolist() == [LABELS[0]] * 4
+    # without it (missing, off the scale, or no column at all) the model still answers
+    assert model.predict(texts, None, pd.Series([None, "", "7", pd.NA]))["sentiment"].isin([1, 5]).all()
+    assert model.predict(texts)["sentiment"].isin([1, 5]).all()
+    # a model trained without the answer cannot tell these apart: the test can fail
+    monkeypatch.setitem(themes.PARAMS, "rating", False)
+    blind = themes.fit(data)
+    assert not blind.uses_rating and blind.predict(texts[:2], None, pd.Series(["1", "5"]))["sentiment"].nunique() == 1
 
 
 @pytest.mark.parametrize("points, want", [((1, 2), [2, 1, 1, 2]), ((4, 4), [4] * 4), ((None, None), [pd.NA] * 4)])
@@ -247,6 +301,9 @@ def test_a_model_saved_before_question_specific_words_still_loads_and_classifies
     loaded = themes.Model.load(tmp_path / "old")
     texts, asked = pd.Series(["the nurses came", "the meals came"]), pd.Series(["What was good?"] * 2)
     pd.testing.assert_frame_equal(loaded.predict(texts, asked), old.predict(texts, asked), atol=1e-3)
+    # nor did it read the FFT answer: given one, it answers as before
+    assert not loaded.uses_rating
+    pd.testing.assert_frame_equal(loaded.predict(texts, asked, pd.Series(["1", "5"])), old.predict(texts, asked))
 
 
 def test_split_by_respondent_never_splits_a_person(small_model):
@@ -261,6 +318,7 @@ def test_split_by_respondent_never_splits_a_person(small_model):
         (lambda d: d.drop(columns=["FFT answer"]), "column 'FFT answer'"),
         (lambda d: d.assign(**{LABELS[0]: "yes"}), f"row 2, column '{LABELS[0]}'"),
         (lambda d: d.assign(**{"Comment sentiment": "6"}), "row 2, column 'Comment sentiment'"),
+        (lambda d: d.assign(**{"FFT categorical answer": "Very good"}), "row 2, column 'FFT categorical answer'"),
     ],
 )
 def test_a_bad_training_file_names_row_and_column(edit, message, tmp_path):
@@ -305,13 +363,41 @@ def test_the_loader_keeps_a_persons_coding_and_classifies_the_rest(tmp_path):
     assert m2["labels"] == themes.BLANK_LABEL and pd.isna(m2["sentiment"]) and pd.isna(m2["sentiment_by"])
 
 
+def test_the_loader_reads_an_fft_answer_where_the_extract_has_one(tmp_path):
+    from minitrust import build
+    from pxassure.errors import ValidationError
+
+    with build(tmp_path / "s.duckdb") as store:
+        ward = store.table("org_units").query("level == 'ward'")["unit_id"].iloc[0]
+    csv = tmp_path / "feedback_comments.csv"
+    head = "comment_id,unit_id,month,source,question,rating,text,labels,sentiment\n"
+    said, asked = "It was fine I suppose", "What could we do better?"
+    csv.write_text(head + "".join(f"A{r or 0},{ward},2026-01,fft,{asked},{r},{said},,\n" for r in (1, 5, "")))
+    with Store(tmp_path / "s.duckdb") as store:
+        sources.load_files(store, {"feedback_comments": csv}, replace=True)
+        rows = store.table("feedback_comments").set_index("comment_id")
+        assert rows.loc["A5", "rating"] == 5 and pd.isna(rows.loc["A0", "rating"])
+        # the same words read as more negative from someone who answered "very poor"
+        assert rows.loc["A5", "sentiment"] > rows.loc["A1", "sentiment"]
+        csv.write_text(head + f"A3,{ward},2026-01,fft,,7,Fine,,\n")
+        with pytest.raises(ValidationError, match="row 2, column 'rating'"):
+            sources.load_files(store, {"feedback_comments": csv}, replace=True)
+        assert set(store.table("feedback_comments")["comment_id"]) == {"A0", "A1", "A5"}  # nothing lost
+
+
 def test_the_demo_comments_arrive_uncoded_and_are_coded_at_load(demo_db, demo_inputs):
     raw = pd.read_csv(demo_inputs / "feedback_comments.csv", dtype=str, keep_default_na=False)
     assert (raw["labels"] == "").all() and (raw["sentiment"] == "").all()
+    assert raw["rating"].isin(list("12345")).all()  # each with its FFT answer, as a real extract has
     with Store(demo_db, read_only=True) as store:
         stored = store.table("feedback_comments")
     assert (stored["labels_by"] == "model").all() and stored["model_version"].notna().all()
     assert stored["sentiment"].between(1, 5).all()
+    # the answer and the model's tone agree for nearly every comment (both say positive or negative)
+    tone = (stored["sentiment"] <= 2).where(stored["sentiment"] != 3)
+    answer = (stored["rating"] <= 2).where(stored["rating"] != 3)
+    both = tone.notna() & answer.notna()
+    assert (tone[both] == answer[both]).mean() > 0.95
 
 
 # --- in the papers ------------------------------------------------------------------------------

@@ -271,6 +271,11 @@ def _print_metrics(m: dict, where: str) -> None:
     print(f"  macro-F1  {m.get('macro_f1')}   ({m.get('macro_f1_labels')} labels with at least 5 held-out positives)")
     print(f"  sentiment accuracy, 5 classes  {m.get('sentiment_accuracy_5')}")
     print(f"  sentiment accuracy, 3 classes  {m.get('sentiment_accuracy_3')}   (1-2 positive, 3 mixed, 4-5 negative)")
+    if "sentiment_accuracy_3_without_rating" in m:
+        print(
+            f"  the same for comments without their FFT answer: {m['sentiment_accuracy_5_without_rating']} "
+            f"and {m['sentiment_accuracy_3_without_rating']}"
+        )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -302,7 +307,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("file", help="labelled comments in the layout of the public FFT training file")
     q.add_argument("--output", default="data/themes-model", help="folder for model.json and model.npz")
     q.set_defaults(func=_themes_train)
-    q = th_sub.add_parser("classify", help="label comments: IN.csv (comment_id, text, question) to OUT.csv")
+    q = th_sub.add_parser("classify", help="label comments: IN.csv (comment_id, text, question, rating) to OUT.csv")
     q.add_argument("input")
     q.add_argument("output")
     q.add_argument("--model", default=None, help="model folder (default: the model shipped with pxassure)")

@@ -574,6 +574,14 @@ def _comments(wards, months, p_pos, rng):
     p = p_pos[unit_idx, month_idx]
     u = rng.random(n)
     sentiment = np.where(u < p - 0.05, "positive", np.where(u < p + 0.02, "neutral", "negative"))
+    # The FFT answer (1 very good … 5 very poor) from the same draw as the tone, so they agree:
+    # the first three quarters of the positive band answer 1, the rest 2; the mixed band 2, 3 or
+    # 4 by thirds; the negative band 4 then 5.
+    rating = np.select(
+        [u < 0.75 * (p - 0.05), u < p - 0.05, u < p - 0.05 + 0.07 / 3, u < p - 0.05 + 0.14 / 3, u < p + 0.02],
+        [1, 2, 2, 3, 4],
+        default=np.where(u < (p + 1.02) / 2, 4, 5),
+    )
     settings = wards["service_type"].to_numpy()[unit_idx]
     texts = []
     for i in range(n):
@@ -593,6 +601,7 @@ def _comments(wards, months, p_pos, rng):
             "month": months[month_idx],
             "source": "fft",
             "question": [_QUESTION[x] for x in sentiment],
+            "rating": rating,
             "text": texts,
             "labels": None,  # no coding in the extract: the classifier codes them at load
             "sentiment": None,
@@ -606,6 +615,7 @@ def _comments(wards, months, p_pos, rng):
                 "month": months[-1],
                 "source": "fft",
                 "question": "What could we do better?",
+                "rating": 5,
                 "text": PLANTED["hostile_comment"],
                 "labels": None,
                 "sentiment": None,
@@ -621,6 +631,7 @@ def _comments(wards, months, p_pos, rng):
                 "month": months[-1 - k],
                 "source": "fft",
                 "question": "What could we do better?",
+                "rating": 4,
                 "text": _STAFFING[(k * per_month + j) % len(_STAFFING)],
                 "labels": None,
                 "sentiment": None,

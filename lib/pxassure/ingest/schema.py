@@ -405,6 +405,18 @@ TABLES: dict[str, Table] = {
                     "The question the comment answers, e.g. 'What was good?' (helps the classifier)",
                     nullable=True,
                 ),
+                Column(
+                    "rating",
+                    "INTEGER",
+                    "The FFT answer the comment came with: 1 very good, 2 good, 3 neither good nor poor, "
+                    "4 poor, 5 very poor, 6 don't know (helps the classifier read the comment's tone); "
+                    "the column may be left out",
+                    "1–6",
+                    nullable=True,
+                    minimum=1,
+                    maximum=6,
+                    optional=True,
+                ),
                 Column("text", "VARCHAR", "The comment as written"),
                 Column(
                     "labels",

@@ -226,7 +226,7 @@ def _code_comments(loader: Loader, frame: pd.DataFrame, rows, file: str, sheet: 
     todo = (~given | out["sentiment"].isna()).to_numpy()
     if todo.any():
         model = loader.themes_model  # loaded only when something is left to classify
-        predicted = model.predict(out.loc[todo, "text"], out.loc[todo, "question"])
+        predicted = model.predict(out.loc[todo, "text"], out.loc[todo, "question"], out.loc[todo, "rating"])
         predicted.index = out.index[todo]
         need_labels = todo & ~given.to_numpy()
         out.loc[need_labels, "labels"] = predicted.loc[out.index[need_labels], "labels"]

@@ -12,7 +12,8 @@ another after "How could we improve?"); for each label an ensemble of three clas
 classifiers (logistic regression, the same on naive-Bayes-scaled features, and a Platt-scaled
 linear SVM) whose mean log-odds is folded into one set of coefficients, with one decision
 threshold chosen on respondent-grouped out-of-fold predictions; a label people (almost) never give
-with another ("Not assigned") given alone or not at all; one multinomial regression for sentiment.
+with another ("Not assigned") given alone or not at all; one multinomial regression for sentiment,
+which also reads the FFT answer (1 very good … 5 very poor, 6 don't know) where a comment has one.
 Blank comments and "Did not answer" are "Labelling not possible" by rule, with no sentiment.
 
 The model is shipped inside the package as arrays (``model.npz``, loaded with
@@ -24,6 +25,7 @@ from any file in the training layout, so a trust can add its own labelled commen
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import os
 import re
@@ -55,6 +57,11 @@ TEXT, QUESTION, RESPONDENT, COMMENT_ID, SENTIMENT = (
     "Comment sentiment",
 )
 SENTIMENTS = (1, 2, 3, 4, 5)
+#: The FFT tick-box answer a comment came with, on the national scale: 1 very good, 2 good,
+#: 3 neither good nor poor, 4 poor, 5 very poor, 6 don't know. The training file's column also holds
+#: an undocumented 7, read as not known.
+RATING = "FFT categorical answer"
+RATINGS = ("1", "2", "3", "4", "5", "6")
 #: The log-odds of an answer the model never gives (a label or sentiment it could not learn).
 NEVER = -30.0
 #: The three-class reading of the 1–5 scale used for accuracy: 1–2 positive, 3 mixed, 4–5 negative.
@@ -72,6 +79,9 @@ PARAMS = {
     "nb_alpha": 1.0,
     "folds": 5,  # respondent-grouped folds for the SVM's scaling and the decision threshold
     "sentiment_C": 1.0,
+    # The FFT answer (1–6) as a feature of the sentiment model, where the comments have one. Not of
+    # the labels: it lowered their out-of-fold F1.
+    "rating": True,
     "minimum_positives": 3,  # a label with fewer training positives is never predicted
     # A label (with enough positives) that people gave together with another label in at most this
     # share of its comments is exclusive, like "Not assigned" (a comment that fits no category): the
@@ -93,6 +103,15 @@ def _question_key(q) -> str:
     return re.sub(r"[^a-z0-9]+", " ", str(q).lower()).strip() if isinstance(q, str) else ""
 
 
+def _rating_key(r) -> str:
+    """An FFT answer as one of ``RATINGS``, or "" where missing or not on the scale."""
+    if r is None or r is pd.NA or (isinstance(r, float) and np.isnan(r)):
+        return ""
+    text = str(r).strip()
+    text = text[:-2] if text.endswith(".0") else text  # 4.0 from a numeric column
+    return text if text in RATINGS else ""
+
+
 # ---------------------------------------------------------------------------
 # Training data
 # ---------------------------------------------------------------------------
@@ -110,6 +129,7 @@ class TrainingData:
     sentiment: pd.Series  # Int64, missing where not coded
     source: str = ""
     sha256: str = ""
+    rating: pd.Series | None = None  # the FFT answer each comment came with, where the file has it
 
     def subset(self, rows: np.ndarray) -> TrainingData:
         return TrainingData(
@@ -121,6 +141,7 @@ class TrainingData:
             self.sentiment.iloc[rows].reset_index(drop=True),
             self.source,
             self.sha256,
+            None if self.rating is None else self.rating.iloc[rows].reset_index(drop=True),
         )
 
 
@@ -137,7 +158,8 @@ def read_training(path: str | Path) -> TrainingData:
 
     Needs the columns ``FFT answer``, ``FFT question``, ``Respondent ID``, ``Comment sentiment``
     and, after ``Comment sentiment``, one column per label holding 1 where it applies (empty
-    otherwise). Problems name the file, row and column.
+    otherwise); ``FFT categorical answer`` (the FFT answer, 1–7 or empty) is read where present.
+    Problems name the file, row and column.
     """
     path = Path(path)
     raw = _read_csv(path)
@@ -159,6 +181,13 @@ def read_training(path: str | Path) -> TrainingData:
     if wrong.any():
         r = int(np.flatnonzero(wrong.to_numpy())[0])
         raise ReadError(Problem(str(path), r + 2, SENTIMENT, s.iat[r], "a whole number from 1 to 5, or empty"))
+    rating = None
+    if RATING in raw.columns:
+        rating = raw[RATING].str.strip()
+        odd = ~rating.isin(["", *RATINGS, "7"])
+        if odd.any():
+            r = int(np.flatnonzero(odd.to_numpy())[0])
+            raise ReadError(Problem(str(path), r + 2, RATING, rating.iat[r], "a whole number from 1 to 7, or empty"))
     return TrainingData(
         text=raw[TEXT],
         question=raw[QUESTION],
@@ -168,6 +197,7 @@ def read_training(path: str | Path) -> TrainingData:
         sentiment=pd.to_numeric(s.replace("", None)).astype("Int64"),
         source=str(path),
         sha256=sha256_of(path),
+        rating=rating,
     )
 
 
@@ -230,15 +260,28 @@ class Model:
         # A model saved before question-specific words existed has none (its arrays have no room).
         return float(self.info.get("params", {}).get("question_words", 0.0))
 
-    def question_word_columns(self) -> slice:
-        """Where ``features`` puts the question-specific words: the last block of columns."""
-        width = len(self.word.vocabulary_) + len(self.char.vocabulary_) + len(self.questions)
-        return slice(width, None) if self._question_words else slice(0, 0)
+    @property
+    def uses_rating(self) -> bool:
+        """Whether the sentiment model reads the FFT answer (a model trained before it could, or on a
+        file without it, does not)."""
+        return bool(self.info.get("params", {}).get("rating", False))
 
-    def features(self, text: pd.Series, question: pd.Series | None = None):
+    def question_word_columns(self) -> slice:
+        """Where ``features`` puts the question-specific words: after the question columns."""
+        start = len(self.word.vocabulary_) + len(self.char.vocabulary_) + len(self.questions)
+        width = len(self._single_words) * len(self.questions) if self._question_words else 0
+        return slice(start, start + width)
+
+    def rating_columns(self) -> slice:
+        """Where ``features`` puts the FFT answer: the last block of columns, one per point of ``RATINGS``."""
+        start = self.question_word_columns().stop
+        return slice(start, start + (len(RATINGS) if self.uses_rating else 0))
+
+    def features(self, text: pd.Series, question: pd.Series | None = None, rating: pd.Series | None = None):
         """Sparse features of each comment: word and character TF-IDF, the question it answers
-        (one column per question seen in training; an unknown or missing question has none) and,
-        for that question, its single words again (see ``PARAMS["question_words"]``)."""
+        (one column per question seen in training; an unknown or missing question has none),
+        for that question its single words again (see ``PARAMS["question_words"]``) and the FFT
+        answer it came with (one column per answer on the scale; none where it is missing)."""
         import scipy.sparse as sp
 
         t = text.fillna("").astype(str).to_numpy()
@@ -253,10 +296,20 @@ class Model:
         if self._question_words and len(self.questions):
             single = words[:, self._single_words] * self._question_words
             blocks += [single.multiply(q[:, [k]]) for k in range(len(self.questions))]
+        if self.uses_rating:
+            r = np.zeros((len(t), len(RATINGS)))
+            if rating is not None:
+                for row, key in enumerate(rating.map(_rating_key)):
+                    if key:
+                        r[row, RATINGS.index(key)] = 1.0
+            blocks.append(sp.csr_matrix(r))
         return sp.hstack(blocks).tocsr()
 
-    def predict(self, text: pd.Series, question: pd.Series | None = None) -> pd.DataFrame:
-        """Labels (``|``-joined header names), sentiment 1–5 and confidences for each comment.
+    def predict(
+        self, text: pd.Series, question: pd.Series | None = None, rating: pd.Series | None = None
+    ) -> pd.DataFrame:
+        """Labels (``|``-joined header names), sentiment 1–5 and confidences for each comment, from its
+        text and, where given, the question it answers and the FFT answer (1–6) it came with.
 
         ``confidence`` is the model's lowest probability among the labels it assigned (or, with no
         label, its certainty that none applies); ``sentiment_confidence`` the probability of the
@@ -265,6 +318,7 @@ class Model:
         """
         text = text.reset_index(drop=True)
         question = None if question is None else question.reset_index(drop=True)
+        rating = None if rating is None else rating.reset_index(drop=True)
         n = len(text)
         blank = is_blank(text).to_numpy()
         labels = np.full(n, BLANK_LABEL, dtype=object)
@@ -273,7 +327,11 @@ class Model:
         s_conf = np.full(n, np.nan)
         rows = np.flatnonzero(~blank)
         if len(rows):
-            x = self.features(text.iloc[rows], None if question is None else question.iloc[rows])
+            x = self.features(
+                text.iloc[rows],
+                None if question is None else question.iloc[rows],
+                None if rating is None else rating.iloc[rows],
+            )
             p = 1 / (1 + np.exp(-(x @ self.label_coef + self.label_intercept)))
             exclusive = [self.labels.index(name) for name in self.info.get("exclusive", [])]
             chosen = _keep_exclusive(p, p >= 0.5, exclusive)
@@ -297,6 +355,17 @@ class Model:
 
     # -- files ----------------------------------------------------------------------------
 
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The model's arrays as ``model.npz`` holds them (single precision)."""
+        return {
+            "word_idf": self.word.idf_.astype(np.float32),
+            "char_idf": self.char.idf_.astype(np.float32),
+            "label_coef": self.label_coef.astype(np.float32),
+            "label_intercept": self.label_intercept.astype(np.float32),
+            "sentiment_coef": self.sentiment_coef.astype(np.float32),
+            "sentiment_intercept": self.sentiment_intercept.astype(np.float32),
+        }
+
     def save(self, folder: str | Path) -> Path:
         """Write ``model.json`` and ``model.npz`` into ``folder`` together, or not at all."""
         folder = Path(folder)
@@ -312,15 +381,7 @@ class Model:
                 "params": self.info.get("params", PARAMS),
             }
             (staging / "model.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
-            np.savez_compressed(
-                staging / "model.npz",
-                word_idf=self.word.idf_.astype(np.float32),
-                char_idf=self.char.idf_.astype(np.float32),
-                label_coef=self.label_coef.astype(np.float32),
-                label_intercept=self.label_intercept.astype(np.float32),
-                sentiment_coef=self.sentiment_coef.astype(np.float32),
-                sentiment_intercept=self.sentiment_intercept.astype(np.float32),
-            )
+            np.savez_compressed(staging / "model.npz", **self.arrays())
             staging.chmod(0o777 & ~current_umask())  # mkdtemp makes it private; a model is for sharing
             if folder.exists():
                 old = folder.with_name(f".{folder.name}.old")
@@ -361,6 +422,17 @@ class Model:
         )
 
 
+def array_digest(arrays: dict[str, np.ndarray]) -> str:
+    """SHA-256 of a model's arrays (names, shapes and values), so two models trained on the same file
+    on the same day but with other settings or code still have different versions."""
+    h = hashlib.sha256()
+    for name in sorted(arrays):
+        a = np.ascontiguousarray(arrays[name])
+        h.update(f"{name}:{a.dtype.str}:{a.shape};".encode())
+        h.update(a.tobytes())
+    return h.hexdigest()
+
+
 def model_labels(folder: str | Path | None = None) -> list[str]:
     """The label names of a model (default: the shipped one), read without loading the model."""
     return _read_files(folder, arrays=False)[0]["labels"]
@@ -397,15 +469,15 @@ def _terms(vectoriser) -> list[str]:
     return terms
 
 
-def _nb_ratio(x, y: np.ndarray) -> np.ndarray:
+def _nb_ratio(x, y: np.ndarray, alpha: float) -> np.ndarray:
     """Naive Bayes log-count ratio of each feature for one label (Wang & Manning's NB-SVM)."""
     present = (x > 0).astype(np.float64)
-    pos = PARAMS["nb_alpha"] + np.asarray(present[y == 1].sum(0)).ravel()
-    neg = PARAMS["nb_alpha"] + np.asarray(present[y == 0].sum(0)).ravel()
+    pos = alpha + np.asarray(present[y == 1].sum(0)).ravel()
+    neg = alpha + np.asarray(present[y == 0].sum(0)).ravel()
     return np.log((pos / pos.sum()) / (neg / neg.sum()))
 
 
-def _members(x, y: np.ndarray) -> list[tuple[np.ndarray, float]]:
+def _members(x, y: np.ndarray, params: dict) -> list[tuple[np.ndarray, float]]:
     """One label's three linear members, each as (coefficients, intercept) on the features ``x``:
     class-weighted logistic regression, the same on NB-scaled features (folded back into plain
     coefficients) and a class-weighted linear SVM (its margin, scaled later)."""
@@ -414,13 +486,13 @@ def _members(x, y: np.ndarray) -> list[tuple[np.ndarray, float]]:
 
     def logistic():
         return LogisticRegression(
-            C=PARAMS["label_C"], class_weight="balanced", solver="liblinear", max_iter=2000, random_state=0
+            C=params["label_C"], class_weight="balanced", solver="liblinear", max_iter=2000, random_state=0
         )
 
     lr = logistic().fit(x, y)
-    r = _nb_ratio(x, y)
+    r = _nb_ratio(x, y, params["nb_alpha"])
     nb = logistic().fit(x.multiply(r).tocsr(), y)
-    svm = LinearSVC(C=PARAMS["svm_C"], class_weight="balanced", max_iter=5000, random_state=0).fit(x, y)
+    svm = LinearSVC(C=params["svm_C"], class_weight="balanced", max_iter=5000, random_state=0).fit(x, y)
     return [
         (lr.coef_[0], float(lr.intercept_[0])),
         (nb.coef_[0] * r, float(nb.intercept_[0])),
@@ -436,22 +508,24 @@ def _platt(margin: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return float(clf.coef_[0, 0]), float(clf.intercept_[0])
 
 
-def _fit_label(x, y: np.ndarray, folds: list) -> tuple[np.ndarray, float, np.ndarray]:
+def _fit_label(x, y: np.ndarray, folds: list, params: dict) -> tuple[np.ndarray, float, np.ndarray]:
     """One label's ensemble as a single linear model (the mean of its members' log-odds is linear in
     the features), and its out-of-fold log-odds on the training comments.
 
     The folds, grouped by respondent, fit the SVM's Platt scaling on margins it did not train on
-    and give honest log-odds for choosing the decision threshold."""
+    and give honest log-odds for choosing the decision threshold. ``params`` are the settings the
+    model records, passed in because labels are fitted in worker processes, which import ``PARAMS``
+    afresh and would not see a change made to it in this one."""
     logits = np.zeros((len(y), 3))
     for train, test in folds:
         if y[train].sum() == 0 or y[train].all():
             logits[test] = NEVER
             continue
-        for m, (coef, intercept) in enumerate(_members(x[train], y[train])):
+        for m, (coef, intercept) in enumerate(_members(x[train], y[train], params)):
             logits[test, m] = x[test] @ coef + intercept
     a, c = _platt(logits[:, 2], y)
     logits[:, 2] = a * logits[:, 2] + c
-    members = _members(x, y)
+    members = _members(x, y, params)
     coef = (members[0][0] + members[1][0] + a * members[2][0]) / 3
     intercept = (members[0][1] + members[1][1] + a * members[2][1] + c) / 3
     return coef, intercept, logits.mean(1)
@@ -530,6 +604,7 @@ def fit(data: TrainingData) -> Model:
     set of coefficients, so classifying costs no more than one logistic regression; the decision
     threshold is chosen on out-of-fold predictions (split by respondent) and folded into the
     intercepts, so a probability of 0.5 is still the line."""
+    import scipy.sparse as sp
     from joblib import Parallel, delayed
     from sklearn.model_selection import GroupKFold
 
@@ -552,22 +627,26 @@ def fit(data: TrainingData) -> Model:
         sentiment_intercept=np.zeros(0),
         info={"params": copy.deepcopy(PARAMS)},  # the settings it was trained with, whatever changes later
     )
-    x = model.features(text, question)
+    rating = None if data.rating is None else data.rating[keep].reset_index(drop=True)
+    known = rating is not None and bool((rating.map(_rating_key) != "").any())
+    model.info["params"]["rating"] = bool(PARAMS["rating"]) and known
+    x = model.features(text, question, rating)
+    x_labels = x[:, : model.rating_columns().start]  # the labels do not read the FFT answer (see PARAMS)
     coef = np.zeros((x.shape[1], len(data.labels)))
     intercept = np.full(len(data.labels), NEVER)  # never predicted unless learnt
     respondent = data.respondent[keep].to_numpy()
-    folds = list(GroupKFold(PARAMS["folds"]).split(x, groups=respondent))
+    folds = list(GroupKFold(PARAMS["folds"]).split(x_labels, groups=respondent))
     learnt = [
         j
         for j, label in enumerate(data.labels)
         if label != BLANK_LABEL and y[:, j].sum() >= PARAMS["minimum_positives"] and not y[:, j].all()
     ]
     fitted = Parallel(n_jobs=min(len(learnt), os.cpu_count() or 1) or 1)(
-        delayed(_fit_label)(x, y[:, j].astype(int), folds) for j in learnt
+        delayed(_fit_label)(x_labels, y[:, j].astype(int), folds, model.info["params"]) for j in learnt
     )
     oof = np.full(y.shape, NEVER)
     for j, (c, b, logits) in zip(learnt, fitted):
-        coef[:, j], intercept[j], oof[:, j] = c, b, logits
+        coef[: x_labels.shape[1], j], intercept[j], oof[:, j] = c, b, logits
     threshold = _threshold(y[:, learnt], oof[:, learnt]) if learnt else 0.5
     intercept[learnt] -= np.log(threshold / (1 - threshold))
     # The sentiment model sees the question-specific words at its own scale; the rescaling is folded
@@ -576,9 +655,14 @@ def fit(data: TrainingData) -> Model:
     if model._question_words:
         rescale[model.question_word_columns()] = PARAMS["sentiment_question_words"] / model._question_words
     model.label_coef, model.label_intercept = coef, intercept
-    model.sentiment_coef, model.sentiment_intercept = _fit_sentiment(
-        x, data.sentiment[keep].reset_index(drop=True), rescale
-    )
+    sentiment = data.sentiment[keep].reset_index(drop=True)
+    if model.uses_rating:
+        # Every comment twice, with and without its FFT answer, so that a comment arriving without
+        # one is read as well as by a model that never saw the answers.
+        blind = np.ones(x.shape[1])
+        blind[model.rating_columns()] = 0.0
+        x, sentiment = sp.vstack([x, x @ sp.diags(blind)]).tocsr(), pd.concat([sentiment, sentiment], ignore_index=True)
+    model.sentiment_coef, model.sentiment_intercept = _fit_sentiment(x, sentiment, rescale)
     model.info = {**model.info, "threshold": threshold, "exclusive": exclusive_labels(y, list(data.labels))}
     return model
 
@@ -625,22 +709,43 @@ def evaluate(data: TrainingData, holdout: float = PARAMS["holdout"], seed: int =
     train_rows, test_rows = split_by_respondent(data, holdout, seed)
     model = fit(data.subset(train_rows))
     test = data.subset(test_rows)
-    result = scores(test, model.predict(test.text, test.question))
+    result = scores(test, model.predict(test.text, test.question, test.rating))
+    if model.uses_rating:  # and how well it reads comments that arrive without their FFT answer
+        blind = scores(test, model.predict(test.text, test.question))
+        result["sentiment_accuracy_5_without_rating"] = blind["sentiment_accuracy_5"]
+        result["sentiment_accuracy_3_without_rating"] = blind["sentiment_accuracy_3"]
     result.update({"holdout": holdout, "seed": seed, "respondents_held_out": int(test.respondent.nunique())})
     return result
 
 
 def classify_file(source: str | Path, output: str | Path, model: Model) -> pd.DataFrame:
-    """Classify a CSV with ``comment_id``, ``text`` and optional ``question``; write ``comment_id``,
-    ``labels``, ``sentiment`` (and the confidences) to ``output`` without ever half-writing it."""
+    """Classify a CSV with ``comment_id``, ``text`` and optional ``question`` and ``rating`` (the FFT
+    answer, 1–6); write ``comment_id``, ``labels``, ``sentiment`` (and the confidences) to ``output``
+    without ever half-writing it."""
     source = Path(source)
     raw = _read_csv(source)
     for col in ("comment_id", "text"):
         if col not in raw.columns:
             raise ReadError(
-                Problem(str(source), 1, col, None, f"a column named {col!r} (columns: comment_id, text, question)")
+                Problem(
+                    str(source), 1, col, None, f"a column named {col!r} (columns: comment_id, text, question, rating)"
+                )
             )
-    predicted = model.predict(raw["text"], raw["question"] if "question" in raw.columns else None)
+    rating = raw["rating"].str.strip() if "rating" in raw.columns else None
+    if rating is not None:
+        odd = (rating != "") & (rating.map(_rating_key) == "")
+        if odd.any():
+            r = int(np.flatnonzero(odd.to_numpy())[0])
+            raise ReadError(
+                Problem(
+                    str(source),
+                    r + 2,
+                    "rating",
+                    rating.iat[r],
+                    "the FFT answer as a whole number from 1 (very good) to 5 (very poor) or 6 (don't know), or empty",
+                )
+            )
+    predicted = model.predict(raw["text"], raw["question"] if "question" in raw.columns else None, rating)
     out = pd.concat([raw[["comment_id"]], predicted], axis=1)
     atomic_write_text(output, out.to_csv(index=False))
     return out
@@ -651,10 +756,12 @@ def train(path: str | Path, output: str | Path) -> Model:
     data = read_training(path)
     metrics = evaluate(data)
     model = fit(data)
+    now = datetime.now(UTC)
     model.info = {
         **model.info,  # what fit recorded (the decision threshold)
-        "version": f"themes-{datetime.now(UTC):%Y%m%d}-{data.sha256[:8]}",
-        "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        # date, training file and the arrays themselves: a retrain with other settings is another version
+        "version": f"themes-{now:%Y%m%d}-{data.sha256[:8]}-{array_digest(model.arrays())[:8]}",
+        "trained_at": now.isoformat(timespec="seconds"),
         "training_file": {"name": Path(path).name, "sha256": data.sha256, "rows": int(len(data.text))},
         "metrics": metrics,
     }

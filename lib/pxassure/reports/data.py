@@ -22,7 +22,7 @@ from pxassure.ingest.store import AS_OF, RECORDED, SHARED_TABLES, Store
 from pxassure.reports.parameters import resolve_period
 
 #: What only a paper that quotes comments reads (the ward's, redacted first): patients' own words
-#: and each comment's record (its id, question and source, who coded it, by which model, how
+#: and each comment's record (its id, question, FFT answer and source, who coded it, by which model, how
 #: surely). The other papers count comments by unit, month, theme and tone, so the words never
 #: enter their kernels (and at 300 wards the trust-wide comments take a third of the memory).
 QUOTED: dict[str, tuple[str, ...]] = {
@@ -30,6 +30,7 @@ QUOTED: dict[str, tuple[str, ...]] = {
         "comment_id",
         "text",
         "question",
+        "rating",
         "source",
         "labels_by",
         "sentiment_by",
