@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/themes.py [--comments 10000]
 
 Comments are the demo trust's templates and, when ../shared/reference/fft-comments/train.csv is
-beside the project, real FFT comments from it, repeated to the size asked. Prints the time to load
+beside the project, real FFT comments from it (with their FFT answers), repeated to the size asked. Prints the time to load
 the shipped model, to classify, and comments per second. Figures are in the README.
 """
 
@@ -27,11 +27,13 @@ def comments(n: int) -> pd.DataFrame:
         for t, _ in v
     ]
     questions = ["What was good?"] * len(texts)
+    ratings = ["1"] * len(texts)
     if TRAINING.exists():
         real = pd.read_csv(TRAINING, dtype=str, keep_default_na=False)
         texts += real[themes.TEXT].tolist()
         questions += real[themes.QUESTION].tolist()
-    frame = pd.DataFrame({"text": texts, "question": questions})
+        ratings += real[themes.RATING].tolist()
+    frame = pd.DataFrame({"text": texts, "question": questions, "rating": ratings})
     return pd.concat([frame] * (n // len(frame) + 1), ignore_index=True).iloc[:n]
 
 
@@ -44,7 +46,7 @@ def main() -> None:
     model = themes.Model.load()
     loaded = time.perf_counter() - start
     start = time.perf_counter()
-    out = model.predict(frame["text"], frame["question"])
+    out = model.predict(frame["text"], frame["question"], frame["rating"])
     took = time.perf_counter() - start
     print(f"model {model.version}: loaded in {loaded:.2f} s")
     print(f"{len(out):,} comments classified in {took:.2f} s ({len(out) / took:,.0f} a second)")
