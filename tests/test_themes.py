@@ -248,6 +248,27 @@ def test_the_fft_answer_informs_the_sentiment_but_not_the_labels(monkeypatch):
     assert not blind.uses_rating and blind.predict(texts[:2], None, pd.Series(["1", "5"]))["sentiment"].nunique() == 1
 
 
+def test_a_label_with_few_positives_is_held_back_more_than_a_common_one():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.model_selection import KFold
+
+    rng = np.random.default_rng(3)
+    texts = [" ".join(rng.choice([f"w{i}" for i in range(40)], 6)) for _ in range(300)]
+    x = TfidfVectorizer().fit_transform(texts)
+    y = np.array([("w1" in t.split()) != (rng.random() < 0.2) for t in texts], dtype=int)  # noisy
+    folds = list(KFold(3).split(x))
+    params = {**themes.PARAMS, "rare_positives": 1}
+    # its own penalties, held back in proportion to how few positives it has
+    tenth = {**params, "label_C": params["label_C"] / 10, "svm_C": params["svm_C"] / 10}
+    held = themes._fit_label(x, y, folds, {**params, "rare_positives": 10 * y.sum()})
+    for got, want in zip(held, themes._fit_label(x, y, folds, tenth)):
+        np.testing.assert_allclose(got, want)
+    free = themes._fit_label(x, y, folds, params)
+    assert not np.allclose(held[0], free[0])
+    lr_held, lr_free = themes._members(x, y, params, 0.1)[0][0], themes._members(x, y, params)[0][0]
+    assert np.linalg.norm(lr_held) < np.linalg.norm(lr_free)
+
+
 @pytest.mark.parametrize("points, want", [((1, 2), [2, 1, 1, 2]), ((4, 4), [4] * 4), ((None, None), [pd.NA] * 4)])
 def test_a_training_file_coding_few_or_no_points_of_the_sentiment_scale(points, want):
     data = _question_dependent_training()

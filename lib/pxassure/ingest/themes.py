@@ -76,6 +76,10 @@ PARAMS = {
     "sentiment_question_words": 1.0,  # the same for the sentiment model, whose tone leans more on the question
     "label_C": 10.0,
     "svm_C": 0.3,
+    # A label with fewer training positives than this has both penalties scaled down in proportion:
+    # class weights give each of its few positives a large weight, and at the common C it learns
+    # those comments by heart rather than what they share.
+    "rare_positives": 50,
     "nb_alpha": 1.0,
     "folds": 5,  # respondent-grouped folds for the SVM's scaling and the decision threshold
     "sentiment_C": 1.0,
@@ -477,22 +481,23 @@ def _nb_ratio(x, y: np.ndarray, alpha: float) -> np.ndarray:
     return np.log((pos / pos.sum()) / (neg / neg.sum()))
 
 
-def _members(x, y: np.ndarray, params: dict) -> list[tuple[np.ndarray, float]]:
+def _members(x, y: np.ndarray, params: dict, shrink: float = 1.0) -> list[tuple[np.ndarray, float]]:
     """One label's three linear members, each as (coefficients, intercept) on the features ``x``:
     class-weighted logistic regression, the same on NB-scaled features (folded back into plain
-    coefficients) and a class-weighted linear SVM (its margin, scaled later)."""
+    coefficients) and a class-weighted linear SVM (its margin, scaled later). ``shrink`` scales
+    both penalties' C (see ``PARAMS["rare_positives"]``)."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.svm import LinearSVC
 
     def logistic():
         return LogisticRegression(
-            C=params["label_C"], class_weight="balanced", solver="liblinear", max_iter=2000, random_state=0
+            C=params["label_C"] * shrink, class_weight="balanced", solver="liblinear", max_iter=2000, random_state=0
         )
 
     lr = logistic().fit(x, y)
     r = _nb_ratio(x, y, params["nb_alpha"])
     nb = logistic().fit(x.multiply(r).tocsr(), y)
-    svm = LinearSVC(C=params["svm_C"], class_weight="balanced", max_iter=5000, random_state=0).fit(x, y)
+    svm = LinearSVC(C=params["svm_C"] * shrink, class_weight="balanced", max_iter=5000, random_state=0).fit(x, y)
     return [
         (lr.coef_[0], float(lr.intercept_[0])),
         (nb.coef_[0] * r, float(nb.intercept_[0])),
@@ -516,16 +521,17 @@ def _fit_label(x, y: np.ndarray, folds: list, params: dict) -> tuple[np.ndarray,
     and give honest log-odds for choosing the decision threshold. ``params`` are the settings the
     model records, passed in because labels are fitted in worker processes, which import ``PARAMS``
     afresh and would not see a change made to it in this one."""
+    shrink = min(1.0, y.sum() / params.get("rare_positives", 1))  # the label's own count, in every fold
     logits = np.zeros((len(y), 3))
     for train, test in folds:
         if y[train].sum() == 0 or y[train].all():
             logits[test] = NEVER
             continue
-        for m, (coef, intercept) in enumerate(_members(x[train], y[train], params)):
+        for m, (coef, intercept) in enumerate(_members(x[train], y[train], params, shrink)):
             logits[test, m] = x[test] @ coef + intercept
     a, c = _platt(logits[:, 2], y)
     logits[:, 2] = a * logits[:, 2] + c
-    members = _members(x, y, params)
+    members = _members(x, y, params, shrink)
     coef = (members[0][0] + members[1][0] + a * members[2][0]) / 3
     intercept = (members[0][1] + members[1][1] + a * members[2][1] + c) / 3
     return coef, intercept, logits.mean(1)
