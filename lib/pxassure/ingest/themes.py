@@ -10,8 +10,9 @@ word 1–3-gram and character 2–5-gram TF-IDF of the comment plus the question
 single word again once per question (so "staff" can mean one thing after "What was good?" and
 another after "How could we improve?"); for each label an ensemble of three class-weighted linear
 classifiers (logistic regression, the same on naive-Bayes-scaled features, and a Platt-scaled
-linear SVM) whose mean log-odds is folded into one set of coefficients, with one decision
-threshold chosen on respondent-grouped out-of-fold predictions; a label people (almost) never give
+linear SVM) whose mean log-odds is folded into one set of coefficients, more strongly penalised
+where a label has few positives, with one decision threshold chosen on respondent-grouped
+out-of-fold predictions; a label people (almost) never give
 with another ("Not assigned") given alone or not at all; one multinomial regression for sentiment,
 which also reads the FFT answer (1 very good … 5 very poor, 6 don't know) where a comment has one.
 Blank comments and "Did not answer" are "Labelling not possible" by rule, with no sentiment.
