@@ -158,6 +158,14 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise ReadError(Problem(str(path), None, None, None, f"a readable UTF-8 CSV file ({exc})")) from None
 
 
+def _refuse_first(path: str | Path, column: str, values: pd.Series, bad: pd.Series, expected: str) -> None:
+    """A ReadError naming the first row of a CSV column where ``bad`` holds (the file's row number,
+    counting the header as row 1), if there is one."""
+    if bad.any():
+        r = int(np.flatnonzero(bad.to_numpy())[0])
+        raise ReadError(Problem(str(path), r + 2, column, values.iat[r], expected))
+
+
 def read_training(path: str | Path) -> TrainingData:
     """Read a labelled comments file in the layout of the public FFT training file.
 
@@ -182,17 +190,11 @@ def read_training(path: str | Path) -> TrainingData:
             Problem(str(path), int(r) + 2, labels[c], cells.iat[r, c], "1 where the label applies, else empty")
         )
     s = raw[SENTIMENT].str.strip()
-    wrong = ~s.isin(["", *map(str, SENTIMENTS)])
-    if wrong.any():
-        r = int(np.flatnonzero(wrong.to_numpy())[0])
-        raise ReadError(Problem(str(path), r + 2, SENTIMENT, s.iat[r], "a whole number from 1 to 5, or empty"))
+    _refuse_first(path, SENTIMENT, s, ~s.isin(["", *map(str, SENTIMENTS)]), "a whole number from 1 to 5, or empty")
     rating = None
     if RATING in raw.columns:
         rating = raw[RATING].str.strip()
-        odd = ~rating.isin(["", *RATINGS, "7"])
-        if odd.any():
-            r = int(np.flatnonzero(odd.to_numpy())[0])
-            raise ReadError(Problem(str(path), r + 2, RATING, rating.iat[r], "a whole number from 1 to 7, or empty"))
+        _refuse_first(path, RATING, rating, ~rating.isin(["", *RATINGS, "7"]), "a whole number from 1 to 7, or empty")
     return TrainingData(
         text=raw[TEXT],
         question=raw[QUESTION],
@@ -522,7 +524,7 @@ def _fit_label(x, y: np.ndarray, folds: list, params: dict) -> tuple[np.ndarray,
     and give honest log-odds for choosing the decision threshold. ``params`` are the settings the
     model records, passed in because labels are fitted in worker processes, which import ``PARAMS``
     afresh and would not see a change made to it in this one."""
-    shrink = min(1.0, y.sum() / params.get("rare_positives", 1))  # the label's own count, in every fold
+    shrink = min(1.0, y.sum() / params["rare_positives"])  # the label's own count, in every fold
     logits = np.zeros((len(y), 3))
     for train, test in folds:
         if y[train].sum() == 0 or y[train].all():
@@ -740,18 +742,13 @@ def classify_file(source: str | Path, output: str | Path, model: Model) -> pd.Da
             )
     rating = raw["rating"].str.strip() if "rating" in raw.columns else None
     if rating is not None:
-        odd = (rating != "") & (rating.map(_rating_key) == "")
-        if odd.any():
-            r = int(np.flatnonzero(odd.to_numpy())[0])
-            raise ReadError(
-                Problem(
-                    str(source),
-                    r + 2,
-                    "rating",
-                    rating.iat[r],
-                    "the FFT answer as a whole number from 1 (very good) to 5 (very poor) or 6 (don't know), or empty",
-                )
-            )
+        _refuse_first(
+            source,
+            "rating",
+            rating,
+            (rating != "") & (rating.map(_rating_key) == ""),
+            "the FFT answer as a whole number from 1 (very good) to 5 (very poor) or 6 (don't know), or empty",
+        )
     predicted = model.predict(raw["text"], raw["question"] if "question" in raw.columns else None, rating)
     out = pd.concat([raw[["comment_id"]], predicted], axis=1)
     atomic_write_text(output, out.to_csv(index=False))
