@@ -87,6 +87,28 @@ def test_the_shipped_model_is_arrays_and_json_not_pickle():
     assert model.info["exclusive"] == ["Not assigned"]  # 2 of its 276 comments carry another label
 
 
+def test_the_readme_reports_the_shipped_models_own_figures():
+    """The README's figures table is the shipped model's recorded metrics, so a retrain that moves
+    them fails here until the README says so."""
+    metrics = themes.Model.load().info["metrics"]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = {
+        "micro-F1 (": f"{metrics['micro_f1']:.3f}",
+        f"macro-F1 ({metrics['macro_f1_labels']} labels": f"{metrics['macro_f1']:.3f}",
+        "sentiment accuracy, 3 classes": f"{metrics['sentiment_accuracy_3']:.3f}",
+        "the same for comments without their FFT answer": f"{metrics['sentiment_accuracy_3_without_rating']:.3f}",
+        "sentiment accuracy, 5 classes": (
+            f"{metrics['sentiment_accuracy_5']:.3f} ({metrics['sentiment_accuracy_5_without_rating']:.3f})"
+        ),
+    }
+    table = [line for line in readme.splitlines() if line.startswith("| ")]
+    for start, figure in rows.items():
+        found = [line.split("|")[2].strip() for line in table if line[2:].startswith(start)]
+        assert found == [figure], (start, found)
+    respondents = f"Measured on {metrics['respondents_held_out']} respondents ({metrics['comments']:,} comments)"
+    assert respondents in " ".join(readme.split())
+
+
 @pytest.mark.skipif(not TRAINING.exists(), reason="../shared/reference/fft-comments is not beside the project")
 def test_the_shipped_model_was_trained_on_the_public_file_and_its_figures_reproduce():
     model = themes.Model.load()
