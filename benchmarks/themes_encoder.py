@@ -36,8 +36,15 @@ class Encoder:
     """all-MiniLM-L6-v2 in numpy: BERT layers, mean pooling over the tokens, unit length."""
 
     def __init__(self, folder: Path):
-        from safetensors.numpy import load_file
-        from tokenizers import Tokenizer
+        try:
+            from safetensors.numpy import load_file
+            from tokenizers import Tokenizer
+        except ImportError as missing:
+            raise SystemExit(
+                f"{missing.name} is not installed: this experiment needs pip install safetensors tokenizers"
+            ) from None
+        if not (folder / "model.safetensors").is_file() or not (folder / "tokenizer.json").is_file():
+            raise SystemExit(f"{folder} does not hold model.safetensors and tokenizer.json")
 
         self.w = {k: v.astype(np.float32) for k, v in load_file(folder / "model.safetensors").items()}
         self.tok = Tokenizer.from_file(str(folder / "tokenizer.json"))
@@ -138,23 +145,10 @@ def main() -> None:
     train, test = data.subset(train_rows), data.subset(test_rows)
     keep, test_keep = ~themes.is_blank(train.text).to_numpy(), ~themes.is_blank(test.text).to_numpy()
     y = train.y[keep]
-    word, char = themes._vectorisers()
-    text = train.text[keep].fillna("").to_numpy()
-    word.fit(text)
-    char.fit(text)
-    question = train.question[keep].reset_index(drop=True)
-    model = themes.Model(
-        labels=list(data.labels),
-        questions=sorted({k for k in question.map(themes._question_key) if k}),
-        word=word,
-        char=char,
-        label_coef=np.zeros((0, 0)),
-        label_intercept=np.zeros(0),
-        sentiment_coef=np.zeros((0, 0)),
-        sentiment_intercept=np.zeros(0),
-        info={"params": {**themes.PARAMS, "rating": False}},  # the labels do not read the FFT answer
-    )
-    x = model.features(train.text[keep].reset_index(drop=True), question)
+    text, question = train.text[keep].reset_index(drop=True), train.question[keep].reset_index(drop=True)
+    model = themes.untrained(text, question, list(data.labels))
+    model.info["params"]["rating"] = False  # the labels do not read the FFT answer
+    x = model.features(text, question)
     xt = model.features(test.text[test_keep].reset_index(drop=True), test.question[test_keep].reset_index(drop=True))
     x.sort_indices()  # worker processes get read-only copies, which scikit-learn cannot sort
     xt.sort_indices()

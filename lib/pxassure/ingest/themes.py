@@ -606,6 +606,25 @@ def _fit_sentiment(x, coded: pd.Series, rescale: np.ndarray) -> tuple[np.ndarray
     return s_coef, s_int
 
 
+def untrained(text: pd.Series, question: pd.Series, labels: list[str]) -> Model:
+    """A model whose vectorisers and questions are learnt from ``text`` and ``question`` (the
+    non-blank training comments), with no coefficients yet, recording the settings in ``PARAMS``."""
+    word, char = _vectorisers()
+    word.fit(text.fillna("").to_numpy())
+    char.fit(text.fillna("").to_numpy())
+    return Model(
+        labels=labels,
+        questions=sorted({k for k in question.map(_question_key) if k}),
+        word=word,
+        char=char,
+        label_coef=np.zeros((0, 0)),
+        label_intercept=np.zeros(0),
+        sentiment_coef=np.zeros((0, 0)),
+        sentiment_intercept=np.zeros(0),
+        info={"params": copy.deepcopy(PARAMS)},  # the settings it was trained with, whatever changes later
+    )
+
+
 def fit(data: TrainingData) -> Model:
     """Train a model on every comment of ``data`` (blank comments are labelled by rule, not learnt).
 
@@ -621,21 +640,7 @@ def fit(data: TrainingData) -> Model:
     text = data.text[keep].reset_index(drop=True)
     question = data.question[keep].reset_index(drop=True)
     y = data.y[keep]
-    word, char = _vectorisers()
-    word.fit(text.fillna("").to_numpy())
-    char.fit(text.fillna("").to_numpy())
-    questions = sorted({k for k in question.map(_question_key) if k})
-    model = Model(
-        labels=list(data.labels),
-        questions=questions,
-        word=word,
-        char=char,
-        label_coef=np.zeros((0, 0)),
-        label_intercept=np.zeros(0),
-        sentiment_coef=np.zeros((0, 0)),
-        sentiment_intercept=np.zeros(0),
-        info={"params": copy.deepcopy(PARAMS)},  # the settings it was trained with, whatever changes later
-    )
+    model = untrained(text, question, list(data.labels))
     rating = None if data.rating is None else data.rating[keep].reset_index(drop=True)
     known = rating is not None and bool((rating.map(_rating_key) != "").any())
     model.info["params"]["rating"] = bool(PARAMS["rating"]) and known
