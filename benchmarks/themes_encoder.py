@@ -23,7 +23,6 @@ import numpy as np
 from joblib import Parallel, delayed
 from scipy.special import erf
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import f1_score
 from sklearn.model_selection import GroupKFold
 
 from pxassure.ingest import themes
@@ -117,15 +116,12 @@ def _label(x, xt, e, et, y, folds, params, c):
     return oof, test
 
 
-def _figures(y, logits, learnt, threshold, exclusive, scored):
+def _figures(y, logits, learnt, threshold, exclusive, labels):
+    """Micro- and macro-F1 of the labels chosen as the shipped model chooses them."""
     p = np.zeros(y.shape)
     p[:, learnt] = 1 / (1 + np.exp(-(logits - np.log(threshold / (1 - threshold)))))
-    chosen = themes._keep_exclusive(p, p >= 0.5, exclusive)[:, scored]
-    truth = y[:, scored]
-    enough = truth.sum(0) >= 5
-    micro = f1_score(truth, chosen, average="micro", zero_division=0)
-    macro = f1_score(truth[:, enough], chosen[:, enough], average="macro", zero_division=0)
-    return round(float(micro), 3), round(float(macro), 3)
+    figures = themes.label_f1(y, themes._keep_exclusive(p, p >= 0.5, exclusive), labels)
+    return figures["micro_f1"], figures["macro_f1"]
 
 
 def main() -> None:
@@ -164,17 +160,14 @@ def main() -> None:
     )
     oof, held = np.stack([o for o, _ in fitted], 1), np.stack([t for _, t in fitted], 1)
     exclusive = [data.labels.index(name) for name in themes.exclusive_labels(y, list(data.labels))]
-    scored = [j for j, label in enumerate(data.labels) if label != themes.BLANK_LABEL]
-    truth = np.zeros((len(test.text), len(data.labels)))
-    truth[:] = test.y
     for name, weights in (("shipped members", [1, 1, 1, 0]), ("with the encoder", [1, 1, 1, args.weight])):
         w = np.array(weights, dtype=float) / sum(weights)
         threshold = themes._threshold(y[:, learnt], oof @ w)
         logits = np.full((len(test.text), len(learnt)), themes.NEVER)
         logits[test_keep] = held @ w
         print(
-            f"{name}: held out (micro, macro) {_figures(truth, logits, learnt, threshold, exclusive, scored)},",
-            f"out of fold {_figures(y, oof @ w, learnt, threshold, exclusive, scored)}",
+            f"{name}: held out (micro, macro) {_figures(test.y, logits, learnt, threshold, exclusive, data.labels)},",
+            f"out of fold {_figures(y, oof @ w, learnt, threshold, exclusive, data.labels)}",
         )
 
 

@@ -117,6 +117,18 @@ def _rating_key(r) -> str:
     return text if text in RATINGS else ""
 
 
+def _indicators(keys: pd.Series | None, known, rows: int) -> np.ndarray:
+    """One column per value in ``known``, 1 where a row's key is that value; a row whose key is
+    missing, empty or not known has none."""
+    out = np.zeros((rows, len(known)), dtype=np.float64)
+    if keys is not None:
+        index = {k: i for i, k in enumerate(known)}
+        for row, key in enumerate(keys):
+            if key in index:
+                out[row, index[key]] = 1.0
+    return out
+
+
 # ---------------------------------------------------------------------------
 # Training data
 # ---------------------------------------------------------------------------
@@ -292,23 +304,14 @@ class Model:
         import scipy.sparse as sp
 
         t = text.fillna("").astype(str).to_numpy()
-        q = np.zeros((len(t), len(self.questions)), dtype=np.float64)
-        if question is not None:
-            index = {k: i for i, k in enumerate(self.questions)}
-            for row, key in enumerate(question.map(_question_key)):
-                if key in index:
-                    q[row, index[key]] = 1.0
+        q = _indicators(None if question is None else question.map(_question_key), self.questions, len(t))
         words = self.word.transform(t)
         blocks = [words, self.char.transform(t), sp.csr_matrix(q)]
         if self._question_words and len(self.questions):
             single = words[:, self._single_words] * self._question_words
             blocks += [single.multiply(q[:, [k]]) for k in range(len(self.questions))]
         if self.uses_rating:
-            r = np.zeros((len(t), len(RATINGS)))
-            if rating is not None:
-                for row, key in enumerate(rating.map(_rating_key)):
-                    if key:
-                        r[row, RATINGS.index(key)] = 1.0
+            r = _indicators(None if rating is None else rating.map(_rating_key), RATINGS, len(t))
             blocks.append(sp.csr_matrix(r))
         return sp.hstack(blocks).tocsr()
 
@@ -686,6 +689,22 @@ def fit(data: TrainingData) -> Model:
 # ---------------------------------------------------------------------------
 
 
+def label_f1(truth: np.ndarray, guess: np.ndarray, labels: list[str]) -> dict:
+    """Micro- and macro-F1 of 0/1 matrices (comments × ``labels``), as #14 defines them: "Labelling
+    not possible" left out of both (blank comments make it trivial), macro-F1 over the labels with at
+    least 5 positives in ``truth``."""
+    from sklearn.metrics import f1_score
+
+    cols = [j for j, label in enumerate(labels) if label != BLANK_LABEL]
+    truth, guess = truth[:, cols], guess[:, cols]
+    enough = truth.sum(0) >= 5
+    return {
+        "micro_f1": round(float(f1_score(truth, guess, average="micro", zero_division=0)), 3),
+        "macro_f1": round(float(f1_score(truth[:, enough], guess[:, enough], average="macro", zero_division=0)), 3),
+        "macro_f1_labels": int(enough.sum()),
+    }
+
+
 def scores(data: TrainingData, predicted: pd.DataFrame) -> dict:
     """Micro- and macro-F1 and sentiment accuracy of ``predicted`` against ``data``'s labels.
 
@@ -693,25 +712,19 @@ def scores(data: TrainingData, predicted: pd.DataFrame) -> dict:
     macro-F1 averages the labels with at least 5 positives in ``data``. Sentiment accuracy is
     over comments with a coded sentiment, on the 1–5 scale and on three classes.
     """
-    from sklearn.metrics import f1_score
-
     index = {label: j for j, label in enumerate(data.labels)}
     pred = np.zeros_like(data.y)
     for row, text in enumerate(predicted["labels"].fillna("")):
         for label in filter(None, text.split(LABEL_SEPARATOR)):
             pred[row, index[label]] = 1
-    cols = [j for j, label in enumerate(data.labels) if label != BLANK_LABEL]
-    truth, guess = data.y[:, cols], pred[:, cols]
-    enough = truth.sum(0) >= 5
+    figures = label_f1(data.y, pred, data.labels)
     coded = data.sentiment.notna().to_numpy() & predicted["sentiment"].notna().to_numpy()
     t = data.sentiment[coded].astype(int).to_numpy()
     p = predicted["sentiment"][coded].astype(int).to_numpy()
     three = np.vectorize(THREE_CLASS.get)
     return {
         "comments": int(len(data.text)),
-        "micro_f1": round(float(f1_score(truth, guess, average="micro", zero_division=0)), 3),
-        "macro_f1": round(float(f1_score(truth[:, enough], guess[:, enough], average="macro", zero_division=0)), 3),
-        "macro_f1_labels": int(enough.sum()),
+        **figures,
         "sentiment_accuracy_5": round(float((t == p).mean()), 3) if len(t) else None,
         "sentiment_accuracy_3": round(float((three(t) == three(p)).mean()), 3) if len(t) else None,
         "sentiment_comments": int(len(t)),
