@@ -321,15 +321,10 @@ def patient_experience_report(
     data = load(database, period)
     month = data.month
     trust_id = data.trust["unit_id"]
-    actions = pd.concat(
-        [
-            actions_due(data.scores, u, month).assign(unit=n)
-            for u, n in data.units.loc[data.units["level"].isin(["trust", "division"]), ["unit_id", "name"]].itertuples(
-                index=False
-            )
-        ],
-        ignore_index=True,
-    )
+    assessors = data.units.loc[data.units["level"].isin(["trust", "division"]), ["unit_id", "name"]]
+    each = [actions_due(data.scores, u, month).assign(unit=n) for u, n in assessors.itertuples(index=False)]
+    # Units that did not assess themselves add no rows (a trust may assess only at trust level).
+    actions = pd.concat([a for a in each if len(a)] or each[:1], ignore_index=True)
     if len(actions):
         actions = actions.sort_values(
             ["overdue", "due_date", "unit", "requirement"], ascending=[False, True, True, True]

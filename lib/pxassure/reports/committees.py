@@ -229,6 +229,20 @@ def division_of(units: pd.DataFrame, unit_id: str) -> str | None:
     return None
 
 
+def placement(units: pd.DataFrame, ward: str) -> dict:
+    """Where a ward sits (``units`` indexed by unit_id): its name, its care group (empty where wards
+    sit directly under a division) and its division, found by walking up, never by assumed depth."""
+    parent = units.loc[ward, "parent_id"]
+    in_group = isinstance(parent, str) and parent in units.index and units.loc[parent, "level"] == "care_group"
+    division = division_of(units.reset_index(), ward)
+    return {
+        "ward": units.loc[ward, "name"],
+        "care_group": units.loc[parent, "name"] if in_group else "",
+        "division": units.loc[division, "name"] if division else "",
+        "division_id": division,
+    }
+
+
 def links(spec_layer: str, unit_id: str | None, units: pd.DataFrame, params: dict[str, dict]) -> dict[str, list]:
     """Reports one layer up and one layer down, as (title, path relative to outputs/<period>/).
 

@@ -46,6 +46,19 @@ class DivisionReport(Report):
     def all_charts(self) -> list[Chart]:
         return self.charts + self.ward_charts
 
+    @property
+    def self_assessed(self) -> bool:
+        """Whether the division has assessed itself against the framework by the report month."""
+        return not self.section_scores.empty
+
+    def not_self_assessed_text(self) -> str:
+        """What the paper says instead of scores, gaps and actions when the division has none."""
+        return (
+            f"{self.unit_name} has no self-assessment against the framework up to {self.month:%B %Y}, so this "
+            "paper shows no scores, assurance gaps or planned actions for it. That is not the same as having no "
+            "gaps: the trust's own assessment is in the committee papers."
+        )
+
     def ward_groups(self) -> list[tuple[str, list[Chart]]]:
         """The ward small multiples, one group per measure (``ward_measures`` in the params file)."""
         return [(m.name, charts) for m, charts in by_measure(self.ward_charts)]
@@ -101,8 +114,9 @@ class DivisionReport(Report):
 def actions_due(scores: pd.DataFrame, unit_id: str, month: pd.Timestamp) -> pd.DataFrame:
     """Planned actions from the unit's latest self-assessment, overdue first, then by due date."""
     s = scores[(scores["unit_id"] == unit_id) & (pd.to_datetime(scores["assessed_month"]) <= month)]
-    if s.empty:
-        return pd.DataFrame(columns=["requirement", "score", "planned_action", "owner", "due_date", "overdue"])
+    if s.empty:  # typed, so joining it to another unit's actions keeps 'overdue' a flag
+        columns = {c: pd.Series(dtype=object) for c in ["requirement", "score", "planned_action", "owner", "due_date"]}
+        return pd.DataFrame({**columns, "overdue": pd.Series(dtype=bool)})
     latest = s[pd.to_datetime(s["assessed_month"]) == pd.to_datetime(s["assessed_month"]).max()]
     a = latest[latest["planned_action"].notna()].copy()
     end = month + pd.offsets.MonthEnd(0)

@@ -78,14 +78,10 @@ def ward_exceptions(
         pts = b.points
         latest = pts[(pd.to_datetime(pts["month"]) == data.month) & (pts["point_type"] == "special_cause_concern")]
         for r in latest.itertuples(index=False):
-            cg = units.loc[r.unit_id, "parent_id"]
             rows.append(
                 {
                     "unit_id": r.unit_id,
-                    "ward": units.loc[r.unit_id, "name"],
-                    "care_group": units.loc[cg, "name"],
-                    "division": units.loc[units.loc[cg, "parent_id"], "name"],
-                    "division_id": units.loc[cg, "parent_id"],
+                    **committees.placement(units, r.unit_id),
                     "measure": m.name,
                     "measure_id": m.id,
                     "month": label,
@@ -95,14 +91,10 @@ def ward_exceptions(
                 }
             )
     for r in theme_exceptions(data, options, keep):
-        cg = units.loc[r["unit_id"], "parent_id"]
         rows.append(
             {
                 **r,
-                "ward": units.loc[r["unit_id"], "name"],
-                "care_group": units.loc[cg, "name"],
-                "division": units.loc[units.loc[cg, "parent_id"], "name"],
-                "division_id": units.loc[cg, "parent_id"],
+                **committees.placement(units, r["unit_id"]),
                 "month": label,
                 "unit": "",
             }

@@ -67,10 +67,8 @@ class WardReport(Report):
         return pd.DataFrame(rows, columns=EXCEPTION_COLUMNS)
 
     def summary_text(self) -> list[str]:
-        text = [
-            f"{self.unit_name} ({self.service_type.replace('_', ' ')}), {self.care_group}, {self.division}: "
-            f"report for {self.month:%B %Y}."
-        ]
+        where = ", ".join(x for x in (self.care_group, self.division) if x)
+        text = [f"{self.unit_name} ({self.service_type.replace('_', ' ')}), {where}: report for {self.month:%B %Y}."]
         exc = self.exceptions
         if len(exc):
             text.append(
@@ -198,7 +196,7 @@ def ward_report(
         unit_id=unit_id,
         unit_name=unit["name"],
         service_type=unit["service_type"] or "",
-        care_group=units.loc[unit["parent_id"], "name"],
+        care_group=committees.placement(units, unit_id)["care_group"],
         division_id=division_id,
         division=units.loc[division_id, "name"],
         options=options,
