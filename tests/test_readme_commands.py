@@ -22,7 +22,8 @@ BIN = Path(sys.executable).parent
 
 
 def readme_commands() -> list[str]:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    """The README's commands, and the own-data walkthrough's (docs/own-data.md)."""
+    text = "\n".join((ROOT / p).read_text(encoding="utf-8") for p in ("README.md", "docs/own-data.md"))
     lines = []
     for block in re.findall(r"```sh\n(.*?)```", text, re.S):
         for line in block.splitlines():

@@ -161,9 +161,11 @@ def test_missing_months_are_warned_about_and_kept_in_the_load_log(tmp_path, caps
     fft = tmp_path / "fft_monthly.csv"
     rows = [f"007,2025-{m:02d},10,5,1,0,0,1,80" for m in (1, 2, 5, 6)] + ["008,2025-01,1,1,0,0,0,0,10"]
     fft.write_text("unit_id,month,very_good,good,neither,poor,very_poor,dont_know,eligible\n" + "\n".join(rows) + "\n")
-    assert main(["load", str(fft), "--database", str(tmp_path / "s.duckdb")]) == 0
+    assert main(["load", str(fft), "--replace", "--database", str(tmp_path / "s.duckdb")]) == 0
     out = capsys.readouterr().out
     assert "warning: fft_monthly: unit 007 has no row for 2025-03, 2025-04 (shown as a gap in its charts)" in out
+    # replacing says what it removed, and which earlier load had brought it
+    assert "replaced fft_monthly: " in out and "row(s) from earlier loads removed" in out
     assert "unit 008" not in out
     with Store(tmp_path / "s.duckdb", read_only=True) as store:
         kept = store.table("load_warnings")

@@ -5,8 +5,8 @@ import sqlalchemy as sa
 
 from minitrust import assert_unchanged, build, contents
 from pxassure.cli import main
-from pxassure.errors import ValidationError
-from pxassure.ingest import warehouse
+from pxassure.errors import SourcesFileError, ValidationError
+from pxassure.ingest import sourcesfile
 from pxassure.ingest.sources import Loader
 
 INJECTION = "x'; DROP TABLE px.fft; --"
@@ -84,7 +84,7 @@ def test_tables_load_from_postgresql_by_query_and_by_table_mapping(warehouse_db,
     monkeypatch.setenv("PXASSURE_TEST_WAREHOUSE", postgres_url)
     with build(tmp_path / "s.duckdb") as store:
         with Loader(store, replace=True) as loader:
-            warehouse.load_sources(loader, sources_file(tmp_path, postgres_url))
+            sourcesfile.load(loader, sources_file(tmp_path, postgres_url))
             loader.finish()
         fft = store.query(
             "SELECT unit_id, strftime(month, '%Y-%m') AS m, very_good, eligible FROM fft_monthly ORDER BY 1"
@@ -110,7 +110,7 @@ def test_bad_warehouse_rows_are_reported_and_nothing_loads(warehouse_db, postgre
     with build(tmp_path / "s.duckdb") as store:
         before = contents(store)
         with pytest.raises(ValidationError) as info, Loader(store) as loader:
-            warehouse.load_sources(loader, sources_file(tmp_path, postgres_url))
+            sourcesfile.load(loader, sources_file(tmp_path, postgres_url))
             loader.finish()
         assert [str(p) for p in info.value.problems] == [
             warehouse_db.url.render_as_string(hide_password=True)
@@ -130,13 +130,13 @@ def test_a_query_the_database_rejects_is_a_problem_not_a_crash(warehouse_db, pos
 def test_sources_file_needs_its_environment_variable(tmp_path, monkeypatch):
     monkeypatch.delenv("PXASSURE_TEST_WAREHOUSE", raising=False)
     path = sources_file(tmp_path, "unused")
-    with pytest.raises(warehouse.SourcesFileError, match="environment variable PXASSURE_TEST_WAREHOUSE is not set"):
-        warehouse.read_sources_file(path)
+    with pytest.raises(SourcesFileError, match="environment variable PXASSURE_TEST_WAREHOUSE is not set"):
+        sourcesfile.read(path)
 
 
 def test_the_documented_example_sources_file_is_valid(monkeypatch):
     from conftest import ROOT
 
     monkeypatch.setenv("PXASSURE_WAREHOUSE_URL", "postgresql+psycopg://user:secret@localhost/px")
-    spec = warehouse.read_sources_file(ROOT / "docs" / "sources.example.yaml")
-    assert set(spec["tables"]) == {"fft_monthly", "complaints"}
+    spec = sourcesfile.read(ROOT / "docs" / "sources.example.yaml")
+    assert set(spec.tables) == {"fft_monthly", "complaints"}

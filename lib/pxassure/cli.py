@@ -12,6 +12,14 @@ from pxassure.ingest.schema import DEFAULT_DATABASE
 def _demo(args) -> int:
     from pxassure.ingest import demo
 
+    if args.extracts:
+        from pxassure.ingest import exampletrust
+
+        written = exampletrust.write(args.extracts)
+        print(f"example trust's own extracts written to {args.extracts}: {', '.join(written)}")
+        print(f"next: pxassure load --sources {written['trust.yaml']} --check  (see docs/own-data.md)")
+        return 0
+
     scale = demo.Scale(wards=args.wards, months=args.months, seed=args.seed)
     counts = demo.build_database(args.database, scale, inputs=args.inputs)
     print(f"demo trust written to {args.database}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
@@ -25,10 +33,12 @@ def _progress(total_rows: int | None = None):
     return tqdm(total=total_rows, unit=" rows", unit_scale=True, disable=None, leave=False, desc="loading")
 
 
-def _run_load(args, add, *, replace: bool) -> int:
+def _run_load(args, add, *, replace: bool, check: bool = False) -> int:
     """Open the store, let ``add(loader, store)`` stage sources, then commit or report every problem.
 
-    ``replace`` swaps the contents of each table loaded; otherwise rows are upserted by key.
+    ``replace`` swaps the contents of each table loaded (and says what that removes); otherwise
+    rows are merged by key. ``check`` reports what would load and every problem, and commits
+    nothing (the database is opened read-only, or not at all if it does not exist yet).
     """
     from pxassure.analysis import measures
     from pxassure.errors import ValidationError
@@ -36,9 +46,15 @@ def _run_load(args, add, *, replace: bool) -> int:
     from pxassure.ingest.store import Store
 
     vocabularies = {"measure ids": list(measures.MEASURES)}
-    with Store(args.database) as store, _progress() as bar:
+    database = Path(args.database)
+    target = ":memory:" if check and not database.exists() else database
+    with Store(target, read_only=check and target != ":memory:") as store, _progress() as bar:
         with sources.Loader(store, replace=replace, progress=bar.update, vocabularies=vocabularies) as loader:
             add(loader, store)
+            if check:
+                bar.close()
+                return _report_check(loader, args.database)
+            removed = _removed(loader) if replace else []
             try:
                 load_id = loader.finish()
             except ValidationError as exc:
@@ -46,15 +62,46 @@ def _run_load(args, add, *, replace: bool) -> int:
                 print(f"{exc}\n{args.database} is unchanged.", file=sys.stderr)
                 return 1
         bar.close()
-        for note in loader.notes:
+        for note in loader.notes + removed:
             print(note)
         tables = sorted({s.table for s in loader.sources})
         print(f"loaded {len(loader.sources)} source(s) into {args.database} (load {load_id}): {', '.join(tables)}")
     return 0
 
 
+def _removed(loader) -> list[str]:
+    """What a replacing load takes out: rows of earlier loads that it does not bring back."""
+    out = []
+    for table in loader.staged.staged:
+        gone, earlier = loader.staged.replaced(table)
+        if gone:
+            out.append(f"replaced {table}: {gone} row(s) from earlier loads removed ({'; '.join(earlier)})")
+    return out
+
+
+def _report_check(loader, database) -> int:
+    """``load --check``: what would load, every warning and problem; nothing is written."""
+    from pxassure.errors import ValidationError
+    from pxassure.ingest import sources
+
+    loader.check()
+    summary = sources.staged_summary(loader.staged)
+    for line in summary:
+        print(line)
+    for _, _, message in loader.warnings + loader.gap_warnings():
+        print(f"warning: {message}")
+    sys.stdout.flush()  # the summary first, then the problems (stderr)
+    if loader.total_problems:
+        problems = ValidationError(loader.problems, loader.total_problems)
+        print(str(problems).replace("nothing was loaded", "nothing would load"), file=sys.stderr)
+        print(f"check only: {database} was not touched.", file=sys.stderr)
+        return 1
+    print(f"check only: everything above would load; {database} was not touched.")
+    return 0
+
+
 def _load(args) -> int:
-    from pxassure.ingest import sources, warehouse
+    from pxassure.ingest import sources, sourcesfile
 
     files: list[tuple[str, Path]] = []
     for item in args.paths:
@@ -64,7 +111,11 @@ def _load(args) -> int:
         else:
             files.append((p.stem, p))
     if not files and not args.sources:
-        print("no input files found: name each CSV or XLSX after its table, e.g. fft_monthly.csv", file=sys.stderr)
+        print(
+            "no input files found: name each CSV or XLSX after its table (e.g. fft_monthly.csv), or map your "
+            "own extracts with a sources file (pxassure load --sources trust.yaml; see docs/own-data.md)",
+            file=sys.stderr,
+        )
         return 2
 
     def add(loader, store):
@@ -74,9 +125,9 @@ def _load(args) -> int:
             else:
                 loader.add_file(table, path)
         if args.sources:
-            warehouse.load_sources(loader, args.sources)
+            sourcesfile.load(loader, args.sources)
 
-    return _run_load(args, add, replace=not args.append)
+    return _run_load(args, add, replace=args.replace, check=args.check)
 
 
 def _fft_import(args) -> int:
@@ -289,13 +340,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--wards", type=int, default=60)
     p.add_argument("--months", type=int, default=36)
     p.add_argument("--seed", type=int, default=20261022)
+    p.add_argument(
+        "--extracts",
+        default=None,
+        metavar="FOLDER",
+        help="instead: write a smaller example trust's own exports (in its systems' shapes) and the sources "
+        "file mapping them, to practise loading your own (docs/own-data.md)",
+    )
     p.set_defaults(func=_demo)
 
     p = sub.add_parser("load", help="validate and load input files (CSV or XLSX named after their table) or SQL")
     p.add_argument("paths", nargs="*", help="files or folders; a workbook's sheets named after tables are loaded")
-    p.add_argument("--sources", default=None, help="YAML sources file: tables from SQL warehouses")
+    p.add_argument(
+        "--sources", default=None, help="YAML sources file: your own extracts mapped to tables, or SQL warehouses"
+    )
     p.add_argument("--database", default=str(DEFAULT_DATABASE))
-    p.add_argument("--append", action="store_true", help="upsert by key instead of replacing each table")
+    how = p.add_mutually_exclusive_group()
+    how.add_argument("--append", action="store_true", help="merge rows by key (the default)")
+    how.add_argument(
+        "--replace", action="store_true", help="replace each table loaded, removing rows it does not bring back"
+    )
+    p.add_argument("--check", action="store_true", help="say what would load and every problem; load nothing")
     p.set_defaults(func=_load)
 
     p = sub.add_parser("measures", help="list the measures (the ids that targets, rebases and params files use)")

@@ -203,9 +203,9 @@ def sheet_rows(sheet, min_row: int = 1) -> Iterator[tuple[int, tuple]]:
             yield number, values
 
 
-def sheet_chunks(path: str | Path, sheet, chunk_rows: int = CHUNK_ROWS) -> Iterator[Chunk]:
-    """A sheet laid out as a table (header on row 1) as chunks of text cells."""
-    rows = sheet_rows(sheet)
+def sheet_chunks(path: str | Path, sheet, chunk_rows: int = CHUNK_ROWS, header_row: int = 1) -> Iterator[Chunk]:
+    """A sheet laid out as a table (header on ``header_row``, below any title rows) as chunks of text cells."""
+    rows = sheet_rows(sheet, min_row=header_row)
     try:
         _, header = next(rows)
     except StopIteration:

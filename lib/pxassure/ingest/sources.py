@@ -15,6 +15,7 @@ starting with ``=``, ``+``, ``-`` or ``@`` is just text (or a number, if it is o
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path
@@ -275,6 +276,7 @@ class Loader:
         self.total_problems = 0
         self.sources: list[SourceFile] = []
         self.notes: list[str] = []  # things a person should know about a successful load
+        self.warnings: list[tuple[str, str | None, str]] = []  # (table, unit, message): kept with the load
 
     @property
     def themes_model(self):
@@ -306,14 +308,29 @@ class Loader:
 
     # -- sources ---------------------------------------------------------------------------
 
-    def add_chunks(self, table: str, chunks: Iterable[Chunk], source: str) -> int:
-        """Parse and stage ``chunks`` of text cells laid out as ``table``; return the rows read."""
+    def add_chunks(
+        self,
+        table: str,
+        chunks: Iterable[Chunk],
+        source: str,
+        *,
+        labels: Mapping[str, str] | None = None,
+        require_rows: bool = True,
+    ) -> int:
+        """Parse and stage ``chunks`` of text cells laid out as ``table``; return the rows read.
+
+        ``labels`` names a column in problems as its source calls it (a mapped extract's own
+        column names); ``require_rows=False`` accepts a source left with no rows (every row
+        skipped, and reported as such by the caller).
+        """
         spec = TABLES[table]
         total, sheet = 0, None
         try:
             for chunk in chunks:
                 sheet = chunk.sheet
                 frame, found = parse_table(chunk.raw, spec, chunk.source, chunk.sheet, rows=chunk.rows)
+                if labels:
+                    found = [dataclasses.replace(p, column=labels.get(p.column, p.column)) for p in found]
                 self.report(found)
                 columns = {str(c).strip() for c in chunk.raw.columns}
                 if not {c.name for c in spec.input_columns if not c.optional} <= columns:
@@ -328,7 +345,7 @@ class Loader:
         except ReadError as exc:
             self.report([exc.problem])
             return total
-        if total == 0:
+        if total == 0 and require_rows:
             self.report([Problem(source, None, None, None, f"at least one data row for table {table}", sheet)])
         return total
 
@@ -380,6 +397,10 @@ class Loader:
         if self.progress:
             self.progress(len(frame))
 
+    def warn(self, table: str, unit: str | None, message: str) -> None:
+        """Something a person should know about the load (rows skipped, say), kept in ``load_warnings``."""
+        self.warnings.append((table, unit, message))
+
     def record(self, source: SourceFile) -> None:
         """Note a source's checksum for the load log."""
         self.sources.append(source)
@@ -412,7 +433,7 @@ class Loader:
             raise ValidationError(self.problems, self.total_problems)
         if not self.staged.staged:
             raise ValidationError([Problem("(no input)", None, None, None, "at least one file to load")])
-        warnings = self.gap_warnings()
+        warnings = self.warnings + self.gap_warnings()
         self.notes += [f"warning: {message}" for _, _, message in warnings]
         return self.staged.commit(self.sources, replace=self.replace, warnings=warnings)
 
@@ -470,6 +491,23 @@ def discover(folder: str | Path) -> dict[str, Path]:
         if p.stem in TABLES and p.suffix.lower() in (".csv", *readers.EXCEL_SUFFIXES):
             found[p.stem] = p
     return found
+
+
+def staged_summary(staged: StagedLoad) -> list[str]:
+    """A line per staged table: rows, units and the months or dates they cover."""
+    lines = []
+    for table, rows in staged.staged.items():
+        frame = staged.frame(table)
+        parts = [f"{table}: {rows} row(s)"]
+        if "unit_id" in frame.columns:
+            parts.append(f"{frame['unit_id'].nunique()} unit(s)")
+        for column in ("month", "received", "assessed_month"):
+            if column in frame.columns and frame[column].notna().any():
+                days = pd.to_datetime(frame[column])
+                parts.append(f"{column} {days.min():%Y-%m-%d} to {days.max():%Y-%m-%d}")
+                break
+        lines.append(", ".join(parts))
+    return lines
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> None:

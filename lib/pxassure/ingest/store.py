@@ -20,6 +20,7 @@ import duckdb
 import pandas as pd
 
 from pxassure.errors import MissingDatabaseError, StoreError
+from pxassure.ingest import catalogue
 from pxassure.ingest.schema import DEFAULT_DATABASE, LOAD_ORDER, TABLES, Table
 
 LOAD_MEMORY_LIMIT = "192MB"
@@ -242,6 +243,15 @@ class Store:
             self.con.execute(_ddl(TABLES[name]))
         self.con.execute(LOAD_LOG_DDL)
         self.con.execute(LOAD_WARNINGS_DDL)
+        # The framework's catalogue is the framework's, not the trust's: it ships with pxassure, so
+        # a trust loads only its scores (a loaded catalogue still replaces it, as before).
+        if self.con.execute("SELECT count(*) FROM framework_requirements").fetchall()[0][0] == 0:
+            rows = catalogue.catalogue()[TABLES["framework_requirements"].column_names]
+            self.con.register("_catalogue", rows)
+            try:
+                self.con.execute("INSERT INTO framework_requirements SELECT * FROM _catalogue")
+            finally:
+                self.con.unregister("_catalogue")
 
     # -- writing -------------------------------------------------------------
 
@@ -261,9 +271,8 @@ class Store:
             return staged.commit(sources, replace=replace)
 
     def staging(self) -> StagedLoad:
-        """A new load whose rows are staged first (see :class:`StagedLoad`)."""
-        if self.read_only:
-            raise StoreError(f"{self.path} is open read-only")
+        """A new load whose rows are staged first (see :class:`StagedLoad`). A read-only store
+        stages too (in temporary tables) so a load can be checked, but never commits."""
         return StagedLoad(self)
 
     # -- reading -------------------------------------------------------------
@@ -456,6 +465,20 @@ class StagedLoad:
             "FROM spans) SELECT unit_id, month FROM every EXCEPT SELECT unit_id, month FROM r ORDER BY unit_id, month"
         ).df()
 
+    def replaced(self, table: str) -> tuple[int, list[str]]:
+        """Rows of ``table`` a replacing load would remove (their key is not staged), and the
+        sources of the earlier loads that brought rows into that table."""
+        keys = " AND ".join(f"t.{k} IS NOT DISTINCT FROM s.{k}" for k in TABLES[table].key)
+        gone = self.con.execute(
+            f"SELECT count(*) FROM {table} t WHERE NOT EXISTS (SELECT 1 FROM {self._name(table)} s WHERE {keys})"
+        ).fetchall()[0][0]
+        loads = self.con.execute(
+            "SELECT source, max(loaded_at) AS last_loaded FROM load_log WHERE table_name = ? GROUP BY source "
+            "ORDER BY last_loaded",
+            [table],
+        ).fetchall()
+        return int(gone), [f"{source} (loaded {at:%Y-%m-%d %H:%M})" for source, at in loads]
+
     def commit(
         self, sources: Iterable[SourceFile] = (), *, replace: bool = True, warnings: Iterable[tuple] = ()
     ) -> str:
@@ -465,6 +488,8 @@ class StagedLoad:
         the table's key. ``warnings`` (table, unit, message) are kept in ``load_warnings``. On
         any error everything is rolled back and :class:`StoreError` raised.
         """
+        if self.store.read_only:
+            raise StoreError(f"{self.store.path} is open read-only: a check never loads")
         load_id = uuid.uuid4().hex[:12]
         now = datetime.now(UTC).replace(tzinfo=None)
         con = self.con

@@ -1,7 +1,7 @@
 """SQL warehouses as sources: any table can come from a SQLAlchemy URL plus a query or a table mapping.
 
-A sources file (YAML, always safe-loaded) names connections and, per pxassure table, where its
-rows come from::
+The sources file (:mod:`pxassure.ingest.sourcesfile`) names connections and, per pxassure table,
+where its rows come from::
 
     connections:
       warehouse: ${PXASSURE_WAREHOUSE_URL}     # from the environment: no password in the file
@@ -27,53 +27,15 @@ installed locally); PostgreSQL is the tested stand-in.
 from __future__ import annotations
 
 import hashlib
-import os
-import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import numpy as np
-import yaml
 
-from pxassure.errors import SourcesFileError
 from pxassure.ingest import readers
 from pxassure.ingest.problems import Problem
 from pxassure.ingest.readers import Chunk
-from pxassure.ingest.schema import TABLES
 from pxassure.ingest.sources import Loader
 from pxassure.ingest.store import SourceFile
-
-_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-
-
-def read_sources_file(path: str | Path) -> dict:
-    """The parsed sources file, with ``${VAR}`` in connection URLs taken from the environment."""
-    path = Path(path)
-    try:
-        spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise SourcesFileError(f"{path}: expected a readable YAML sources file ({exc})") from None
-    if not isinstance(spec, dict) or not isinstance(spec.get("tables"), dict):
-        raise SourcesFileError(f"{path}: expected a 'tables' mapping (see pxassure.warehouse)")
-    connections = {}
-    for name, url in (spec.get("connections") or {}).items():
-
-        def env(m, _name=name):
-            value = os.environ.get(m.group(1))
-            if value is None:
-                raise SourcesFileError(f"{path}: connections.{_name}: environment variable {m.group(1)} is not set")
-            return value
-
-        connections[name] = _ENV.sub(env, str(url))
-    for table, entry in spec["tables"].items():
-        where = f"{path}: tables.{table}"
-        if table not in TABLES:
-            raise SourcesFileError(f"{where}: expected a pxassure table, one of {list(TABLES)}")
-        if not isinstance(entry, dict) or entry.get("connection") not in connections:
-            raise SourcesFileError(f"{where}: expected 'connection' naming one of {list(connections)}")
-        if ("query" in entry) == ("table" in entry):
-            raise SourcesFileError(f"{where}: expected either 'query' or 'table', not both or neither")
-    return {"connections": connections, "tables": spec["tables"]}
 
 
 def _label(engine, entry: dict, table: str) -> str:
@@ -116,15 +78,14 @@ def _frame(rows, names):
     return pd.DataFrame([tuple(r) for r in rows], columns=names, dtype=object)
 
 
-def load_sources(loader: Loader, path: str | Path) -> None:
-    """Stage every table a sources file names in ``loader`` (validated like any file)."""
+def load_tables(loader: Loader, connections: dict[str, str], tables: dict[str, dict]) -> None:
+    """Stage every SQL table of a sources file in ``loader`` (validated like any file)."""
     import sqlalchemy as sa
     from sqlalchemy.exc import SQLAlchemyError
 
-    spec = read_sources_file(path)
-    engines = {name: sa.create_engine(url) for name, url in spec["connections"].items()}
+    engines = {name: sa.create_engine(url) for name, url in connections.items()}
     try:
-        for table, entry in spec["tables"].items():
+        for table, entry in tables.items():
             engine = engines[entry["connection"]]
             label = _label(engine, entry, table)
             digest = hashlib.sha256()

@@ -1,0 +1,229 @@
+"""A trust's own exports, mapped by a sources file with no code (issue #27): the example trust's
+extracts load, reconcile with the files they came from, and build every paper; mistakes in the
+extracts or the mapping are reported in one pass, and nothing is loaded."""
+
+import datetime as dt
+import html
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from pxassure.cli import main
+from pxassure.errors import SourcesFileError
+from pxassure.ingest import dates, exampletrust, sourcesfile
+from pxassure.ingest.store import Store
+
+
+@pytest.fixture(scope="module")
+def extracts(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("nvh")
+    exampletrust.write(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def loaded(extracts, tmp_path_factory):
+    db = tmp_path_factory.mktemp("nvhdb") / "nvh.duckdb"
+    assert main(["load", "--sources", str(extracts / "trust.yaml"), "--database", str(db)]) == 0
+    return db
+
+
+def _table(db, sql):
+    with Store(db, read_only=True) as store:
+        return store.query(sql)
+
+
+# -- dates as systems write them ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("05/03/2024", dt.date(2024, 3, 5)),  # day first, never month first
+        ("5-3-24", dt.date(2024, 3, 5)),
+        ("2024-03-05 14:20", dt.date(2024, 3, 5)),
+        ("05-Mar-2024", dt.date(2024, 3, 5)),
+        ("5 March 2024", dt.date(2024, 3, 5)),
+        ("45356", dt.date(2024, 3, 5)),  # an Excel serial number
+        ("31/02/2024", None),  # no such day
+        ("13/13/2024", None),
+        ("Mar-24", None),  # a month alone is not a date …
+        ("1234", None),  # … and a small number is not an Excel date
+    ],
+)
+def test_dates_are_read_day_first(text, expected):
+    assert dates.parse_one(text) == expected
+
+
+@pytest.mark.parametrize("text", ["Mar-24", "March 2024", "03/2024", "2024-03", "202403", "17/03/2024"])
+def test_months_in_the_shapes_systems_write_them(text):
+    parsed = dates.parse(pd.Series([text, "", None]), month=True)
+    assert parsed.tolist() == [dt.date(2024, 3, 1), None, None]
+
+
+# -- the example trust, end to end --------------------------------------------------------
+
+
+def test_check_says_what_would_load_and_touches_nothing(extracts, tmp_path, capsys):
+    db = tmp_path / "never.duckdb"
+    assert main(["load", "--sources", str(extracts / "trust.yaml"), "--check", "--database", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert not db.exists()
+    assert re.search(r"^incidents: \d+ row\(s\), 13 unit\(s\), month 2024-11-01 to 2026-10-01$", out, re.M)
+    raw = pd.read_csv(extracts / "datix_incidents.csv", dtype=str, keep_default_na=False).drop_duplicates()
+    graded = raw[raw["Result / Harm"] != ""]
+    off_ward = int(graded["Location (exact)"].str.strip().isin(exampletrust._NON_WARD).sum())
+    assert f"warning: extracts.incidents: {off_ward} row(s) skipped: location not a ward" in out
+    assert "check only: everything above would load" in out
+
+
+def test_incidents_reconcile_with_the_datix_rows(extracts, loaded, capsys):
+    raw = pd.read_csv(extracts / "datix_incidents.csv", dtype=str, keep_default_na=False)
+    unique = raw.drop_duplicates()
+    graded = unique[unique["Result / Harm"] != ""]
+    on_wards = graded[~graded["Location (exact)"].str.strip().isin(exampletrust._NON_WARD)]
+    stored = _table(loaded, "SELECT harm_level, sum(incidents) AS n FROM incidents GROUP BY harm_level")
+    stored = stored.set_index("harm_level")["n"]
+    assert int(stored.sum()) == len(on_wards)
+    words = {"No harm": "no_harm", "Low harm": "low", "Moderate harm": "moderate", "Severe harm": "severe"}
+    for theirs, ours in words.items():
+        assert int(stored[ours]) == int((on_wards["Result / Harm"] == theirs).sum())
+    # every skipped row was counted, by rule, in the load's warnings
+    kept = _table(loaded, "SELECT message FROM load_warnings")["message"].tolist()
+    assert (
+        f"extracts.incidents: {len(raw) - len(unique)} row(s) skipped: identical to an earlier row of this extract"
+        in kept
+    )
+    assert f"extracts.incidents: {int((unique['Result / Harm'] == '').sum())} row(s) skipped: not yet graded" in kept
+
+
+def test_complaints_pals_and_fft_reconcile(extracts, loaded):
+    complaints = pd.read_csv(extracts / "complaints_export.csv", dtype=str, keep_default_na=False)
+    stored = _table(loaded, "SELECT * FROM complaints")
+    assert len(stored) == len(complaints)
+    assert int(stored["outcome"].isna().sum()) == int(complaints["Outcome"].isin(["", "Withdrawn"]).sum())
+    assert int(stored["ombudsman"].sum()) == int((complaints["PHSO referral"] == "Y").sum())
+    pals = pd.read_excel(extracts / "pals_log.xlsx", header=2, dtype=str)
+    assert _table(loaded, "SELECT count(*) AS n FROM pals_contacts")["n"].iloc[0] == len(pals.drop_duplicates())
+    fft = pd.read_csv(extracts / "fft_provider_monthly.csv")
+    answers = ["very_good", "good", "neither", "poor", "very_poor", "dont_know"]
+    total = _table(loaded, f"SELECT sum({' + '.join(answers)}) AS n FROM fft_monthly")["n"].iloc[0]
+    assert int(total) == int(fft[exampletrust._ANSWERS].to_numpy().sum())
+
+
+def test_serial_dates_working_days_and_a_reused_ward_name(extracts, loaded):
+    raw = pd.read_csv(extracts / "complaints_export.csv", dtype=str, keep_default_na=False)
+    stored = _table(loaded, "SELECT * FROM complaints").set_index("complaint_id")
+    serial = raw[raw["Date received"].str.fullmatch(r"\d{5}")].iloc[0]
+    expected = dt.date(1899, 12, 30) + dt.timedelta(days=int(serial["Date received"]))
+    assert pd.Timestamp(stored.loc[serial["Complaint ref"], "received"]).date() == expected
+    holidays = yaml.safe_load((extracts / "trust.yaml").read_text())["holidays"]
+    row = raw[raw["Date received"].str.contains("/")].iloc[0]
+    day = [pd.to_datetime(row[c], dayfirst=True).date() for c in ("Date received", "Response due")]
+    assert stored.loc[row["Complaint ref"], "target_working_days"] == np.busday_count(*day, holidays=holidays)
+    # 'Ward 12' was the elderly care ward until it closed, then the new stroke ward: mapped by date
+    old = stored[stored["unit_id"] == "W12"]["received"].map(pd.Timestamp)
+    new = stored[stored["unit_id"] == "W12S"]["received"].map(pd.Timestamp)
+    assert len(old) and len(new) and old.max() < pd.Timestamp("2026-01-01") <= new.min()
+
+
+def test_rostering_hours_become_fill_rates(extracts, loaded):
+    roster = pd.read_csv(extracts / "roster_fill_rates.csv")
+    one = roster[(roster["Ward"] == "AMU Acute Medical Unit") & (roster["Month"] == "Mar-26")]
+    day = one[(one["Shift"] == "Day") & (one["Staff group"] == "Registered")]
+    expected = round(100 * day["Actual hours"].sum() / day["Planned hours"].sum(), 2)
+    stored = _table(loaded, "SELECT rn_day_fill FROM staffing WHERE unit_id = 'AMU' AND month = DATE '2026-03-01'")
+    assert stored["rn_day_fill"].iloc[0] == pytest.approx(expected)
+
+
+def test_every_paper_builds_on_the_example_trust(loaded, tmp_path):
+    """Wards directly under divisions, a trust-only self-assessment, a closed ward: every paper
+    builds, and escalations name the ward's division, never the trust."""
+    out = tmp_path / "out"
+    assert main(["build", "--all", "--period", "latest", "--database", str(loaded), "--output", str(out)]) == 0
+    papers = sorted(out.glob("NVH/2026-10/*/*.html"))
+    assert len([p for p in papers if not p.name.endswith(".appendix.html")]) == 4 + 3 + 13
+    board = html.unescape(re.sub(r"<[^>]+>", " ", (out / "NVH/2026-10/board/board.html").read_text()))
+    table = board[board.rfind("Wards with special-cause concern") :][:2000]
+    assert "North Vale Hospitals NHS Trust" not in table
+    # the divisions did not assess themselves: said so, never "no assurance gap" or an empty score table
+    division = html.unescape(re.sub(r"<[^>]+>", " ", (out / "NVH/2026-10/division/MED.html").read_text()))
+    assert "Medicine has no self-assessment against the framework up to October 2026" in division
+    assert "no requirement has an assurance gap" not in division
+
+
+# -- mistakes: every one reported, nothing loaded -----------------------------------------
+
+
+def test_unknown_values_locations_and_dates_are_reported_together(extracts, loaded, tmp_path, capsys):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    for f in extracts.iterdir():
+        (bad / f.name).write_bytes(f.read_bytes())
+    datix = pd.read_csv(bad / "datix_incidents.csv", dtype=str, keep_default_na=False)
+    datix.loc[0, "Result / Harm"] = "Catastrophic"
+    datix.loc[1, "Location (exact)"] = "NVH - Acute Medical Unti"
+    datix.loc[2, "Incident date"] = "31/02/2025"
+    datix.to_csv(bad / "datix_incidents.csv", index=False)
+    before = loaded.read_bytes()
+    assert main(["load", "--sources", str(bad / "trust.yaml"), "--database", str(loaded)]) == 1
+    err = capsys.readouterr().err
+    f = bad / "datix_incidents.csv"
+    assert (
+        f"{f}, row 2, column 'Result / Harm': found 'Catastrophic'; expected a value extracts.incidents.values."
+        "harm_level lists: 'No harm', 'Low harm'" in err
+    )
+    assert f"{f}, row 3, column 'Location (exact)': found 'NVH - Acute Medical Unti'; expected a location name" in err
+    assert "closest: 'NVH - Acute Medical Unit'" in err
+    assert f"{f}, row 4, column 'Incident date': found '31/02/2025'; expected a date as dd/mm/yyyy" in err
+    assert "3 problem(s) found; nothing was loaded" in err
+    assert loaded.read_bytes() == before
+
+
+def test_a_merge_never_removes_rows_another_load_brought(loaded, tmp_path, capsys):
+    one = tmp_path / "fft_monthly.csv"
+    one.write_text(
+        "unit_id,month,very_good,good,neither,poor,very_poor,dont_know,eligible\nAMU,2026-10,5,1,0,0,0,0,40\n"
+    )
+    copy = tmp_path / "copy.duckdb"
+    copy.write_bytes(loaded.read_bytes())
+    before = _table(copy, "SELECT count(*) AS n FROM fft_monthly")["n"].iloc[0]
+    assert main(["load", str(one), "--database", str(copy)]) == 0
+    assert _table(copy, "SELECT count(*) AS n FROM fft_monthly")["n"].iloc[0] == before
+    capsys.readouterr()
+    assert main(["load", str(one), "--replace", "--database", str(copy)]) == 0
+    out = capsys.readouterr().out
+    assert f"replaced fft_monthly: {before - 1} row(s) from earlier loads removed" in out
+    assert "fft_provider_monthly.csv (loaded " in out  # which load had brought them
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (
+            lambda s: s["extracts"]["incidents"]["columns"].update(incidents={"total": "rows"}),
+            "expected exactly one of",
+        ),
+        (lambda s: s["extracts"]["complaints"]["columns"].pop("received"), "expected a column for ['received']"),
+        (lambda s: s["extracts"]["fft"]["columns"].update(unit_id={"count": "rows"}), "needs 'aggregate: true'"),
+        (lambda s: s["extracts"]["fft"].update(table="fft"), "extracts.fft.table: found 'fft'"),
+        (lambda s: s["extracts"]["fft"].update(file="nothing_*.csv"), "extracts.fft.file: no file matches"),
+        (lambda s: s.update(locations=[{"name": "X", "unit": "AMU"}, {"name": "x", "unit": "W07"}]), "overlap"),
+    ],
+)
+def test_a_sources_file_mistake_is_named_plainly(extracts, tmp_path, change, message, capsys):
+    spec = yaml.safe_load((extracts / "trust.yaml").read_text())
+    change(spec)
+    path = extracts / f"broken-{abs(hash(message))}.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    try:
+        with pytest.raises(SourcesFileError, match=re.escape(message)):
+            sourcesfile.read(path)
+        assert main(["load", "--sources", str(path), "--database", str(tmp_path / "x.duckdb")]) == 2
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err
+    finally:
+        path.unlink()
