@@ -49,6 +49,28 @@ def test_a_corrupt_database(tmp_path, inputs):
     assert digest(db) == before
 
 
+def test_a_database_cut_short(tmp_path, inputs):
+    """A copy that did not finish: DuckDB opens it and fails only when it reads the missing part."""
+    db = tmp_path / "trust.duckdb"
+    with Store(db) as store:  # enough FFT rows that a cut can fall inside them
+        store.con.execute("INSERT INTO org_units VALUES ('T', 'Trust', 'trust', NULL, NULL, NULL, NULL)")
+        store.con.execute(
+            "INSERT INTO fft_monthly SELECT 'T', DATE '1900-01-01' + INTERVAL (range) MONTH, range % 97, range % 89, "
+            "range % 83, range % 79, range % 73, range % 71, NULL FROM range(300000)"
+        )
+    whole = db.read_bytes()
+    # Cut inside the catalogue, met on opening by every command; or inside the FFT rows, met only when
+    # a command reads them (DuckDB cannot tell a file was cut short until it reads the missing part).
+    for fraction, commands in ((0.05, ("load", "build")), (0.6, ("build",))):
+        db.write_bytes(whole[: int(len(whole) * fraction)])
+        before = digest(db)
+        for command in commands:
+            args = (str(inputs),) if command == "load" else ("--committee", "board")
+            out = pxassure(command, *args, "--database", str(db))
+            assert_plain(out, str(db), "could not be read", "damaged or cut short", "backup", "nothing was changed")
+        assert digest(db) == before
+
+
 def test_a_database_in_use_by_another_process(tmp_path, inputs):
     db = tmp_path / "trust.duckdb"
     Store(db).close()

@@ -458,6 +458,24 @@ def main(argv: list[str] | None = None) -> int:
     except PxassureError as exc:  # a user's mistake or a fault outside pxassure: a plain message
         print(f"pxassure {args.command}: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:
+        if not _database_fault(exc):
+            raise  # a bug in pxassure: its traceback is what a developer needs
+        from pxassure.ingest.store import damaged
+
+        detail = str(exc).strip().splitlines()[0]
+        print(f"pxassure {args.command}: {damaged(getattr(args, 'database', ''), detail)}", file=sys.stderr)
+        return 2
+
+
+def _database_fault(exc: BaseException) -> bool:
+    """An input/output fault DuckDB met reading a database file (one cut short, say): a fault
+    outside pxassure, met wherever the file is first read, so recognised here once."""
+    return type(exc).__module__.lstrip("_").startswith("duckdb") and type(exc).__name__ in (
+        "IOException",
+        "SerializationException",
+        "InternalException",
+    )
 
 
 if __name__ == "__main__":

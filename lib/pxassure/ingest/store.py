@@ -144,6 +144,15 @@ AS_OF: dict[str, tuple[str, str | None, str | None]] = {
 }
 
 
+def damaged(path, detail: str) -> str:
+    """What to say of a database file DuckDB could not read (cut short, say); nothing was changed."""
+    return (
+        f"the database {path} could not be read ({detail}). It may be damaged or cut short (a copy that did "
+        "not finish, a full disk): restore it from a backup, or build it again — `make demo-data` for the demo, "
+        "`pxassure load` for a trust's data; nothing was changed"
+    )
+
+
 def open_failure(path: Path, exc: BaseException, read_only: bool) -> str:
     """Why a database could not be opened, in words, with what to do; nothing was changed."""
     text = str(exc)
@@ -168,6 +177,8 @@ def open_failure(path: Path, exc: BaseException, read_only: bool) -> str:
             "with --database, or ask for its permissions to be changed" + unchanged
         )
     first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    if "IO Error" in text:
+        return damaged(path, first)
     return f"cannot open the database {path}: {first}" + unchanged
 
 
