@@ -227,3 +227,24 @@ def test_a_sources_file_mistake_is_named_plainly(extracts, tmp_path, change, mes
         assert message in err and "Traceback" not in err
     finally:
         path.unlink()
+
+
+def test_non_comments_are_kept_and_counted_but_never_themed_or_toned(extracts, loaded):
+    raw = pd.read_csv(extracts / "fft_comments.csv", dtype=str, keep_default_na=False)
+    stored = _table(loaded, "SELECT * FROM feedback_comments").set_index("comment_id")
+    non = raw[raw["Comment"].isin(exampletrust._NON_COMMENTS)]["Response ID"]
+    assert len(non) and len(stored) == len(raw)  # kept: every comment row loaded
+    assert (stored.loc[non, "labels"] == "Labelling not possible").all()
+    assert stored.loc[non, "sentiment"].isna().all() and (stored.loc[non, "labels_by"] == "rule").all()
+    said = raw[~raw["Comment"].isin(exampletrust._NON_COMMENTS)]["Response ID"]
+    assert (stored.loc[said, "labels_by"] == "model").all() and stored.loc[said, "sentiment"].notna().all()
+
+
+@pytest.mark.parametrize("text", ["N/A", "None", "-", "nothing", "No comment.", "...", "  n.a. ", "NOTHING REALLY"])
+def test_themes_classify_leaves_a_non_comment_alone(text):
+    from pxassure.ingest import themes
+
+    model = themes.Model.load()
+    out = themes.classify(model, pd.Series([text, "The nurses were kind and explained everything."]))
+    assert out.loc[0, "labels"] == themes.BLANK_LABEL and pd.isna(out.loc[0, "sentiment"])
+    assert out.loc[1, "labels"] != themes.BLANK_LABEL and out.loc[1, "sentiment"] in (1, 2)

@@ -33,8 +33,9 @@ HARM_LEVELS = ("no_harm", "low", "moderate", "severe", "death")
 OUTCOMES = ("upheld", "partly_upheld", "not_upheld")
 PEER_BANDS = ("better", "about_the_same", "worse")
 COMMENT_SOURCES = ("fft", "pals", "compliment", "survey")
-#: Who gave a comment's labels or sentiment: a person (in the extract) or pxassure's classifier.
-CODED_BY = ("person", "model")
+#: Who gave a comment's labels or sentiment: a person (in the extract), pxassure's classifier, or
+#: pxassure's rule for non-comments ('N/A', 'None', '-'), which are never themed or toned.
+CODED_BY = ("person", "model", "rule")
 KO41A_SUBJECTS = (
     "Access to treatment or drugs",
     "Admissions, discharges and transfers",
@@ -402,8 +403,10 @@ TABLES: dict[str, Table] = {
                 Column(
                     "question",
                     "VARCHAR",
-                    "The question the comment answers, e.g. 'What was good?' (helps the classifier)",
+                    "The question the comment answers, e.g. 'What was good?' (helps the classifier); the column "
+                    "may be left out",
                     nullable=True,
+                    optional=True,
                 ),
                 Column(
                     "rating",
@@ -422,17 +425,20 @@ TABLES: dict[str, Table] = {
                     "labels",
                     "VARCHAR",
                     "Themes: names from the FFT comment framework (`pxassure themes labels` lists them) "
-                    "joined by '|'; empty: the classifier labels it",
+                    "joined by '|'; empty, or the column left out: the classifier labels it",
                     nullable=True,
+                    optional=True,
                 ),
                 Column(
                     "sentiment",
                     "INTEGER",
-                    "1 very positive … 5 very negative; empty: the classifier codes it (none for a blank comment)",
+                    "1 very positive … 5 very negative; empty, or the column left out: the classifier codes it "
+                    "(none for a blank comment or a non-comment such as 'N/A')",
                     "1–5",
                     nullable=True,
                     minimum=1,
                     maximum=5,
+                    optional=True,
                 ),
                 Column("labels_by", "VARCHAR", "Who gave the labels", choices=CODED_BY, derived=True),
                 Column(

@@ -224,10 +224,14 @@ def _code_comments(loader: Loader, frame: pd.DataFrame, rows, file: str, sheet: 
     out["sentiment_by"] = pd.Series(np.where(out["sentiment"].notna(), "person", None), dtype=object)
     out["model_version"] = None
     out["confidence"] = np.nan
-    todo = (~given | out["sentiment"].isna()).to_numpy()
+    # Non-comments ('N/A', 'None', '-') are kept and counted, never themed or toned, by rule.
+    rule = themes.is_non_comment(out["text"]).to_numpy() & ~given.to_numpy() & out["sentiment"].isna().to_numpy()
+    out.loc[rule, "labels"] = themes.BLANK_LABEL
+    out.loc[rule, "labels_by"] = "rule"
+    todo = (~given | out["sentiment"].isna()).to_numpy() & ~rule
     if todo.any():
         model = loader.themes_model  # loaded only when something is left to classify
-        predicted = model.predict(out.loc[todo, "text"], out.loc[todo, "question"], out.loc[todo, "rating"])
+        predicted = themes.classify(model, out.loc[todo, "text"], out.loc[todo, "question"], out.loc[todo, "rating"])
         predicted.index = out.index[todo]
         need_labels = todo & ~given.to_numpy()
         out.loc[need_labels, "labels"] = predicted.loc[out.index[need_labels], "labels"]

@@ -104,6 +104,50 @@ def is_blank(text: pd.Series) -> pd.Series:
     return (t == "") | (t.str.lower() == "did not answer")
 
 
+#: Answers that say nothing to theme ("N/A", "None", "-", "nothing", "no comment" …), compared
+#: lower-case with punctuation and spaces squeezed out: kept and counted, never themed or toned.
+NON_COMMENTS = frozenset(
+    {
+        "",
+        "na",
+        "none",
+        "nil",
+        "no",
+        "nothing",
+        "nothingreally",
+        "nothingelse",
+        "nothingtoadd",
+        "nothingtosay",
+        "nocomment",
+        "nocomments",
+        "notapplicable",
+        "noneatall",
+        "nothankyou",
+        "nonethankyou",
+        "didnotanswer",
+    }
+)
+
+
+def is_non_comment(text: pd.Series) -> pd.Series:
+    """Comments that say nothing to label: blank, punctuation only, or a stock non-answer."""
+    squeezed = text.fillna("").astype(str).str.lower().str.replace(r"[\W_]+", "", regex=True)
+    return squeezed.isin(NON_COMMENTS)
+
+
+def classify(model: Model, text: pd.Series, question=None, rating=None) -> pd.DataFrame:
+    """The model's labels and sentiment (:meth:`Model.predict`), except that non-comments get
+    "Labelling not possible" and no sentiment by rule. Loading and ``themes classify`` use this;
+    the model's own evaluation does not, so its recorded figures stay the model's."""
+    predicted = model.predict(text, question, rating)
+    rule = is_non_comment(text.reset_index(drop=True)).to_numpy()
+    predicted.loc[rule, "labels"] = BLANK_LABEL
+    predicted.loc[rule, "confidence"] = 1.0
+    predicted.loc[rule, "sentiment"] = pd.NA
+    predicted.loc[rule, "sentiment_confidence"] = np.nan
+    return predicted
+
+
 def _question_key(q) -> str:
     return re.sub(r"[^a-z0-9]+", " ", str(q).lower()).strip() if isinstance(q, str) else ""
 
@@ -767,7 +811,7 @@ def classify_file(source: str | Path, output: str | Path, model: Model) -> pd.Da
             (rating != "") & (rating.map(_rating_key) == ""),
             "the FFT answer as a whole number from 1 (very good) to 5 (very poor) or 6 (don't know), or empty",
         )
-    predicted = model.predict(raw["text"], raw["question"] if "question" in raw.columns else None, rating)
+    predicted = classify(model, raw["text"], raw["question"] if "question" in raw.columns else None, rating)
     out = pd.concat([raw[["comment_id"]], predicted], axis=1)
     atomic_write_text(output, out.to_csv(index=False))
     return out
