@@ -145,7 +145,9 @@ def test_every_paper_builds_on_the_example_trust(loaded, tmp_path):
     out = tmp_path / "out"
     assert main(["build", "--all", "--period", "latest", "--database", str(loaded), "--output", str(out)]) == 0
     papers = sorted(out.glob("NVH/2026-10/*/*.html"))
-    assert len([p for p in papers if not p.name.endswith(".appendix.html")]) == 4 + 3 + 13
+    # 4 committee papers, 3 divisions, and the 12 wards open in October 2026 (Ward 12 Elderly Care closed)
+    assert len([p for p in papers if not p.name.endswith(".appendix.html")]) == 4 + 3 + 12
+    assert not (out / "NVH/2026-10/ward/W12.html").exists()
     board = html.unescape(re.sub(r"<[^>]+>", " ", (out / "NVH/2026-10/board/board.html").read_text()))
     table = board[board.rfind("Wards with special-cause concern") :][:2000]
     assert "North Vale Hospitals NHS Trust" not in table
@@ -153,6 +155,22 @@ def test_every_paper_builds_on_the_example_trust(loaded, tmp_path):
     division = html.unescape(re.sub(r"<[^>]+>", " ", (out / "NVH/2026-10/division/MED.html").read_text()))
     assert "Medicine has no self-assessment against the framework up to October 2026" in division
     assert "no requirement has an assurance gap" not in division
+    assert "Not open this month" in division and "Ward 12 Elderly Care closed in December 2025" in division
+
+
+def test_a_closed_or_new_ward_has_no_paper_or_zeros_outside_its_months(loaded, capsys):
+    from pxassure.reports import division_report, ward_report
+
+    assert main(["build", "--committee", "ward", "--unit", "W12", "--database", str(loaded)]) == 2
+    assert "unit 'W12' has no ward report for 2026-10: it closed in December 2025" in capsys.readouterr().err
+    stroke = ward_report(loaded, unit_id="W12S")  # opened February 2026: no zero months before it
+    complaints = next(c for c in stroke.charts if c.measure.id == "complaints_count")
+    assert str(complaints.result.points.index.min()) == "2026-02"
+    closed = ward_report(loaded, unit_id="W12", period="2025-12")  # its last month still has a paper
+    complaints = next(c for c in closed.charts if c.measure.id == "complaints_count")
+    assert str(complaints.result.points.index.max()) == "2025-12"
+    medicine = division_report(loaded, unit_id="MED")
+    assert "W12" not in {c.unit_id for c in medicine.ward_charts}
 
 
 # -- mistakes: every one reported, nothing loaded -----------------------------------------
@@ -248,3 +266,11 @@ def test_themes_classify_leaves_a_non_comment_alone(text):
     out = themes.classify(model, pd.Series([text, "The nurses were kind and explained everything."]))
     assert out.loc[0, "labels"] == themes.BLANK_LABEL and pd.isna(out.loc[0, "sentiment"])
     assert out.loc[1, "labels"] != themes.BLANK_LABEL and out.loc[1, "sentiment"] in (1, 2)
+
+
+def test_a_department_without_beds_says_why_a_bed_day_rate_is_not_assessed(loaded):
+    from pxassure.reports import ward_report
+
+    reasons = {m["measure"]: m["reason"] for m in ward_report(loaded, unit_id="ED").missing}
+    harm = reasons["Moderate or worse harm incidents per 1,000 bed days"]
+    assert harm.startswith("no occupied bed days recorded for this unit: a rate per bed day does not apply")

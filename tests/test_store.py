@@ -108,3 +108,19 @@ def test_demo_database_has_every_table(demo_db):
     assert all(n > 0 for n in counts.values()), counts
     assert counts["framework_requirements"] == 57
     assert counts["org_units"] == 1 + len(demo.DIVISIONS) + len(demo.CARE_GROUPS) + 60
+
+
+def test_a_database_from_before_optional_columns_gains_them_empty(tmp_path):
+    """org_units.opened and closed came later: an older database opens for writing, gains them
+    empty, and keeps its rows, so a trust need not load everything again."""
+    db = tmp_path / "old.duckdb"
+    with Store(db) as store:
+        store.con.execute("INSERT INTO org_units (unit_id, name, level) VALUES ('T', 'Trust', 'trust')")
+        store.con.execute("ALTER TABLE org_units DROP COLUMN closed")
+        store.con.execute("ALTER TABLE org_units DROP COLUMN opened")
+    with pytest.raises(StoreError, match="this version of pxassure expects"):
+        Store(db, read_only=True)
+    with Store(db) as store:
+        units = store.table("org_units")
+    assert list(units.columns)[-2:] == ["opened", "closed"] and units["opened"].isna().all()
+    assert units["unit_id"].tolist() == ["T"]

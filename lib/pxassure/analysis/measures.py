@@ -241,10 +241,42 @@ def ward_counts(counts: Callable[[Tables], pd.DataFrame], since: tuple[str, str]
         start = _months(first).min() if len(first) else month
         months = pd.date_range(start=start, end=month, freq="MS")
         grid = pd.MultiIndex.from_product([wards, months], names=["unit_id", "month"]).to_frame(index=False)
+        grid = grid[open_in_month(units, grid["unit_id"], grid["month"])]  # no zeros before opening or after closing
         out = grid.merge(counts(tables), on=["unit_id", "month"], how="left")
         return _frame(out["unit_id"], out["month"], out["count"].fillna(0), 1.0)
 
     return compute
+
+
+def open_in_month(units: pd.DataFrame, unit_ids: pd.Series, months: pd.Series) -> np.ndarray:
+    """For each (unit, month), whether the unit was open that month (``opened``/``closed`` in
+    ``org_units``; a unit without them, or a trust that does not record them, is always open)."""
+    keep = np.ones(len(unit_ids), dtype=bool)
+    indexed = units.set_index("unit_id")
+    for column, after in (("opened", True), ("closed", False)):
+        if column not in indexed.columns:
+            continue
+        bound = pd.to_datetime(unit_ids.map(indexed[column]))
+        month = pd.to_datetime(months)
+        inside = (month >= bound) if after else (month <= bound)
+        keep &= (bound.isna() | inside).to_numpy()
+    return keep
+
+
+def open_units(units: pd.DataFrame, month: pd.Timestamp) -> pd.DataFrame:
+    """The units open in ``month``."""
+    return units[open_in_month(units, units["unit_id"], pd.Series(month, index=units.index))]
+
+
+def closure(units: pd.DataFrame, unit_id: str, month: pd.Timestamp) -> str | None:
+    """Why ``unit_id`` has no paper for ``month`` ("closed in December 2025"), or None if it was open."""
+    row = units.set_index("unit_id").loc[unit_id]
+    closed, opened = row.get("closed"), row.get("opened")
+    if closed is not None and not pd.isna(closed) and pd.Timestamp(closed) < month:
+        return f"closed in {pd.Timestamp(closed):%B %Y}"
+    if opened is not None and not pd.isna(opened) and pd.Timestamp(opened) > month:
+        return f"opened only in {pd.Timestamp(opened):%B %Y}"
+    return None
 
 
 def counts_as_recorded(counts: Callable[[Tables], pd.DataFrame]) -> Compute:

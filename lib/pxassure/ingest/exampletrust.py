@@ -163,7 +163,7 @@ def org_units() -> pd.DataFrame:
                 lead=f"Head of Nursing, {name}",
             )
         )
-    for code, div, name, service, _, _ in WARDS:
+    for code, div, name, service, opened, closed in WARDS:
         rows.append(
             dict(
                 unit_id=code,
@@ -173,6 +173,8 @@ def org_units() -> pd.DataFrame:
                 site="North Vale General",
                 service_type=service,
                 lead=f"Ward manager, {name}",
+                opened=opened or "",
+                closed=closed or "",
             )
         )
     return pd.DataFrame(rows)
@@ -370,7 +372,7 @@ extracts:
     file: org_units.csv
     table: org_units
     columns: {unit_id: unit_id, name: name, level: level, parent_id: parent_id, site: site,
-              service_type: service_type, lead: lead}
+              service_type: service_type, lead: lead, opened: opened, closed: closed}
   committees:
     file: committees.csv
     table: committees

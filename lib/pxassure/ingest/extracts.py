@@ -49,7 +49,7 @@ from pxassure.errors import ReadError, SourcesFileError
 from pxassure.ingest import dates, readers
 from pxassure.ingest.problems import Problem
 from pxassure.ingest.readers import Chunk
-from pxassure.ingest.schema import MONTH_COLUMNS, TABLES, Table
+from pxassure.ingest.schema import TABLES, Table
 from pxassure.ingest.store import SourceFile
 
 #: Derivations that combine rows, allowed only where ``aggregate: true``.
@@ -58,11 +58,6 @@ DERIVATIONS = ("column", "constant", "location", "working_days", *AGGREGATES)
 #: Columns whose date is the row's date for a location look-up, in order of preference.
 ROW_DATE = ("month", "received", "assessed_month", "from_month")
 IDENTICAL = "identical to an earlier row of this extract"
-
-
-def _is_month(column) -> bool:
-    """A column holding a month: any date in it stands for its month."""
-    return column.name in MONTH_COLUMNS or column.unit == "first day of the month"
 
 
 def _key(text: object) -> str:
@@ -485,7 +480,7 @@ class Mapper:
             return days
         their = rule.their[0]
         if col.type == "DATE":
-            day = self._date(their, raw, parsed, flag, month=_is_month(col))
+            day = self._date(their, raw, parsed, flag, month=col.is_month)
             return day.map(lambda d: "" if d is None else d.isoformat())
         text = raw[their]
         if rule.ours in self.extract.values:
@@ -556,7 +551,7 @@ class Mapper:
             if rule is not None:
                 text = raw[rule.their[0]]
                 day = dates.parse(text, fmt=self.extract.date_format)
-                if _is_month(self.extract.table.column(name)):  # a month alone ('Mar-24') where no day is given
+                if self.extract.table.column(name).is_month:  # a month alone ('Mar-24') where no day is given
                     day = day.where(day.notna(), dates.parse(text, month=True))
                 return day
         return pd.Series([None] * len(raw), index=raw.index, dtype=object)

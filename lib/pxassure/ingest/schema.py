@@ -62,6 +62,10 @@ CODE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}"
 CODE_TEXT = "a code of letters, digits, '-' and '_' (at most 32, starting with a letter or digit)"
 
 
+#: The unit of every column that holds a month (see :attr:`Column.is_month`).
+MONTH_UNIT = "first day of the month"
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
@@ -81,6 +85,12 @@ class Column:
     #: Filled in by pxassure when the rows are loaded, never read from an input file.
     derived: bool = False
     optional: bool = False  # a file may leave the column out altogether (its values are then empty)
+
+    @property
+    def is_month(self) -> bool:
+        """A column holding a month: YYYY-MM or the first day of a month (any date stands for its month
+        in a mapped extract)."""
+        return self.type == "DATE" and self.unit == MONTH_UNIT
 
 
 @dataclass(frozen=True)
@@ -114,9 +124,7 @@ UNIT = Column(
     "Organisation unit code (kept as text: codes such as '007' keep their zeros)",
     references="org_units.unit_id",
 )
-MONTH = Column("month", "DATE", "Calendar month the figures cover", "first day of the month")
-#: Columns that hold a month: YYYY-MM or the first day of a month.
-MONTH_COLUMNS = ("month", "from_month")
+MONTH = Column("month", "DATE", "Calendar month the figures cover", MONTH_UNIT)
 MEASURE = Column(
     "measure",
     "VARCHAR",
@@ -172,6 +180,23 @@ TABLES: dict[str, Table] = {
                     nullable=True,
                     optional=True,
                 ),
+                Column(
+                    "opened",
+                    "DATE",
+                    "First month the unit was open (empty: open throughout); no paper or zero is shown before it",
+                    MONTH_UNIT,
+                    nullable=True,
+                    optional=True,
+                ),
+                Column(
+                    "closed",
+                    "DATE",
+                    "Last month the unit was open (empty: still open); no paper or zero is shown after it, and "
+                    "its division's paper names the closure",
+                    MONTH_UNIT,
+                    nullable=True,
+                    optional=True,
+                ),
             ),
             key=("unit_id",),
             grain="one row per unit",
@@ -222,7 +247,7 @@ TABLES: dict[str, Table] = {
                     "assessed_month",
                     "DATE",
                     "Month the assessment was completed (usually a quarter end)",
-                    "first day of the month",
+                    MONTH_UNIT,
                 ),
                 Column("requirement", "VARCHAR", "Framework ID", references="framework_requirements.requirement"),
                 Column(
@@ -501,7 +526,7 @@ TABLES: dict[str, Table] = {
                     "empty when `basis` is `national`",
                     nullable=True,
                 ),
-                Column("from_month", "DATE", "First month the target applies", "first day of the month"),
+                Column("from_month", "DATE", "First month the target applies", MONTH_UNIT),
                 Column("set_by", "VARCHAR", "Who agreed it, e.g. 'Trust Board, March 2024'"),
             ),
             key=("measure", "unit_id", "service_type", "from_month"),
@@ -521,7 +546,7 @@ TABLES: dict[str, Table] = {
                     "The unit whose chart is rebased (a ward, or a division or the trust for its pooled chart)",
                     references="org_units.unit_id",
                 ),
-                Column("month", "DATE", "First month of the new period", "first day of the month"),
+                Column("month", "DATE", "First month of the new period", MONTH_UNIT),
                 Column("reason", "VARCHAR", "Why: the change in the process (shown beside the chart)"),
                 Column("agreed_by", "VARCHAR", "Who agreed it, e.g. 'Medicine divisional quality board'"),
             ),
@@ -545,7 +570,7 @@ TABLES: dict[str, Table] = {
                     references="org_units.unit_id",
                 ),
                 Column("rating", "VARCHAR", "The rating in the trust's own words, e.g. 'Sufficient', 'Limited'"),
-                Column("from_month", "DATE", "First month the rating applies", "first day of the month"),
+                Column("from_month", "DATE", "First month the rating applies", MONTH_UNIT),
                 Column("rated_by", "VARCHAR", "Who rated it, e.g. 'Information governance group'"),
             ),
             key=("measure", "unit_id", "from_month"),

@@ -27,7 +27,7 @@ from pxassure.errors import MAX_PROBLEMS_SHOWN, ReadError, ValidationError
 from pxassure.ingest import readers, themes
 from pxassure.ingest.problems import Problem
 from pxassure.ingest.readers import Chunk
-from pxassure.ingest.schema import MONTH_COLUMNS, TABLES, Table
+from pxassure.ingest.schema import TABLES, Table
 from pxassure.ingest.store import SourceFile, StagedLoad, Store
 
 __all__ = ["Loader", "Problem", "ValidationError", "discover", "load_files", "parse_table", "MAX_PROBLEMS_SHOWN"]
@@ -117,7 +117,7 @@ def parse_table(
             is_month = text.fillna("").str.match(_MONTH)
             padded = text.where(~is_month, text + "-01")
             values = pd.to_datetime(padded.where(~blank), format="%Y-%m-%d", errors="coerce")
-            is_month_column = col.name in MONTH_COLUMNS
+            is_month_column = col.is_month
             bad(~blank & values.isna(), "a real date as YYYY-MM-DD" + (" or YYYY-MM" if is_month_column else ""))
             if is_month_column:
                 bad(values.notna() & (values.dt.day != 1), "a month: YYYY-MM or the first day of the month")
@@ -192,7 +192,12 @@ def _table_checks(frame: pd.DataFrame, table: Table, file: str, sheet: str | Non
                     sheet,
                 )
             )
-    for later, earlier in (("acknowledged", "received"), ("closed", "received"), ("resolved", "received")):
+    for later, earlier in (
+        ("acknowledged", "received"),
+        ("closed", "received"),
+        ("resolved", "received"),
+        ("closed", "opened"),
+    ):
         if later in frame.columns and earlier in frame.columns:
             wrong = (pd.to_datetime(frame[later]) < pd.to_datetime(frame[earlier])).fillna(False)
             for r, v in zip(rows[wrong.to_numpy()], frame[later][wrong]):

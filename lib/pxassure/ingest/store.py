@@ -252,6 +252,7 @@ class Store:
     def create_schema(self) -> None:
         for name in LOAD_ORDER:
             self.con.execute(_ddl(TABLES[name]))
+            self._add_optional_columns(TABLES[name])
         self.con.execute(LOAD_LOG_DDL)
         self.con.execute(LOAD_WARNINGS_DDL)
         # The framework's catalogue is the framework's, not the trust's: it ships with pxassure, so
@@ -263,6 +264,17 @@ class Store:
                 self.con.execute("INSERT INTO framework_requirements SELECT * FROM _catalogue")
             finally:
                 self.con.unregister("_catalogue")
+
+    def _add_optional_columns(self, table: Table) -> None:
+        """Give a database built by an earlier version the optional columns added since at the end of
+        a table (``org_units.opened`` and ``closed``, say), empty, so its data need not be loaded again."""
+        found = [c[0] for c in self.con.execute(f"SELECT * FROM main.{table.name} LIMIT 0").description]
+        expected = table.column_names
+        if found == expected or found != expected[: len(found)]:
+            return  # as expected, or different otherwise: check_schema says what to do
+        if all(table.column(c).optional for c in expected[len(found) :]):
+            for c in expected[len(found) :]:
+                self.con.execute(f"ALTER TABLE {table.name} ADD COLUMN {c} {table.column(c).type}")
 
     # -- writing -------------------------------------------------------------
 

@@ -134,13 +134,17 @@ def plan(
     trust = units[units["level"] == "trust"]
     if len(trust) != 1:
         raise ParameterError(f"org_units in {database} must have exactly one unit at level 'trust', found {len(trust)}")
-    specs = committees.plan(params, units, only=None if committee is None else [committee])
+    current = measures.open_units(units, month)  # a closed ward has no paper after it closed
+    specs = committees.plan(params, current, only=None if committee is None else [committee])
     if unit is not None:
         code = unit_code(unit)
         specs = [s for s in specs if s.unit_id == code]
         if not specs:
+            known = units["unit_id"].tolist()
+            why = measures.closure(units, code, month) if code in known else None
             raise ParameterError(
-                f"unit {code!r} has no {committee or ''} report: not a unit of that layer in org_units"
+                f"unit {code!r} has no {committee or ''} report for {month:%Y-%m}: "
+                + (f"it {why}" if why else "not a unit of that layer in org_units")
             )
 
     def resolved(spec: ReportSpec) -> dict:
@@ -151,7 +155,7 @@ def plan(
         return parameters
 
     code = freshness.code_digest(str(PROJECT_ROOT))
-    pack = committees.plan(params, units)  # every report: keys depend on the reports below
+    pack = committees.plan(params, current)  # every report: keys depend on the reports below
     reads = inputs(pack, units)
     keys = content_keys(pack, reads, digests, resolved, pdf, code)
     snapshot = freshness.snapshot_digest(digests, code)

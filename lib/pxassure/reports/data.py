@@ -132,9 +132,12 @@ class ReportData:
             "trust_id": self.trust["unit_id"],
         }
 
-    def wards(self, service_types: tuple[str, ...] | None = None) -> pd.Series:
-        """Ward unit ids, optionally only those of some settings."""
+    def wards(self, service_types: tuple[str, ...] | None = None, *, current: bool = False) -> pd.Series:
+        """Ward unit ids, optionally only those of some settings, or only those open in the report
+        month (``current``: the wards that have a paper this month)."""
         u = self.units[self.units["level"] == "ward"]
+        if current:
+            u = measures.open_units(u, self.month)
         if service_types is not None:
             u = u[u["service_type"].isin(service_types)]
         return u["unit_id"]

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pxassure.analysis import framework
+from pxassure.analysis import framework, measures
 from pxassure.errors import ParameterError
 from pxassure.reports import committees
 from pxassure.reports.data import ReportData, framework_evidence, load
@@ -38,6 +38,7 @@ class DivisionReport(Report):
     actions: pd.DataFrame
     complaints_by_subject: pd.DataFrame
     exceptions: pd.DataFrame
+    closed_wards: list[str]  # wards not open in the report month, with why ("… closed in December 2025")
 
     @property
     def ward_summary(self) -> pd.DataFrame:
@@ -75,8 +76,13 @@ class DivisionReport(Report):
     def summary_text(self) -> list[str]:
         text = [
             f"{self.unit_name}: divisional report for {self.month:%B %Y}, covering "
-            f"{len(self.ward_charts)} wards and departments."
+            f"{len({c.unit_id for c in self.ward_charts})} wards and departments."
         ]
+        if self.closed_wards:
+            text.append(
+                "Not open this month, so with no chart or paper here (their earlier months still count in the "
+                "division's figures): " + "; ".join(self.closed_wards) + "."
+            )
         for c in self.charts:
             v = c.result.variation or ""
             if v.startswith("improvement"):
@@ -196,8 +202,10 @@ def division_report(
     unit = data.unit(unit_id)
     if unit["level"] != "division":
         raise ParameterError(f"unit_id {unit_id!r} is a {unit['level']}, not a division")
-    children = ward_children(data, unit_id)
+    children = ward_children(data, unit_id)  # the wards open this month: each has a paper and a chart here
     wards = sorted(w for ward_list in children.values() for w in ward_list)
+    every_ward = [w for w in data.wards() if committees.division_of(data.units, w) == unit_id]
+    closed = [f"{data.unit(w)['name']} {measures.closure(data.units, w, month)}" for w in every_ward if w not in wards]
 
     changes = framework.score_changes(data.scores, unit_id, month)
     gaps = framework.assurance_gaps(changes, framework_evidence(data, unit_id))
@@ -220,7 +228,8 @@ def division_report(
         score_changes=changes,
         assurance_gaps=gaps,
         actions=actions_due(data.scores, unit_id, month),
-        complaints_by_subject=complaints_by_subject(data, wards),
+        complaints_by_subject=complaints_by_subject(data, every_ward),
+        closed_wards=closed,
         escalated=escalated,
         exceptions=link_wards(exceptions, linkable),
         links=committees.report_links(spec["layer"], unit_id, data.units, linkable),

@@ -195,14 +195,16 @@ def escalate(
 
 
 def ward_children(data: ReportData, division_id: str) -> dict[str, list[str]]:
-    """A division's ward reports and the ward each covers."""
-    return {f"ward/{w}.html": [w] for w in data.wards() if committees.division_of(data.units, w) == division_id}
+    """A division's ward reports (of the wards open in the report month) and the ward each covers."""
+    return {
+        f"ward/{w}.html": [w] for w in data.wards(current=True) if committees.division_of(data.units, w) == division_id
+    }
 
 
 def division_children(data: ReportData) -> dict[str, list[str]]:
     """The divisional reports and the wards each covers."""
     out: dict[str, list[str]] = {}
-    for w in data.wards():
+    for w in data.wards(current=True):
         out.setdefault(f"division/{committees.division_of(data.units, w)}.html", []).append(w)
     return out
 

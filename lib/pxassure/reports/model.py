@@ -149,6 +149,18 @@ class Chart:
         }
 
 
+def no_data_reason(measure: Measure) -> str:
+    """Why a supplied measure has nothing to chart for a unit, in words a board member reads."""
+    if measure.denominator == "occupied bed days":
+        return (
+            "no occupied bed days recorded for this unit: a rate per bed day does not apply to a department "
+            "without beds (A&E, day case, outpatients, community)"
+        )
+    if measure.denominator:
+        return f"no {measure.denominator} recorded for this unit"
+    return "no data for this unit"
+
+
 def chart_for(data: ReportData, measure: Measure, unit_id: str, options: SPCOptions) -> Chart | str:
     """``measure`` charted for one unit (a ward, or wards pooled up to a division or the trust),
     with the measure's own target and scope — or, when it cannot be charted, the reason why."""
@@ -157,7 +169,7 @@ def chart_for(data: ReportData, measure: Measure, unit_id: str, options: SPCOpti
         return "not supplied: " + ", ".join(missing)
     series, target, scope = data.scoped(measure, unit_id)
     if series.empty or series["denominator"].notna().sum() == 0:
-        return "no data for this unit"  # e.g. no eligible numbers reported, or no beds
+        return no_data_reason(measure)
     unit_name = data.unit(unit_id)["name"]
     rebases = data.rebases(measure, unit_id)
     value = None if target is None else target.value

@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from pxassure.analysis import measures
 from pxassure.analysis.comments import MINIMUM_COUNT, NO_THEME, by_theme, negative_theme_counts, theme_measure, tones
 from pxassure.analysis.redact import redact
 from pxassure.errors import ParameterError
@@ -181,6 +182,9 @@ def ward_report(
     unit = data.unit(unit_id)
     if unit["level"] != "ward":
         raise ParameterError(f"unit_id {unit_id!r} is a {unit['level']}, not a ward or department")
+    why = measures.closure(data.units, unit_id, month)
+    if why:
+        raise ParameterError(f"{unit['name']} ({unit_id}) {why}: it has no paper for {month:%B %Y}")
     division_id = committees.division_of(data.units, unit_id)
     units = data.units.set_index("unit_id")
     period_label = month.strftime("%Y-%m")
