@@ -53,7 +53,7 @@ def test_a_database_cut_short(tmp_path, inputs):
     """A copy that did not finish: DuckDB opens it and fails only when it reads the missing part."""
     db = tmp_path / "trust.duckdb"
     with Store(db) as store:  # enough FFT rows that a cut can fall inside them
-        store.con.execute("INSERT INTO org_units VALUES ('T', 'Trust', 'trust', NULL, NULL, NULL, NULL)")
+        store.con.execute("INSERT INTO org_units (unit_id, name, level) VALUES ('T', 'Trust', 'trust')")
         store.con.execute(
             "INSERT INTO fft_monthly SELECT 'T', DATE '1900-01-01' + INTERVAL (range) MONTH, range % 97, range % 89, "
             "range % 83, range % 79, range % 73, range % 71, NULL FROM range(300000)"

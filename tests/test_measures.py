@@ -163,7 +163,8 @@ def test_an_ambulance_service_is_its_own_setting(tmp_path):
     with build(tmp_path / "s.duckdb") as store:
         units = store.table("org_units")
         amb = pd.DataFrame(
-            [("AMB1", "See and treat", "ward", "D1", "Hub", "ambulance", "Station manager")], columns=units.columns
+            [("AMB1", "See and treat", "ward", "D1", "Hub", "ambulance", "Station manager")],
+            columns=["unit_id", "name", "level", "parent_id", "site", "service_type", "lead"],
         )
         fft = pd.DataFrame(
             [("AMB1", m, 40, 10, 2, 1, 1, 0, 900) for m in months], columns=store.table("fft_monthly").columns
