@@ -274,3 +274,72 @@ def test_a_department_without_beds_says_why_a_bed_day_rate_is_not_assessed(loade
     reasons = {m["measure"]: m["reason"] for m in ward_report(loaded, unit_id="ED").missing}
     harm = reasons["Moderate or worse harm incidents per 1,000 bed days"]
     assert harm.startswith("no occupied bed days recorded for this unit: a rate per bed day does not apply")
+
+
+EXTRACT_FILES = [
+    "datix_incidents.csv",
+    "complaints_export.csv",
+    "pals_log.xlsx",
+    "roster_fill_rates.csv",
+    "fft_provider_monthly.csv",
+    "fft_comments.csv",
+    "pas_bed_days.csv",
+]
+
+
+def test_map_drafts_a_sources_file_that_leaves_only_real_decisions(extracts, loaded, tmp_path, capsys):
+    """`pxassure map` on extracts it was not told about: it proposes tables, columns, derivations,
+    translations and units, and marks as TODO only what a person must decide (a ward's old name, a
+    car park, a name two wards shared); a draft with a TODO left is refused, naming it."""
+    draft = tmp_path / "draft.yaml"
+    files = [str(extracts / f) for f in EXTRACT_FILES]
+    assert main(["map", *files, "--database", str(loaded), "--output", str(draft)]) == 0
+    assert "8 TODO(s) to complete" in capsys.readouterr().out
+    spec = yaml.safe_load(draft.read_text())
+    x = spec["extracts"]
+    assert x["datix_incidents"]["table"] == "incidents" and x["datix_incidents"]["aggregate"] is True
+    assert x["datix_incidents"]["columns"]["incidents"] == {"count": "rows"}
+    assert x["datix_incidents"]["values"]["harm_level"]["Moderate harm"] == "moderate"
+    assert x["complaints_export"]["columns"]["target_working_days"] == {
+        "working_days": ["Date received", "Response due"]
+    }
+    assert x["complaints_export"]["values"]["outcome"] == {
+        "Not Upheld": "not_upheld",
+        "Partially Upheld": "partly_upheld",
+        "Upheld": "upheld",
+        "Withdrawn": None,
+    }
+    assert x["pals_log"]["header_row"] == 3 and x["pals_log"]["table"] == "pals_contacts"
+    assert x["roster_fill_rates"]["columns"]["care_night_fill"] == {
+        "percent": ["Actual hours", "Planned hours"],
+        "where": {"Shift": "Night", "Staff group": "Unregistered"},
+    }
+    units = {p["name"]: p["unit"] for p in spec["locations"]}
+    assert units["NV-ED"] == "ED" and units["NVH - Ward 12 Stroke"] == "W12S" and units["BCH Beech Ward"] == "BCH"
+    undecided = {n for n, u in units.items() if u == "TODO"}
+    assert undecided == {
+        "Beech Ward",
+        "BEECH WARD",
+        "North Vale Beech Ward",
+        "NVH - Beech Ward",  # the renamed ward's old name
+        "NVH - Car Park",
+        "NVH - Main Entrance",
+        "NVH - Pharmacy Stores",  # not wards
+        "Ward 12",  # two wards' name, at different times
+    }
+    # a draft with a TODO left is refused, saying where
+    assert main(["load", "--sources", str(draft), "--check", "--database", str(tmp_path / "x.duckdb")]) == 2
+    assert "still TODO" in capsys.readouterr().err
+    # the analyst's decisions (the example trust's own look-up), and the draft loads what the hand-written file does
+    known = pd.read_csv(extracts / "locations.csv", dtype=str, keep_default_na=False)
+    spec["locations"] = [p for p in spec["locations"] if p["unit"] != "TODO"] + [
+        {k: v for k, v in row.items() if v} for row in known.to_dict("records") if row["name"] in undecided
+    ]
+    spec["extracts"]["datix_incidents"]["skip"] = [{"column": "Result / Harm", "blank": True, "reason": "ungraded"}]
+    draft.write_text(yaml.safe_dump(spec, sort_keys=False))
+    capsys.readouterr()
+    assert main(["load", "--sources", str(draft), "--check", "--database", str(loaded)]) == 0
+    out = capsys.readouterr().out
+    for table in ("incidents", "complaints", "pals_contacts", "staffing", "fft_monthly", "activity"):
+        n = _table(loaded, f"SELECT count(*) AS n FROM {table}")["n"].iloc[0]
+        assert re.search(rf"^{table}: {n} row\(s\)", out, re.M), (table, n, out)

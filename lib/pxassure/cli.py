@@ -130,6 +130,27 @@ def _load(args) -> int:
     return _run_load(args, add, replace=args.replace, check=args.check)
 
 
+def _map(args) -> int:
+    from pxassure.files import atomic_write_text
+    from pxassure.ingest import draft
+
+    units = None
+    if args.database and Path(args.database).exists():
+        from pxassure.ingest.store import Store
+
+        with Store(args.database, read_only=True) as store:
+            units = store.table("org_units")
+    output = Path(args.output)
+    if output.exists() and not args.force:
+        print(f"pxassure map: {output} exists: choose another --output, or --force to replace it", file=sys.stderr)
+        return 2
+    text, todo = draft.draft(args.extracts, output, units)
+    atomic_write_text(output, text)
+    print(f"{output}: a draft sources file for {len(args.extracts)} extract(s), {todo} TODO(s) to complete")
+    print(f"next: complete each TODO, then pxassure load --sources {output} --check  (see docs/own-data.md)")
+    return 0
+
+
 def _fft_import(args) -> int:
     from pxassure.ingest import fft
     from pxassure.ingest.problems import Problem
@@ -362,6 +383,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--check", action="store_true", help="say what would load and every problem; load nothing")
     p.set_defaults(func=_load)
+
+    p = sub.add_parser("map", help="draft a sources file for your own extracts (complete its TODOs, then load)")
+    p.add_argument("extracts", nargs="+", help="the extracts: CSV or Excel files as your systems export them")
+    p.add_argument("--output", default="sources.yaml", help="the draft to write (default sources.yaml)")
+    p.add_argument("--database", default=None, help="a database whose org_units the location names are matched against")
+    p.add_argument("--force", action="store_true", help="replace --output if it exists")
+    p.set_defaults(func=_map)
 
     p = sub.add_parser("measures", help="list the measures (the ids that targets, rebases and params files use)")
     p.set_defaults(func=_measures)

@@ -58,6 +58,8 @@ DERIVATIONS = ("column", "constant", "location", "working_days", *AGGREGATES)
 #: Columns whose date is the row's date for a location look-up, in order of preference.
 ROW_DATE = ("month", "received", "assessed_month", "from_month")
 IDENTICAL = "identical to an earlier row of this extract"
+#: What ``pxassure map`` writes where a person must decide; a sources file with one left is refused.
+TODO = "TODO"
 
 
 def _key(text: object) -> str:
@@ -142,6 +144,8 @@ class Locations:
             if not isinstance(row, dict) or not str(row.get("name") or "").strip():
                 raise SourcesFileError(f"{at}: expected a 'name'")
             unit = str(row.get("unit") or "").strip() or None
+            if unit == TODO:
+                raise SourcesFileError(f"{at} ({row['name']!r}): still TODO: give the unit code, or a skip reason")
             skip = str(row.get("skip") or "").strip() or None
             if (unit is None) == (skip is None):
                 raise SourcesFileError(f"{at} ({row['name']!r}): expected either a 'unit' or a 'skip' reason")
@@ -276,6 +280,8 @@ def _extract(name: str, entry, base: Path) -> Extract:
     unknown = set(entry) - {"file", "sheet", "header_row", "table", "columns", "values", "dates", "skip", "aggregate"}
     if unknown:
         raise SourcesFileError(f"{where}: unknown setting(s) {sorted(unknown)}")
+    if entry.get("table") == TODO:
+        raise SourcesFileError(f"{where}.table: still TODO: name the table this extract feeds, one of {list(TABLES)}")
     table = TABLES.get(str(entry.get("table")))
     if table is None:
         raise SourcesFileError(f"{where}.table: found {entry.get('table')!r}; expected one of {list(TABLES)}")
@@ -329,6 +335,8 @@ def _rules(columns, table: Table, where: str, aggregate: bool) -> tuple[Rule, ..
 
 
 def _rule(ours: str, how, at: str, aggregate: bool) -> Rule:
+    if how == TODO:
+        raise SourcesFileError(f"{at}: still TODO: name the extract's column for {ours!r} (or a derivation)")
     if isinstance(how, str | int | float) and not isinstance(how, bool):
         return Rule(ours, "column", (str(how),))
     if not isinstance(how, dict):
@@ -367,6 +375,9 @@ def _values(spec, ours: set[str], where: str) -> tuple[dict, dict]:
     for column, mapping in spec.items():
         if column not in ours or not isinstance(mapping, dict):
             raise SourcesFileError(f"{where}.values.{column}: expected a mapped column with {{their value: ours}}")
+        todo = [k for k, v in mapping.items() if v == TODO]
+        if todo:
+            raise SourcesFileError(f"{where}.values.{column}: still TODO for {_listed(todo)}: give pxassure's value")
         out[column] = {_key(k): (None if v is None or str(v).strip() == "" else _text(v)) for k, v in mapping.items()}
         names[column] = [str(k) for k in mapping]
     return out, names
