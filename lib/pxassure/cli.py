@@ -92,8 +92,7 @@ def _report_check(loader, database) -> int:
         print(f"warning: {message}")
     sys.stdout.flush()  # the summary first, then the problems (stderr)
     if loader.total_problems:
-        problems = ValidationError(loader.problems, loader.total_problems)
-        print(str(problems).replace("nothing was loaded", "nothing would load"), file=sys.stderr)
+        print(ValidationError(loader.problems, loader.total_problems, "nothing would load"), file=sys.stderr)
         print(f"check only: {database} was not touched.", file=sys.stderr)
         return 1
     print(f"check only: everything above would load; {database} was not touched.")

@@ -77,9 +77,9 @@ class ValidationError(PxassureError, ValueError):
     the value found and what was expected.
     """
 
-    def __init__(self, problems: list, total: int | None = None):
+    def __init__(self, problems: list, total: int | None = None, outcome: str = "nothing was loaded"):
         self.problems = problems
         self.total = len(problems) if total is None else total
         shown = "\n".join(f"  - {p}" for p in problems[:MAX_PROBLEMS_SHOWN])
         more = f"\n  … and {self.total - MAX_PROBLEMS_SHOWN} more" if self.total > MAX_PROBLEMS_SHOWN else ""
-        super().__init__(f"{self.total} problem(s) found; nothing was loaded:\n{shown}{more}")
+        super().__init__(f"{self.total} problem(s) found; {outcome}:\n{shown}{more}")

@@ -20,7 +20,7 @@ import pandas as pd
 from pxassure.errors import ReadError, SourcesFileError
 from pxassure.ingest import dates, readers
 from pxassure.ingest.extracts import TODO
-from pxassure.ingest.schema import TABLES, Table
+from pxassure.ingest.schema import FALSE_TEXT, TABLES, TRUE_TEXT, Table
 
 #: Rows read from each extract to decide (values and locations are listed from all of them).
 SAMPLE_ROWS = 200_000
@@ -328,12 +328,10 @@ def _translations(ours: str, col, values: pd.Series) -> dict[str, object]:
     where none is likely). Values pxassure already accepts are left out."""
     choices = list(col.choices) if col.choices else (["true", "false"] if col.type == "BOOLEAN" else [])
     words = WORDS.get("primary_subject" if ours in ("subject", "theme") else ours, {})
-    if col.type == "BOOLEAN":
-        words = {"y": "true", "yes": "true", "n": "false", "no": "false"}
     by_key = {_squeeze(c): c for c in choices}
     out: dict[str, object] = {}
     for value in sorted(v for v in values.str.strip().unique() if v):
-        if value in choices or (col.type == "BOOLEAN" and value.lower() in ("true", "false", "y", "n", "yes", "no")):
+        if value in choices or (col.type == "BOOLEAN" and value.lower() in TRUE_TEXT | FALSE_TEXT):
             continue
         key = _squeeze(value)
         if key in words:

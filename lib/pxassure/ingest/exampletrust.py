@@ -63,25 +63,19 @@ _NAMES = {
 }
 _NON_WARD = ["NVH - Car Park", "NVH - Main Entrance", "NVH - Pharmacy Stores"]
 _HARM = {"No harm": 0.70, "Low harm": 0.23, "Moderate harm": 0.05, "Severe harm": 0.015, "Death": 0.005}
-_SUBJECT = {  # the complaints system's spelling -> KO41a
-    "Communication": "Communications",
-    "Clinical Treatment": "Clinical treatment",
-    "Attitude of staff": "Staff",
-    "Waiting Times": "Waiting times",
-    "Discharge arrangements": "Admissions, discharges and transfers",
-    "Appointments": "Appointments",
-    "Patient Care (incl. nutrition)": "Patient care",
-    "Privacy and dignity": "Privacy, dignity and wellbeing",
-}
-_OUTCOME = {"Upheld": "upheld", "Partially Upheld": "partly_upheld", "Not Upheld": "not_upheld", "Withdrawn": None}
-_PALS_THEME = {
-    "Comms": "Communications",
-    "Care and treatment": "Clinical treatment",
-    "Staff attitude": "Staff",
-    "Delays": "Waiting times",
-    "Discharge": "Admissions, discharges and transfers",
-    "Property lost": "Facilities services",
-}
+# The systems' own spellings; what each means in pxassure's words is said once, in SOURCES_FILE.
+_SUBJECTS = (
+    "Communication",
+    "Clinical Treatment",
+    "Attitude of staff",
+    "Waiting Times",
+    "Discharge arrangements",
+    "Appointments",
+    "Patient Care (incl. nutrition)",
+    "Privacy and dignity",
+)
+_OUTCOMES = ("Upheld", "Partially Upheld", "Not Upheld", "Withdrawn")
+_PALS_THEMES = ("Comms", "Care and treatment", "Staff attitude", "Delays", "Discharge", "Property lost")
 _ANSWERS = ["Very good", "Good", "Neither good nor poor", "Poor", "Very poor", "Don't know"]
 _QUESTIONS = ["What did we do well?", "What could we do better?"]
 _COMMENTS = {
@@ -223,14 +217,13 @@ def _incidents(months, rng) -> pd.DataFrame:
 
 def _complaints(months, rng) -> pd.DataFrame:
     rows = []
-    subjects = list(_SUBJECT)
     for code, *_ in WARDS:
         for month in open_months(code, months):
             for day in _days_in(month, int(rng.poisson(1.2)), rng):
                 due = day + pd.offsets.BDay(25)
                 sent = day + pd.offsets.BDay(int(rng.integers(10, 45)))
                 closed = sent <= pd.Timestamp(END_MONTH) + pd.offsets.MonthEnd(0)
-                outcome = rng.choice(list(_OUTCOME), p=[0.3, 0.35, 0.3, 0.05]) if closed else ""
+                outcome = rng.choice(list(_OUTCOMES), p=[0.3, 0.35, 0.3, 0.05]) if closed else ""
                 received = _uk(day) if rng.random() > 0.15 else str((day - pd.Timestamp("1899-12-30")).days)
                 rows.append(
                     [
@@ -239,7 +232,7 @@ def _complaints(months, rng) -> pd.DataFrame:
                         _uk(due),
                         _uk(sent) if closed else "",
                         system_name("complaints", code, month),
-                        subjects[int(rng.integers(0, len(subjects)))],
+                        _SUBJECTS[int(rng.integers(0, len(_SUBJECTS)))],
                         outcome,
                         "Y" if rng.random() < 0.03 else "N",
                         "N",
@@ -265,7 +258,6 @@ def _complaints(months, rng) -> pd.DataFrame:
 
 def _pals(months, rng) -> pd.DataFrame:
     rows = []
-    themes = list(_PALS_THEME)
     for code, *_ in WARDS:
         for month in open_months(code, months):
             for day in _days_in(month, int(rng.poisson(3)), rng):
@@ -274,7 +266,7 @@ def _pals(months, rng) -> pd.DataFrame:
                     [
                         day.date(),
                         system_name("pals", code, month),
-                        themes[int(rng.integers(0, len(themes)))],
+                        _PALS_THEMES[int(rng.integers(0, len(_PALS_THEMES)))],
                         closed.date() if closed <= pd.Timestamp(END_MONTH) else None,
                     ]
                 )

@@ -49,7 +49,7 @@ from pxassure.errors import ReadError, SourcesFileError
 from pxassure.ingest import dates, readers
 from pxassure.ingest.problems import Problem
 from pxassure.ingest.readers import Chunk
-from pxassure.ingest.schema import TABLES, Table
+from pxassure.ingest.schema import FALSE_TEXT, TABLES, TRUE_TEXT, Table
 from pxassure.ingest.store import SourceFile
 
 #: Derivations that combine rows, allowed only where ``aggregate: true``.
@@ -516,7 +516,7 @@ class Mapper:
         listed = keys.isin(list(mapping))
         out = text.where(~listed, keys.map(mapping)).fillna("")
         if col.type == "BOOLEAN":
-            native = text.str.lower().isin(["true", "false", "yes", "no", "y", "n", "1", "0", "t", "f"])
+            native = text.str.lower().isin(list(TRUE_TEXT | FALSE_TEXT))
         elif col.choices:
             native = text.isin(list(col.choices))
         elif col.type in ("INTEGER", "DOUBLE"):
@@ -582,11 +582,12 @@ class Mapper:
         return out
 
 
-def aggregate(extract: Extract, frames: list[pd.DataFrame], rows: list[np.ndarray], sources: list[str]):
-    """Mapped rows combined to the table's grain: one row per distinct value of the other columns."""
-    frame = pd.concat(frames, ignore_index=True)
-    frame["_row"] = np.concatenate(rows) if rows else np.array([], dtype=int)
-    frame["_source"] = [s for s, r in zip(sources, rows) for _ in range(len(r))]
+def aggregate(extract: Extract, chunks: list[Chunk]) -> list[Chunk]:
+    """Mapped rows combined to the table's grain: one row per distinct value of the other columns,
+    numbered by the first source row it combines (one chunk per file those rows came from)."""
+    frame = pd.concat([c.raw for c in chunks], ignore_index=True)
+    frame["_row"] = np.concatenate([c.rows for c in chunks])
+    frame["_source"] = [c.source for c in chunks for _ in range(len(c.rows))]
     by = [r.ours for r in extract.rules if r.kind not in AGGREGATES]
     parts = [c for c in frame.columns if c not in by and not c.startswith("_")]
     grouped = frame.groupby(by, sort=True, dropna=False)
@@ -601,8 +602,12 @@ def aggregate(extract: Extract, frames: list[pd.DataFrame], rows: list[np.ndarra
         else:
             num, den = sums[f"{rule.ours}\x000"], sums[f"{rule.ours}\x001"]
             out[rule.ours] = [_number(round(100 * n / d, 2)) if d else "" for n, d in zip(num, den)]
-    out = out.reset_index()
-    return out, first["_row"].to_numpy(), first["_source"].tolist()
+    out = complete(out.reset_index(), extract.table)
+    files = first["_source"].to_numpy()
+    return [
+        Chunk(out[files == source].reset_index(drop=True), source, first["_row"].to_numpy()[files == source])
+        for source in dict.fromkeys(files.tolist())
+    ]
 
 
 def _number(value: float) -> str:
@@ -642,22 +647,19 @@ def load(loader, extracts: list[Extract], locations: Locations, holidays: tuple 
         labels = {r.ours: r.their[0] for r in extract.rules if len(r.their) == 1}
         table = extract.table.name
         skipped: Counter = Counter()
-        held: tuple[list, list, list] = ([], [], [])  # an aggregated extract's frames, rows and files
+        held: list[Chunk] = []  # an aggregated extract's rows, combined once every file is read
         for path in extract.files:
-            chunks = _mapped_chunks(loader, mapper, path, skipped, held)
+            chunks = _mapped_chunks(loader, mapper, path, skipped)
             if extract.aggregate:
-                for _ in chunks:  # fills ``held``: rows are combined once every file is read
-                    pass
-                rows = _held_rows(held, path)
+                mine = [c for c in chunks if len(c.rows)]  # a file with a problem may leave none
+                held += mine
+                rows = sum(len(c.rows) for c in mine)
             else:
-                rows = loader.add_chunks(table, chunks, str(path), labels=labels, require_rows=False)
+                completed = (replace(c, raw=complete(c.raw, extract.table)) for c in chunks)
+                rows = loader.add_chunks(table, completed, str(path), labels=labels, require_rows=False)
             loader.record(SourceFile.of(path, table, rows))
-        if extract.aggregate and held[0]:
-            frame, rows, files = aggregate(extract, *held)
-            for source in dict.fromkeys(files):
-                mine = np.array([f == source for f in files], dtype=bool)
-                chunk = Chunk(complete(frame[mine].reset_index(drop=True), extract.table), source, rows[mine])
-                loader.add_chunks(table, [chunk], source, labels=labels, require_rows=False)
+        if held:
+            loader.add_chunks(table, aggregate(extract, held), extract.where, labels=labels, require_rows=False)
         for reason, n in skipped.items():
             if n:
                 loader.warn(table, None, f"{extract.where}: {n} row(s) skipped: {reason}")
@@ -669,12 +671,8 @@ def complete(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
     return frame.assign(**absent) if absent else frame
 
 
-def _held_rows(held, path: Path) -> int:
-    return sum(len(r) for r, s in zip(held[1], held[2]) if s == str(path))
-
-
-def _mapped_chunks(loader, mapper: Mapper, path: Path, skipped: Counter, held):
-    """The file's chunks mapped to the table's columns (held back instead when aggregated)."""
+def _mapped_chunks(loader, mapper: Mapper, path: Path, skipped: Counter) -> Iterator[Chunk]:
+    """The file's chunks with their rows mapped to the table's columns; problems go to ``loader``."""
     read = 0
     try:
         for chunk in file_chunks(mapper.extract, path):
@@ -682,12 +680,7 @@ def _mapped_chunks(loader, mapper: Mapper, path: Path, skipped: Counter, held):
             mapped = mapper.map(chunk)
             loader.report(mapped.problems)
             skipped.update(mapped.skipped)
-            if mapper.extract.aggregate:
-                held[0].append(mapped.frame)
-                held[1].append(mapped.rows)
-                held[2].append(chunk.source)
-                continue
-            yield replace(chunk, raw=complete(mapped.frame, mapper.extract.table), rows=mapped.rows)
+            yield replace(chunk, raw=mapped.frame, rows=mapped.rows)
     except ReadError as exc:
         loader.report([exc.problem])
         return

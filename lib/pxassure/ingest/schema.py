@@ -62,6 +62,9 @@ CODE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}"
 CODE_TEXT = "a code of letters, digits, '-' and '_' (at most 32, starting with a letter or digit)"
 
 
+#: How a true-or-false cell may be written (compared lower-case).
+TRUE_TEXT = frozenset({"true", "yes", "y", "1", "t"})
+FALSE_TEXT = frozenset({"false", "no", "n", "0", "f"})
 #: The unit of every column that holds a month (see :attr:`Column.is_month`).
 MONTH_UNIT = "first day of the month"
 

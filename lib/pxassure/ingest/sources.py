@@ -27,7 +27,7 @@ from pxassure.errors import MAX_PROBLEMS_SHOWN, ReadError, ValidationError
 from pxassure.ingest import readers, themes
 from pxassure.ingest.problems import Problem
 from pxassure.ingest.readers import Chunk
-from pxassure.ingest.schema import TABLES, Table
+from pxassure.ingest.schema import FALSE_TEXT, TABLES, TRUE_TEXT, Table
 from pxassure.ingest.store import SourceFile, StagedLoad, Store
 
 __all__ = ["Loader", "Problem", "ValidationError", "discover", "load_files", "parse_table", "MAX_PROBLEMS_SHOWN"]
@@ -48,10 +48,6 @@ def _formula(text: pd.Series) -> pd.Series:
     """Cells that look like a spreadsheet formula ('+5' is a number; a leading '-' is checked as a sign)."""
     plain = text.fillna("")
     return plain.str.startswith(_FORMULA_START) & ~plain.str.match(r"^\+\d+(\.\d+)?$")
-
-
-_TRUE = {"true", "yes", "y", "1", "t"}
-_FALSE = {"false", "no", "n", "0", "f"}
 
 
 def parse_table(
@@ -124,8 +120,8 @@ def parse_table(
             values = values.dt.date
         elif col.type == "BOOLEAN":
             low = text.fillna("").str.lower()
-            truth = low.isin(list(_TRUE))
-            falsity = low.isin(list(_FALSE))
+            truth = low.isin(list(TRUE_TEXT))
+            falsity = low.isin(list(FALSE_TEXT))
             bad(~blank & ~truth & ~falsity, "true or false (also yes/no, 1/0)")
             values = pd.Series(np.where(truth, True, np.where(falsity, False, None)), dtype="boolean")
         else:  # pragma: no cover - schema types are fixed

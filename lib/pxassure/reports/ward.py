@@ -185,8 +185,8 @@ def ward_report(
     why = measures.closure(data.units, unit_id, month)
     if why:
         raise ParameterError(f"{unit['name']} ({unit_id}) {why}: it has no paper for {month:%B %Y}")
-    division_id = committees.division_of(data.units, unit_id)
     units = data.units.set_index("unit_id")
+    place = committees.placement(units, unit_id)
     period_label = month.strftime("%Y-%m")
     missing: list[dict] = []
     charts = charts_for(data, committees.measure_list(spec, "measures"), [unit_id], options, missing)
@@ -200,9 +200,9 @@ def ward_report(
         unit_id=unit_id,
         unit_name=unit["name"],
         service_type=unit["service_type"] or "",
-        care_group=committees.placement(units, unit_id)["care_group"],
-        division_id=division_id,
-        division=units.loc[division_id, "name"],
+        care_group=place["care_group"],
+        division_id=place["division_id"],
+        division=place["division"],
         options=options,
         charts=charts,
         missing=missing,
