@@ -245,5 +245,8 @@ def test_the_recommendation_names_wards_and_requirements_from_the_findings():
     ]
     said = asked_to(items, "limited", "approval")
     assert said[0].startswith("note the 1 ward(s) escalated with special-cause concern (Ash Ward)")
+    # no record of an action is held, so none is claimed: the meeting is asked to seek it
+    assert said[0].endswith("ask their divisions what is being done: no action for them is recorded in this paper")
+    assert not any("actions their divisions are taking" in s or "the plans for" in s for s in said)
     assert said[1].endswith("whose score the data contradict: 12C")
     assert said[-1] == "approve the report and take limited assurance from it"

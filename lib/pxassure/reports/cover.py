@@ -179,12 +179,12 @@ def asked_to(items: list[Attention], assurance: str, purpose: str) -> list[str]:
     if wards:
         names = sorted({i.subject for i in wards})
         out.append(
-            f"note the {len(names)} ward(s) escalated with special-cause concern ({', '.join(names)}) and the "
-            "actions their divisions are taking"
+            f"note the {len(names)} ward(s) escalated with special-cause concern ({', '.join(names)}) and ask "
+            "their divisions what is being done: no action for them is recorded in this paper"
         )
     concerns = [i.what for i in items if i.kind in ("concern", "not_assured")]
     if concerns:
-        out.append("seek assurance on the plans for: " + "; ".join(concerns))
+        out.append("seek assurance on: " + "; ".join(concerns))
     gaps = [i.subject for i in items if i.kind == "assurance_gap"]
     if gaps:
         out.append(
