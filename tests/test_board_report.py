@@ -94,7 +94,7 @@ def test_provenance_and_method(page):
         "Generated at",
         "To reproduce",
         "make report COMMITTEE=board PERIOD=2026-10",
-        "papermill notebooks/board.ipynb out.ipynb",
+        "papermill notebooks/board.ipynb outputs/board-review.ipynb",
     ):
         assert item in html
 
@@ -171,7 +171,7 @@ def test_the_reproduce_command_in_the_paper_rebuilds_it(board, tmp_path):
     )
     args = shlex.split(command)
     args[0] = str(Path(sys.executable).parent / "papermill")
-    args[args.index("out.ipynb")] = str(tmp_path / "out.ipynb")
+    args[args.index("outputs/board-review.ipynb")] = str(tmp_path / "out.ipynb")
     subprocess.run(args, cwd=ROOT, check=True, capture_output=True, timeout=300)
     nb = json.loads((tmp_path / "out.ipynb").read_text())
     text = json.dumps(nb["cells"])

@@ -217,7 +217,7 @@ def test_reproduce_commands_name_the_notebook_run_and_every_non_default_paramete
 
     root, _ = pack
     html = (root / "executive_quality" / "executive_quality_committee.html").read_text(encoding="utf-8")
-    assert "papermill notebooks/quality_committee.ipynb out.ipynb" in html
+    assert "papermill notebooks/quality_committee.ipynb outputs/quality_committee-review.ipynb" in html
     assert (
         "-p committee executive_quality_committee" in html
         and "make report COMMITTEE=executive_quality_committee" in html

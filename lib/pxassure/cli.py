@@ -256,7 +256,9 @@ def _build(args) -> int:
         if o.ok and len(outcomes) <= 3:
             print(f"{o.job.spec.path}: {o.html}" + (f" and {o.pdf}" if o.pdf else ""))
     print(build.summary(outcomes), file=sys.stderr if any(not o.ok for o in outcomes) else sys.stdout)
-    index = Path(args.output) / jobs[0].trust / jobs[0].period / "index.html"
+    index = jobs[0].period_dir(Path(args.output)) / "index.html"
+    if jobs[0].what_if:
+        print(f"what-if papers ({jobs[0].what_if}), beside the official ones, which are unchanged")
     print(f"index: {index}")
     return 0 if all(o.ok for o in outcomes) else 1
 

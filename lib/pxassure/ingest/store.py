@@ -182,6 +182,18 @@ def open_failure(path: Path, exc: BaseException, read_only: bool) -> str:
     return f"cannot open the database {path}: {first}" + unchanged
 
 
+def found_above(path: Path) -> Path:
+    """A relative ``path`` read from the nearest folder above the working directory that has it:
+    a notebook opened in JupyterLab runs in ``notebooks/``, and its default ``data/pxassure.duckdb``
+    means the checkout's. ``path`` itself when no folder has it."""
+    if path.is_absolute():
+        return path
+    for folder in Path.cwd().resolve().parents:
+        if (folder / path).exists():
+            return folder / path
+    return path
+
+
 class Store:
     """A DuckDB database file with pxassure's tables.
 
@@ -191,6 +203,8 @@ class Store:
 
     def __init__(self, path: str | Path = DEFAULT_DATABASE, *, read_only: bool = False):
         self.path = Path(path)
+        if read_only and not self.path.exists():
+            self.path = found_above(self.path)
         if read_only and not self.path.exists():
             raise MissingDatabaseError(
                 f"database {self.path} does not exist: build the demo with `make demo-data` "

@@ -33,7 +33,16 @@ from pxassure.ingest.store import Store
 from pxassure.publish import freshness, zygote
 from pxassure.reports import committees
 from pxassure.reports.committees import LAYERS, ReportSpec
-from pxassure.reports.parameters import resolve_period, spc_options, unit_code
+from pxassure.reports.parameters import (
+    notebook_parameters,
+    refuse_unknown,
+    resolve_period,
+    spc_options,
+    unit_code,
+    unknown_unit,
+    what_if_folder,
+    what_if_text,
+)
 
 PROJECT_ROOT = committees.project_root()
 #: Seconds a notebook cell may run before the report is failed and its kernel killed.
@@ -72,9 +81,16 @@ class ReportJob:
     def period(self) -> str:
         return self.parameters["period"]
 
+    @property
+    def what_if(self) -> str:
+        """What this build changed from the official papers' settings ("" for an official build)."""
+        return self.parameters.get("what_if") or ""
+
     def period_dir(self, output_root: Path) -> Path:
-        """``output_root/<trust code>/<period>``: where this report's pack for the month lives."""
-        return output_root / self.trust / self.period
+        """``output_root/<trust code>/<period>``: where this report's pack for the month lives; a
+        what-if build's papers go beside it (``<period>-what-if-…``), never over the official ones."""
+        folder = f"{self.period}-{what_if_folder(self.what_if)}" if self.what_if else self.period
+        return output_root / self.trust / folder
 
 
 @dataclass
@@ -141,21 +157,33 @@ def plan(
         specs = [s for s in specs if s.unit_id == code]
         if not specs:
             known = units["unit_id"].tolist()
-            why = measures.closure(units, code, month) if code in known else None
+            if code not in known:
+                raise ParameterError(unknown_unit(code, known))
+            why = measures.closure(units, code, month)
             raise ParameterError(
                 f"unit {code!r} has no {committee or ''} report for {month:%Y-%m}: "
                 + (f"it {why}" if why else "not a unit of that layer in org_units")
             )
 
+    pack = committees.plan(params, current)  # every report: keys depend on the reports below
+    declared = {n: notebook_parameters(n) for n in {spec.notebook for spec in pack}}
+    # A misspelt option is refused before anything runs; one that only some papers take (a cover's
+    # agenda item) goes to those.
+    notebooks = sorted({s.notebook for s in specs})
+    building = dict.fromkeys(name for n in notebooks for name in declared[n])
+    refuse_unknown(overrides or {}, building, ", ".join(f"notebooks/{n}.ipynb" for n in notebooks))
+
     def resolved(spec: ReportSpec) -> dict:
-        parameters = {**spec.parameters, **(overrides or {})}
+        takes = {k: v for k, v in (overrides or {}).items() if k in declared[spec.notebook]}
+        parameters = {**spec.parameters, **takes}
         if spec.layer in committees.COVER_LAYERS:
             parameters.update({k: v for k, v in (cover or {}).items() if v is not None})
         parameters.update({"period": month.strftime("%Y-%m"), "database": str(database)})
+        official = {**declared[spec.notebook], **spec.parameters}
+        parameters["what_if"] = what_if_text(parameters, official)
         return parameters
 
     code = freshness.code_digest(str(PROJECT_ROOT))
-    pack = committees.plan(params, current)  # every report: keys depend on the reports below
     reads = inputs(pack, units)
     keys = content_keys(pack, reads, digests, resolved, pdf, code)
     snapshot = freshness.snapshot_digest(digests, code)

@@ -345,6 +345,18 @@ def heading(text: str, level: int = 1) -> Fragment:
     return Fragment(f"<h{level}>{escape(text)}</h{level}>")
 
 
+def what_if(changed: str | None) -> Fragment:
+    """The notice at the top of a what-if paper (nothing for the official paper): built with other
+    SPC settings than its committee's, so it must not be tabled as the committee's paper."""
+    if not changed:
+        return Fragment("")
+    return callout(
+        f"What-if paper, not the official one: built with {changed} instead of the committee's own "
+        "settings, to see how the charts would read. Do not table it; the official paper is unchanged.",
+        "warning",
+    )
+
+
 def paragraphs(*texts: str) -> Fragment:
     """Plain text as escaped paragraphs."""
     return Fragment("".join(f"<p>{escape(t)}</p>" for t in texts if t))

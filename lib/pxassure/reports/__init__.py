@@ -33,6 +33,7 @@ _EXPORTS = {
     "write_findings": "provenance",
     "code_version": "provenance",
     "unit_code": "parameters",
+    "check_parameters": "parameters",
     "spc_options": "parameters",
     "resolve_period": "parameters",
     "ReportData": "data",

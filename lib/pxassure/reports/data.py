@@ -19,7 +19,7 @@ from pxassure.analysis.measures import Measure
 from pxassure.analysis.targets import Target, covering, target_for
 from pxassure.errors import ParameterError
 from pxassure.ingest.store import AS_OF, RECORDED, SHARED_TABLES, Store
-from pxassure.reports.parameters import resolve_period
+from pxassure.reports.parameters import resolve_period, unknown_unit
 
 #: What only a paper that quotes comments reads (the ward's, redacted first): patients' own words
 #: and each comment's record (its id, question, FFT answer and source, who coded it, by which model, how
@@ -83,7 +83,7 @@ class ReportData:
         if unit_id is not None:
             hierarchy = store.table("org_units")
             if unit_id not in set(hierarchy["unit_id"]):
-                raise ParameterError(f"unknown unit_id {unit_id!r}: not in org_units")
+                raise ParameterError(unknown_unit(unit_id, hierarchy["unit_id"]))
             units = measures.descendants(hierarchy, unit_id)
         tables = store.as_of(month, units=units, leave_out=None if quotes else QUOTED)
         return cls(month=month, tables=tables, snapshot=store.snapshot())
@@ -112,7 +112,7 @@ class ReportData:
     def unit(self, unit_id: str) -> pd.Series:
         match = self.units[self.units["unit_id"] == unit_id]
         if match.empty:
-            raise ParameterError(f"unknown unit_id {unit_id!r}: not in org_units")
+            raise ParameterError(unknown_unit(unit_id, self.units["unit_id"]))
         return match.iloc[0]
 
     @property

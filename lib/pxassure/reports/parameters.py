@@ -6,8 +6,13 @@ parameters with it before it starts a single kernel.
 
 from __future__ import annotations
 
+import ast
+import difflib
+import json
 import re
 import shlex
+from pathlib import Path
+from types import FunctionType, ModuleType
 from typing import Any
 
 import pandas as pd
@@ -15,6 +20,7 @@ import pandas as pd
 from pxassure.analysis.options import SPCOptions
 from pxassure.errors import ParameterError
 from pxassure.ingest.store import Store
+from pxassure.reports.committees import project_root
 
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -31,6 +37,83 @@ def unit_code(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return f"{int(value):03d}"
     return str(value).strip()
+
+
+def unknown_unit(code: str, known) -> str:
+    """Why ``code`` names no unit, with the codes it was probably meant to be (``14`` for ``014``)."""
+    known = [str(k) for k in known]
+    near = [k for k in known if code.isdigit() and k.isdigit() and int(k) == int(code)]
+    near = near or difflib.get_close_matches(code, known, n=3)
+    return f"unknown unit {code!r}: not in org_units" + (f" (did you mean {' or '.join(near)}?)" if near else "")
+
+
+#: The parameters that change how the SPC rules read a chart: a paper built with other values
+#: than its committee's is a what-if, never the official paper.
+SPC_PARAMETERS = ("preset", "shift_length", "trend_length", "minimum_points")
+#: Names every IPython kernel defines that are not a notebook's parameters.
+_KERNEL_NAMES = frozenset({"In", "Out", "get_ipython", "exit", "quit", "open"})
+
+
+def notebook_parameters(notebook: str, notebooks_dir: Path | None = None) -> dict[str, Any]:
+    """The parameters a report notebook declares, with their defaults: the assignments of its cell
+    tagged ``parameters`` (the one papermill replaces), so the notebook stays their one definition."""
+    path = (notebooks_dir or project_root() / "notebooks") / f"{notebook}.ipynb"
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    cell = next(c for c in cells if "parameters" in c.get("metadata", {}).get("tags", []))
+    tree = ast.parse("".join(cell["source"]))
+    return {
+        node.targets[0].id: ast.literal_eval(node.value)
+        for node in tree.body
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+    }
+
+
+def refuse_unknown(names, declared, where: str) -> None:
+    """Refuse parameter names not ``declared`` by the notebooks ``where`` names (papermill would
+    only warn, and build the paper with the defaults), naming the nearest declared one."""
+    unknown = [n for n in names if n not in declared]
+    if not unknown:
+        return
+    hints = []
+    for name in unknown:
+        near = difflib.get_close_matches(name, declared, n=1)
+        hints.append(f"{name!r}" + (f" (did you mean {near[0]}?)" if near else ""))
+    raise ParameterError(
+        f"unknown parameter {', '.join(hints)} for {where}: the paper was not built. It takes: {', '.join(declared)}"
+    )
+
+
+def what_if_text(values: dict[str, Any], official: dict[str, Any]) -> str:
+    """What a build changed from the official paper's SPC settings, as ``name=value`` (empty: nothing)."""
+    return " ".join(f"{k}={values[k]}" for k in SPC_PARAMETERS if k in values and values[k] != official.get(k))
+
+
+def what_if_folder(text: str) -> str:
+    """The folder name a what-if build is written under, beside the official papers' month."""
+    return "what-if-" + re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
+
+
+def check_parameters(namespace: dict[str, Any], notebook: str) -> str | None:
+    """Run first in a report notebook, with its ``globals()``: refuses an unknown parameter before
+    anything is read, and says whether this run is a what-if (None: the official paper).
+
+    ``pxassure build`` passes ``what_if`` ("" for the official paper); run any other way (papermill,
+    "Run all"), any SPC setting other than the notebook's default makes the paper a what-if.
+    """
+    declared = notebook_parameters(notebook)
+    names = [
+        n
+        for n, v in namespace.items()
+        if not n.startswith("_")
+        and n not in _KERNEL_NAMES
+        and not isinstance(v, (ModuleType, FunctionType, type))
+        and not callable(v)
+    ]
+    refuse_unknown(names, declared, f"notebooks/{notebook}.ipynb")
+    given = namespace.get("what_if")
+    if given is not None:
+        return str(given) or None
+    return what_if_text({k: namespace.get(k) for k in SPC_PARAMETERS}, declared) or None
 
 
 def spc_options(
@@ -88,7 +171,7 @@ def reproduce_commands(
     make.append(f"DATABASE={q(database)}")
     if extra:
         make.append("PARAMS=" + q(" ".join(f"{k}={v}" for k, v in extra.items())))
-    pm = [f"papermill notebooks/{notebook}.ipynb out.ipynb", f"-p period {q(period)}"]
+    pm = [f"papermill notebooks/{notebook}.ipynb outputs/{notebook}-review.ipynb", f"-p period {q(period)}"]
     if unit_id:
         pm.append(f"-r unit_id {q(unit_id)}")  # raw: a code such as 007 stays text
     pm += [f"-p committee {q(committee)}", f"-p database {q(database)}"]
