@@ -68,10 +68,10 @@ def test_every_link_resolves(pack):
         for href in re.findall(r'href="(?!data:)([^"#]+)"', page.read_text()):
             assert (page.parent / href).resolve().exists(), f"{page.name}: broken link {href}"
             checked += 1
-    # index 7; ward 014 → MED; MED → 014 (navigation, exception) and → PEC; SUR → PEC;
-    # PEC → MED, SUR, EQC, → 014 (exception) and → its appendix; EQC → PEC and → 014 (exception);
-    # board → 014 (exception)
-    assert checked == 7 + 1 + 3 + 1 + 5 + 2 + 1
+    # index 7; ward 014 → MED; MED → 014 (navigation, two exceptions: FFT and a comment theme)
+    # and → PEC; SUR → PEC; PEC → MED, SUR, EQC, → 014 (two exceptions) and → its appendix;
+    # EQC → PEC and → 014 (two exceptions); board → 014 (two exceptions)
+    assert checked == 7 + 1 + 4 + 1 + 6 + 3 + 2
 
 
 def test_reports_link_up_and_down(pack):
@@ -144,6 +144,19 @@ def test_exceptions_are_escalated_from_the_findings_below(pack):
     assert by_unit[WARD] == "division report"  # MED's report was built: read from its findings
     # divisions not in this pack (e.g. Women's and Children's) are computed from the same data
     assert set(by_unit.values()) <= {"division report", "computed"}
+
+
+def test_reading_current_findings_or_computing_gives_the_same_exceptions(pack, demo_db):
+    """A layer believes the current report below it; that must never change what is escalated
+    (a comment theme's exception was once dropped when read from findings)."""
+    from pxassure.reports import board_report
+
+    root, _ = pack
+    columns = ["unit_id", "measure_id", "latest", "action", "responded"]
+    read = board_report(demo_db, reports_dir=root).exceptions
+    computed = board_report(demo_db).exceptions
+    assert "division report" in set(read["source"]) and set(computed["source"]) == {"computed"}
+    assert read[columns].equals(computed[columns])
 
 
 def test_stale_findings_are_not_escalated(pack, demo_db, tmp_path):

@@ -240,13 +240,15 @@ def test_the_recommendation_names_wards_and_requirements_from_the_findings():
     from pxassure.reports.cover import asked_to
 
     items = [
-        Attention("ward_exception", "Ash Ward: FFT % positive, Complaints", "Ward manager", "Wards", "Ash Ward"),
+        Attention("ward_exception", "Ash Ward (FFT % positive, Complaints)", "Ward manager", "Wards", "Ash Ward"),
         Attention("assurance_gap", "12C: contradicted by data", "Chief Nurse", "Framework", "12C"),
     ]
     said = asked_to(items, "limited", "approval")
-    assert said[0].startswith("note the 1 ward(s) escalated with special-cause concern (Ash Ward)")
     # no record of an action is held, so none is claimed: the meeting is asked to seek it
-    assert said[0].endswith("ask their divisions what is being done: no action for them is recorded in this paper")
+    assert said[0] == (
+        "seek from the divisions what is being done about these escalated exceptions, for which no action is "
+        "recorded in this paper: Ash Ward (FFT % positive, Complaints)"
+    )
     assert not any("actions their divisions are taking" in s or "the plans for" in s for s in said)
     assert said[1].endswith("whose score the data contradict: 12C")
     assert said[-1] == "approve the report and take limited assurance from it"

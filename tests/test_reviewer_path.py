@@ -40,7 +40,7 @@ def test_other_spc_settings_make_a_what_if_unless_the_build_says_official():
 def test_a_unit_written_without_its_zeros_is_suggested(demo_db, capsys):
     assert main(["build", "--committee", "ward", "--unit", "14", "--database", str(demo_db)]) == 2
     err = capsys.readouterr().err
-    assert "unknown unit '14': not in org_units (did you mean 014?)" in err and "Traceback" not in err
+    assert "unknown unit_id '14': not in org_units (did you mean 014?)" in err and "Traceback" not in err
 
 
 def test_build_refuses_a_misspelt_option_before_anything_runs(demo_db, tmp_path, capsys):

@@ -41,11 +41,13 @@ def _run_load(args, add, *, replace: bool, check: bool = False) -> int:
     nothing (the database is opened read-only, or not at all if it does not exist yet).
     """
     from pxassure.analysis import measures
+    from pxassure.analysis.comments import THEME_MEASURE_PREFIX
     from pxassure.errors import ValidationError
-    from pxassure.ingest import sources
+    from pxassure.ingest import sources, themes
     from pxassure.ingest.store import Store
 
-    vocabularies = {"measure ids": list(measures.MEASURES)}
+    themed = [THEME_MEASURE_PREFIX + t for t in themes.model_labels()]
+    vocabularies = {"measure ids": list(measures.MEASURES), "exception measure ids": [*measures.MEASURES, *themed]}
     database = Path(args.database)
     target = ":memory:" if check and not database.exists() else database
     with Store(target, read_only=check and target != ":memory:") as store, _progress() as bar:

@@ -76,6 +76,10 @@ def _negative_theme_counts(comments: pd.DataFrame) -> pd.DataFrame:
     return out[cols].sort_values(["unit_id", "theme", "month"]).reset_index(drop=True)
 
 
+#: How a comment theme's measure id begins (``negative_theme:<theme>``): one per theme, made on demand.
+THEME_MEASURE_PREFIX = "negative_theme:"
+
+
 def theme_measure(theme: str) -> Measure:
     """Negative comments on one theme per ward-month, as a measure (a c chart; fewer is better).
 
@@ -87,7 +91,7 @@ def theme_measure(theme: str) -> Measure:
         return s[s["theme"] == theme].drop(columns="theme")
 
     return Measure(
-        id=f"negative_theme:{theme}",
+        id=f"{THEME_MEASURE_PREFIX}{theme}",
         name=f"Negative comments: {theme}",
         chart="c",
         improvement="decrease",

@@ -404,6 +404,9 @@ def generate(folder: str | Path, scale: Scale = Scale()) -> dict[str, Path]:
     rebases = _rebases(months, set(wards["unit_id"]))
     if len(rebases):  # a file with no rows is refused, as any input file would be
         tables["spc_rebases"] = rebases
+    responses = _responses(months, set(wards["unit_id"]))
+    if len(responses):
+        tables["exception_responses"] = responses
 
     paths = {}
     for name, frame in tables.items():
@@ -463,6 +466,42 @@ def _rebases(months: pd.DatetimeIndex, wards: set[str]) -> pd.DataFrame:
             }
         ]
     )
+
+
+def _responses(months: pd.DatetimeIndex, wards: set[str]) -> pd.DataFrame:
+    """Responses the divisions recorded to exceptions: one in progress for the deteriorating ward's
+    FFT (still escalated), one completed months ago for the complaints spike (no longer escalated).
+    The other ward escalated in the last month has none: its papers must say so."""
+    ward, spike = PLANTED["deteriorating_ward"], PLANTED["complaints_spike_ward"]
+    raised = months[-3]
+    spike_month = months[len(months) - 1 - PLANTED["complaints_spike_months_before_end"]]
+    rows = [
+        {
+            "measure": "fft_positive",
+            "unit_id": ward,
+            "raised": raised,
+            "data_show": "Positive answers have fallen for several months, since the ward became a frailty unit",
+            "cause": "Longer stays and more agency nurses on nights; patients say call bells go unanswered",
+            "action": "Two substantive night nurses recruited; call-bell response audited weekly by the matron",
+            "owner": "Matron, Medicine",
+            "due": raised + pd.offsets.MonthEnd(4),
+            "status": "in progress",
+            "effect_expected": raised + pd.DateOffset(months=4),
+        },
+        {
+            "measure": "complaints_count",
+            "unit_id": spike,
+            "raised": spike_month,
+            "data_show": "14 complaints in one month, against a usual 0 to 3",
+            "cause": "A change to visiting times that was not explained to families",
+            "action": "Visiting times restored and the change explained in a letter to families",
+            "owner": "Ward manager",
+            "due": spike_month + pd.offsets.MonthEnd(1),
+            "status": "completed",
+            "effect_expected": spike_month + pd.DateOffset(months=2),
+        },
+    ]
+    return pd.DataFrame([r for r in rows if r["unit_id"] in wards])
 
 
 def _working_days_later(start: pd.Series, days: np.ndarray) -> pd.Series:

@@ -36,6 +36,8 @@ COMMENT_SOURCES = ("fft", "pals", "compliment", "survey")
 #: Who gave a comment's labels or sentiment: a person (in the extract), pxassure's classifier, or
 #: pxassure's rule for non-comments ('N/A', 'None', '-'), which are never themed or toned.
 CODED_BY = ("person", "model", "rule")
+#: Where a response to an escalated exception stands.
+RESPONSE_STATUSES = ("planned", "in progress", "completed")
 KO41A_SUBJECTS = (
     "Access to treatment or drugs",
     "Admissions, discharges and transfers",
@@ -555,6 +557,39 @@ TABLES: dict[str, Table] = {
             ),
             key=("measure", "unit_id", "month"),
             grain="one row per measure, unit and rebase",
+        ),
+        Table(
+            "exception_responses",
+            "What is being done about an exception a paper escalated: a ward's special-cause concern "
+            "on an escalated measure. Papers show each exception with the latest response recorded for "
+            "its ward and measure up to the report month, or say that no action is recorded; they never "
+            "assume one.",
+            (
+                Column(
+                    "measure",
+                    "VARCHAR",
+                    "Measure id as the exception names it (e.g. `fft_positive`; a comment theme as "
+                    "`negative_theme:<theme>`)",
+                    vocabulary="exception measure ids",
+                ),
+                Column("unit_id", "VARCHAR", "The ward the exception is about", references="org_units.unit_id"),
+                Column("raised", "DATE", "Month the exception was raised", MONTH_UNIT),
+                Column("data_show", "VARCHAR", "What the data show, in the division's words", nullable=True),
+                Column("cause", "VARCHAR", "Cause found (empty: not yet known)", nullable=True),
+                Column("action", "VARCHAR", "What is being done"),
+                Column("owner", "VARCHAR", "Who is responsible: a name or a role"),
+                Column("due", "DATE", "When the action is due", nullable=True),
+                Column("status", "VARCHAR", "Where the action stands", choices=RESPONSE_STATUSES),
+                Column(
+                    "effect_expected",
+                    "DATE",
+                    "Month by which the chart should show the effect",
+                    MONTH_UNIT,
+                    nullable=True,
+                ),
+            ),
+            key=("measure", "unit_id", "raised"),
+            grain="one row per exception raised and the response to it",
         ),
         Table(
             "data_quality",

@@ -140,6 +140,7 @@ AS_OF: dict[str, tuple[str, str | None, str | None]] = {
     "staff_survey": ("SELECT * FROM staff_survey WHERE year <= ?", "year", "year"),
     "targets": ("SELECT * FROM targets WHERE from_month <= ?", "month", "from_month"),
     "spc_rebases": ("SELECT * FROM spc_rebases WHERE month <= ?", "month", "month"),
+    "exception_responses": ("SELECT * FROM exception_responses WHERE raised <= ?", "month", "raised"),
     "data_quality": ("SELECT * FROM data_quality WHERE from_month <= ?", "month", "from_month"),
 }
 

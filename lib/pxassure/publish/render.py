@@ -19,6 +19,7 @@ from pxassure.analysis.measures import TOPICS
 from pxassure.publish import charts as charts_mod
 from pxassure.publish import svgcharts, vocabulary
 from pxassure.publish.vocabulary import ASSURANCE_LABEL, VARIATION_LABEL
+from pxassure.reports import escalation
 from pxassure.reports.cover import ATTENTION_KINDS
 
 
@@ -495,10 +496,17 @@ def exceptions_table(
     ]
     rows["latest_text"] = [_num(v, u) for v, u in zip(rows["latest"], rows["unit"])]
     rows["rule_text"] = [str(r).replace("_", " ") for r in rows["rule"]]
-    columns = {"ward_html": "Ward", "measure": "Measure", "latest_text": "Latest", "rule_text": "Rule that fired"}
+    rows["response_html"] = [escape(escalation.response_text(r)) for r in rows.to_dict("records")]
+    columns = {
+        "ward_html": "Ward",
+        "measure": "Measure",
+        "latest_text": "Latest",
+        "rule_text": "Rule that fired",
+        "response_html": "What is being done (as recorded)",
+    }
     if show_division:
         columns = {"division": "Division", **columns}
-    return table(rows, caption, columns=columns, html_columns={"ward_html"}, numeric={"latest_text"})
+    return table(rows, caption, columns=columns, html_columns={"ward_html", "response_html"}, numeric={"latest_text"})
 
 
 def actions_table(frame: pd.DataFrame, caption: str, *, empty: str = "no planned actions.") -> Fragment:

@@ -36,7 +36,8 @@ NOT_SET = "not set"
 ATTENTION_KINDS = {
     "concern": "Special-cause concern",
     "not_assured": "Target not assured",
-    "ward_exception": "Ward escalated",
+    "ward_exception": "Ward escalated, no action recorded",
+    "ward_responded": "Ward escalated, action recorded",
     "assurance_gap": "Framework assurance gap",
     "overdue_actions": "Overdue actions",
     "not_assessed": "Not assessed",
@@ -175,12 +176,17 @@ class Cover:
 def asked_to(items: list[Attention], assurance: str, purpose: str) -> list[str]:
     """What the meeting is asked to do, written from the paper's findings."""
     out = []
-    wards = [i for i in items if i.kind == "ward_exception"]
-    if wards:
-        names = sorted({i.subject for i in wards})
+    unanswered = [i.what for i in items if i.kind == "ward_exception"]
+    if unanswered:
         out.append(
-            f"note the {len(names)} ward(s) escalated with special-cause concern ({', '.join(names)}) and ask "
-            "their divisions what is being done: no action for them is recorded in this paper"
+            "seek from the divisions what is being done about these escalated exceptions, for which no action "
+            "is recorded in this paper: " + "; ".join(unanswered)
+        )
+    answered = [i.what for i in items if i.kind == "ward_responded"]
+    if answered:
+        out.append(
+            "consider whether the action recorded is enough, and when its effect should show, for: "
+            + "; ".join(answered)
         )
     concerns = [i.what for i in items if i.kind in ("concern", "not_assured")]
     if concerns:

@@ -55,6 +55,7 @@ SOURCES: dict[str, str] = {
     "staff_survey": "NHS staff survey",
     "targets": "Targets agreed by the trust",
     "spc_rebases": "SPC rebase decisions",
+    "exception_responses": "Responses recorded to escalated exceptions",
     "data_quality": "Data-quality ratings",
 }
 
@@ -108,6 +109,7 @@ class ReportData:
     scores = _table("framework_scores")
     inpatient_survey = _table("inpatient_survey")
     staff_survey = _table("staff_survey")
+    responses = _table("exception_responses")
 
     def unit(self, unit_id: str) -> pd.Series:
         match = self.units[self.units["unit_id"] == unit_id]

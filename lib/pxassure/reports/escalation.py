@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from pxassure.analysis import spc
-from pxassure.analysis.comments import MINIMUM_COUNT, negative_theme_counts, theme_measure
+from pxassure.analysis.comments import MINIMUM_COUNT, THEME_MEASURE_PREFIX, negative_theme_counts, theme_measure
 from pxassure.analysis.measures import Measure
 from pxassure.analysis.options import SPCOptions
 from pxassure.reports import committees
@@ -42,6 +42,65 @@ EXCEPTION_COLUMNS = [
     "unit",
     "rule",
 ]
+
+
+#: What a paper shows of the response recorded to an exception (``exception_responses``).
+RESPONSE_COLUMNS = ["raised", "data_show", "cause", "action", "owner", "due", "status", "effect_expected"]
+#: Whether a response is in hand (see :func:`with_responses`), and whether it is past its due date.
+RESPONSE_FLAGS = ["responded", "overdue"]
+
+
+def with_responses(exceptions: pd.DataFrame, data: ReportData) -> pd.DataFrame:
+    """Each exception with the latest response recorded for its ward and measure up to the report
+    month (empty where none is), and ``responded``: whether a response is in hand — recorded and
+    not completed, or completed with its effect still expected. A response completed while the
+    concern continues is shown, but asks for what is being done now."""
+    responses = data.tables.get("exception_responses")
+    out = exceptions.drop(columns=[c for c in [*RESPONSE_COLUMNS, *RESPONSE_FLAGS] if c in exceptions]).copy()
+    if responses is None or responses.empty or out.empty:
+        for c in RESPONSE_COLUMNS:
+            out[c] = pd.Series([None] * len(out), index=out.index, dtype=object)
+        for c in RESPONSE_FLAGS:
+            out[c] = pd.Series([False] * len(out), index=out.index, dtype=bool)
+        return out
+    latest = (
+        responses.sort_values("raised")
+        .drop_duplicates(["unit_id", "measure"], keep="last")
+        .rename(columns={"measure": "measure_id"})[["unit_id", "measure_id", *RESPONSE_COLUMNS]]
+    )
+    out = out.merge(latest, on=["unit_id", "measure_id"], how="left")
+    expected = pd.to_datetime(out["effect_expected"])
+    waiting = expected.notna() & (expected >= data.month)
+    out["responded"] = out["action"].notna() & ((out["status"] != "completed") | waiting)
+    month_end = data.month + pd.offsets.MonthEnd(0)
+    out["overdue"] = out["action"].notna() & (out["status"] != "completed") & (pd.to_datetime(out["due"]) < month_end)
+    return out
+
+
+def _absent(value) -> bool:
+    return value is None or bool(pd.isna(value))
+
+
+def _date(value, fmt: str = "%d %b %Y") -> str:
+    return "" if _absent(value) else pd.Timestamp(value).strftime(fmt)
+
+
+def response_text(row: dict) -> str:
+    """The response recorded to one exception, in words, or that none is recorded: a paper never
+    assumes an action that no record holds (see ``escalation.with_responses``)."""
+    if _absent(row.get("action")):
+        return "No action recorded."
+    parts = [f"{str(row['status']).capitalize()}: {row['action']}", f"Owner: {row['owner']}."]
+    if _date(row.get("due")):
+        parts.append(f"Due {_date(row['due'])}{' (overdue)' if row.get('overdue') else ''}.")
+    if not _absent(row.get("cause")):
+        parts.append(f"Cause found: {row['cause']}")
+    if _date(row.get("effect_expected")):
+        parts.append(f"Effect expected by {_date(row['effect_expected'], '%B %Y')}.")
+    parts.append(f"Raised {_date(row.get('raised'), '%B %Y')}.")
+    if not row.get("responded"):
+        parts.append("The concern continues: no further action recorded.")
+    return " ".join(p if p.endswith(".") else p + "." for p in parts)
 
 
 def ward_exceptions(
@@ -180,18 +239,17 @@ def escalate(
             to_compute.extend(wards)
             continue
         rows = pd.DataFrame(found.get("exceptions", []), columns=EXCEPTION_COLUMNS)
-        frames.append(rows[rows["measure_id"].isin(ids)].assign(source=f"{path.split('/')[0]} report"))
+        # the escalated measures and, as computing them would give, any comment theme's
+        kept = rows["measure_id"].isin(ids) | rows["measure_id"].str.startswith(THEME_MEASURE_PREFIX)
+        frames.append(rows[kept].assign(source=f"{path.split('/')[0]} report"))
     if to_compute:
         frames.append(ward_exceptions(data, options, measure_list, to_compute).assign(source="computed"))
     frames = [f for f in frames if len(f)]
     if not frames:
-        return pd.DataFrame(columns=EXCEPTION_COLUMNS + ["source"])
+        return with_responses(pd.DataFrame(columns=EXCEPTION_COLUMNS + ["source"]), data)
     out = pd.concat(frames, ignore_index=True)[EXCEPTION_COLUMNS + ["source"]]
-    return (
-        out.drop_duplicates(["unit_id", "measure_id"])
-        .sort_values(["division", "ward", "measure"])
-        .reset_index(drop=True)
-    )
+    out = out.drop_duplicates(["unit_id", "measure_id"]).sort_values(["division", "ward", "measure"])
+    return with_responses(out.reset_index(drop=True), data)
 
 
 def ward_children(data: ReportData, division_id: str) -> dict[str, list[str]]:

@@ -331,12 +331,12 @@ class Report:
                 items.append(Attention("not_assured", where, self.lead(c.unit_id), self._section(key, c)))
         exceptions = getattr(self, "exceptions", None)
         if exceptions is not None and len(exceptions):
-            for unit_id, rows in exceptions.groupby("unit_id", sort=False):
-                ward = rows["ward"].iloc[0]
-                what = f"{ward}: " + ", ".join(dict.fromkeys(rows["measure"]))
-                items.append(
-                    Attention("ward_exception", what, self.lead(unit_id), self._section("exceptions"), subject=ward)
-                )
+            responded = exceptions.get("responded", pd.Series(False, index=exceptions.index)).astype(bool)
+            for kind, part in (("ward_exception", exceptions[~responded]), ("ward_responded", exceptions[responded])):
+                for unit_id, rows in part.groupby("unit_id", sort=False):
+                    ward = rows["ward"].iloc[0]
+                    what = f"{ward} ({', '.join(dict.fromkeys(rows['measure']))})"
+                    items.append(Attention(kind, what, self.lead(unit_id), self._section("exceptions"), subject=ward))
         gaps = getattr(self, "assurance_gaps", None)
         if gaps is not None and len(gaps):
             owner = self.lead(self.unit_id)

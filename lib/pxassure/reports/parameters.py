@@ -44,7 +44,7 @@ def unknown_unit(code: str, known) -> str:
     known = [str(k) for k in known]
     near = [k for k in known if code.isdigit() and k.isdigit() and int(k) == int(code)]
     near = near or difflib.get_close_matches(code, known, n=3)
-    return f"unknown unit {code!r}: not in org_units" + (f" (did you mean {' or '.join(near)}?)" if near else "")
+    return f"unknown unit_id {code!r}: not in org_units" + (f" (did you mean {' or '.join(near)}?)" if near else "")
 
 
 #: The parameters that change how the SPC rules read a chart: a paper built with other values

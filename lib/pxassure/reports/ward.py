@@ -16,7 +16,7 @@ from pxassure.errors import ParameterError
 from pxassure.ingest.themes import LABEL_SEPARATOR
 from pxassure.reports import committees
 from pxassure.reports.data import load
-from pxassure.reports.escalation import EXCEPTION_COLUMNS, ward_exceptions
+from pxassure.reports.escalation import EXCEPTION_COLUMNS, response_text, ward_exceptions, with_responses
 from pxassure.reports.model import SUPPRESSED, Chart, Report, chart_for, charts_for
 from pxassure.reports.parameters import spc_options, unit_code
 from pxassure.reports.provenance import code_version, parameters_of, to_records
@@ -77,6 +77,8 @@ class WardReport(Report):
                 + "; ".join(f"{r.measure} ({r.rule.replace('_', ' ')})" for r in exc.itertuples())
                 + "."
             )
+        for r in self.escalations.to_dict("records"):
+            text.append(f"{r['measure']} — what is being done: {response_text(r)}")
         improving = [c.measure.name for c in self.charts if (c.result.variation or "").startswith("improvement")]
         if improving:
             text.append("Improving: " + ", ".join(improving) + ".")
@@ -211,7 +213,7 @@ def ward_report(
         themes=themes,
         quotes=quotes,
         escalated=escalated,
-        escalations=ward_exceptions(data, options, escalated, [unit_id]),
+        escalations=with_responses(ward_exceptions(data, options, escalated, [unit_id]), data),
         theme_charts=_theme_charts(data, unit_id, options, month),
         links=committees.report_links(spec["layer"], unit_id, data.units, linkable),
         parameters=parameters_of(month, database, options, unit_id=unit_id),
