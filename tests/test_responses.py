@@ -46,9 +46,9 @@ def test_every_layer_shows_the_same_response(demo_db, board):
     ward = ward_report(demo_db, unit_id=WARD).escalations
     for frame in (board.exceptions, division, ward):
         row = frame[(frame["unit_id"] == WARD) & (frame["measure_id"] == "fft_positive")].iloc[0]
-        assert row["action"].startswith("Two substantive night nurses recruited")
+        assert row["action"].startswith("Two permanent night nurses recruited")
     text = " ".join(ward_report(demo_db, unit_id=WARD).summary_text())
-    assert "FFT % positive — what is being done: In progress: Two substantive" in text
+    assert "FFT % positive — what is being done: In progress: Two permanent" in text
 
 
 def _data(responses, month="2026-10"):

@@ -689,3 +689,22 @@ def test_matplotlib_charts_are_drawn_once_with_every_label_inside_the_figure():
         assert getattr(fig, charts._FIXED_LAYOUT, False), "saved with a tight bounding box: drawn twice"
         assert _text_outside_the_figure(fig) == []
         assert 'role="img"' in charts.to_svg(fig, title="t", description="d")
+
+
+def test_sparse_counts_get_no_run_rules_but_a_spike_still_shows():
+    """A c chart with more empty months than not (mean about 0.4) would call every run of zeros a
+    shift; the run rules are not applied to it, and the paper says why. A spike still signals."""
+    counts = [0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 5]
+    r = spc.attribute("c", counts, improvement="decrease")
+    assert r.sparse and any("too sparse for the run rules" in f for f in r.flags)
+    rules = r.points["rule"].tolist()
+    assert rules[:-1] == [None] * (len(counts) - 1) and rules[-1] == "outside_limits"
+    assert "Too sparse for the run rules" in vocabulary.describe_chart(r, "Negative comments")
+    # the same pattern one level up (a count of about 3 a month) is judged by every rule
+    busy = [3, 4, 3, 3, 4, 3, 3, 4, 3, 3, 4, 3, 1, 2, 1, 1, 2, 1, 2, 1, 1, 2, 1, 2]
+    r = spc.attribute("c", busy, improvement="decrease")
+    assert not r.sparse and "shift" in set(r.points["rule"].dropna())
+    # and a batch of series reads them the same way
+    frame = pd.DataFrame({"ward": ["a"] * len(counts), "month": range(len(counts)), "n": counts})
+    b = spc.batch(frame, ["ward"], chart="c", numerator="n", order="month", improvement="decrease")
+    assert b.points["rule"].iloc[:-1].isna().all() and b.points["rule"].iloc[-1] == "outside_limits"

@@ -124,6 +124,8 @@ class SPCResult:
     #: Position of a recorded rebase whose period is still too short for its own limits: its
     #: points are judged against the limits of the period before (see ``_pending_rebase``).
     pending_rebase: int | None = None
+    #: The latest period's counts are too sparse for the run rules (see :func:`sparse_periods`).
+    sparse: bool = False
 
     @property
     def has_limits(self) -> bool:
@@ -367,6 +369,24 @@ def _limits(chart: str, y: np.ndarray, n: np.ndarray, seg: np.ndarray, base: np.
 # ---------------------------------------------------------------------------
 
 
+#: The words for a c chart too sparse for the run rules (see :func:`sparse_periods`).
+SPARSE_TEXT = (
+    "more than half the months have none, so a run of empty months is ordinary: the run rules are not "
+    "applied, and only a month above the upper limit is flagged"
+)
+
+
+def sparse_periods(chart: str, y: np.ndarray, seg: np.ndarray, nseg: int) -> np.ndarray:
+    """Per period, whether a c chart's counts are too sparse for the run rules: more months with none
+    than with any. Below a centre of about one a month, months of zero sit under the centre line by
+    the floor of the scale, not by a change in the process, so a run of them is no shift (a rare
+    event's chart is the g or t chart: the time between events)."""
+    if chart != "c" or not len(y):
+        return np.zeros(nseg, dtype=bool)
+    zeros = np.bincount(seg, weights=(y == 0).astype(float), minlength=nseg)
+    return zeros * 2 > np.bincount(seg, minlength=nseg)
+
+
 def _compute(
     chart: str,
     y: np.ndarray,
@@ -400,10 +420,11 @@ def _compute(
     outside = rule_outside_limits(y, lower, upper)
     beyond_2s = (y > upper2) | (y < lower2)
     close = beyond_2s if opts.two_of_three == "beyond_2_sigma" else beyond_2s & ~outside
-    shift = rule_shift(side, seg, opts.shift_length)
+    sparse = sparse_periods(chart, y, seg, nseg)[seg] & ~short
+    shift = rule_shift(side, seg, opts.shift_length) & ~sparse
     trend, trend_dir = rule_trend(y, seg, opts.trend_length)
-    trend &= ~short
-    two3 = rule_two_of_three(close, side, seg)
+    trend &= ~short & ~sparse
+    two3 = rule_two_of_three(close, side, seg) & ~sparse
 
     rule = np.full(len(y), None, dtype=object)
     for name, hit in zip(RULES[::-1], (shift, two3, trend, outside)):  # lowest precedence first
@@ -579,6 +600,12 @@ def _single(
                 "for process limits: shown as a run chart, with no variation or assurance icon"
             )
 
+    sparse = False
+    if len(idx) and counts[-1] >= opts.minimum_points:
+        sparse = bool(sparse_periods(chart, y_all[idx], seg_obs, len(starts))[-1])
+        if sparse:
+            flags.append(f"counts too sparse for the run rules: {SPARSE_TEXT}")
+
     run = None
     last_start = starts[-1]
     last_y = y_all[last_start:][usable[last_start:]]
@@ -595,6 +622,7 @@ def _single(
         flags=flags,
         run=run,
         pending_rebase=pending,
+        sparse=sparse,
     )
 
 

@@ -251,6 +251,8 @@ def describe_chart(
         variation = result.variation
         why = f" ({RULE_TEXT[lp['rule']]})" if lp["rule"] else ""
         text.append(f"The latest value, {number(lp['value'], unit)} in {last}, shows {VARIATION_TEXT[variation]}{why}.")
+        if result.sparse:
+            text.append(f"Too sparse for the run rules: {spc.SPARSE_TEXT}.")
         special = observed[observed["point_type"].isin(SPECIAL_TYPES)]
         if len(special):
             imp = (special["point_type"] == "special_cause_improvement").sum()
