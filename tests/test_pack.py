@@ -106,7 +106,7 @@ def test_failure_is_summarised_and_does_not_stop_others(demo_db, tmp_path):
     outcomes = build.run_pack(jobs, tmp_path, workers=2, progress=False)
     assert [o.ok for o in sorted(outcomes, key=lambda o: o.job.name)] == [False, True]
     text = build.summary(outcomes)
-    assert "1 report(s) built, 1 failed." in text and "FAILED ward/001.html" in text and "001.failed.ipynb" in text
+    assert "1 report built, 1 failed." in text and "FAILED ward/001.html" in text and "001.failed.ipynb" in text
 
 
 def test_ward_code_from_papermill_integer(demo_db):

@@ -68,7 +68,7 @@ def test_too_few_months_are_named_not_called_stable(partial_db):
     assert r.charts and not any(c.result.has_limits for c in r.charts)
     text = " ".join(r.summary_text())
     assert "No measure could be assessed with process limits this month." in text
-    assert "8 month(s) of data; 13 needed for process limits" in text
+    assert "8 months of data; 13 needed for process limits" in text
     assert "common-cause" not in text and "shows a significant change" not in text
 
 

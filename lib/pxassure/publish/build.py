@@ -43,6 +43,7 @@ from pxassure.reports.parameters import (
     what_if_folder,
     what_if_text,
 )
+from pxassure.words import counted
 
 PROJECT_ROOT = committees.project_root()
 #: Seconds a notebook cell may run before the report is failed and its kernel killed.
@@ -166,7 +167,7 @@ def plan(
             )
 
     pack = committees.plan(params, current)  # every report: keys depend on the reports below
-    declared = {n: notebook_parameters(n) for n in {spec.notebook for spec in pack}}
+    declared = {n: notebook_parameters(n, PROJECT_ROOT / "notebooks") for n in {spec.notebook for spec in pack}}
     # A misspelt option is refused before anything runs; one that only some papers take (a cover's
     # agenda item) goes to those.
     notebooks = sorted({s.notebook for s in specs})
@@ -616,7 +617,7 @@ def summary(outcomes: list[ReportOutcome]) -> str:
     skipped = [o for o in outcomes if o.skipped]
     failed = [o for o in outcomes if not o.ok]
     unchanged = f", {len(skipped)} unchanged (skipped; --force rebuilds them)" if skipped else ""
-    lines = [f"{len(ok)} report(s) built{unchanged}, {len(failed)} failed."]
+    lines = [f"{counted(len(ok), 'report')} built{unchanged}, {len(failed)} failed."]
     for o in failed:
         lines.append(f"  FAILED {o.job.spec.path}: {o.error}\n    executed notebook: {o.notebook}")
     return "\n".join(lines)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from pxassure.errors import PdfError
 from pxassure.files import atomic_write_bytes
+from pxassure.words import counted
 
 #: Where Chromium may be, in the order tried (``PXASSURE_CHROMIUM`` names one explicitly).
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -136,7 +137,7 @@ def front_matter_html(
         f'<section class="pack-cover"><h1>{escape(trust_name)}</h1>'
         f"<p><strong>Patient experience: board and committee papers</strong></p>"
         f"<p>Reporting period: {escape(period)}</p><p>Date of meeting: {when}</p>"
-        f"<p>{len(papers)} paper(s), in agenda order: the Trust Board, then its committees, then the "
+        f"<p>{counted(len(papers), 'paper')}, in agenda order: the Trust Board, then its committees, then the "
         "divisions. Each paper opens with its own cover sheet and carries its own page numbers; the "
         "contents give the page of this pack where each begins.</p>"
         f"<p>Printed {date.today():%d %B %Y} by pxassure.</p></section>"

@@ -140,7 +140,7 @@ def _num(value, unit: str = "") -> str:
         return value  # already text, such as "*" for a suppressed figure
     if _missing(value):
         return "—"
-    return f"{value:,.1f}{unit}" if abs(value) >= 10 else f"{value:,.2f}{unit}"
+    return vocabulary.number(float(value), unit)
 
 
 def table(

@@ -19,6 +19,7 @@ from pxassure.analysis import spc
 from pxassure.analysis.options import SPCOptions
 from pxassure.analysis.spc import SPCResult
 from pxassure.analysis.targets import Target
+from pxassure.words import counted
 
 CHART_LABELS = {
     "xmr": "XmR chart",
@@ -174,9 +175,14 @@ RULE_TEXT = {
 
 
 def number(x: float, unit: str = "") -> str:
-    """A figure for alt text and prose: 1 decimal from 10, 2 below, 3 significant figures below 1."""
+    """A figure for people: a percentage to 1 decimal; a whole number (a count) as a whole number;
+    any other figure to 1 decimal from 10, 2 below, 3 significant figures below 1."""
     if x is None or not np.isfinite(x):
         return "n/a"
+    if unit == "%":
+        return f"{x:,.1f}%"
+    if float(x).is_integer():
+        return f"{x:,.0f}{unit}"
     text = f"{x:,.1f}" if abs(x) >= 10 else f"{x:,.2f}" if abs(x) >= 1 else f"{x:.3g}"
     return f"{text}{unit}"
 
@@ -321,6 +327,6 @@ def describe_grid(grid, period: str) -> str:
         each = ", ".join(f"{c.unit_name} {VARIATION_LABEL.get(c.result.variation, 'no icon').lower()}" for c in charts)
         parts.append(f"{measure.name}: {each}")
     return (
-        f"Small multiples for {period}: one SPC chart for each of {len(grid)} key measure(s) (rows) in each of "
+        f"Small multiples for {period}: one SPC chart for each of {counted(len(grid), 'key measure')} (rows) in each of "
         f"{len(units)} divisions (columns), on one scale per row. Latest variation — " + "; ".join(parts) + "."
     )

@@ -16,6 +16,7 @@ from pxassure.reports.escalation import escalate_from_divisions, link_wards
 from pxassure.reports.model import Chart, Report, charts_for
 from pxassure.reports.parameters import spc_options
 from pxassure.reports.provenance import code_version, parameters_of, to_records
+from pxassure.words import counted, verb
 
 
 @dataclass(kw_only=True)
@@ -61,7 +62,7 @@ class BoardReport(Report):
         improving = rows[rows["variation"].fillna("").str.startswith("improvement")]
         failing = rows[rows["assurance"] == "consistent_fail"]
         text = [
-            f"This paper covers {self.month:%B %Y}. It shows {len(rows)} trust-wide measure(s) of patient "
+            f"This paper covers {self.month:%B %Y}. It shows {counted(len(rows), 'trust-wide measure')} of patient "
             "experience as statistical process control (SPC) charts, so that the board can tell real change "
             "from month-to-month noise."
         ]
@@ -85,7 +86,8 @@ class BoardReport(Report):
                 text.append(f"Divisions showing {word} in {name}: " + ", ".join(units) + ".")
         n_exc = self.exceptions["unit_id"].nunique()
         text.append(
-            f"{n_exc} ward(s) show special-cause concern this month and are escalated below."
+            f"{counted(n_exc, 'ward')} {verb(n_exc, 'shows', 'show')} special-cause concern this month and "
+            f"{verb(n_exc, 'is', 'are')} escalated below."
             if n_exc
             else "No ward shows special-cause concern this month."
         )
@@ -100,12 +102,12 @@ class BoardReport(Report):
         up, down = (ch["change"] > 0).sum(), (ch["change"] < 0).sum()
         text = [
             f"The latest self-assessment ({latest}) scored {assessed} of {len(ch)} requirements; since the "
-            f"previous assessment {up} score(s) rose and {down} fell."
+            f"previous assessment {counted(up, 'score')} rose and {down} fell."
         ]
         gaps = self.assurance_gaps
         if len(gaps):
             text.append(
-                f"{len(gaps)} requirement(s) have an assurance gap: "
+                f"{counted(len(gaps), 'requirement')} {verb(len(gaps), 'has', 'have')} an assurance gap: "
                 + "; ".join(f"{r.requirement} ({r.gap})" for r in gaps.itertuples())
                 + "."
             )

@@ -31,6 +31,7 @@ from pxassure.reports.escalation import escalate_from_divisions, link_wards
 from pxassure.reports.model import Chart, Report, charts_for
 from pxassure.reports.parameters import spc_options
 from pxassure.reports.provenance import code_version, parameters_of, to_records
+from pxassure.words import counted, verb
 
 #: Wards compared in funnel plots come from one setting: FFT is not designed to compare unlike
 #: services (A&E against day case would make every funnel a case-mix chart).
@@ -244,9 +245,10 @@ class PatientExperienceReport(Report):
         raw = int((t["p_value"] < 0.05).sum())
         adj = int(t["significant"].sum())
         down = t[t["significant"] & (t["slope_per_year"] < 0)]
+        n_exc = self.exceptions["unit_id"].nunique()
         text = [
             f"Patient Experience Committee paper for {self.month:%B %Y}.",
-            f"{self.exceptions['unit_id'].nunique()} ward(s) show special-cause concern this month.",
+            f"{counted(n_exc, 'ward')} {verb(n_exc, 'shows', 'show')} special-cause concern this month.",
         ]
         if self.funnels:
             text.append(
@@ -274,7 +276,10 @@ class PatientExperienceReport(Report):
                 if named:
                     text.append(f"Comment themes {way} over the last three months: " + ", ".join(named) + ".")
         overdue = int(self.actions["overdue"].sum()) if len(self.actions) else 0
-        text.append(f"{overdue} self-assessment action(s) across the trust and divisions are overdue.")
+        text.append(
+            f"{counted(overdue, 'self-assessment action')} across the trust and divisions "
+            f"{verb(overdue, 'is', 'are')} overdue."
+        )
         gaps = self.unassessed()
         if gaps:
             text.append("Not assessed: " + "; ".join(gaps) + ".")
@@ -414,7 +419,7 @@ class QualityReport(Report):
         for r in self.correlations.itertuples(index=False):
             if r.wards < MIN_WARDS:
                 text.append(
-                    f"FFT % positive and {r.measure.lower()}: only {r.wards} ward(s) have both figures, too few "
+                    f"FFT % positive and {r.measure.lower()}: only {counted(r.wards, 'ward')} {verb(r.wards, 'has', 'have')} both figures, too few "
                     "to test an association."
                 )
                 continue

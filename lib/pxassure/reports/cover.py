@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pxassure.errors import CommitteeError
+from pxassure.words import counted
 
 PURPOSES = ("assurance", "approval", "information", "discussion")
 CQC_KEY_QUESTIONS = ("safe", "effective", "caring", "responsive", "well-led")
@@ -194,14 +195,15 @@ def asked_to(items: list[Attention], assurance: str, purpose: str) -> list[str]:
     gaps = [i.subject for i in items if i.kind == "assurance_gap"]
     if gaps:
         out.append(
-            f"agree the actions on the framework requirement(s) whose score the data contradict: {', '.join(gaps)}"
+            f"agree the actions on the framework {'requirement' if len(gaps) == 1 else 'requirements'} whose "
+            f"score the data contradict: {', '.join(gaps)}"
         )
     overdue = [i.what for i in items if i.kind == "overdue_actions"]
     if overdue:
         out.append("hold the owners of overdue self-assessment actions to account: " + "; ".join(overdue))
     missing = [i for i in items if i.kind == "not_assessed"]
     if missing:
-        out.append(f"note the {len(missing)} measure(s) the paper could not assess, and why")
+        out.append(f"note the {counted(len(missing), 'measure')} the paper could not assess, and why")
     verb = {"approval": "approve", "discussion": "discuss", "information": "note"}.get(purpose, "note")
     out.append(f"{verb} the report and take {assurance} assurance from it")
     return out

@@ -18,6 +18,7 @@ from pxassure.reports.escalation import escalate, link_wards, ward_children
 from pxassure.reports.model import Chart, Report, by_measure, charts_for
 from pxassure.reports.parameters import spc_options
 from pxassure.reports.provenance import code_version, parameters_of, to_records
+from pxassure.words import counted, verb
 
 
 @dataclass(kw_only=True)
@@ -91,13 +92,13 @@ class DivisionReport(Report):
                 text.append(f"{c.measure.name} shows significant deterioration.")
         n = self.exceptions["unit_id"].nunique()
         text.append(
-            f"{n} ward(s) show special-cause concern this month."
+            f"{counted(n, 'ward')} {verb(n, 'shows', 'show')} special-cause concern this month."
             if n
             else "No ward shows special-cause concern this month."
         )
         overdue = int(self.actions["overdue"].sum()) if len(self.actions) else 0
         if overdue:
-            text.append(f"{overdue} self-assessment action(s) are past their due date.")
+            text.append(f"{counted(overdue, 'self-assessment action')} {verb(overdue, 'is', 'are')} past due.")
         gaps = self.unassessed(self.charts)
         if gaps:
             text.append("Not assessed: " + "; ".join(gaps) + ".")

@@ -24,6 +24,7 @@ from pxassure.reports.cover import NOT_SET, Attention, Cover, asked_to, assuranc
 from pxassure.reports.data import ReportData
 from pxassure.reports.parameters import reproduce_commands
 from pxassure.reports.provenance import clean_value
+from pxassure.words import counted
 
 #: Shown instead of a figure that rests on fewer responses than the SPC option ``minimum_denominator``.
 SUPPRESSED = "*"
@@ -268,7 +269,7 @@ class Report:
         for c in self.charts if charts is None else charts:
             if not c.result.has_limits:
                 n = int(c.result.points["value"].notna().sum())
-                what = f"{n} month(s) of data" if n else "no data"
+                what = f"{counted(n, 'month')} of data" if n else "no data"
                 out.append(
                     f"{c.measure.name}, {c.unit_name} ({what}; {self.options.minimum_points} needed for process limits)"
                 )
@@ -283,7 +284,7 @@ class Report:
             text.append(f"No {what} could be assessed with process limits this month.")
         elif not changed:
             text.append(
-                f"None of the {len(assessed)} {what}(s) that could be assessed shows a significant change: "
+                f"None of the {counted(len(assessed), what)} that could be assessed shows a significant change: "
                 "variation is within what the process normally produces."
             )
         gaps = self.unassessed()
@@ -352,7 +353,7 @@ class Report:
             by = late.groupby("unit", sort=False) if "unit" in late else [(None, late)]
             for unit, rows in by:
                 owners = ", ".join(sorted(set(rows["owner"].dropna())))
-                what = f"{len(rows)} self-assessment action(s){f' ({unit})' if unit else ''}"
+                what = f"{counted(len(rows), 'self-assessment action')}{f' ({unit})' if unit else ''}"
                 items.append(
                     Attention("overdue_actions", what, owners or "owner not recorded", self._section("actions"))
                 )

@@ -1,0 +1,25 @@
+"""Words for counts, shared by every layer: "1 ward shows", "2 wards show", never "ward(s)"."""
+
+from __future__ import annotations
+
+#: Plurals that do not just add "s".
+_IRREGULAR = {"person": "people", "child": "children"}
+
+
+def plural(noun: str) -> str:
+    """The plural of a noun (or of a phrase's last word: "self-assessment action")."""
+    head, _, last = noun.rpartition(" ")
+    word = _IRREGULAR.get(last) or (
+        last[:-1] + "ies" if last.endswith("y") and last[-2:-1] not in "aeiou" else last + "s"
+    )
+    return f"{head} {word}" if head else word
+
+
+def counted(n: int, noun: str, plural_form: str | None = None) -> str:
+    """A count with its noun: "1 ward", "3 wards", "0 wards"."""
+    return f"{n:,} {noun if n == 1 else plural_form or plural(noun)}"
+
+
+def verb(n: int, singular: str, plural_form: str) -> str:
+    """The verb that agrees with a count: ``verb(n, "shows", "show")``."""
+    return singular if n == 1 else plural_form

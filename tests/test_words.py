@@ -1,0 +1,44 @@
+"""Words and figures as a lay reader expects them: no "(s)", counts as whole numbers."""
+
+import pytest
+
+from pxassure.publish.vocabulary import number
+from pxassure.words import counted, plural, verb
+
+
+@pytest.mark.parametrize(
+    "n, noun, expected",
+    [
+        (1, "ward", "1 ward"),
+        (2, "ward", "2 wards"),
+        (0, "self-assessment action", "0 self-assessment actions"),
+        (3, "key measure", "3 key measures"),
+        (2, "category", "2 categories"),
+        (1200, "day", "1,200 days"),
+    ],
+)
+def test_counted(n, noun, expected):
+    assert counted(n, noun) == expected
+
+
+def test_verbs_and_irregular_plurals_agree():
+    assert f"{counted(1, 'ward')} {verb(1, 'shows', 'show')}" == "1 ward shows"
+    assert f"{counted(2, 'ward')} {verb(2, 'shows', 'show')}" == "2 wards show"
+    assert plural("person") == "people" and plural("day") == "days"
+
+
+@pytest.mark.parametrize(
+    "x, unit, expected",
+    [
+        (2.0, "", "2"),  # a count is a whole number, never "2.00"
+        (11.0, "", "11"),
+        (8.0, "", "8"),
+        (95.0, "%", "95.0%"),  # a percentage keeps its one decimal
+        (4.537, "%", "4.5%"),
+        (2.347, "", "2.35"),  # a rate keeps two
+        (0.371, "", "0.371"),
+        (1234.5, "", "1,234.5"),
+    ],
+)
+def test_figures(x, unit, expected):
+    assert number(x, unit) == expected
