@@ -69,6 +69,7 @@ def test_every_readme_command_is_checked():
 def test_the_reviewers_papermill_commands_run_as_written(demo_db, tmp_path):
     (tmp_path / "notebooks").symlink_to(ROOT / "notebooks")
     (tmp_path / "data").mkdir()
+    (tmp_path / "outputs").mkdir()  # in the checkout, and ignored by git
     shutil.copy(demo_db, tmp_path / "data" / "pxassure.duckdb")
     reviewer = [
         c for c in COMMANDS if c.startswith(".venv/bin/papermill ") or c.startswith(".venv/bin/pxassure export")
@@ -79,7 +80,9 @@ def test_the_reviewers_papermill_commands_run_as_written(demo_db, tmp_path):
         args[0] = str(BIN / Path(args[0]).name)
         out = subprocess.run(args, cwd=tmp_path, capture_output=True, text=True, timeout=600)
         assert out.returncode == 0, (command, out.stderr[-2000:])
-    html = (tmp_path / "out.html").read_text(encoding="utf-8")
+    # the board run with another preset says it is a what-if at its top
+    assert "What-if paper, not the official one" in (tmp_path / "outputs" / "board-review.ipynb").read_text()
+    html = (tmp_path / "outputs" / "ward-review.html").read_text(encoding="utf-8")
     assert "Willow Ward" in html and "<script" not in html  # the ward notebook ran last (unit 014)
     # export takes the page title from the report's own heading, which names the ward
     assert "<title>Willow Ward: patient experience, " in html and "<h1>Willow Ward: patient experience, " in html

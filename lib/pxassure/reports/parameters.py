@@ -58,8 +58,12 @@ def notebook_parameters(notebook: str, notebooks_dir: Path | None = None) -> dic
     """The parameters a report notebook declares, with their defaults: the assignments of its cell
     tagged ``parameters`` (the one papermill replaces), so the notebook stays their one definition."""
     path = (notebooks_dir or project_root() / "notebooks") / f"{notebook}.ipynb"
+    if not path.exists():
+        return {}  # a report whose notebook is missing fails when it runs, saying so
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    cell = next(c for c in cells if "parameters" in c.get("metadata", {}).get("tags", []))
+    cell = next((c for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])), None)
+    if cell is None:
+        return {}
     tree = ast.parse("".join(cell["source"]))
     return {
         node.targets[0].id: ast.literal_eval(node.value)
