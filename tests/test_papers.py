@@ -81,10 +81,27 @@ def test_assurance_offered_follows_the_findings_on_any_scale():
 # -- cover and executive summary on the demo trust ------------------------------------------------
 
 
+def test_cover_blocks_hold_presenter_session_and_implications_checked():
+    from pxassure.errors import CommitteeError
+    from pxassure.reports.cover import read_cover
+
+    got = read_cover({"session": "private", "implications": {"legal": "none", "risk": "BAF 2"}}, "x.yaml")
+    assert got["implications"] == {"legal": "none", "risk": "BAF 2"}
+    with pytest.raises(CommitteeError, match=r"x.yaml: cover.session 'closed' is not one of \['public', 'private'\]"):
+        read_cover({"session": "closed"}, "x.yaml")
+    with pytest.raises(CommitteeError, match=r"cover.implications has unknown key\(s\) \['reputational'\]"):
+        read_cover({"implications": {"reputational": "low"}}, "x.yaml")
+    with pytest.raises(CommitteeError, match="cover.implications must map equality, financial, legal, risk"):
+        read_cover({"implications": "none"}, "x.yaml")
+
+
 def test_board_cover_is_written_from_the_findings(board):
     sheet = board.cover_sheet(meeting_date="26 November 2026", agenda_item="8.1")
     rows = dict(sheet.rows())
-    assert rows["Meeting"] == "Trust Board (meeting in public)" and rows["Date of meeting"] == "26 November 2026"
+    assert rows["Meeting"] == "Trust Board" and rows["Session"] == "Public session"
+    assert rows["Date of meeting"] == "26 November 2026"
+    assert rows["Presented by"] == "Chief Nurse" and rows["Approved by"] == "Chief Nurse"
+    assert rows["Financial implications"] == "None arising from this paper" and "Risk implications" in rows
     assert rows["Agenda item"] == "8.1" and rows["Period covered"] == "October 2026"
     assert rows["Executive lead"] == "Chief Nurse" and "BAF 2" in rows["Board assurance framework risks"]
     assert "Friends and Family Test responses" in rows["Patient and public engagement"]

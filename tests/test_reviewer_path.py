@@ -114,3 +114,33 @@ def test_a_what_if_build_is_written_beside_the_official_paper(board, demo_db, tm
     page = what_if.read_text(encoding="utf-8")
     assert "What-if paper, not the official one: built with preset=ptd" in page
     assert "What-if" not in official.decode("utf-8")
+
+
+def test_each_committee_can_have_its_own_meeting_date(demo_db):
+    from pxassure.publish import build
+    from pxassure.reports.parameters import meeting_dates
+
+    committees = ["board", "patient_experience_committee", "quality_committee"]
+    dates = meeting_dates(["26 November 2026", "patient_experience_committee=5 November 2026"], committees)
+    assert dates == {None: "26 November 2026", "patient_experience_committee": "5 November 2026"}
+    with pytest.raises(
+        ParameterError, match=r"no committee 'patient_experience' \(did you mean patient_experience_committee\?\)"
+    ):
+        meeting_dates(["patient_experience=5 November 2026"], committees)
+    jobs = build.plan(None, database=demo_db, cover={"meeting_date": dates.pop(None), "meeting_dates": dates})
+    by_key = {j.spec.key: j.parameters.get("meeting_date") for j in jobs if j.layer not in ("ward", "division")}
+    assert by_key["patient_experience_committee"] == "5 November 2026" and by_key["board"] == "26 November 2026"
+
+
+def test_a_meeting_date_already_past_is_warned_about(demo_db, tmp_path, capsys):
+    import pandas as pd
+
+    from pxassure.reports.parameters import past_meeting
+
+    today = pd.Timestamp("2026-12-05")
+    assert "the meeting date 26 November 2026 has passed" in past_meeting("26 November 2026", today)
+    assert past_meeting("10 December 2026", today) is None and past_meeting("to be confirmed", today) is None
+    assert (
+        main(["pack", "--meeting-date", "1 January 2020", "--database", str(demo_db), "--output", str(tmp_path)]) != 0
+    )
+    assert "warning: the meeting date 1 January 2020 has passed" in capsys.readouterr().err

@@ -232,10 +232,20 @@ def _build(args) -> int:
         # does so while this process plans. A build that finds nothing to do ends it unused.
         zygote.Zygote.get()
     from pxassure.publish import build
+    from pxassure.reports import committees
+    from pxassure.reports.parameters import meeting_dates, past_meeting
 
     overrides = dict(parse_param(item) for item in args.param or [])
     committee = None if args.all else args.committee
-    cover = {"meeting_date": args.meeting_date}
+    with_cover = sorted(
+        k for k, p in committees.load_all(committees.params_dir()).items() if p["layer"] in committees.COVER_LAYERS
+    )
+    dates = meeting_dates(args.meeting_date, with_cover)
+    for when in dict.fromkeys(dates.values()):
+        warning = past_meeting(when)
+        if warning:
+            print(warning, file=sys.stderr)
+    cover = {"meeting_date": dates.pop(None, None), "meeting_dates": dates}
     jobs = build.plan(
         committee,
         period=args.period,
@@ -267,6 +277,11 @@ def _build(args) -> int:
 
 def _pack(args) -> int:
     from pxassure.publish import build
+    from pxassure.reports.parameters import past_meeting
+
+    warning = past_meeting(args.meeting_date)
+    if warning:
+        print(warning, file=sys.stderr)
 
     jobs = build.plan("board", period=args.period, database=args.database)
     job = jobs[0]
@@ -452,7 +467,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pdf", action="store_true", help="also print each paper to PDF beside its HTML (needs Chromium)")
     p.add_argument("--force", action="store_true", help="rebuild reports even when their data and code are unchanged")
     p.add_argument("--timeout", type=int, default=900, help="seconds a notebook cell may run before its report fails")
-    p.add_argument("--meeting-date", default=None, help="date of the meeting, for the committee papers' cover sheets")
+    p.add_argument(
+        "--meeting-date",
+        action="append",
+        help="date of the meeting for the cover sheets; COMMITTEE=DATE for one committee's paper (repeatable)",
+    )
     p.add_argument(
         "--scheduler",
         default=None,

@@ -178,7 +178,11 @@ def plan(
         takes = {k: v for k, v in (overrides or {}).items() if k in declared[spec.notebook]}
         parameters = {**spec.parameters, **takes}
         if spec.layer in committees.COVER_LAYERS:
-            parameters.update({k: v for k, v in (cover or {}).items() if v is not None})
+            given = dict(cover or {})
+            own = (given.pop("meeting_dates", None) or {}).get(spec.key)
+            parameters.update({k: v for k, v in given.items() if v is not None})
+            if own:
+                parameters["meeting_date"] = own
         parameters.update({"period": month.strftime("%Y-%m"), "database": str(database)})
         official = {**declared[spec.notebook], **spec.parameters}
         parameters["what_if"] = what_if_text(parameters, official)

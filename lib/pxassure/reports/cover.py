@@ -30,8 +30,15 @@ COVER_FIELDS: dict[str, tuple[bool, str]] = {
     "baf_risks": (True, "board assurance framework risks it gives assurance on"),
     "cqc_key_questions": (True, "CQC key questions: " + ", ".join(CQC_KEY_QUESTIONS)),
     "engagement": (False, "how patient and public engagement was considered"),
+    "presenter": (False, "who presents the paper at the meeting"),
+    "approved_by": (False, "who approved the paper for the meeting"),
+    "session": (False, "the part of the meeting it is taken in: " + " or ".join(("public", "private"))),
+    "implications": (False, "a mapping of " + ", ".join(("equality", "financial", "legal", "risk")) + " to text"),
 }
 NOT_SET = "not set"
+SESSIONS = ("public", "private")
+#: The implications a cover sheet states, each in the trust's words (``cover.implications``).
+IMPLICATIONS = ("equality", "financial", "legal", "risk")
 
 #: What an item of the executive summary is about, in the order the summary lists them.
 ATTENTION_KINDS = {
@@ -68,6 +75,9 @@ def read_cover(raw, path: str) -> dict:
     out = {}
     for key, value in raw.items():
         many, what = COVER_FIELDS[key]
+        if key == "implications":
+            out[key] = _implications(value, path)
+            continue
         if many:
             if isinstance(value, str):
                 value = [value]
@@ -79,12 +89,23 @@ def read_cover(raw, path: str) -> dict:
         else:
             value = str(value)
         out[key] = value
+    if out.get("session", "public") not in SESSIONS:
+        raise CommitteeError(f"{path}: cover.session {out['session']!r} is not one of {list(SESSIONS)}")
     if out.get("purpose", "assurance") not in PURPOSES:
         raise CommitteeError(f"{path}: cover.purpose {out['purpose']!r} is not one of {list(PURPOSES)}")
     bad = [q for q in out.get("cqc_key_questions", []) if q.lower() not in CQC_KEY_QUESTIONS]
     if bad:
         raise CommitteeError(f"{path}: cover.cqc_key_questions {bad} not among {list(CQC_KEY_QUESTIONS)}")
     return out
+
+
+def _implications(value, path: str) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(isinstance(v, (str, int, float)) for v in value.values()):
+        raise CommitteeError(f"{path}: cover.implications must map {', '.join(IMPLICATIONS)} to text")
+    unknown = sorted(set(value) - set(IMPLICATIONS))
+    if unknown:
+        raise CommitteeError(f"{path}: cover.implications has unknown key(s) {unknown}; known: {list(IMPLICATIONS)}")
+    return {k: str(v) for k, v in value.items()}
 
 
 def read_scale(raw, path: str) -> tuple[str, ...]:
@@ -151,6 +172,10 @@ class Cover:
     assurance_scale: tuple[str, ...] = DEFAULT_ASSURANCE_SCALE
     proposed: bool = True  # the level was proposed from the data (not set by the executive lead)
     items: list[Attention] = field(default_factory=list)
+    presenter: str = NOT_SET
+    approved_by: str = NOT_SET
+    session: str = NOT_SET
+    implications: dict[str, str] = field(default_factory=dict)
 
     def rows(self) -> list[tuple[str, str]]:
         """The front sheet's label/value pairs, in the order papers print them."""
@@ -160,17 +185,24 @@ class Cover:
 
         return [
             ("Meeting", self.meeting),
+            ("Session", self.session if self.session == NOT_SET else f"{self.session.capitalize()} session"),
             ("Date of meeting", self.meeting_date),
             ("Agenda item", self.agenda_item),
             ("Paper", self.title),
             ("Period covered", self.period),
             ("Purpose", self.purpose.capitalize()),
             ("Executive lead", self.executive_lead),
+            ("Presented by", self.presenter),
             ("Author", self.author),
+            ("Approved by", self.approved_by),
             ("Previously considered by", listed(self.previously_considered_by)),
             ("Board assurance framework risks", listed(self.baf_risks)),
             ("CQC key questions", listed([q.capitalize() for q in self.cqc_key_questions])),
             ("Patient and public engagement", self.engagement),
+            *(
+                (f"{kind.capitalize()} implications", self.implications.get(kind) or "not stated")
+                for kind in IMPLICATIONS
+            ),
         ]
 
 

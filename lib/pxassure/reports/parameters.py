@@ -120,6 +120,41 @@ def check_parameters(namespace: dict[str, Any], notebook: str) -> str | None:
     return what_if_text({k: namespace.get(k) for k in SPC_PARAMETERS}, declared) or None
 
 
+def meeting_dates(items: list[str] | None, committees: list[str]) -> dict[str | None, str]:
+    """``--meeting-date`` values: a date for every paper (key None), or ``committee=date`` for one
+    committee's paper, so each committee's cover carries its own meeting."""
+    out: dict[str | None, str] = {}
+    for item in items or []:
+        key, sep, when = item.partition("=")
+        if not sep:
+            out[None] = item.strip()
+            continue
+        if key.strip() not in committees:
+            near = difflib.get_close_matches(key.strip(), committees, n=1)
+            raise ParameterError(
+                f"--meeting-date {item!r}: no committee {key.strip()!r}"
+                + (f" (did you mean {near[0]}?)" if near else "")
+                + f"; committees with a cover sheet: {', '.join(committees)}"
+            )
+        out[key.strip()] = when.strip()
+    return out
+
+
+def past_meeting(meeting_date: str | None, today: pd.Timestamp | None = None) -> str | None:
+    """A warning when a paper or pack is made for a meeting that has already happened (None when
+    the date is not past, or not a date pxassure can read)."""
+    if not meeting_date:
+        return None
+    when = pd.to_datetime(meeting_date, dayfirst=True, errors="coerce")
+    today = (today or pd.Timestamp.today()).normalize()
+    if pd.isna(when) or when >= today:
+        return None
+    return (
+        f"warning: the meeting date {meeting_date} has passed (today is {today:%d %B %Y}): check that this is "
+        "the pack for that meeting, or give the next meeting's date with --meeting-date"
+    )
+
+
 def spc_options(
     preset: str = "mdc",
     shift_length: int | None = None,
