@@ -19,6 +19,9 @@ PURPOSES = ("assurance", "approval", "information", "discussion")
 CQC_KEY_QUESTIONS = ("safe", "effective", "caring", "responsive", "well-led")
 #: The default assurance scale, most assurance first (a trust sets its own in params/trust.yaml).
 DEFAULT_ASSURANCE_SCALE = ("significant", "reasonable", "limited", "no")
+SESSIONS = ("public", "private")
+#: The implications a cover sheet states, each in the trust's words (``cover.implications``).
+IMPLICATIONS = ("equality", "financial", "legal", "risk")
 #: What a ``cover:`` block may hold: key -> (list of text?, what it is).
 COVER_FIELDS: dict[str, tuple[bool, str]] = {
     "meeting": (False, "the meeting the paper goes to"),
@@ -32,13 +35,10 @@ COVER_FIELDS: dict[str, tuple[bool, str]] = {
     "engagement": (False, "how patient and public engagement was considered"),
     "presenter": (False, "who presents the paper at the meeting"),
     "approved_by": (False, "who approved the paper for the meeting"),
-    "session": (False, "the part of the meeting it is taken in: " + " or ".join(("public", "private"))),
-    "implications": (False, "a mapping of " + ", ".join(("equality", "financial", "legal", "risk")) + " to text"),
+    "session": (False, "the part of the meeting it is taken in: " + " or ".join(SESSIONS)),
+    "implications": (False, "a mapping of " + ", ".join(IMPLICATIONS) + " to text"),
 }
 NOT_SET = "not set"
-SESSIONS = ("public", "private")
-#: The implications a cover sheet states, each in the trust's words (``cover.implications``).
-IMPLICATIONS = ("equality", "financial", "legal", "risk")
 
 #: What an item of the executive summary is about, in the order the summary lists them.
 ATTENTION_KINDS = {
