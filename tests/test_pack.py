@@ -4,6 +4,7 @@ import json
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from htmlcheck import check_page
@@ -92,9 +93,42 @@ def test_index_lists_every_report_by_layer(pack):
         assert f'href="{path}"' in index
 
 
-def test_ward_report_escapes_and_redacts_patient_text(pack):
-    root, _ = pack
-    html = (root / "ward" / f"{WARD}.html").read_text()
+#: A comment that tries to inject markup and a spreadsheet formula and carries personal details:
+#: loaded here, never part of the demo a trust sees.
+HOSTILE = (
+    '<script>alert("x")</script> =HYPERLINK("http://x") Nurse Priya ignored me; '
+    "call 07700 900123, NHS number 943 476 5919."
+)
+
+
+@pytest.mark.integration
+def test_ward_report_escapes_and_redacts_patient_text(demo_db, tmp_path):
+    import shutil
+
+    from pxassure.cli import main
+
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(demo_db, db)
+    comments = tmp_path / "in" / "feedback_comments.csv"
+    comments.parent.mkdir()
+    pd.DataFrame(
+        [
+            {
+                "comment_id": "F9999999",
+                "unit_id": WARD,
+                "month": "2026-10",
+                "source": "fft",
+                "question": "What could we do better?",
+                "rating": 5,
+                "text": HOSTILE,
+            }
+        ]
+    ).to_csv(comments, index=False)
+    assert main(["load", str(comments), "--database", str(db)]) == 0
+    job = build.plan("ward", database=db, unit=WARD)[0]
+    outcome = build.run(job, tmp_path / "out")
+    assert outcome.ok, outcome.error
+    html = outcome.html.read_text()
     assert "<script>alert" not in html and "&lt;script&gt;alert" in html
     assert "Nurse Priya" not in html and "07700 900123" not in html and "943 476 5919" not in html
     assert "Nurse [name] ignored me" in html

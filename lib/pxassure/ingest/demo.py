@@ -45,12 +45,6 @@ PLANTED = {
     # On the deteriorating ward, negative comments about staffing numbers surge in the last two
     # months (the classifier should theme them so, and the ward's theme chart should escalate it).
     "theme_surge": ("Number & deployment of staff", 2, 6),  # theme, months, extra comments a month
-    # A comment on the deteriorating ward, in the latest month, that tries to inject markup
-    # and a spreadsheet formula and carries personal details: reports must escape and redact it.
-    "hostile_comment": (
-        '<script>alert("x")</script> =HYPERLINK("http://x") Nurse Priya ignored me; '
-        "call 07700 900123, NHS number 943 476 5919."
-    ),
 }
 
 SITES = {
@@ -564,6 +558,17 @@ _COMMENT_TEXT = {
         ("The food was better than I expected and there was always water.", "Food & drink provision & facilities"),
         ("I was seen quickly and did not have to wait long at all.", "Timeliness of care"),
         ("Friendly, caring nurses who always had time for me.", "Staff manner & personal attributes"),
+        (
+            "The doctors told me what the scan showed and what would happen next.",
+            "Being kept informed, clarity & consistency of information",
+        ),
+        ("My pain was checked often and my pain relief came quickly.", "Pain management"),
+        ("Staff kept my family involved and let them visit when I needed them.", "Interaction with family/ carers"),
+        ("The physiotherapists were patient, kind and encouraging.", "Staff manner & personal attributes"),
+        ("My discharge was well planned and I went home with my letter and tablets.", "Discharge"),
+        ("The cleaners came every day and the bathroom was spotless.", "Cleanliness, tidiness & infection control"),
+        ("I never felt rushed and my questions were answered.", "Staff listening, understanding & involving patients"),
+        ("Brilliant team, nothing was too much trouble.", "Positive experience & gratitude"),
     ],
     "neutral": [
         (
@@ -573,6 +578,16 @@ _COMMENT_TEXT = {
         ("Some staff were great, others seemed rushed.", "Staff manner & personal attributes"),
         ("It was noisy at night but the nurses were helpful.", "Sensory experience"),
         ("The wait was long but the doctor was thorough once I was seen.", "Timeliness of care"),
+        (
+            "Good care overall, though the food was cold by the time it reached me.",
+            "Food & drink provision & facilities",
+        ),
+        ("Care was good but parking at the hospital was expensive and hard to find.", "Parking"),
+        ("Good care once on the ward, but the admission process took far too long.", "Admission"),
+        (
+            "Nurses were lovely, but the doctors did not listen to me.",
+            "Staff listening, understanding & involving patients",
+        ),
     ],
     "negative": [
         ("I waited hours for pain relief and nobody told me why.", "Timeliness of care"),
@@ -582,7 +597,26 @@ _COMMENT_TEXT = {
         ("My mother's medication was late again. Contact {email} about it.", "Supplying & understanding medication"),
         ("Staff were rude and did not listen to what I said.", "Staff manner & personal attributes"),
         ("The toilets were dirty and the bins were overflowing.", "Cleanliness, tidiness & infection control"),
+        (
+            "Nobody kept me informed; I was not told my operation was cancelled.",
+            "Being kept informed, clarity & consistency of information",
+        ),
+        ("My family could not get through on the phone for two days.", "Interaction with family/ carers"),
+        ("I could not sleep because of the noise and the lights all night.", "Sensory experience"),
+        ("The food was cold and nobody helped me to eat it.", "Food & drink provision & facilities"),
+        ("I waited four hours to be discharged for my tablets to come up.", "Discharge"),
     ],
+}
+#: How comments of each tone may begin and end (empty: as the core sentence stands).
+_OPENINGS = {
+    "positive": ["", "", "Honestly, ", "From start to finish, ", "As a first-time patient, "],
+    "neutral": ["", "", "On the whole, ", "To be fair, "],
+    "negative": ["", "", "Sadly, ", "I am writing because ", "Not for the first time, "],
+}
+_CLOSINGS = {
+    "positive": ["", "", " Thank you.", " I would recommend this hospital.", " Please pass this on."],
+    "neutral": ["", "", " Mostly a good experience.", " Room for improvement."],
+    "negative": ["", "", " Please look into this.", " This needs to change.", " I felt let down."],
 }
 #: Negative comments about staffing numbers (the planted theme surge).
 _STAFFING = [
@@ -622,9 +656,15 @@ def _comments(wards, months, p_pos, rng):
         default=np.where(u < (p + 1.02) / 2, 4, 5),
     )
     settings = wards["service_type"].to_numpy()[unit_idx]
+    # Openings and closings vary the wording as people do; drawn from their own generator, so the
+    # trust's figures (drawn from ``rng``) do not change with them.
+    variety = np.random.default_rng(20261)
     texts = []
     for i in range(n):
         template, _ = _COMMENT_TEXT[sentiment[i]][int(rng.integers(0, len(_COMMENT_TEXT[sentiment[i]])))]
+        opening = _OPENINGS[sentiment[i]][int(variety.integers(0, len(_OPENINGS[sentiment[i]])))]
+        closing = _CLOSINGS[sentiment[i]][int(variety.integers(0, len(_CLOSINGS[sentiment[i]])))]
+        template = opening + (template[0].lower() + template[1:] if opening else template) + closing
         texts.append(
             template.format(
                 setting={"ae": "emergency department"}.get(settings[i], "ward"),
@@ -646,26 +686,11 @@ def _comments(wards, months, p_pos, rng):
             "sentiment": None,
         }
     )
-    hostile = pd.DataFrame(
-        [
-            {
-                "comment_id": "F9999999",
-                "unit_id": PLANTED["deteriorating_ward"],
-                "month": months[-1],
-                "source": "fft",
-                "question": "What could we do better?",
-                "rating": 5,
-                "text": PLANTED["hostile_comment"],
-                "labels": None,
-                "sentiment": None,
-            }
-        ]
-    )
     _, surge_months, per_month = PLANTED["theme_surge"]
     surge = pd.DataFrame(
         [
             {
-                "comment_id": f"F8{k:02d}{j:04d}",  # before the hostile comment, quoted first
+                "comment_id": f"F8{k:02d}{j:04d}",
                 "unit_id": PLANTED["deteriorating_ward"],
                 "month": months[-1 - k],
                 "source": "fft",
@@ -680,7 +705,7 @@ def _comments(wards, months, p_pos, rng):
         ]
     )
     if PLANTED["deteriorating_ward"] in set(wards["unit_id"]):
-        frame = pd.concat([frame, surge, hostile], ignore_index=True)
+        frame = pd.concat([frame, surge], ignore_index=True)
     return frame
 
 
