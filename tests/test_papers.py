@@ -1,6 +1,9 @@
 """The front of a committee paper — cover sheet, executive summary, IPR summary table, icon key —
 and what makes it print: the footer, the appendix split, the short action lists."""
 
+import json
+from pathlib import Path
+
 import nbformat
 import pandas as pd
 import pytest
@@ -269,3 +272,17 @@ def test_the_recommendation_names_wards_and_requirements_from_the_findings():
     assert not any("actions their divisions are taking" in s or "the plans for" in s for s in said)
     assert said[1].endswith("whose score the data contradict: 12C")
     assert said[-1] == "approve the report and take limited assurance from it"
+
+
+def test_each_papers_heading_names_its_committee_or_division(demo_db):
+    from pxassure.reports import division_report, quality_report
+
+    assert division_report(demo_db, unit_id="MED").title == (
+        "Patient experience: Medicine and Urgent Care divisional report, October 2026"
+    )
+    assert "Quality and Governance Committee" in quality_report(demo_db, "latest", "quality_committee").title
+    assert "Executive Quality Committee" in quality_report(demo_db, "latest", "executive_quality_committee").title
+    for name in ("division", "quality_committee"):  # the heading comes from the report, never a fixed line
+        cells = json.loads((Path(__file__).resolve().parents[1] / "notebooks" / f"{name}.ipynb").read_text())["cells"]
+        markdown = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+        assert "\n# " not in "\n" + markdown and "render.heading(report.title)" in json.dumps(cells)

@@ -306,6 +306,12 @@ class Report:
         """The paper's parameters file (params/<committee>.yaml)."""
         return committees.committee(self.committee)
 
+    @property
+    def title(self) -> str:
+        """The paper's heading: its params file's title, naming its committee or unit, and its month."""
+        named = self.spec["title"].format(unit_name=getattr(self, "unit_name", ""), unit_id=self.unit_id or "")
+        return f"{named}, {self.month:%B %Y}"
+
     def lead(self, unit_id: str | None) -> str:
         """Who leads ``unit_id``'s patient experience; the paper's executive lead for the trust."""
         if unit_id is not None and unit_id == self.trust_id:
