@@ -1,9 +1,10 @@
 """Words and figures as a lay reader expects them: no "(s)", counts as whole numbers."""
 
+import pandas as pd
 import pytest
 
 from pxassure.publish.vocabulary import number
-from pxassure.words import counted, plural, verb
+from pxassure.words import counted, p_text, p_value, plural, verb
 
 
 @pytest.mark.parametrize(
@@ -42,3 +43,12 @@ def test_verbs_and_irregular_plurals_agree():
 )
 def test_figures(x, unit, expected):
     assert number(x, unit) == expected
+
+
+def test_a_p_value_is_never_zero():
+    assert p_value(0.0) == "< 0.001" and p_value(1e-9) == "< 0.001" and p_value(0.0123) == "0.012"
+    assert p_text(0.0) == "p < 0.001" and p_text(0.2) == "p = 0.200"
+    from pxassure.publish import render
+
+    cells = render.table(pd.DataFrame({"ward": ["A"], "p": [0.0]}), "t", p_values={"p"})
+    assert "<td>&lt; 0.001</td>" in str(cells) and "<td>0</td>" not in str(cells)

@@ -23,3 +23,16 @@ def counted(n: int, noun: str, plural_form: str | None = None) -> str:
 def verb(n: int, singular: str, plural_form: str) -> str:
     """The verb that agrees with a count: ``verb(n, "shows", "show")``."""
     return singular if n == 1 else plural_form
+
+
+def p_value(p: float) -> str:
+    """A p-value as a reader should see it: never "0" (the chance is small, not nil)."""
+    if p is None or p != p:
+        return ""
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def p_text(p: float) -> str:
+    """A p-value in a sentence: "p = 0.012", "p < 0.001"."""
+    shown = p_value(p)
+    return f"p {shown}" if shown.startswith("<") else f"p = {shown}"

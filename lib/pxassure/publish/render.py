@@ -21,6 +21,7 @@ from pxassure.publish import svgcharts, vocabulary
 from pxassure.publish.vocabulary import ASSURANCE_LABEL, VARIATION_LABEL
 from pxassure.reports import escalation
 from pxassure.reports.cover import ATTENTION_KINDS
+from pxassure.words import p_value
 
 
 class Fragment(str):
@@ -152,11 +153,13 @@ def table(
     numeric: Iterable[str] = (),
     empty: str = "None.",
     css_class: str | None = None,
+    p_values: Iterable[str] = (),
 ) -> Fragment:
     """A captioned, accessible table. Cells are escaped except ``html_columns`` (built by this module);
-    ``css_class`` styles it (``log``: a long list, printed small)."""
+    ``p_values`` columns are written as p-values ("< 0.001", never "0"); ``css_class`` styles it
+    (``log``: a long list, printed small)."""
     columns = columns or {c: c for c in frame.columns}
-    html_columns, numeric = set(html_columns), set(numeric)
+    html_columns, numeric, p_values = set(html_columns), set(numeric), set(p_values)
     if frame.empty:
         return Fragment(f'<p class="empty"><strong>{escape(caption)}:</strong> {escape(empty)}</p>')
     head = "".join(
@@ -167,7 +170,7 @@ def table(
         cells = []
         for i, c in enumerate(columns):
             v = row[c]
-            text = str(v) if c in html_columns else _e(v)
+            text = str(v) if c in html_columns else escape(p_value(v)) if c in p_values else _e(v)
             tag = 'th scope="row"' if i == 0 else "td"
             classes = (["num"] if c in numeric else []) + (["nowrap"] if _DATE.fullmatch(text) else [])
             cls = f' class="{" ".join(classes)}"' if classes else ""

@@ -31,7 +31,7 @@ from pxassure.reports.escalation import escalate_from_divisions, link_wards
 from pxassure.reports.model import Chart, Report, charts_for
 from pxassure.reports.parameters import spc_options
 from pxassure.reports.provenance import code_version, parameters_of, to_records
-from pxassure.words import counted, verb
+from pxassure.words import counted, p_text, verb
 
 #: Wards compared in funnel plots come from one setting: FFT is not designed to compare unlike
 #: services (A&E against day case would make every funnel a case-mix chart).
@@ -430,7 +430,7 @@ class QualityReport(Report):
             )
             text.append(
                 f"FFT % positive and {r.measure.lower()}: {strength} association across "
-                f"{r.wards} wards (Spearman ρ = {r.rho:.2f}, p = {r.p_value:.3f})."
+                f"{r.wards} wards (Spearman ρ = {r.rho:.2f}, {p_text(r.p_value)})."
             )
         return text
 
