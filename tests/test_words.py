@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from pxassure.publish.vocabulary import number
+from pxassure.publish.vocabulary import number, number_beside
 from pxassure.words import counted, p_text, p_value, plural, verb
 
 
@@ -52,3 +52,9 @@ def test_a_p_value_is_never_zero():
 
     cells = render.table(pd.DataFrame({"ward": ["A"], "p": [0.0]}), "t", p_values={"p"})
     assert "<td>&lt; 0.001</td>" in str(cells) and "<td>0</td>" not in str(cells)
+
+
+def test_a_figure_beside_its_target_never_reads_the_same_when_it_differs():
+    assert number_beside(22.67, 22.7, "%") == "22.67%" and number_beside(22.7, 22.67, "%") == "22.70%"
+    assert number_beside(22.7, 22.7, "%") == "22.7%" and number_beside(80.0, 95.0, "%") == "80.0%"
+    assert number_beside(95.0, None, "%") == "95.0%"

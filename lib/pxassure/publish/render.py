@@ -204,8 +204,17 @@ def summary_icons(
     for col in ("mean", "lower", "upper", "data_quality"):
         if col not in rows:
             rows[col] = None
-    rows["latest_text"] = [_num(v, u) for v, u in zip(rows["latest"], rows["unit"])]
-    rows["target_text"] = [_num(v, u) for v, u in zip(rows["target"], rows["unit"])]
+    rows["latest_text"] = [
+        v if isinstance(v, str) or _missing(v) or _missing(t) else vocabulary.number_beside(float(v), float(t), u)
+        for v, t, u in zip(rows["latest"], rows["target"], rows["unit"])
+    ]
+    rows["latest_text"] = [_num(v, u) for v, u in zip(rows["latest_text"], rows["unit"])]
+    rows["target_text"] = [
+        _num(t, u)
+        if _missing(v) or _missing(t) or isinstance(v, str)
+        else vocabulary.number_beside(float(t), float(v), u)
+        for v, t, u in zip(rows["latest"], rows["target"], rows["unit"])
+    ]
     rows["mean_text"] = [_num(v, u) for v, u in zip(rows["mean"], rows["unit"])]
     rows["limits_text"] = [_limits(lo, hi, u) for lo, hi, u in zip(rows["lower"], rows["upper"], rows["unit"])]
     rows["variation_html"] = [variation_icon(v, compact=True) for v in rows["variation"]]

@@ -187,6 +187,19 @@ def number(x: float, unit: str = "") -> str:
     return f"{text}{unit}"
 
 
+def number_beside(x: float, other: float | None, unit: str = "") -> str:
+    """``x`` as :func:`number` writes it, with more decimals where that would print it the same as
+    ``other`` when they differ: 22.67 % beside a 22.7 % target reads "22.67%", never "22.7%"."""
+    text = number(x, unit)
+    if other is None or not np.isfinite(other) or x == other or text != number(other, unit):
+        return text
+    for places in range(2, 6):
+        mine, theirs = f"{x:,.{places}f}", f"{other:,.{places}f}"
+        if mine != theirs:
+            return f"{mine}{unit}"
+    return text
+
+
 POINT_TYPE_TEXT = {
     "special_cause_improvement": "special cause improvement",
     "special_cause_concern": "special cause concern",
