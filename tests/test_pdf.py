@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
@@ -137,6 +138,36 @@ def test_board_pack_has_cover_contents_papers_in_agenda_order_and_bookmarks(prin
         "Divisions",
         "Wards and departments",
     ]
+
+
+def _links(pdf: Path) -> list[tuple[int, object]]:
+    """Every link annotation in ``pdf``: (page index, its target — a page index, or the action)."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(pdf))
+    out = []
+    for i, page in enumerate(reader.pages):
+        for ref in page.get("/Annots") or []:
+            a = ref.get_object()
+            if "/Dest" in a and not isinstance(a["/Dest"], str):  # a string names a place in the same paper
+                out.append((i, reader.get_page_number(a["/Dest"][0].get_object())))
+            elif "/A" in a:
+                out.append((i, dict(a["/A"].get_object())))
+    return out
+
+
+def test_no_printed_link_points_at_the_build_machine_and_the_packs_go_to_their_paper(printed):
+    period_dir, pack, outcomes = printed
+    for printed_pdf in [o.pdf for o in outcomes.values()] + [pack]:
+        actions = [t for _, t in _links(printed_pdf) if isinstance(t, dict)]
+        assert not any(str(a.get("/URI", "")).startswith("file:") for a in actions), printed_pdf
+    links = _links(pack)
+    front = pages_of(pack) - sum(pages_of(o.pdf) for o in outcomes.values())
+    contents = sorted({target for page, target in links if page < front})
+    assert len(contents) == len(outcomes)  # one clickable entry per paper, each to its first page
+    assert all("Page 1 of" in text_of(pack, target + 1) for target in contents)
+    ward_first = next(t for t in contents if "Willow Ward (014) ward report" in text_of(pack, t + 1))
+    assert any(page >= front and target == ward_first for page, target in links)  # the board's exception link
 
 
 def test_board_pack_leaves_wards_out_unless_asked(printed):

@@ -85,8 +85,74 @@ def print_pdf(html_path: str | Path, pdf_path: str | Path, *, timeout: int = PRI
         if proc.returncode != 0 or not out.exists() or out.read_bytes()[:5] != b"%PDF-":
             last = (err or "").strip().splitlines()[-1:] or ["no message"]
             raise PdfError(f"{html_path}: Chromium could not print it (exit {proc.returncode}: {last[0][:300]})")
-        atomic_write_bytes(pdf_path, out.read_bytes())
+        atomic_write_bytes(pdf_path, _without_disk_links(out, html_path.parent))
     return pdf_path
+
+
+#: Where a printed paper keeps a link to another paper, as a path relative to its own folder:
+#: a link with no action (inert) until the board pack points it at that paper's page.
+TARGET_KEY = "/PxassureTarget"
+
+
+def _file_target(annotation) -> Path | None:
+    """The file a link annotation points at on this machine's disk (None: not a file link)."""
+    from urllib.parse import unquote, urlparse
+
+    action = annotation.get("/A")
+    uri = action.get_object().get("/URI") if action is not None else None
+    if uri is None or not str(uri).startswith("file:"):
+        return None
+    return Path(unquote(urlparse(str(uri)).path))
+
+
+def _without_disk_links(pdf: Path, base: Path) -> bytes:
+    """The printed PDF with no link to the disk of the machine that printed it: a link to another
+    paper keeps only where it points, relative to ``base`` (the paper's folder), for the pack."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject, TextStringObject
+
+    writer = PdfWriter(clone_from=PdfReader(str(pdf)))
+    for page in writer.pages:
+        for ref in page.get("/Annots") or []:
+            annotation = ref.get_object()
+            target = _file_target(annotation)
+            if target is not None:
+                del annotation["/A"]
+                annotation[NameObject(TARGET_KEY)] = TextStringObject(os.path.relpath(target, base))
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def retarget_links(writer, bases: list[Path], pages_of: dict[Path, int]) -> int:
+    """Point each paper's links to another paper at the page of the pack where that paper begins
+    (``bases``: each page's paper folder; ``pages_of``: a paper's HTML path -> page index); a
+    link to a paper not in the pack is removed. Returns the number of links made."""
+    from pypdf.generic import ArrayObject, NameObject
+
+    made = 0
+    for page, base in zip(writer.pages, bases):
+        annotations = page.get("/Annots")
+        if annotations is None:
+            continue
+        kept = ArrayObject()
+        for ref in annotations.get_object():
+            annotation = ref.get_object()
+            target = annotation.get(TARGET_KEY)
+            if target is None:
+                kept.append(ref)
+                continue
+            index = pages_of.get((base / str(target)).resolve())
+            if index is None:
+                continue
+            del annotation[TARGET_KEY]
+            annotation[NameObject("/Dest")] = ArrayObject([writer.pages[index].indirect_reference, NameObject("/Fit")])
+            kept.append(ref)
+            made += 1
+        page[NameObject("/Annots")] = kept
+    return made
 
 
 def pdf_path_for(html_path: str | Path) -> Path:
@@ -127,7 +193,8 @@ def front_matter_html(
         if paper.group != group:
             group = paper.group
             rows.append(f'<tr class="group"><th scope="rowgroup" colspan="2">{escape(group)}</th></tr>')
-        rows.append(f'<tr><th scope="row">{escape(paper.title)}</th><td class="num">{first}</td></tr>')
+        link = f'<a href="{escape(paper.html.resolve().as_uri(), quote=True)}">{escape(paper.title)}</a>'
+        rows.append(f'<tr><th scope="row">{link}</th><td class="num">{first}</td></tr>')
     when = escape(meeting_date) if meeting_date else "to be confirmed"
     return (
         '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
@@ -192,6 +259,10 @@ def build_pack(
                 parents[paper.group] = writer.add_outline_item(title=paper.group, page_number=first - 1)
             writer.add_outline_item(title=paper.title, page_number=first - 1, parent=parents[paper.group])
         writer.add_metadata({"/Title": f"Patient experience board pack — {trust_name} — {period}"})
+        bases = [html.parent] * front_pages + [
+            p.html.resolve().parent for p, c in zip(papers, counts) for _ in range(c)
+        ]
+        retarget_links(writer, bases, {p.html.resolve(): first - 1 for p, first in zip(papers, firsts)})
         joined = Path(tmp) / "pack.pdf"
         with open(joined, "wb") as fh:
             writer.write(fh)
