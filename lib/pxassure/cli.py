@@ -233,18 +233,12 @@ def _build(args) -> int:
         zygote.Zygote.get()
     from pxassure.publish import build
     from pxassure.reports import committees
-    from pxassure.reports.parameters import meeting_dates, past_meeting
+    from pxassure.reports.parameters import meeting_dates
 
     overrides = dict(parse_param(item) for item in args.param or [])
     committee = None if args.all else args.committee
-    with_cover = sorted(
-        k for k, p in committees.load_all(committees.params_dir()).items() if p["layer"] in committees.COVER_LAYERS
-    )
-    dates = meeting_dates(args.meeting_date, with_cover)
-    for when in dict.fromkeys(dates.values()):
-        warning = past_meeting(when)
-        if warning:
-            print(warning, file=sys.stderr)
+    dates = meeting_dates(args.meeting_date, committees.with_cover_sheet())
+    _warn_if_past(*dates.values())
     cover = {"meeting_date": dates.pop(None, None), "meeting_dates": dates}
     jobs = build.plan(
         committee,
@@ -275,13 +269,20 @@ def _build(args) -> int:
     return 0 if all(o.ok for o in outcomes) else 1
 
 
-def _pack(args) -> int:
-    from pxassure.publish import build
+def _warn_if_past(*meeting_dates: str) -> None:
+    """Warn, once a date, of a meeting that has already happened (the papers are still made)."""
     from pxassure.reports.parameters import past_meeting
 
-    warning = past_meeting(args.meeting_date)
-    if warning:
-        print(warning, file=sys.stderr)
+    for when in dict.fromkeys(meeting_dates):
+        warning = past_meeting(when)
+        if warning:
+            print(warning, file=sys.stderr)
+
+
+def _pack(args) -> int:
+    from pxassure.publish import build
+
+    _warn_if_past(args.meeting_date)
 
     jobs = build.plan("board", period=args.period, database=args.database)
     job = jobs[0]

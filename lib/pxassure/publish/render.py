@@ -144,6 +144,14 @@ def _num(value, unit: str = "") -> str:
     return vocabulary.number(float(value), unit)
 
 
+def _beside(value, other, unit: str = "") -> str:
+    """A cell's figure beside another (a latest value and its target): never printed the same as
+    the other when they differ (see ``vocabulary.number_beside``)."""
+    if isinstance(value, str) or isinstance(other, str) or _missing(value) or _missing(other):
+        return _num(value, unit)
+    return vocabulary.number_beside(float(value), float(other), unit)
+
+
 def table(
     frame: pd.DataFrame,
     caption: str,
@@ -204,17 +212,9 @@ def summary_icons(
     for col in ("mean", "lower", "upper", "data_quality"):
         if col not in rows:
             rows[col] = None
-    rows["latest_text"] = [
-        v if isinstance(v, str) or _missing(v) or _missing(t) else vocabulary.number_beside(float(v), float(t), u)
-        for v, t, u in zip(rows["latest"], rows["target"], rows["unit"])
-    ]
-    rows["latest_text"] = [_num(v, u) for v, u in zip(rows["latest_text"], rows["unit"])]
-    rows["target_text"] = [
-        _num(t, u)
-        if _missing(v) or _missing(t) or isinstance(v, str)
-        else vocabulary.number_beside(float(t), float(v), u)
-        for v, t, u in zip(rows["latest"], rows["target"], rows["unit"])
-    ]
+    pairs = list(zip(rows["latest"], rows["target"], rows["unit"]))
+    rows["latest_text"] = [_beside(v, t, u) for v, t, u in pairs]
+    rows["target_text"] = [_beside(t, v, u) for v, t, u in pairs]
     rows["mean_text"] = [_num(v, u) for v, u in zip(rows["mean"], rows["unit"])]
     rows["limits_text"] = [_limits(lo, hi, u) for lo, hi, u in zip(rows["lower"], rows["upper"], rows["unit"])]
     rows["variation_html"] = [variation_icon(v, compact=True) for v in rows["variation"]]

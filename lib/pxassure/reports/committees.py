@@ -179,6 +179,12 @@ def escalated_measures(params_dir_: Path | None = None) -> list[measures.Measure
     return measure_list(committee("ward", params_dir_), "escalate")
 
 
+def with_cover_sheet(params_dir_: Path | None = None) -> list[str]:
+    """The committees (params file stems) whose papers open with a cover sheet."""
+    params = load_all(params_dir_ or params_dir())
+    return sorted(k for k, p in params.items() if p["layer"] in COVER_LAYERS)
+
+
 def load_all(params_dir: Path) -> dict[str, dict]:
     """Every parameters file in ``params_dir`` by its stem."""
     return {p.stem: read_params(p) for p in sorted(params_dir.glob("*.yaml")) if p.name != TRUST_SETTINGS}

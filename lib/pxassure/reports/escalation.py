@@ -77,23 +77,19 @@ def with_responses(exceptions: pd.DataFrame, data: ReportData) -> pd.DataFrame:
     return out
 
 
-def _absent(value) -> bool:
-    return value is None or bool(pd.isna(value))
-
-
 def _date(value, fmt: str = "%d %b %Y") -> str:
-    return "" if _absent(value) else pd.Timestamp(value).strftime(fmt)
+    return "" if pd.isna(value) else pd.Timestamp(value).strftime(fmt)
 
 
 def response_text(row: dict) -> str:
     """The response recorded to one exception, in words, or that none is recorded: a paper never
     assumes an action that no record holds (see ``escalation.with_responses``)."""
-    if _absent(row.get("action")):
+    if pd.isna(row.get("action")):
         return "No action recorded."
     parts = [f"{str(row['status']).capitalize()}: {row['action']}", f"Owner: {row['owner']}."]
     if _date(row.get("due")):
         parts.append(f"Due {_date(row['due'])}{' (overdue)' if row.get('overdue') else ''}.")
-    if not _absent(row.get("cause")):
+    if not pd.isna(row.get("cause")):
         parts.append(f"Cause found: {row['cause']}")
     if _date(row.get("effect_expected")):
         parts.append(f"Effect expected by {_date(row['effect_expected'], '%B %Y')}.")

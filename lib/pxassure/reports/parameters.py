@@ -12,7 +12,7 @@ import json
 import re
 import shlex
 from pathlib import Path
-from types import FunctionType, ModuleType
+from types import ModuleType
 from typing import Any
 
 import pandas as pd
@@ -39,12 +39,16 @@ def unit_code(value: Any) -> str:
     return str(value).strip()
 
 
+def _did_you_mean(near: list[str]) -> str:
+    return f" (did you mean {' or '.join(near)}?)" if near else ""
+
+
 def unknown_unit(code: str, known) -> str:
     """Why ``code`` names no unit, with the codes it was probably meant to be (``14`` for ``014``)."""
     known = [str(k) for k in known]
     near = [k for k in known if code.isdigit() and k.isdigit() and int(k) == int(code)]
     near = near or difflib.get_close_matches(code, known, n=3)
-    return f"unknown unit_id {code!r}: not in org_units" + (f" (did you mean {' or '.join(near)}?)" if near else "")
+    return f"unknown unit_id {code!r}: not in org_units" + _did_you_mean(near)
 
 
 #: The parameters that change how the SPC rules read a chart: a paper built with other values
@@ -78,10 +82,7 @@ def refuse_unknown(names, declared, where: str) -> None:
     unknown = [n for n in names if n not in declared]
     if not unknown:
         return
-    hints = []
-    for name in unknown:
-        near = difflib.get_close_matches(name, declared, n=1)
-        hints.append(f"{name!r}" + (f" (did you mean {near[0]}?)" if near else ""))
+    hints = [f"{name!r}" + _did_you_mean(difflib.get_close_matches(name, declared, n=1)) for name in unknown]
     raise ParameterError(
         f"unknown parameter {', '.join(hints)} for {where}: the paper was not built. It takes: {', '.join(declared)}"
     )
@@ -105,13 +106,11 @@ def check_parameters(namespace: dict[str, Any], notebook: str) -> str | None:
     "Run all"), any SPC setting other than the notebook's default makes the paper a what-if.
     """
     declared = notebook_parameters(notebook)
+    # what the notebook imported (modules, functions, classes) is not a parameter
     names = [
         n
         for n, v in namespace.items()
-        if not n.startswith("_")
-        and n not in _KERNEL_NAMES
-        and not isinstance(v, (ModuleType, FunctionType, type))
-        and not callable(v)
+        if not n.startswith("_") and n not in _KERNEL_NAMES and not isinstance(v, ModuleType) and not callable(v)
     ]
     refuse_unknown(names, declared, f"notebooks/{notebook}.ipynb")
     given = namespace.get("what_if")
@@ -130,10 +129,9 @@ def meeting_dates(items: list[str] | None, committees: list[str]) -> dict[str | 
             out[None] = item.strip()
             continue
         if key.strip() not in committees:
-            near = difflib.get_close_matches(key.strip(), committees, n=1)
             raise ParameterError(
                 f"--meeting-date {item!r}: no committee {key.strip()!r}"
-                + (f" (did you mean {near[0]}?)" if near else "")
+                + _did_you_mean(difflib.get_close_matches(key.strip(), committees, n=1))
                 + f"; committees with a cover sheet: {', '.join(committees)}"
             )
         out[key.strip()] = when.strip()
