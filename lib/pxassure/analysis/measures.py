@@ -279,6 +279,23 @@ def closure(units: pd.DataFrame, unit_id: str, month: pd.Timestamp) -> str | Non
     return None
 
 
+def names_in_force(units: pd.DataFrame, month: pd.Timestamp) -> pd.DataFrame:
+    """``units`` with each unit's name as it was in ``month``, and ``formerly`` noting a rename
+    ("formerly Beech Ward, until August 2025"); empty for a unit never renamed."""
+    out = units.copy()
+    out["formerly"] = ""
+    if "renamed" not in out.columns:
+        return out
+    renamed = pd.to_datetime(out["renamed"])
+    done = (renamed <= month).fillna(False).astype(bool)
+    ahead = (renamed > month).fillna(False).astype(bool)
+    last_old = (renamed - pd.offsets.MonthBegin(1)).dt.strftime("%B %Y")
+    out.loc[done, "formerly"] = "formerly " + out.loc[done, "former_name"] + ", until " + last_old[done]
+    out.loc[ahead, "formerly"] = "renamed " + out.loc[ahead, "name"] + " from " + renamed[ahead].dt.strftime("%B %Y")
+    out.loc[ahead, "name"] = out.loc[ahead, "former_name"]
+    return out
+
+
 def counts_as_recorded(counts: Callable[[Tables], pd.DataFrame]) -> Compute:
     """Counts per unit-month for a c chart, only for the months a row was recorded."""
 

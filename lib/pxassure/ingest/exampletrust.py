@@ -169,6 +169,8 @@ def org_units() -> pd.DataFrame:
                 lead=f"Ward manager, {name}",
                 opened=opened or "",
                 closed=closed or "",
+                former_name=RENAMED[1] if code == RENAMED[0] else "",
+                renamed=RENAMED[2] if code == RENAMED[0] else "",
             )
         )
     return pd.DataFrame(rows)
@@ -364,7 +366,8 @@ extracts:
     file: org_units.csv
     table: org_units
     columns: {unit_id: unit_id, name: name, level: level, parent_id: parent_id, site: site,
-              service_type: service_type, lead: lead, opened: opened, closed: closed}
+              service_type: service_type, lead: lead, opened: opened, closed: closed,
+              former_name: former_name, renamed: renamed}
   committees:
     file: committees.csv
     table: committees

@@ -202,9 +202,26 @@ TABLES: dict[str, Table] = {
                     nullable=True,
                     optional=True,
                 ),
+                Column(
+                    "former_name",
+                    "VARCHAR",
+                    "The unit's name before it was renamed (empty: never renamed); papers for earlier months "
+                    "use it, later ones note it",
+                    nullable=True,
+                    optional=True,
+                ),
+                Column(
+                    "renamed",
+                    "DATE",
+                    "First month under its present name (given with former_name)",
+                    MONTH_UNIT,
+                    nullable=True,
+                    optional=True,
+                ),
             ),
             key=("unit_id",),
             grain="one row per unit",
+            extra_checks=("(former_name IS NULL) = (renamed IS NULL)",),
         ),
         Table(
             "committees",

@@ -586,9 +586,11 @@ def executive_summary(items) -> Fragment:
 def unit_header(report, unit_name: str) -> Fragment:
     """The short header of a division or ward paper: unit, period and lead."""
     lead = report.lead(report.unit_id)
+    formerly = getattr(report, "formerly", "")  # only a ward paper notes a rename
+    called = f"{unit_name} ({report.unit_id}){'; ' + formerly if formerly else ''}"
     return Fragment(
         f'<table class="unit-header"><caption>About this paper</caption><tbody>'
-        f'<tr><th scope="row">Unit</th><td>{escape(unit_name)} ({escape(str(report.unit_id))})</td></tr>'
+        f'<tr><th scope="row">Unit</th><td>{escape(called)}</td></tr>'
         f'<tr><th scope="row">Period</th><td>{escape(f"{report.month:%B %Y}")}</td></tr>'
         f'<tr><th scope="row">Lead</th><td>{escape(lead)}</td></tr></tbody></table>'
     )

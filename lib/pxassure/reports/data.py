@@ -87,6 +87,9 @@ class ReportData:
                 raise ParameterError(unknown_unit(unit_id, hierarchy["unit_id"]))
             units = measures.descendants(hierarchy, unit_id)
         tables = store.as_of(month, units=units, leave_out=None if quotes else QUOTED)
+        tables["org_units"] = measures.names_in_force(
+            tables["org_units"], month
+        )  # a renamed ward as it was called then
         return cls(month=month, tables=tables, snapshot=store.snapshot())
 
     def _supplied(self, table: str) -> bool:

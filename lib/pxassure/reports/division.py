@@ -40,6 +40,7 @@ class DivisionReport(Report):
     complaints_by_subject: pd.DataFrame
     exceptions: pd.DataFrame
     closed_wards: list[str]  # wards not open in the report month, with why ("… closed in December 2025")
+    renamed_wards: list[str]  # open wards with a rename noted ("Beech Surgical Ward, formerly Beech Ward, …")
 
     @property
     def ward_summary(self) -> pd.DataFrame:
@@ -84,6 +85,8 @@ class DivisionReport(Report):
                 "Not open this month, so with no chart or paper here (their earlier months still count in the "
                 "division's figures): " + "; ".join(self.closed_wards) + "."
             )
+        if self.renamed_wards:
+            text.append("Renamed: " + "; ".join(self.renamed_wards) + ".")
         for c in self.charts:
             v = c.result.variation or ""
             if v.startswith("improvement"):
@@ -207,6 +210,7 @@ def division_report(
     wards = sorted(w for ward_list in children.values() for w in ward_list)
     every_ward = [w for w in data.wards() if committees.division_of(data.units, w) == unit_id]
     closed = [f"{data.unit(w)['name']} {measures.closure(data.units, w, month)}" for w in every_ward if w not in wards]
+    renamed = [f"{data.unit(w)['name']}, {data.unit(w)['formerly']}" for w in wards if data.unit(w)["formerly"]]
 
     changes = framework.score_changes(data.scores, unit_id, month)
     gaps = framework.assurance_gaps(changes, framework_evidence(data, unit_id))
@@ -231,6 +235,7 @@ def division_report(
         actions=actions_due(data.scores, unit_id, month),
         complaints_by_subject=complaints_by_subject(data, every_ward),
         closed_wards=closed,
+        renamed_wards=renamed,
         escalated=escalated,
         exceptions=link_wards(exceptions, linkable),
         links=committees.report_links(spec["layer"], unit_id, data.units, linkable),

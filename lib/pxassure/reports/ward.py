@@ -27,6 +27,7 @@ QUOTES_PER_SENTIMENT = 3
 @dataclass(kw_only=True)
 class WardReport(Report):
     unit_name: str
+    formerly: str  # a rename noted ("formerly Beech Ward, until August 2025"), or ""
     service_type: str
     care_group: str
     division_id: str
@@ -69,7 +70,8 @@ class WardReport(Report):
 
     def summary_text(self) -> list[str]:
         where = ", ".join(x for x in (self.care_group, self.division) if x)
-        text = [f"{self.unit_name} ({self.service_type.replace('_', ' ')}), {where}: report for {self.month:%B %Y}."]
+        called = f"{self.unit_name} ({self.formerly})" if self.formerly else self.unit_name
+        text = [f"{called} ({self.service_type.replace('_', ' ')}), {where}: report for {self.month:%B %Y}."]
         exc = self.exceptions
         if len(exc):
             text.append(
@@ -201,6 +203,7 @@ def ward_report(
         month=month,
         unit_id=unit_id,
         unit_name=unit["name"],
+        formerly=unit["formerly"],
         service_type=unit["service_type"] or "",
         care_group=place["care_group"],
         division_id=place["division_id"],
