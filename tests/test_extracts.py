@@ -108,10 +108,14 @@ def test_complaints_pals_and_fft_reconcile(extracts, loaded):
     assert int(stored["ombudsman"].sum()) == int((complaints["PHSO referral"] == "Y").sum())
     pals = pd.read_excel(extracts / "pals_log.xlsx", header=2, dtype=str)
     assert _table(loaded, "SELECT count(*) AS n FROM pals_contacts")["n"].iloc[0] == len(pals.drop_duplicates())
-    fft = pd.read_csv(extracts / "fft_provider_monthly.csv")
+    fft = pd.read_csv(extracts / "fft_provider_monthly.csv", dtype=str)
     answers = ["very_good", "good", "neither", "poor", "very_poor", "dont_know"]
     total = _table(loaded, f"SELECT sum({' + '.join(answers)}) AS n FROM fft_monthly")["n"].iloc[0]
-    assert int(total) == int(fft[exampletrust._ANSWERS].to_numpy().sum())
+    counts = fft[exampletrust._ANSWERS].apply(pd.to_numeric, errors="coerce")  # '*' is not a count
+    assert int(total) == int(counts.to_numpy(na_value=0).sum())
+    starred = int(counts.isna().any(axis=1).sum())
+    assert starred == len(exampletrust.SUPPRESSED_FFT)
+    assert len(_table(loaded, "SELECT * FROM fft_suppressed")) == starred
 
 
 def test_serial_dates_working_days_and_a_reused_ward_name(extracts, loaded):
@@ -188,6 +192,23 @@ def test_a_renamed_ward_is_called_what_it_was_called_then(loaded):
     assert (before.unit_name, before.formerly) == ("Beech Ward", "renamed Beech Surgical Ward from September 2025")
     surgery = division_report(loaded, unit_id="SURG")
     assert "Renamed: Beech Surgical Ward, formerly Beech Ward, until August 2025." in surgery.summary_text()
+
+
+def test_months_nhs_england_suppressed_are_named_as_suppressed(loaded):
+    """A '*' month is neither zero nor missing data: the chart names it as suppressed, and when it
+    is the report month the summary shows '*' rather than an earlier month's figure and icon."""
+    from pxassure.publish import render
+    from pxassure.reports import ward_report
+
+    day_surgery = ward_report(loaded, unit_id="DSU")
+    fft = next(c for c in day_surgery.charts if c.measure.id == "fft_positive")
+    assert fft.suppressed == ("2025-07",)
+    caption = html.unescape(render.chart(fft))
+    assert "NHS England suppressed the figures for 2025-07 (fewer than 5 responses" in caption
+    assert "No data for 2025-07" not in caption
+    neonatal = ward_report(loaded, unit_id="NNU")
+    row = neonatal.summary.set_index("measure_id").loc["fft_positive"]
+    assert (str(row["month"]), row["latest"]) == ("2026-10", "*") and pd.isna(row["variation"])
 
 
 # -- mistakes: every one reported, nothing loaded -----------------------------------------

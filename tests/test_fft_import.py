@@ -41,11 +41,13 @@ def test_published_template_workbook_imports(store, tmp_path):
         [25, 3, 0, 0, 1, 0, 80],
     ]
     assert loader.notes == [
-        f"{path}: 1 ward-month(s) suppressed by NHS England ('*'), left as gaps: 009 2025-07",
+        f"{path}: 1 ward-month(s) suppressed by NHS England ('*'), recorded as suppressed: 009 2025-07",
         # the tiny trust already holds 007's January 2026: July 2025 leaves a gap, warned about
         "warning: fft_monthly: unit 007 has no row for 2025-08, 2025-09, 2025-10, 2025-11, 2025-12 "
         "(shown as a gap in its charts)",
     ]
+    suppressed = store.table("fft_suppressed")  # named as suppressed in papers, never as no data
+    assert suppressed.astype(str).values.tolist() == [["009", "2025-07-01"]]
     national = store.table("fft_national")
     assert national["service_type"].tolist() == ["inpatient"]
     assert national["response_rate"].round(2).tolist() == [round(100 * 101100 / 400000, 2)]
@@ -110,3 +112,21 @@ def test_cli_fft_import_with_mapping_file(tmp_path, capsys):
     )
     assert main(["fft", "import", str(book), "--mapping", str(mapping), "--database", str(database)]) == 0
     assert "loaded 2 source(s)" in capsys.readouterr().out
+
+
+def test_a_plain_fft_file_with_suppressed_cells_records_them(store, tmp_path):
+    """'*' pasted from NHS England's files into the trust's own fft_monthly.csv: the month is
+    recorded as suppressed, not refused as a bad count and not loaded as a number."""
+    path = tmp_path / "fft_monthly.csv"
+    path.write_text(
+        "unit_id,month,very_good,good,neither,poor,very_poor,dont_know,eligible\n"
+        "007,2026-02-01,30,5,1,0,0,0,100\n"
+        "008,2026-02-01,*,*,*,*,*,*,40\n"
+    )
+    with Loader(store, replace=False) as loader:
+        loader.add_file("fft_monthly", path)
+        loader.finish()
+    assert store.query("SELECT unit_id FROM fft_monthly WHERE month = DATE '2026-02-01'")["unit_id"].tolist() == ["007"]
+    hidden = store.query("SELECT unit_id, month FROM fft_suppressed")
+    assert hidden.astype(str).values.tolist() == [["008", "2026-02-01"]]
+    assert any("1 row(s) suppressed by NHS England" in n for n in loader.notes)

@@ -55,6 +55,8 @@ SITES = {
 #: How NHS England's FFT files would identify the demo trust (fictional ODS codes).
 FFT_TRUST_CODE = "RZZ"
 FFT_SITE_CODES = {"ASH": "RZZ01", "BRK": "RZZ02", "COR": "RZZ03"}
+#: A ward-month NHS England suppressed ('*'): a small inpatient ward, eight months before the end.
+SUPPRESSED_FFT = ("032", "2026-02")
 #: A ward published under an earlier name too, so the mapping shows a rename.
 FFT_RENAMED_WARD = ("014", "WILLOW WARD (OLD BLOCK)")
 
@@ -303,7 +305,12 @@ def generate(folder: str | Path, scale: Scale = Scale()) -> dict[str, Path]:
         }
     )
     fft.loc[fft["eligible"] < 0, "eligible"] = pd.NA
-    tables["fft_monthly"] = fft
+    # One ward-month NHS England published as '*' (too few responses): recorded as suppressed,
+    # so the papers show how such a month reads; its counts are unknown, so it has no fft_monthly row.
+    hidden = (fft["unit_id"] == SUPPRESSED_FFT[0]) & (fft["month"] == pd.Timestamp(SUPPRESSED_FFT[1]))
+    if hidden.any():  # a smaller demo may not have the ward
+        tables["fft_suppressed"] = fft.loc[hidden, ["unit_id", "month"]]
+    tables["fft_monthly"] = fft[~hidden]
     national = [
         {
             "month": m,

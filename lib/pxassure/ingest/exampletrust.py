@@ -9,8 +9,8 @@ referral Y/N), a PALS log workbook with title rows, e-rostering hours (one row p
 shift and staff group), the FFT provider's monthly counts (months as 'Nov-24'), PAS bed days
 (periods as 202411, codes with trailing spaces) and FFT comments with their question and answer.
 Each system names the 13 wards its own way; wards sit directly under divisions; one ward was
-renamed, one closed and its name reused by a new ward; one ward's FFT month is missing; the
-self-assessment is the trust's only.
+renamed, one closed and its name reused by a new ward; one ward's FFT month is missing and two
+are '*' as NHS England publishes a count of 1 to 4; the self-assessment is the trust's only.
 
 ``write(folder)`` writes the extracts, ``locations.csv``, ``org_units.csv``, ``committees.csv``
 and ``trust.yaml``; ``pxassure load --sources trust.yaml`` then loads them with no code
@@ -50,6 +50,9 @@ WARDS = [
 RENAMED = ("BCH", "Beech Ward", "2025-09")
 #: The FFT provider has no row for this ward and month.
 MISSING_FFT = ("OAK", "2026-03")
+#: Ward-months whose counts the analyst copied from NHS England's published files, which show '*'
+#: for a ward with 1 to 4 responses (the report month for the neonatal unit).
+SUPPRESSED_FFT = {("NNU", "2026-10"), ("DSU", "2025-07")}
 
 # Each system's own name for a ward: {system: {unit: name}}; the closed and new Ward 12 share one
 # name in the complaints system, told apart by date.
@@ -299,8 +302,10 @@ def _fft(months, rng) -> pd.DataFrame:
                 continue
             eligible = int(rng.integers(120, 400))
             responses = int(eligible * rng.uniform(0.15, 0.35))
-            counts = rng.multinomial(responses, [0.62, 0.25, 0.05, 0.03, 0.03, 0.02])
-            rows.append([system_name("fft", code, month), f"{month:%b-%y}", *counts.tolist(), eligible])
+            counts = rng.multinomial(responses, [0.62, 0.25, 0.05, 0.03, 0.03, 0.02]).tolist()
+            if (code, f"{month:%Y-%m}") in SUPPRESSED_FFT:
+                counts = ["*"] * len(counts)
+            rows.append([system_name("fft", code, month), f"{month:%b-%y}", *counts, eligible])
     return pd.DataFrame(rows, columns=["Ward", "Month", *_ANSWERS, "Eligible"])
 
 

@@ -15,8 +15,8 @@ repeated spaces, and a ward renamed over time simply has a mapping row per name.
 published rows map to one unit in a month their counts are added.
 
 NHS England replaces the counts of a ward with 1–4 responses (and of the next smallest ward of
-the site) by ``"*"``. A suppressed ward-month is not loaded — its true counts are unknown — and
-the load says which ones were left as gaps.
+the site) by ``"*"``. A suppressed ward-month's counts are not loaded — they are unknown — but the
+month is recorded in ``fft_suppressed``, so papers name it as suppressed, and the load lists them.
 """
 
 from __future__ import annotations
@@ -32,12 +32,10 @@ import pandas as pd
 from pxassure.errors import ReadError
 from pxassure.ingest import readers
 from pxassure.ingest.problems import Problem
-from pxassure.ingest.schema import TABLES
+from pxassure.ingest.schema import FFT_ANSWERS, SUPPRESSED_MARK, TABLES
 from pxassure.ingest.sources import Loader, parse_table
 from pxassure.ingest.store import SourceFile
 
-ANSWERS = ("very_good", "good", "neither", "poor", "very_poor", "dont_know")
-SUPPRESSED = "*"
 _MONTHS = "january february march april may june july august september october november december".split()
 
 #: Published workbook headings → our names (matched ignoring case and spaces).
@@ -190,10 +188,10 @@ def read_published(path: str | Path, month: str | None = None) -> tuple[Rows | N
 
 def _national_row(cells: dict, month: str, number: int) -> pd.DataFrame | None:
     try:
-        counts = {k: float(cells[k]) for k in (*ANSWERS, "eligible")}
+        counts = {k: float(cells[k]) for k in (*FFT_ANSWERS, "eligible")}
     except (KeyError, ValueError):
         return None  # the template, or a layout without England counts
-    total = sum(counts[a] for a in ANSWERS)
+    total = sum(counts[a] for a in FFT_ANSWERS)
     if not total or not counts["eligible"]:
         return None
     return pd.DataFrame(
@@ -315,12 +313,15 @@ def map_wards(rows: Rows, mapping: pd.DataFrame) -> tuple[pd.DataFrame, list[Pro
     return ours[ours["unit_id"].notna()], problems
 
 
-def to_monthly(rows: Rows, mapped: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, list[str], list[Problem]]:
-    """Validated ``fft_monthly`` rows (summed per unit and month) and the suppressed unit-months."""
-    suppressed_row = (mapped[list(ANSWERS)] == SUPPRESSED).any(axis=1)
-    layout = mapped[["unit_id", "month", *ANSWERS, "eligible"]].copy()
-    layout.loc[suppressed_row, list(ANSWERS)] = "0"  # validated below only for their other cells
-    layout["eligible"] = layout["eligible"].replace(SUPPRESSED, "")
+def to_monthly(
+    rows: Rows, mapped: pd.DataFrame
+) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame, list[str], list[Problem]]:
+    """Validated ``fft_monthly`` rows (summed per unit and month) with their first source rows,
+    and the suppressed unit-months (``fft_suppressed`` rows, and as words)."""
+    suppressed_row = (mapped[list(FFT_ANSWERS)] == SUPPRESSED_MARK).any(axis=1)
+    layout = mapped[["unit_id", "month", *FFT_ANSWERS, "eligible"]].copy()
+    layout.loc[suppressed_row, list(FFT_ANSWERS)] = "0"  # validated below only for their other cells
+    layout["eligible"] = layout["eligible"].replace(SUPPRESSED_MARK, "")
     typed, found = parse_table(
         layout, TABLES["fft_monthly"], rows.path, rows.sheet, rows=mapped["source_row"].to_numpy()
     )
@@ -329,13 +330,15 @@ def to_monthly(rows: Rows, mapped: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarr
     typed["_suppressed"] = suppressed_row.to_numpy()
     groups = typed.groupby(["unit_id", "month"], sort=True, dropna=False)
     hidden = groups["_suppressed"].any()
-    summed = groups[list(ANSWERS)].sum(min_count=1)
+    summed = groups[list(FFT_ANSWERS)].sum(min_count=1)
     summed["eligible"] = groups["eligible"].sum(min_count=1)
     first_row = groups["source_row"].min()
     keep = ~hidden
     out = summed[keep].reset_index()
+    suppressed = hidden[hidden].index.to_frame(index=False)
+    suppressed["source_row"] = first_row[hidden].to_numpy()
     gaps = [f"{u} {pd.Timestamp(m):%Y-%m}" for u, m in hidden[hidden].index]
-    return out, first_row[keep].to_numpy(), gaps, problems
+    return out, first_row[keep].to_numpy(), suppressed, gaps, problems
 
 
 def import_files(loader: Loader, paths: Iterable[str | Path], mapping: pd.DataFrame, month: str | None = None) -> None:
@@ -347,10 +350,14 @@ def import_files(loader: Loader, paths: Iterable[str | Path], mapping: pd.DataFr
             continue
         mapped, problems = map_wards(rows, mapping)
         loader.report(problems)
-        monthly, first_rows, gaps, problems = to_monthly(rows, mapped)
+        monthly, first_rows, suppressed, gaps, problems = to_monthly(rows, mapped)
         loader.report(problems)
         if len(monthly):
             loader.stage("fft_monthly", monthly, str(path), first_rows, rows.sheet)
+        if len(suppressed):
+            loader.stage(
+                "fft_suppressed", suppressed[["unit_id", "month"]], str(path), suppressed["source_row"], rows.sheet
+            )
         if rows.national is not None:
             national, problems = parse_table(rows.national, TABLES["fft_national"], str(path), rows.sheet)
             loader.report(problems)
@@ -358,5 +365,6 @@ def import_files(loader: Loader, paths: Iterable[str | Path], mapping: pd.DataFr
         loader.record(SourceFile.of(path, "fft_monthly", len(monthly)))
         if gaps:
             loader.notes.append(
-                f"{path}: {len(gaps)} ward-month(s) suppressed by NHS England ('*'), left as gaps: " + ", ".join(gaps)
+                f"{path}: {len(gaps)} ward-month(s) suppressed by NHS England ('*'), recorded as suppressed: "
+                + ", ".join(gaps)
             )

@@ -69,6 +69,10 @@ TRUE_TEXT = frozenset({"true", "yes", "y", "1", "t"})
 FALSE_TEXT = frozenset({"false", "no", "n", "0", "f"})
 #: The unit of every column that holds a month (see :attr:`Column.is_month`).
 MONTH_UNIT = "first day of the month"
+#: The Friends and Family Test's six answers, as ``fft_monthly`` names their counts.
+FFT_ANSWERS = ("very_good", "good", "neither", "poor", "very_poor", "dont_know")
+#: What NHS England publishes instead of an FFT count of 1 to 4 (or of the ward that would reveal one).
+SUPPRESSED_MARK = "*"
 
 
 @dataclass(frozen=True)
@@ -315,6 +319,15 @@ TABLES: dict[str, Table] = {
             extra_checks=(
                 "very_good + good + neither + poor + very_poor + dont_know <= coalesce(eligible, 2147483647)",
             ),
+        ),
+        Table(
+            "fft_suppressed",
+            "Ward-months NHS England published as '*': fewer than 5 responses, or hidden so that another "
+            "ward's small figure cannot be worked out. Their counts are unknown, so nothing is loaded into "
+            "`fft_monthly`; papers name these months as suppressed, never as missing data or as zero.",
+            (UNIT, Column("month", "DATE", "Calendar month NHS England suppressed", MONTH_UNIT)),
+            key=("unit_id", "month"),
+            grain="one row per suppressed unit and month",
         ),
         Table(
             "fft_ward_map",

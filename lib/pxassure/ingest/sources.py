@@ -27,7 +27,7 @@ from pxassure.errors import MAX_PROBLEMS_SHOWN, ReadError, ValidationError
 from pxassure.ingest import readers, themes
 from pxassure.ingest.problems import Problem
 from pxassure.ingest.readers import Chunk
-from pxassure.ingest.schema import FALSE_TEXT, TABLES, TRUE_TEXT, Table
+from pxassure.ingest.schema import FALSE_TEXT, FFT_ANSWERS, SUPPRESSED_MARK, TABLES, TRUE_TEXT, Table
 from pxassure.ingest.store import SourceFile, StagedLoad, Store
 
 __all__ = ["Loader", "Problem", "ValidationError", "discover", "load_files", "parse_table", "MAX_PROBLEMS_SHOWN"]
@@ -333,6 +333,8 @@ class Loader:
         try:
             for chunk in chunks:
                 sheet = chunk.sheet
+                if table == "fft_monthly":
+                    chunk = self._set_aside_suppressed(chunk, labels)
                 frame, found = parse_table(chunk.raw, spec, chunk.source, chunk.sheet, rows=chunk.rows)
                 if labels:
                     found = [dataclasses.replace(p, column=labels.get(p.column, p.column)) for p in found]
@@ -353,6 +355,23 @@ class Loader:
         if total == 0 and require_rows:
             self.report([Problem(source, None, None, None, f"at least one data row for table {table}", sheet)])
         return total
+
+    def _set_aside_suppressed(self, chunk: Chunk, labels: Mapping[str, str] | None) -> Chunk:
+        """``chunk`` without the FFT rows NHS England suppressed ('*' for a count): their counts are
+        unknown, so only their unit and month are staged, in ``fft_suppressed``, and counted."""
+        answers = [a for a in FFT_ANSWERS if a in chunk.raw.columns]
+        marked = chunk.raw[answers].apply(lambda s: s.astype(str).str.strip() == SUPPRESSED_MARK)
+        hidden = marked.any(axis=1).to_numpy()
+        if not hidden.any() or not {"unit_id", "month"} <= set(chunk.raw.columns):
+            return chunk
+        aside = Chunk(chunk.raw.loc[hidden, ["unit_id", "month"]], chunk.source, chunk.rows[hidden], chunk.sheet)
+        self.add_chunks("fft_suppressed", [aside], chunk.source, labels=labels, require_rows=False)
+        self.warn(
+            "fft_monthly",
+            None,
+            f"{chunk.source}: {int(hidden.sum())} row(s) suppressed by NHS England ('*'), recorded as suppressed",
+        )
+        return dataclasses.replace(chunk, raw=chunk.raw[~hidden].reset_index(drop=True), rows=chunk.rows[~hidden])
 
     def add_file(self, table: str, path: str | Path) -> None:
         """A CSV laid out as ``table``, or the sheet named ``table`` in a workbook."""
@@ -450,6 +469,11 @@ class Loader:
             if table not in self.staged.staged:
                 continue
             gaps = self.staged.missing_months(table, replace=self.replace)
+            if table == "fft_monthly" and "fft_suppressed" in self.staged.staged:  # named, not a gap
+                hidden = self.staged.frame("fft_suppressed")[["unit_id", "month"]].assign(_hidden=True)
+                hidden["month"] = pd.to_datetime(hidden["month"])
+                gaps = gaps.assign(month=pd.to_datetime(gaps["month"])).merge(hidden, how="left")
+                gaps = gaps[gaps["_hidden"].isna()]
             for unit, g in gaps.groupby("unit_id", sort=True):
                 months = [f"{m:%Y-%m}" for m in pd.to_datetime(g["month"])]
                 shown = ", ".join(months[:6]) + (f" and {len(months) - 6} more" if len(months) > 6 else "")

@@ -123,6 +123,7 @@ AS_OF: dict[str, tuple[str, str | None, str | None]] = {
     "org_units": ("SELECT * FROM org_units", None, None),
     "fft_monthly": ("SELECT * FROM fft_monthly WHERE month <= ?", "month", "month"),
     "fft_national": ("SELECT * FROM fft_national WHERE month <= ?", "month", "month"),
+    "fft_suppressed": ("SELECT * FROM fft_suppressed WHERE month <= ?", "month", "month"),
     "complaints": ("SELECT * FROM complaints WHERE received <= ?", "day", "received"),
     "complaint_subjects": (
         "SELECT s.*, c.received FROM complaint_subjects s JOIN complaints c USING (complaint_id) WHERE c.received <= ?",

@@ -282,10 +282,12 @@ def icon_key(report) -> Fragment:
 
 
 def spc_figure(
-    result: spc.SPCResult, *, title: str, measure: str, unit: str = "", rebases=None, target=None
+    result: spc.SPCResult, *, title: str, measure: str, unit: str = "", rebases=None, target=None, suppressed=()
 ) -> Fragment:
     """An SPC chart as an inline SVG figure whose alt text is :func:`vocabulary.describe_chart`."""
-    description = vocabulary.describe_chart(result, measure, unit, rebases=rebases, target=target)
+    description = vocabulary.describe_chart(
+        result, measure, unit, rebases=rebases, target=target, suppressed=suppressed
+    )
     svg = svgcharts.spc_svg(result, title=title, ylabel=measure, percent=(unit == "%"), description=description)
     icons = f"{variation_icon(result.variation)} {assurance_icon(result.assurance, result.target is not None)}"
     return Fragment(
@@ -298,7 +300,13 @@ def chart(chart) -> Fragment:
     """A report's charted measure (:class:`pxassure.reports.model.Chart`) as a figure."""
     m = chart.measure
     return spc_figure(
-        chart.result, title=chart.title, measure=m.name, unit=m.unit, rebases=chart.rebases, target=chart.target
+        chart.result,
+        title=chart.title,
+        measure=m.name,
+        unit=m.unit,
+        rebases=chart.rebases,
+        target=chart.target,
+        suppressed=chart.suppressed,
     )
 
 

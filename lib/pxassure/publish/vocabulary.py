@@ -248,11 +248,13 @@ def describe_chart(
     *,
     rebases: Mapping[str, str] | None = None,
     target: Target | None = None,
+    suppressed: Iterable[str] = (),
 ) -> str:
     """One plain-English paragraph describing an SPC chart: its alt text and caption.
 
     ``rebases`` gives the recorded reason for each rebase ({"YYYY-MM": reason}); ``target``
-    where the chart's target comes from (who set it, for what, from when)."""
+    where the chart's target comes from (who set it, for what, from when); ``suppressed`` the
+    months NHS England suppressed ("YYYY-MM"), named as such rather than as no data."""
     p = result.points
     small = p["small"] if "small" in p else pd.Series(False, index=p.index)
     observed = p[p["value"].notna() & ~small]
@@ -298,16 +300,20 @@ def describe_chart(
             )
     few = [str(m) for m in p.index[small]]
     if few:
-        shown = ", ".join(few[:6]) + (f" and {len(few) - 6} more" if len(few) > 6 else "")
         text.append(
-            f"Fewer than {result.options.minimum_denominator} in the denominator in {shown}: drawn hollow, no "
+            f"Fewer than {result.options.minimum_denominator} in the denominator in {_months_listed(few)}: drawn hollow, no "
             "figure given, and left out of the limits and rules."
         )
-    gaps = p.index[p["value"].isna()]
-    gaps = [str(g) for g in gaps if str(g) > str(first)]
+    gaps = [str(g) for g in p.index[p["value"].isna()]]
+    hidden = [g for g in gaps if g in set(suppressed)]
+    if hidden:
+        text.append(
+            f"NHS England suppressed the figures for {_months_listed(hidden)} (fewer than 5 responses, or to "
+            "protect another ward's small figure): shown as a gap, left out of the limits and rules."
+        )
+    gaps = [g for g in gaps if g > str(first) and g not in hidden]
     if gaps:
-        shown = ", ".join(gaps[:6]) + (f" and {len(gaps) - 6} more" if len(gaps) > 6 else "")
-        text.append(f"No data for {shown}: shown as a gap, left out of the limits and rules.")
+        text.append(f"No data for {_months_listed(gaps)}: shown as a gap, left out of the limits and rules.")
     rebased = describe_rebases(result, rebases)
     if rebased:
         text.append(rebased)
@@ -315,6 +321,10 @@ def describe_chart(
     if sustained:
         text.append(sustained)
     return " ".join(text)
+
+
+def _months_listed(months: list[str], most: int = 6) -> str:
+    return ", ".join(months[:most]) + (f" and {len(months) - most} more" if len(months) > most else "")
 
 
 def describe_funnel(funnel, period: str, compared: str = "inpatient wards") -> str:

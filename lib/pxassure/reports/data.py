@@ -213,6 +213,15 @@ class ReportData:
         setting = measure.pooled[0] if measure.pooled is not None and len(measure.pooled) == 1 else None
         return rolled, self.target(measure, unit_id, setting), measure.scope
 
+    def suppressed_months(self, measure: Measure, unit_id: str) -> tuple[str, ...]:
+        """The months ("YYYY-MM") NHS England suppressed a ward's FFT figures, for a measure drawn
+        from them (empty above ward level, where a month pools the wards that were published)."""
+        table = self.tables.get("fft_suppressed")
+        if table is None or "fft_monthly" not in measure.sources or self.unit(unit_id)["level"] != "ward":
+            return ()
+        months = pd.to_datetime(table.loc[table["unit_id"] == unit_id, "month"])
+        return tuple(sorted(months.dt.strftime("%Y-%m")))
+
     def target(self, measure: Measure, unit_id: str, setting: str | None) -> Target | None:
         """The agreed target covering ``measure``'s chart for a unit (None when none does)."""
         return target_for(

@@ -90,6 +90,7 @@ class Chart:
     target: Target | None = None  # the agreed target it is judged against, and where it comes from
     rebases: dict[str, str] = field(default_factory=dict)  # recorded rebases: {"YYYY-MM": reason}
     data_quality: str | None = None  # the trust's own data-quality rating, where it supplied one
+    suppressed: tuple[str, ...] = ()  # months NHS England suppressed ("YYYY-MM"): gaps named as such
 
     @property
     def sustained_runs(self) -> list[spc.SustainedRun]:
@@ -103,7 +104,9 @@ class Chart:
     def summary_row(self) -> dict:
         points = self.result.points
         seen = points[points["value"].notna()]
-        if len(seen) and bool(seen["small"].iloc[-1]):
+        if len(points) and str(points.index[-1]) in self.suppressed and pd.isna(points["value"].iloc[-1]):
+            seen = points.iloc[-1:]  # the report month itself was suppressed: "*", not last month's figure
+        if len(seen) and (bool(seen["small"].iloc[-1]) or pd.isna(seen["value"].iloc[-1])):
             # The latest month rests on too few responses (NHS England suppresses 1 to 4): no
             # figure, no icon — an earlier month's icon would be read as this month's.
             return {
@@ -185,6 +188,7 @@ def chart_for(data: ReportData, measure: Measure, unit_id: str, options: SPCOpti
         target=target,
         rebases=shown,
         data_quality=data.data_quality(measure, unit_id),
+        suppressed=data.suppressed_months(measure, unit_id),
     )
 
 
