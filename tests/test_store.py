@@ -111,16 +111,20 @@ def test_demo_database_has_every_table(demo_db):
 
 
 def test_a_database_from_before_optional_columns_gains_them_empty(tmp_path):
-    """org_units.opened and closed came later: an older database opens for writing, gains them
-    empty, and keeps its rows, so a trust need not load everything again."""
+    """org_units.opened, closed, former_name and renamed came later: an older database opens for
+    writing, gains them empty, and keeps its rows, so a trust need not load everything again."""
     db = tmp_path / "old.duckdb"
-    with Store(db) as store:
+    with Store(db) as store:  # org_units as an earlier version made it
+        store.con.execute("DROP TABLE org_units")
+        store.con.execute(
+            "CREATE TABLE org_units (unit_id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, level VARCHAR NOT NULL, "
+            "parent_id VARCHAR, site VARCHAR, service_type VARCHAR, lead VARCHAR)"
+        )
         store.con.execute("INSERT INTO org_units (unit_id, name, level) VALUES ('T', 'Trust', 'trust')")
-        store.con.execute("ALTER TABLE org_units DROP COLUMN closed")
-        store.con.execute("ALTER TABLE org_units DROP COLUMN opened")
     with pytest.raises(StoreError, match="this version of pxassure expects"):
         Store(db, read_only=True)
     with Store(db) as store:
         units = store.table("org_units")
-    assert list(units.columns)[-2:] == ["opened", "closed"] and units["opened"].isna().all()
+    assert list(units.columns)[-4:] == ["opened", "closed", "former_name", "renamed"]
+    assert units[["opened", "renamed"]].isna().all().all()
     assert units["unit_id"].tolist() == ["T"]
