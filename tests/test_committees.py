@@ -88,3 +88,34 @@ def test_a_new_committee_on_an_existing_paper_needs_only_its_params_file(demo_db
     assert list(report.correlations["column"]) == ["harm_incidents_rate"]
     assert "COMMITTEE=safeguarding_committee" in report.reproduce_commands()[0]
     assert "notebooks/quality_committee.ipynb" in report.reproduce_commands()[1]
+
+
+def test_a_cover_names_the_trusts_own_committees_and_the_chain_below_it():
+    """The meeting and 'previously considered by' come from the trust's committees table (a trust
+    calling its board 'Board of Directors' is not told 'Trust Board'), lowest committee first."""
+    import pandas as pd
+
+    from pxassure.reports.data import ReportData
+
+    table = pd.DataFrame(
+        {
+            "committee_id": ["BOD", "QC", "EQC", "PEC"],
+            "name": [
+                "Board of Directors",
+                "Quality Committee",
+                "Executive Quality Committee",
+                "Patient Experience Group",
+            ],
+            "layer": ["board", "board_quality", "executive_quality", "patient_experience"],
+            "reports_to": [None, "BOD", "QC", "EQC"],
+        }
+    )
+    found = ReportData(month=pd.Timestamp("2026-10-01"), tables={"committees": table}, snapshot={}).governance()
+    assert found["committee_names"]["board"] == "Board of Directors"
+    assert found["reported_by"]["board"] == [
+        "Patient Experience Group",
+        "Executive Quality Committee",
+        "Quality Committee",
+    ]
+    assert found["reported_by"]["executive_quality"] == ["Patient Experience Group"]
+    assert found["reported_by"]["patient_experience"] == []

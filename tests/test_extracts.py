@@ -141,6 +141,10 @@ def test_rostering_hours_become_fill_rates(extracts, loaded):
     expected = round(100 * day["Actual hours"].sum() / day["Planned hours"].sum(), 2)
     stored = _table(loaded, "SELECT rn_day_fill FROM staffing WHERE unit_id = 'AMU' AND month = DATE '2026-03-01'")
     assert stored["rn_day_fill"].iloc[0] == pytest.approx(expected)
+    # the day surgery unit rosters no nights: its night rates are empty, not 0 and not an error
+    day_unit = _table(loaded, "SELECT * FROM staffing WHERE unit_id = 'DSU'")
+    assert len(day_unit) and day_unit[["rn_night_fill", "care_night_fill"]].isna().all().all()
+    assert day_unit["rn_day_fill"].notna().all()
 
 
 def test_every_paper_builds_on_the_example_trust(loaded, tmp_path):
@@ -209,6 +213,45 @@ def test_months_nhs_england_suppressed_are_named_as_suppressed(loaded):
     neonatal = ward_report(loaded, unit_id="NNU")
     row = neonatal.summary.set_index("measure_id").loc["fft_positive"]
     assert (str(row["month"]), row["latest"]) == ("2026-10", "*") and pd.isna(row["variation"])
+
+
+def test_map_reads_wide_rostering_and_short_ward_codes(tmp_path, capsys):
+    """A rostering file with planned and actual hours per staff group and shift as columns gets
+    each fill rate from its own two columns (never one pair for all four), and a system's short
+    codes ('GENSURG3', 'AMU12', 'CRITCARE') are matched to the wards whose names they abbreviate."""
+    from pxassure.ingest import draft
+
+    roster = tmp_path / "safer_staffing.csv"
+    pd.DataFrame(
+        {
+            "Reporting Month": ["202410", "202410", "202410", "202410"],
+            "Roster Unit": ["GENSURG3", "AMU12", "CRITCARE", "WARD99"],
+            "RN Night Planned Hrs": [900, 800, 700, 600],
+            "RN Day Planned Hrs": [1600, 1500, 1400, 1300],
+            "RN Day Actual Hrs": [1500, 1400, 1300, 1200],
+            "RN Night Actual Hrs": [850, 750, 650, 550],
+            "HCA Day Planned Hrs": [1200, 1100, 1000, 900],
+            "HCA Day Actual Hrs": [1100, 1000, 900, 800],
+            "HCA Night Planned Hrs": [700, 600, 500, 400],
+            "HCA Night Actual Hrs": [650, 550, 450, 350],
+        }
+    ).to_csv(roster, index=False)
+    units = pd.DataFrame(
+        {
+            "unit_id": ["W03", "W12", "ICU", "W15"],
+            "name": ["Ward 3 - General Surgery", "Ward 12 - Acute Medical Unit", "Critical Care Unit", "Heron Ward"],
+            "level": ["ward"] * 4,
+        }
+    )
+    text, todo = draft.draft([roster], tmp_path / "draft.yaml", units)
+    spec = yaml.safe_load(text)["extracts"]["safer_staffing"]
+    assert spec["table"] == "staffing"
+    assert spec["columns"]["rn_night_fill"] == {"percent": ["RN Night Actual Hrs", "RN Night Planned Hrs"]}
+    assert spec["columns"]["care_day_fill"] == {"percent": ["HCA Day Actual Hrs", "HCA Day Planned Hrs"]}
+    assert "counted" not in text  # a row per ward and month: combined, not counted
+    places = {p["name"]: p["unit"] for p in yaml.safe_load(text)["locations"]}
+    assert places == {"AMU12": "W12", "CRITCARE": "ICU", "GENSURG3": "W03", "WARD99": "TODO"}
+    assert todo == 1
 
 
 # -- mistakes: every one reported, nothing loaded -----------------------------------------
@@ -285,6 +328,29 @@ def test_a_sources_file_mistake_is_named_plainly(extracts, tmp_path, change, mes
         path.unlink()
 
 
+def test_a_row_skipped_from_one_extract_but_not_its_subjects_is_named_in_the_extracts_words(extracts, tmp_path, capsys):
+    """Complaints skipped from the complaints extract but not from the subjects: each
+    subject row is a problem in the analyst's own column, saying what to do; --problems writes
+    them all (more than the screen shows) to a CSV, and nothing is loaded."""
+    spec = yaml.safe_load((extracts / "trust.yaml").read_text())
+    spec["extracts"]["complaints"]["skip"] = [{"column": "Outcome", "in": ["Withdrawn", "Upheld"], "reason": "test"}]
+    path = extracts / "skip-some.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    listed = tmp_path / "problems.csv"
+    try:
+        db = tmp_path / "x.duckdb"
+        assert main(["load", "--sources", str(path), "--check", "--problems", str(listed), "--database", str(db)]) == 1
+    finally:
+        path.unlink()
+    err = capsys.readouterr().err
+    assert "column 'Complaint ref'" in err and "rows skipped from complaints must be skipped here too" in err
+    raw = pd.read_csv(extracts / "complaints_export.csv", dtype=str, keep_default_na=False)
+    problems = pd.read_csv(listed, dtype=str, keep_default_na=False)
+    skipped = raw.loc[raw["Outcome"].isin(["Withdrawn", "Upheld"]), "Complaint ref"]
+    assert len(skipped) > 50 and sorted(problems["found"]) == sorted(skipped)  # every one, not the first 50
+    assert set(problems["column"]) == {"Complaint ref"} and not db.exists()
+
+
 def test_non_comments_are_kept_and_counted_but_never_themed_or_toned(extracts, loaded):
     raw = pd.read_csv(extracts / "fft_comments.csv", dtype=str, keep_default_na=False)
     stored = _table(loaded, "SELECT * FROM feedback_comments").set_index("comment_id")
@@ -327,12 +393,13 @@ EXTRACT_FILES = [
 
 def test_map_drafts_a_sources_file_that_leaves_only_real_decisions(extracts, loaded, tmp_path, capsys):
     """`pxassure map` on extracts it was not told about: it proposes tables, columns, derivations,
-    translations and units, and marks as TODO only what a person must decide (a ward's old name, a
-    car park, a name two wards shared); a draft with a TODO left is refused, naming it."""
+    translations and units (a renamed ward's old name from org_units.former_name), and marks as TODO
+    only what a person must decide (a car park, a name two wards shared); a draft with a TODO left is
+    refused, naming it."""
     draft = tmp_path / "draft.yaml"
     files = [str(extracts / f) for f in EXTRACT_FILES]
     assert main(["map", *files, "--database", str(loaded), "--output", str(draft)]) == 0
-    assert "8 TODO(s) to complete" in capsys.readouterr().out
+    assert "4 TODO(s) to complete" in capsys.readouterr().out
     spec = yaml.safe_load(draft.read_text())
     x = spec["extracts"]
     assert x["datix_incidents"]["table"] == "incidents" and x["datix_incidents"]["aggregate"] is True
@@ -354,12 +421,9 @@ def test_map_drafts_a_sources_file_that_leaves_only_real_decisions(extracts, loa
     }
     units = {p["name"]: p["unit"] for p in spec["locations"]}
     assert units["NV-ED"] == "ED" and units["NVH - Ward 12 Stroke"] == "W12S" and units["BCH Beech Ward"] == "BCH"
+    assert {units[n] for n in ("Beech Ward", "BEECH WARD", "North Vale Beech Ward", "NVH - Beech Ward")} == {"BCH"}
     undecided = {n for n, u in units.items() if u == "TODO"}
     assert undecided == {
-        "Beech Ward",
-        "BEECH WARD",
-        "North Vale Beech Ward",
-        "NVH - Beech Ward",  # the renamed ward's old name
         "NVH - Car Park",
         "NVH - Main Entrance",
         "NVH - Pharmacy Stores",  # not wards

@@ -55,13 +55,14 @@ def _run_load(args, add, *, replace: bool, check: bool = False) -> int:
             add(loader, store)
             if check:
                 bar.close()
-                return _report_check(loader, args.database)
+                return _report_check(loader, args)
             removed = _removed(loader) if replace else []
             try:
                 load_id = loader.finish()
             except ValidationError as exc:
                 bar.close()
                 print(f"{exc}\n{args.database} is unchanged.", file=sys.stderr)
+                _write_problems(loader, args)
                 return 1
         bar.close()
         for note in loader.notes + removed:
@@ -81,11 +82,21 @@ def _removed(loader) -> list[str]:
     return out
 
 
-def _report_check(loader, database) -> int:
+def _write_problems(loader, args) -> None:
+    """``--problems FILE``: every problem kept (the screen shows the first 50) as a CSV."""
+    if getattr(args, "problems", None) and loader.problems:
+        from pxassure.ingest.problems import write_csv
+
+        write_csv(loader.problems, args.problems)
+        print(f"all {len(loader.problems)} problem(s) listed in {args.problems}", file=sys.stderr)
+
+
+def _report_check(loader, args) -> int:
     """``load --check``: what would load, every warning and problem; nothing is written."""
     from pxassure.errors import ValidationError
     from pxassure.ingest import sources
 
+    database = args.database
     loader.check()
     summary = sources.staged_summary(loader.staged)
     for line in summary:
@@ -95,6 +106,7 @@ def _report_check(loader, database) -> int:
     sys.stdout.flush()  # the summary first, then the problems (stderr)
     if loader.total_problems:
         print(ValidationError(loader.problems, loader.total_problems, "nothing would load"), file=sys.stderr)
+        _write_problems(loader, args)
         print(f"check only: {database} was not touched.", file=sys.stderr)
         return 1
     print(f"check only: everything above would load; {database} was not touched.")
@@ -401,6 +413,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--replace", action="store_true", help="replace each table loaded, removing rows it does not bring back"
     )
     p.add_argument("--check", action="store_true", help="say what would load and every problem; load nothing")
+    p.add_argument("--problems", default=None, metavar="CSV", help="also write every problem (up to 1,000) to this CSV")
     p.set_defaults(func=_load)
 
     p = sub.add_parser("map", help="draft a sources file for your own extracts (complete its TODOs, then load)")

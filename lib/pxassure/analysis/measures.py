@@ -354,9 +354,7 @@ def complaints_in_target(complaints: pd.DataFrame) -> pd.DataFrame:
 
 def rn_fill_rate(staffing: pd.DataFrame) -> pd.DataFrame:
     """unit_id, month, numerator (mean of day and night registered-nurse fill rates, %), denominator 1."""
-    return _frame(
-        staffing["unit_id"], staffing["month"], (staffing["rn_day_fill"] + staffing["rn_night_fill"]) / 2, 1.0
-    )
+    return _frame(staffing["unit_id"], staffing["month"], staffing[["rn_day_fill", "rn_night_fill"]].mean(axis=1), 1.0)
 
 
 def ancestors(units: pd.DataFrame) -> pd.DataFrame:
@@ -488,6 +486,7 @@ define(
         topic="complaints",
         denominator="occupied bed days",
         levels=("trust", "division", "care_group"),
+        pooled=("inpatient", "maternity"),  # what its scope says: a day-case unit's bed days are not pooled
         scope="inpatient and maternity wards",
         definition="Formal complaints received about inpatient and maternity wards ÷ their occupied bed days × 1,000. "
         "Laney u′ chart.",
@@ -560,6 +559,7 @@ define(
         unit="%",
         topic="staffing",
         levels=(),  # triangulation only: shown beside FFT in the quality committees' papers
-        definition="Mean of the day and night registered-nurse fill rates (actual ÷ planned hours).",
+        definition="Mean of the day and night registered-nurse fill rates (actual ÷ planned hours); the day "
+        "rate alone where no night shift is rostered.",
     )
 )

@@ -229,7 +229,7 @@ def fft_ward_map(units: pd.DataFrame) -> pd.DataFrame:
 def committees() -> pd.DataFrame:
     rows = [
         ("BOARD", "Trust Board", "board", None, TRUST_ID, "monthly"),
-        ("QGC", "Quality and Governance Committee (board)", "board_quality", "BOARD", TRUST_ID, "bimonthly"),
+        ("QGC", "Quality and Governance Committee", "board_quality", "BOARD", TRUST_ID, "bimonthly"),
         ("EQC", "Executive Quality Committee", "executive_quality", "QGC", TRUST_ID, "monthly"),
         ("PEC", "Patient Experience Committee", "patient_experience", "EQC", TRUST_ID, "bimonthly"),
     ]

@@ -54,6 +54,9 @@ SYNONYMS = {
         "wardname",
         "locationward",
         "specialtyward",
+        "servicearea",
+        "rosterunit",
+        "wardunit",
     ),
     "month": (
         "month",
@@ -77,7 +80,17 @@ SYNONYMS = {
         "logged",
         "firstreceived",
     ),
-    "complaint_id": ("complaintref", "complaintid", "reference", "ref", "complaintnumber", "caseref"),
+    "complaint_id": (
+        "complaintref",
+        "complaintid",
+        "reference",
+        "ref",
+        "complaintnumber",
+        "caseref",
+        "casenumber",
+        "caseno",
+        "caseid",
+    ),
     "contact_id": ("caseid", "palsref", "reference", "ref", "contactid", "casenumber"),
     "comment_id": ("responseid", "commentid", "id", "ref"),
     "acknowledged": ("dateacknowledged", "acknowledged", "acknowledgementdate"),
@@ -90,12 +103,12 @@ SYNONYMS = {
     "ombudsman": ("phsoreferral", "phso", "ombudsman", "referredtophso"),
     "reopened": ("reopened", "reopen"),
     "harm_level": ("resultharm", "harm", "harmlevel", "severity", "degreeofharm", "actualharm"),
-    "very_good": ("verygood",),
-    "good": ("good",),
-    "neither": ("neithergoodnorpoor", "neither"),
-    "poor": ("poor",),
-    "very_poor": ("verypoor",),
-    "dont_know": ("dontknow",),
+    "very_good": ("verygood", "vg"),
+    "good": ("good", "g"),
+    "neither": ("neithergoodnorpoor", "neither", "n"),
+    "poor": ("poor", "p"),
+    "very_poor": ("verypoor", "vp"),
+    "dont_know": ("dontknow", "dk"),
     "eligible": ("eligible", "eligiblepatients", "eligibledischarges", "discharges"),
     "question": ("question", "fftquestion"),
     "text": ("comment", "text", "freetext", "verbatim", "comments"),
@@ -146,6 +159,8 @@ WORDS = {
         "propertylost": "Facilities services",
         "careandtreatment": "Clinical treatment",
         "medicalcare": "Clinical treatment",
+        "valuesandbehaviours": "Staff",
+        "valuesandbehavioursstaff": "Staff",
     },
     "rating": {
         "verygood": "1",
@@ -301,6 +316,10 @@ def _derivations(extract: Extract, table: Table) -> None:
             columns["target_working_days"] = {"working_days": [received, due]}
     if columns.get("source") == TODO and "fft" in extract.path.stem.lower():
         columns["source"] = {"constant": "fft"}
+    if columns.get("text") == TODO:
+        columns["text"] = _longest_text(frame) or TODO
+    if table.name == "staffing" and _wide_fill_rates(extract):
+        return
     actual, planned = _column_like(frame, "actual"), _column_like(frame, "planned")
     if table.name == "staffing" and actual and planned:
         shift = _column_like(frame, "shift")
@@ -315,6 +334,54 @@ def _derivations(extract: Extract, table: Table) -> None:
                 words = ("regist", "rn", "nurse") if staff == "rn" else ("care", "unreg", "hca", "support")
                 where[group] = _value_like(frame[group], words)
             columns[ours] = {"percent": [actual, planned], "where": where}
+
+
+#: Words that name a staff group or shift in a rostering column's name, by fill-rate column part.
+_FILL_WORDS = {
+    "rn": ("rn", "registered", "reg", "nurse", "nurses", "rns"),
+    "care": ("hca", "hcas", "hcsw", "care", "carer", "carers", "unregistered", "unreg", "support", "cs"),
+    "day": ("day", "days"),
+    "night": ("night", "nights"),
+}
+
+
+def _wide_fill_rates(extract: Extract) -> bool:
+    """Fill rates from an extract with a planned and an actual column per staff group and shift
+    (one row per ward and month): each rate from its own two columns. False if it is not so laid out."""
+    words = {c: set(re.findall(r"[a-z]+", str(c).lower())) for c in extract.frame.columns}
+    found = {}
+    for ours in ("rn_day_fill", "rn_night_fill", "care_day_fill", "care_night_fill"):
+        staff, time = ours.split("_")[:2]
+        pair = []
+        for kind in ("actual", "planned"):
+            hits = [
+                c for c, w in words.items() if kind in w and w & set(_FILL_WORDS[staff]) and w & set(_FILL_WORDS[time])
+            ]
+            pair.append(hits[0] if len(hits) == 1 else None)
+        found[ours] = pair
+    if not any(all(pair) for pair in found.values()):
+        return False
+    extract.aggregate = True  # a row per ward and month already: combining changes nothing
+    for ours, (actual, planned) in found.items():
+        extract.columns[ours] = {"percent": [actual, planned]} if actual and planned else TODO
+    return True
+
+
+def _longest_text(frame: pd.DataFrame) -> str | None:
+    """The column of free text: the one whose cells are longest on average (over 20 characters)."""
+    lengths = {c: frame[c].astype(str).str.len().mean() for c in frame.columns}
+    best = max(lengths, key=lengths.get, default=None)
+    return best if best is not None and lengths[best] > 20 else None
+
+
+def _unrecorded(extract: Extract, ours: str) -> str:
+    """For a column a system may not record at all, how to say so."""
+    col = TABLES[extract.table].column(ours)
+    if col.type == "BOOLEAN":
+        return "; if your system does not record it: {constant: false}"
+    if ours == "target_working_days":
+        return "; if there is no due date either: {constant: <your agreed working days>}"
+    return ""
 
 
 def _value_like(values: pd.Series, words: tuple[str, ...]) -> str:
@@ -367,7 +434,13 @@ def _likely_unit(name: str, units: pd.DataFrame | None) -> str:
     wards = units[units["level"] == "ward"]
     key = _squeeze(name)
     words = {_squeeze(w) for w in re.split(r"[\W_]+", name) if w}
-    hits = [(len(_squeeze(n)), code) for code, n in zip(wards["unit_id"], wards["name"]) if _squeeze(n) in key]
+    names = [wards["name"]] + ([wards["former_name"].fillna("")] if "former_name" in wards else [])
+    hits = [
+        (len(_squeeze(n)), code)
+        for column in names
+        for code, n in zip(wards["unit_id"], column)
+        if n and _squeeze(n) in key
+    ]
     hits += [(len(code), code) for code in wards["unit_id"] if _squeeze(code) in words]
     if hits:
         return max(hits)[1]
@@ -376,7 +449,30 @@ def _likely_unit(name: str, units: pd.DataFrame | None) -> str:
         for code, n in zip(wards["unit_id"], wards["name"])
     ]
     best = max(scores, default=(0.0, TODO))
-    return best[1] if best[0] >= 0.8 else TODO
+    if best[0] >= 0.8:
+        return best[1]
+    short = {code for column in names for code, n in zip(wards["unit_id"], column) if _abbreviates(name, n)}
+    return short.pop() if len(short) == 1 else TODO
+
+
+def _abbreviates(code: str, name: object) -> bool:
+    """Whether a system's short code ('GENSURG3', 'COTE15', 'AMU12') stands for a ward's name: its
+    numbers are the name's, and its letters run through prefixes of consecutive words of the name."""
+    if not isinstance(name, str) or " " in code.strip():
+        return False
+    letters = "".join(re.findall(r"[a-z]+", code.lower()))
+    words = re.findall(r"[a-z]+", name.lower())
+    if len(letters) < 2 or sorted(re.findall(r"\d+", code)) != sorted(re.findall(r"\d+", name)):
+        return False
+
+    def runs(rest: str, i: int) -> bool:
+        if not rest:
+            return True
+        return i < len(words) and any(
+            rest.startswith(words[i][:k]) and runs(rest[k:], i + 1) for k in range(len(words[i]), 0, -1)
+        )
+
+    return any(runs(letters, i) for i in range(len(words)))
 
 
 def _yaml_text(value) -> str:
@@ -452,11 +548,15 @@ def render(extracts: list[Extract], places: list[dict], base: Path) -> str:
             continue
         lines.append(f"    table: {x.table}")
         if x.aggregate:
-            lines.append("    aggregate: true   # one row per event: rows are counted per unit and month")
+            counts = any(isinstance(h, dict) and "count" in h for h in x.columns.values())
+            why = "one row per event: rows are counted" if counts else "rows are combined (hours summed)"
+            lines.append(f"    aggregate: true   # {why} per unit and month")
         lines.append("    columns:")
         for ours, how in x.columns.items():
             text = _derivation_text(how) if isinstance(how, dict) else _yaml_text(how)
-            todo = f"   # TODO: which column? ({', '.join(x.frame.columns)})" if how == TODO else ""
+            todo = (
+                f"   # TODO: which column? ({', '.join(x.frame.columns)}){_unrecorded(x, ours)}" if how == TODO else ""
+            )
             if isinstance(how, dict) and TODO in str(how.get("where", "")):
                 todo = "   # TODO: which value of the column picks these rows?"
             lines.append(f"      {ours}: {text}{todo}")

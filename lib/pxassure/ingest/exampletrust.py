@@ -97,7 +97,7 @@ _COMMENTS = {
         "Nobody told me when I would be going home.",
     ],
 }
-_NON_COMMENTS = ["N/A", "None", "-", "nothing", "no comment"]
+_NON_COMMENTS = ["N/A", "None", "-", "", "no comment"]  # "" a box left blank
 
 
 def month_range(months: int = MONTHS, end: str = END_MONTH) -> pd.DatetimeIndex:
@@ -283,10 +283,10 @@ def _pals(months, rng) -> pd.DataFrame:
 def _roster(months, rng) -> pd.DataFrame:
     rows = []
     for code, _, _, service, _, _ in WARDS:
-        if service != "inpatient":
+        if service not in ("inpatient", "day_case"):
             continue
         for month in open_months(code, months):
-            for shift in ("Day", "Night"):
+            for shift in ("Day", "Night") if service == "inpatient" else ("Day",):  # day surgery: no nights
                 for group in ("Registered", "Unregistered"):
                     planned = float(rng.integers(1200, 2400) if shift == "Day" else rng.integers(900, 1600))
                     actual = round(planned * rng.uniform(0.82, 1.05), 1)

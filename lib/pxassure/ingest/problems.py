@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-MAX_PROBLEMS_SHOWN = 50
-
 
 @dataclass(frozen=True)
 class Problem:
@@ -28,3 +26,17 @@ class Problem:
             where.append(f"column {self.column!r}")
         value = "" if self.value is None else f": found {self.value!r}"
         return f"{', '.join(where)}{value}; expected {self.expected}"
+
+
+def write_csv(problems: list[Problem], path) -> None:
+    """Every problem as a row of a CSV (file, sheet, row, column, found, expected), to sort and
+    work through in a spreadsheet when there are more than the screen shows."""
+    import csv
+
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(["file", "sheet", "row", "column", "found", "expected"])
+        for p in problems:
+            out.writerow(
+                [p.file, p.sheet or "", p.row or "", p.column or "", "" if p.value is None else p.value, p.expected]
+            )

@@ -216,6 +216,7 @@ def _code_comments(loader: Loader, frame: pd.DataFrame, rows, file: str, sheet: 
                 )
             )
     out = frame.copy()
+    out["text"] = out["text"].fillna("")  # a blank answer is kept, as a non-comment (below)
     out["labels"] = out["labels"].map(
         lambda t: (
             themes.LABEL_SEPARATOR.join(x.strip() for x in t.split(themes.LABEL_SEPARATOR)) if isinstance(t, str) else t
@@ -282,6 +283,8 @@ class Loader:
         self.sources: list[SourceFile] = []
         self.notes: list[str] = []  # things a person should know about a successful load
         self.warnings: list[tuple[str, str | None, str]] = []  # (table, unit, message): kept with the load
+        #: Per source file, its own name for each column (a mapped extract's), for problems found later.
+        self.labels: dict[str, Mapping[str, str]] = {}
 
     @property
     def themes_model(self):
@@ -333,6 +336,8 @@ class Loader:
         try:
             for chunk in chunks:
                 sheet = chunk.sheet
+                if labels:
+                    self.labels[chunk.source] = labels
                 if table == "fft_monthly":
                     chunk = self._set_aside_suppressed(chunk, labels)
                 frame, found = parse_table(chunk.raw, spec, chunk.source, chunk.sheet, rows=chunk.rows)
@@ -442,13 +447,23 @@ class Loader:
             for col in table.columns:
                 if col.references:
                     found = self.staged.unknown_references(name, col.name, room, replace=self.replace)
+                    parent = col.references.split(".")[0]
                     expected = f"a value that exists in {col.references}"
-                    self.report(_staged_problem(r, col.name, r["value"], expected) for r in found.to_dict("records"))
+                    if parent != "org_units":  # a complaint's subjects: rows skipped there are missing here
+                        expected += f" (rows skipped from {parent} must be skipped here too)"
+                    self.report(
+                        _staged_problem(r, self._label(r, col.name), r["value"], expected)
+                        for r in found.to_dict("records")
+                    )
                 if col.vocabulary and col.vocabulary in self.vocabularies:
                     known = sorted(self.vocabularies[col.vocabulary])
                     found = self.staged.unknown_values(name, col.name, known, room)
                     expected = f"one of pxassure's {col.vocabulary}: " + ", ".join(known)
                     self.report(_staged_problem(r, col.name, r["value"], expected) for r in found.to_dict("records"))
+
+    def _label(self, row: dict, column: str) -> str:
+        """A staged row's column as its own source names it (a mapped extract's column)."""
+        return self.labels.get(row["_source"], {}).get(column, column)
 
     def finish(self) -> str:
         """Commit everything staged in one transaction, or raise :class:`ValidationError`."""

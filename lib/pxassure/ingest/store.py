@@ -121,6 +121,7 @@ RECORDED = "recorded"
 #: Entries: table -> (query, bound, the column that dates its rows).
 AS_OF: dict[str, tuple[str, str | None, str | None]] = {
     "org_units": ("SELECT * FROM org_units", None, None),
+    "committees": ("SELECT * FROM committees", None, None),
     "fft_monthly": ("SELECT * FROM fft_monthly WHERE month <= ?", "month", "month"),
     "fft_national": ("SELECT * FROM fft_national WHERE month <= ?", "month", "month"),
     "fft_suppressed": ("SELECT * FROM fft_suppressed WHERE month <= ?", "month", "month"),

@@ -24,12 +24,15 @@ SESSIONS = ("public", "private")
 IMPLICATIONS = ("equality", "financial", "legal", "risk")
 #: What a ``cover:`` block may hold: key -> (list of text?, what it is).
 COVER_FIELDS: dict[str, tuple[bool, str]] = {
-    "meeting": (False, "the meeting the paper goes to"),
+    "meeting": (False, "the meeting the paper goes to (default: its committee's name in the committees table)"),
     "agenda_item": (False, "its agenda item (a notebook parameter overrides it)"),
     "purpose": (False, "one of " + ", ".join(PURPOSES)),
     "executive_lead": (False, "the executive who brings the paper; owner of trust-wide findings"),
     "author": (False, "who wrote it"),
-    "previously_considered_by": (True, "meetings that saw it first"),
+    "previously_considered_by": (
+        True,
+        "meetings that saw it first (default: the committees reporting up to it, from the committees table)",
+    ),
     "baf_risks": (True, "board assurance framework risks it gives assurance on"),
     "cqc_key_questions": (True, "CQC key questions: " + ", ".join(CQC_KEY_QUESTIONS)),
     "engagement": (False, "how patient and public engagement was considered"),

@@ -129,13 +129,37 @@ class ReportData:
         return measures.descendants(self.units, unit_id)
 
     def owners(self) -> dict:
-        """What every report model takes from the hierarchy to name owners: each unit's lead
-        (``org_units.lead``, where recorded) and which unit is the trust."""
+        """What every report model takes from the trust's own structure to name owners and
+        meetings: each unit's lead (``org_units.lead``, where recorded), which unit is the trust,
+        and its committees (:meth:`governance`)."""
         leads = self.units.set_index("unit_id")["lead"] if "lead" in self.units else pd.Series(dtype=object)
         return {
             "leads": {u: v for u, v in leads.items() if isinstance(v, str) and v.strip()},
             "trust_id": self.trust["unit_id"],
+            **self.governance(),
         }
+
+    def governance(self) -> dict:
+        """From the ``committees`` table: each layer's committee as the trust names it, and the
+        committees that report up to it, lowest first (what its cover says it was considered by)."""
+        table = self.tables.get("committees")
+        if table is None or table.empty:
+            return {"committee_names": {}, "reported_by": {}}
+        names = dict(zip(table["committee_id"], table["name"]))
+        below: dict[str, list[str]] = {}
+        for cid, up in zip(table["committee_id"], table["reports_to"]):
+            below.setdefault(up, []).append(cid)
+        reported_by = {}
+        for cid, layer in zip(table["committee_id"], table["layer"]):
+            chain, todo = [], list(below.get(cid, []))
+            while todo:  # breadth first, then reversed: the committee nearest the wards first
+                nxt = todo.pop(0)
+                if nxt not in chain:
+                    chain.append(nxt)
+                    todo += below.get(nxt, [])
+            reported_by.setdefault(layer, [names[c] for c in reversed(chain)])
+        first = dict(zip(table["layer"][::-1], table["name"][::-1]))  # a layer's first committee
+        return {"committee_names": first, "reported_by": reported_by}
 
     def wards(self, service_types: tuple[str, ...] | None = None, *, current: bool = False) -> pd.Series:
         """Ward unit ids, optionally only those of some settings, or only those open in the report

@@ -245,6 +245,8 @@ class Report:
     links: dict = field(default_factory=dict)
     leads: dict = field(default_factory=dict)  # unit_id -> who leads its patient experience (org_units.lead)
     trust_id: str | None = None  # the trust's unit: its findings are owned by the paper's executive lead
+    committee_names: dict = field(default_factory=dict)  # layer -> the trust's name for its committee
+    reported_by: dict = field(default_factory=dict)  # layer -> committees reporting up to it, lowest first
     generated_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
     #: The headings of the notebook's sections that hold the detail behind the executive summary:
@@ -390,7 +392,7 @@ class Report:
             level, why = assurance, "set by the executive lead"
         purpose = fixed.get("purpose", "assurance")
         return Cover(
-            meeting=fixed.get("meeting") or committees.LAYER_TITLES[self.layer],
+            meeting=fixed.get("meeting") or self.committee_names.get(self.layer) or committees.LAYER_TITLES[self.layer],
             meeting_date=meeting_date or "to be confirmed",
             agenda_item=agenda_item or fixed.get("agenda_item") or "to be confirmed",
             title=spec["title"],
@@ -398,7 +400,8 @@ class Report:
             purpose=purpose,
             executive_lead=fixed.get("executive_lead") or NOT_SET,
             author=fixed.get("author") or NOT_SET,
-            previously_considered_by=fixed.get("previously_considered_by", []),
+            # As the params file states it, else the trust's committees that report up to this one.
+            previously_considered_by=fixed.get("previously_considered_by", self.reported_by.get(self.layer, [])),
             baf_risks=fixed.get("baf_risks", []),
             cqc_key_questions=fixed.get("cqc_key_questions", []),
             engagement=self.engagement_text(fixed.get("engagement")),
