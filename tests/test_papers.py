@@ -50,7 +50,7 @@ def test_a_bad_cover_block_names_the_file_and_key(raw, message):
 def test_every_shipped_params_file_has_a_valid_cover():
     for key, spec in committees.load_all(committees.params_dir()).items():
         if spec["layer"] in ("board", "board_quality", "executive_quality", "patient_experience"):
-            assert spec["cover"]["executive_lead"] and spec["cover"]["meeting"], key
+            assert spec["cover"]["executive_lead"], key  # the meeting's name: the committees table's
     assert committees.assurance_scale() == DEFAULT_ASSURANCE_SCALE
 
 
