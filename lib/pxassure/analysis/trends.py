@@ -275,9 +275,10 @@ def trend_tests(
                 note=str(exc),
             )
         rows.append(row)
-    out = pd.DataFrame(rows)
+    columns = [*by, "method", "n", "slope_per_year", "ci_low", "ci_high", "scale", "p_value", "dispersion", "note"]
+    out = pd.DataFrame(rows) if rows else pd.DataFrame(columns=columns)
     if out.empty:
-        return out
+        return out.assign(p_adjusted=pd.Series(dtype=float), significant=pd.Series(dtype=bool))
     out["p_adjusted"] = adjust_p_values(out["p_value"], alpha)
     out["significant"] = out["p_adjusted"] < alpha
     return out

@@ -102,6 +102,8 @@ class DivisionReport(Report):
         overdue = int(self.actions["overdue"].sum()) if len(self.actions) else 0
         if overdue:
             text.append(f"{counted(overdue, 'self-assessment action')} {verb(overdue, 'is', 'are')} past due.")
+        if not self.self_assessed:  # said, so no reader takes the missing scores for no gaps
+            text.append(f"{self.unit_name} has no self-assessment against the framework up to {self.month:%B %Y}.")
         gaps = self.unassessed(self.charts)
         if gaps:
             text.append("Not assessed: " + "; ".join(gaps) + ".")

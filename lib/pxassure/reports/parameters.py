@@ -165,11 +165,27 @@ def spc_options(
     )
 
 
+#: What dates a trust's months, in order of preference: "latest" is the last month of the first
+#: that holds any rows (FFT, which every trust reports monthly; else its other monthly feedback).
+PERIOD_SOURCES = (
+    ("fft_monthly", "month"),
+    ("complaints", "date_trunc('month', received)"),
+    ("pals_contacts", "date_trunc('month', received)"),
+    ("incidents", "month"),
+)
+
+
 def resolve_period(store: Store, period: Any) -> pd.Timestamp:
-    """The report month: ``"latest"`` (the last month with FFT data) or ``"YYYY-MM"`` within the data."""
-    span = store.query("SELECT min(month) AS first, max(month) AS last FROM fft_monthly").iloc[0]
-    if pd.isna(span["last"]):
-        raise ParameterError(f"the database {store.path} holds no FFT data: load data first")
+    """The report month: ``"latest"`` (the last month with FFT data, or without any, of the trust's
+    other monthly feedback; see :data:`PERIOD_SOURCES`) or ``"YYYY-MM"`` within those data."""
+    for table, month in PERIOD_SOURCES:
+        span = store.query(f"SELECT min({month}) AS first, max({month}) AS last FROM {table}").iloc[0]
+        if not pd.isna(span["last"]):
+            break
+    else:
+        raise ParameterError(
+            f"the database {store.path} holds no FFT, complaints, PALS or incident data: load data first"
+        )
     first, last = pd.Timestamp(span["first"]), pd.Timestamp(span["last"])
     if period in (None, "", "latest"):
         return last
