@@ -147,16 +147,82 @@ def test_rostering_hours_become_fill_rates(extracts, loaded):
     assert day_unit["rn_day_fill"].notna().all()
 
 
-def test_every_paper_builds_on_the_example_trust(loaded, tmp_path):
+def _division_of(extracts, names: pd.Series, days: pd.Series) -> pd.Series:
+    """Each location name's division, by the example trust's own look-up (a reused name by date),
+    read here with pandas alone so the check does not lean on the loader it checks."""
+    places = pd.read_csv(extracts / "locations.csv", dtype=str, keep_default_na=False)
+    places = places[places["unit"] != ""]
+    units = pd.read_csv(extracts / "org_units.csv", dtype=str, keep_default_na=False).set_index("unit_id")
+
+    def one(name, day):
+        rows = places[places["name"].str.casefold() == " ".join(str(name).split()).casefold()]
+        for r in rows.itertuples():
+            start = pd.Timestamp(r[3]) if r[3] else pd.Timestamp.min
+            end = pd.Timestamp(r[4]) + pd.offsets.MonthEnd(0) if r[4] else pd.Timestamp.max
+            if start <= day <= end:
+                return units.loc[units.loc[r.unit, "parent_id"], "name"]
+        return None
+
+    return pd.Series([one(n, d) for n, d in zip(names, days)], index=names.index)
+
+
+def _uk_days(text: pd.Series) -> pd.Series:
+    """Day-first dates, and Excel serial numbers, as the complaints system writes them."""
+    serial = text.str.fullmatch(r"\d{5}")
+    days = pd.to_datetime(text.where(~serial), dayfirst=True, errors="coerce")
+    return days.fillna(pd.Timestamp("1899-12-30") + pd.to_timedelta(pd.to_numeric(text.where(serial)), unit="D"))
+
+
+def _printed_table(page: str, caption: str) -> pd.DataFrame:
+    table = re.search(rf"<table><caption>{re.escape(caption)}</caption>.*?</table>", page, re.S).group(0)
+    cells = [
+        [html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+        for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)
+    ]
+    return pd.DataFrame(cells[1:], columns=cells[0]).set_index(cells[0][0])
+
+
+def _reconcile_the_boards_feedback_counts(extracts, page: str) -> None:
+    """The board's 'Feedback received' table against the extracts counted with pandas: FFT
+    responses, complaints and PALS contacts by division for October 2026 (1 to 4 shown as *)."""
+    october = pd.Timestamp("2026-10-01")
+    fft = pd.read_csv(extracts / "fft_provider_monthly.csv", dtype=str, keep_default_na=False)
+    fft = fft[fft["Month"] == "Oct-26"]
+    answers = fft[exampletrust._ANSWERS].apply(pd.to_numeric, errors="coerce").sum(axis=1, min_count=6)
+    expected = {
+        "FFT responses": answers.groupby(_division_of(extracts, fft["Ward"], pd.Series(october, fft.index))).sum()
+    }
+    complaints = pd.read_csv(extracts / "complaints_export.csv", dtype=str, keep_default_na=False)
+    received = _uk_days(complaints["Date received"])
+    complaints = complaints[received.dt.to_period("M") == october.to_period("M")]
+    expected["Complaints"] = _division_of(extracts, complaints["Location"], received[complaints.index]).value_counts()
+    pals = pd.read_excel(extracts / "pals_log.xlsx", header=2).drop_duplicates()  # Excel's own dates
+    opened = pd.to_datetime(pals["Date opened"])
+    pals = pals[opened.dt.to_period("M") == october.to_period("M")]
+    expected["PALS contacts"] = _division_of(extracts, pals["Ward/Dept"], opened[pals.index]).value_counts()
+    printed = _printed_table(page, "Feedback received in 2026-10 by division")
+    for column, counts in expected.items():
+        for division, shown in printed[column].items():
+            n = int(counts.get(division, 0))
+            if shown == "*":  # suppressed: 1 to 4, or the next smallest beside one that is
+                assert 1 <= n <= 4 or n == min(int(counts.get(d, 0)) for d in printed.index if d != division)
+            else:
+                assert int(shown.replace(",", "")) == n, (column, division, shown, n)
+
+
+def test_every_paper_builds_on_the_example_trust(extracts, loaded, tmp_path):
     """Wards directly under divisions, a trust-only self-assessment, a closed ward: every paper
-    builds, and escalations name the ward's division, never the trust."""
+    builds, the counts the board prints reconcile with the extracts, and escalations name the
+    ward's division, never the trust."""
     out = tmp_path / "out"
     assert main(["build", "--all", "--period", "latest", "--database", str(loaded), "--output", str(out)]) == 0
     papers = sorted(out.glob("NVH/2026-10/*/*.html"))
     # 4 committee papers, 3 divisions, and the 12 wards open in October 2026 (Ward 12 Elderly Care closed)
     assert len([p for p in papers if not p.name.endswith(".appendix.html")]) == 4 + 3 + 12
     assert not (out / "NVH/2026-10/ward/W12.html").exists()
-    board = html.unescape(re.sub(r"<[^>]+>", " ", (out / "NVH/2026-10/board/board.html").read_text()))
+    page = (out / "NVH/2026-10/board/board.html").read_text()
+    _reconcile_the_boards_feedback_counts(extracts, page)
+    board = html.unescape(re.sub(r"<[^>]+>", " ", page))
     table = board[board.rfind("Wards with special-cause concern") :][:2000]
     assert "North Vale Hospitals NHS Trust" not in table
     # the divisions did not assess themselves: said so, never "no assurance gap" or an empty score table

@@ -43,6 +43,7 @@ QUOTED: dict[str, tuple[str, ...]] = {
 SOURCES: dict[str, str] = {
     "fft_monthly": "Friends and Family Test, by ward and month",
     "fft_national": "Friends and Family Test national averages",
+    "fft_suppressed": "Friends and Family Test months NHS England suppressed",
     "feedback_comments": "Patients' comments",
     "complaints": "Formal complaints",
     "pals_contacts": "PALS contacts",
