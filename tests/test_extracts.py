@@ -320,6 +320,42 @@ def test_map_reads_wide_rostering_and_short_ward_codes(tmp_path, capsys):
     assert todo == 1
 
 
+def test_a_column_per_month_is_read_as_a_row_per_month(extracts, loaded, tmp_path, capsys):
+    """PAS's bed days as a report lays them out — a row per ward, a column per month — unpivoted by
+    the sources file into the same rows as the long export, each problem on its own source row."""
+    long = pd.read_csv(extracts / "pas_bed_days.csv", dtype=str, keep_default_na=False)
+    wide = long.pivot(index="Ward Code", columns="Period", values="Occupied bed days").fillna("")
+    wide.columns = [pd.Timestamp(p[:4] + "-" + p[4:]).strftime("%b-%y") for p in wide.columns]  # 'Nov-24'
+    wide.reset_index().to_csv(tmp_path / "beds_wide.csv", index=False)
+    spec = yaml.safe_load((extracts / "trust.yaml").read_text())
+    spec["locations"] = str(extracts / "locations.csv")
+    spec["extracts"] = {
+        "organisation": {**spec["extracts"]["organisation"], "file": str(extracts / "org_units.csv")},
+        "beds": {
+            "file": "beds_wide.csv",
+            "table": "activity",
+            "unpivot": {"keep": ["Ward Code"], "into": ["Month", "Bed days"]},
+            "columns": {"unit_id": {"location": "Ward Code"}, "month": "Month", "occupied_bed_days": "Bed days"},
+        },
+    }
+    (tmp_path / "wide.yaml").write_text(yaml.safe_dump(spec))
+    db = tmp_path / "wide.duckdb"
+    assert main(["load", "--sources", str(tmp_path / "wide.yaml"), "--database", str(db)]) == 0
+    ours = _table(db, "SELECT unit_id, month, occupied_bed_days FROM activity ORDER BY ALL")
+    theirs = _table(  # the A&E department has attendances, not bed days: blank cells in the wide file
+        loaded,
+        "SELECT unit_id, month, occupied_bed_days FROM activity WHERE occupied_bed_days IS NOT NULL ORDER BY ALL",
+    )
+    pd.testing.assert_frame_equal(ours, theirs)
+    blank = int((wide == "").to_numpy().sum())  # months a ward was not open: no row, and said so
+    assert blank and f"{blank} row(s) skipped: empty cell: no figure for that Month" in capsys.readouterr().out
+    bad = wide.copy()
+    bad.iloc[2, 3] = "lots"
+    bad.reset_index().to_csv(tmp_path / "beds_wide.csv", index=False)
+    assert main(["load", "--sources", str(tmp_path / "wide.yaml"), "--database", str(tmp_path / "bad.duckdb")]) == 1
+    assert "beds_wide.csv, row 4, column 'Bed days': found 'lots'" in capsys.readouterr().err
+
+
 # -- mistakes: every one reported, nothing loaded -----------------------------------------
 
 

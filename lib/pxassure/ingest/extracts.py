@@ -250,6 +250,9 @@ class Extract:
     header_row: int = 1
     date_format: str | None = None
     aggregate: bool = False
+    #: A column per month (or per anything): the columns kept as they are, and the names of the
+    #: two columns the others become (their header, their cell), e.g. ((Ward,), (Month, Bed days)).
+    unpivot: tuple[tuple[str, ...], tuple[str, str]] | None = None
 
     @property
     def where(self) -> str:
@@ -277,7 +280,8 @@ def _extract(name: str, entry, base: Path) -> Extract:
     where = f"extracts.{name}"
     if not isinstance(entry, dict):
         raise SourcesFileError(f"{where}: expected its settings (file, table, columns …)")
-    unknown = set(entry) - {"file", "sheet", "header_row", "table", "columns", "values", "dates", "skip", "aggregate"}
+    settings = {"file", "sheet", "header_row", "table", "columns", "values", "dates", "skip", "aggregate", "unpivot"}
+    unknown = set(entry) - settings
     if unknown:
         raise SourcesFileError(f"{where}: unknown setting(s) {sorted(unknown)}")
     if entry.get("table") == TODO:
@@ -313,7 +317,24 @@ def _extract(name: str, entry, base: Path) -> Extract:
         header_row,
         None if date_format in (None, "uk") else str(date_format),
         aggregate,
+        _unpivot(entry.get("unpivot"), f"{where}.unpivot"),
     )
+
+
+def _unpivot(spec, where: str) -> tuple[tuple[str, ...], tuple[str, str]] | None:
+    """``unpivot: {keep: [Ward], into: [Month, Bed days]}``, checked."""
+    if spec is None:
+        return None
+    keep = spec.get("keep") if isinstance(spec, dict) else None
+    into = spec.get("into") if isinstance(spec, dict) else None
+    if isinstance(keep, str):
+        keep = [keep]
+    if not keep or not isinstance(keep, list) or not isinstance(into, list) or len(into) != 2:
+        raise SourcesFileError(
+            f"{where}: expected {{keep: [the columns kept as they are], into: [a name for the other columns' "
+            "headers, a name for their cells]}, e.g. {keep: [Ward], into: [Month, Bed days]}"
+        )
+    return tuple(str(k) for k in keep), (str(into[0]), str(into[1]))
 
 
 def _rules(columns, table: Table, where: str, aggregate: bool) -> tuple[Rule, ...]:
@@ -432,6 +453,9 @@ class Mapper:
         def problem(row, column, value, expected):
             problems.append(Problem(chunk.source, int(row), column, value, expected, chunk.sheet))
 
+        rows = chunk.rows
+        if x.unpivot:
+            raw, rows = self._unpivoted(raw, rows, skipped)
         missing = [c for c in x.needed if c not in raw.columns]
         if missing:
             for c in missing:
@@ -443,7 +467,7 @@ class Mapper:
             hit = keep & rule.matches(raw)
             skipped[rule.reason] += int(hit.sum())
             keep &= ~hit
-        raw, rows = raw[keep.to_numpy()].reset_index(drop=True), chunk.rows[keep.to_numpy()]
+        raw, rows = raw[keep.to_numpy()].reset_index(drop=True), rows[keep.to_numpy()]
         ok = pd.Series(True, index=raw.index)
         out: dict[str, pd.Series] = {}
         parsed: dict[str, pd.Series] = {}  # date columns, parsed (for working days and look-ups)
@@ -461,6 +485,19 @@ class Mapper:
             out.update(self._contribution(rule, raw, flag))
         frame = pd.DataFrame(out, index=raw.index)[ok]
         return Mapped(frame.reset_index(drop=True), rows[ok.to_numpy()], problems, skipped)
+
+    def _unpivoted(self, raw: pd.DataFrame, rows: np.ndarray, skipped: Counter) -> tuple[pd.DataFrame, np.ndarray]:
+        """A column per month as a row per month: each row keeps the number of the row it came
+        from; an empty cell is no row, counted (a month a ward had no figure)."""
+        keep, (header, cell) = self.extract.unpivot
+        absent = [k for k in keep if k not in raw.columns]
+        if absent:  # left as it is: the caller reports the columns missing
+            return raw, rows
+        long = raw.assign(_row=rows).melt(id_vars=[*keep, "_row"], var_name=header, value_name=cell)
+        blank = long[cell].str.strip() == ""
+        skipped[f"empty cell: no figure for that {header}"] += int(blank.sum())
+        long = long[~blank].sort_values("_row", kind="stable")
+        return long.drop(columns="_row").reset_index(drop=True), long["_row"].to_numpy()
 
     def _fresh(self, raw: pd.DataFrame, skipped: Counter) -> pd.Series:
         """False for rows identical (in every column) to an earlier row of the extract."""
