@@ -143,7 +143,9 @@ def past_meeting(meeting_date: str | None, today: pd.Timestamp | None = None) ->
     the date is not past, or not a date pxassure can read)."""
     if not meeting_date:
         return None
-    when = pd.to_datetime(meeting_date, dayfirst=True, errors="coerce")
+    text = str(meeting_date).strip()
+    iso = re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) is not None  # 2026-12-17 is year first, whatever else is
+    when = pd.to_datetime(text, dayfirst=not iso, errors="coerce")
     today = (today or pd.Timestamp.today()).normalize()
     if pd.isna(when) or when >= today:
         return None
