@@ -140,6 +140,8 @@ def test_a_meeting_date_already_past_is_warned_about(demo_db, tmp_path, capsys):
     today = pd.Timestamp("2026-12-05")
     assert "the meeting date 26 November 2026 has passed" in past_meeting("26 November 2026", today)
     assert past_meeting("10 December 2026", today) is None and past_meeting("to be confirmed", today) is None
+    assert past_meeting("2026-12-01", today) and past_meeting("01/12/2026", today)  # year first, or day first
+    assert past_meeting("2026-12-17", today) is None
     assert (
         main(["pack", "--meeting-date", "1 January 2020", "--database", str(demo_db), "--output", str(tmp_path)]) != 0
     )
