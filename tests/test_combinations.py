@@ -160,7 +160,7 @@ def _papers(db):
 
 def _words(report) -> str:
     text = list(report.summary_text())
-    if hasattr(report, "cover_sheet") and report.layer not in ("division", "ward"):
+    if report.layer not in ("division", "ward"):  # the committee papers open with a cover sheet
         cover = report.cover_sheet()
         text += [f"{k}: {v}" for k, v in cover.rows()] + cover.asked_to
     return " ".join(text)

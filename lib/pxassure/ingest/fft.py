@@ -313,11 +313,9 @@ def map_wards(rows: Rows, mapping: pd.DataFrame) -> tuple[pd.DataFrame, list[Pro
     return ours[ours["unit_id"].notna()], problems
 
 
-def to_monthly(
-    rows: Rows, mapped: pd.DataFrame
-) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame, list[str], list[Problem]]:
+def to_monthly(rows: Rows, mapped: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame, list[Problem]]:
     """Validated ``fft_monthly`` rows (summed per unit and month) with their first source rows,
-    and the suppressed unit-months (``fft_suppressed`` rows, and as words)."""
+    and the suppressed unit-months (``fft_suppressed`` rows, with their first source rows)."""
     suppressed_row = (mapped[list(FFT_ANSWERS)] == SUPPRESSED_MARK).any(axis=1)
     layout = mapped[["unit_id", "month", *FFT_ANSWERS, "eligible"]].copy()
     layout.loc[suppressed_row, list(FFT_ANSWERS)] = "0"  # validated below only for their other cells
@@ -337,8 +335,7 @@ def to_monthly(
     out = summed[keep].reset_index()
     suppressed = hidden[hidden].index.to_frame(index=False)
     suppressed["source_row"] = first_row[hidden].to_numpy()
-    gaps = [f"{u} {pd.Timestamp(m):%Y-%m}" for u, m in hidden[hidden].index]
-    return out, first_row[keep].to_numpy(), suppressed, gaps, problems
+    return out, first_row[keep].to_numpy(), suppressed, problems
 
 
 def import_files(loader: Loader, paths: Iterable[str | Path], mapping: pd.DataFrame, month: str | None = None) -> None:
@@ -350,7 +347,7 @@ def import_files(loader: Loader, paths: Iterable[str | Path], mapping: pd.DataFr
             continue
         mapped, problems = map_wards(rows, mapping)
         loader.report(problems)
-        monthly, first_rows, suppressed, gaps, problems = to_monthly(rows, mapped)
+        monthly, first_rows, suppressed, problems = to_monthly(rows, mapped)
         loader.report(problems)
         if len(monthly):
             loader.stage("fft_monthly", monthly, str(path), first_rows, rows.sheet)
@@ -363,8 +360,11 @@ def import_files(loader: Loader, paths: Iterable[str | Path], mapping: pd.DataFr
             loader.report(problems)
             loader.stage("fft_national", national, str(path), rows.national["source_row"], rows.sheet)
         loader.record(SourceFile.of(path, "fft_monthly", len(monthly)))
-        if gaps:
+        if len(suppressed):
+            listed = ", ".join(
+                f"{u} {pd.Timestamp(m):%Y-%m}" for u, m in zip(suppressed["unit_id"], suppressed["month"])
+            )
             loader.notes.append(
-                f"{path}: {len(gaps)} ward-month(s) suppressed by NHS England ('*'), recorded as suppressed: "
-                + ", ".join(gaps)
+                f"{path}: {len(suppressed)} ward-month(s) suppressed by NHS England ('*'), recorded as suppressed: "
+                + listed
             )

@@ -88,9 +88,8 @@ class ReportData:
                 raise ParameterError(unknown_unit(unit_id, hierarchy["unit_id"]))
             units = measures.descendants(hierarchy, unit_id)
         tables = store.as_of(month, units=units, leave_out=None if quotes else QUOTED)
-        tables["org_units"] = measures.names_in_force(
-            tables["org_units"], month
-        )  # a renamed ward as it was called then
+        # A renamed ward is called what it was called in the report month.
+        tables["org_units"] = measures.names_in_force(tables["org_units"], month)
         return cls(month=month, tables=tables, snapshot=store.snapshot())
 
     def _supplied(self, table: str) -> bool:

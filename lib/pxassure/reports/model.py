@@ -104,9 +104,10 @@ class Chart:
     def summary_row(self) -> dict:
         points = self.result.points
         seen = points[points["value"].notna()]
-        if len(points) and str(points.index[-1]) in self.suppressed and pd.isna(points["value"].iloc[-1]):
+        hidden = len(points) and str(points.index[-1]) in self.suppressed and pd.isna(points["value"].iloc[-1])
+        if hidden:
             seen = points.iloc[-1:]  # the report month itself was suppressed: "*", not last month's figure
-        if len(seen) and (bool(seen["small"].iloc[-1]) or pd.isna(seen["value"].iloc[-1])):
+        if len(seen) and (hidden or bool(seen["small"].iloc[-1])):
             # The latest month rests on too few responses (NHS England suppresses 1 to 4): no
             # figure, no icon — an earlier month's icon would be read as this month's.
             return {
