@@ -66,3 +66,61 @@ def check_page(html: str, name: str = "page") -> Page:
     for code in ("import warnings", "display(", "Traceback"):
         assert code not in html, f"{name}: shows code or an error ({code})"
     return p
+
+
+def _section_text(soup, heading) -> str:
+    """The text from ``heading`` to the next heading of its level or above."""
+    level = int(heading.name[1])
+    parts = []
+    for el in heading.next_elements:
+        name = getattr(el, "name", None)
+        if name and re.fullmatch(r"h[1-6]", name) and int(name[1]) <= level:
+            break
+        if name is None:
+            parts.append(str(el))
+    return " ".join(" ".join(parts).split())
+
+
+def check_findings_shown(html: str, name: str = "page") -> list[str]:
+    """Each row of a paper's executive summary links to a section of the paper that shows that
+    finding: its measure and scope, ward and measures, requirement, or unit. Returns the kinds
+    of the rows checked (see ``ATTENTION_KINDS``), one per row."""
+    from bs4 import BeautifulSoup
+
+    from pxassure.reports.cover import ATTENTION_KINDS
+
+    kinds = {label: key for key, label in ATTENTION_KINDS.items()}
+    soup = BeautifulSoup(html, "html.parser")
+    summary = soup.find("table", class_="attention")
+    if summary is None:
+        return []
+    checked = []
+    for row in summary.find("tbody").find_all("tr"):
+        label, what = row.th.get_text(" ", strip=True), row.find_all("td")[0].get_text(" ", strip=True)
+        kind, link = kinds[label], row.find("a")
+        assert link is not None and link["href"].startswith("#"), (name, what, "no link to a section")
+        heading = soup.find(id=link["href"][1:])
+        assert heading is not None and re.fullmatch(r"h[1-6]", heading.name), (name, what, link["href"])
+        shown = _section_text(soup, heading)
+        if kind in ("concern", "not_assured"):
+            measure, scope = what.rsplit(", ", 1)
+            needed = [measure] + ([] if scope == "trust-wide" else [scope])
+        elif kind in ("ward_exception", "ward_responded"):
+            ward, listed = re.fullmatch(r"(.+?) \((.+)\)", what).groups()
+            needed = [ward, *listed.split(", ")]
+        elif kind == "assurance_gap":
+            needed = [what.split(":")[0]]
+        elif kind == "overdue_actions":
+            unit = re.search(r"\((.+)\)$", what)
+            needed = [unit.group(1)] if unit else []
+        else:  # not assessed: the data section lists it, word for word
+            needed = [what]
+        for text in needed:
+            assert text in shown, (
+                name,
+                label,
+                what,
+                f"section {heading.get_text(strip=True)!r} does not show {text!r}",
+            )
+        checked.append(kind)
+    return checked

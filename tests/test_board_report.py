@@ -108,7 +108,8 @@ def test_findings_hold_the_planted_signals(board):
     assert findings["period"] == demo.END_MONTH and findings["layer"] == "board"
     exceptions = {(e["unit_id"], e["measure_id"]) for e in findings["exceptions"]}
     assert (demo.PLANTED["deteriorating_ward"], "fft_positive") in exceptions
-    divisions = {d["unit_id"]: d["variation"] for d in findings["division_icons"]}
+    fft = [d for d in findings["division_icons"] if d["measure_id"] == "fft_positive"]
+    divisions = {d["unit_id"]: d["variation"] for d in fft}
     assert divisions[demo.PLANTED["improving_division"]] == "improvement_high"
     gaps = {(g["requirement"], g["gap"]) for g in findings["framework"]["assurance_gaps"]}
     assert (demo.PLANTED["contradicted_requirement"], "contradicted by data") in gaps

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from htmlcheck import check_findings_shown
 from pxassure.analysis import measures
 from pxassure.cli import main
 from pxassure.ingest import demo
@@ -257,3 +258,5 @@ def test_the_harshest_variant_builds_every_paper_through_its_notebook(inputs, tm
     open_wards = measures.open_units(units[units["level"] == "ward"], pd.Timestamp(demo.END_MONTH))
     papers = [p for p in out.rglob("*.html") if not p.name.endswith(".appendix.html") and p.name != "index.html"]
     assert len(papers) == 4 + 1 + len(open_wards)  # four committee papers, the division, its open wards
+    kinds = [k for p in papers for k in check_findings_shown(p.read_text(encoding="utf-8"), p.name)]
+    assert "not_assessed" in kinds  # what could not be assessed is listed where the summary points

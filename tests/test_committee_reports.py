@@ -17,9 +17,10 @@ def pec(demo_db):
     return patient_experience_report(demo_db)
 
 
-def test_pec_measures_by_division(pec):
+def test_pec_measures_trust_wide_and_by_division(pec):
     s = pec.summary
-    assert set(s["unit_id"]) == set(demo.DIVISIONS)
+    assert set(s["unit_id"]) == {demo.TRUST_ID, *demo.DIVISIONS}
+    assert {c.unit_id for c in pec.grid_charts()} == set(demo.DIVISIONS)  # small multiples: divisions only
     sur = s[(s["unit_id"] == demo.PLANTED["improving_division"]) & (s["measure"] == "FFT % positive")]
     assert sur["variation"].iloc[0] == "improvement_high"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from htmlcheck import check_page
+from htmlcheck import check_findings_shown, check_page
 from pxassure.ingest import demo
 from pxassure.publish import build
 
@@ -26,10 +26,11 @@ def pack(demo_db, tmp_path_factory):
         "division/SUR.html",
         "patient_experience/patient_experience_committee.html",
         "executive_quality/executive_quality_committee.html",
+        "board_quality/quality_committee.html",
         "board/board.html",
     }
     jobs = [j for j in jobs if j.spec.path in keep]
-    assert len(jobs) == 7
+    assert len(jobs) == 8
     outcomes = build.run_pack(jobs, out, workers=2, progress=False)
     assert all(o.ok for o in outcomes), build.summary(outcomes)
     return out / jobs[0].trust / demo.END_MONTH, outcomes
@@ -54,6 +55,40 @@ def test_planted_ward_is_an_exception_at_every_layer(pack):
     assert WARD in {e["unit_id"] for e in findings(root, "board/board.html")["exceptions"]}
 
 
+def test_every_executive_summary_row_leads_to_a_section_that_shows_it(pack):
+    root, _ = pack
+    kinds = []
+    for page in sorted(root.glob("*/*.html")):
+        kinds += check_findings_shown(page.read_text(encoding="utf-8"), page.name)
+    assert len(kinds) >= 40
+    assert set(kinds) >= {"not_assured", "ward_exception", "ward_responded", "assurance_gap", "overdue_actions"}
+
+
+def test_each_committee_sees_what_the_body_above_it_is_told(pack, demo_db):
+    """PEC → EQC → QGC → Board: every finding the board's cover names is in each committee's below it."""
+    from pxassure import reports
+
+    chain = [
+        reports.patient_experience_report(demo_db),
+        reports.quality_report(demo_db, committee="executive_quality_committee"),
+        reports.quality_report(demo_db, committee="quality_committee"),
+        reports.board_report(demo_db),
+    ]
+    told = [{(i.kind, i.what) for i in r.attention()} for r in chain]
+    for lower, upper, name in zip(told, told[1:], ["EQC", "QGC", "Board"]):
+        assert upper <= lower, (name, upper - lower)
+    assert {k for k, _ in told[-1]} >= {"not_assured", "assurance_gap", "ward_exception"}
+
+
+def test_the_two_quality_committees_get_papers_fitted_to_each(pack):
+    root, _ = pack
+    qgc = (root / "board_quality" / "quality_committee.html").read_text(encoding="utf-8")
+    eqc = (root / "executive_quality" / "executive_quality_committee.html").read_text(encoding="utf-8")
+    assert ">Trust-wide measures</h2>" in qgc and ">Trust-wide measures</h2>" not in eqc
+    assert ">Complaints performance</h2>" in eqc and ">Complaints performance</h2>" not in qgc
+    assert "takes assurance on the Trust Board" in qgc and "operational picture" in eqc
+
+
 def test_improving_division_shows_improvement(pack):
     root, _ = pack
     icons = {i["measure"]: i["variation"] for i in findings(root, "division/SUR.html")["icons"]}
@@ -63,16 +98,17 @@ def test_improving_division_shows_improvement(pack):
 def test_every_link_resolves(pack):
     root, _ = pack
     pages = list(root.glob("*/*.html")) + [root / "index.html"]
-    assert len(pages) == 9  # seven papers, the PEC's appendix page, the index
+    assert len(pages) == 10  # eight papers, the PEC's appendix page, the index
     checked = 0
     for page in pages:
         for href in re.findall(r'href="(?!data:)([^"#]+)"', page.read_text()):
             assert (page.parent / href).resolve().exists(), f"{page.name}: broken link {href}"
             checked += 1
-    # index 7; ward 014 → MED; MED → 014 (navigation, two exceptions: FFT and a comment theme)
+    # index 8; ward 014 → MED; MED → 014 (navigation, two exceptions: FFT and a comment theme)
     # and → PEC; SUR → PEC; PEC → MED, SUR, EQC, → 014 (two exceptions) and → its appendix;
-    # EQC → PEC and → 014 (two exceptions); board → 014 (two exceptions)
-    assert checked == 7 + 1 + 4 + 1 + 6 + 3 + 2
+    # EQC → PEC, QGC and → 014 (two exceptions); QGC → EQC, board and → 014 (two exceptions);
+    # board → QGC and → 014 (two exceptions)
+    assert checked == 8 + 1 + 4 + 1 + 6 + 4 + 4 + 3
 
 
 def test_reports_link_up_and_down(pack):

@@ -130,7 +130,7 @@ def test_executive_summary_names_owners_and_sections(board, pec):
     assert trust_wide and all(i.owner == "Chief Nurse" for i in trust_wide)
     overdue = [i for i in pec.attention() if i.kind == "overdue_actions"]
     assert sum(int(i.what.split()[0]) for i in overdue) == int(pec.actions["overdue"].sum())
-    assert all(i.section == "Self-assessment actions" for i in overdue)
+    assert all(i.section == "Self-assessment against the framework" for i in overdue)
     html = render.executive_summary(items)
     assert 'data-section="Exceptions escalated from wards"' in html and "Ward manager, Willow Ward" in html
 

@@ -366,6 +366,33 @@ def heading(text: str, level: int = 1) -> Fragment:
     return Fragment(f"<h{level}>{escape(text)}</h{level}>")
 
 
+def section(title: str, intro: str = "") -> Fragment:
+    """The heading and opening words of an optional section (one a params file may leave out):
+    the heading carries an id, so contents and executive-summary links reach it."""
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+    body = f"<p>{escape(intro)}</p>" if intro else ""
+    return Fragment(f'<h2 id="{slug}">{escape(title)}</h2>{body}')
+
+
+def assurance_gaps(frame: pd.DataFrame) -> Fragment:
+    """The requirements whose self-assessed score the data contradict, or whose score fell: the
+    same table at every layer that reports them, so a committee sees what the board is told."""
+    return table(
+        frame,
+        "Requirements with an assurance gap",
+        columns={
+            "requirement": "Requirement",
+            "title": "What it asks",
+            "latest": "Latest score",
+            "previous": "Previous score",
+            "gap": "Gap",
+            "detail": "Detail",
+        },
+        numeric={"latest", "previous"},
+        empty="no requirement has an assurance gap.",
+    )
+
+
 def what_if(changed: str | None) -> Fragment:
     """The notice at the top of a what-if paper (nothing for the official paper): built with other
     SPC settings than its committee's, so it must not be tabled as the committee's paper."""
@@ -387,8 +414,9 @@ def callout(text: str, kind: str = "info") -> Fragment:
     return Fragment(f'<div class="callout {escape(kind)}" role="note"><p>{escape(text)}</p></div>')
 
 
-def data_used(frame: pd.DataFrame) -> Fragment:
-    """Each source the paper may draw on: supplied (rows, months covered, latest) or not supplied."""
+def data_used(frame: pd.DataFrame, not_assessed: Iterable[str] = ()) -> Fragment:
+    """Each source the paper may draw on: supplied (rows, months covered, latest) or not supplied;
+    then what the paper could not assess, and why (the executive summary's "Not assessed")."""
     rows = frame.copy()
     rows["status"] = [
         ("supplied" if n else "supplied: none for this paper's units") if ok else "not supplied"
@@ -399,11 +427,18 @@ def data_used(frame: pd.DataFrame) -> Fragment:
         for ok, n, a, b in zip(rows["supplied"], rows["rows"], rows["first"], rows["latest"])
     ]
     rows["rows_text"] = [f"{n:,}" if ok else "—" for ok, n in zip(rows["supplied"], rows["rows"])]
-    return table(
+    sources = table(
         rows,
         "Data used in this paper",
         columns={"source": "Source", "status": "Supplied", "covers": "Covers", "latest": "Latest", "rows_text": "Rows"},
         numeric={"rows_text"},
+    )
+    gaps = list(not_assessed)
+    if not gaps:
+        return sources
+    listed = "".join(f"<li>{escape(g)}</li>" for g in gaps)
+    return Fragment(
+        f'{sources}<p><strong>Not assessed in this paper:</strong></p><ul class="not-assessed">{listed}</ul>'
     )
 
 

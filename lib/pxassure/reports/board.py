@@ -11,7 +11,7 @@ import pandas as pd
 from pxassure.analysis import framework
 from pxassure.analysis.suppression import suppress
 from pxassure.reports import committees
-from pxassure.reports.data import FEEDBACK_SOURCES, feedback_counts, framework_evidence, load
+from pxassure.reports.data import FEEDBACK_SOURCES, feedback_counts, framework_position, load
 from pxassure.reports.escalation import escalate_from_divisions, link_wards
 from pxassure.reports.model import Chart, Report, charts_for
 from pxassure.reports.parameters import spc_options
@@ -32,20 +32,22 @@ class BoardReport(Report):
     }
 
     trust_name: str
-    division_charts: list[Chart]
+    division_charts: list[Chart]  # the key measures, then any other division_measures, by division
     section_scores: pd.DataFrame
     score_changes: pd.DataFrame
     assurance_gaps: pd.DataFrame
     exceptions: pd.DataFrame
     feedback_counts: pd.DataFrame = field(default_factory=pd.DataFrame)
-    key_measures_by_division: list[Chart] = field(default_factory=list)  # the small-multiples page
 
     def grid_charts(self) -> list[Chart]:
-        return self.key_measures_by_division
+        """The small-multiples page: the key measures (the paper's own) for each division."""
+        key = {m.id for m in committees.measure_list(self.spec, "measures")}
+        return [c for c in self.division_charts if c.measure.id in key]
 
     @property
     def division_summary(self) -> pd.DataFrame:
-        """The icons of each division's charts (``division_measures`` in the params file)."""
+        """The icons of each division's charts: every division figure the board's findings name
+        is in this one table, so that the executive summary's "Divisions" shows it."""
         return pd.DataFrame([c.summary_row() for c in self.division_charts])
 
     @property
@@ -116,7 +118,7 @@ class BoardReport(Report):
         return text
 
     def all_charts(self) -> list[Chart]:
-        return self.charts + self.division_charts + self.key_measures_by_division
+        return self.charts + self.division_charts
 
     def findings(self) -> dict:
         """Machine-readable findings: icons, exceptions, framework scores and gaps."""
@@ -161,11 +163,14 @@ def board_report(
     month = data.month
     trust = data.trust
     trust_id = trust["unit_id"]
-    divisions = data.units.loc[data.units["level"] == "division", "unit_id"]
+    divisions = committees.divisions_in_order(data.units)["unit_id"]
+    key = committees.measure_list(spec, "measures")
+    by_division = key + [
+        m for m in committees.measure_list(spec, "division_measures") if m.id not in {k.id for k in key}
+    ]
     missing: list[dict] = []
 
-    changes = framework.score_changes(data.scores, trust_id, month)
-    gaps = framework.assurance_gaps(changes, framework_evidence(data, trust_id))
+    changes, gaps = framework_position(data, trust_id)
     sections = framework.section_scores(data.scores[data.scores["unit_id"] == trust_id])
     return BoardReport(
         committee=committee,
@@ -176,11 +181,8 @@ def board_report(
         unit_id=trust_id,
         trust_name=trust["name"],
         options=options,
-        charts=charts_for(data, committees.measure_list(spec, "measures"), [trust_id], options, missing),
-        division_charts=charts_for(
-            data, committees.measure_list(spec, "division_measures"), divisions, options, missing
-        ),
-        key_measures_by_division=charts_for(data, committees.measure_list(spec, "measures"), divisions, options),
+        charts=charts_for(data, key, [trust_id], options, missing),
+        division_charts=charts_for(data, by_division, divisions, options, missing),
         missing=missing,
         data_used=data.data_used(),
         section_scores=sections,

@@ -25,7 +25,7 @@ from pxassure.analysis.measures import Measure
 from pxassure.analysis.suppression import suppress
 from pxassure.ingest.schema import SETTINGS
 from pxassure.reports import committees
-from pxassure.reports.data import ReportData, load
+from pxassure.reports.data import ReportData, framework_position, load
 from pxassure.reports.division import action_counts, actions_due, actions_in_view, complaints_by_subject
 from pxassure.reports.escalation import escalate_from_divisions, link_wards
 from pxassure.reports.model import Chart, Report, charts_for
@@ -38,10 +38,12 @@ from pxassure.words import counted, p_text, verb
 FUNNEL_SETTING = "inpatient"
 
 
-def division_charts(data: ReportData, measure_list: list[Measure], options, missing: list) -> list[Chart]:
-    """Every listed measure for every division (by name), charted; what cannot be is added to ``missing``."""
-    divisions = data.units[data.units["level"] == "division"].sort_values("name")["unit_id"]
-    return charts_for(data, measure_list, divisions, options, missing)
+def trust_and_division_charts(data: ReportData, measure_list: list[Measure], options, missing: list) -> list[Chart]:
+    """Every listed measure trust-wide and for every division (by name), charted; what cannot be
+    is added to ``missing``. The trust-wide rows are what the board is told, so every committee
+    on the way up sees them too."""
+    divisions = committees.divisions_in_order(data.units)["unit_id"]
+    return charts_for(data, measure_list, [data.trust["unit_id"], *divisions], options, missing)
 
 
 def _quarter(data: ReportData) -> pd.Timestamp:
@@ -183,9 +185,10 @@ def ward_trends(data: ReportData, months: int = 24) -> pd.DataFrame:
 @dataclass(kw_only=True)
 class PatientExperienceReport(Report):
     SECTIONS = {
-        "charts": "Every measure by division",
+        "charts": "Every measure, trust-wide and by division",
         "exceptions": "Wards needing attention",
-        "actions": "Self-assessment actions",
+        "framework": "Self-assessment against the framework",
+        "actions": "Self-assessment against the framework",
         "data": "Data used in this paper",
     }
 
@@ -198,6 +201,8 @@ class PatientExperienceReport(Report):
     trends: pd.DataFrame
     actions: pd.DataFrame
     comment_themes: pd.DataFrame  # trust-wide themes, last three months against the three before (suppressed)
+    score_changes: pd.DataFrame
+    assurance_gaps: pd.DataFrame  # the trust's, as the board is told them
 
     @property
     def actions_now(self) -> pd.DataFrame:
@@ -334,6 +339,7 @@ def patient_experience_report(
         actions = actions.sort_values(
             ["overdue", "due_date", "unit", "requirement"], ascending=[False, True, True, True]
         ).reset_index(drop=True)
+    changes, gaps = framework_position(data, trust_id)
     return PatientExperienceReport(
         committee=committee,
         notebook=spec["notebook"],
@@ -342,7 +348,7 @@ def patient_experience_report(
         month=month,
         unit_id=trust_id,
         options=options,
-        charts=division_charts(data, committees.measure_list(spec, "measures"), options, missing),
+        charts=trust_and_division_charts(data, committees.measure_list(spec, "measures"), options, missing),
         missing=missing,
         data_used=data.data_used(),
         funnels=ward_funnels(data, committees.measure_list(spec, "funnel_measures"), options.minimum_denominator),
@@ -355,6 +361,8 @@ def patient_experience_report(
         trend_months=trend_months(data),
         actions=actions,
         comment_themes=trust_themes(data),
+        score_changes=changes,
+        assurance_gaps=gaps,
         links=committees.report_links(spec["layer"], trust_id, data.units, linkable),
         parameters=parameters_of(month, database, options, committee=committee),
         snapshot=data.snapshot,
@@ -371,13 +379,15 @@ def patient_experience_report(
 @dataclass(kw_only=True)
 class QualityReport(Report):
     SECTIONS = {
-        "charts": "Every measure by division",
+        "charts": "Every measure, trust-wide and by division",
         "exceptions": "Wards needing attention",
         "framework": "Self-assessment over time",
         "data": "Data used in this paper",
     }
 
     heatmap: pd.DataFrame
+    score_changes: pd.DataFrame
+    assurance_gaps: pd.DataFrame  # the trust's, as the board is told them
     triangulated: list[Measure]
     triangulation: pd.DataFrame
     correlations: pd.DataFrame
@@ -408,7 +418,7 @@ class QualityReport(Report):
 
     def summary_text(self) -> list[str]:
         """The opening: the month, what could be assessed, and what could not."""
-        return [f"Report for {self.month:%B %Y}.", *self.assessment_text("divisional chart")]
+        return [f"Report for {self.month:%B %Y}.", *self.assessment_text("chart")]
 
     def triangulation_text(self) -> list[str]:
         text = [
@@ -537,6 +547,7 @@ def quality_report(
         if m not in triangulated
     ]
     tri, corr = triangulate(data, triangulated)
+    changes, gaps = framework_position(data, trust_id)
     return QualityReport(
         committee=committee,
         notebook=spec["notebook"],
@@ -545,10 +556,12 @@ def quality_report(
         month=month,
         unit_id=trust_id,
         options=options,
-        charts=division_charts(data, committees.measure_list(spec, "measures"), options, missing),
+        charts=trust_and_division_charts(data, committees.measure_list(spec, "measures"), options, missing),
         missing=missing,
         data_used=data.data_used(),
         heatmap=heat,
+        score_changes=changes,
+        assurance_gaps=gaps,
         triangulated=triangulated,
         triangulation=tri,
         correlations=corr,

@@ -97,6 +97,21 @@ class ReportSpec:
         return f"{self.layer}/{self.name}.html"
 
 
+#: Sections a paper may leave out (``sections:`` in its params file lists those it shows; all
+#: when the key is absent), so that two committees sharing a notebook get papers fitted to each.
+OPTIONAL_SECTIONS = {
+    "trust_measures": "the trust-wide SPC charts the board sees, under their topics",
+    "key_measures": "each key measure as small SPC charts, one per division",
+    "triangulation": "patient experience beside safety, staffing and the staff survey",
+    "complaints": "complaints handling by division",
+}
+
+
+def divisions_in_order(units: pd.DataFrame) -> pd.DataFrame:
+    """The trust's divisions in the one order every paper, the pack and the index list them: by name."""
+    return units[units["level"] == "division"].sort_values(["name", "unit_id"])
+
+
 def read_params(path: Path) -> dict:
     """Read one parameters file (safe YAML: data only, never code)."""
     with open(path, encoding="utf-8") as fh:
@@ -117,6 +132,11 @@ def read_params(path: Path) -> dict:
                 measures.resolve(spec[key], _level(level, spec), what=key)
             except MeasureError as exc:
                 raise CommitteeError(f"{path}: {exc}") from None
+    sections = spec.get("sections", list(OPTIONAL_SECTIONS))
+    if not isinstance(sections, list) or not set(sections) <= set(OPTIONAL_SECTIONS):
+        raise CommitteeError(f"{path}: sections must be a list of {list(OPTIONAL_SECTIONS)}, got {sections!r}")
+    if not isinstance(spec.get("about", ""), str):
+        raise CommitteeError(f"{path}: about must be text (what the paper is for, printed under its cover)")
     spec["cover"] = read_cover(spec.get("cover"), str(path))
     spec["_path"] = str(path)
     return spec
@@ -196,7 +216,7 @@ def expand(key: str, spec: dict, units: pd.DataFrame) -> list[ReportSpec]:
     level = spec.get("expand")
     if level is None:
         return [ReportSpec(key, spec["layer"], spec["notebook"], spec["title"], key, parameters=params)]
-    rows = units[units["level"] == level].sort_values("unit_id")
+    rows = divisions_in_order(units) if level == "division" else units[units["level"] == level].sort_values("unit_id")
     return [
         ReportSpec(
             key,
@@ -280,7 +300,7 @@ def links(spec_layer: str, unit_id: str | None, units: pd.DataFrame, params: dic
         if below == "division":
             down += [
                 (f"{d.name} divisional report", f"division/{d.unit_id}.html")
-                for d in units[units["level"] == "division"].sort_values("unit_id").itertuples(index=False)
+                for d in divisions_in_order(units).itertuples(index=False)
             ]
         else:
             down += by_layer.get(below, [])

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from pxassure.analysis import measures
+from pxassure.analysis import framework, measures
 from pxassure.analysis.measures import Measure
 from pxassure.analysis.targets import Target, covering, target_for
 from pxassure.errors import ParameterError
@@ -291,6 +291,13 @@ def load(database: str | Path, period: Any, unit_id: str | None = None, *, quote
     :meth:`ReportData.from_store`)."""
     with Store(database, read_only=True) as store:
         return ReportData.from_store(store, resolve_period(store, period), unit_id, quotes=quotes)
+
+
+def framework_position(data: ReportData, unit_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A unit's framework score changes to the report month and its assurance gaps: one
+    definition, so that every layer on the way to the board reports the gaps the board sees."""
+    changes = framework.score_changes(data.scores, unit_id, data.month)
+    return changes, framework.assurance_gaps(changes, framework_evidence(data, unit_id))
 
 
 def framework_evidence(data: ReportData, unit_id: str) -> pd.DataFrame:

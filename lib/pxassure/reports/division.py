@@ -13,7 +13,7 @@ import pandas as pd
 from pxassure.analysis import framework, measures
 from pxassure.errors import ParameterError
 from pxassure.reports import committees
-from pxassure.reports.data import ReportData, framework_evidence, load
+from pxassure.reports.data import ReportData, framework_position, load
 from pxassure.reports.escalation import escalate, link_wards, ward_children
 from pxassure.reports.model import Chart, Report, by_measure, charts_for
 from pxassure.reports.parameters import spc_options
@@ -214,8 +214,7 @@ def division_report(
     closed = [f"{data.unit(w)['name']} {measures.closure(data.units, w, month)}" for w in every_ward if w not in wards]
     renamed = [f"{data.unit(w)['name']}, {data.unit(w)['formerly']}" for w in wards if data.unit(w)["formerly"]]
 
-    changes = framework.score_changes(data.scores, unit_id, month)
-    gaps = framework.assurance_gaps(changes, framework_evidence(data, unit_id))
+    changes, gaps = framework_position(data, unit_id)
     missing: list[dict] = []
     exceptions = escalate(data, options, reports_dir, children, escalated)
     return DivisionReport(

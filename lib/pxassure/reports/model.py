@@ -434,19 +434,33 @@ class Report:
             return said + "This paper draws on what patients told the trust: " + ", ".join(drawn) + "."
         return said + "No patient feedback was supplied for this paper."
 
+    def trust_charts(self) -> list[Chart]:
+        """The paper's trust-wide charts."""
+        return [c for c in self.charts if c.unit_id == self.trust_id]
+
     def grid_charts(self) -> list[Chart]:
         """The charts of the small-multiples page: each key measure for each division (by default
-        the paper's own charts; the board charts its key measures by division for it)."""
-        return self.charts
+        the paper's own charts but the trust-wide ones; the board charts its key measures by
+        division for it)."""
+        return [c for c in self.charts if c.unit_id != self.trust_id]
 
     def measure_grid(self) -> list[tuple[Measure, list[Chart]]]:
         """The small-multiples page: one row per key measure, its divisions' charts in name order."""
         return [(m, sorted(cs, key=lambda c: c.unit_name)) for m, cs in by_measure(self.grid_charts())]
 
-    def charts_by_topic(self) -> list[tuple[str, list[Chart]]]:
-        """The paper's charts grouped by their measure's topic, in the order topics first appear."""
+    def shows(self, section: str) -> bool:
+        """True when the paper includes the optional ``section`` (``sections:`` in its params file)."""
+        return section in self.spec.get("sections", committees.OPTIONAL_SECTIONS)
+
+    @property
+    def about(self) -> str:
+        """What the paper is for, in its params file's words (``about:``)."""
+        return self.spec.get("about", "")
+
+    def charts_by_topic(self, charts: list[Chart] | None = None) -> list[tuple[str, list[Chart]]]:
+        """The paper's charts (or ``charts``) grouped by their measure's topic, in the order topics first appear."""
         groups: dict[str, list[Chart]] = {}
-        for c in self.charts:
+        for c in self.charts if charts is None else charts:
             groups.setdefault(c.measure.topic, []).append(c)
         return list(groups.items())
 
