@@ -13,7 +13,7 @@ from pxassure.ingest import demo
 from pxassure.publish import export, render
 from pxassure.reports import board_report, committees, patient_experience_report
 from pxassure.reports.cover import DEFAULT_ASSURANCE_SCALE, Attention, assurance_offered, read_cover, read_scale
-from pxassure.reports.division import action_counts, actions_in_view
+from pxassure.reports.division import action_counts
 
 WARD = demo.PLANTED["deteriorating_ward"]
 
@@ -217,21 +217,18 @@ def test_appendix_cells_leave_the_paper_for_their_own_page(tmp_path):
     assert [p.name for p in export.export_html(path, tmp_path / "b.html", title="B")] == ["b.html"]
 
 
-def test_actions_in_view_are_overdue_or_due_within_three_months(pec):
+def test_the_pec_lists_overdue_actions_and_counts_the_rest(pec):
     month = pec.month
-    now = actions_in_view(pec.actions, month)
-    due = pd.to_datetime(now["due_date"])
-    assert (now["overdue"] | (due <= pd.Timestamp("2027-01-31"))).all()
-    left = pec.actions.drop(
-        pec.actions.index[
-            pec.actions.set_index(["unit", "requirement"]).index.isin(now.set_index(["unit", "requirement"]).index)
-        ]
-    )
-    assert (pd.to_datetime(left["due_date"]) > pd.Timestamp("2027-01-31")).all()
+    late = pec.overdue_actions
+    assert len(late) and late["overdue"].all()
+    assert len(late) == int(pec.actions["overdue"].sum())
     counts = action_counts(pec.actions, month)
     assert counts["total"].sum() == len(pec.actions)
-    assert counts["overdue"].sum() == pec.actions["overdue"].sum()
-    assert (counts["overdue"] + counts["next_quarter"]).sum() == len(now)
+    assert counts["overdue"].sum() == len(late)
+    soon = pec.actions[
+        ~pec.actions["overdue"] & (pd.to_datetime(pec.actions["due_date"]) <= pd.Timestamp("2027-01-31"))
+    ]
+    assert counts["next_quarter"].sum() == len(soon)
     assert action_counts(pec.actions.iloc[0:0], month).empty
 
 

@@ -95,6 +95,17 @@ def test_each_paper_has_its_pdf_with_title_and_page_n_of_m(printed):
             assert outcome.job.title[:40] in text, (path, page)
 
 
+def test_printed_papers_carry_no_paths_commands_or_option_dumps_but_a_key(printed):
+    _, _, outcomes = printed
+    for path, outcome in outcomes.items():
+        text = " ".join(text_of(outcome.pdf).split())
+        for leak in ("papermill", "make report", ".duckdb", "/tmp/", "preset mdc", "Provenance"):
+            assert leak not in text, (path, leak)
+        assert "in its web (HTML) version" in text and "Special cause" in text, path
+        html = (outcome.pdf.with_suffix(".html")).read_text(encoding="utf-8")
+        assert "papermill" in html and "Provenance" in html, path  # the HTML keeps them for reviewers
+
+
 def test_patient_experience_committee_paper_is_at_most_twelve_pages(printed):
     _, _, outcomes = printed
     pec = outcomes["patient_experience/patient_experience_committee.html"]

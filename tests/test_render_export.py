@@ -92,7 +92,7 @@ def test_provenance_is_a_labelled_section_not_a_nested_landmark():
         reproduce_commands=lambda: ["make report"],
     )
     html = render.provenance(report)
-    assert html.startswith('<section class="provenance"') and html.endswith("</section>")
+    assert html.startswith('<section class="provenance reproduction"') and html.endswith("</section>")
     assert "contentinfo" not in html and html.count("<section") == html.count("</section>")
 
 

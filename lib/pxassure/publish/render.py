@@ -451,9 +451,17 @@ def method_note(report, methods_doc: str = "docs/methods.md") -> Fragment:
     else:
         lines.append(vocabulary.decisions_line(charts))
     items = "".join(f"<li>{escape(line)}</li>" for line in [*lines, *report.other_methods()])
+    key = "".join(
+        f"<dt>{escape(term)}</dt><dd>{escape(words)}</dd>"
+        for term, words in vocabulary.key_terms(report.KEY_TERMS, report.options)
+    )
     return Fragment(
-        f'<div class="method"><p>Statistical method (see <code>{escape(methods_doc)}</code> in the '
-        f"pxassure repository for every rule and option):</p><ul>{items}</ul></div>"
+        f'<div class="method"><dl class="key-terms">{key}</dl>'
+        '<p class="print-only">The statistical options behind each chart, the data snapshot and the commands '
+        "that reproduce this paper are in its web (HTML) version; a board pack prints them in its last "
+        "appendix.</p>"
+        f'<div class="reproduction"><p>Statistical method (see <code>{escape(methods_doc)}</code> in the '
+        f"pxassure repository for every rule and option):</p><ul>{items}</ul></div></div>"
     )
 
 
@@ -467,7 +475,7 @@ def provenance(report) -> Fragment:
     )
     cmds = "".join(f"<li><code>{escape(c)}</code></li>" for c in report.reproduce_commands())
     return Fragment(
-        '<section class="provenance" aria-labelledby="provenance"><h2 id="provenance">Provenance</h2><dl>'
+        '<section class="provenance reproduction" aria-labelledby="provenance"><h2 id="provenance">Provenance</h2><dl>'
         f"<dt>Parameters</dt><dd>{params}</dd>"
         f"<dt>Data snapshot</dt><dd>{snap}</dd>"
         f"<dt>Code version</dt><dd>pxassure {escape(report.code_version)}</dd>"

@@ -174,6 +174,71 @@ RULE_TEXT = {
 }
 
 
+#: Plain words for the terms a paper uses, for its key (``Report.KEY_TERMS`` chooses which);
+#: ``{shift}`` and ``{trend}`` are the rule lengths the paper's charts used.
+KEY_TERMS = {
+    "spc": (
+        "SPC chart",
+        "a statistical process control chart: each month's figure with its average (the centre line) and "
+        "process limits, the range the process normally produces.",
+    ),
+    "common_cause": (
+        "Common cause",
+        "ordinary month-to-month ups and downs, within what the process normally produces; a single month "
+        "needs no action.",
+    ),
+    "special_cause": (
+        "Special cause",
+        "a change the process does not normally produce, found by one of the four rules below: an "
+        "improvement or a concern.",
+    ),
+    "outside_limits": ("Outside limits", "a month above the upper or below the lower process limit."),
+    "shift": ("Shift", "{shift} or more months in a row on the same side of the average."),
+    "trend": ("Trend", "{trend} or more months in a row each higher, or each lower, than the month before."),
+    "two_of_three": (
+        "2 of 3",
+        "two of three months in a row close to a process limit, on the same side of the average.",
+    ),
+    "assurance": (
+        "Assurance",
+        "whether the process, as it runs now, will reliably meet its target: always (assured), never (not "
+        "assured), or sometimes (hit and miss). No target, no assurance icon.",
+    ),
+    "suppressed": ("*", "a count of 1 to 4, or a figure resting on so few responses, hidden to protect patients."),
+    "funnel": (
+        "Funnel plot",
+        "each ward's figure against its size; the funnel is how far a ward of that size can sit from the "
+        "trust's figure by chance.",
+    ),
+    "odds_ratio": (
+        "Odds ratio per year",
+        "how a ward's odds of a positive answer change over a year: 1 is no change, below 1 falling, above 1 rising.",
+    ),
+    "dispersion": (
+        "Dispersion",
+        "how much more a ward's monthly figures vary than chance alone would make them (1: no more); the "
+        "trend test allows for it.",
+    ),
+    "adjusted_p": (
+        "Adjusted p (Benjamini–Hochberg)",
+        "a p-value corrected for testing many wards at once, so that few of the trends called significant "
+        "are chance findings; below 0.05 counts.",
+    ),
+    "spearman": (
+        "Correlation (Spearman ρ)",
+        "from −1 to 1: how far wards that rank high on one measure also rank high (or low) on the other. "
+        "It shows association, not cause.",
+    ),
+}
+
+
+def key_terms(terms: Iterable[str], options: SPCOptions) -> list[tuple[str, str]]:
+    """The key of a paper: each of ``terms`` (keys of :data:`KEY_TERMS`) in plain words."""
+    return [
+        (KEY_TERMS[t][0], KEY_TERMS[t][1].format(shift=options.shift_length, trend=options.trend_length)) for t in terms
+    ]
+
+
 def number(x: float, unit: str = "") -> str:
     """A figure for people: a percentage to 1 decimal; a whole number (a count) as a whole number;
     any other figure to 1 decimal from 10, 2 below, 3 significant figures below 1."""

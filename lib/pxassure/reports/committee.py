@@ -26,7 +26,7 @@ from pxassure.analysis.suppression import suppress
 from pxassure.ingest.schema import SETTINGS
 from pxassure.reports import committees
 from pxassure.reports.data import ReportData, framework_position, load
-from pxassure.reports.division import action_counts, actions_due, actions_in_view, complaints_by_subject
+from pxassure.reports.division import action_counts, actions_due, complaints_by_subject
 from pxassure.reports.escalation import escalate_from_divisions, link_wards
 from pxassure.reports.model import Chart, Report, charts_for
 from pxassure.reports.parameters import spc_options
@@ -192,6 +192,8 @@ class PatientExperienceReport(Report):
         "data": "Data used in this paper",
     }
 
+    KEY_TERMS = (*Report.KEY_TERMS, "funnel", "odds_ratio", "dispersion", "adjusted_p")
+
     trend_months: list[str]
     funnels: list[Funnel]
     response_rates: pd.DataFrame
@@ -205,9 +207,9 @@ class PatientExperienceReport(Report):
     assurance_gaps: pd.DataFrame  # the trust's, as the board is told them
 
     @property
-    def actions_now(self) -> pd.DataFrame:
-        """Overdue actions and those due in the next quarter (the full log is the appendix)."""
-        return actions_in_view(self.actions, self.month)
+    def overdue_actions(self) -> pd.DataFrame:
+        """Actions past their due date, by who assessed (those due later are in the appendix's full log)."""
+        return self.actions[self.actions["overdue"]] if len(self.actions) else self.actions
 
     @property
     def action_counts(self) -> pd.DataFrame:
@@ -384,6 +386,8 @@ class QualityReport(Report):
         "framework": "Self-assessment over time",
         "data": "Data used in this paper",
     }
+
+    KEY_TERMS = (*Report.KEY_TERMS, "spearman")
 
     heatmap: pd.DataFrame
     score_changes: pd.DataFrame

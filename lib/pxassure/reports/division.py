@@ -138,16 +138,8 @@ def actions_due(scores: pd.DataFrame, unit_id: str, month: pd.Timestamp) -> pd.D
     return a[["requirement", "score", "planned_action", "owner", "due_date", "overdue"]].reset_index(drop=True)
 
 
-#: Actions a paper shows in full: overdue, or due within this many months after the report month
-#: (the rest of the log goes to the paper's appendix).
+#: Actions counted as due soon: within this many months after the report month.
 ACTIONS_AHEAD_MONTHS = 3
-
-
-def actions_in_view(actions: pd.DataFrame, month: pd.Timestamp, months: int = ACTIONS_AHEAD_MONTHS) -> pd.DataFrame:
-    """The actions a meeting must see now: overdue, or due by the end of the next ``months`` months."""
-    if actions.empty:
-        return actions
-    return actions[actions["overdue"] | _due_by(actions, month, months)].reset_index(drop=True)
 
 
 def action_counts(actions: pd.DataFrame, month: pd.Timestamp, months: int = ACTIONS_AHEAD_MONTHS) -> pd.DataFrame:

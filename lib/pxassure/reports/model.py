@@ -250,6 +250,18 @@ class Report:
     reported_by: dict = field(default_factory=dict)  # layer -> committees reporting up to it, lowest first
     generated_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
+    #: The terms the paper's key explains in plain words (``vocabulary.KEY_TERMS``).
+    KEY_TERMS: ClassVar[tuple[str, ...]] = (
+        "spc",
+        "common_cause",
+        "special_cause",
+        "outside_limits",
+        "shift",
+        "trend",
+        "two_of_three",
+        "assurance",
+        "suppressed",
+    )
     #: The headings of the notebook's sections that hold the detail behind the executive summary:
     #: "charts" (the paper's own charts; None: each chart's topic heading), "exceptions",
     #: "framework", "actions", "data". Each layer's model sets those its notebook has.
