@@ -9,7 +9,7 @@ import pytest
 
 from htmlcheck import check_findings_shown, check_page
 from pxassure.ingest import demo
-from pxassure.publish import build
+from pxassure.publish import build, contents
 
 pytestmark = pytest.mark.integration
 WARD = demo.PLANTED["deteriorating_ward"]
@@ -104,11 +104,11 @@ def test_every_link_resolves(pack):
         for href in re.findall(r'href="(?!data:)([^"#]+)"', page.read_text()):
             assert (page.parent / href).resolve().exists(), f"{page.name}: broken link {href}"
             checked += 1
-    # index 8; ward 014 → MED; MED → 014 (navigation, two exceptions: FFT and a comment theme)
+    # index 9 (eight papers and the PEC's appendix); ward 014 → MED; MED → 014 (navigation, two exceptions: FFT and a comment theme)
     # and → PEC; SUR → PEC; PEC → MED, SUR, EQC, → 014 (two exceptions) and → its appendix;
     # EQC → PEC, QGC and → 014 (two exceptions); QGC → EQC, board and → 014 (two exceptions);
     # board → QGC and → 014 (two exceptions)
-    assert checked == 8 + 1 + 4 + 1 + 6 + 4 + 4 + 3
+    assert checked == 9 + 1 + 4 + 1 + 6 + 4 + 4 + 3
 
 
 def test_reports_link_up_and_down(pack):
@@ -121,12 +121,19 @@ def test_reports_link_up_and_down(pack):
     assert f'href="../ward/{WARD}.html"' in board  # escalated exception: where to read more
 
 
-def test_index_lists_every_report_by_layer(pack):
+def test_index_lists_every_report_in_agenda_order_wards_by_division(pack):
     root, _ = pack
     index = (root / "index.html").read_text()
     assert index.index("Trust Board") < index.index("Divisions") < index.index("Wards and departments")
     for path in ("board/board.html", "division/MED.html", f"ward/{WARD}.html"):
         assert f'href="{path}"' in index
+    assert index.index('href="division/MED.html"') < index.index('href="division/SUR.html"')  # by name
+    wards = index[index.index("Wards and departments") :]
+    assert wards.index("<h3>Medicine and Urgent Care</h3>") < wards.index(f'href="ward/{WARD}.html"')
+    assert wards.count("<h3>") == 2 and wards.index(f'href="ward/{WARD}.html"') < wards.index('href="ward/031.html"')
+    willow = wards[wards.index(f'href="ward/{WARD}.html"') :]
+    assert willow.index("(escalated this month)") < willow.index("</li>")
+    assert 'href="patient_experience/patient_experience_committee.appendix.html"' in index
 
 
 #: A comment that tries to inject markup and a spreadsheet formula and carries personal details:
@@ -199,7 +206,7 @@ def test_every_page_is_fit_to_read(pack):
         if page.name.endswith(".appendix.html"):  # a long table, titled as the paper's appendix
             assert parsed.headings[0] == (
                 1,
-                "Appendix to: " + build._title_of(page.with_name(page.name.replace(".appendix", ""))),
+                "Appendix to: " + contents.title_of(page.with_name(page.name.replace(".appendix", ""))),
             )
         elif page.name != "index.html":
             assert len(parsed.svgs) >= 1 and any(t == "Provenance" for _, t in parsed.headings), page.name

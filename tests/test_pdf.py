@@ -16,7 +16,7 @@ import pytest
 from pxassure import cli
 from pxassure.errors import PdfError
 from pxassure.ingest import demo
-from pxassure.publish import build, pdf
+from pxassure.publish import build, contents, pdf
 
 pytestmark = pytest.mark.integration
 WARD = demo.PLANTED["deteriorating_ward"]
@@ -121,34 +121,53 @@ def test_board_pack_has_cover_contents_papers_in_agenda_order_and_bookmarks(prin
     order = [
         "board/board.html",
         "patient_experience/patient_experience_committee.html",
+        "patient_experience/patient_experience_committee.appendix.html",  # the PEC's appendix follows it
         "division/MED.html",
         f"ward/{WARD}.html",
     ]
-    counts = [pages_of(outcomes[p].pdf) for p in order]
+    assert [e.path for e in contents.agenda(period_dir)] == order
+    counts = [pages_of((period_dir / p).with_suffix(".pdf")) for p in order]
     total = pages_of(pack)
-    front = total - sum(counts)
-    assert front >= 2
-    contents = text_of(pack, 1, front)
-    assert "Date of meeting: 26 November 2026" in contents
+    contents_text = text_of(pack, 1, 2)
+    assert "Date of meeting: 26 November 2026" in contents_text
+    flat = " ".join(contents_text.split())
+    assert "1 committee paper and 1 appendix" in flat  # what the pack holds, as it holds it
+    assert "1 ward and department paper, grouped under their 1 division (1 escalated this month" in flat
     starts = []
     for path in order:
-        title = build._title_of(period_dir / path)
-        line = next(ln for ln in contents.splitlines() if title[:50] in ln)
+        title = contents.title_of(period_dir / path)
+        line = next(ln for ln in contents_text.splitlines() if title[:50] in ln)
         starts.append(int(line.split()[-1]))
+    front = starts[0] - 1
+    assert front >= 2
     expected = [front + 1 + sum(counts[:i]) for i in range(len(order))]
     assert starts == expected  # each paper starts where the contents say
     for path, start in zip(order, starts):
         assert "Page 1 of" in text_of(pack, start), path
+    back = total - front - sum(counts)  # the reproduction appendix, last
+    assert back >= 1 and "how these papers were produced" in text_of(pack, total - back + 1)
+    for page in range(1, total + 1):  # the pack's own number on every page, as the contents count
+        assert f"Board pack page {page} of {total}" in text_of(pack, page), page
     marks = bookmarks(pack)
-    titled = [(p, t) for p, t in marks if t.startswith("Patient experience")]
+    titled = [(p, t) for p, t in marks if t.startswith(("Patient experience", "Appendix to"))]
     assert [p for p, _ in titled] == expected
-    assert [t for _, t in marks if not t.startswith("Patient experience")] == [
+    assert [t for _, t in marks if not t.startswith(("Patient experience", "Appendix to"))] == [
         "Cover and contents",
         "Trust Board",
         "Committees",
         "Divisions",
         "Wards and departments",
+        "Appendix: how these papers were produced",
     ]
+
+
+def test_printed_reproduction_appendix_names_no_paths(printed):
+    _, pack, _ = printed
+    total = pages_of(pack)
+    last = " ".join(text_of(pack, total).split())
+    assert "pxassure" in last and "load " in last
+    for leak in ("/tmp/", ".duckdb", "papermill"):
+        assert leak not in last
 
 
 def _links(pdf: Path) -> list[tuple[int, object]]:
@@ -173,11 +192,11 @@ def test_no_printed_link_points_at_the_build_machine_and_the_packs_go_to_their_p
         actions = [t for _, t in _links(printed_pdf) if isinstance(t, dict)]
         assert not any(str(a.get("/URI", "")).startswith("file:") for a in actions), printed_pdf
     links = _links(pack)
-    front = pages_of(pack) - sum(pages_of(o.pdf) for o in outcomes.values())
-    contents = sorted({target for page, target in links if page < front})
-    assert len(contents) == len(outcomes)  # one clickable entry per paper, each to its first page
-    assert all("Page 1 of" in text_of(pack, target + 1) for target in contents)
-    ward_first = next(t for t in contents if "Willow Ward (014) ward report" in text_of(pack, t + 1))
+    front = next(p for p in range(1, pages_of(pack) + 1) if "Page 1 of" in text_of(pack, p)) - 1
+    entries = sorted({target for page, target in links if page < front})
+    assert len(entries) == len(contents.agenda(period_dir))  # one clickable entry per paper, to its first page
+    assert all("Page 1 of" in text_of(pack, target + 1) for target in entries)
+    ward_first = next(t for t in entries if "Willow Ward (014) ward report" in text_of(pack, t + 1))
     assert any(page >= front and target == ward_first for page, target in links)  # the board's exception link
 
 

@@ -30,7 +30,7 @@ from pxassure.errors import ParameterError
 from pxassure.files import atomic_write_text
 from pxassure.ingest.schema import CODE_PATTERN, CODE_TEXT
 from pxassure.ingest.store import Store
-from pxassure.publish import freshness, zygote
+from pxassure.publish import contents, freshness, zygote
 from pxassure.reports import committees
 from pxassure.reports.committees import LAYERS, ReportSpec
 from pxassure.reports.parameters import (
@@ -49,7 +49,7 @@ PROJECT_ROOT = committees.project_root()
 #: Seconds a notebook cell may run before the report is failed and its kernel killed.
 CELL_TIMEOUT = 900
 #: A paper's appendix page (see ``export.appendix_path``): beside its paper, not a report of its own.
-APPENDIX_SUFFIX = ".appendix.html"
+APPENDIX_SUFFIX = contents.APPENDIX_SUFFIX
 
 
 @dataclass
@@ -260,9 +260,7 @@ def check_options(parameters: dict, spec: ReportSpec) -> None:
 
 def existing_reports(period_dir: Path) -> set[str]:
     """Reports already built for a period, as paths relative to ``outputs/<period>/``."""
-    if not period_dir.exists():
-        return set()
-    return {f"{p.parent.name}/{p.name}" for p in period_dir.glob("*/*.html") if not p.name.endswith(APPENDIX_SUFFIX)}
+    return set(contents.built_papers(period_dir))
 
 
 def run(
@@ -587,26 +585,13 @@ def _run_in_pool(jobs, size, output_root, linkable, force, bar) -> list[ReportOu
 
 
 def write_index(period_dir: Path, period: str, trust_name: str = "") -> Path:
-    """``outputs/<trust>/<period>/index.html``: every report of one trust's month, by layer (atomic)."""
-    period_dir = Path(period_dir)
-    reports = []
-    for path in sorted(existing_reports(period_dir)):
-        layer, name = path.split("/")
-        reports.append((layer, Path(name).stem, path, _title_of(period_dir / path)))
-    target = period_dir / "index.html"
+    """``outputs/<trust>/<period>/index.html``: every report of one trust's month, in agenda order (atomic)."""
     from pxassure.publish.pages import index_page
 
-    atomic_write_text(target, index_page(period, reports, trust_name))
+    period_dir = Path(period_dir)
+    target = period_dir / "index.html"
+    atomic_write_text(target, index_page(period, contents.agenda(period_dir), trust_name))
     return target
-
-
-def _title_of(html_path: Path) -> str:
-    """A report's title as plain text (its ``<title>`` holds it HTML-escaped; the index escapes it once)."""
-    from html import unescape
-
-    head = html_path.read_text(encoding="utf-8", errors="replace")[:4000]
-    m = re.search(r"<title>(.*?)</title>", head, re.S)
-    return unescape(m.group(1).strip()) if m else html_path.stem
 
 
 def _progress(total: int, enabled: bool):
@@ -644,15 +629,6 @@ def _first_line(exc: BaseException) -> str:
     return lines[-1].strip()[:500]
 
 
-#: The board pack's agenda groups, in order, and the layers each holds.
-PACK_GROUPS = (
-    ("Trust Board", ("board",)),
-    ("Committees", ("board_quality", "executive_quality", "patient_experience")),
-    ("Divisions", ("division",)),
-    ("Wards and departments", ("ward",)),
-)
-
-
 def board_pack(
     period_dir: str | Path, *, trust_name: str, period: str, wards: bool = False, meeting_date: str | None = None
 ) -> Path:
@@ -663,15 +639,10 @@ def board_pack(
     from pxassure.publish.pdf import PackPaper, build_pack, print_pdf
 
     period_dir = Path(period_dir)
-    built = sorted(existing_reports(period_dir))
-    papers = []
-    for group, layers in PACK_GROUPS:
-        if group == "Wards and departments" and not wards:
-            continue
-        for layer in layers:
-            for path in (p for p in built if p.startswith(f"{layer}/")):
-                html = period_dir / path
-                papers.append(PackPaper(group, _title_of(html), html))
+    papers = [
+        PackPaper(e.group, e.title, period_dir / e.path, e.division, e.escalated)
+        for e in contents.agenda(period_dir, wards=wards)
+    ]
     if not papers:
         raise ParameterError(f"no papers built in {period_dir}: run pxassure build --all first")
     for paper in papers:
@@ -684,5 +655,6 @@ def board_pack(
         trust_name=trust_name,
         period=period,
         css=page_css(title),
+        front_css=page_css(title, numbered=False),
         meeting_date=meeting_date,
     )

@@ -67,30 +67,49 @@ def _report_css() -> str:
     return (TEMPLATES / TEMPLATE_NAME / "report.css").read_text(encoding="utf-8")
 
 
-def page_css(title: str) -> str:
-    """The report's CSS with its printed footer: the paper's title and "Page N of M" on every page."""
+def page_css(title: str, *, numbered: bool = True) -> str:
+    """The report's CSS with its printed footer: the paper's title and "Page N of M" on every page
+    (``numbered=False``: the title alone, for pages a board pack numbers itself)."""
     css = _report_css()
+    number = (
+        '@bottom-right { content: "Page " counter(page) " of " counter(pages); font: 8pt Arial, sans-serif; '
+        "color: #4a4a4a; } "
+        if numbered
+        else ""
+    )
     footer = (
         "@media print { @page { "
         f"@bottom-left {{ content: {css_string(title)}; font: 8pt Arial, sans-serif; color: #4a4a4a; }} "
-        '@bottom-right { content: "Page " counter(page) " of " counter(pages); font: 8pt Arial, sans-serif; '
-        "color: #4a4a4a; } } }"
+        f"{number}}} }}"
     )
     return css + "\n" + footer + "\n"
 
 
-def index_page(period: str, reports: list[tuple[str, str, str, str]], trust_name: str = "") -> str:
-    """One trust's index for a period: every report (layer, name, path, title), by layer, board first."""
-    from pxassure.reports.committees import LAYER_TITLES, LAYERS
-
+def index_page(period: str, entries: list, trust_name: str = "") -> str:
+    """One trust's index for a period: every paper (``contents.Entry``) in agenda order, the
+    wards under their division with the escalated ones marked, appendix pages under their paper."""
     css = page_css(f"Patient experience reports — {trust_name + ' — ' if trust_name else ''}{period}")
-    sections = []
-    for layer in reversed(LAYERS):
-        items = [(name, path, title) for lay, name, path, title in reports if lay == layer]
-        if not items:
-            continue
-        lis = "".join(f'<li><a href="{escape(path, quote=True)}">{escape(title)}</a></li>' for _, path, title in items)
-        sections.append(f'<h2 id="{escape(layer)}">{escape(LAYER_TITLES[layer])}</h2><ul>{lis}</ul>')
+    sections, group, division, items = [], None, None, []
+
+    def close_list():
+        if items:
+            sections.append(f"<ul>{''.join(items)}</ul>")
+            items.clear()
+
+    for e in entries:
+        if e.group != group:
+            close_list()
+            group, division = e.group, None
+            gid = re.sub(r"[^a-z]+", "-", e.group.lower()).strip("-")
+            sections.append(f'<h2 id="{gid}">{escape(e.group)}</h2>')
+        if e.division and e.division != division:
+            close_list()
+            division = e.division
+            sections.append(f"<h3>{escape(division)}</h3>")
+        mark = " <strong>(escalated this month)</strong>" if e.escalated else ""
+        link = f'<a href="{escape(e.path, quote=True)}">{escape(e.title)}</a>{mark}'
+        items.append(f'<li class="appendix">{link}</li>' if e.appendix_of else f"<li>{link}</li>")
+    close_list()
     body = "".join(sections) or "<p>No reports have been built for this period yet.</p>"
     who = f"{escape(trust_name)} — " if trust_name else ""
     html = (

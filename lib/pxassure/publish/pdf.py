@@ -173,43 +173,120 @@ def page_count(pdf_path: str | Path) -> int:
 
 @dataclass
 class PackPaper:
-    """One paper of the pack: its agenda group, title and files."""
+    """One paper of the pack: its agenda group, title and files (see ``contents.Entry``)."""
 
     group: str  # "Trust Board", "Committees", "Divisions", "Wards and departments"
     title: str
     html: Path
+    division: str = ""  # a ward's division
+    escalated: bool = False  # a ward escalated this month
 
     @property
     def pdf(self) -> Path:
         return pdf_path_for(self.html)
 
 
+def _holdings(papers: list[PackPaper]) -> str:
+    """What the pack holds, group by group, for its cover."""
+    parts = []
+    for group in dict.fromkeys(p.group for p in papers):
+        these = [p for p in papers if p.group == group]
+        appendices = sum(p.html.name.endswith(".appendix.html") for p in these)
+        n = len(these) - appendices
+        if group == "Trust Board":
+            text = "the Trust Board's paper"
+        elif group == "Committees":
+            text = f"{counted(n, 'committee paper')}"
+        elif group == "Divisions":
+            text = f"{counted(n, 'divisional paper')}"
+        else:
+            escalated = sum(p.escalated for p in these)
+            divisions = len({p.division for p in these})
+            text = f"{counted(n, 'ward and department paper')}, grouped under their {counted(divisions, 'division')}"
+            text += f" ({escalated} escalated this month, marked)" if escalated else ""
+        if appendices:
+            text += f" and {counted(appendices, 'appendix', 'appendices')}"
+        parts.append(text)
+    listed = "; ".join(parts)
+    return f"This pack holds {listed}; and, last, an appendix saying how the papers were produced."
+
+
 def front_matter_html(
     trust_name: str, period: str, papers: list[PackPaper], first_pages: list[int], meeting_date: str | None, css: str
 ) -> str:
-    """The pack's cover and contents pages: each paper with the pack page it starts on."""
-    rows, group = [], None
+    """The pack's cover and contents pages: each paper with the pack page it starts on, wards
+    under their division with the escalated ones marked."""
+    rows, group, division = [], None, None
     for paper, first in zip(papers, first_pages):
         if paper.group != group:
-            group = paper.group
+            group, division = paper.group, None
             rows.append(f'<tr class="group"><th scope="rowgroup" colspan="2">{escape(group)}</th></tr>')
-        link = f'<a href="{escape(paper.html.resolve().as_uri(), quote=True)}">{escape(paper.title)}</a>'
+        if paper.division and paper.division != division:
+            division = paper.division
+            rows.append(f'<tr class="subgroup"><th scope="rowgroup" colspan="2">{escape(division)}</th></tr>')
+        mark = ' <strong class="escalated">(escalated)</strong>' if paper.escalated else ""
+        link = f'<a href="{escape(paper.html.resolve().as_uri(), quote=True)}">{escape(paper.title)}</a>{mark}'
         rows.append(f'<tr><th scope="row">{link}</th><td class="num">{first}</td></tr>')
     when = escape(meeting_date) if meeting_date else "to be confirmed"
     return (
         '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
         f"<title>Board pack: patient experience — {escape(trust_name)} — {escape(period)}</title>"
         f"<style>{css}\n.pack-cover {{ break-after: page; page-break-after: always; padding-top: 30mm; }}"
+        "\ntr.subgroup th { font-weight: normal; font-style: italic; padding-left: 1rem; }"
         '</style></head><body><main id="main">'
         f'<section class="pack-cover"><h1>{escape(trust_name)}</h1>'
         f"<p><strong>Patient experience: board and committee papers</strong></p>"
         f"<p>Reporting period: {escape(period)}</p><p>Date of meeting: {when}</p>"
-        f"<p>{counted(len(papers), 'paper')}, in agenda order: the Trust Board, then its committees, then the "
-        "divisions. Each paper opens with its own cover sheet and carries its own page numbers; the "
-        "contents give the page of this pack where each begins.</p>"
+        f"<p>{escape(_holdings(papers))} The papers are in agenda order: the Trust Board, then its committees, "
+        "then the divisions, then the wards. Each paper opens with its own cover sheet and numbers its own "
+        "pages; the pack's page number is printed at the top right of every page, and the contents give the "
+        "pack page where each paper begins.</p>"
         f"<p>Printed {date.today():%d %B %Y} by pxassure.</p></section>"
         '<h2 id="contents">Contents</h2><table><caption>Papers in this pack</caption><thead><tr>'
         '<th scope="col">Paper</th><th scope="col" class="num">Page</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></main></body></html>"
+    )
+
+
+def _when(stamp) -> str:
+    """An ISO time stamp as a reader writes it: "2026-12-05 16:16" (UTC)."""
+    text = str(stamp or "?")
+    return text[:16].replace("T", " ") if len(text) >= 16 else text
+
+
+def reproduction_html(papers: list[PackPaper], css: str) -> str:
+    """The pack's last appendix: for each paper, when it was built, from which load of the data,
+    by which version of pxassure and with which rule options — the record a reviewer needs,
+    with no file paths (each paper's HTML gives the commands that reproduce it)."""
+    import json
+
+    rows = []
+    for paper in papers:
+        findings = paper.html.with_name(paper.html.name.replace(".html", ".findings.json"))
+        if not findings.exists():
+            continue
+        f = json.loads(findings.read_text(encoding="utf-8"))
+        snap = f.get("snapshot") or {}
+        options = f.get("options") or {}
+        rule = f"{options.get('preset', '?')}: shift {options.get('shift_length', '?')}, trend {options.get('trend_length', '?')}"
+        cells = [
+            paper.title,
+            _when(f.get("generated_at")),
+            f"load {snap.get('load_id', '?')} of {_when(snap.get('loaded_at'))}",
+            f"pxassure {f.get('code_version', '?')}",
+            rule,
+        ]
+        rows.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>")
+    return (
+        '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
+        f"<title>Appendix: how these papers were produced</title><style>{css}</style></head><body>"
+        '<main id="main"><h1>Appendix: how these papers were produced</h1>'
+        "<p>Each paper was built by running its Jupyter notebook on the trust's data as loaded, with the rule "
+        "options shown. A reviewer can re-run any paper with the commands given in its web (HTML) version; "
+        "the same data load, version and options give the same figures.</p>"
+        '<table class="log"><caption>Papers, data and versions</caption><thead><tr>'
+        '<th scope="col">Paper</th><th scope="col">Built at</th><th scope="col">Data</th>'
+        '<th scope="col">Version</th><th scope="col">Rule options</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></main></body></html>"
     )
 
@@ -222,9 +299,12 @@ def build_pack(
     period: str,
     css: str,
     meeting_date: str | None = None,
+    front_css: str | None = None,
 ) -> Path:
     """Join ``papers`` (their PDFs must exist) behind a cover and contents page into ``output``,
-    with a bookmark per paper under its agenda group; written atomically."""
+    with a bookmark per paper under its agenda group, the reproduction appendix last, and the
+    pack's page number on every page; written atomically. ``front_css`` styles the cover,
+    contents and appendix (their footer carries no "of M": the pack numbers them)."""
     from pypdf import PdfReader, PdfWriter
 
     if not papers:
@@ -234,8 +314,12 @@ def build_pack(
         raise PdfError(f"board pack: no PDF for {', '.join(missing)}; build them with --pdf")
     counts = [page_count(p.pdf) for p in papers]
     output = Path(output)
+    own_css = front_css or css
     with tempfile.TemporaryDirectory(prefix="pxassure-pack-") as tmp:
-        front_pdf = Path(tmp) / "front.pdf"
+        front_pdf, back_pdf = Path(tmp) / "front.pdf", Path(tmp) / "reproduction.pdf"
+        back_html = Path(tmp) / "reproduction.html"
+        back_html.write_text(reproduction_html(papers, own_css), encoding="utf-8")
+        print_pdf(back_html, back_pdf)
         front_pages = 2
         for _ in range(4):  # the contents may run over a page: settle its length, then number from it
             firsts, n = [], front_pages + 1
@@ -243,7 +327,9 @@ def build_pack(
                 firsts.append(n)
                 n += c
             html = Path(tmp) / "front.html"
-            html.write_text(front_matter_html(trust_name, period, papers, firsts, meeting_date, css), encoding="utf-8")
+            html.write_text(
+                front_matter_html(trust_name, period, papers, firsts, meeting_date, own_css), encoding="utf-8"
+            )
             print_pdf(html, front_pdf)
             printed = page_count(front_pdf)
             if printed == front_pages:
@@ -258,13 +344,73 @@ def build_pack(
             if paper.group not in parents:
                 parents[paper.group] = writer.add_outline_item(title=paper.group, page_number=first - 1)
             writer.add_outline_item(title=paper.title, page_number=first - 1, parent=parents[paper.group])
+        back = len(writer.pages)
+        writer.append(PdfReader(str(back_pdf)))
+        writer.add_outline_item(title="Appendix: how these papers were produced", page_number=back)
         writer.add_metadata({"/Title": f"Patient experience board pack — {trust_name} — {period}"})
-        bases = [html.parent] * front_pages + [
-            p.html.resolve().parent for p, c in zip(papers, counts) for _ in range(c)
-        ]
+        bases = (
+            [html.parent] * front_pages
+            + [p.html.resolve().parent for p, c in zip(papers, counts) for _ in range(c)]
+            + [html.parent] * (len(writer.pages) - back)
+        )
         retarget_links(writer, bases, {p.html.resolve(): first - 1 for p, first in zip(papers, firsts)})
+        number_pages(writer, "Board pack page {n} of {total}")
         joined = Path(tmp) / "pack.pdf"
         with open(joined, "wb") as fh:
             writer.write(fh)
         atomic_write_bytes(output, joined.read_bytes())
     return output
+
+
+#: Helvetica's advance widths (1/1000 em) for the characters of a pack page number, so that it
+#: can be set flush right without a font file.
+_HELVETICA = {" ": 278, "B": 667, "a": 556, "c": 500, "d": 556, "e": 556, "f": 278, "g": 556, "k": 500}
+_HELVETICA |= {"o": 556, "p": 556, "r": 333, **{str(d): 556 for d in range(10)}}
+STAMP_SIZE = 8  # pt, as the papers' own footers
+STAMP_TOP = 22.7  # pt from the top edge (8 mm): in the margin above the paper's text
+STAMP_RIGHT = 36.85  # pt from the right edge (13 mm): the papers' right margin
+
+
+def number_pages(writer, template: str) -> None:
+    """Print ``template`` (with ``{n}`` and ``{total}``) at the top right of every page: the pack's
+    own page numbers, which the contents refer to, beside each paper's "Page N of M"."""
+    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
+
+    font = writer._add_object(
+        DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Font"),
+                NameObject("/Subtype"): NameObject("/Type1"),
+                NameObject("/BaseFont"): NameObject("/Helvetica"),
+                NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
+            }
+        )
+    )
+    total = len(writer.pages)
+    for n, page in enumerate(writer.pages, start=1):
+        text = template.format(n=n, total=total)
+        width = sum(_HELVETICA.get(ch, 556) for ch in text) * STAMP_SIZE / 1000
+        box = page.mediabox
+        x = float(box.right) - STAMP_RIGHT - width
+        y = float(box.top) - STAMP_TOP
+        resources = page.get("/Resources")
+        resources = resources.get_object() if resources is not None else DictionaryObject()
+        fonts = resources.get("/Font")
+        fonts = fonts.get_object() if fonts is not None else DictionaryObject()
+        fonts[NameObject("/PxPackPage")] = font
+        resources[NameObject("/Font")] = fonts
+        page[NameObject("/Resources")] = resources
+        stream = DecodedStreamObject()
+        stream.set_data(
+            f"q BT /PxPackPage {STAMP_SIZE} Tf 0.29 0.29 0.29 rg {x:.2f} {y:.2f} Td ({text}) Tj ET Q".encode()
+        )
+        before, after = DecodedStreamObject(), stream
+        before.set_data(b"q")
+        closing = DecodedStreamObject()
+        closing.set_data(b"Q")
+        contents = page.get("/Contents")
+        existing = contents.get_object() if contents is not None else ArrayObject()
+        parts = list(existing) if isinstance(existing, ArrayObject) else [contents]
+        page[NameObject("/Contents")] = ArrayObject(
+            [writer._add_object(before), *parts, writer._add_object(closing), writer._add_object(after)]
+        )
