@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import time
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -104,6 +105,25 @@ def test_printed_papers_carry_no_paths_commands_or_option_dumps_but_a_key(printe
         assert "in its web (HTML) version" in text and "Special cause" in text, path
         html = (outcome.pdf.with_suffix(".html")).read_text(encoding="utf-8")
         assert "papermill" in html and "Provenance" in html, path  # the HTML keeps them for reviewers
+
+
+def _headers(html: str) -> set[str]:
+    """The texts that must never end a printed page: headings and table captions."""
+    found = re.findall(r"<h[23][^>]*>(.*?)</h[23]>|<caption>(.*?)</caption>", html, re.S)
+    texts = {" ".join(unescape(re.sub(r"<[^>]+>", "", "".join(parts))).split()) for parts in found}
+    return {t for t in texts if t}
+
+
+def test_no_heading_or_caption_is_stranded_at_a_page_foot(printed):
+    _, _, outcomes = printed
+    for path, outcome in outcomes.items():
+        headers = _headers(outcome.pdf.with_suffix(".html").read_text(encoding="utf-8"))
+        for page in range(1, pages_of(outcome.pdf) + 1):
+            lines = [" ".join(ln.split()) for ln in text_of(outcome.pdf, page).splitlines() if ln.strip()]
+            body = [ln for ln in lines if not re.search(r"Page \d+ of \d+", ln)]
+            last = body[-1] if body else ""
+            # a text met once on the page and last on it is a heading left without what it heads
+            assert not (last in headers and lines.count(last) == 1), (path, page, last)
 
 
 def test_patient_experience_committee_paper_is_at_most_twelve_pages(printed):

@@ -2,6 +2,7 @@
 
 import base64
 import re
+from pathlib import Path
 from types import SimpleNamespace
 
 import nbformat
@@ -147,3 +148,33 @@ def test_the_page_title_is_the_reports_own_heading():
     nb.cells.insert(0, nbformat.v4.new_markdown_cell("# A markdown title"))
     assert export.title_of(nb) == "A markdown title"
     assert export.title_of(nbformat.v4.new_notebook()) is None
+
+
+# -- print legibility: no text under 7 pt on A4 -----------------------------------------------------
+
+#: The printed text width of an A4 page (210 mm less 13 mm margins each side), in points.
+A4_TEXT_WIDTH_PT = (210 - 26) / 25.4 * 72
+
+
+def _smallest_printed_pt(svg: str, max_height_mm: float) -> float:
+    """The smallest font size of an inline SVG once CSS fits it to the page width (and, in print,
+    the figure's maximum height)."""
+    w, h = (float(v) for v in re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg).groups())
+    scale = min(A4_TEXT_WIDTH_PT / w, max_height_mm / 25.4 * 72 / h)
+    return min(float(s) for s in re.findall(r'font-size="([\d.]+)"', svg)) * scale
+
+
+def test_the_framework_heatmap_and_small_multiples_print_at_7pt_or_more(demo_db):
+    from pxassure.publish import svgcharts
+    from pxassure.reports import board_report, quality_report
+
+    quality = quality_report(demo_db, committee="executive_quality_committee")
+    assert quality.heatmap.shape == (57, 12)
+    css = (Path(render.__file__).parent / "templates" / "pxassure" / "report.css").read_text()
+    tall = float(re.search(r"figure\.chart\.tall > svg \{ max-height: (\d+)mm", css).group(1))
+    grid = float(re.search(r"\.small-multiples figure\.chart > svg \{ max-height: (\d+)mm", css).group(1))
+    heat = svgcharts.heatmap_svg(quality.heatmap, title="Framework", description="d")
+    assert _smallest_printed_pt(heat, tall) >= 7
+    board = board_report(demo_db)
+    multiples = str(render.small_multiples(board))
+    assert _smallest_printed_pt(multiples, grid) >= 7

@@ -152,6 +152,10 @@ def _beside(value, other, unit: str = "") -> str:
     return vocabulary.number_beside(float(value), float(other), unit)
 
 
+#: A table of at most this many rows prints whole, never split over two pages.
+KEEP_WHOLE_ROWS = 12
+
+
 def table(
     frame: pd.DataFrame,
     caption: str,
@@ -184,7 +188,8 @@ def table(
             cls = f' class="{" ".join(classes)}"' if classes else ""
             cells.append(f"<{tag}{cls}>{text}</{tag.split()[0]}>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    cls = f' class="{escape(css_class, quote=True)}"' if css_class else ""
+    classes = ([css_class] if css_class else []) + (["keep"] if len(frame) <= KEEP_WHOLE_ROWS else [])
+    cls = f' class="{escape(" ".join(classes), quote=True)}"' if classes else ""
     return Fragment(
         f"<table{cls}><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead>"
         f"<tbody>{''.join(body)}</tbody></table>"
@@ -349,7 +354,8 @@ def unit_multiples(charts: list, *, title: str, description: str) -> Fragment:
 def heatmap(scores: pd.DataFrame, *, title: str, description: str) -> Fragment:
     """The framework self-assessment heatmap (requirement × assessment, scores 0–5) as an inline
     SVG figure with alt text."""
-    return Fragment(_figure(svgcharts.heatmap_svg(scores, title=title, description=description), description))
+    svg = svgcharts.heatmap_svg(scores, title=title, description=description)
+    return Fragment(_figure(svg, description, css="chart tall"))
 
 
 def figure(fig, *, title: str, description: str) -> Fragment:
@@ -357,8 +363,8 @@ def figure(fig, *, title: str, description: str) -> Fragment:
     return Fragment(_figure(charts_mod.to_svg(fig, title=title, description=description), description))
 
 
-def _figure(svg: str, description: str) -> str:
-    return f'<figure class="chart">{svg}<figcaption>{escape(description)}</figcaption></figure>'
+def _figure(svg: str, description: str, css: str = "chart") -> str:
+    return f'<figure class="{css}">{svg}<figcaption>{escape(description)}</figcaption></figure>'
 
 
 def heading(text: str, level: int = 1) -> Fragment:

@@ -40,6 +40,9 @@ TICK_SIZE, LEGEND_SIZE, TITLE_SIZE = 9, 8, 10
 #: Dash patterns at a line width of 1, as matplotlib's (it scales them with the width).
 LIMIT_DASH, PENDING_DASH, TARGET_DASH, SMALL_DASH = (4, 3), (1, 2), (1, 1.65), (1, 1)
 PT = 72
+#: The heatmap's cell and axis text: printed at least 7 pt, since the heatmap prints on its own
+#: page (at 210 mm tall, 57 requirements scale the drawing by about 0.8).
+HEATMAP_TEXT = 9
 ICON_R = 8.4  # the icons' radius (pt): a 10 pt letter in a circle
 
 
@@ -161,7 +164,7 @@ def spc_svg(result, *, title: str, ylabel: str, percent: bool, description: str)
 #: above it (shortened to what the width holds) and the figure's title.
 GRID_WIDTH = 7.4
 GRID_MARGIN = {"right": 0.1, "bottom": 0.1, "title": 0.3, "axes_title": 0.24}
-SMALL_TICK, SMALL_TITLE, SMALL_ICON = 7, 7.5, 7
+SMALL_TICK, SMALL_TITLE, SMALL_ICON = 7.2, 7.5, 7.2  # at least 7 pt once a page-wide grid is printed on A4
 
 
 def small_multiples_svg(
@@ -367,18 +370,18 @@ def heatmap_svg(scores, *, title: str, description: str) -> str:
             light = _luminance(colour) > 0.408  # dark text on light cells (seaborn's rule)
             out.text(
                 x + cell_w / 2,
-                y + cell_h / 2 + 2.1,
+                y + cell_h / 2 + 2.8,
                 f"{v:.0f}",
-                size=6,
+                size=HEATMAP_TEXT,
                 anchor="middle",
                 fill="#262626" if light else "#ffffff",
             )
     for row, code in enumerate(scores.index):
-        out.text(left - 3.5, top + (row + 0.5) * cell_h + 2.5, str(code), size=7, anchor="end")
+        out.text(left - 3.5, top + (row + 0.5) * cell_h + 2.8, str(code), size=HEATMAP_TEXT, anchor="end")
     for col, label in enumerate(scores.columns):
-        x = left + (col + 0.5) * cell_w + 2.5
-        out.text(x, bottom + 3.5, str(label), size=7, anchor="end", rotate=-90)
-    codes_w = max((_text_width(str(c), 7) for c in scores.index), default=0)
+        x = left + (col + 0.5) * cell_w + 2.8
+        out.text(x, bottom + 3.5, str(label), size=HEATMAP_TEXT, anchor="end", rotate=-90)
+    codes_w = max((_text_width(str(c), HEATMAP_TEXT) for c in scores.index), default=0)
     out.text(
         left - 3.5 - codes_w - 4 - 0.24 * TICK_SIZE,
         (top + bottom) / 2,
