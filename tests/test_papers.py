@@ -283,3 +283,25 @@ def test_each_papers_heading_names_its_committee_or_division(demo_db):
         cells = json.loads((Path(__file__).resolve().parents[1] / "notebooks" / f"{name}.ipynb").read_text())["cells"]
         markdown = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
         assert "\n# " not in "\n" + markdown and "render.heading(report.title)" in json.dumps(cells)
+
+
+# -- small-number suppression wherever a paper says it applies ------------------------------------
+
+
+def test_complaint_subjects_hide_counts_of_one_to_four_and_their_shares(pec):
+    table = pec.complaints_subjects
+    hidden = table[table["complaints"] == "*"]
+    assert len(hidden) and (hidden["share"] == "*").all()
+    shown = pd.to_numeric(table.loc[table["complaints"] != "*", "complaints"].str.replace(",", ""))
+    assert (shown >= 5).all()  # a subject is counted only when raised, so what is shown is 5 or more
+
+
+def test_the_boards_exceptions_hide_a_count_of_one_to_four(board):
+    from pxassure.publish import render
+
+    rows = board.exceptions.copy()
+    theme = rows["measure_id"].str.startswith("negative_theme:")
+    assert theme.any()
+    rows.loc[theme, "latest"] = 3
+    assert ">*<" in str(render.exceptions_table(rows, "x", suppress_counts=True))
+    assert ">*<" not in str(render.exceptions_table(rows, "x"))  # papers that do not say so show the count

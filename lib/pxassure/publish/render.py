@@ -14,8 +14,10 @@ from html import escape
 import numpy as np
 import pandas as pd
 
-from pxassure.analysis import spc
+from pxassure.analysis import measures, spc
+from pxassure.analysis.comments import THEME_MEASURE_PREFIX
 from pxassure.analysis.measures import TOPICS
+from pxassure.analysis.suppression import MARK as SUPPRESSED
 from pxassure.publish import charts as charts_mod
 from pxassure.publish import svgcharts, vocabulary
 from pxassure.publish.vocabulary import ASSURANCE_LABEL, VARIATION_LABEL
@@ -547,14 +549,22 @@ def changes_table(frame: pd.DataFrame, caption: str) -> Fragment:
     )
 
 
+def _is_count(measure_id: str) -> bool:
+    """True for a measure whose monthly figure is a count (a c chart, or negative comments on a theme)."""
+    return measure_id.startswith(THEME_MEASURE_PREFIX) or measures.get(measure_id).chart == "c"
+
+
 def exceptions_table(
     frame: pd.DataFrame,
     caption: str,
     *,
     empty: str = "no ward shows special-cause concern.",
     show_division: bool = True,
+    suppress_counts: bool = False,
 ) -> Fragment:
-    """Wards with special-cause concern; a ward's name links to its own report where one exists."""
+    """Wards with special-cause concern; a ward's name links to its own report where one exists.
+    ``suppress_counts``: a count of 1 to 4 (a c chart's month) is shown as *, for a paper that
+    says so (the board's)."""
     rows = frame.copy()
     if rows.empty:
         return table(rows, caption, empty=empty)
@@ -563,7 +573,11 @@ def exceptions_table(
         f'<a href="{escape(str(href), quote=True)}">{escape(str(w))}</a>' if not _missing(href) else escape(str(w))
         for w, href in zip(rows["ward"], links)
     ]
-    rows["latest_text"] = [_num(v, u) for v, u in zip(rows["latest"], rows["unit"])]
+    counts = [_is_count(m) for m in rows["measure_id"]] if "measure_id" in rows else [False] * len(rows)
+    rows["latest_text"] = [
+        SUPPRESSED if suppress_counts and count and 0 < v < 5 else _num(v, u)
+        for v, u, count in zip(rows["latest"], rows["unit"], counts)
+    ]
     rows["rule_text"] = [str(r).replace("_", " ") for r in rows["rule"]]
     rows["response_html"] = [escape(escalation.response_text(r)) for r in rows.to_dict("records")]
     columns = {

@@ -204,7 +204,11 @@ KEY_TERMS = {
         "whether the process, as it runs now, will reliably meet its target: always (assured), never (not "
         "assured), or sometimes (hit and miss). No target, no assurance icon.",
     ),
-    "suppressed": ("*", "a count of 1 to 4, or a figure resting on so few responses, hidden to protect patients."),
+    "suppressed": (
+        "*",
+        "a figure hidden to protect patients' privacy: one resting on 1 to 4 FFT responses (as NHS England "
+        "publishes FFT data), or a count of 1 to 4 in a table that says so.",
+    ),
     "funnel": (
         "Funnel plot",
         "each ward's figure against its size; the funnel is how far a ward of that size can sit from the "

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from pxassure.analysis import framework, measures
+from pxassure.analysis.suppression import MARK, suppress
 from pxassure.errors import ParameterError
 from pxassure.reports import committees
 from pxassure.reports.data import ReportData, framework_position, load
@@ -172,7 +173,11 @@ def complaints_by_subject(data: ReportData, ward_ids, months: int = 12) -> pd.Da
     subjects = data.complaint_subjects[data.complaint_subjects["complaint_id"].isin(c["complaint_id"])]
     out = subjects.groupby("subject").size().rename("complaints").reset_index()
     out["share"] = np.round(100 * out["complaints"] / max(len(c), 1), 1)
-    return out.sort_values(["complaints", "subject"], ascending=[False, True]).reset_index(drop=True)
+    out = out.sort_values(["complaints", "subject"], ascending=[False, True]).reset_index(drop=True)
+    # Counts of 1 to 4 are shown as * (and the share beside them), as the papers say.
+    shown = suppress(out, ["complaints"])
+    shown["share"] = [MARK if n == MARK else f"{v:.1f}" for n, v in zip(shown["complaints"], out["share"])]
+    return shown
 
 
 def division_report(
