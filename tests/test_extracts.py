@@ -174,7 +174,7 @@ def _uk_days(text: pd.Series) -> pd.Series:
 
 
 def _printed_table(page: str, caption: str) -> pd.DataFrame:
-    table = re.search(rf"<table><caption>{re.escape(caption)}</caption>.*?</table>", page, re.S).group(0)
+    table = re.search(rf"<table[^>]*><caption>{re.escape(caption)}</caption>.*?</table>", page, re.S).group(0)
     cells = [
         [html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
         for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)

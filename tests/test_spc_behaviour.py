@@ -570,10 +570,12 @@ def test_the_framework_heatmap_at_its_fixed_margins_keeps_every_label_inside_the
     root = ET.fromstring(svg)
     cells = [el for el in root.iter(f"{SVG_NS}rect") if el.get("stroke") == "#ffffff"]
     assert len(cells) == 57 * 20 - 5 * 8  # none where not assessed
-    written = [t for t in svg_texts(svg) if t["size"] == 6]
-    assert len(written) == len(cells) and {t["text"] for t in written} <= {"0", "1", "2", "3", "4", "5"}
+    # each score is written centred in its cell, in a colour chosen for the cell
+    written = [el for el in root.iter(f"{SVG_NS}text") if el.get("text-anchor") == "middle" and el.get("fill")]
+    assert len(written) == len(cells) and {el.text for el in written} <= {"0", "1", "2", "3", "4", "5"}
+    assert {float(el.get("font-size")) for el in written} == {svgcharts.HEATMAP_TEXT}
     # a score of 0 (darkest blue) is written in white, a 5 (yellow) in near-black
-    colour = {el.text: el.get("fill") for el in root.iter(f"{SVG_NS}text") if el.get("font-size") == "6"}
+    colour = {el.text: el.get("fill") for el in written}
     assert colour["0"] == "#ffffff" and colour["5"] == "#262626"
     assert {c.get("fill") for c in cells if c.get("fill")} >= {"#00224E", "#FEE838"}  # cividis's ends
 

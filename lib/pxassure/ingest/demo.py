@@ -813,9 +813,7 @@ def _framework_scores(months, rng):
                         requirement=req,
                         score=score if assessed else None,
                         current_position=f"Evidence reviewed for {req}: {'partly' if score < 4 else 'largely'} in place.",
-                        planned_action=None
-                        if score == 5
-                        else f"Action plan to strengthen: {title[0].lower()}{title[1:]}.",
+                        planned_action=None if score == 5 else f"Strengthen: {title[0].lower()}{title[1:]}.",
                         owner=_OWNERS[int(rng.integers(0, len(_OWNERS)))],
                         due_date=None if score == 5 else due.date(),
                         good_looks_like=f"{title} — consistently, in every service.",
