@@ -547,3 +547,14 @@ def test_map_drafts_a_sources_file_that_leaves_only_real_decisions(extracts, loa
     for table in ("incidents", "complaints", "pals_contacts", "staffing", "fft_monthly", "activity"):
         n = _table(loaded, f"SELECT count(*) AS n FROM {table}")["n"].iloc[0]
         assert re.search(rf"^{table}: {n} row\(s\)", out, re.M), (table, n, out)
+
+
+def test_a_measure_not_assessed_never_seems_to_have_enough_months(loaded):
+    """Months resting on too few complaints are left out of the limits: a paper that says '24
+    months of data; 13 needed' must say how many months counted."""
+    from pxassure.reports import patient_experience_report
+
+    said = patient_experience_report(loaded).unassessed()
+    long = [s for s in said if (m := re.search(r"(\d+) months of data", s)) and int(m.group(1)) >= 13]
+    assert long  # the example trust's small divisions answer few complaints a month
+    assert all(re.search(r", \d+ with enough cases to count; 13 needed", s) for s in long), long

@@ -287,8 +287,16 @@ class Report:
         out = [f"{m['measure']}, {m['unit']} ({m['reason']})" for m in self.missing]
         for c in self.charts if charts is None else charts:
             if not c.result.has_limits:
-                n = int(c.result.points["value"].notna().sum())
+                points = c.result.points
+                n = int(points["value"].notna().sum())
+                # months resting on too few cases are left out of the limits: say so, or "24 months
+                # of data; 13 needed" reads as a contradiction
+                usable = (
+                    int((points["value"].notna() & ~points["small"].astype(bool)).sum()) if "small" in points else n
+                )
                 what = f"{counted(n, 'month')} of data" if n else "no data"
+                if usable < n:
+                    what += f", {usable} with enough cases to count"
                 out.append(
                     f"{c.measure.name}, {c.unit_name} ({what}; {self.options.minimum_points} needed for process limits)"
                 )
