@@ -267,7 +267,7 @@ def test_the_recommendation_names_wards_and_requirements_from_the_findings():
         "recorded in this paper: Ash Ward (FFT % positive, Complaints)"
     )
     assert not any("actions their divisions are taking" in s or "the plans for" in s for s in said)
-    assert said[1].endswith("whose score the data contradict: 12C")
+    assert said[1].endswith("with an assurance gap how it will be closed: 12C (contradicted by data)")
     assert said[-1] == "approve the report and take limited assurance from it"
 
 

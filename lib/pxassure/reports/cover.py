@@ -227,11 +227,14 @@ def asked_to(items: list[Attention], assurance: str, purpose: str) -> list[str]:
     concerns = [i.what for i in items if i.kind in ("concern", "not_assured")]
     if concerns:
         out.append("seek assurance on: " + "; ".join(concerns))
-    gaps = [i.subject for i in items if i.kind == "assurance_gap"]
+    # Each gap with its kind ("contradicted by data", "score fell"): no plan to close it is on
+    # record in the paper, so the meeting is asked to seek one, not to agree one.
+    gaps = [i.what.replace(": ", " (", 1) + ")" for i in items if i.kind == "assurance_gap"]
     if gaps:
         out.append(
-            f"agree the actions on the framework {'requirement' if len(gaps) == 1 else 'requirements'} whose "
-            f"score the data contradict: {', '.join(gaps)}"
+            "seek from the owners of the framework "
+            f"{'requirement' if len(gaps) == 1 else 'requirements'} with an assurance gap how it will be "
+            f"closed: {', '.join(gaps)}"
         )
     overdue = [i.what for i in items if i.kind == "overdue_actions"]
     if overdue:
