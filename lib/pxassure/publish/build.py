@@ -640,7 +640,7 @@ def board_pack(
 
     period_dir = Path(period_dir)
     papers = [
-        PackPaper(e.group, e.title, period_dir / e.path, e.division, e.escalated)
+        PackPaper(e.group, e.title, period_dir / e.path, e.division, e.escalated, bool(e.appendix_of))
         for e in contents.agenda(period_dir, wards=wards)
     ]
     if not papers:

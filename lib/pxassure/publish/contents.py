@@ -24,6 +24,13 @@ GROUPS = (
     ("Wards and departments", ("ward",)),
 )
 WARDS = "Wards and departments"
+#: What one paper of each group is called, for a pack's cover ("3 committee papers").
+PAPER_NOUNS = {
+    "Trust Board": "Trust Board paper",
+    "Committees": "committee paper",
+    "Divisions": "divisional paper",
+    WARDS: "ward and department paper",
+}
 #: A paper's appendix page sits beside it under this suffix (see ``export.appendix_path``).
 APPENDIX_SUFFIX = ".appendix.html"
 #: Where a ward whose division has no paper is listed.
@@ -49,6 +56,11 @@ def title_of(html_path: Path) -> str:
     return unescape(m.group(1).strip()) if m else html_path.stem
 
 
+def findings_of(html_path: Path) -> Path:
+    """The findings a paper wrote beside itself (``<name>.findings.json``)."""
+    return html_path.with_name(html_path.stem + ".findings.json")
+
+
 def built_papers(period_dir: Path) -> list[str]:
     """Papers built for a period, as paths relative to ``period_dir`` (appendix pages apart)."""
     if not period_dir.exists():
@@ -63,7 +75,7 @@ def _divisions(period_dir: Path, papers: list[str]) -> list[tuple[str, str, set[
     out = []
     for path in (p for p in papers if p.startswith("division/")):
         html = period_dir / path
-        findings = html.with_name(html.stem + ".findings.json")
+        findings = findings_of(html)
         data = json.loads(findings.read_text(encoding="utf-8")) if findings.exists() else {}
         wards = {r["unit_id"] for r in data.get("ward_icons", [])}
         escalated = {r["unit_id"] for r in data.get("exceptions", [])}

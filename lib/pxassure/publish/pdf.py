@@ -22,6 +22,7 @@ from pathlib import Path
 
 from pxassure.errors import PdfError
 from pxassure.files import atomic_write_bytes
+from pxassure.publish.contents import PAPER_NOUNS, WARDS, findings_of
 from pxassure.words import counted
 
 #: Where Chromium may be, in the order tried (``PXASSURE_CHROMIUM`` names one explicitly).
@@ -180,6 +181,7 @@ class PackPaper:
     html: Path
     division: str = ""  # a ward's division
     escalated: bool = False  # a ward escalated this month
+    appendix: bool = False  # a paper's appendix page, not a paper
 
     @property
     def pdf(self) -> Path:
@@ -191,18 +193,12 @@ def _holdings(papers: list[PackPaper]) -> str:
     parts = []
     for group in dict.fromkeys(p.group for p in papers):
         these = [p for p in papers if p.group == group]
-        appendices = sum(p.html.name.endswith(".appendix.html") for p in these)
+        appendices = sum(p.appendix for p in these)
         n = len(these) - appendices
-        if group == "Trust Board":
-            text = "the Trust Board's paper"
-        elif group == "Committees":
-            text = f"{counted(n, 'committee paper')}"
-        elif group == "Divisions":
-            text = f"{counted(n, 'divisional paper')}"
-        else:
+        text = "the Trust Board's paper" if group == "Trust Board" else counted(n, PAPER_NOUNS[group])
+        if group == WARDS:
             escalated = sum(p.escalated for p in these)
-            divisions = len({p.division for p in these})
-            text = f"{counted(n, 'ward and department paper')}, grouped under their {counted(divisions, 'division')}"
+            text += f", grouped under their {counted(len({p.division for p in these}), 'division')}"
             text += f" ({escalated} escalated this month, marked)" if escalated else ""
         if appendices:
             text += f" and {counted(appendices, 'appendix', 'appendices')}"
@@ -262,7 +258,7 @@ def reproduction_html(papers: list[PackPaper], css: str) -> str:
 
     rows = []
     for paper in papers:
-        findings = paper.html.with_name(paper.html.name.replace(".html", ".findings.json"))
+        findings = findings_of(paper.html)
         if not findings.exists():
             continue
         f = json.loads(findings.read_text(encoding="utf-8"))
@@ -386,6 +382,12 @@ def number_pages(writer, template: str) -> None:
             }
         )
     )
+
+    def stream(data: str):
+        part = DecodedStreamObject()
+        part.set_data(data.encode())
+        return writer._add_object(part)
+
     total = len(writer.pages)
     for n, page in enumerate(writer.pages, start=1):
         text = template.format(n=n, total=total)
@@ -400,17 +402,9 @@ def number_pages(writer, template: str) -> None:
         fonts[NameObject("/PxPackPage")] = font
         resources[NameObject("/Font")] = fonts
         page[NameObject("/Resources")] = resources
-        stream = DecodedStreamObject()
-        stream.set_data(
-            f"q BT /PxPackPage {STAMP_SIZE} Tf 0.29 0.29 0.29 rg {x:.2f} {y:.2f} Td ({text}) Tj ET Q".encode()
-        )
-        before, after = DecodedStreamObject(), stream
-        before.set_data(b"q")
-        closing = DecodedStreamObject()
-        closing.set_data(b"Q")
+        stamp = f"q BT /PxPackPage {STAMP_SIZE} Tf 0.29 0.29 0.29 rg {x:.2f} {y:.2f} Td ({text}) Tj ET Q"
         contents = page.get("/Contents")
         existing = contents.get_object() if contents is not None else ArrayObject()
         parts = list(existing) if isinstance(existing, ArrayObject) else [contents]
-        page[NameObject("/Contents")] = ArrayObject(
-            [writer._add_object(before), *parts, writer._add_object(closing), writer._add_object(after)]
-        )
+        # the page's own drawing is wrapped in q … Q, so the stamp starts from a clean graphics state
+        page[NameObject("/Contents")] = ArrayObject([stream("q"), *parts, stream("Q"), stream(stamp)])
