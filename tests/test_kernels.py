@@ -315,3 +315,30 @@ def test_the_zygote_warm_up_leaves_no_duckdb_thread_or_file_for_a_fork_to_inheri
     assert run.returncode == 0, run.stderr
     before, after, python_threads, duckdb_file = run.stdout.split()
     assert (after, python_threads, duckdb_file) == (before, "1", "False")
+
+
+def test_the_notebooks_kernel_encrypts_what_it_sends(tmp_path, monkeypatch):
+    """Run outside `pxassure build` (papermill, JupyterLab), the notebooks' kernel gets CurveZMQ
+    keys from its provisioner, so nothing passes in plain text over local TCP."""
+    import json as json_
+
+    from jupyter_client.manager import KernelManager
+
+    from pxassure.publish import kernelspec
+
+    kernelspec.install(tmp_path)
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "share" / "jupyter"))
+    names = {json_.loads(p.read_text())["metadata"]["kernelspec"]["name"] for p in (ROOT / "notebooks").glob("*.ipynb")}
+    assert names == {kernelspec.KERNEL_NAME}
+    manager = KernelManager(kernel_name=kernelspec.KERNEL_NAME)
+    manager.start_kernel()
+    try:
+        assert manager.transport == "tcp" and manager.curve_publickey is not None
+        client = manager.client()
+        client.start_channels()
+        client.wait_for_ready(timeout=60)
+        reply = client.execute_interactive("x = 6 * 7", timeout=60)
+        assert reply["content"]["status"] == "ok"
+        client.stop_channels()
+    finally:
+        manager.shutdown_kernel(now=True)

@@ -69,8 +69,9 @@ def test_a_relative_database_is_found_from_a_folder_below(tmp_path, demo_db, mon
 
 
 @pytest.mark.integration
-def test_run_all_from_the_notebooks_folder_uses_the_defaults_and_refuses_a_typo(demo_db, tmp_path):
-    """As JupyterLab runs it: from notebooks/, default parameters, the default database path."""
+def test_run_all_from_the_notebooks_folder_uses_the_defaults_and_refuses_a_typo(demo_db, tmp_path, capfd):
+    """As JupyterLab runs it: from notebooks/, default parameters, the default database path, and
+    the notebooks' own kernel (which `make setup` installs)."""
     import papermill as pm
 
     checkout = tmp_path / "checkout"
@@ -82,18 +83,17 @@ def test_run_all_from_the_notebooks_folder_uses_the_defaults_and_refuses_a_typo(
         str(checkout / "notebooks" / "ward.ipynb"),
         str(out),
         cwd=str(checkout / "notebooks"),
-        kernel_name="python3",
         progress_bar=False,
     )
     text = json.dumps(json.loads(out.read_text())["cells"])
     assert "Traceback" not in text and "What-if" not in text
+    assert "without encryption" not in capfd.readouterr().err  # the kernel's own warning, if it had cause
     with pytest.raises(pm.PapermillExecutionError, match="did you mean shift_length"):
         pm.execute_notebook(
             str(checkout / "notebooks" / "ward.ipynb"),
             str(out),
             cwd=str(checkout / "notebooks"),
             parameters={"shift_lenght": 6},
-            kernel_name="python3",
             progress_bar=False,
         )
     ran = [c for c in json.loads(out.read_text())["cells"] if c["cell_type"] == "code" and c["outputs"]]
