@@ -279,6 +279,11 @@ def test_months_nhs_england_suppressed_are_named_as_suppressed(loaded):
     neonatal = ward_report(loaded, unit_id="NNU")
     row = neonatal.summary.set_index("measure_id").loc["fft_positive"]
     assert (str(row["month"]), row["latest"]) == ("2026-10", "*") and pd.isna(row["variation"])
+    # … and the summary's words neither count it as assessed nor let it vouch for "no change"
+    words = " ".join(neonatal.summary_text())
+    assert "shown as * and not assessed: FFT % positive, Neonatal" in words
+    limited = sum(c.result.has_limits for c in neonatal.charts)
+    assert f"None of the {limited} measures" not in words
 
 
 def test_map_reads_wide_rostering_and_short_ward_codes(tmp_path, capsys):

@@ -101,13 +101,24 @@ class Chart:
     def title(self) -> str:
         return f"{self.measure.name}: {self.unit_name}{f' ({self.scope})' if self.scope else ''}"
 
-    def summary_row(self) -> dict:
+    def _latest_seen(self) -> tuple[pd.DataFrame, bool]:
+        """The months with a figure, and whether the latest of them is withheld: suppressed by
+        NHS England or resting on too few responses (1 to 4)."""
         points = self.result.points
         seen = points[points["value"].notna()]
         hidden = len(points) and str(points.index[-1]) in self.suppressed and pd.isna(points["value"].iloc[-1])
         if hidden:
             seen = points.iloc[-1:]  # the report month itself was suppressed: "*", not last month's figure
-        if len(seen) and (hidden or bool(seen["small"].iloc[-1])):
+        return seen, bool(len(seen) and (hidden or bool(seen["small"].iloc[-1])))
+
+    @property
+    def latest_withheld(self) -> bool:
+        """True when the latest month's figure is shown as * (so it has no variation or assurance)."""
+        return self._latest_seen()[1]
+
+    def summary_row(self) -> dict:
+        seen, withheld = self._latest_seen()
+        if withheld:
             # The latest month rests on too few responses (NHS England suppresses 1 to 4): no
             # figure, no icon — an earlier month's icon would be read as this month's.
             return {
@@ -304,7 +315,10 @@ class Report:
 
     def assessment_text(self, what: str = "measure") -> list[str]:
         """Sentences that count only what could be assessed, and name what could not."""
-        assessed = [c for c in self.charts if c.result.has_limits]
+        limited = [c for c in self.charts if c.result.has_limits]
+        # a chart whose latest month is withheld says nothing of this month: it is named, not counted
+        withheld = [c for c in limited if c.latest_withheld]
+        assessed = [c for c in limited if not c.latest_withheld]
         changed = [c for c in assessed if (c.result.variation or "common_cause") != "common_cause"]
         text = []
         if not assessed:
@@ -313,6 +327,12 @@ class Report:
             text.append(
                 f"None of the {counted(len(assessed), what)} that could be assessed shows a significant change: "
                 "variation is within what the process normally produces."
+            )
+        if withheld:
+            text.append(
+                "This month's figure rests on too few responses to report, so it is shown as * and not assessed: "
+                + "; ".join(f"{c.measure.name}, {c.unit_name}" for c in withheld)
+                + "."
             )
         gaps = self.unassessed()
         if gaps:
