@@ -230,6 +230,11 @@ def test_every_paper_builds_on_the_example_trust(extracts, loaded, tmp_path):
     assert "Medicine has no self-assessment against the framework up to October 2026" in division
     assert "no requirement has an assurance gap" not in division
     assert "Not open this month" in division and "Ward 12 Elderly Care closed in December 2025" in division
+    # a paper calls its committee what the trust's committees table calls it, heading and cover alike
+    quality = (out / "NVH/2026-10/board_quality/quality_committee.html").read_text()
+    assert "<h1>Patient experience: report to the Quality Committee, October 2026" in quality
+    assert "Quality and Governance" not in quality
+    assert ">Patient experience: report to the Quality Committee</a>" in page  # the board's link down
 
 
 def test_a_closed_or_new_ward_has_no_paper_or_zeros_outside_its_months(loaded, capsys):

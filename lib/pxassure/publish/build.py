@@ -147,12 +147,13 @@ def plan(
     with Store(absolute(database), read_only=True) as store:
         month = resolve_period(store, period)
         units = store.table("org_units")
+        names = committees.layer_names(store.table("committees"))
         digests = freshness.data_digests(store)
     trust = units[units["level"] == "trust"]
     if len(trust) != 1:
         raise ParameterError(f"org_units in {database} must have exactly one unit at level 'trust', found {len(trust)}")
     current = measures.open_units(units, month)  # a closed ward has no paper after it closed
-    specs = committees.plan(params, current, only=None if committee is None else [committee])
+    specs = committees.plan(params, current, only=None if committee is None else [committee], names=names)
     if unit is not None:
         code = unit_code(unit)
         specs = [s for s in specs if s.unit_id == code]
@@ -166,7 +167,7 @@ def plan(
                 + (f"it {why}" if why else "not a unit of that layer in org_units")
             )
 
-    pack = committees.plan(params, current)  # every report: keys depend on the reports below
+    pack = committees.plan(params, current, names=names)  # every report: keys depend on the reports below
     declared = {n: notebook_parameters(n, PROJECT_ROOT / "notebooks") for n in {spec.notebook for spec in pack}}
     # A misspelt option is refused before anything runs; one that only some papers take (a cover's
     # agenda item) goes to those.

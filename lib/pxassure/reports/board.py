@@ -190,7 +190,7 @@ def board_report(
         assurance_gaps=gaps,
         escalated=escalated,
         exceptions=link_wards(escalate_from_divisions(data, options, reports_dir, escalated), linkable),
-        links=committees.report_links(spec["layer"], trust_id, data.units, linkable),
+        links=committees.report_links(spec["layer"], trust_id, data.units, linkable, data.committee_names),
         feedback_counts=feedback_table(data),
         parameters=parameters_of(month, database, options),
         snapshot=data.snapshot,

@@ -35,12 +35,38 @@ SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 LAYERS = tuple(reversed(SCHEMA_LAYERS))
 LAYER_TITLES = {
     "board": "Trust Board",
-    "board_quality": "Quality and Governance Committee (board)",
+    "board_quality": "Quality and Governance Committee",
     "executive_quality": "Executive Quality Committee",
     "patient_experience": "Patient Experience Committee",
     "division": "Divisions",
     "ward": "Wards and departments",
 }
+
+
+def layer_names(table: pd.DataFrame | None) -> dict[str, str]:
+    """Each layer's committee as the trust's ``committees`` table names it (a layer's first)."""
+    if table is None or table.empty:
+        return {}
+    return dict(zip(table["layer"][::-1], table["name"][::-1]))
+
+
+def meeting_name(spec: dict, names: dict[str, str] | None = None) -> str:
+    """The meeting a paper goes to: as its params file's ``cover:`` names it, else as the trust
+    names its layer's committee (``names``, from :func:`layer_names`), else the usual name."""
+    return spec.get("cover", {}).get("meeting") or (names or {}).get(spec["layer"]) or LAYER_TITLES[spec["layer"]]
+
+
+def in_trust_words(text: str, spec: dict, names: dict[str, str] | None = None, **more: str) -> str:
+    """A params file's text with its committees named as the trust names them: ``{meeting}`` is
+    the paper's own, ``{board}``, ``{board_quality}`` … each layer's (see :data:`LAYER_TITLES`)."""
+    layers = {layer: (names or {}).get(layer) or usual for layer, usual in LAYER_TITLES.items()}
+    return text.format(**layers, meeting=meeting_name(spec, names), **more)
+
+
+def heading(spec: dict, *, unit_name: str = "", unit_id: str = "", names: dict[str, str] | None = None) -> str:
+    """A paper's heading from its params file's ``title``, which may name committees as
+    :func:`in_trust_words` does, ``{unit_name}`` and ``{unit_id}``."""
+    return in_trust_words(spec["title"], spec, names, unit_name=unit_name, unit_id=unit_id)
 
 
 def project_root() -> Path:
@@ -210,19 +236,20 @@ def load_all(params_dir: Path) -> dict[str, dict]:
     return {p.stem: read_params(p) for p in sorted(params_dir.glob("*.yaml")) if p.name != TRUST_SETTINGS}
 
 
-def expand(key: str, spec: dict, units: pd.DataFrame) -> list[ReportSpec]:
-    """The reports one parameters file stands for: one, or one per division or ward."""
+def expand(key: str, spec: dict, units: pd.DataFrame, names: dict[str, str] | None = None) -> list[ReportSpec]:
+    """The reports one parameters file stands for: one, or one per division or ward. ``names``
+    are the trust's names for its committees (:func:`layer_names`)."""
     params = dict(spec.get("parameters") or {})
     level = spec.get("expand")
     if level is None:
-        return [ReportSpec(key, spec["layer"], spec["notebook"], spec["title"], key, parameters=params)]
+        return [ReportSpec(key, spec["layer"], spec["notebook"], heading(spec, names=names), key, parameters=params)]
     rows = divisions_in_order(units) if level == "division" else units[units["level"] == level].sort_values("unit_id")
     return [
         ReportSpec(
             key,
             spec["layer"],
             spec["notebook"],
-            spec["title"].format(unit_name=r.name, unit_id=r.unit_id),
+            heading(spec, unit_name=r.name, unit_id=r.unit_id, names=names),
             r.unit_id,
             r.unit_id,
             r.name,
@@ -232,13 +259,20 @@ def expand(key: str, spec: dict, units: pd.DataFrame) -> list[ReportSpec]:
     ]
 
 
-def plan(params: dict[str, dict], units: pd.DataFrame, *, only: list[str] | None = None) -> list[ReportSpec]:
-    """Every report of the pack, bottom layer first. ``only`` keeps the named params keys."""
+def plan(
+    params: dict[str, dict],
+    units: pd.DataFrame,
+    *,
+    only: list[str] | None = None,
+    names: dict[str, str] | None = None,
+) -> list[ReportSpec]:
+    """Every report of the pack, bottom layer first. ``only`` keeps the named params keys;
+    ``names`` are the trust's names for its committees (:func:`layer_names`)."""
     specs = []
     for key, spec in params.items():
         if only and key not in only:
             continue
-        specs.extend(expand(key, spec, units))
+        specs.extend(expand(key, spec, units, names))
     return sorted(specs, key=lambda s: (LAYERS.index(s.layer), s.name))
 
 
@@ -269,7 +303,13 @@ def placement(units: pd.DataFrame, ward: str) -> dict:
     }
 
 
-def links(spec_layer: str, unit_id: str | None, units: pd.DataFrame, params: dict[str, dict]) -> dict[str, list]:
+def links(
+    spec_layer: str,
+    unit_id: str | None,
+    units: pd.DataFrame,
+    params: dict[str, dict],
+    names: dict[str, str] | None = None,
+) -> dict[str, list]:
     """Reports one layer up and one layer down, as (title, path relative to outputs/<period>/).
 
     Paths are to where those reports are written; a build only renders the links whose
@@ -279,7 +319,7 @@ def links(spec_layer: str, unit_id: str | None, units: pd.DataFrame, params: dic
     for key, spec in params.items():
         if spec.get("expand"):
             continue
-        by_layer.setdefault(spec["layer"], []).append((spec["title"], f"{spec['layer']}/{key}.html"))
+        by_layer.setdefault(spec["layer"], []).append((heading(spec, names=names), f"{spec['layer']}/{key}.html"))
     unit_rows = units.set_index("unit_id")
     up: list[tuple[str, str]] = []
     down: list[tuple[str, str]] = []
@@ -307,11 +347,17 @@ def links(spec_layer: str, unit_id: str | None, units: pd.DataFrame, params: dic
     return {"up": up, "down": down}
 
 
-def report_links(layer: str, unit_id: str | None, units: pd.DataFrame, linkable: list[str] | None) -> dict:
+def report_links(
+    layer: str,
+    unit_id: str | None,
+    units: pd.DataFrame,
+    linkable: list[str] | None,
+    names: dict[str, str] | None = None,
+) -> dict:
     """Links one layer up and down, keeping only reports that exist or are being built
     (``linkable``: paths relative to ``outputs/<period>/``). Paths returned are relative to
-    this report's own folder."""
-    found = links(layer, unit_id, units, load_all(params_dir()))
+    this report's own folder; ``names`` are the trust's names for its committees."""
+    found = links(layer, unit_id, units, load_all(params_dir()), names)
     keep = set(linkable or [])
     return {
         direction: [(title, f"../{path}") for title, path in items if path in keep]

@@ -19,6 +19,7 @@ from pxassure.analysis.measures import Measure
 from pxassure.analysis.targets import Target, covering, target_for
 from pxassure.errors import ParameterError
 from pxassure.ingest.store import AS_OF, RECORDED, SHARED_TABLES, Store
+from pxassure.reports import committees
 from pxassure.reports.parameters import resolve_period, unknown_unit
 
 #: What only a paper that quotes comments reads (the ward's, redacted first): patients' own words
@@ -139,6 +140,11 @@ class ReportData:
             **self.governance(),
         }
 
+    @property
+    def committee_names(self) -> dict[str, str]:
+        """Each layer's committee as the trust names it (none without a ``committees`` table)."""
+        return committees.layer_names(self.tables.get("committees"))
+
     def governance(self) -> dict:
         """From the ``committees`` table: each layer's committee as the trust names it, and the
         committees that report up to it, lowest first (what its cover says it was considered by)."""
@@ -158,8 +164,7 @@ class ReportData:
                     chain.append(nxt)
                     todo += below.get(nxt, [])
             reported_by.setdefault(layer, [names[c] for c in reversed(chain)])
-        first = dict(zip(table["layer"][::-1], table["name"][::-1]))  # a layer's first committee
-        return {"committee_names": first, "reported_by": reported_by}
+        return {"committee_names": self.committee_names, "reported_by": reported_by}
 
     def wards(self, service_types: tuple[str, ...] | None = None, *, current: bool = False) -> pd.Series:
         """Ward unit ids, optionally only those of some settings, or only those open in the report

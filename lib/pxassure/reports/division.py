@@ -236,7 +236,7 @@ def division_report(
         renamed_wards=renamed,
         escalated=escalated,
         exceptions=link_wards(exceptions, linkable),
-        links=committees.report_links(spec["layer"], unit_id, data.units, linkable),
+        links=committees.report_links(spec["layer"], unit_id, data.units, linkable, data.committee_names),
         parameters=parameters_of(month, database, options, unit_id=unit_id),
         snapshot=data.snapshot,
         **data.owners(),

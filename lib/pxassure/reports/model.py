@@ -356,8 +356,14 @@ class Report:
     @property
     def title(self) -> str:
         """The paper's heading: its params file's title, naming its committee or unit, and its month."""
-        named = self.spec["title"].format(unit_name=getattr(self, "unit_name", ""), unit_id=self.unit_id or "")
-        return f"{named}, {self.month:%B %Y}"
+        return f"{self.heading}, {self.month:%B %Y}"
+
+    @property
+    def heading(self) -> str:
+        """The paper's heading without its month."""
+        return committees.heading(
+            self.spec, unit_name=getattr(self, "unit_name", ""), unit_id=self.unit_id or "", names=self.committee_names
+        )
 
     def lead(self, unit_id: str | None) -> str:
         """Who leads ``unit_id``'s patient experience; the paper's executive lead for the trust."""
@@ -433,10 +439,10 @@ class Report:
             level, why = assurance, "set by the executive lead"
         purpose = fixed.get("purpose", "assurance")
         return Cover(
-            meeting=fixed.get("meeting") or self.committee_names.get(self.layer) or committees.LAYER_TITLES[self.layer],
+            meeting=committees.meeting_name(spec, self.committee_names),
             meeting_date=meeting_date or "to be confirmed",
             agenda_item=agenda_item or fixed.get("agenda_item") or "to be confirmed",
-            title=spec["title"],
+            title=self.heading,
             period=f"{self.month:%B %Y}",
             purpose=purpose,
             executive_lead=fixed.get("executive_lead") or NOT_SET,
@@ -495,7 +501,7 @@ class Report:
     @property
     def about(self) -> str:
         """What the paper is for, in its params file's words (``about:``)."""
-        return self.spec.get("about", "")
+        return committees.in_trust_words(self.spec.get("about", ""), self.spec, self.committee_names)
 
     def charts_by_topic(self, charts: list[Chart] | None = None) -> list[tuple[str, list[Chart]]]:
         """The paper's charts (or ``charts``) grouped by their measure's topic, in the order topics first appear."""

@@ -218,7 +218,7 @@ def ward_report(
         escalated=escalated,
         escalations=with_responses(ward_exceptions(data, options, escalated, [unit_id]), data),
         theme_charts=_theme_charts(data, unit_id, options, month),
-        links=committees.report_links(spec["layer"], unit_id, data.units, linkable),
+        links=committees.report_links(spec["layer"], unit_id, data.units, linkable, data.committee_names),
         parameters=parameters_of(month, database, options, unit_id=unit_id),
         snapshot=data.snapshot,
         **data.owners(),
