@@ -1,4 +1,4 @@
-"""The structure the README promises: one-way layers, light planning, one error root."""
+"""The structure docs/extending.md describes: one-way layers, light planning, one error root."""
 
 import ast
 import inspect

@@ -65,7 +65,7 @@ def test_bad_params_file(tmp_path):
 
 
 def test_a_new_committee_on_an_existing_paper_needs_only_its_params_file(demo_db, tmp_path, monkeypatch):
-    """The README's "Adding a committee": a params file naming the quality notebook, nothing else."""
+    """docs/extending.md's "Adding a committee": a params file naming the quality notebook, nothing else."""
     import shutil
 
     from conftest import ROOT

@@ -1,4 +1,4 @@
-"""Every command in the README's shell blocks works as written.
+"""Every command in the README's and the docs' shell blocks works as written.
 
 ``make`` lines run as a dry run (``make -n``: the target and variables resolve to real
 commands); ``pxassure`` lines are checked against the command's own parser (files in examples
@@ -22,8 +22,9 @@ BIN = Path(sys.executable).parent
 
 
 def readme_commands() -> list[str]:
-    """The README's commands, and the own-data walkthrough's (docs/own-data.md)."""
-    text = "\n".join((ROOT / p).read_text(encoding="utf-8") for p in ("README.md", "docs/own-data.md"))
+    """The README's commands, and every page's under docs/."""
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    text = "\n".join(p.read_text(encoding="utf-8") for p in pages)
     lines = []
     for block in re.findall(r"```sh\n(.*?)```", text, re.S):
         for line in block.splitlines():

@@ -1,4 +1,5 @@
-"""Every figure in shared/reference/spc-worked-examples.md (A–H and the run-chart table)."""
+"""Every figure of the public SPC worked examples (A–H and the run-chart table): from the test
+suites of NHSRplotthedots 0.2.2 and qicharts2 0.8.1, and Montgomery's tables qicharts2 tests against."""
 
 import numpy as np
 import pandas as pd

@@ -490,7 +490,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--scheduler",
         default=None,
         help="build on a Dask cluster: its scheduler's address (tcp://HOST:8786), or 'local' for worker "
-        "processes on this machine (needs pxassure[distributed]; see README)",
+        "processes on this machine (needs pxassure[distributed]; see docs/building.md)",
     )
     p.set_defaults(func=_build)
 

@@ -9,7 +9,7 @@ rolled up above ward level, and its national comparator (targets are data: the
 id (:func:`get`); which measures a committee's paper shows is listed in that committee's
 ``params/*.yaml``.
 
-To add a measure, add one ``define(Measure(...))`` below (the README's "Adding a measure"
+To add a measure, add one ``define(Measure(...))`` below (docs/extending.md's "Adding a measure"
 says what else, if anything, to touch). Everything here is a pure function on DataFrames:
 ward figures roll up the organisation by summing numerators and denominators, never by
 averaging percentages.
