@@ -289,6 +289,20 @@ def test_months_nhs_england_suppressed_are_named_as_suppressed(loaded):
     assert "shown as * and not assessed: FFT % positive, Neonatal" in words
     limited = sum(c.result.has_limits for c in neonatal.charts)
     assert f"None of the {limited} measures" not in words
+    # … nor gives it an icon among its division's small multiples, where the table shows *
+    from pxassure.reports import division_report
+
+    womens = division_report(loaded, unit_id="WCS")
+    assert "Neonatal Unit: this month withheld (too few responses), no icon" in womens.ward_alt_text("FFT % positive")
+    panels = render.unit_multiples(
+        [c for c in womens.ward_charts if c.measure.id == "fft_positive"], title="t", description="d"
+    )
+    icons = re.findall(r'<text[^>]*fill="#ffffff"', str(panels))  # an icon's letter, white on its colour
+    assert len(icons) == sum(
+        not c.latest_withheld and c.result.variation is not None
+        for c in womens.ward_charts
+        if c.measure.id == "fft_positive"
+    )
 
 
 def test_map_reads_wide_rostering_and_short_ward_codes(tmp_path, capsys):

@@ -178,3 +178,19 @@ def test_the_framework_heatmap_and_small_multiples_print_at_7pt_or_more(demo_db)
     board = board_report(demo_db)
     multiples = str(render.small_multiples(board))
     assert _smallest_printed_pt(multiples, grid) >= 7
+
+
+def test_a_change_in_a_percentage_is_in_points_to_one_decimal():
+    """One number of decimals per column: "+0.8 pts" beside "+5.0 pts", never "+0.822" beside "+5.00"."""
+    frame = pd.DataFrame(
+        {
+            "measure": ["FFT % positive", "FFT response rate", "Complaints received"],
+            "unit": ["%", "%", "count"],
+            "previous": [80.0, 20.0, 3.0],
+            "latest": [80.822, 25.0, 1.0],
+            "change": [0.822, 5.0, -2.0],
+            "variation": ["common_cause", None, None],
+        }
+    )
+    page = str(render.changes_table(frame, "What changed"))
+    assert "+0.8 pts" in page and "+5.0 pts" in page and "0.822" not in page

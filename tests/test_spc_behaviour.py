@@ -415,7 +415,7 @@ def test_one_response_can_never_create_or_complete_a_signal():
 def test_a_month_of_too_few_responses_is_described_without_its_figure():
     num, den = _fft_with_one_response_at_the_end()
     text = vocabulary.describe_chart(spc.attribute("p", num, den, multiply=100), "FFT % positive", "%")
-    assert "Fewer than 5 in the denominator in 2026-07: drawn hollow, no figure given" in text
+    assert "Fewer than 5 in the denominator in 2026-07: drawn hollow and left out of the limits" in text
     assert "100" not in text and "in 2026-06" in text
 
 

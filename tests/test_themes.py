@@ -497,6 +497,8 @@ def test_the_committee_sees_themes_rising_and_falling_with_small_numbers_hidden(
     assert "text" not in t.columns  # no comment is quoted above the ward paper
     small = t[t["recent"] == "*"]
     assert len(small) and (small["direction"] == "too few to say").all() and (small["change"] == "").all()
+    # a count hidden beside another (secondary suppression) is not given away by the change either
+    assert (t.loc[(t["recent"] == "*") | (t["before"] == "*"), "change"] == "").all()
     shown = t[t["recent"] != "*"]["recent"].str.replace(",", "").astype(int)
     assert ((shown >= 5) | (shown == 0)).all()  # 1 to 4 hidden; none is no one's to identify
 

@@ -105,14 +105,16 @@ TOPICS: dict[str, tuple[str, str]] = {
     "fft": (
         "Friends and Family Test",
         "Every patient is asked how their experience of the service was overall. The percentage positive "
-        "counts Very good and Good answers among all answers. Response rates are set against the latest "
-        "national average for the setting, which is the framework's expectation (requirement 12C).",
+        "counts Very good and Good answers among all answers. Where NHS England's figures are supplied, response "
+        "rates are set against the latest national average for the setting, which is the framework's "
+        "expectation (requirement 12C).",
     ),
     "complaints": (
         "Complaints",
         "Formal complaints are shown as a rate per 1,000 occupied bed days where wards have beds, so that "
         "changes in activity do not look like changes in experience, and as counts on wards. Responses "
-        "within the agreed time (25, 40 or 60 working days) are shown against the trust's target.",
+        "within the agreed time (25, 40 or 60 working days) are judged against the trust's target where it has "
+        "agreed one.",
     ),
     "pals": ("PALS", "Contacts with the Patient Advice and Liaison Service."),
     "compliments": ("Compliments", "Compliments received from patients and families."),

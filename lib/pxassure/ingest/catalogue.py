@@ -133,3 +133,12 @@ def section_number(section: str) -> int:
 def requirement_ids() -> list[str]:
     """The 57 requirement IDs in framework order."""
     return list(_REQUIREMENTS)
+
+
+def in_framework_order(column: pd.Series) -> pd.Series:
+    """A sort key for a frame's columns (``sort_values(key=…)``): requirement ids in the
+    framework's order (1A, 1B … 23A, where text order puts 10B before 1A); other columns as they are."""
+    if column.name != "requirement":
+        return column
+    rank = {r: i for i, r in enumerate(_REQUIREMENTS)}
+    return column.map(rank).fillna(len(rank))

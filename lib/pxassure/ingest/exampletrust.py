@@ -333,23 +333,44 @@ def _bed_days(months, rng) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Ward Code", "Period", "Occupied bed days", "Attendances"])
 
 
+#: What the example trust plans for a requirement it has not fully met, and who owns it: a few
+#: kinds of action, as a real self-assessment holds, not one sentence repeated.
+_ACTIONS = (
+    ("Run a patient panel on this and report its findings to the committee.", "Head of Patient Experience"),
+    ("Add this to the ward accreditation checklist and audit it quarterly.", "Deputy Chief Nurse"),
+    ("Train ward managers and report attendance to the committee.", "Head of Nursing Education"),
+    ("Publish a 'you said, we did' board on each ward and review it monthly.", "Patient Experience Lead"),
+    ("Agree a measure with the information team and add it to the dashboard.", "Head of Performance"),
+)
+
+
 def _self_assessment(months) -> pd.DataFrame:
-    """The trust's own quarterly self-assessment only (no division assessed), a few requirements blank."""
+    """The trust's own quarterly self-assessment only (no division assessed): scores that move by
+    a point at most between quarters, as boards' scores do, one that falls by two in the last
+    quarter (an assurance gap), and in the first quarter a few requirements not yet assessed."""
     cat = catalogue.catalogue()
+    quarters = [m for m in months if m.month in (3, 6, 9, 12)][-4:]
     rows = []
-    for q, month in enumerate([m for m in months if m.month in (3, 6, 9, 12)][-4:]):
-        for i, req in enumerate(cat["requirement"]):
-            score = None if (i + q) % 11 == 0 else 1 + (i * 7 + q) % 5
+    for i, req in enumerate(cat["requirement"]):
+        score = 2 + (i * 7) % 3  # 2 to 4 at the first assessment
+        for q, month in enumerate(quarters):
+            if q:
+                score = min(5, max(0, score + ((i + 3 * q) % 7 == 0) - ((i * 5 + q) % 11 == 0)))
+            if q == len(quarters) - 1 and req == "15B":
+                score = max(0, score - 2)  # the board is told of it: a score that fell by two
+            blank = q == 0 and i % 13 == 5  # not yet assessed in the first quarter
+            action, owner = _ACTIONS[(i + q) % len(_ACTIONS)]
+            planned = not blank and score < 5
             rows.append(
                 dict(
                     unit_id=TRUST[0],
                     assessed_month=f"{month:%Y-%m}",
                     requirement=req,
-                    score=score,
+                    score=None if blank else score,
                     current_position="Reviewed at the Patient Experience Committee.",
-                    planned_action="" if score == 5 else "Agree an improvement plan.",
-                    owner="Head of Patient Experience",
-                    due_date="" if score == 5 else f"{month + pd.DateOffset(months=6):%Y-%m-%d}",
+                    planned_action=action if planned else "",
+                    owner=owner if planned else "",
+                    due_date=f"{month + pd.DateOffset(months=3 + (i % 4) * 3):%Y-%m-%d}" if planned else "",
                     good_looks_like="",
                 )
             )

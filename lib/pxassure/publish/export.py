@@ -147,7 +147,7 @@ def split_appendix(
     ]
     what = "; ".join(headings) or "further detail"
     link = nbformat.v4.new_markdown_cell(
-        f"**Appendix** (a separate file sent with this paper): [{what}]({appendix_href})."
+        f"**Appendix** (a page of its own, after this paper in the board pack): [{what}]({appendix_href})."
     )
     paper = nbformat.from_dict({**nb, "cells": []})
     placed = False

@@ -207,11 +207,21 @@ def _holdings(papers: list[PackPaper]) -> str:
     return f"This pack holds {listed}; and, last, an appendix saying how the papers were produced."
 
 
+#: The pack's last appendix, as its contents and bookmarks name it.
+REPRODUCTION_TITLE = "Appendix: how these papers were produced"
+
+
 def front_matter_html(
-    trust_name: str, period: str, papers: list[PackPaper], first_pages: list[int], meeting_date: str | None, css: str
+    trust_name: str,
+    period: str,
+    papers: list[PackPaper],
+    first_pages: list[int],
+    meeting_date: str | None,
+    css: str,
+    appendix_page: int | None = None,
 ) -> str:
     """The pack's cover and contents pages: each paper with the pack page it starts on, wards
-    under their division with the escalated ones marked."""
+    under their division with the escalated ones marked, and the reproduction appendix's page."""
     rows, group, division = [], None, None
     for paper, first in zip(papers, first_pages):
         if paper.group != group:
@@ -223,6 +233,11 @@ def front_matter_html(
         mark = ' <strong class="escalated">(escalated)</strong>' if paper.escalated else ""
         link = f'<a href="{escape(paper.html.resolve().as_uri(), quote=True)}">{escape(paper.title)}</a>{mark}'
         rows.append(f'<tr><th scope="row">{link}</th><td class="num">{first}</td></tr>')
+    if appendix_page is not None:
+        rows.append(
+            f'<tr class="group"><th scope="row">{REPRODUCTION_TITLE}</th><td class="num">{appendix_page}</td></tr>'
+        )
+    wards = any(p.group == WARDS for p in papers)
     when = escape(meeting_date) if meeting_date else "to be confirmed"
     return (
         '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
@@ -234,10 +249,15 @@ def front_matter_html(
         f"<p><strong>Patient experience: board and committee papers</strong></p>"
         f"<p>Reporting period: {escape(period)}</p><p>Date of meeting: {when}</p>"
         f"<p>{escape(_holdings(papers))} The papers are in agenda order: the Trust Board, then its committees, "
-        "then the divisions, then the wards. Each paper opens with its own cover sheet and numbers its own "
-        "pages; the pack's page number is printed at the top right of every page, and the contents give the "
-        "pack page where each paper begins.</p>"
-        f"<p>Printed {date.today():%d %B %Y} by pxassure.</p></section>"
+        "then the divisions, then the wards. Each board and committee paper opens with its own cover sheet, "
+        "and every paper numbers its own pages; the pack's page number is printed at the top right of every "
+        "page, and the contents give the pack page where each paper begins.</p>"
+        "<p><strong>Not for publication as it stands.</strong> The pack is for the members of the board and its "
+        "committees: each board and committee paper's cover sheet says whether it is for the meeting's public "
+        "or private session"
+        + (", and the ward papers quote patients' comments (redacted)" if wards else "")
+        + ". Publish papers one by one, as their cover sheets allow.</p>"
+        f"<p>Printed {date.today():%d %B %Y}.</p></section>"
         '<h2 id="contents">Contents</h2><table><caption>Papers in this pack</caption><thead><tr>'
         '<th scope="col">Paper</th><th scope="col" class="num">Page</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></main></body></html>"
@@ -324,7 +344,7 @@ def build_pack(
                 n += c
             html = Path(tmp) / "front.html"
             html.write_text(
-                front_matter_html(trust_name, period, papers, firsts, meeting_date, own_css), encoding="utf-8"
+                front_matter_html(trust_name, period, papers, firsts, meeting_date, own_css, n), encoding="utf-8"
             )
             print_pdf(html, front_pdf)
             printed = page_count(front_pdf)
@@ -342,7 +362,7 @@ def build_pack(
             writer.add_outline_item(title=paper.title, page_number=first - 1, parent=parents[paper.group])
         back = len(writer.pages)
         writer.append(PdfReader(str(back_pdf)))
-        writer.add_outline_item(title="Appendix: how these papers were produced", page_number=back)
+        writer.add_outline_item(title=REPRODUCTION_TITLE, page_number=back)
         writer.add_metadata({"/Title": f"Patient experience board pack — {trust_name} — {period}"})
         bases = (
             [html.parent] * front_pages

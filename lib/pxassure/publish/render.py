@@ -246,9 +246,9 @@ def summary_icons(
         columns["data_quality"] = "Data quality"
     note = _suppressed_note(rows["latest"])
     note += paragraphs(
-        "Data quality: the trust's own rating of each measure's data, as recorded in its data_quality table."
+        "Data quality: the trust's own rating of each measure's data, as it recorded them."
         if rated
-        else "Data-quality ratings: not supplied (the trust has loaded no data_quality ratings)."
+        else "Data-quality ratings: not supplied (the trust has recorded none)."
     )
     return Fragment(
         table(
@@ -335,7 +335,7 @@ def small_multiples(report, title: str = "Key measures by division") -> Fragment
     grid = report.measure_grid()
     if not grid:
         return Fragment('<p class="empty">No key measure could be charted by division.</p>')
-    rows = [(m.name, m.unit == "%", [(c.unit_name, c.result) for c in charts]) for m, charts in grid]
+    rows = [(m.name, m.unit == "%", [(c.unit_name, c.result, c.latest_withheld) for c in charts]) for m, charts in grid]
     description = vocabulary.describe_grid(grid, report.period)
     svg = svgcharts.measure_grid_svg(rows, title=title, description=description)
     return Fragment(f'<div class="small-multiples">{_figure(svg, description)}</div>')
@@ -344,7 +344,7 @@ def small_multiples(report, title: str = "Key measures by division") -> Fragment
 def unit_multiples(charts: list, *, title: str, description: str) -> Fragment:
     """Small multiples of one measure: a small SPC chart per unit (report ``Chart``s, in order)
     on one y scale, as an inline SVG figure with alt text."""
-    items = [(c.unit_name, c.result) for c in charts]
+    items = [(c.unit_name, c.result, c.latest_withheld) for c in charts]
     percent = bool(charts) and charts[0].measure.unit == "%"
     return Fragment(
         _figure(
@@ -465,9 +465,9 @@ def method_note(report, methods_doc: str = "docs/methods.md") -> Fragment:
     )
     return Fragment(
         f'<div class="method"><dl class="key-terms">{key}</dl>'
-        '<p class="print-only">The statistical options behind each chart, the data snapshot and the commands '
-        "that reproduce this paper are in its web (HTML) version; a board pack prints them in its last "
-        "appendix.</p>"
+        '<p class="print-only">The statistical options behind each chart and the commands that reproduce '
+        "this paper are in its web (HTML) version; a board pack's last appendix records when, and from which "
+        "load of the data, each paper was built.</p>"
         f'<div class="reproduction"><p>Statistical method (see <code>{escape(methods_doc)}</code> in the '
         f"pxassure repository for every rule and option):</p><ul>{items}</ul></div></div>"
     )
@@ -511,7 +511,7 @@ def quotes(frame: pd.DataFrame) -> Fragment:
         return Fragment('<p class="empty">No comments were received this month.</p>')
     out = []
     for r in frame.itertuples(index=False):
-        coded = " (themes coded by pxassure's classifier)" if getattr(r, "coded_by", None) == "model" else ""
+        coded = " (coded automatically)" if getattr(r, "coded_by", None) == "model" else ""
         out.append(
             f'<blockquote class="comment {escape(r.tone)}"><p>{escape(r.text)}</p>'
             f"<footer>{escape(r.tone.capitalize())} comment · {escape(r.theme)}{escape(coded)}</footer></blockquote>"
@@ -524,9 +524,9 @@ def changes_table(frame: pd.DataFrame, caption: str) -> Fragment:
     rows = frame.copy()
     rows["previous_text"] = [_num(v, u) for v, u in zip(rows["previous"], rows["unit"])]
     rows["latest_text"] = [_num(v, u) for v, u in zip(rows["latest"], rows["unit"])]
-    # a change in a percentage is in percentage points
+    # a change in a percentage is in percentage points, to 1 decimal as the percentages are
     rows["change_text"] = [
-        ("—" if _missing(c) else f"{'+' if c > 0 else ''}{_num(c, ' pts' if u == '%' else u)}")
+        "—" if _missing(c) else f"{c:+,.1f} pts" if u == "%" else f"{'+' if c > 0 else ''}{_num(c, u)}"
         for c, u in zip(rows["change"], rows["unit"])
     ]
     rows["variation_html"] = [variation_icon(v) for v in rows["variation"]]

@@ -170,11 +170,12 @@ SMALL_TICK, SMALL_TITLE, SMALL_ICON = 7.2, 7.5, 7.2  # at least 7 pt once a page
 def small_multiples_svg(
     items, *, ncols: int = 3, percent: bool = False, title: str | None = None, description: str
 ) -> str:
-    """A grid of small SPC charts, one per (label, SPCResult), on one y scale (tick labels in
-    the first column only), as an inline ``<svg role="img">`` described by ``description``."""
+    """A grid of small SPC charts, one per (label, SPCResult[, withheld]), on one y scale (tick
+    labels in the first column only), as an inline ``<svg role="img">`` described by
+    ``description``. A chart whose latest month is ``withheld`` (shown as * in tables) has no icon."""
     nrows = max(1, math.ceil(len(items) / ncols))
     rows = [items[r * ncols : (r + 1) * ncols] for r in range(nrows)]
-    scale = _y_range([result for _, result in items])
+    scale = _y_range([item[1] for item in items])
     panels = [(None, percent, row, scale) for row in rows]
     return _grid(
         panels,
@@ -190,11 +191,11 @@ def small_multiples_svg(
 
 def measure_grid_svg(rows, *, title: str | None = None, description: str) -> str:
     """Small multiples on one page: a row per key measure, each on its own y scale (named at
-    the left), a column per unit. ``rows`` is [(measure name, percent?, [(unit name, SPCResult),
-    ...]), ...]."""
+    the left), a column per unit. ``rows`` is [(measure name, percent?, [(unit name, SPCResult[,
+    withheld]), ...]), ...]."""
     ncols = max((len(items) for _, _, items in rows), default=1)
     label_lines = max((len(textwrap.wrap(name, 16)) for name, _, _ in rows), default=1)
-    panels = [(name, percent, items, _y_range([result for _, result in items])) for name, percent, items in rows]
+    panels = [(name, percent, items, _y_range([item[1] for item in items])) for name, percent, items in rows]
     return _grid(
         panels,
         ncols=ncols,
@@ -241,7 +242,7 @@ def _grid(
         out.text(0.01 * GRID_WIDTH * PT, 0.02 * height * PT + 8, title, size=TITLE_SIZE, bold=True)
     for r, (ylabel, _, items, scale) in enumerate(rows):
         y0 = (top + r * (axes_h + row_gap)) * PT
-        for c, (label, result) in enumerate(items):
+        for c, (label, result, *withheld) in enumerate(items):
             x0 = (left + c * (axes_w + column_gap)) * PT
             last = c == ncols - 1  # nothing beside it but the margin
             room = (axes_w + (GRID_MARGIN["right"] if last else column_gap) - 0.05) * PT
@@ -258,6 +259,7 @@ def _grid(
                 tick_labels=every_column or c == 0,
                 title_room=room,
                 place=f"{r} {c}",
+                icon=not (withheld and withheld[0]),
             )
         if ylabel:  # the row's measure, left of the first chart's tick labels
             lines = textwrap.wrap(ylabel, 16)
@@ -274,7 +276,7 @@ def _grid(
     return out.document(title or "Small multiples", description)
 
 
-def _small_chart(out, x0, y0, w, h, scale, ticks, label, result, *, tick_labels, title_room, place) -> None:
+def _small_chart(out, x0, y0, w, h, scale, ticks, label, result, *, tick_labels, title_room, place, icon=True) -> None:
     """One small SPC chart at (x0, y0), w × h pt on its row's y ``scale`` and ``ticks`` (values,
     labels): line, centre, limits, point markers, the variation icon's letter, its title above."""
     lo, hi = scale
@@ -312,7 +314,7 @@ def _small_chart(out, x0, y0, w, h, scale, ticks, label, result, *, tick_labels,
             out.marker(float(xs[i]), float(sy(values[i])), **style)
     out.line([(x0, y0), (x0, y1)], stroke="#000000", width=0.8, cap="square")
     out.line([(x0, y1), (x1, y1)], stroke="#000000", width=0.8, cap="square")
-    icon = ICON_VARIATION.get(result.variation or "")
+    icon = icon and ICON_VARIATION.get(result.variation or "")
     if icon:
         r = 5.2
         cx, cy = x1 - 0.02 * w - r, y1 - 0.04 * h - r

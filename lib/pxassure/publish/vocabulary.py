@@ -370,8 +370,8 @@ def describe_chart(
     few = [str(m) for m in p.index[small]]
     if few:
         text.append(
-            f"Fewer than {result.options.minimum_denominator} in the denominator in {_months_listed(few)}: drawn hollow, no "
-            "figure given, and left out of the limits and rules."
+            f"Fewer than {result.options.minimum_denominator} in the denominator in {_months_listed(few)}: drawn hollow and "
+            "left out of the limits and rules; their figures rest on too few to be quoted."
         )
     gaps = [str(g) for g in p.index[p["value"].isna()]]
     hidden = [g for g in gaps if g in set(suppressed)]
@@ -416,7 +416,15 @@ def describe_grid(grid, period: str) -> str:
     units = sorted({c.unit_name for _, charts in grid for c in charts})
     parts = []
     for measure, charts in grid:
-        each = ", ".join(f"{c.unit_name} {VARIATION_LABEL.get(c.result.variation, 'no icon').lower()}" for c in charts)
+        each = ", ".join(
+            f"{c.unit_name} "
+            + (
+                "withheld this month"
+                if c.latest_withheld
+                else VARIATION_LABEL.get(c.result.variation, "no icon").lower()
+            )
+            for c in charts
+        )
         parts.append(f"{measure.name}: {each}")
     return (
         f"Small multiples for {period}: one SPC chart for each of {counted(len(grid), 'key measure')} (rows) in each of "

@@ -22,7 +22,8 @@ from scipy import stats
 from pxassure.analysis import framework, funnel, measures, trends
 from pxassure.analysis.comments import theme_changes
 from pxassure.analysis.measures import Measure
-from pxassure.analysis.suppression import suppress
+from pxassure.analysis.suppression import MARK, suppress
+from pxassure.ingest import catalogue
 from pxassure.ingest.schema import SETTINGS
 from pxassure.reports import committees
 from pxassure.reports.data import ReportData, framework_position, load
@@ -99,7 +100,9 @@ def trust_themes(data: ReportData) -> pd.DataFrame:
         return t
     t["change"] = t["change"].where((t["recent"] >= 5) & (t["before"] >= 5))
     t = suppress(t, ["recent", "before", "negative"])
-    t["change"] = t["change"].map(lambda v: "" if pd.isna(v) else f"{int(v):+d}")
+    # a count hidden to protect another (secondary suppression) must not be given away by the change
+    hidden = (t["recent"] == MARK) | (t["before"] == MARK)
+    t["change"] = t["change"].where(~hidden).map(lambda v: "" if pd.isna(v) else f"{int(v):+d}")
     t["direction"] = t["direction"].fillna("too few to say")
     return t
 
@@ -339,7 +342,9 @@ def patient_experience_report(
     actions = pd.concat([a for a in each if len(a)] or each[:1], ignore_index=True)
     if len(actions):
         actions = actions.sort_values(
-            ["overdue", "due_date", "unit", "requirement"], ascending=[False, True, True, True]
+            ["overdue", "due_date", "unit", "requirement"],
+            ascending=[False, True, True, True],
+            key=catalogue.in_framework_order,
         ).reset_index(drop=True)
     changes, gaps = framework_position(data, trust_id)
     return PatientExperienceReport(

@@ -200,7 +200,7 @@ class Cover:
             ("Approved by", self.approved_by),
             ("Previously considered by", listed(self.previously_considered_by)),
             ("Board assurance framework risks", listed(self.baf_risks)),
-            ("CQC key questions", listed([q.capitalize() for q in self.cqc_key_questions])),
+            ("Care Quality Commission (CQC) key questions", listed([q.capitalize() for q in self.cqc_key_questions])),
             ("Patient and public engagement", self.engagement),
             *(
                 (f"{kind.capitalize()} implications", self.implications.get(kind) or "not stated")

@@ -13,6 +13,7 @@ import pandas as pd
 from pxassure.analysis import framework, measures
 from pxassure.analysis.suppression import MARK, suppress
 from pxassure.errors import ParameterError
+from pxassure.ingest import catalogue
 from pxassure.reports import committees
 from pxassure.reports.data import ReportData, framework_position, load
 from pxassure.reports.escalation import escalate, link_wards, ward_children
@@ -70,7 +71,7 @@ class DivisionReport(Report):
     def ward_alt_text(self, measure_name: str | None = None) -> str:
         charts = [c for c in self.ward_charts if measure_name in (None, c.measure.name)]
         name = measure_name or (charts[0].measure.name if charts else "the measure")
-        parts = [f"{c.unit_name}: {(c.result.variation or 'no icon').replace('_', ' ')}" for c in charts]
+        parts = [f"{c.unit_name}: {_latest_in_words(c)}" for c in charts]
         return (
             f"Small multiples of {name} for the {len(charts)} wards and departments of "
             f"{self.unit_name}, {self.period}; latest variation for each: " + "; ".join(parts) + "."
@@ -135,7 +136,9 @@ def actions_due(scores: pd.DataFrame, unit_id: str, month: pd.Timestamp) -> pd.D
     end = month + pd.offsets.MonthEnd(0)
     a["overdue"] = pd.to_datetime(a["due_date"]) < end
     a["due_date"] = pd.to_datetime(a["due_date"]).dt.strftime("%Y-%m-%d")
-    a = a.sort_values(["overdue", "due_date", "requirement"], ascending=[False, True, True])
+    a = a.sort_values(
+        ["overdue", "due_date", "requirement"], ascending=[False, True, True], key=catalogue.in_framework_order
+    )
     return a[["requirement", "score", "planned_action", "owner", "due_date", "overdue"]].reset_index(drop=True)
 
 
@@ -242,3 +245,10 @@ def division_report(
         **data.owners(),
         code_version=code_version(),
     )
+
+
+def _latest_in_words(chart: Chart) -> str:
+    """A small multiple's latest variation for its description, as its icon shows it."""
+    if chart.latest_withheld:
+        return "this month withheld (too few responses), no icon"
+    return (chart.result.variation or "no icon").replace("_", " ")

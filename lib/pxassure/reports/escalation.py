@@ -46,8 +46,9 @@ EXCEPTION_COLUMNS = [
 
 #: What a paper shows of the response recorded to an exception (``exception_responses``).
 RESPONSE_COLUMNS = ["raised", "data_show", "cause", "action", "owner", "due", "status", "effect_expected"]
-#: Whether a response is in hand (see :func:`with_responses`), and whether it is past its due date.
-RESPONSE_FLAGS = ["responded", "overdue"]
+#: Whether a response is in hand (see :func:`with_responses`), whether it is past its due date, and
+#: whether the trust keeps a record of responses at all (its ``exception_responses`` table has rows).
+RESPONSE_FLAGS = ["responded", "overdue", "responses_kept"]
 
 
 def with_responses(exceptions: pd.DataFrame, data: ReportData) -> pd.DataFrame:
@@ -62,6 +63,7 @@ def with_responses(exceptions: pd.DataFrame, data: ReportData) -> pd.DataFrame:
             out[c] = pd.Series([None] * len(out), index=out.index, dtype=object)
         for c in RESPONSE_FLAGS:
             out[c] = pd.Series([False] * len(out), index=out.index, dtype=bool)
+        out["responses_kept"] = responses is not None and not responses.empty
         return out
     latest = (
         responses.sort_values("raised")
@@ -74,6 +76,7 @@ def with_responses(exceptions: pd.DataFrame, data: ReportData) -> pd.DataFrame:
     out["responded"] = out["action"].notna() & ((out["status"] != "completed") | waiting)
     month_end = data.month + pd.offsets.MonthEnd(0)
     out["overdue"] = out["action"].notna() & (out["status"] != "completed") & (pd.to_datetime(out["due"]) < month_end)
+    out["responses_kept"] = True
     return out
 
 
@@ -85,6 +88,8 @@ def response_text(row: dict) -> str:
     """The response recorded to one exception, in words, or that none is recorded: a paper never
     assumes an action that no record holds (see ``escalation.with_responses``)."""
     if pd.isna(row.get("action")):
+        if not row.get("responses_kept", True):  # (an exception read from an older findings file has no flag)
+            return "No action recorded: the trust has supplied no record of responses to exceptions."
         return "No action recorded."
     parts = [f"{str(row['status']).capitalize()}: {row['action']}", f"Owner: {row['owner']}."]
     if _date(row.get("due")):

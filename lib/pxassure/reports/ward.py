@@ -13,6 +13,7 @@ from pxassure.analysis import measures
 from pxassure.analysis.comments import MINIMUM_COUNT, NO_THEME, by_theme, negative_theme_counts, theme_measure, tones
 from pxassure.analysis.redact import redact
 from pxassure.errors import ParameterError
+from pxassure.ingest.schema import SETTINGS
 from pxassure.ingest.themes import LABEL_SEPARATOR
 from pxassure.reports import committees
 from pxassure.reports.data import load
@@ -71,7 +72,8 @@ class WardReport(Report):
     def summary_text(self) -> list[str]:
         where = ", ".join(x for x in (self.care_group, self.division) if x)
         called = f"{self.unit_name} ({self.formerly})" if self.formerly else self.unit_name
-        text = [f"{called} ({self.service_type.replace('_', ' ')}), {where}: report for {self.month:%B %Y}."]
+        setting = SETTINGS.get(self.service_type, self.service_type.replace("_", " "))  # as NHS England names it
+        text = [f"{called} ({setting}), {where}: report for {self.month:%B %Y}."]
         exc = self.exceptions
         if len(exc):
             text.append(
@@ -135,7 +137,10 @@ def _comment_themes(comments: pd.DataFrame, month: pd.Timestamp) -> tuple[pd.Dat
     latest = recent[pd.to_datetime(recent["month"]) == month].assign(tone=lambda d: tones(d["sentiment"]))
     quotes = pd.concat(
         [
-            latest[latest["tone"] == s].sort_values("comment_id", ascending=False).head(QUOTES_PER_SENTIMENT)
+            latest[latest["tone"] == s]
+            .sort_values("comment_id", ascending=False)
+            .drop_duplicates("text")  # a comment two patients wrote alike is quoted once
+            .head(QUOTES_PER_SENTIMENT)
             for s in ("negative", "positive")
         ]
     )
