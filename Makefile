@@ -41,7 +41,7 @@ $(STAMP): pyproject.toml requirements/constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "pxassure needs Python 3.11 or newer; found " + sys.version.split()[0])'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements/constraints.txt -e '.[dev,distributed]'
-	$(BIN)/python -m pxassure.publish.kernelspec
+	$(BIN)/python -m pxassure.execution.kernelspec
 	@touch $(STAMP)
 
 # Only the demo database is built on demand; a trust's own database must already exist.

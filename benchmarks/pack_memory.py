@@ -72,7 +72,7 @@ def main() -> None:
         while build.poll() is None:
             build_peak = max(build_peak, pss_mib(build.pid))
             tops = children(build.pid)
-            zygotes = [p for p in tops if "pxassure.publish.zygote" in cmdline(p)]
+            zygotes = [p for p in tops if "pxassure.execution.zygote" in cmdline(p)]
             # pool workers are forks of the build (same command line); other children (a git
             # call, a resource tracker) are not workers
             workers = [p for p in tops if p not in zygotes and cmdline(p) == cmdline(build.pid)]

@@ -27,8 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from pxassure.execution import planning
 from pxassure.ingest import demo
-from pxassure.publish import build
 
 BIN = Path(sys.executable).parent
 
@@ -42,9 +42,9 @@ def naive(jobs, tmp: Path) -> float:
         for k, v in {**job.parameters, "database": str(Path(job.parameters["database"]).resolve())}.items():
             params += ["-y", json.dumps({k: v})]
         subprocess.run(
-            [str(BIN / "papermill"), str(build.PROJECT_ROOT / "notebooks" / f"{job.spec.notebook}.ipynb"), str(out)]
+            [str(BIN / "papermill"), str(planning.PROJECT_ROOT / "notebooks" / f"{job.spec.notebook}.ipynb"), str(out)]
             + params
-            + ["--cwd", str(build.PROJECT_ROOT), "--no-progress-bar"],
+            + ["--cwd", str(planning.PROJECT_ROOT), "--no-progress-bar"],
             check=True,
             capture_output=True,
         )
@@ -77,7 +77,7 @@ def main() -> None:
         tmp = Path(tmp)
         db = tmp / "bench.duckdb"
         demo.build_database(db, demo.Scale(wards=args.wards, months=args.months))
-        jobs = build.plan(None, database=db)
+        jobs = planning.plan(None, database=db)
         sample = jobs if args.sample is None else jobs[:: max(1, len(jobs) // args.sample)][: args.sample]
         t_naive = naive(sample, tmp) * len(jobs) / len(sample)
         scaled = "" if len(sample) == len(jobs) else f" (measured on {len(sample)} reports, scaled)"

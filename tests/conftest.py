@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from pxassure.execution import execute, planning
 from pxassure.ingest import demo
-from pxassure.publish import build
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -26,8 +26,8 @@ def demo_inputs(demo_db) -> Path:
 @pytest.fixture(scope="session")
 def board(demo_db, tmp_path_factory):
     out = tmp_path_factory.mktemp("outputs")
-    job = build.plan("board", period="latest", database=demo_db)[0]
-    outcome = build.run(job, out)
+    job = planning.plan("board", period="latest", database=demo_db)[0]
+    outcome = execute.run(job, out)
     assert outcome.ok, f"{outcome.error}; see {outcome.notebook}"
     return outcome
 

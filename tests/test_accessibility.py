@@ -13,8 +13,8 @@ import subprocess
 import pytest
 
 from conftest import ROOT
+from pxassure.execution import execute, planning
 from pxassure.ingest import demo
-from pxassure.publish import build
 
 pytestmark = pytest.mark.integration
 A11Y = ROOT / "tests" / "a11y"
@@ -37,8 +37,8 @@ def pages(board, demo_db):
         if os.environ.get("CI") == "true":
             pytest.fail(f"accessibility test must run under CI: {problem}")
         pytest.skip(problem)
-    ward_job = build.plan("ward", database=demo_db, unit=demo.PLANTED["deteriorating_ward"])[0]
-    ward = build.run(ward_job, board.html.parents[3])
+    ward_job = planning.plan("ward", database=demo_db, unit=demo.PLANTED["deteriorating_ward"])[0]
+    ward = execute.run(ward_job, board.html.parents[3])
     assert ward.ok, ward.error
     chromium = os.environ.get("PXASSURE_CHROMIUM") or shutil.which("chromium")
     run = subprocess.run(

@@ -20,6 +20,7 @@ LAYERS = [
     ("analysis", {"pxassure.analysis"}),
     ("reports", {"pxassure.reports"}),
     ("publish", {"pxassure.publish"}),
+    ("execution", {"pxassure.execution"}),
     ("cli", {"pxassure.cli"}),
 ]
 
@@ -65,6 +66,36 @@ def test_no_module_imports_from_a_layer_above_its_own():
     assert not wrong, "\n".join(wrong)
 
 
+def import_cycles() -> list[list[str]]:
+    """Every cycle among pxassure's modules, counting imports inside functions (one per cycle)."""
+    graph = {name: {t for t in imports_of(path) if t != name} for name, path in modules()}
+    cycles, done = [], set()
+
+    def visit(node, trail):
+        for nxt in sorted(graph.get(node, ())):
+            if nxt in trail:
+                cycle = trail[trail.index(nxt) :]
+                if frozenset(cycle) not in done:
+                    done.add(frozenset(cycle))
+                    cycles.append(cycle + [nxt])
+            elif nxt not in seen:
+                seen.add(nxt)
+                visit(nxt, trail + [nxt])
+
+    seen: set[str] = set()
+    for start in sorted(graph):
+        if start not in seen:
+            seen.add(start)
+            visit(start, [start])
+    return cycles
+
+
+def test_no_import_cycle_anywhere_in_the_package():
+    """Function-level imports included: two modules that import each other, even lazily, are one
+    module in two files (the execution layer was built to end build <-> cluster)."""
+    assert not import_cycles(), "\n".join(" -> ".join(c) for c in import_cycles())
+
+
 def test_the_layer_check_catches_an_upward_import(tmp_path):
     bad = tmp_path / "spc.py"
     bad.write_text("from pxassure.publish import charts\n")
@@ -81,8 +112,8 @@ def test_the_analysis_knows_nothing_of_presentation():
 def test_planning_a_build_imports_no_statistics_or_notebook_machinery(demo_db):
     code = (
         "import sys\n"
-        "from pxassure.publish import build\n"
-        f"jobs = build.plan(None, database={str(demo_db)!r}, overrides={{'shift_length': 6}})\n"
+        "from pxassure.execution import build, planning\n"
+        f"jobs = planning.plan(None, database={str(demo_db)!r}, overrides={{'shift_length': 6}})\n"
         "assert len(jobs) > 60, len(jobs)\n"
         "heavy = {'scipy', 'statsmodels', 'papermill', 'nbconvert', 'nbclient', 'jupyter_client', 'matplotlib'}\n"
         "print(sorted(heavy & {m.split('.')[0] for m in sys.modules}))\n"

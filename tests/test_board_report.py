@@ -12,8 +12,8 @@ import pytest
 from conftest import ROOT
 from htmlcheck import Page
 from pxassure.errors import ParameterError
+from pxassure.execution import execute, planning
 from pxassure.ingest import demo
-from pxassure.publish import build
 
 pytestmark = pytest.mark.integration
 
@@ -119,14 +119,14 @@ def test_findings_hold_the_planted_signals(board):
 
 def test_a_bad_parameter_stops_the_build_before_any_notebook_runs(demo_db):
     with pytest.raises(ParameterError, match=r"board/board.html: unknown SPC preset 'nonsense'"):
-        build.plan("board", period="latest", database=demo_db, overrides={"preset": "nonsense"})
+        planning.plan("board", period="latest", database=demo_db, overrides={"preset": "nonsense"})
 
 
 def test_failed_run_keeps_the_previous_report(board, demo_db):
     before = board.html.read_bytes()
-    job = build.plan("board", period="latest", database=demo_db)[0]
+    job = planning.plan("board", period="latest", database=demo_db)[0]
     job.parameters["preset"] = "nonsense"  # fails inside the notebook, after planning
-    outcome = build.run(job, board.html.parents[3])
+    outcome = execute.run(job, board.html.parents[3])
     assert not outcome.ok
     assert "unknown SPC preset 'nonsense'" in outcome.error
     assert outcome.notebook.name == "board.failed.ipynb" and outcome.notebook.exists()

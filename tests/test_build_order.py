@@ -1,7 +1,7 @@
 """The order a pack is built in: each report after the reports whose findings it reads, no later."""
 
+from pxassure.execution import build, planning, pool
 from pxassure.ingest import demo
-from pxassure.publish import build
 
 WARD = demo.PLANTED["deteriorating_ward"]
 
@@ -11,7 +11,7 @@ def _by_path(jobs):
 
 
 def test_each_report_reads_its_own_layer_below(demo_db):
-    jobs = _by_path(build.plan(None, database=demo_db))
+    jobs = _by_path(planning.plan(None, database=demo_db))
     med_wards = set(jobs["division/MED.html"].below)
     assert f"ward/{WARD}.html" in med_wards
     assert all(p.startswith("ward/") for p in med_wards)
@@ -23,39 +23,39 @@ def test_each_report_reads_its_own_layer_below(demo_db):
 
 
 def test_a_division_starts_once_its_own_wards_are_built(demo_db):
-    jobs = build.plan(None, database=demo_db)
+    jobs = planning.plan(None, database=demo_db)
     by_path = _by_path(jobs)
     med = by_path["division/MED.html"]
     # every ward built except one of another division's: MED is ready, ahead of the waiting ward
     other = next(j for j in jobs if j.layer == "ward" and j.spec.path not in med.below)
     waiting = [other] + [j for j in jobs if j.layer != "ward"]
     unfinished = {j.spec.path for j in waiting}
-    first = build.ready(waiting, unfinished)
+    first = pool.ready(waiting, unfinished)
     assert first[0].layer == "division"
     assert med in first and other in first
     assert first.index(med) < first.index(other)
     assert all(j.layer in ("division", "ward") for j in first)  # the committees wait for every division
     # with one of MED's own wards unfinished, MED waits
     own = by_path[med.below[0]]
-    assert med not in build.ready([own, med], {own.spec.path, med.spec.path})
+    assert med not in pool.ready([own, med], {own.spec.path, med.spec.path})
 
 
 def test_the_committees_and_the_board_run_side_by_side(demo_db):
-    jobs = build.plan(None, database=demo_db)
+    jobs = planning.plan(None, database=demo_db)
     upper = [j for j in jobs if j.layer not in ("ward", "division")]
     assert len(upper) == 4
-    assert build.ready(upper, {j.spec.path for j in upper}) == upper[::-1]  # highest layer first
+    assert pool.ready(upper, {j.spec.path for j in upper}) == upper[::-1]  # highest layer first
     # so a pool is as wide as the widest depth: the wards, here; the four upper papers together
-    assert build._width(upper) == 4
-    assert build._width(jobs) == sum(j.layer == "ward" for j in jobs)
+    assert pool._width(upper) == 4
+    assert pool._width(jobs) == sum(j.layer == "ward" for j in jobs)
     chain = [by for by in jobs if by.spec.path in {f"ward/{WARD}.html", "division/MED.html"}]
-    assert build._width(chain) == 1  # a ward and its division: one after the other, no pool
+    assert pool._width(chain) == 1  # a ward and its division: one after the other, no pool
 
 
 def test_wards_are_taken_a_division_at_a_time_in_turn(demo_db):
     """So the divisions' papers become ready together at the end, and no worker waits alone."""
-    jobs = build.plan(None, database=demo_db)
-    order = build.interleaved(jobs)
+    jobs = planning.plan(None, database=demo_db)
+    order = pool.interleaved(jobs)
     assert sorted(j.spec.path for j in order) == sorted(j.spec.path for j in jobs)
     layers = [j.layer for j in order]
     assert layers == sorted(layers, key=build.LAYERS.index)  # still bottom layer first

@@ -8,8 +8,8 @@ import pytest
 
 from pxassure.cli import main
 from pxassure.errors import SnapshotError
+from pxassure.execution import build, cluster, planning
 from pxassure.ingest.store import Store
-from pxassure.publish import build, cluster
 
 WARDS = ("014", "015")  # two wards of the Medicine division
 
@@ -23,7 +23,7 @@ def db(demo_db, tmp_path):
 
 def part_of_pack(db):
     wanted = {*(f"ward/{w}.html" for w in WARDS), "division/MED.html"}
-    return [j for j in build.plan(None, database=db) if j.spec.path in wanted]
+    return [j for j in planning.plan(None, database=db) if j.spec.path in wanted]
 
 
 @pytest.mark.integration
@@ -48,15 +48,15 @@ def test_a_local_cluster_builds_the_graph_under_the_same_keys(db, tmp_path):
 
 def test_a_worker_with_another_database_builds_nothing(db, tmp_path):
     job = part_of_pack(db)[0]
-    cluster.check_snapshot(db, job.snapshot, str(build.PROJECT_ROOT))  # the planned file passes
+    cluster.check_snapshot(db, job.snapshot, str(planning.PROJECT_ROOT))  # the planned file passes
     with Store(db) as store:  # the file changes after planning (or a worker holds another copy)
         fft = store.table("fft_monthly")
         fft.loc[fft.index[0], "poor"] += 1
         store.load({"fft_monthly": fft})
     with pytest.raises(SnapshotError, match=r"not the snapshot this build was planned on"):
-        cluster.check_snapshot(db, job.snapshot, str(build.PROJECT_ROOT))
+        cluster.check_snapshot(db, job.snapshot, str(planning.PROJECT_ROOT))
     with pytest.raises(SnapshotError, match=r"cannot see the database"):
-        cluster.check_snapshot(tmp_path / "elsewhere.duckdb", job.snapshot, str(build.PROJECT_ROOT))
+        cluster.check_snapshot(tmp_path / "elsewhere.duckdb", job.snapshot, str(planning.PROJECT_ROOT))
     # in a task, the mismatch is that report's failure, and nothing is written
     outcome = cluster._task(job, tmp_path / "out", [job.spec.path], False, str(tmp_path))
     assert not outcome.ok and "SnapshotError" in outcome.error and "planned on" in outcome.error

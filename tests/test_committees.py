@@ -69,7 +69,7 @@ def test_a_new_committee_on_an_existing_paper_needs_only_its_params_file(demo_db
     import shutil
 
     from conftest import ROOT
-    from pxassure.publish import build
+    from pxassure.execution import planning
     from pxassure.reports import quality_report
 
     shutil.copytree(ROOT / "params", tmp_path / "params")
@@ -81,7 +81,7 @@ def test_a_new_committee_on_an_existing_paper_needs_only_its_params_file(demo_db
         encoding="utf-8",
     )
     monkeypatch.setenv("PXASSURE_HOME", str(tmp_path))
-    jobs = build.plan("safeguarding_committee", database=demo_db)
+    jobs = planning.plan("safeguarding_committee", database=demo_db)
     assert [j.spec.path for j in jobs] == ["executive_quality/safeguarding_committee.html"]
     report = quality_report(demo_db, committee="safeguarding_committee")
     assert {c.measure.id for c in report.charts} == {"fft_positive", "complaints_rate"}

@@ -13,8 +13,8 @@ import pytest
 
 from conftest import ROOT
 from pxassure.errors import PxassureError
+from pxassure.execution import build, execute, planning
 from pxassure.ingest.store import Store
-from pxassure.publish import build
 
 
 def pxassure(*args: str) -> subprocess.CompletedProcess:
@@ -122,14 +122,14 @@ def test_staging_left_by_a_killed_build_is_removed(tmp_path):
     for p in (abandoned, running, old_style):
         p.mkdir()
         (p / "board.ipynb").write_text("{}")
-    removed = build.remove_abandoned_staging(tmp_path)
+    removed = execute.remove_abandoned_staging(tmp_path)
     assert sorted(removed) == sorted([abandoned, old_style])
     assert running.exists() and not abandoned.exists()
 
 
 @pytest.mark.integration
 def test_a_report_that_cannot_start_never_stops_the_pack(demo_db, tmp_path):
-    good = build.plan("ward", database=demo_db, unit="014")[0]
+    good = planning.plan("ward", database=demo_db, unit="014")[0]
     bad = dataclasses.replace(good, spec=dataclasses.replace(good.spec, name="../escaped", unit_id="../escaped"))
     outcomes = build.run_pack([bad, good], tmp_path, workers=2, progress=False)
     by_name = {o.job.name: o for o in outcomes}
@@ -141,7 +141,7 @@ def test_a_report_that_cannot_start_never_stops_the_pack(demo_db, tmp_path):
 
 @pytest.mark.integration
 def test_two_trusts_never_mix(demo_db, tmp_path):
-    ours = build.plan("board", database=demo_db)
+    ours = planning.plan("board", database=demo_db)
     assert ours[0].trust == "AVH" and ours[0].trust_name == "Ashcombe Valley Hospitals NHS Trust"
     theirs = [dataclasses.replace(j, trust="RXB", trust_name="Another NHS Trust") for j in ours]
     with pytest.raises(PxassureError, match="one trust's papers for one month"):

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from pxassure.cli import main
+from pxassure.execution import build, freshness, planning
 from pxassure.ingest.store import Store
-from pxassure.publish import build, freshness
 
 CHANGED, SAME = "015", "014"  # two wards of the Medicine division
 OTHER_DIVISION = "SUR"
@@ -38,7 +38,7 @@ def db(demo_db, tmp_path):
 
 
 def keys(db) -> dict[str, str]:
-    return {j.spec.path: j.key for j in build.plan(None, database=db)}
+    return {j.spec.path: j.key for j in planning.plan(None, database=db)}
 
 
 def test_a_change_to_one_ward_changes_only_the_keys_above_it(db, tmp_path):
@@ -56,9 +56,9 @@ def test_a_change_to_one_ward_changes_only_the_keys_above_it(db, tmp_path):
 
 
 def test_keys_follow_parameters_and_options(db):
-    plain = build.plan("ward", database=db, unit=SAME)[0].key
-    assert build.plan("ward", database=db, unit=SAME, overrides={"preset": "ptd"})[0].key != plain
-    assert build.plan("ward", database=db, unit=SAME, pdf=False)[0].key == plain
+    plain = planning.plan("ward", database=db, unit=SAME)[0].key
+    assert planning.plan("ward", database=db, unit=SAME, overrides={"preset": "ptd"})[0].key != plain
+    assert planning.plan("ward", database=db, unit=SAME, pdf=False)[0].key == plain
 
 
 def test_digests_ignore_row_order_but_not_content(db):
@@ -80,7 +80,7 @@ def test_a_rebuild_skips_what_has_not_changed(db, tmp_path):
     wanted = {f"ward/{SAME}.html", f"ward/{CHANGED}.html", "division/MED.html"}
 
     def pack(**kw):
-        jobs = [j for j in build.plan(None, database=db) if j.spec.path in wanted]
+        jobs = [j for j in planning.plan(None, database=db) if j.spec.path in wanted]
         outcomes = build.run_pack(jobs, out, workers=2, progress=False, **kw)
         assert all(o.ok for o in outcomes), build.summary(outcomes)
         return {o.job.spec.path: o for o in outcomes}
@@ -95,9 +95,9 @@ def test_a_rebuild_skips_what_has_not_changed(db, tmp_path):
     # a zygote started before planning (as the command starts it) is ended unused
     script = (
         "import os, sys, json\n"
-        "from pxassure.publish import build, zygote\n"
+        "from pxassure.execution import build, planning, zygote\n"
         "z = zygote.Zygote.get()\n"
-        f"jobs = [j for j in build.plan(None, database={str(db)!r}) if j.spec.path in {sorted(wanted)!r}]\n"
+        f"jobs = [j for j in planning.plan(None, database={str(db)!r}) if j.spec.path in {sorted(wanted)!r}]\n"
         f"outcomes = build.run_pack(jobs, {str(out)!r}, workers=2, progress=False)\n"
         "heavy = [m for m in ('papermill', 'nbconvert', 'nbformat', 'jsonschema', 'nbclient') if m in sys.modules]\n"
         "ended = z.proc.poll() is not None and zygote.Zygote._instance is None\n"

@@ -162,8 +162,8 @@ def test_forked_kernels_share_nothing_between_reports(demo_db, tmp_path):
     pids = tmp_path / "pids"
     pids.mkdir()
     script = (
-        "from pxassure.publish import build\n"
-        f"jobs = build.plan('ward', database={str(demo_db)!r})[:2]\n"
+        "from pxassure.execution import build, planning\n"
+        f"jobs = planning.plan('ward', database={str(demo_db)!r})[:2]\n"
         f"outcomes = build.run_pack(jobs, {str(tmp_path / 'out')!r}, workers=1, progress=False)\n"
         "print([o.error for o in outcomes])\n"
     )
@@ -228,7 +228,7 @@ def test_the_zygote_imports_what_only_the_upper_papers_use_while_it_waits():
     statsmodels load compiled modules, seen in its memory map), and still answers afterwards."""
     import socket
 
-    from pxassure.publish import zygote
+    from pxassure.execution import zygote
 
     z = zygote.Zygote()
     try:
@@ -250,7 +250,7 @@ def test_the_zygote_imports_what_only_the_upper_papers_use_while_it_waits():
 def test_report_kernels_use_the_client_that_waits_briefly_for_start_up_messages():
     """jupyter_client's client waits 0.2 s of IOPub silence after every kernel start; ours waits
     ``IOPUB_QUIET`` (the reports' kernels are local). The builds above run through it."""
-    from pxassure.publish import kernels
+    from pxassure.execution import kernels
 
     client = kernels.IPCKernelManager(kernel_name="python3").client()
     assert isinstance(client, kernels.ReportKernelClient)
@@ -260,7 +260,7 @@ def test_report_kernels_use_the_client_that_waits_briefly_for_start_up_messages(
 @pytest.mark.skipif(not hasattr(os, "getuid") or os.getuid() != 0, reason="needs root, to ask as another user")
 def test_the_zygote_serves_only_its_own_user():
     """A kernel runs code as the build's user, so the zygote answers no one else."""
-    from pxassure.publish import zygote
+    from pxassure.execution import zygote
 
     ask = (
         "import os, socket, sys, time\n"
@@ -300,7 +300,8 @@ def test_the_zygote_warm_up_leaves_no_duckdb_thread_or_file_for_a_fork_to_inheri
         "import os, threading\n"
         "tasks = lambda: len(os.listdir('/proc/self/task'))\n"
         "import duckdb\n"
-        "from pxassure.publish import zygote, render\n"
+        "from pxassure.execution import zygote\n"
+        "from pxassure.publish import render\n"
         "before = tasks()\n"
         "zygote._warm_up()\n"
         "fds = []\n"
@@ -324,7 +325,7 @@ def test_the_notebooks_kernel_encrypts_what_it_sends(tmp_path, monkeypatch):
 
     from jupyter_client.manager import KernelManager
 
-    from pxassure.publish import kernelspec
+    from pxassure.execution import kernelspec
 
     kernelspec.install(tmp_path)
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "share" / "jupyter"))

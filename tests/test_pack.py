@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 
 from htmlcheck import check_findings_shown, check_page
+from pxassure.execution import build, execute, planning
 from pxassure.ingest import demo
-from pxassure.publish import build, contents
+from pxassure.publish import contents
 
 pytestmark = pytest.mark.integration
 WARD = demo.PLANTED["deteriorating_ward"]
@@ -18,7 +19,7 @@ WARD = demo.PLANTED["deteriorating_ward"]
 @pytest.fixture(scope="module")
 def pack(demo_db, tmp_path_factory):
     out = tmp_path_factory.mktemp("pack")
-    jobs = build.plan(None, database=demo_db)
+    jobs = planning.plan(None, database=demo_db)
     keep = {
         f"ward/{WARD}.html",
         "ward/031.html",
@@ -168,8 +169,8 @@ def test_ward_report_escapes_and_redacts_patient_text(demo_db, tmp_path):
         ]
     ).to_csv(comments, index=False)
     assert main(["load", str(comments), "--database", str(db)]) == 0
-    job = build.plan("ward", database=db, unit=WARD)[0]
-    outcome = build.run(job, tmp_path / "out")
+    job = planning.plan("ward", database=db, unit=WARD)[0]
+    outcome = execute.run(job, tmp_path / "out")
     assert outcome.ok, outcome.error
     html = outcome.html.read_text()
     assert "<script>alert" not in html and "&lt;script&gt;alert" in html
@@ -178,7 +179,7 @@ def test_ward_report_escapes_and_redacts_patient_text(demo_db, tmp_path):
 
 
 def test_failure_is_summarised_and_does_not_stop_others(demo_db, tmp_path):
-    jobs = [j for j in build.plan("ward", database=demo_db) if j.name in ("001", "002")]
+    jobs = [j for j in planning.plan("ward", database=demo_db) if j.name in ("001", "002")]
     jobs[0].parameters["preset"] = "bogus"
     outcomes = build.run_pack(jobs, tmp_path, workers=2, progress=False)
     assert [o.ok for o in sorted(outcomes, key=lambda o: o.job.name)] == [False, True]

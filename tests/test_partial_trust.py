@@ -10,8 +10,9 @@ import pytest
 
 from htmlcheck import check_page
 from pxassure.cli import main
+from pxassure.execution import build, planning
 from pxassure.ingest import demo
-from pxassure.publish import build, render
+from pxassure.publish import render
 from pxassure.reports import board_report, quality_report, ward_report
 
 WARD = demo.PLANTED["deteriorating_ward"]
@@ -90,8 +91,8 @@ def test_the_front_of_a_partial_trusts_paper_claims_nothing_unsupplied(partial_d
 
 @pytest.mark.integration
 def test_the_papers_of_a_partial_trust(partial_db, tmp_path):
-    jobs = build.plan("board", database=partial_db) + build.plan("ward", database=partial_db, unit=WARD)
-    jobs += build.plan("patient_experience_committee", database=partial_db)
+    jobs = planning.plan("board", database=partial_db) + planning.plan("ward", database=partial_db, unit=WARD)
+    jobs += planning.plan("patient_experience_committee", database=partial_db)
     outcomes = build.run_pack(jobs, tmp_path, workers=2, progress=False)
     assert all(o.ok for o in outcomes), build.summary(outcomes)
     for o in outcomes:

@@ -16,8 +16,9 @@ import pytest
 
 from pxassure import cli
 from pxassure.errors import PdfError
+from pxassure.execution import build, planning
 from pxassure.ingest import demo
-from pxassure.publish import build, contents, pdf
+from pxassure.publish import contents, pdf
 
 pytestmark = pytest.mark.integration
 WARD = demo.PLANTED["deteriorating_ward"]
@@ -73,7 +74,7 @@ def printed(demo_db, tmp_path_factory):
     out = tmp_path_factory.mktemp("pdf")
     jobs = [
         j
-        for j in build.plan(None, database=demo_db, pdf=True, cover={"meeting_date": "26 November 2026"})
+        for j in planning.plan(None, database=demo_db, pdf=True, cover={"meeting_date": "26 November 2026"})
         if j.spec.path in PAPERS
     ]
     outcomes = build.run_pack(jobs, out, workers=2, progress=False)
@@ -235,7 +236,7 @@ def test_board_pack_leaves_wards_out_unless_asked(printed):
 def test_without_chromium_the_build_says_how_to_install_it(demo_db, monkeypatch, capsys, tmp_path):
     monkeypatch.setenv("PXASSURE_CHROMIUM", str(tmp_path / "no-such-chromium"))
     with pytest.raises(PdfError, match="apt-get install chromium"):
-        build.plan("board", database=demo_db, pdf=True)
+        planning.plan("board", database=demo_db, pdf=True)
     code = cli.main(["build", "--committee", "board", "--database", str(demo_db), "--pdf", "--output", str(tmp_path)])
     assert code == 2 and "apt-get install chromium" in capsys.readouterr().err
     assert not list(tmp_path.rglob("*.html"))  # nothing ran

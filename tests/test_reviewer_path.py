@@ -50,9 +50,9 @@ def test_build_refuses_a_misspelt_option_before_anything_runs(demo_db, tmp_path,
     assert "unknown parameter 'shift_lenght' (did you mean shift_length?)" in err
     assert not any(tmp_path.iterdir())  # nothing built, nothing written
     # an option only some papers of the build take goes to those (a cover's agenda item)
-    from pxassure.publish import build
+    from pxassure.execution import planning
 
-    jobs = build.plan(None, database=demo_db, overrides={"agenda_item": "7"})
+    jobs = planning.plan(None, database=demo_db, overrides={"agenda_item": "7"})
     takes = {j.layer for j in jobs if "agenda_item" in j.parameters}
     assert "board" in takes and not takes & {"ward", "division"}
 
@@ -117,7 +117,7 @@ def test_a_what_if_build_is_written_beside_the_official_paper(board, demo_db, tm
 
 
 def test_each_committee_can_have_its_own_meeting_date(demo_db):
-    from pxassure.publish import build
+    from pxassure.execution import planning
     from pxassure.reports.parameters import meeting_dates
 
     committees = ["board", "patient_experience_committee", "quality_committee"]
@@ -127,7 +127,7 @@ def test_each_committee_can_have_its_own_meeting_date(demo_db):
         ParameterError, match=r"no committee 'patient_experience' \(did you mean patient_experience_committee\?\)"
     ):
         meeting_dates(["patient_experience=5 November 2026"], committees)
-    jobs = build.plan(None, database=demo_db, cover={"meeting_date": dates.pop(None), "meeting_dates": dates})
+    jobs = planning.plan(None, database=demo_db, cover={"meeting_date": dates.pop(None), "meeting_dates": dates})
     by_key = {j.spec.key: j.parameters.get("meeting_date") for j in jobs if j.layer not in ("ward", "division")}
     assert by_key["patient_experience_committee"] == "5 November 2026" and by_key["board"] == "26 November 2026"
 

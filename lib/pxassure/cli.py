@@ -237,13 +237,13 @@ def _papermill_type(value: str) -> object:
 
 
 def _build(args) -> int:
-    from pxassure.publish import zygote
+    from pxassure.execution import zygote
 
     if args.scheduler is None and zygote.enabled():
         # The kernels' zygote imports for two seconds before its first kernel: started now, it
         # does so while this process plans. A build that finds nothing to do ends it unused.
         zygote.Zygote.get()
-    from pxassure.publish import build
+    from pxassure.execution import build, planning
     from pxassure.reports import committees
     from pxassure.reports.parameters import meeting_dates
 
@@ -252,7 +252,7 @@ def _build(args) -> int:
     dates = meeting_dates(args.meeting_date, committees.with_cover_sheet())
     _warn_if_past(*dates.values())
     cover = {"meeting_date": dates.pop(None, None), "meeting_dates": dates}
-    jobs = build.plan(
+    jobs = planning.plan(
         committee,
         period=args.period,
         database=args.database,
@@ -292,11 +292,11 @@ def _warn_if_past(*meeting_dates: str) -> None:
 
 
 def _pack(args) -> int:
-    from pxassure.publish import build
+    from pxassure.execution import build, planning
 
     _warn_if_past(args.meeting_date)
 
-    jobs = build.plan("board", period=args.period, database=args.database)
+    jobs = planning.plan("board", period=args.period, database=args.database)
     job = jobs[0]
     period_dir = job.period_dir(Path(args.output).resolve())
     pack = build.board_pack(

@@ -111,7 +111,7 @@ def scope_digest(digests: dict[str, str], units: list[str] | None) -> str:
 
 def snapshot_digest(digests: dict[str, str], code: str) -> str:
     """The whole database's data and the code together: what every worker of a distributed
-    build must have (see ``publish.cluster``)."""
+    build must have (see :mod:`.cluster`)."""
     return _sha(scope_digest(digests, None), code)
 
 

@@ -111,7 +111,9 @@ class Zygote:
         # one BLAS thread: a fork must not start from a process with worker threads. Its stdin
         # stays open as long as this process (and the workers it forks) live: at its end the
         # zygote ends too.
-        self.proc = _start_kept([sys.executable, "-m", "pxassure.publish.zygote", name], stdin=subprocess.PIPE, env=env)
+        self.proc = _start_kept(
+            [sys.executable, "-m", "pxassure.execution.zygote", name], stdin=subprocess.PIPE, env=env
+        )
         self.pid = self.proc.pid
         self.owner = os.getpid()
         self.forked = False  # in this process: a worker's copy counts for the worker only

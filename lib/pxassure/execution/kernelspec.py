@@ -7,7 +7,7 @@ is encrypted (and ipykernel does not warn, on every run, that it is not). jupyte
 provisions keys when told to; papermill never tells it, so the kernel's provisioner does.
 ``pxassure build`` runs its kernels over private local sockets instead (:mod:`.kernels`).
 
-``make setup`` installs the kernel into the environment: ``python -m pxassure.publish.kernelspec``.
+``make setup`` installs the kernel into the environment: ``python -m pxassure.execution.kernelspec``.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The Jupyter kernels reports run in: one fresh kernel per report, over private local sockets,
-forked from a pre-imported process where that is possible (see :mod:`pxassure.publish.zygote`)."""
+forked from a pre-imported process where that is possible (see :mod:`pxassure.execution.zygote`)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from jupyter_core.utils import ensure_async
 from traitlets import default
 
 from pxassure.errors import KernelError
-from pxassure.publish import zygote
+from pxassure.execution import zygote
 
 #: How long IOPub must stay quiet after the kernel's first reply before the first cell is sent,
 #: and how often a kernel that was asked to shut down is checked for having gone (seconds).
@@ -159,7 +159,7 @@ def _is_ipykernel(cmd: list[str]) -> bool:
 
 
 class ForkedProvisioner(LocalProvisioner):
-    """Launches each kernel as a fork of the zygote (see :mod:`pxassure.publish.zygote`)."""
+    """Launches each kernel as a fork of the zygote (see :mod:`pxassure.execution.zygote`)."""
 
     async def launch_kernel(self, cmd: list[str], **kwargs):
         if not (zygote.enabled() and _is_ipykernel(cmd)):

@@ -4,7 +4,7 @@ A region or an integrated care board building packs for many trusts can spread o
 several machines: ``pxassure build --all --scheduler tcp://HOST:8786`` (or ``--scheduler
 local`` for a cluster of worker processes on this machine). The pack becomes a task graph —
 each division waits for its own wards, each committee and the board for the divisions —
-and every task is the same :func:`pxassure.publish.build.run` a local build uses: a real
+and every task is the same :func:`pxassure.execution.execute.run` a local build uses: a real
 papermill-executed notebook in a fresh kernel, skipped when its content key says it is
 current, written atomically under the same content key.
 
@@ -27,8 +27,10 @@ from functools import cache
 from pathlib import Path
 
 from pxassure.errors import ParameterError, SnapshotError
+from pxassure.execution import freshness
+from pxassure.execution.execute import failure_text, run
+from pxassure.execution.planning import PROJECT_ROOT, ReportOutcome, absolute
 from pxassure.ingest.store import Store
-from pxassure.publish import freshness
 
 #: ``--scheduler local``: a LocalCluster of worker processes on this machine.
 LOCAL = "local"
@@ -101,14 +103,12 @@ def client_for(scheduler: str, workers: int | None = None):
 def _task(job, output_root, linkable, force, base, *below):
     """One report on a worker: check the snapshot, then build it exactly as a local build would.
     ``below`` are the outcomes of the reports it reads; they only order the graph."""
-    from pxassure.publish import build
-
-    database = build.absolute(Path(job.parameters["database"]), Path(base))
+    database = absolute(Path(job.parameters["database"]), Path(base))
     try:
-        check_snapshot(database, job.snapshot, str(build.PROJECT_ROOT))
+        check_snapshot(database, job.snapshot, str(PROJECT_ROOT))
     except SnapshotError as exc:
-        return build.ReportOutcome(job, error=build.failure_text(exc))
-    return build.run(job, output_root, linkable, force=force, base=Path(base))
+        return ReportOutcome(job, error=failure_text(exc))
+    return run(job, output_root, linkable, force=force, base=Path(base))
 
 
 def run_graph(client, jobs, output_root: Path, linkable: list[str], force: bool, bar) -> list:
@@ -116,8 +116,6 @@ def run_graph(client, jobs, output_root: Path, linkable: list[str], force: bool,
     (``job.below``), and collect the outcomes as they finish. A report whose worker died is a
     failed outcome, never an exception."""
     from distributed import as_completed
-
-    from pxassure.publish.build import ReportOutcome, failure_text
 
     base = str(Path.cwd())
     futures = {}
@@ -145,3 +143,9 @@ def run_graph(client, jobs, output_root: Path, linkable: list[str], force: bool,
             outcomes.append(ReportOutcome(futures[future], error=failure_text(exc)))
         bar.update(1)
     return outcomes
+
+
+def run_on_cluster(jobs, output_root: Path, linkable: list[str], force: bool, bar, *, workers, scheduler) -> list:
+    """The ``dask`` runner (see :mod:`.runners`): ``jobs`` as a task graph on ``scheduler``'s cluster."""
+    with client_for(scheduler, workers) as client:
+        return run_graph(client, jobs, output_root, linkable, force, bar)
