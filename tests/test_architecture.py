@@ -158,3 +158,16 @@ def test_documented_api_is_re_exported_from_the_package_root():
     from pxassure import funnel, store  # the old short names still import
 
     assert funnel.funnel and store.Store
+
+
+def test_one_record_per_icon_and_no_matplotlib_for_colours():
+    """The SVG charts, the tables and the words read one table of icons (``publish.style``), which
+    imports no matplotlib; the SVG charts no longer import the matplotlib charts for colours."""
+    style = (PACKAGE / "publish" / "style.py").read_text(encoding="utf-8")
+    assert "import matplotlib" not in style and "from matplotlib" not in style
+    assert "pxassure.publish.charts" not in imports_of(PACKAGE / "publish" / "svgcharts.py")
+    for module in ("render", "vocabulary", "svgcharts", "charts"):
+        text = (PACKAGE / "publish" / f"{module}.py").read_text(encoding="utf-8")
+        assert "pxassure.publish.style" in imports_of(PACKAGE / "publish" / f"{module}.py"), module
+        assert "Special cause concern: a significant" not in text, module
+        assert module == "charts" or '"#D55E00"' not in text, module  # (charts: a categorical palette)

@@ -10,7 +10,7 @@ import pytest
 
 from pxassure.errors import CommitteeError, ExportError, ParameterError
 from pxassure.ingest import demo
-from pxassure.publish import export, render
+from pxassure.publish import export, render, style
 from pxassure.reports import board_report, committees, patient_experience_report
 from pxassure.reports.cover import DEFAULT_ASSURANCE_SCALE, Attention, assurance_offered, read_cover, read_scale
 from pxassure.reports.division import action_counts
@@ -180,7 +180,7 @@ def test_summary_table_has_the_ipr_columns_and_says_when_ratings_are_missing(pec
 def test_icon_key_explains_exactly_the_icons_used(pec):
     key = render.icon_key(pec)
     used = {r["variation"] for r in (c.summary_row() for c in pec.all_charts())} - {None}
-    for kind, label in render.VARIATION_LABEL.items():
+    for kind, label in ((i.code, i.label) for i in style.ICONS.values() if i.kind == "variation"):
         assert (f">{label}</th>" in key) == (kind in used), kind
     assert "Consistently fails target" in key
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from pxassure.analysis import spc
-from pxassure.publish import export, render, vocabulary
+from pxassure.publish import export, render, style, vocabulary
 
 
 def test_free_text_is_escaped_never_executed():
@@ -31,10 +31,10 @@ def test_a_fragment_is_stored_once_as_html_with_a_short_plain_text_label():
 
 
 def test_icons_have_text_equivalents():
-    for kind, label in render.VARIATION_LABEL.items():
+    for kind, label in ((i.code, i.label) for i in style.ICONS.values() if i.kind == "variation"):
         html = render.variation_icon(kind)
         assert label in html and 'aria-hidden="true"' in html
-    for kind, label in render.ASSURANCE_LABEL.items():
+    for kind, label in ((i.code, i.label) for i in style.ICONS.values() if i.kind == "assurance"):
         assert label in render.assurance_icon(kind)
     assert "No target" in render.assurance_icon(None, has_target=False)
     assert "No icon" in render.variation_icon(float("nan"))  # the reason is in the chart text or a note

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from pxassure.analysis import spc
-from pxassure.publish import charts, svgcharts, vocabulary
+from pxassure.publish import charts, style, svgcharts, vocabulary
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
@@ -348,14 +348,14 @@ def test_the_svg_chart_breaks_lines_at_gaps_and_rebases_and_escapes_its_words():
     svg = chart_svg(r, title='Ward <b>&</b> "A"', ylabel="<script>alert(1)</script>")
     root = ET.fromstring(svg)  # well-formed XML: every word escaped
     assert "<script>" not in svg and "&lt;script&gt;" in svg
-    value_lines = [el for el in root.iter(f"{SVG_NS}polyline") if el.get("stroke") == charts.PALETTE["line"]]
+    value_lines = [el for el in root.iter(f"{SVG_NS}polyline") if el.get("stroke") == style.PALETTE["line"]]
     # two periods, the first broken by one gap and the second by another: four pieces
     assert len(value_lines) == 4
     assert sum(len(el.get("points").split()) for el in value_lines) == 38
     assert "Limits rebased (recorded)" in legend_labels(svg)
     empty = chart_svg(spc.xmr(pd.Series([np.nan, np.nan], index=months(2))))
     assert not [
-        el for el in ET.fromstring(empty).iter(f"{SVG_NS}polyline") if el.get("stroke") == charts.PALETTE["line"]
+        el for el in ET.fromstring(empty).iter(f"{SVG_NS}polyline") if el.get("stroke") == style.PALETTE["line"]
     ]
 
 
@@ -600,7 +600,7 @@ def test_small_multiples_share_one_y_scale_with_labels_in_the_first_column():
     root = ET.fromstring(svg)
     groups = [g for g in root.iter(f"{SVG_NS}g") if g.get("data-panel")]
     value_lines = [
-        [el for el in g.iter(f"{SVG_NS}polyline") if el.get("stroke") == charts.PALETTE["line"]] for g in groups
+        [el for el in g.iter(f"{SVG_NS}polyline") if el.get("stroke") == style.PALETTE["line"]] for g in groups
     ]
     assert [len(v) for v in value_lines] == [1, 1, 0, 1]  # no line where there are no values
     for p, lines in zip(drawn, value_lines):  # every chart's values inside its plot on the one scale

@@ -5,8 +5,7 @@ the framework heatmap are written as SVG directly (``svgcharts``), in the same p
 Charts are exported as inline SVG (see :func:`to_svg`) so a report stays one offline file,
 prints sharply and carries its alt text inside the image.
 
-Colours are the Okabe–Ito colour-blind-safe palette; special-cause points also differ
-in marker shape, so colour is never the only cue.
+Colours and marker shapes come from :mod:`.style`, as the SVG charts' do.
 """
 
 from __future__ import annotations
@@ -23,6 +22,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from pxassure.publish.style import MARKERS, PALETTE, chart_id  # noqa: E402
+
 # Deterministic SVG: same data, same bytes.
 plt.rcParams.update(
     {
@@ -38,26 +39,6 @@ plt.rcParams.update(
     }
 )
 
-PALETTE = {
-    "common_cause": "#6E6E6E",  # grey
-    "special_cause_improvement": "#0072B2",  # blue
-    "special_cause_concern": "#D55E00",  # vermillion
-    "special_cause_neutral_high": "#6A3D9A",  # purple
-    "special_cause_neutral_low": "#6A3D9A",
-    "line": "#9A9A9A",
-    "centre": "#222222",
-    "limit": "#555555",
-    "target": "#CC79A7",  # reddish purple
-}
-MARKERS = {
-    "common_cause": "o",
-    "special_cause_improvement": "o",
-    "special_cause_concern": "D",
-    "special_cause_neutral_high": "s",
-    "special_cause_neutral_low": "s",
-}
-
-
 _FIXED_LAYOUT = "_pxassure_fixed_layout"
 
 
@@ -67,23 +48,6 @@ def _lay_out(fig) -> None:
     without measuring a tight bounding box, which means drawing the whole figure a second time."""
     fig.tight_layout()
     setattr(fig, _FIXED_LAYOUT, True)
-
-
-#: The MDC icons drawn beside charts: (colour, letter) for each variation and assurance.
-ICON_VARIATION = {
-    "common_cause": (PALETTE["common_cause"], "~"),
-    "improvement_high": (PALETTE["special_cause_improvement"], "H"),
-    "improvement_low": (PALETTE["special_cause_improvement"], "L"),
-    "concern_high": (PALETTE["special_cause_concern"], "H"),
-    "concern_low": (PALETTE["special_cause_concern"], "L"),
-    "neutral_high": (PALETTE["special_cause_neutral_high"], "H"),
-    "neutral_low": (PALETTE["special_cause_neutral_low"], "L"),
-}
-ICON_ASSURANCE = {
-    "consistent_pass": (PALETTE["special_cause_improvement"], "P"),
-    "consistent_fail": (PALETTE["special_cause_concern"], "F"),
-    "inconsistent": (PALETTE["common_cause"], "?"),
-}
 
 
 def plot_framework_sections(scores: pd.DataFrame, ax=None, *, title: str | None = None):
@@ -123,11 +87,6 @@ def plot_framework_sections(scores: pd.DataFrame, ax=None, *, title: str | None 
 
 
 _SVG_OPEN = re.compile(r"<svg\b[^>]*>")
-
-
-def chart_id(title: str) -> str:
-    """The id a chart's ``<title>`` and ``<desc>`` are named by (``<id>-t``, ``<id>-d``)."""
-    return "chart-" + re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:48]
 
 
 def to_svg(fig, *, title: str, description: str, close: bool = True) -> str:

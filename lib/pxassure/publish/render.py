@@ -20,7 +20,7 @@ from pxassure.analysis.measures import TOPICS
 from pxassure.analysis.suppression import MARK as SUPPRESSED
 from pxassure.publish import charts as charts_mod
 from pxassure.publish import svgcharts, vocabulary
-from pxassure.publish.vocabulary import ASSURANCE_LABEL, VARIATION_LABEL
+from pxassure.publish.style import ICONS
 from pxassure.reports import escalation
 from pxassure.reports.cover import ATTENTION_KINDS
 from pxassure.words import p_value
@@ -62,18 +62,6 @@ def _e(value) -> str:
 # MDC icons as inline SVG, each with a text equivalent
 # ---------------------------------------------------------------------------
 
-_BLUE, _ORANGE, _GREY, _PURPLE = "#0072B2", "#D55E00", "#6E6E6E", "#6A3D9A"
-VARIATION_STYLE = {  # colour, letter, arrow direction
-    "common_cause": (_GREY, "", 0),
-    "improvement_high": (_BLUE, "H", 1),
-    "improvement_low": (_BLUE, "L", -1),
-    "concern_high": (_ORANGE, "H", 1),
-    "concern_low": (_ORANGE, "L", -1),
-    "neutral_high": (_PURPLE, "H", 1),
-    "neutral_low": (_PURPLE, "L", -1),
-}
-ASSURANCE_STYLE = {"consistent_pass": (_BLUE, "P"), "consistent_fail": (_ORANGE, "F"), "inconsistent": (_GREY, "?")}
-
 
 def _icon_text(label: str, compact: bool) -> str:
     """The icon's meaning: shown beside it, or (``compact``, in dense tables with a key) for screen
@@ -85,8 +73,8 @@ def variation_icon(kind: str | None, compact: bool = False) -> Fragment:
     """The variation icon with its text beside it (the text is the accessible name)."""
     if _missing(kind):
         return Fragment('<span class="icon-none">No icon</span>')
-    colour, letter, direction = VARIATION_STYLE[kind]
-    label = VARIATION_LABEL[kind]
+    icon = ICONS[kind]
+    colour, letter, direction, label = icon.colour, icon.letter, icon.arrow, icon.label
     if kind == "common_cause":
         mark = '<path d="M7 17 q3.5 -6 7 0 t7 0" fill="none" stroke="white" stroke-width="2.2"/>'
     else:
@@ -107,13 +95,13 @@ def variation_icon(kind: str | None, compact: bool = False) -> Fragment:
 def assurance_icon(kind: str | None, has_target: bool = True, compact: bool = False) -> Fragment:
     if _missing(kind):
         return Fragment(f'<span class="icon-none">{"No target" if not has_target else "No icon"}</span>')
-    colour, letter = ASSURANCE_STYLE[kind]
+    colour, letter = ICONS[kind].colour, ICONS[kind].letter
     return Fragment(
         f'<span class="icon"><svg class="mdc-icon" width="36" height="34" viewBox="0 0 36 34" aria-hidden="true" '
         f'focusable="false"><circle cx="17" cy="17" r="14" fill="white" stroke="{colour}" stroke-width="3"/>'
         f'<text x="17" y="22" text-anchor="middle" font-size="14" font-weight="bold" fill="{colour}" '
         f'font-family="sans-serif">{letter}</text></svg>'
-        f"{_icon_text(ASSURANCE_LABEL[kind], compact)}</span>"
+        f"{_icon_text(ICONS[kind].label, compact)}</span>"
     )
 
 
@@ -268,13 +256,14 @@ def icon_key(report) -> Fragment:
     rows_ = [c.summary_row() for c in report.all_charts()]
     used_v = {r["variation"] for r in rows_ if not _missing(r["variation"])}
     used_a = {r["assurance"] for r in rows_ if not _missing(r["assurance"])}
-    rows = [(variation_icon(k, compact=True), VARIATION_LABEL[k], k) for k in VARIATION_STYLE if k in used_v]
-    rows += [(assurance_icon(k, compact=True), ASSURANCE_LABEL[k], k) for k in ASSURANCE_STYLE if k in used_a]
-    if not rows:
+    drawn = {"variation": variation_icon, "assurance": assurance_icon}
+    used = [i for i in ICONS.values() if i.code in (used_v if i.kind == "variation" else used_a)]
+    if not used:
         return Fragment("")
     body = "".join(
-        f'<tr><td>{icon}</td><th scope="row">{escape(label)}</th><td>{escape(vocabulary.ICON_MEANING[k])}</td></tr>'
-        for icon, label, k in rows
+        f'<tr><td>{drawn[i.kind](i.code, compact=True)}</td><th scope="row">{escape(i.label)}</th>'
+        f"<td>{escape(i.meaning)}</td></tr>"
+        for i in used
     )
     return Fragment(
         '<table class="icon-key"><caption>Key to the icons in this paper</caption><thead><tr>'

@@ -22,7 +22,7 @@ import numpy as np
 from matplotlib.colors import to_hex
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
-from pxassure.publish.charts import ICON_ASSURANCE, ICON_VARIATION, MARKERS, PALETTE, chart_id
+from pxassure.publish.style import ICONS, MARKERS, PALETTE, chart_id
 from pxassure.publish.vocabulary import POINT_LABEL, REBASE_LABEL
 
 #: Fixed layout, in inches: the margins hold the longest labels pxassure writes (a y label
@@ -148,12 +148,14 @@ def spc_svg(result, *, title: str, ylabel: str, percent: bool, description: str)
     ix = x1 + 0.02 * (x1 - x0)
     icon_y = y1 + 0.02 * (y1 - y0) - ICON_R  # circles' centres: their bottoms just under the plot's
     if result.variation:
-        colour, letter = ICON_VARIATION[result.variation]
+        icon = ICONS[result.variation]
+        colour, letter = icon.colour, icon.letter or "~"
         out.circle(ix + ICON_R, icon_y, ICON_R, fill=colour, stroke=colour)
         out.text(ix + ICON_R, icon_y + 3.6, letter, size=TITLE_SIZE, bold=True, anchor="middle", fill="#ffffff")
         ix += 0.07 * (x1 - x0)
     if result.assurance:
-        colour, letter = ICON_ASSURANCE[result.assurance]
+        icon = ICONS[result.assurance]
+        colour, letter = icon.colour, icon.letter
         out.circle(ix + ICON_R, icon_y, ICON_R - 1, fill="#ffffff", stroke=colour, width=2)
         out.text(ix + ICON_R, icon_y + 3.6, letter, size=TITLE_SIZE, bold=True, anchor="middle", fill=colour)
     return out.document(title, description)
@@ -314,12 +316,12 @@ def _small_chart(out, x0, y0, w, h, scale, ticks, label, result, *, tick_labels,
             out.marker(float(xs[i]), float(sy(values[i])), **style)
     out.line([(x0, y0), (x0, y1)], stroke="#000000", width=0.8, cap="square")
     out.line([(x0, y1), (x1, y1)], stroke="#000000", width=0.8, cap="square")
-    icon = icon and ICON_VARIATION.get(result.variation or "")
-    if icon:
+    mark = ICONS.get(result.variation or "") if icon else None
+    if mark:
         r = 5.2
         cx, cy = x1 - 0.02 * w - r, y1 - 0.04 * h - r
-        out.circle(cx, cy, r, fill=icon[0], stroke=icon[0])
-        out.text(cx, cy + 2.5, icon[1], size=SMALL_ICON, bold=True, anchor="middle", fill="#ffffff")
+        out.circle(cx, cy, r, fill=mark.colour, stroke=mark.colour)
+        out.text(cx, cy + 2.5, mark.letter or "~", size=SMALL_ICON, bold=True, anchor="middle", fill="#ffffff")
     out.text(x0, y0 - 6, _shortened(textwrap.shorten(label, 30), title_room, SMALL_TITLE), size=SMALL_TITLE)
     out.end()
 

@@ -2,9 +2,9 @@
 
 The SPC engine (:mod:`pxassure.analysis.spc`) returns codes — ``concern_low``,
 ``consistent_fail``, ``two_of_three``, ``pp`` — and nothing else. Everything a person reads
-about them comes from here: the icon labels in tables, chart legends, the paragraph that is
-each chart's alt text, and the method note that says which chart and rule options a paper
-used. :mod:`~pxassure.publish.render` and :mod:`~pxassure.publish.charts` both use it, so a
+about them comes from here — chart legends, the paragraph that is each chart's alt text, and
+the method note that says which chart and rule options a paper used — or, for the Making Data
+Count icons, from their one record each in :mod:`~pxassure.publish.style`. :mod:`~pxassure.publish.render` and :mod:`~pxassure.publish.charts` both use it, so a
 word changed here changes everywhere at once.
 """
 
@@ -19,6 +19,7 @@ from pxassure.analysis import spc
 from pxassure.analysis.options import SPCOptions
 from pxassure.analysis.spc import SPCResult
 from pxassure.analysis.targets import Target
+from pxassure.publish.style import ICONS
 from pxassure.words import counted
 
 CHART_LABELS = {
@@ -31,36 +32,6 @@ CHART_LABELS = {
     "run": "run chart (too few points for limits)",
 }
 
-#: Short labels beside the MDC icons in tables (the icon's accessible name).
-VARIATION_LABEL = {
-    "common_cause": "Common cause variation",
-    "improvement_high": "Improvement (high)",
-    "improvement_low": "Improvement (low)",
-    "concern_high": "Concern (high)",
-    "concern_low": "Concern (low)",
-    "neutral_high": "Special cause (high)",
-    "neutral_low": "Special cause (low)",
-}
-ASSURANCE_LABEL = {
-    "consistent_pass": "Consistently passes target",
-    "consistent_fail": "Consistently fails target",
-    "inconsistent": "Hit and miss against target",
-}
-#: What each Making Data Count icon means, for a paper's icon key.
-ICON_MEANING = {
-    "common_cause": "No significant change: the latest point is within the variation the process normally shows.",
-    "improvement_high": "Special cause improvement: a significant rise, where higher is better.",
-    "improvement_low": "Special cause improvement: a significant fall, where lower is better.",
-    "concern_high": "Special cause concern: a significant rise, where lower is better.",
-    "concern_low": "Special cause concern: a significant fall, where higher is better.",
-    "neutral_high": "Special cause variation, upwards, on a measure with no better direction.",
-    "neutral_low": "Special cause variation, downwards, on a measure with no better direction.",
-    "consistent_pass": "The process will meet the target every month unless something changes (target outside "
-    "the limits, on the good side).",
-    "consistent_fail": "The process will not meet the target without change (target outside the limits, on the "
-    "bad side).",
-    "inconsistent": "The target lies within the process limits: it will be met in some months and missed in others.",
-}
 SPECIAL_TYPES = (
     "special_cause_improvement",
     "special_cause_concern",
@@ -152,20 +123,6 @@ def describe_sections(sections: pd.DataFrame) -> str:
     )
 
 
-VARIATION_TEXT = {
-    "common_cause": "common cause variation only (no significant change)",
-    "improvement_high": "special cause improvement (higher values)",
-    "improvement_low": "special cause improvement (lower values)",
-    "concern_high": "special cause concern (higher values)",
-    "concern_low": "special cause concern (lower values)",
-    "neutral_high": "special cause variation, higher values (neither improvement nor concern)",
-    "neutral_low": "special cause variation, lower values (neither improvement nor concern)",
-}
-ASSURANCE_TEXT = {
-    "consistent_pass": "the process will consistently meet the target",
-    "consistent_fail": "the process will consistently fail the target unless something changes",
-    "inconsistent": "the process will sometimes meet and sometimes miss the target",
-}
 RULE_TEXT = {
     "outside_limits": "a point outside the process limits",
     "trend": "a run of points all increasing or all decreasing",
@@ -340,7 +297,7 @@ def describe_chart(
         )
         variation = result.variation
         why = f" ({RULE_TEXT[lp['rule']]})" if lp["rule"] else ""
-        text.append(f"The latest value, {number(lp['value'], unit)} in {last}, shows {VARIATION_TEXT[variation]}{why}.")
+        text.append(f"The latest value, {number(lp['value'], unit)} in {last}, shows {ICONS[variation].phrase}{why}.")
         if result.sparse:
             text.append(f"Too sparse for the run rules: {spc.SPARSE_TEXT}.")
         special = observed[observed["point_type"].isin(SPECIAL_TYPES)]
@@ -354,7 +311,7 @@ def describe_chart(
             assurance = result.assurance
             source = f" ({target.describe()})" if target is not None else ""
             text.append(
-                f"Against the target of {number(result.target, unit)}{source}, {ASSURANCE_TEXT[assurance]}."
+                f"Against the target of {number(result.target, unit)}{source}, {ICONS[assurance].phrase}."
                 if assurance
                 else f"Target {number(result.target, unit)}{source}; no assurance is given for a neutral measure."
             )
@@ -421,7 +378,7 @@ def describe_grid(grid, period: str) -> str:
             + (
                 "withheld this month"
                 if c.latest_withheld
-                else VARIATION_LABEL.get(c.result.variation, "no icon").lower()
+                else (ICONS[c.result.variation].label if c.result.variation in ICONS else "no icon").lower()
             )
             for c in charts
         )
