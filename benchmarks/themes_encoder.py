@@ -25,7 +25,7 @@ from scipy.special import erf
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
-from pxassure.ingest import themes
+from pxassure.ingest import themes, themes_training
 
 TRAINING = Path(__file__).resolve().parents[2] / "shared" / "reference" / "fft-comments" / "train.csv"
 LAYERS, HEADS, WIDTH = 6, 12, 384
@@ -105,13 +105,13 @@ def _label(x, xt, e, et, y, folds, params, c):
         return LogisticRegression(C=c * shrink, class_weight="balanced", max_iter=3000)
 
     for a, b in folds:
-        for m, (coef, intercept) in enumerate(themes._members(x[a], y[a], params, shrink)):
+        for m, (coef, intercept) in enumerate(themes_training._members(x[a], y[a], params, shrink)):
             oof[b, m] = x[b] @ coef + intercept
         oof[b, 3] = encoder_member().fit(e[a], y[a]).decision_function(e[b])
-    for m, (coef, intercept) in enumerate(themes._members(x, y, params, shrink)):
+    for m, (coef, intercept) in enumerate(themes_training._members(x, y, params, shrink)):
         test[:, m] = xt @ coef + intercept
     test[:, 3] = encoder_member().fit(e, y).decision_function(et)
-    slope, shift = themes._platt(oof[:, 2], y)
+    slope, shift = themes_training._platt(oof[:, 2], y)
     oof[:, 2], test[:, 2] = slope * oof[:, 2] + shift, slope * test[:, 2] + shift
     return oof, test
 
@@ -120,7 +120,7 @@ def _figures(y, logits, learnt, threshold, exclusive, labels):
     """Micro- and macro-F1 of the labels chosen as the shipped model chooses them."""
     p = np.zeros(y.shape)
     p[:, learnt] = 1 / (1 + np.exp(-(logits - np.log(threshold / (1 - threshold)))))
-    figures = themes.label_f1(y, themes._keep_exclusive(p, p >= 0.5, exclusive), labels)
+    figures = themes_training.label_f1(y, themes._keep_exclusive(p, p >= 0.5, exclusive), labels)
     return figures["micro_f1"], figures["macro_f1"]
 
 
@@ -132,17 +132,17 @@ def main() -> None:
     parser.add_argument("--weight", type=float, default=1.0, help="its weight, a shipped member's being 1")
     args = parser.parse_args()
 
-    data = themes.read_training(TRAINING)
+    data = themes_training.read_training(TRAINING)
     started = time.perf_counter()
     vectors = Encoder(args.model).encode(data.text.fillna("").astype(str).tolist())
     print(f"encoded {len(vectors):,} comments in {time.perf_counter() - started:.0f} s")
 
-    train_rows, test_rows = themes.split_by_respondent(data, themes.PARAMS["holdout"], args.seed)
+    train_rows, test_rows = themes_training.split_by_respondent(data, themes.PARAMS["holdout"], args.seed)
     train, test = data.subset(train_rows), data.subset(test_rows)
     keep, test_keep = ~themes.is_blank(train.text).to_numpy(), ~themes.is_blank(test.text).to_numpy()
     y = train.y[keep]
     text, question = train.text[keep].reset_index(drop=True), train.question[keep].reset_index(drop=True)
-    model = themes.untrained(text, question, list(data.labels))
+    model = themes_training.untrained(text, question, list(data.labels))
     model.info["params"]["rating"] = False  # the labels do not read the FFT answer
     x = model.features(text, question)
     xt = model.features(test.text[test_keep].reset_index(drop=True), test.question[test_keep].reset_index(drop=True))
@@ -159,10 +159,10 @@ def main() -> None:
         delayed(_label)(x, xt, e, et, y[:, j].astype(int), folds, model.info["params"], args.C) for j in learnt
     )
     oof, held = np.stack([o for o, _ in fitted], 1), np.stack([t for _, t in fitted], 1)
-    exclusive = [data.labels.index(name) for name in themes.exclusive_labels(y, list(data.labels))]
+    exclusive = [data.labels.index(name) for name in themes_training.exclusive_labels(y, list(data.labels))]
     for name, weights in (("shipped members", [1, 1, 1, 0]), ("with the encoder", [1, 1, 1, args.weight])):
         w = np.array(weights, dtype=float) / sum(weights)
-        threshold = themes._threshold(y[:, learnt], oof @ w)
+        threshold = themes_training._threshold(y[:, learnt], oof @ w)
         logits = np.full((len(test.text), len(learnt)), themes.NEVER)
         logits[test_keep] = held @ w
         print(

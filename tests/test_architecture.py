@@ -171,3 +171,11 @@ def test_one_record_per_icon_and_no_matplotlib_for_colours():
         assert "pxassure.publish.style" in imports_of(PACKAGE / "publish" / f"{module}.py"), module
         assert "Special cause concern: a significant" not in text, module
         assert module == "charts" or '"#D55E00"' not in text, module  # (charts: a categorical palette)
+
+
+def test_loading_never_needs_the_theme_models_training():
+    """Classifying comments at load reads the shipped model; training and evaluating it
+    (``ingest.themes_training``) is only for ``pxassure themes train`` and ``evaluate``."""
+    for name, path in modules():
+        if name not in ("pxassure.ingest.themes_training", "pxassure.cli"):
+            assert "pxassure.ingest.themes_training" not in imports_of(path), name

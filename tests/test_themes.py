@@ -18,7 +18,7 @@ import pytest
 from conftest import ROOT
 from pxassure.cli import main
 from pxassure.errors import ReadError
-from pxassure.ingest import demo, sources, themes
+from pxassure.ingest import demo, sources, themes, themes_training
 from pxassure.ingest.store import Store, sha256_of
 
 TRAINING = ROOT.parent / "shared" / "reference" / "fft-comments" / "train.csv"
@@ -113,9 +113,9 @@ def test_the_docs_report_the_shipped_models_own_figures():
 def test_the_shipped_model_was_trained_on_the_public_file_and_its_figures_reproduce():
     model = themes.Model.load()
     assert model.info["training_file"]["sha256"] == sha256_of(TRAINING)
-    data = themes.read_training(TRAINING)
+    data = themes_training.read_training(TRAINING)
     assert data.labels == model.labels  # names exactly as the file's headers
-    again = themes.evaluate(data)  # trains on 80 % of respondents, scores the rest
+    again = themes_training.evaluate(data)  # trains on 80 % of respondents, scores the rest
     assert again == model.info["metrics"]
     assert again["respondents_held_out"] > 600 and again["macro_f1_labels"] >= 25
 
@@ -147,7 +147,7 @@ def test_train_writes_a_model_that_round_trips(small_model):
     model = themes.Model.load(folder)
     assert model.labels == [*LABELS, themes.BLANK_LABEL] and model.uses_rating
     assert model.info["training_file"]["sha256"] == sha256_of(source)
-    fresh = themes.fit(themes.read_training(source))
+    fresh = themes_training.fit(themes_training.read_training(source))
     texts = pd.Series(["the food was cold", "waited four hours and staff were rude", ""])
     pd.testing.assert_frame_equal(model.predict(texts), fresh.predict(texts), atol=1e-3)
     rated = pd.Series(["1", "5", ""])
@@ -165,7 +165,7 @@ def test_the_version_names_the_day_the_training_file_and_the_arrays(small_model,
     assert first.version == f"themes-{day}-{sha256_of(source)[:8]}-{digest[:8]}"
     # Same file, (almost certainly) same day, other settings: another model, so another version.
     monkeypatch.setitem(themes.PARAMS, "label_C", 0.5)
-    other = themes.train(source, tmp_path / "other")
+    other = themes_training.train(source, tmp_path / "other")
     assert other.version.split("-")[2] == first.version.split("-")[2]
     assert other.version != first.version
 
@@ -209,14 +209,14 @@ def test_evaluate_prints_every_figure(small_model, capsys):
     assert micro > 0.9  # the small file's labels are learnable from their phrases
 
 
-def _question_dependent_training(n: int = 240) -> themes.TrainingData:
+def _question_dependent_training(n: int = 240) -> themes_training.TrainingData:
     """A label that one phrase carries after one question and the other phrase after the other:
     no sum of a phrase's weight and a question's weight can draw that line."""
     cells = [("What was good?", "the nurses came", 1), ("What was good?", "the meals came", 0)]
     cells += [("How could we improve?", "the nurses came", 0), ("How could we improve?", "the meals came", 1)]
     rows = [cells[i % 4] for i in range(n)]
     label = LABELS[0]
-    return themes.TrainingData(
+    return themes_training.TrainingData(
         text=pd.Series([r[1] for r in rows]),
         question=pd.Series([r[0] for r in rows]),
         respondent=pd.Series([str(i // 2) for i in range(n)]),
@@ -232,20 +232,20 @@ def test_a_word_can_mean_one_thing_after_one_question_and_another_after_the_othe
         [(q, t) for q in ("What was good?", "How could we improve?") for t in ("the nurses came", "the meals came")]
     )
     want = [LABELS[0], LABELS[2], LABELS[2], LABELS[0]]
-    model = themes.fit(data)
+    model = themes_training.fit(data)
     assert model.predict(ask[1], ask[0])["labels"].tolist() == want
     # an unknown or missing question falls back on the words alone, without an error
     assert len(model.predict(pd.Series(["the nurses came"]), pd.Series(["Any other comments?"]))) == 1
     # the same data without question-specific words cannot be learnt: the test can fail
     monkeypatch.setitem(themes.PARAMS, "question_words", 0.0)
-    assert themes.fit(data).predict(ask[1], ask[0])["labels"].tolist() != want
+    assert themes_training.fit(data).predict(ask[1], ask[0])["labels"].tolist() != want
 
 
 def test_the_fft_answer_informs_the_sentiment_but_not_the_labels(monkeypatch):
     # Words that say nothing of tone; the FFT answer says it all.
     n = 240
     rating = pd.Series(["1" if i % 2 else "5" for i in range(n)])
-    data = themes.TrainingData(
+    data = themes_training.TrainingData(
         text=pd.Series(["the nurses came" if i % 4 < 2 else "the meals came" for i in range(n)]),
         question=pd.Series(["Any comments?"] * n),
         respondent=pd.Series([str(i) for i in range(n)]),
@@ -254,7 +254,7 @@ def test_the_fft_answer_informs_the_sentiment_but_not_the_labels(monkeypatch):
         sentiment=pd.Series([1 if r == "1" else 5 for r in rating], dtype="Int64"),
         rating=rating,
     )
-    model = themes.fit(data)
+    model = themes_training.fit(data)
     assert model.uses_rating and model.rating_columns().stop == model.label_coef.shape[0]
     assert (model.label_coef[model.rating_columns()] == 0).all()  # the labels never read it
     texts = pd.Series(["the nurses came"] * 4)
@@ -266,7 +266,7 @@ def test_the_fft_answer_informs_the_sentiment_but_not_the_labels(monkeypatch):
     assert model.predict(texts)["sentiment"].isin([1, 5]).all()
     # a model trained without the answer cannot tell these apart: the test can fail
     monkeypatch.setitem(themes.PARAMS, "rating", False)
-    blind = themes.fit(data)
+    blind = themes_training.fit(data)
     assert not blind.uses_rating and blind.predict(texts[:2], None, pd.Series(["1", "5"]))["sentiment"].nunique() == 1
 
 
@@ -282,12 +282,12 @@ def test_a_label_with_few_positives_is_held_back_more_than_a_common_one():
     params = {**themes.PARAMS, "rare_positives": 1}
     # its own penalties, held back in proportion to how few positives it has
     tenth = {**params, "label_C": params["label_C"] / 10, "svm_C": params["svm_C"] / 10}
-    held = themes._fit_label(x, y, folds, {**params, "rare_positives": 10 * y.sum()})
-    for got, want in zip(held, themes._fit_label(x, y, folds, tenth)):
+    held = themes_training._fit_label(x, y, folds, {**params, "rare_positives": 10 * y.sum()})
+    for got, want in zip(held, themes_training._fit_label(x, y, folds, tenth)):
         np.testing.assert_allclose(got, want)
-    free = themes._fit_label(x, y, folds, params)
+    free = themes_training._fit_label(x, y, folds, params)
     assert not np.allclose(held[0], free[0])
-    lr_held, lr_free = themes._members(x, y, params, 0.1)[0][0], themes._members(x, y, params)[0][0]
+    lr_held, lr_free = themes_training._members(x, y, params, 0.1)[0][0], themes_training._members(x, y, params)[0][0]
     assert np.linalg.norm(lr_held) < np.linalg.norm(lr_free)
 
 
@@ -296,7 +296,7 @@ def test_a_training_file_coding_few_or_no_points_of_the_sentiment_scale(points, 
     data = _question_dependent_training()
     # cells carrying the label get the second point, the others the first (None: not coded)
     data.sentiment = pd.Series([points[int(v)] for v in data.y[:, 0]], dtype="Int64")
-    model = themes.fit(data)
+    model = themes_training.fit(data)
     assert model.has_sentiment == (points[0] is not None)
     got = model.predict(
         pd.Series(["the nurses came", "the meals came"] * 2),
@@ -312,12 +312,12 @@ def test_a_label_people_never_give_with_another_is_exclusive():
     y[30:60, 1] = 1
     y[50:80, 2] = 1  # with Food in 10 of 30
     y[80:, 3] = 1  # alone, but given by rule
-    assert themes.exclusive_labels(y, labels) == ["Not assigned"]
+    assert themes_training.exclusive_labels(y, labels) == ["Not assigned"]
     y[0, 1] = 1  # once with another label in 30: above the 2 % allowed
-    assert themes.exclusive_labels(y, labels) == []
+    assert themes_training.exclusive_labels(y, labels) == []
     y[0, 1] = 0
-    assert themes.exclusive_labels(y[10:], labels) == ["Not assigned"]  # 20 positives are enough
-    assert themes.exclusive_labels(y[11:], labels) == []  # 19 are not
+    assert themes_training.exclusive_labels(y[10:], labels) == ["Not assigned"]  # 20 positives are enough
+    assert themes_training.exclusive_labels(y[11:], labels) == []  # 19 are not
 
 
 def test_an_exclusive_label_is_given_alone_when_likeliest_and_dropped_otherwise():
@@ -337,7 +337,7 @@ def test_an_exclusive_label_is_given_alone_when_likeliest_and_dropped_otherwise(
 
 def test_a_model_saved_before_question_specific_words_still_loads_and_classifies(tmp_path, monkeypatch):
     monkeypatch.setitem(themes.PARAMS, "question_words", 0.0)
-    old = themes.fit(_question_dependent_training())
+    old = themes_training.fit(_question_dependent_training())
     del old.info["params"]["question_words"]  # as a model of an earlier pxassure recorded its settings
     old.save(tmp_path / "old")
     monkeypatch.undo()
@@ -350,8 +350,8 @@ def test_a_model_saved_before_question_specific_words_still_loads_and_classifies
 
 
 def test_split_by_respondent_never_splits_a_person(small_model):
-    data = themes.read_training(small_model[1])
-    a, b = themes.split_by_respondent(data, 0.2, 42)
+    data = themes_training.read_training(small_model[1])
+    a, b = themes_training.split_by_respondent(data, 0.2, 42)
     assert not set(data.respondent.iloc[a]) & set(data.respondent.iloc[b]) and len(a) + len(b) == len(data.text)
 
 
@@ -368,7 +368,7 @@ def test_a_bad_training_file_names_row_and_column(edit, message, tmp_path):
     good = pd.read_csv(small_training_file(tmp_path / "a.csv"), dtype=str, keep_default_na=False)
     edit(good).to_csv(tmp_path / "b.csv", index=False)
     with pytest.raises(ReadError, match=message):
-        themes.read_training(tmp_path / "b.csv")
+        themes_training.read_training(tmp_path / "b.csv")
 
 
 # --- the loader ---------------------------------------------------------------------------------

@@ -328,9 +328,9 @@ def _measures(args) -> int:
 
 
 def _themes_train(args) -> int:
-    from pxassure.ingest import themes
+    from pxassure.ingest import themes_training
 
-    model = themes.train(args.file, args.output)
+    model = themes_training.train(args.file, args.output)
     print(f"model {model.version} written to {args.output}")
     _print_metrics(model.info["metrics"], "held-out comments of " + args.file)
     return 0
@@ -354,7 +354,7 @@ def _themes_labels(args) -> int:
 
 
 def _themes_evaluate(args) -> int:
-    from pxassure.ingest import themes
+    from pxassure.ingest import themes, themes_training
 
     if args.file is None:
         model = themes.Model.load(args.model)
@@ -363,8 +363,10 @@ def _themes_evaluate(args) -> int:
         print(f"model {model.version}: figures recorded when it was trained")
         _print_metrics(model.info.get("metrics", {}), where)
         return 0
-    data = themes.read_training(args.file)
-    _print_metrics(themes.evaluate(data, holdout=args.holdout, seed=args.seed), "held-out comments of " + args.file)
+    data = themes_training.read_training(args.file)
+    _print_metrics(
+        themes_training.evaluate(data, holdout=args.holdout, seed=args.seed), "held-out comments of " + args.file
+    )
     return 0
 
 
