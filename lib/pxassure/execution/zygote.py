@@ -71,7 +71,8 @@ PRELOAD = (
 PRELOAD_LATER = (
     "scipy.stats",
     "statsmodels.api",
-    "pxassure.reports.committee",
+    "pxassure.reports.patient_experience",
+    "pxassure.reports.quality",
     "pxassure.reports.board",
 )
 _PR_SET_PDEATHSIG = 1

@@ -7,7 +7,7 @@
 - :mod:`~pxassure.reports.model` — charted measures and the :class:`Report` base
 - :mod:`~pxassure.reports.escalation` — exceptions read from the findings of the layer below
 - :mod:`~pxassure.reports.provenance` — code version, findings files
-- one module per paper: :mod:`board`, :mod:`committee` (the committees), :mod:`division`, :mod:`ward`
+- one module per paper: :mod:`board`, :mod:`patient_experience` and :mod:`quality` (the committees, sharing :mod:`trustwide`), :mod:`division`, :mod:`ward`
 
 Each model reads its scope and period from the store (read-only), runs the analysis and
 holds what its notebook renders; ``findings()`` is the machine-readable summary the layer
@@ -22,10 +22,10 @@ import importlib
 _EXPORTS = {
     "board_report": "board",
     "BoardReport": "board",
-    "patient_experience_report": "committee",
-    "PatientExperienceReport": "committee",
-    "quality_report": "committee",
-    "QualityReport": "committee",
+    "patient_experience_report": "patient_experience",
+    "PatientExperienceReport": "patient_experience",
+    "quality_report": "quality",
+    "QualityReport": "quality",
     "division_report": "division",
     "DivisionReport": "division",
     "ward_report": "ward",

@@ -1,13 +1,7 @@
-"""Papers for the trust-wide committees below the board.
-
-- :func:`patient_experience_report` — the Patient Experience Committee's full picture:
-  every measure by division, funnel plots of wards, response rates against the national
-  average, complaints by subject and against their response targets, ward exceptions,
-  trend tests with false-discovery-rate control, and self-assessment actions.
-- :func:`quality_report` — the executive and board quality committees: measures by
-  division, the framework heatmap, triangulation of experience with safety, staffing and
-  the staff survey, and complaints performance.
-"""
+"""The Patient Experience Committee's paper: every measure by division, funnel plots of wards,
+response rates against the national average, complaints by subject and against their response
+targets, ward exceptions, trend tests with false-discovery-rate control, and self-assessment
+actions."""
 
 from __future__ import annotations
 
@@ -17,9 +11,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from pxassure.analysis import framework, funnel, measures, trends
+from pxassure.analysis import funnel, measures, trends
 from pxassure.analysis.comments import theme_changes
 from pxassure.analysis.measures import Measure
 from pxassure.analysis.suppression import MARK, suppress
@@ -29,22 +22,15 @@ from pxassure.reports import committees
 from pxassure.reports.data import ReportData, framework_position, load
 from pxassure.reports.division import action_counts, actions_due, complaints_by_subject
 from pxassure.reports.escalation import escalate_from_divisions, link_wards
-from pxassure.reports.model import Chart, Report, charts_for
+from pxassure.reports.model import Report
 from pxassure.reports.parameters import spc_options
 from pxassure.reports.provenance import code_version, parameters_of, to_records
-from pxassure.words import counted, p_text, verb
+from pxassure.reports.trustwide import complaints_performance, trust_and_division_charts
+from pxassure.words import counted, verb
 
 #: Wards compared in funnel plots come from one setting: FFT is not designed to compare unlike
 #: services (A&E against day case would make every funnel a case-mix chart).
 FUNNEL_SETTING = "inpatient"
-
-
-def trust_and_division_charts(data: ReportData, measure_list: list[Measure], options, missing: list) -> list[Chart]:
-    """Every listed measure trust-wide and for every division (by name), charted; what cannot be
-    is added to ``missing``. The trust-wide rows are what the board is told, so every committee
-    on the way up sees them too."""
-    divisions = committees.divisions_in_order(data.units)["unit_id"]
-    return charts_for(data, measure_list, [data.trust["unit_id"], *divisions], options, missing)
 
 
 def _quarter(data: ReportData) -> pd.Timestamp:
@@ -122,45 +108,6 @@ def response_rates(data: ReportData) -> pd.DataFrame:
     return g[["setting", "trust_rate", "national_rate", "difference", "meets_national"]]
 
 
-def complaints_performance(data: ReportData, *, by_division: bool = False, months: int = 12) -> pd.DataFrame:
-    """Complaints handling over the last ``months``: acknowledged within 3 working days,
-    answered within the agreed target (per target band, or per division), reopened, Ombudsman."""
-    since = data.month - pd.DateOffset(months=months - 1)
-    c = data.complaints[pd.to_datetime(data.complaints["received"]) >= since].copy()
-    received = pd.to_datetime(c["received"]).to_numpy().astype("datetime64[D]")
-    ack = pd.to_datetime(c["acknowledged"])
-    closed = pd.to_datetime(c["closed"])
-    c["ack_in_3"] = ack.notna() & (
-        np.busday_count(received, ack.fillna(pd.Timestamp("2100-01-01")).to_numpy().astype("datetime64[D]")) <= 3
-    )
-    c["is_closed"] = closed.notna()
-    days = np.busday_count(received, closed.fillna(pd.Timestamp("2100-01-01")).to_numpy().astype("datetime64[D]"))
-    c["working_days"] = np.where(c["is_closed"], days, np.nan)
-    c["in_target"] = c["is_closed"] & (c["working_days"] <= c["target_working_days"])
-    if by_division:
-        pairs = measures.ancestors(data.units)
-        divs = data.units.loc[data.units["level"] == "division", ["unit_id", "name"]]
-        c = c.merge(pairs, on="unit_id").merge(
-            divs, left_on="ancestor_id", right_on="unit_id", suffixes=("", "_division")
-        )
-        key = "name"
-    else:
-        c["band"] = c["target_working_days"].astype(int).astype(str) + " working days"
-        key = "band"
-    g = c.groupby(key).agg(
-        received=("complaint_id", "count"),
-        acknowledged_in_3=("ack_in_3", "mean"),
-        closed=("is_closed", "sum"),
-        closed_in_target=("in_target", "sum"),
-        median_working_days=("working_days", "median"),
-        reopened=("reopened", "sum"),
-        ombudsman=("ombudsman", "sum"),
-    )
-    g["acknowledged_in_3"] = (100 * g["acknowledged_in_3"]).round(1)
-    g["pct_in_target"] = (100 * g["closed_in_target"] / g["closed"].replace(0, np.nan)).round(1)
-    return g.reset_index().rename(columns={key: "group"})
-
-
 def trend_months(data: ReportData, months: int = 24) -> list[str]:
     """The calendar months with FFT data that the trend tests cover."""
     s = data.series("fft_positive")
@@ -178,11 +125,6 @@ def ward_trends(data: ReportData, months: int = 24) -> pd.DataFrame:
     out["ward"] = out["unit_id"].map(data.units.set_index("unit_id")["name"])
     out["odds_ratio_per_year"] = np.exp(out["slope_per_year"])
     return out.sort_values("p_value").reset_index(drop=True)
-
-
-# ---------------------------------------------------------------------------
-# Patient Experience Committee
-# ---------------------------------------------------------------------------
 
 
 @dataclass(kw_only=True)
@@ -370,214 +312,6 @@ def patient_experience_report(
         comment_themes=trust_themes(data),
         score_changes=changes,
         assurance_gaps=gaps,
-        links=committees.report_links(spec["layer"], trust_id, data.units, linkable, data.committee_names),
-        parameters=parameters_of(month, database, options, committee=committee),
-        snapshot=data.snapshot,
-        **data.owners(),
-        code_version=code_version(),
-    )
-
-
-# ---------------------------------------------------------------------------
-# Executive and board quality committees
-# ---------------------------------------------------------------------------
-
-
-@dataclass(kw_only=True)
-class QualityReport(Report):
-    SECTIONS = {
-        "charts": "Every measure, trust-wide and by division",
-        "exceptions": "Wards needing attention",
-        "framework": "Self-assessment over time",
-        "data": "Data used in this paper",
-    }
-
-    KEY_TERMS = (*Report.KEY_TERMS, "spearman")
-
-    heatmap: pd.DataFrame
-    score_changes: pd.DataFrame
-    assurance_gaps: pd.DataFrame  # the trust's, as the board is told them
-    triangulated: list[Measure]
-    triangulation: pd.DataFrame
-    correlations: pd.DataFrame
-    staff_survey: pd.DataFrame
-    complaints: pd.DataFrame
-    exceptions: pd.DataFrame
-
-    def other_methods(self) -> list[str]:
-        return ["Triangulation: Spearman rank correlation across wards of 12-month averages (association, not cause)."]
-
-    def heatmap_text(self) -> str:
-        h = self.heatmap
-        if h.empty:
-            return "No self-assessment scores recorded."
-        first, last = h.columns[0], h.columns[-1]
-        low = h[last][h[last] <= 1].index.tolist()
-        return (
-            f"Heatmap of the trust's self-assessment score (0 to 5) for each of the {len(h)} framework "
-            f"requirements at each of {h.shape[1]} assessments from {first} to {last}. Mean score "
-            f"{np.nanmean(h[first]):.1f} at the first assessment and {np.nanmean(h[last]):.1f} at the latest. "
-            f"Requirements scored 0 or 1 at the latest assessment: {', '.join(low) if low else 'none'}."
-        )
-
-    def scatter_measures(self) -> list[Measure]:
-        """Triangulated measures with enough wards to draw and test (at least four)."""
-        enough = set(self.correlations.loc[self.correlations["wards"] >= MIN_WARDS, "column"])
-        return [m for m in self.triangulated if m.id in enough]
-
-    def summary_text(self) -> list[str]:
-        """The opening: the month, what could be assessed, and what could not."""
-        return [f"Report for {self.month:%B %Y}.", *self.assessment_text("chart")]
-
-    def triangulation_text(self) -> list[str]:
-        text = [
-            f"FFT % positive and {m['measure'].lower()}: not set side by side ({m['reason']})."
-            for m in self.missing
-            if m["unit"] == "triangulation"
-        ]
-        for r in self.correlations.itertuples(index=False):
-            if r.wards < MIN_WARDS:
-                text.append(
-                    f"FFT % positive and {r.measure.lower()}: only {counted(r.wards, 'ward')} {verb(r.wards, 'has', 'have')} both figures, too few "
-                    "to test an association."
-                )
-                continue
-            strength = (
-                "no clear"
-                if not r.p_value < 0.05
-                else ("a strong" if abs(r.rho) >= 0.5 else "a moderate" if abs(r.rho) >= 0.3 else "a weak")
-            )
-            text.append(
-                f"FFT % positive and {r.measure.lower()}: {strength} association across "
-                f"{r.wards} wards (Spearman ρ = {r.rho:.2f}, {p_text(r.p_value)})."
-            )
-        return text
-
-    def scatter_text(self, measure: Measure) -> str:
-        """Alt text for the scatter of FFT % positive against one triangulated measure."""
-        corr = self.correlations.set_index("column").loc[measure.id]
-        concern = self.exceptions["ward"].tolist()
-        return (
-            f"Scatter plot of FFT % positive against {measure.name.lower()} for {int(corr['wards'])} wards over "
-            f"twelve months; Spearman rho {corr['rho']:.2f}. Wards with special-cause concern this month are "
-            f"marked: {', '.join(concern) or 'none'}."
-        )
-
-    def findings(self) -> dict:
-        return {
-            **self.base_findings(),
-            "exceptions": to_records(self.exceptions),
-            "escalate": [m.id for m in self.escalated],
-            "correlations": to_records(self.correlations),
-        }
-
-
-#: Fewest wards a correlation is tested across.
-MIN_WARDS = 4
-
-
-def triangulate(data: ReportData, measure_list: list[Measure], months: int = 12) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per-ward 12-month figures of FFT % positive and each listed measure (pooled ratios for
-    rates and proportions, means for XmR measures), with Spearman correlations of each against
-    FFT % positive across the wards that have both. Only measures whose sources were supplied
-    (and FFT itself) are triangulated."""
-    measure_list = [m for m in measure_list if not data.not_supplied(m)]
-    since = data.month - pd.DateOffset(months=months - 1)
-
-    def recent(m: Measure) -> pd.Series:
-        s = data.series(m)
-        s = s[s["month"] >= since]
-        if not m.is_ratio:
-            return s.groupby("unit_id")["numerator"].mean()
-        g = s.groupby("unit_id")[["numerator", "denominator"]].sum()
-        return m.multiply * g["numerator"] / g["denominator"]
-
-    fft = measures.get("fft_positive")
-    if data.not_supplied(fft):
-        measure_list = []
-    t = pd.DataFrame({m.id: recent(m) for m in [fft, *measure_list]} if measure_list else {})
-    t = t.join(data.units.set_index("unit_id")["name"]).reset_index().rename(columns={"index": "unit_id"})
-    rows = []
-    for m in measure_list:
-        both = t[["fft_positive", m.id]].dropna()
-        rho, p = stats.spearmanr(both["fft_positive"], both[m.id]) if len(both) >= MIN_WARDS else (np.nan, np.nan)
-        rows.append({"measure": m.name, "column": m.id, "wards": len(both), "rho": float(rho), "p_value": float(p)})
-    return t, pd.DataFrame(rows, columns=["measure", "column", "wards", "rho", "p_value"])
-
-
-def staff_survey_by_division(data: ReportData) -> pd.DataFrame:
-    """Latest staff survey results per division with FFT % positive over the same year."""
-    ss = data.staff_survey
-    if ss.empty:
-        return ss
-    year = int(ss["year"].max())
-    latest = ss[ss["year"] == year].pivot_table(index="unit_id", columns="question_id", values="percent_positive")
-    fft = measures.rollup(data.series("fft_positive"), data.units, level="division")
-    fft = fft[fft["month"].dt.year == year].groupby("unit_id")[["numerator", "denominator"]].sum()
-    latest["fft_positive"] = 100 * fft["numerator"] / fft["denominator"]
-    names = data.units.set_index("unit_id")["name"]
-    out = latest.reset_index()
-    out["name"] = out["unit_id"].map(names)
-    out["year"] = year
-    return out[out["unit_id"].isin(data.units.loc[data.units["level"].isin(["trust", "division"]), "unit_id"])]
-
-
-def quality_report(
-    database: str | Path,
-    period: Any = "latest",
-    committee: str = "executive_quality_committee",
-    *,
-    preset: str = "mdc",
-    shift_length: int | None = None,
-    trend_length: int | None = None,
-    minimum_points: int | None = None,
-    linkable: list[str] | None = None,
-    reports_dir: str | Path | None = None,
-) -> QualityReport:
-    """Build a quality committee's report model (any committee whose params file names the
-    quality notebook: today the Executive Quality Committee and the Quality and Governance Committee)."""
-    options = spc_options(preset, shift_length, trend_length, minimum_points)
-    missing: list[dict] = []
-    spec = committees.committee_for(committee, "quality_committee")
-    escalated = committees.escalated_measures()
-    data = load(database, period)
-    month = data.month
-    trust_id = data.trust["unit_id"]
-    s = data.scores[data.scores["unit_id"] == trust_id]
-    heat = s.assign(period=pd.to_datetime(s["assessed_month"]).dt.strftime("%Y-%m")).pivot_table(
-        index="requirement", columns="period", values="score", aggfunc="first"
-    )
-    heat = heat.reindex(framework.requirement_ids()).astype(float)
-    chosen = committees.measure_list(spec, "triangulate")
-    triangulated = [m for m in chosen if not data.not_supplied(m)]
-    missing += [
-        {"measure": m.name, "unit": "triangulation", "reason": "not supplied: " + ", ".join(data.not_supplied(m))}
-        for m in chosen
-        if m not in triangulated
-    ]
-    tri, corr = triangulate(data, triangulated)
-    changes, gaps = framework_position(data, trust_id)
-    return QualityReport(
-        committee=committee,
-        notebook=spec["notebook"],
-        layer=spec["layer"],
-        period=month.strftime("%Y-%m"),
-        month=month,
-        unit_id=trust_id,
-        options=options,
-        charts=trust_and_division_charts(data, committees.measure_list(spec, "measures"), options, missing),
-        missing=missing,
-        data_used=data.data_used(),
-        heatmap=heat,
-        score_changes=changes,
-        assurance_gaps=gaps,
-        triangulated=triangulated,
-        triangulation=tri,
-        correlations=corr,
-        staff_survey=staff_survey_by_division(data),
-        complaints=complaints_performance(data, by_division=True),
-        escalated=escalated,
-        exceptions=link_wards(escalate_from_divisions(data, options, reports_dir, escalated), linkable),
         links=committees.report_links(spec["layer"], trust_id, data.units, linkable, data.committee_names),
         parameters=parameters_of(month, database, options, committee=committee),
         snapshot=data.snapshot,
