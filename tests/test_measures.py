@@ -87,7 +87,7 @@ def test_national_comparator_comes_from_the_measure_definition(demo_db):
     assert data.national_figure(rr, "inpatient") == national["response_rate"].iloc[-1]
     # the demo's target row says "the national figure": pooled inpatient wards get it, as a target
     series, target, scope = data.scoped(rr, data.trust["unit_id"])
-    assert scope == "inpatient wards" and target.value == national["response_rate"].iloc[-1]
+    assert scope == "inpatient wards only" and target.value == national["response_rate"].iloc[-1]
     assert target.basis == "national"
 
 

@@ -470,7 +470,7 @@ define(
         topic="fft",
         denominator="eligible patients",
         pooled=("inpatient",),
-        scope="inpatient wards",
+        scope="inpatient wards only",
         national="response_rate",
         definition="Responses ÷ eligible patients, in settings that report eligible numbers. Compared with the "
         "national average for the setting; above ward level, inpatient wards only, as settings differ.",
@@ -489,7 +489,7 @@ define(
         denominator="occupied bed days",
         levels=("trust", "division", "care_group"),
         pooled=("inpatient", "maternity"),  # what its scope says: a day-case unit's bed days are not pooled
-        scope="inpatient and maternity wards",
+        scope="inpatient and maternity wards only",
         definition="Formal complaints received about inpatient and maternity wards ÷ their occupied bed days × 1,000. "
         "Laney u′ chart.",
     )
