@@ -283,6 +283,11 @@ def test_each_papers_heading_names_its_committee_or_division(demo_db):
         cells = json.loads((Path(__file__).resolve().parents[1] / "notebooks" / f"{name}.ipynb").read_text())["cells"]
         markdown = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
         assert "\n# " not in "\n" + markdown and "render.heading(report.title)" in json.dumps(cells)
+    for name in ("division", "ward"):  # a paper opens with its heading: no words above it
+        cells = json.loads((Path(__file__).resolve().parents[1] / "notebooks" / f"{name}.ipynb").read_text())["cells"]
+        first_words = next(i for i, c in enumerate(cells) if c["cell_type"] == "markdown")
+        heading = next(i for i, c in enumerate(cells) if "render.heading(" in "".join(c["source"]))
+        assert heading < first_words, name
 
 
 # -- small-number suppression wherever a paper says it applies ------------------------------------
