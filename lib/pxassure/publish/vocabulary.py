@@ -4,8 +4,9 @@ The SPC engine (:mod:`pxassure.analysis.spc`) returns codes — ``concern_low``,
 ``consistent_fail``, ``two_of_three``, ``pp`` — and nothing else. Everything a person reads
 about them comes from here — chart legends, the paragraph that is each chart's alt text, and
 the method note that says which chart and rule options a paper used — or, for the Making Data
-Count icons, from their one record each in :mod:`~pxassure.publish.style`. :mod:`~pxassure.publish.render` and :mod:`~pxassure.publish.charts` both use it, so a
-word changed here changes everywhere at once.
+Count icons, from their one record each in :mod:`~pxassure.publish.style`.
+:mod:`~pxassure.publish.render` and :mod:`~pxassure.publish.charts` both use it, so a word
+changed here changes everywhere at once.
 """
 
 from __future__ import annotations
