@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from pxassure.analysis import framework
+from pxassure.ingest import catalogue
 from pxassure.ingest.schema import TABLES
 from pxassure.ingest.store import Store
 
@@ -34,8 +34,10 @@ FFT = pd.DataFrame([("007", "2026-01-01", 10, 5, 1, 0, 0, 1, 80)], columns=TABLE
 def build(path) -> Store:
     """A writable store holding the tiny trust."""
     store = Store(path)
-    catalogue = framework.catalogue()[["requirement", "section", "characteristic", "title"]]
-    store.load({"org_units": UNITS, "framework_requirements": catalogue, "fft_ward_map": WARD_MAP, "fft_monthly": FFT})
+    requirements = catalogue.catalogue()[["requirement", "section", "characteristic", "title"]]
+    store.load(
+        {"org_units": UNITS, "framework_requirements": requirements, "fft_ward_map": WARD_MAP, "fft_monthly": FFT}
+    )
     return store
 
 

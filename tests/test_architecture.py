@@ -149,15 +149,14 @@ def test_the_library_raises_only_its_own_errors(builtin):
     assert not raising
 
 
-def test_documented_api_is_re_exported_from_the_package_root():
+def test_the_package_root_exports_no_short_names():
+    """Modules are reached by their layer; the pre-layer short names (``pxassure.spc``) are gone."""
     import pxassure
 
-    assert pxassure.spc.xmr and pxassure.spc.attribute and pxassure.spc.batch
-    assert len(pxassure.framework.catalogue()) == 57
-    assert pxassure.trends.trend_tests and pxassure.measures.get("fft_positive").chart == "pp"
-    from pxassure import funnel, store  # the old short names still import
+    assert not hasattr(pxassure, "spc") and not hasattr(pxassure, "store")
+    from pxassure.analysis import framework, spc, trends
 
-    assert funnel.funnel and store.Store
+    assert spc.xmr and trends.trend_tests and "catalogue" not in framework.__all__
 
 
 def test_one_record_per_icon_and_no_matplotlib_for_colours():

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from pxassure.analysis import measures
+from pxassure.errors import ParameterError
 from pxassure.ingest import demo
 from pxassure.ingest.store import Store
 
@@ -30,9 +31,9 @@ def test_scale_knobs(tmp_path):
     units = pd.read_csv(paths["org_units"], dtype=str)
     assert (units["level"] == "ward").sum() == 300 and units["unit_id"].is_unique
     assert pd.read_csv(paths["fft_monthly"], dtype=str)["month"].nunique() == 60
-    with pytest.raises(ValueError, match="wards must be between 12 and 300"):
+    with pytest.raises(ParameterError, match="wards must be between 12 and 300"):
         demo.Scale(wards=301)
-    with pytest.raises(ValueError, match="months must be between 13 and 120"):
+    with pytest.raises(ParameterError, match="months must be between 13 and 120"):
         demo.Scale(months=12)
 
 

@@ -5,16 +5,17 @@ import re
 import pandas as pd
 
 from pxassure.analysis import framework
+from pxassure.ingest import catalogue
 
 
 def test_catalogue_complete():
-    cat = framework.catalogue()
+    cat = catalogue.catalogue()
     assert list(cat.columns) == ["section", "characteristic", "requirement", "title"]
     assert len(cat) == 57
     assert cat["requirement"].is_unique
     assert cat["characteristic"].dtype.kind == "i"
     assert sorted(cat["characteristic"].unique()) == list(range(1, 24))
-    assert list(dict.fromkeys(cat["section"])) == list(framework.SECTIONS.values())
+    assert list(dict.fromkeys(cat["section"])) == list(catalogue.SECTIONS.values())
     assert cat["requirement"].iloc[0] == "1A" and cat["requirement"].iloc[-1] == "23A"
     assert all(re.fullmatch(r"\d{1,2}[A-E]", r) for r in cat["requirement"])
     assert (cat["requirement"].str[:-1].astype(int) == cat["characteristic"]).all()
@@ -22,13 +23,13 @@ def test_catalogue_complete():
 
 
 def test_requirements_per_characteristic_match_the_framework():
-    counts = framework.catalogue().groupby("characteristic").size().to_dict()
+    counts = catalogue.catalogue().groupby("characteristic").size().to_dict()
     assert counts[1] == 3 and counts[4] == 3 and counts[6] == 5 and counts[10] == 5 and counts[12] == 3
     assert counts[13] == 2 and counts[14] == 1 and counts[21] == 1 and counts[23] == 1
 
 
 def test_sections_of_known_requirements():
-    cat = framework.catalogue().set_index("requirement")["section"]
+    cat = catalogue.catalogue().set_index("requirement")["section"]
     assert cat["1A"] == "Leadership" and cat["8C"] == "Organisational culture"
     assert cat["12C"] == "Collecting feedback" and cat["16C"] == "Analysis and triangulation"
     assert cat["20C"] == "Using feedback for improvement" and cat["23A"] == "Reporting and publication"

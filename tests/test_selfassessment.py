@@ -5,9 +5,8 @@ import pandas as pd
 import pytest
 
 from minitrust import build
-from pxassure.analysis import framework
 from pxassure.cli import main
-from pxassure.ingest import selfassessment
+from pxassure.ingest import catalogue, selfassessment
 from pxassure.ingest.sources import Loader
 
 HOSTILE = '=HYPERLINK("http://x","click")'
@@ -26,7 +25,7 @@ def _import(store, paths):
 
 
 def _previous():
-    cat = framework.catalogue()
+    cat = catalogue.catalogue()
     return pd.DataFrame(
         {
             "unit_id": "D1",
@@ -47,7 +46,7 @@ def test_template_mirrors_the_framework_with_validation(tmp_path):
     ws = openpyxl.load_workbook(path)[selfassessment.SHEET]
     assert [c.value for c in ws[selfassessment.HEADER_ROW]] == list(selfassessment.HEADINGS)
     reqs = [ws.cell(r, 3).value for r in range(7, 64)]
-    assert reqs == framework.requirement_ids() and ws.cell(64, 3).value is None
+    assert reqs == catalogue.requirement_ids() and ws.cell(64, 3).value is None
     assert (ws["B3"].value, ws["B4"].value) == ("D1", "2026-12")
     assert ws.cell(7, 5).value == 3 and ws.cell(7, 8).value == "Head of Patient Experience"
     rules = {str(dv.sqref): (dv.type, dv.formula1, dv.formula2) for dv in ws.data_validations.dataValidation}
@@ -57,7 +56,7 @@ def test_template_mirrors_the_framework_with_validation(tmp_path):
 def test_text_that_looks_like_a_formula_is_written_as_text(tmp_path):
     path = selfassessment.write_template(tmp_path / "t.xlsx", "D1", "Division One", "2026-12", _previous())
     ws = openpyxl.load_workbook(path)[selfassessment.SHEET]
-    row = 7 + framework.requirement_ids().index("12C")
+    row = 7 + catalogue.requirement_ids().index("12C")
     cell = ws.cell(row, 6)
     assert cell.value == HOSTILE and cell.data_type == "s" and cell.quotePrefix
     assert ws.cell(row, 10).data_type == "s" and ws.cell(row, 10).quotePrefix

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from pxassure.analysis import spc
+from pxassure.errors import SPCInputError, SPCOptionsError
 from pxassure.publish import charts, style, svgcharts, vocabulary
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -75,13 +76,13 @@ def test_gap_does_not_break_a_real_shift():
 
 
 def test_unknown_preset_and_option():
-    with pytest.raises(ValueError, match="unknown SPC preset 'nhs'"):
+    with pytest.raises(SPCOptionsError, match="unknown SPC preset 'nhs'"):
         spc.xmr(STABLE, preset="nhs")
-    with pytest.raises(ValueError, match="unknown SPC option 'shift'"):
+    with pytest.raises(SPCOptionsError, match="unknown SPC option 'shift'"):
         spc.xmr(STABLE, shift=6)
-    with pytest.raises(ValueError, match="trend_length=5 is not allowed"):
+    with pytest.raises(SPCOptionsError, match="trend_length=5 is not allowed"):
         spc.xmr(STABLE, trend_length=5)
-    with pytest.raises(ValueError, match="screen_outliers=1"):
+    with pytest.raises(SPCOptionsError, match="screen_outliers=1"):
         spc.xmr(STABLE, screen_outliers=1)
 
 
@@ -131,7 +132,7 @@ def test_fixed_baseline():
     r = spc.xmr(y, fix_after_n_points=20)
     assert r.points["centre"].iloc[-1] == pytest.approx(np.mean(STABLE))
     assert r.variation == "concern_high" if False else r.variation == "improvement_high"
-    with pytest.raises(ValueError, match="at least 12"):
+    with pytest.raises(SPCInputError, match="at least 12"):
         spc.xmr(y, fix_after_n_points=8)
 
 
@@ -166,7 +167,7 @@ def test_rebase_periods_are_independent():
     ],
 )
 def test_bad_input_says_what_is_wrong(call, message):
-    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(SPCInputError, match=message.replace("(", r"\(").replace(")", r"\)")):
         call()
 
 
@@ -254,12 +255,12 @@ def test_batch_improvement_from_column():
     b = spc.batch(frame, ["ward"], order="month", improvement="direction")
     assert len(b.summary) == 4
     frame.loc[frame.index[0], "direction"] = "up"
-    with pytest.raises(ValueError, match="holds \\['up'\\]"):
+    with pytest.raises(SPCInputError, match="holds \\['up'\\]"):
         spc.batch(frame, ["ward"], order="month", improvement="direction")
 
 
 def test_batch_missing_column():
-    with pytest.raises(ValueError, match="column 'nope' is not in the frame"):
+    with pytest.raises(SPCInputError, match="column 'nope' is not in the frame"):
         spc.batch(pd.DataFrame({"a": [1]}), ["nope"])
 
 

@@ -4,7 +4,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from pxassure.errors import StoreError
+from pxassure.errors import MissingDatabaseError, StoreError
 from pxassure.ingest import demo
 from pxassure.ingest.store import SourceFile, Store, replace_file_atomically
 
@@ -81,7 +81,7 @@ def test_read_only_store_cannot_be_changed(tmp_path):
     with Store(path, read_only=True) as store:
         with pytest.raises(duckdb.InvalidInputException, match="read-only"):
             store.con.execute("DELETE FROM org_units")
-    with pytest.raises(FileNotFoundError, match="make demo-data"):
+    with pytest.raises(MissingDatabaseError, match="make demo-data"):
         Store(tmp_path / "missing.duckdb", read_only=True)
 
 

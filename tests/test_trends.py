@@ -6,6 +6,7 @@ import pytest
 from scipy import stats
 
 from pxassure.analysis import trends
+from pxassure.errors import SPCInputError
 
 
 def test_mann_kendall_hand_computed():
@@ -37,7 +38,7 @@ def test_sen_slope_matches_scipy_and_ignores_gaps():
 
 
 def test_mann_kendall_needs_four_points():
-    with pytest.raises(ValueError, match="at least 4 observed values, got 3"):
+    with pytest.raises(SPCInputError, match="at least 4 observed values, got 3"):
         trends.mann_kendall([1, 2, np.nan, 3])
 
 
@@ -71,11 +72,11 @@ def test_seasonal_terms_absorb_seasonality():
 
 
 def test_glm_bad_input():
-    with pytest.raises(ValueError, match="needs a denominator"):
+    with pytest.raises(SPCInputError, match="needs a denominator"):
         trends.glm_trend([1, 2, 3, 4], family="binomial")
-    with pytest.raises(ValueError, match="cannot exceed denominator"):
+    with pytest.raises(SPCInputError, match="cannot exceed denominator"):
         trends.glm_trend([1, 2, 30, 4], [10, 10, 10, 10])
-    with pytest.raises(ValueError, match="family must be"):
+    with pytest.raises(SPCInputError, match="family must be"):
         trends.glm_trend([1, 2, 3, 4], family="gamma")
 
 

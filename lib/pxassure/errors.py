@@ -5,8 +5,8 @@ unknown parameter, a database that cannot be opened): its message says what was 
 and what was expected, and the ``pxassure`` command prints it plainly, with no
 traceback. Anything else that escapes is a bug in pxassure.
 
-Errors that callers have long caught as ``ValueError`` (bad input) or ``RuntimeError``
-(a failed operation) still derive from those too.
+Each error derives from its root alone (or from a more general pxassure error), so that
+catching ``PxassureError`` is the one way to tell a user's mistake from a bug.
 """
 
 from __future__ import annotations
@@ -18,23 +18,27 @@ class PxassureError(Exception):
     """The root of every error pxassure raises on purpose."""
 
 
-class ParameterError(PxassureError, ValueError):
+class ParameterError(PxassureError):
     """A report parameter that cannot be used; the message says what was expected."""
 
 
-class CommitteeError(PxassureError, ValueError):
+class CommitteeError(PxassureError):
     """A committee parameters file (``params/*.yaml``) or committee that cannot be used."""
 
 
-class MeasureError(PxassureError, ValueError):
+class SPCOptionsError(ParameterError):
+    """An unknown SPC preset or option, or a value the option does not allow."""
+
+
+class MeasureError(PxassureError):
     """A measure definition, or a use of a measure, that cannot work (unknown id, wrong level …)."""
 
 
-class SPCInputError(PxassureError, ValueError):
+class SPCInputError(PxassureError):
     """Input an SPC or trend function cannot chart: the message names the value and what was expected."""
 
 
-class ReadError(PxassureError, ValueError):
+class ReadError(PxassureError):
     """A source that cannot be read at all (wrong encoding, not a workbook …); carries the problem."""
 
     def __init__(self, problem):
@@ -42,35 +46,35 @@ class ReadError(PxassureError, ValueError):
         super().__init__(str(problem))
 
 
-class SourcesFileError(PxassureError, ValueError):
+class SourcesFileError(PxassureError):
     """A warehouse sources file (YAML) that cannot be used."""
 
 
-class StoreError(PxassureError, RuntimeError):
+class StoreError(PxassureError):
     """The database could not do what was asked; nothing was changed."""
 
 
-class MissingDatabaseError(StoreError, FileNotFoundError):
+class MissingDatabaseError(StoreError):
     """The database file a report or command needs does not exist."""
 
 
-class ExportError(PxassureError, RuntimeError):
+class ExportError(PxassureError):
     """An executed notebook could not be turned into a safe, offline report."""
 
 
-class KernelError(PxassureError, RuntimeError):
+class KernelError(PxassureError):
     """A report's kernel could not be started (the pre-imported zygote failed)."""
 
 
-class SnapshotError(PxassureError, RuntimeError):
+class SnapshotError(PxassureError):
     """A build worker's database or code is not the snapshot the build was planned on."""
 
 
-class PdfError(PxassureError, RuntimeError):
+class PdfError(PxassureError):
     """A paper or the board pack could not be printed to PDF (no Chromium, or it failed)."""
 
 
-class ValidationError(PxassureError, ValueError):
+class ValidationError(PxassureError):
     """Inputs failed validation; nothing was loaded. ``problems`` lists them (``total`` counts all).
 
     Each problem is a :class:`pxassure.ingest.problems.Problem`: file, sheet, row, column,

@@ -2,25 +2,20 @@
 
 Pure functions on DataFrames: mean scores by section, changes between assessments, and
 assurance gaps (a high score the feedback data contradict, or a score that fell). The
-framework's 57 requirements themselves are reference data in :mod:`pxassure.ingest.catalogue`,
-re-exported here so ``framework.catalogue()`` reads as before.
+framework's 57 requirements themselves are reference data in :mod:`pxassure.ingest.catalogue`.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from pxassure.ingest.catalogue import SECTIONS, catalogue, requirement_ids, section_number
+from pxassure.ingest.catalogue import SECTIONS, catalogue
 
 __all__ = [
-    "SECTIONS",
     "EVIDENCE",
     "HIGH_SCORE",
     "assurance_gaps",
-    "catalogue",
-    "requirement_ids",
     "score_changes",
-    "section_number",
     "section_scores",
 ]
 

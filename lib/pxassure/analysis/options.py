@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
-from pxassure.errors import ParameterError
+from pxassure.errors import SPCOptionsError
 
 #: The two rule sets. ``mdc`` is NHS England's current Making Data Count tools; ``ptd`` is
 #: exact parity with NHSRplotthedots 0.2.2. Any option may be overridden on its own.
@@ -47,10 +47,6 @@ CHOICES: dict[str, tuple] = {
 
 #: Options a report parameter may override (the others come with the preset).
 REPORT_OVERRIDES = ("shift_length", "trend_length", "minimum_points", "minimum_denominator")
-
-
-class SPCOptionsError(ParameterError):
-    """An unknown preset or option, or a value the option does not allow."""
 
 
 def _whole(value: Any) -> bool:

@@ -239,6 +239,8 @@ def trend_tests(
     ci_low, ci_high, scale, p_value, dispersion (GLM), p_adjusted, significant (adjusted
     p < ``alpha``) and note (why a group was not tested).
     """
+    if method not in ("mann_kendall", "glm"):
+        raise SPCInputError(f"method must be 'mann_kendall' or 'glm', got {method!r}")
     rows = []
     for key, g in frame.sort_values(order).groupby(by, sort=True):
         key = key if isinstance(key, tuple) else (key,)
@@ -246,7 +248,7 @@ def trend_tests(
         try:
             if method == "mann_kendall":
                 r = mann_kendall(g[value], periods_per_year=periods_per_year, times=_calendar(g[order]))
-            elif method == "glm":
+            else:
                 r = glm_trend(
                     g[numerator],
                     None if denominator is None else g[denominator],
@@ -256,13 +258,9 @@ def trend_tests(
                     dispersion=dispersion,
                     times=_calendar(g[order]),
                 )
-            else:
-                raise SPCInputError(f"method must be 'mann_kendall' or 'glm', got {method!r}")
             row.update({k: v for k, v in r.as_dict().items() if k not in ("confidence", "statistic")})
             row["note"] = None
-        except ValueError as exc:
-            if "method must be" in str(exc):
-                raise
+        except (SPCInputError, ValueError) as exc:  # a group too short or unfit to test: noted, not fatal
             row.update(
                 method=method,
                 n=len(g),

@@ -2,7 +2,7 @@
 
 Ashcombe Valley Hospitals NHS Trust does not exist; every name is invented. The
 generator writes the documented CSV input layouts and loads them through
-:func:`pxassure.sources.load_files`, the same path real data takes.
+:func:`pxassure.ingest.sources.load_files`, the same path real data takes.
 
 Planted signals (the tests and the reports must find these) are all in :data:`PLANTED`.
 """

@@ -1,10 +1,10 @@
 """Reading input files as text cells: CSV (in chunks) and Excel workbooks.
 
-Everything is read as text and typed later by :func:`pxassure.sources.parse_table`, so a
+Everything is read as text and typed later by :func:`pxassure.ingest.sources.parse_table`, so a
 cell is never evaluated: an Excel formula arrives as its text (``=SUM(A1:A3)``) and a
 CSV cell starting with ``=``, ``+``, ``-`` or ``@`` is just text. Problems a reader meets
 (wrong encoding, wrong delimiter, missing sheet) are returned as
-:class:`~pxassure.problems.Problem` values naming the file, sheet and row.
+:class:`~pxassure.ingest.problems.Problem` values naming the file, sheet and row.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The data model: every table and column pxassure stores, in one place.
 
-The DuckDB DDL (:mod:`pxassure.store`), input validation (:mod:`pxassure.sources`) and
+The DuckDB DDL (:mod:`pxassure.ingest.store`), input validation (:mod:`pxassure.ingest.sources`) and
 ``docs/data-model.md`` are all generated from :data:`TABLES`, so they cannot drift apart.
 """
 

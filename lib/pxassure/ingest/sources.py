@@ -1,12 +1,12 @@
 """Inputs → validated tables → the store.
 
-Each table of :mod:`pxassure.schema` has a documented layout with the same column names
+Each table of :mod:`pxassure.ingest.schema` has a documented layout with the same column names
 (``docs/data-model.md``), as a CSV named after the table or as a sheet named after the table
 in an Excel workbook. A :class:`Loader` reads every source in chunks, reports *every*
 problem in one pass (file, sheet, row, column, value, what was expected) and loads nothing
 unless everything validates; rows are staged in the store and committed in one transaction.
-The demo trust, NHS England's FFT files (:mod:`pxassure.fft`), self-assessment workbooks
-(:mod:`pxassure.selfassessment`) and SQL warehouses (:mod:`pxassure.warehouse`) all load
+The demo trust, NHS England's FFT files (:mod:`pxassure.ingest.fft`), self-assessment workbooks
+(:mod:`pxassure.ingest.selfassessment`) and SQL warehouses (:mod:`pxassure.ingest.warehouse`) all load
 through this path.
 
 Cells are read as text and parsed by type; nothing in a cell is ever evaluated, so a cell

@@ -1,4 +1,4 @@
-"""The embedded store: a DuckDB file holding the validated tables of :mod:`pxassure.schema`.
+"""The embedded store: a DuckDB file holding the validated tables of :mod:`pxassure.ingest.schema`.
 
 Loads are transactional: either every table of a load is written, or none is and the
 previous data stay exactly as they were. Every load is recorded in ``load_log`` with

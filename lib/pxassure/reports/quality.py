@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from pxassure.analysis import framework, measures
+from pxassure.analysis import measures
 from pxassure.analysis.measures import Measure
+from pxassure.ingest import catalogue
 from pxassure.reports import committees
 from pxassure.reports.data import ReportData, framework_position, load
 from pxassure.reports.escalation import escalate_from_divisions, link_wards
@@ -188,7 +189,7 @@ def quality_report(
     heat = s.assign(period=pd.to_datetime(s["assessed_month"]).dt.strftime("%Y-%m")).pivot_table(
         index="requirement", columns="period", values="score", aggfunc="first"
     )
-    heat = heat.reindex(framework.requirement_ids()).astype(float)
+    heat = heat.reindex(catalogue.requirement_ids()).astype(float)
     chosen = committees.measure_list(spec, "triangulate")
     triangulated = [m for m in chosen if not data.not_supplied(m)]
     missing += [
