@@ -14,7 +14,7 @@ On one demo trust, in one run, times:
    one worker process per core instead of the process pool).
 
 Prints each time, the time per report, and the ratio of the naive loop to the build. Not a
-test: figures go in the README.
+test: figures go in docs/benchmarks.md and the CHANGELOG.
 """
 
 from __future__ import annotations

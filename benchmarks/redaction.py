@@ -4,7 +4,7 @@
 
 Prints recall (identifiers wholly removed) and the share of ordinary words wrongly removed, for
 the generated comments (P…), the hand-written held-out comments (H…) and the ordinary comments
-(O…), then the time to redact 10,000 comments. Figures are in the README.
+(O…), then the time to redact 10,000 comments. Figures are in docs/benchmarks.md.
 """
 
 from __future__ import annotations

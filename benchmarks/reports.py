@@ -1,4 +1,4 @@
-"""Benchmark: build the whole report pack (not a test; figures go in the README).
+"""Benchmark: build the whole report pack (not a test; figures go in docs/benchmarks.md and the CHANGELOG).
 
     .venv/bin/python benchmarks/reports.py [--wards 60] [--months 36] [--workers N]
 

@@ -1,4 +1,4 @@
-"""Benchmark: spc.batch on many series at once (not a test; figures go in the README).
+"""Benchmark: spc.batch on many series at once (not a test; figures go in docs/benchmarks.md and the CHANGELOG).
 
     .venv/bin/python benchmarks/spc_batch.py [--series 10000] [--points 60] [--repeat 3]
 

@@ -4,7 +4,7 @@
 
 Comments are the demo trust's templates and, when ../shared/reference/fft-comments/train.csv is
 beside the project, real FFT comments from it (with their FFT answers), repeated to the size asked. Prints the time to load
-the shipped model, to classify, and comments per second. Figures are in the README.
+the shipped model, to classify, and comments per second. Figures are in docs/benchmarks.md.
 """
 
 from __future__ import annotations

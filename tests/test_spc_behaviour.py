@@ -8,12 +8,19 @@ import pandas as pd
 import pytest
 
 from pxassure.analysis import spc
+from pxassure.analysis.options import PRESETS
 from pxassure.errors import SPCInputError, SPCOptionsError
 from pxassure.publish import charts, style, svgcharts, vocabulary
+from pxassure.publish.vocabulary import flag_text
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
 STABLE = [10, 12, 11, 13, 10, 12, 11, 12, 10, 13, 11, 12, 11, 12, 10, 12, 11, 13, 11, 12]
+
+
+def words(result):
+    """A chart's flags in the words an analyst reads (the engine returns codes)."""
+    return [flag_text(f) for f in result.flags]
 
 
 def months(n, start="2024-01"):
@@ -29,7 +36,7 @@ def test_fewer_than_minimum_points_gives_run_chart_and_flag():
     assert r.points["upper"].isna().all()
     assert r.points["centre"].iloc[0] == pytest.approx(np.median(STABLE[:12]))
     assert r.variation is None and r.assurance is None
-    assert any("fewer than the 13" in f for f in r.flags)
+    assert any("fewer than the 13" in f for f in words(r))
     assert r.run is not None
     assert "Too few points" in vocabulary.describe_chart(r, "x")
 
@@ -54,7 +61,7 @@ def test_gap_is_kept_flagged_and_creates_no_signal():
     assert np.isnan(r.points["value"].iloc[8])
     assert r.points["point_type"].iloc[8] is None
     assert set(r.points["point_type"].dropna()) == {"common_cause"}
-    assert any("missing" in f and "2024-09" in f for f in r.flags)
+    assert any("missing" in f and "2024-09" in f for f in words(r))
 
 
 def test_gap_leaves_limits_as_if_point_absent():
@@ -87,7 +94,7 @@ def test_unknown_preset_and_option():
 
 
 def test_presets_differ_only_where_documented():
-    mdc, ptd = spc.PRESETS["mdc"], spc.PRESETS["ptd"]
+    mdc, ptd = PRESETS["mdc"], PRESETS["ptd"]
     assert {k for k in mdc if mdc[k] != ptd[k]} == {"screen_outliers", "two_of_three"}
 
 
@@ -198,7 +205,7 @@ def test_laney_handles_large_denominators():
 def test_missing_denominator_is_a_gap():
     r = spc.attribute("p", [5, np.nan, 6] + [5] * 12, [10, np.nan, 10] + [10] * 12)
     assert r.points["point_type"].iloc[1] is None
-    assert any("missing" in f for f in r.flags)
+    assert any("missing" in f for f in words(r))
 
 
 # --- batch ------------------------------------------------------------------------------------
@@ -400,7 +407,7 @@ def test_one_response_can_never_create_or_complete_a_signal():
     last = r.points.iloc[-1]
     assert last["small"] and last["rule"] is None and last["point_type"] is None
     assert r.last_point.name == "2026-06" and r.variation == "common_cause"  # unchecked: improvement_high
-    assert "denominator under 5" in " ".join(r.flags)
+    assert "denominator under 5" in " ".join(words(r))
     b = spc.batch(
         pd.DataFrame({"u": "a", "m": num.index, "n": num.to_numpy(), "d": den.to_numpy()}),
         ["u"],
@@ -699,7 +706,7 @@ def test_sparse_counts_get_no_run_rules_but_a_spike_still_shows():
     shift; the run rules are not applied to it, and the paper says why. A spike still signals."""
     counts = [0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 5]
     r = spc.attribute("c", counts, improvement="decrease")
-    assert r.sparse and any("too sparse for the run rules" in f for f in r.flags)
+    assert r.sparse and any("too sparse for the run rules" in f for f in words(r))
     rules = r.points["rule"].tolist()
     assert rules[:-1] == [None] * (len(counts) - 1) and rules[-1] == "outside_limits"
     assert "Too sparse for the run rules" in vocabulary.describe_chart(r, "Negative comments")
@@ -711,3 +718,12 @@ def test_sparse_counts_get_no_run_rules_but_a_spike_still_shows():
     frame = pd.DataFrame({"ward": ["a"] * len(counts), "month": range(len(counts)), "n": counts})
     b = spc.batch(frame, ["ward"], chart="c", numerator="n", order="month", improvement="decrease")
     assert b.points["rule"].iloc[:-1].isna().all() and b.points["rule"].iloc[-1] == "outside_limits"
+
+
+def test_flags_are_codes_with_the_periods_they_concern():
+    values = pd.Series([5.0] * 14 + [np.nan] + [5.0] * 2, index=[f"m{i:02d}" for i in range(17)])
+    r = spc.xmr(values, rebase=["m15"])
+    assert [f.code for f in r.flags] == ["pending_rebase", "missing"]
+    assert r.flags[0] == spc.Flag("pending_rebase", ("m15",), 2, 13) and r.flags[1].labels == ("m14",)
+    assert words(r)[1] == "1 missing value(s) left out of the limits and rules: m14"
+    assert all(isinstance(f, spc.Flag) and f.code in spc.FLAG_CODES for f in spc.run_chart([1, 2, 3]).flags)

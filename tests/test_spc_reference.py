@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from pxassure.analysis import spc
+from pxassure.analysis.spc.results import assurance_icon
 
 A = [
     -0.56047565,
@@ -175,10 +176,10 @@ def test_d_precedence_outside_over_trend_over_two_of_three_over_shift():
     ],
 )
 def test_e_assurance(limits, increase, decrease):
-    assert spc._assurance_icon(4, "increase", *limits) == increase
-    assert spc._assurance_icon(4, "decrease", *limits) == decrease
-    assert spc._assurance_icon(None, "increase", *limits) is None
-    assert spc._assurance_icon(4, "neutral", *limits) is None
+    assert assurance_icon(4, "increase", *limits) == increase
+    assert assurance_icon(4, "decrease", *limits) == decrease
+    assert assurance_icon(None, "increase", *limits) is None
+    assert assurance_icon(4, "neutral", *limits) is None
 
 
 def test_e_assurance_through_the_api():

@@ -235,6 +235,44 @@ POINT_TYPE_TEXT = {
 }
 
 
+#: The words for a c chart too sparse for the run rules (``spc.rules.sparse_periods``).
+SPARSE_TEXT = (
+    "more than half the months have none, so a run of empty months is ordinary: the run rules are not "
+    "applied, and only a month above the upper limit is flagged"
+)
+
+
+def _labels(flag: spc.Flag) -> str:
+    listed = ", ".join(str(label) for label in flag.labels)
+    return listed + (" …" if flag.count > len(flag.labels) else "")
+
+
+def flag_text(flag: spc.Flag) -> str:
+    """One of a chart's flags (:data:`pxassure.analysis.spc.FLAG_CODES`) in words."""
+    if flag.code == "pending_rebase":
+        return (
+            f"a rebase is recorded from {flag.labels[0]!r}, but that period has {flag.count} of the {flag.needed} "
+            "points needed for its own limits: until it has them, its points are judged against the limits of "
+            "the period before"
+        )
+    if flag.code == "missing":
+        return f"{flag.count} missing value(s) left out of the limits and rules: {_labels(flag)}"
+    if flag.code == "small_denominator":
+        return (
+            f"{flag.count} point(s) with a denominator under {flag.needed} drawn hollow and left "
+            f"out of the limits and rules: {_labels(flag)}"
+        )
+    if flag.code == "too_few_points":
+        where = f"the period starting at {flag.labels[0]!r}" if flag.labels else "the series"
+        return (
+            f"{where} has {flag.count} observed point(s), fewer than the {flag.needed} needed "
+            "for process limits: shown as a run chart, with no variation or assurance icon"
+        )
+    if flag.code == "sparse":
+        return f"counts too sparse for the run rules: {SPARSE_TEXT}"
+    return "run chart: judged by Anhøj's rules, no process limits"
+
+
 def describe_sustained(runs: list[spc.SustainedRun]) -> str:
     """The sentence that says a chart's limits span a sustained change with no rebase recorded."""
     if not runs:
@@ -300,7 +338,7 @@ def describe_chart(
         why = f" ({RULE_TEXT[lp['rule']]})" if lp["rule"] else ""
         text.append(f"The latest value, {number(lp['value'], unit)} in {last}, shows {ICONS[variation].phrase}{why}.")
         if result.sparse:
-            text.append(f"Too sparse for the run rules: {spc.SPARSE_TEXT}.")
+            text.append(f"Too sparse for the run rules: {SPARSE_TEXT}.")
         special = observed[observed["point_type"].isin(SPECIAL_TYPES)]
         if len(special):
             imp = (special["point_type"] == "special_cause_improvement").sum()

@@ -1,0 +1,131 @@
+"""Checks on what a caller passes to a chart, each naming the value and what was expected."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pxassure.analysis.spc.results import CHARTS, IMPROVEMENT
+from pxassure.errors import SPCInputError
+
+#: The shortest baseline a fixed-baseline chart may use.
+MINIMUM_BASELINE = 12
+
+
+def as_series(values: Any, name: str) -> pd.Series:
+    """``values`` as a float Series: a sequence or a Series of numbers, missing allowed, never infinite."""
+    if isinstance(values, pd.Series):
+        s = values
+    else:
+        try:
+            s = pd.Series(list(values))
+        except TypeError:
+            raise SPCInputError(f"{name} must be a sequence or a pandas Series, got {type(values).__name__}") from None
+    if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
+        converted = pd.to_numeric(s, errors="coerce")
+        bad = s[converted.isna() & s.notna()]
+        if len(bad):
+            label, value = bad.index[0], bad.iloc[0]
+            raise SPCInputError(f"{name} must be numeric: value {value!r} at {label!r} is not a number")
+        s = converted
+    elif pd.api.types.is_bool_dtype(s.dtype) or not pd.api.types.is_numeric_dtype(s.dtype):
+        raise SPCInputError(f"{name} must be numeric, got dtype {s.dtype}")
+    s = s.astype(float)
+    inf = s[np.isinf(s.to_numpy())]
+    if len(inf):
+        raise SPCInputError(f"{name} must be finite: value {inf.iloc[0]} at {inf.index[0]!r}")
+    return s
+
+
+def positions(labels: Iterable[Any], index: pd.Index, what: str) -> list[int]:
+    """Positions in ``index`` of ``labels`` (labels are positions for a plain RangeIndex)."""
+    if isinstance(labels, (str, bytes)) or not isinstance(labels, Iterable):
+        labels = [labels]
+    out = []
+    for label in labels:
+        try:
+            pos = index.get_loc(label)
+        except KeyError:
+            raise SPCInputError(f"{what} label {label!r} is not in the series index") from None
+        if not isinstance(pos, (int, np.integer)):
+            raise SPCInputError(f"{what} label {label!r} appears more than once in the series index")
+        out.append(int(pos))
+    return sorted(set(out))
+
+
+def check_chart(chart: str, allowed: Iterable[str] = CHARTS) -> None:
+    allowed = list(allowed)
+    if chart not in allowed:
+        raise SPCInputError(f"chart must be one of {allowed}, got {chart!r}")
+
+
+def check_improvement(improvement: str) -> None:
+    if improvement not in IMPROVEMENT:
+        raise SPCInputError(f"improvement must be one of {list(IMPROVEMENT)}, got {improvement!r}")
+
+
+def check_target(target: Any) -> float | None:
+    if target is None:
+        return None
+    try:
+        t = float(target)
+    except (TypeError, ValueError):
+        raise SPCInputError(f"target must be a number or None, got {target!r}") from None
+    if not np.isfinite(t):
+        raise SPCInputError(f"target must be finite, got {target!r}")
+    return t
+
+
+def check_baseline(fix_after_n_points: Any) -> None:
+    if fix_after_n_points is None:
+        return
+    if isinstance(fix_after_n_points, bool) or not isinstance(fix_after_n_points, (int, np.integer)):
+        raise SPCInputError(f"fix_after_n_points must be a whole number, got {fix_after_n_points!r}")
+    if fix_after_n_points < MINIMUM_BASELINE:
+        raise SPCInputError(
+            f"fix_after_n_points must be at least {MINIMUM_BASELINE} (a baseline needs {MINIMUM_BASELINE} "
+            f"points), got {fix_after_n_points}"
+        )
+
+
+def check_multiply(multiply: Any) -> float:
+    try:
+        value = float(multiply)
+    except (TypeError, ValueError):
+        raise SPCInputError(f"multiply must be a positive number, got {multiply!r}") from None
+    if not value > 0:
+        raise SPCInputError(f"multiply must be a positive number, got {multiply!r}")
+    return value
+
+
+def check_counts(chart: str, numerator: pd.Series, denominator: Any) -> pd.Series | None:
+    """The denominator of an attribute chart as a Series aligned with ``numerator`` (None for c)."""
+    if (numerator.dropna() < 0).any():
+        bad = numerator[numerator < 0]
+        raise SPCInputError(f"numerator must not be negative: {bad.iloc[0]} at {bad.index[0]!r}")
+    if chart == "c":
+        if denominator is not None:
+            raise SPCInputError("a c chart takes counts only: leave denominator as None (use a u chart for rates)")
+        return None
+    if denominator is None:
+        raise SPCInputError(f"a {chart} chart needs a denominator")
+    d = as_series(denominator, "denominator")
+    if len(d) != len(numerator):
+        raise SPCInputError(f"numerator has {len(numerator)} values but denominator has {len(d)}")
+    d.index = numerator.index
+    if (d.dropna() <= 0).any():
+        bad = d[d <= 0]
+        raise SPCInputError(
+            f"denominator must be positive: {bad.iloc[0]:g} at {bad.index[0]!r} "
+            "(a period with no responses or no exposure has no rate: pass it as missing)"
+        )
+    if chart in ("p", "pp") and (numerator > d).any():
+        bad = numerator[numerator > d]
+        raise SPCInputError(
+            f"numerator {bad.iloc[0]:g} exceeds denominator {d[bad.index[0]]:g} at {bad.index[0]!r}: "
+            "a proportion cannot be above 1"
+        )
+    return d
