@@ -52,7 +52,8 @@ def imports_of(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "pxassure":
             for a in node.names:  # "from pxassure.publish import render" imports pxassure.publish.render
                 candidate = f"{node.module}.{a.name}"
-                is_module = (PACKAGE.parent / Path(*candidate.split("."))).with_suffix(".py").exists()
+                where = PACKAGE.parent / Path(*candidate.split("."))
+                is_module = where.with_suffix(".py").exists() or (where / "__init__.py").exists()
                 found.add(candidate if is_module else node.module)
     return found
 
@@ -94,6 +95,27 @@ def test_no_import_cycle_anywhere_in_the_package():
     """Function-level imports included: two modules that import each other, even lazily, are one
     module in two files (the execution layer was built to end build <-> cluster)."""
     assert not import_cycles(), "\n".join(" -> ".join(c) for c in import_cycles())
+
+
+def test_statistics_live_in_the_analysis_layer():
+    """Report models select and arrange; correlations, trend models and working-day counts are
+    analysis (pure functions on DataFrames), so no report or presentation module computes them."""
+    for layer in ("reports", "publish"):
+        for path in sorted((PACKAGE / layer).rglob("*.py")):
+            text = path.read_text(encoding="utf-8")
+            imported = {
+                name.split(".")[0]
+                for node in ast.walk(ast.parse(text))
+                for name in (
+                    [a.name for a in node.names]
+                    if isinstance(node, ast.Import)
+                    else [node.module or ""]
+                    if isinstance(node, ast.ImportFrom)
+                    else []
+                )
+            }
+            assert not imported & {"scipy", "statsmodels"}, path.name
+            assert "busday_count" not in text and "spearmanr" not in text, path.name
 
 
 def test_the_layer_check_catches_an_upward_import(tmp_path):

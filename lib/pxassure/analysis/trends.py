@@ -280,3 +280,12 @@ def trend_tests(
     out["p_adjusted"] = adjust_p_values(out["p_value"], alpha)
     out["significant"] = out["p_adjusted"] < alpha
     return out
+
+
+def proportion_trends(series: pd.DataFrame, by: str = "unit_id") -> pd.DataFrame:
+    """Quasi-binomial GLM trend of a proportion (``numerator`` of ``denominator`` each ``month``)
+    for every value of ``by``, overdispersion allowed for, with Benjamini–Hochberg adjusted
+    p-values across them and the odds ratio per year; strongest evidence first."""
+    out = trend_tests(series, [by], order="month", method="glm", family="binomial")
+    out["odds_ratio_per_year"] = np.exp(out["slope_per_year"])
+    return out.sort_values("p_value").reset_index(drop=True)

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from pxassure.analysis import funnel, measures, trends
@@ -116,15 +115,13 @@ def trend_months(data: ReportData, months: int = 24) -> list[str]:
 
 
 def ward_trends(data: ReportData, months: int = 24) -> pd.DataFrame:
-    """Quasi-binomial GLM trend in FFT % positive for every ward over the last ``months`` (calendar
-    months; overdispersion allowed for), with Benjamini–Hochberg adjusted p-values across wards."""
+    """Trend in FFT % positive for every ward over the last ``months`` (calendar months)."""
     s = data.series("fft_positive")
     s = s[s["month"] > data.month - pd.DateOffset(months=months)]
     s = s[s["unit_id"].isin(data.units.loc[data.units["level"] == "ward", "unit_id"])]
-    out = trends.trend_tests(s, ["unit_id"], order="month", method="glm", family="binomial")
-    out["ward"] = out["unit_id"].map(data.units.set_index("unit_id")["name"])
-    out["odds_ratio_per_year"] = np.exp(out["slope_per_year"])
-    return out.sort_values("p_value").reset_index(drop=True)
+    out = trends.proportion_trends(s)
+    out.insert(len(out.columns) - 1, "ward", out["unit_id"].map(data.units.set_index("unit_id")["name"]))
+    return out
 
 
 @dataclass(kw_only=True)

@@ -11,9 +11,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from pxassure.analysis import measures
+from pxassure.analysis import measures, triangulation
 from pxassure.analysis.measures import Measure
 from pxassure.ingest import catalogue
 from pxassure.reports import committees
@@ -24,9 +23,6 @@ from pxassure.reports.parameters import spc_options
 from pxassure.reports.provenance import code_version, parameters_of, to_records
 from pxassure.reports.trustwide import complaints_performance, trust_and_division_charts
 from pxassure.words import counted, p_text, verb
-
-#: Fewest wards a correlation is tested across.
-MIN_WARDS = 4
 
 
 @dataclass(kw_only=True)
@@ -68,7 +64,7 @@ class QualityReport(Report):
 
     def scatter_measures(self) -> list[Measure]:
         """Triangulated measures with enough wards to draw and test (at least four)."""
-        enough = set(self.correlations.loc[self.correlations["wards"] >= MIN_WARDS, "column"])
+        enough = set(self.correlations.loc[self.correlations["wards"] >= triangulation.MIN_WARDS, "column"])
         return [m for m in self.triangulated if m.id in enough]
 
     def summary_text(self) -> list[str]:
@@ -82,7 +78,7 @@ class QualityReport(Report):
             if m["unit"] == "triangulation"
         ]
         for r in self.correlations.itertuples(index=False):
-            if r.wards < MIN_WARDS:
+            if r.wards < triangulation.MIN_WARDS:
                 text.append(
                     f"FFT % positive and {r.measure.lower()}: only {counted(r.wards, 'ward')} {verb(r.wards, 'has', 'have')} both figures, too few "
                     "to test an association."
@@ -119,32 +115,22 @@ class QualityReport(Report):
 
 
 def triangulate(data: ReportData, measure_list: list[Measure], months: int = 12) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per-ward 12-month figures of FFT % positive and each listed measure (pooled ratios for
-    rates and proportions, means for XmR measures), with Spearman correlations of each against
-    FFT % positive across the wards that have both. Only measures whose sources were supplied
-    (and FFT itself) are triangulated."""
+    """Per-ward figures over the last ``months`` of FFT % positive and each listed measure, with
+    their correlations across wards. Only measures whose sources were supplied (and FFT itself)
+    are triangulated."""
     measure_list = [m for m in measure_list if not data.not_supplied(m)]
     since = data.month - pd.DateOffset(months=months - 1)
-
-    def recent(m: Measure) -> pd.Series:
-        s = data.series(m)
-        s = s[s["month"] >= since]
-        if not m.is_ratio:
-            return s.groupby("unit_id")["numerator"].mean()
-        g = s.groupby("unit_id")[["numerator", "denominator"]].sum()
-        return m.multiply * g["numerator"] / g["denominator"]
-
     fft = measures.get("fft_positive")
     if data.not_supplied(fft):
         measure_list = []
-    t = pd.DataFrame({m.id: recent(m) for m in [fft, *measure_list]} if measure_list else {})
+
+    def figure(m: Measure) -> pd.Series:
+        s = data.series(m)
+        return triangulation.ward_figure(s[s["month"] >= since], m)
+
+    t = pd.DataFrame({m.id: figure(m) for m in [fft, *measure_list]} if measure_list else {})
     t = t.join(data.units.set_index("unit_id")["name"]).reset_index().rename(columns={"index": "unit_id"})
-    rows = []
-    for m in measure_list:
-        both = t[["fft_positive", m.id]].dropna()
-        rho, p = stats.spearmanr(both["fft_positive"], both[m.id]) if len(both) >= MIN_WARDS else (np.nan, np.nan)
-        rows.append({"measure": m.name, "column": m.id, "wards": len(both), "rho": float(rho), "p_value": float(p)})
-    return t, pd.DataFrame(rows, columns=["measure", "column", "wards", "rho", "p_value"])
+    return t, triangulation.correlations(t, fft.id, [(m.name, m.id) for m in measure_list])
 
 
 def staff_survey_by_division(data: ReportData) -> pd.DataFrame:
