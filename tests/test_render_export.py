@@ -84,6 +84,21 @@ def test_export_drops_warnings():
     assert "noisy" not in export.notebook_to_html(_notebook([out]), title="T")
 
 
+def test_export_gives_every_image_alt_text_and_leaves_the_notebook_as_it_was():
+    """nbconvert preprocessors (``export.AltText``, ``DropDiagnostics``) work on a copy: the
+    executed notebook keeps what the analyst's log needs."""
+    html_out = nbformat.v4.new_output(
+        "display_data", data={"text/html": '<p>logo</p><img src="data:image/png;base64,AA==">'}
+    )
+    warning = nbformat.v4.new_output("stream", name="stderr", text="UserWarning: noisy")
+    nb = _notebook([html_out, warning])
+    nb.cells.append(nbformat.v4.new_markdown_cell('<img src="data:image/png;base64,AA==">'))
+    before = nbformat.writes(nb)
+    html = export.notebook_to_html(nb, title="T")
+    assert html.count(f'<img alt="{export.NO_DESCRIPTION}"') == 2 and "<img src=" not in html
+    assert nbformat.writes(nb) == before
+
+
 def test_provenance_is_a_labelled_section_not_a_nested_landmark():
     report = SimpleNamespace(
         parameters={"period": "2026-10"},

@@ -21,6 +21,9 @@ from pathlib import Path
 
 import nbformat
 from nbconvert import HTMLExporter
+from nbconvert.exporters import TemplateExporter
+from nbconvert.filters import Highlight2HTML
+from nbconvert.preprocessors import Preprocessor
 
 from pxassure.errors import ExportError
 from pxassure.files import atomic_write_text
@@ -37,50 +40,101 @@ from pxassure.publish.pages import (  # noqa: F401 (part of this module's interf
 
 #: Cells with this tag go to the paper's appendix page, not the paper.
 APPENDIX_TAG = "appendix"
+#: What an image without a description of its own is given (nbconvert's words for it).
+NO_DESCRIPTION = "No description has been provided for this image"
 
 _ANCHOR = re.compile(r'<a class="anchor-link" href="#[^"]*">[^<]*</a>')
-
-
-class PaperExporter(HTMLExporter):
-    """nbconvert's HTML exporter without its closing BeautifulSoup pass, which parses the whole
-    page, edits it and writes it out again — most of a report's export time. On pxassure's
-    template that pass changes nothing but the spelling of the markup (its keyboard focus is for
-    the lab template's cells, which this one does not have); the one thing it could do here, give
-    an image without alt text a placeholder, :func:`_alt_text` does on the text."""
-
-    def from_notebook_node(self, nb, resources=None, **kw):
-        # As HTMLExporter.from_notebook_node (nbconvert 7.17, pinned), up to its soup pass.
-        from nbconvert.exporters.templateexporter import TemplateExporter
-        from nbconvert.filters.highlight import Highlight2HTML
-        from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
-
-        langinfo = nb.metadata.get("language_info", {})
-        lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
-        self.register_filter(
-            "highlight_code", self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
-        )
-        resources = self._init_resources(resources)
-        self.register_filter(
-            "filter_data_type",
-            WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources),
-        )
-        html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
-        return _alt_text(html), resources
-
-
 _IMG_WITHOUT_ALT = re.compile(r"<img\b(?![^>]*\balt=)")
 
 
-def _alt_text(html: str) -> str:
-    """No image without alt text (nbconvert's placeholder, as its own exporter gives)."""
-    return _IMG_WITHOUT_ALT.sub('<img alt="No description has been provided for this image"', html)
+def _tagged(cell, tag: str) -> bool:
+    return tag in (cell.get("metadata", {}).get("tags") or [])
+
+
+class PaperOrAppendix(Preprocessor):
+    """Keeps the part of the notebook a page shows, as ``resources["pxassure_part"]`` asks:
+    ``{"part": "paper", "href": …}`` (cells tagged ``appendix`` replaced by one link to that
+    page) or ``{"part": "appendix", "heading": …}`` (those cells only, under that heading).
+    Without the key the notebook passes whole."""
+
+    def preprocess(self, nb, resources):
+        part = (resources or {}).get("pxassure_part")
+        if not part:
+            return nb, resources
+        tagged = [c for c in nb.cells if _tagged(c, APPENDIX_TAG)]
+        if part["part"] == "appendix":
+            nb.cells = [nbformat.v4.new_markdown_cell(f"# {part['heading']}"), *tagged]
+            return nb, resources
+        cells, placed = [], False
+        for cell in nb.cells:
+            if not _tagged(cell, APPENDIX_TAG):
+                cells.append(cell)
+            elif not placed:
+                cells.append(nbformat.v4.new_markdown_cell(_appendix_link(tagged, part["href"])))
+                placed = True
+        nb.cells = cells
+        return nb, resources
+
+
+def _appendix_link(tagged: list, href: str) -> str:
+    headings = [
+        line[3:].strip()
+        for c in tagged
+        if c.cell_type == "markdown"
+        for line in c.source.splitlines()
+        if line.startswith("## ")
+    ]
+    what = "; ".join(headings) or "further detail"
+    return f"**Appendix** (a page of its own, after this paper in the board pack): [{what}]({href})."
+
+
+class DropDiagnostics(Preprocessor):
+    """Removes stderr streams: warnings are for the analyst's log, not the committee."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and o.get("name") == "stderr")]
+        return cell, resources
+
+
+class AltText(Preprocessor):
+    """No image without alt text: an ``<img>`` a cell's HTML output or markdown writes without
+    one is given nbconvert's placeholder (images the template draws carry their own)."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "markdown":
+            cell.source = _IMG_WITHOUT_ALT.sub(f'<img alt="{NO_DESCRIPTION}"', cell.source)
+        for output in cell.get("outputs", []):
+            html = output.get("data", {}).get("text/html")
+            if html is not None:
+                html = "".join(html) if isinstance(html, list) else html
+                output["data"]["text/html"] = _IMG_WITHOUT_ALT.sub(f'<img alt="{NO_DESCRIPTION}"', html)
+        return cell, resources
+
+
+class PaperExporter(HTMLExporter):
+    """nbconvert's HTML exporter with pxassure's template and preprocessors, rendering through
+    the template exporter it derives from. HTMLExporter's own last step re-parses the whole page
+    with BeautifulSoup to add alt text and keyboard focus to the lab template's cells: most of a
+    report's export time, for cells this template does not have and alt text :class:`AltText`
+    gives first."""
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        # Code cells are hidden, so nothing is highlighted; the lab template still names the filter.
+        self.register_filter("highlight_code", Highlight2HTML(parent=self))
+        for preprocessor in (PaperOrAppendix, DropDiagnostics, AltText):
+            self.register_preprocessor(preprocessor, enabled=True)
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
 
 @cache
 def _exporter() -> HTMLExporter:
     """pxassure's HTML exporter, made once per process: loading the template is most of its cost,
     and a pack worker exports many reports."""
-    exporter = PaperExporter(
+    return PaperExporter(
         template_name=TEMPLATE_NAME,
         extra_template_basedirs=[str(TEMPLATES)],
         exclude_input=True,
@@ -90,19 +144,6 @@ def _exporter() -> HTMLExporter:
         # validations were most of a report's export time)
         optimistic_validation=True,
     )
-    return exporter
-
-
-def _drop_diagnostics(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Remove stderr streams (warnings are for the analyst's log, not the committee)."""
-    for cell in nb.cells:
-        if cell.get("cell_type") == "code":
-            cell["outputs"] = [
-                o
-                for o in cell.get("outputs", [])
-                if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
-            ]
-    return nb
 
 
 _HEADING = re.compile(r'<h([1-6]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
@@ -126,42 +167,6 @@ def resolve_section_links(html: str, source: str = "report") -> str:
     return _SECTION_LINK.sub(link, html)
 
 
-def _tagged(cell, tag: str) -> bool:
-    return tag in (cell.get("metadata", {}).get("tags") or [])
-
-
-def split_appendix(
-    nb: nbformat.NotebookNode, appendix_href: str
-) -> tuple[nbformat.NotebookNode, nbformat.NotebookNode | None]:
-    """The paper (cells tagged ``appendix`` replaced by one link to ``appendix_href``) and the
-    appendix (those cells), or the notebook unchanged and None when no cell is tagged."""
-    tagged = [c for c in nb.cells if _tagged(c, APPENDIX_TAG)]
-    if not tagged:
-        return nb, None
-    headings = [
-        line[3:].strip()
-        for c in tagged
-        if c.cell_type == "markdown"
-        for line in c.source.splitlines()
-        if line.startswith("## ")
-    ]
-    what = "; ".join(headings) or "further detail"
-    link = nbformat.v4.new_markdown_cell(
-        f"**Appendix** (a page of its own, after this paper in the board pack): [{what}]({appendix_href})."
-    )
-    paper = nbformat.from_dict({**nb, "cells": []})
-    placed = False
-    for cell in nb.cells:
-        if _tagged(cell, APPENDIX_TAG):
-            if not placed:
-                paper.cells.append(link)
-                placed = True
-            continue
-        paper.cells.append(cell)
-    appendix = nbformat.from_dict({**nb, "cells": tagged})
-    return paper, appendix
-
-
 def notebook_to_html(nb: nbformat.NotebookNode | str | Path, *, title: str) -> str:
     """Render an executed notebook as pxassure's offline HTML page (every cell, appendix included)."""
     if not isinstance(nb, nbformat.NotebookNode):
@@ -169,11 +174,9 @@ def notebook_to_html(nb: nbformat.NotebookNode | str | Path, *, title: str) -> s
     return _page(nb, title)
 
 
-def _page(nb: nbformat.NotebookNode, title: str, *, heading: str | None = None) -> str:
-    nb = _drop_diagnostics(nb)
-    if heading is not None:
-        nb = nbformat.from_dict({**nb, "cells": [nbformat.v4.new_markdown_cell(f"# {heading}"), *nb.cells]})
-    body, _ = _exporter().from_notebook_node(nb, resources={"pxassure_title": title, "pxassure_css": page_css(title)})
+def _page(nb: nbformat.NotebookNode, title: str, part: dict | None = None) -> str:
+    resources = {"pxassure_title": title, "pxassure_css": page_css(title), "pxassure_part": part}
+    body, _ = _exporter().from_notebook_node(nb, resources=resources)
     body = _ANCHOR.sub("", body)
     body = resolve_section_links(body, title)
     body = table_of_contents(body)
@@ -192,13 +195,14 @@ def notebook_pages(nb: nbformat.NotebookNode | str | Path, html_path: str | Path
     if not isinstance(nb, nbformat.NotebookNode):
         nb = nbformat.read(str(nb), as_version=4)
     html_path = Path(html_path)
+    if not any(_tagged(c, APPENDIX_TAG) for c in nb.cells):
+        return {html_path: _page(nb, title)}
     extra = appendix_path(html_path)
-    paper, appendix = split_appendix(nb, extra.name)
-    pages = {html_path: _page(paper, title)}
-    if appendix is not None:
-        appendix_title = f"Appendix to: {title}"
-        pages[extra] = _page(appendix, appendix_title, heading=appendix_title)
-    return pages
+    appendix_title = f"Appendix to: {title}"
+    return {
+        html_path: _page(nb, title, {"part": "paper", "href": extra.name}),
+        extra: _page(nb, appendix_title, {"part": "appendix", "heading": appendix_title}),
+    }
 
 
 def title_of(nb: nbformat.NotebookNode | str | Path) -> str | None:
