@@ -79,3 +79,15 @@ def test_unknown_unit_stops_with_a_clear_message(demo_db):
         division_report(demo_db, unit_id="NOPE")
     with pytest.raises(ParameterError, match="unit_id is required"):
         division_report(demo_db)
+
+
+def test_report_models_are_frozen_once_built(pec):
+    """Nothing changes a paper's model after it is built: what the notebook renders is what was built."""
+    import dataclasses
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        pec.charts = []
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        pec.charts[0].unit_name = "elsewhere"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        pec.charts[0].result.flags = []

@@ -19,7 +19,7 @@ from pxassure.reports.provenance import code_version, parameters_of, to_records
 from pxassure.words import counted, verb
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, frozen=True)
 class BoardReport(Report):
     """The Trust Board's patient experience paper for one month."""
 

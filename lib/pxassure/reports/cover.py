@@ -153,7 +153,7 @@ def assurance_offered(items: list[Attention], assessed: int, scale: tuple[str, .
     return level, why
 
 
-@dataclass
+@dataclass(frozen=True)
 class Cover:
     """Everything a paper's cover sheet says."""
 

@@ -78,7 +78,7 @@ def chart_measure(
     )
 
 
-@dataclass
+@dataclass(frozen=True)
 class Chart:
     """One measure for one unit, charted."""
 
@@ -232,7 +232,7 @@ def by_measure(charts: list[Chart]) -> list[tuple[Measure, list[Chart]]]:
     return list(groups.values())
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, frozen=True)
 class Report:
     """What every committee paper carries: its month, method options, charts and provenance.
 
@@ -251,6 +251,11 @@ class Report:
     snapshot: dict
     code_version: str
     unit_id: str | None = None
+    unit_name: str = ""  # the ward or division a unit's paper is about; "" for a committee's
+    # The sections some papers have and the executive summary reads; None where a paper has none.
+    exceptions: pd.DataFrame | None = None  # ward exceptions (escalated concerns), one row per ward × measure
+    assurance_gaps: pd.DataFrame | None = None  # framework requirements whose score the data contradict
+    actions: pd.DataFrame | None = None  # self-assessment actions, with "overdue"
     missing: list[dict] = field(default_factory=list)  # measures that could not be charted, and why
     data_used: pd.DataFrame = field(default_factory=pd.DataFrame)  # each source: supplied or not, months
     escalated: list[Measure] = field(default_factory=list)  # measures whose ward concerns are exceptions
@@ -362,7 +367,7 @@ class Report:
     def heading(self) -> str:
         """The paper's heading without its month."""
         return committees.heading(
-            self.spec, unit_name=getattr(self, "unit_name", ""), unit_id=self.unit_id or "", names=self.committee_names
+            self.spec, unit_name=self.unit_name, unit_id=self.unit_id or "", names=self.committee_names
         )
 
     def lead(self, unit_id: str | None) -> str:
@@ -381,7 +386,18 @@ class Report:
         """The few things the meeting must know, each with its owner and the section holding the
         detail: special-cause concern, targets not assured, wards escalated, framework assurance
         gaps, overdue actions, and what could not be assessed."""
-        items: list[Attention] = []
+        items = [
+            *self._chart_attention(),
+            *self._exception_attention(),
+            *self._gap_attention(),
+            *self._action_attention(),
+        ]
+        author = self.spec.get("cover", {}).get("author") or self.lead(self.unit_id)
+        items += [Attention("not_assessed", gap, author, self._section("data")) for gap in self.unassessed()]
+        return list(dict.fromkeys(items))  # a chart shown twice (table and small multiples) is one item
+
+    def _chart_attention(self) -> list[Attention]:
+        items = []
         for c in self.all_charts():
             key = "charts" if any(c is own for own in self.charts) else "division_charts"
             where = f"{c.measure.name}, {'trust-wide' if c.unit_id == self.trust_id else c.unit_name}"
@@ -389,37 +405,41 @@ class Report:
                 items.append(Attention("concern", where, self.lead(c.unit_id), self._section(key, c)))
             if c.result.assurance == "consistent_fail":
                 items.append(Attention("not_assured", where, self.lead(c.unit_id), self._section(key, c)))
-        exceptions = getattr(self, "exceptions", None)
-        if exceptions is not None and len(exceptions):
-            responded = exceptions.get("responded", pd.Series(False, index=exceptions.index)).astype(bool)
-            for kind, part in (("ward_exception", exceptions[~responded]), ("ward_responded", exceptions[responded])):
-                for unit_id, rows in part.groupby("unit_id", sort=False):
-                    ward = rows["ward"].iloc[0]
-                    what = f"{ward} ({', '.join(dict.fromkeys(rows['measure']))})"
-                    items.append(Attention(kind, what, self.lead(unit_id), self._section("exceptions"), subject=ward))
-        gaps = getattr(self, "assurance_gaps", None)
-        if gaps is not None and len(gaps):
-            owner = self.lead(self.unit_id)
-            for g in gaps.itertuples(index=False):
-                items.append(
-                    Attention(
-                        "assurance_gap", f"{g.requirement}: {g.gap}", owner, self._section("framework"), g.requirement
-                    )
-                )
-        actions = getattr(self, "actions", None)
-        if actions is not None and len(actions) and "overdue" in actions:
-            late = actions[actions["overdue"]]
-            by = late.groupby("unit", sort=False) if "unit" in late else [(None, late)]
-            for unit, rows in by:
-                owners = ", ".join(sorted(set(rows["owner"].dropna())))
-                what = f"{counted(len(rows), 'self-assessment action')}{f' ({unit})' if unit else ''}"
-                items.append(
-                    Attention("overdue_actions", what, owners or "owner not recorded", self._section("actions"))
-                )
-        author = self.spec.get("cover", {}).get("author") or self.lead(self.unit_id)
-        for gap in self.unassessed():
-            items.append(Attention("not_assessed", gap, author, self._section("data")))
-        return list(dict.fromkeys(items))  # a chart shown twice (table and small multiples) is one item
+        return items
+
+    def _exception_attention(self) -> list[Attention]:
+        exceptions = self.exceptions
+        if exceptions is None or not len(exceptions):
+            return []
+        items = []
+        responded = exceptions.get("responded", pd.Series(False, index=exceptions.index)).astype(bool)
+        for kind, part in (("ward_exception", exceptions[~responded]), ("ward_responded", exceptions[responded])):
+            for unit_id, rows in part.groupby("unit_id", sort=False):
+                ward = rows["ward"].iloc[0]
+                what = f"{ward} ({', '.join(dict.fromkeys(rows['measure']))})"
+                items.append(Attention(kind, what, self.lead(unit_id), self._section("exceptions"), subject=ward))
+        return items
+
+    def _gap_attention(self) -> list[Attention]:
+        if self.assurance_gaps is None:
+            return []
+        owner, where = self.lead(self.unit_id), self._section("framework")
+        return [
+            Attention("assurance_gap", f"{g.requirement}: {g.gap}", owner, where, g.requirement)
+            for g in self.assurance_gaps.itertuples(index=False)
+        ]
+
+    def _action_attention(self) -> list[Attention]:
+        actions = self.actions
+        if actions is None or not len(actions) or "overdue" not in actions:
+            return []
+        late = actions[actions["overdue"]]
+        items = []
+        for unit, rows in late.groupby("unit", sort=False) if "unit" in late else [(None, late)]:
+            owners = ", ".join(sorted(set(rows["owner"].dropna())))
+            what = f"{counted(len(rows), 'self-assessment action')}{f' ({unit})' if unit else ''}"
+            items.append(Attention("overdue_actions", what, owners or "owner not recorded", self._section("actions")))
+        return items
 
     def cover_sheet(
         self, *, meeting_date: str | None = None, agenda_item: str | None = None, assurance: str | None = None

@@ -37,7 +37,7 @@ def _quarter(data: ReportData) -> pd.Timestamp:
     return data.month - pd.DateOffset(months=2)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Funnel:
     """One funnel plot: a measure pooled over the last quarter for each ward of one setting."""
 
@@ -124,7 +124,7 @@ def ward_trends(data: ReportData, months: int = 24) -> pd.DataFrame:
     return out
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, frozen=True)
 class PatientExperienceReport(Report):
     SECTIONS = {
         "charts": "Every measure, trust-wide and by division",

@@ -25,7 +25,7 @@ from pxassure.reports.trustwide import complaints_performance, trust_and_divisio
 from pxassure.words import counted, p_text, verb
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, frozen=True)
 class QualityReport(Report):
     SECTIONS = {
         "charts": "Every measure, trust-wide and by division",

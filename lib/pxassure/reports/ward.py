@@ -25,7 +25,7 @@ from pxassure.reports.provenance import code_version, parameters_of, to_records
 QUOTES_PER_SENTIMENT = 3
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, frozen=True)
 class WardReport(Report):
     unit_name: str
     formerly: str  # a rename noted ("formerly Beech Ward, until August 2025"), or ""
@@ -36,38 +36,12 @@ class WardReport(Report):
     changes: pd.DataFrame
     themes: pd.DataFrame
     quotes: pd.DataFrame
+    exceptions: pd.DataFrame  # special-cause concern in the report month, on any of its charts
     escalations: pd.DataFrame  # this ward's exceptions on the escalated measures (what its findings say)
     theme_charts: list[Chart]  # negative comments per month on the ward's most frequent negative themes
 
     def all_charts(self) -> list[Chart]:
         return self.charts + self.theme_charts
-
-    @property
-    def exceptions(self) -> pd.DataFrame:
-        """This ward's measures whose latest point, in the report month, is special-cause concern."""
-        rows = []
-        for c in self.all_charts():
-            last = c.result.last_point
-            if last is None or last.name != self.period or last["point_type"] != "special_cause_concern":
-                continue
-            if any(c is t for t in self.theme_charts) and last["value"] < MINIMUM_COUNT:
-                continue  # one or two comments never make an exception
-            rows.append(
-                {
-                    "unit_id": self.unit_id,
-                    "ward": self.unit_name,
-                    "care_group": self.care_group,
-                    "division_id": self.division_id,
-                    "division": self.division,
-                    "measure": c.measure.name,
-                    "measure_id": c.measure.id,
-                    "month": self.period,
-                    "latest": float(last["value"]),
-                    "unit": c.measure.unit,
-                    "rule": last["rule"],
-                }
-            )
-        return pd.DataFrame(rows, columns=EXCEPTION_COLUMNS)
 
     def summary_text(self) -> list[str]:
         where = ", ".join(x for x in (self.care_group, self.division) if x)
@@ -169,6 +143,30 @@ def _theme_charts(data, unit_id: str, options, month: pd.Timestamp, most: int = 
     return out
 
 
+def concerns_this_month(charts: list[Chart], theme_charts: list[Chart], period: str, ward: dict) -> pd.DataFrame:
+    """A ward's measures whose latest point, in the report month, is special-cause concern, as
+    exception rows about ``ward`` (its unit_id, ward, care_group, division_id and division)."""
+    rows = []
+    for c in [*charts, *theme_charts]:
+        last = c.result.last_point
+        if last is None or last.name != period or last["point_type"] != "special_cause_concern":
+            continue
+        if any(c is t for t in theme_charts) and last["value"] < MINIMUM_COUNT:
+            continue  # one or two comments never make an exception
+        rows.append(
+            {
+                **ward,
+                "measure": c.measure.name,
+                "measure_id": c.measure.id,
+                "month": period,
+                "latest": float(last["value"]),
+                "unit": c.measure.unit,
+                "rule": last["rule"],
+            }
+        )
+    return pd.DataFrame(rows, columns=EXCEPTION_COLUMNS)
+
+
 def ward_report(
     database: str | Path,
     period: Any = "latest",
@@ -200,6 +198,12 @@ def ward_report(
     missing: list[dict] = []
     charts = charts_for(data, committees.measure_list(spec, "measures"), [unit_id], options, missing)
     themes, quotes = _comment_themes(data.comments[data.comments["unit_id"] == unit_id], month)
+    theme_charts = _theme_charts(data, unit_id, options, month)
+    ward = {
+        "unit_id": unit_id,
+        "ward": unit["name"],
+        **{k: place[k] for k in ("care_group", "division_id", "division")},
+    }
     return WardReport(
         committee=committee,
         notebook=spec["notebook"],
@@ -222,7 +226,8 @@ def ward_report(
         quotes=quotes,
         escalated=escalated,
         escalations=with_responses(ward_exceptions(data, options, escalated, [unit_id]), data),
-        theme_charts=_theme_charts(data, unit_id, options, month),
+        theme_charts=theme_charts,
+        exceptions=concerns_this_month(charts, theme_charts, period_label, ward),
         links=committees.report_links(spec["layer"], unit_id, data.units, linkable, data.committee_names),
         parameters=parameters_of(month, database, options, unit_id=unit_id),
         snapshot=data.snapshot,
