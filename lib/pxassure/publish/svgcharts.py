@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import math
 import textwrap
-from html import escape
+from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.colors import to_hex
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from pxassure.publish.style import ICONS, MARKERS, PALETTE, chart_id
+from pxassure.publish.svg import SVG, num
 from pxassure.publish.vocabulary import POINT_LABEL, REBASE_LABEL
 
 #: Fixed layout, in inches: the margins hold the longest labels pxassure writes (a y label
@@ -34,7 +35,6 @@ PLOT_HEIGHT = 1.95
 LEGEND_WRAP = 26
 TITLE_WRAP = 70
 YLABEL_WRAP = 26
-FONT = "'DejaVu Sans', 'Bitstream Vera Sans', Verdana, Arial, Helvetica, sans-serif"
 #: Font sizes (pt): tick labels and the y label, legend entries, the title and the icons' letters.
 TICK_SIZE, LEGEND_SIZE, TITLE_SIZE = 9, 8, 10
 #: Dash patterns at a line width of 1, as matplotlib's (it scales them with the width).
@@ -46,6 +46,37 @@ HEATMAP_TEXT = 9
 ICON_R = 8.4  # the icons' radius (pt): a 10 pt letter in a circle
 
 
+#: The SPC chart's layout (inches): the left margin grows with the y label's lines, the top
+#: with the title's; the plot grows to hold the legend and the icons under it.
+LEFT, LEFT_PER_LINE, TOP, TOP_PER_LINE, BOTTOM = 0.8, 0.19, 0.12, 0.2, 0.66
+#: Points: tick marks' length and the gap from the axis to a tick label (the y label keeps 4
+#: more), the legend's inset, line spacing and gap between entries, the icons' baseline offset.
+TICK_LENGTH, TICK_GAP, YLABEL_GAP = 3.5, 7, 4
+LEGEND_INSET, LEGEND_LINE, LEGEND_GAP, LEGEND_SAMPLE = 7.2, 9.6, 2.6, 16
+ICON_BASELINE = 3.6
+MONTHS_LABELLED = 12  # at most about this many month labels on the x axis
+
+
+@dataclass(frozen=True)
+class _Plot:
+    """Where the plot sits in the drawing (points; y grows downwards) and the data ranges it shows."""
+
+    x0: float
+    x1: float
+    y0: float
+    y1: float
+    xlo: float
+    xhi: float
+    ylo: float
+    yhi: float
+
+    def sx(self, i):
+        return self.x0 + (np.asarray(i, dtype=float) - self.xlo) / (self.xhi - self.xlo) * (self.x1 - self.x0)
+
+    def sy(self, v):
+        return self.y1 - (np.asarray(v, dtype=float) - self.ylo) / (self.yhi - self.ylo) * (self.y1 - self.y0)
+
+
 def spc_svg(result, *, title: str, ylabel: str, percent: bool, description: str) -> str:
     """``result`` (an :class:`pxassure.analysis.spc.SPCResult`) as an inline ``<svg role="img">``
     titled ``title``, whose ``<title>`` and ``<desc>`` (its accessible name and description) are
@@ -55,110 +86,120 @@ def spc_svg(result, *, title: str, ylabel: str, percent: bool, description: str)
     causes differ in shape too); solid centre line, dashed process limits (stepped on attribute
     charts), dotted target, a line at every rebase, and the variation and assurance icons
     beside the plot under the legend."""
-    p = result.points
-    n = len(p)
-    values = p["value"].to_numpy(dtype=float)
     ylabel_lines = textwrap.wrap(ylabel or "", YLABEL_WRAP)
     title_lines = textwrap.wrap(title or "", TITLE_WRAP)
     legend = _legend_entries(result)
     legend_lines = sum(len(lines) for _, lines in legend)
-
-    # the fixed layout (inches), as the matplotlib charts beside it
-    left = 0.8 + 0.19 * max(len(ylabel_lines), 1)
-    top = 0.12 + 0.2 * len(title_lines)
-    bottom_margin = 0.66
+    top = TOP + TOP_PER_LINE * len(title_lines)
     plot_h = max(PLOT_HEIGHT, 0.08 * len(legend) + 0.135 * legend_lines + 0.1 + 0.4)  # icons sit under the legend
-    height = (bottom_margin + plot_h + top) * PT
-    y0, y1 = top * PT, (top + plot_h) * PT  # the plot's top and bottom (SVG y grows downwards)
+    height = (BOTTOM + plot_h + top) * PT
+    y0, y1 = top * PT, (top + plot_h) * PT
     ylo, yhi = _y_range([result], with_target=True)
     ticks, labels = _yticks(ylo, yhi, y1 - y0, TICK_SIZE, percent)
     # the y label sits beside the widest tick label: very large numbers widen the margin
-    beside = max((_text_width(label, TICK_SIZE) for label in labels), default=0) + 7 + 4
+    beside = max((_text_width(label, TICK_SIZE) for label in labels), default=0) + TICK_GAP + YLABEL_GAP
     needed = beside + 1.2 * TICK_SIZE * max(len(ylabel_lines), 1) + 2
-    x0, x1 = max(left * PT, needed), (WIDTH - LEGEND_WIDTH) * PT
-    xlo, xhi = _x_limits(n)
-
-    def sx(i):
-        return x0 + (np.asarray(i, dtype=float) - xlo) / (xhi - xlo) * (x1 - x0)
-
-    def sy(v):
-        return y1 - (np.asarray(v, dtype=float) - ylo) / (yhi - ylo) * (y1 - y0)
+    left = LEFT + LEFT_PER_LINE * max(len(ylabel_lines), 1)
+    plot = _Plot(max(left * PT, needed), (WIDTH - LEGEND_WIDTH) * PT, y0, y1, *_x_limits(len(result.points)), ylo, yhi)
 
     out = SVG(WIDTH * PT, height)
     out.rect(0, 0, WIDTH * PT, height, fill="#ffffff")
-    # y grid and ticks
-    for t, label in zip(ticks, labels):
-        y = float(sy(t))
-        out.line([(x0, y), (x1, y)], stroke="#E5E5E5", width=0.6)
-        out.line([(x0, y), (x0 - 3.5, y)], stroke="#000000", width=0.8)
-        out.text(x0 - 7, y + 3.3, label, size=TICK_SIZE, anchor="end")
-    # x ticks: month labels, at most about twelve
-    step = max(1, math.ceil(n / 12))
-    for i in range(0, n, step):
-        x = float(sx(i))
-        out.line([(x, y1), (x, y1 + 3.5)], stroke="#000000", width=0.8)
-        out.text(x + 3, y1 + 10, str(p.index[i]), size=TICK_SIZE, anchor="end", rotate=-45)
+    _axes_ticks(out, plot, ticks, labels, result.points.index)
+    _data(out, plot, result)
+    _axes_labels(out, plot, ylabel_lines, title_lines, beside)
+    _legend(out, plot, legend)
+    _icons(out, plot, result)
+    return out.document(title, description)
 
-    # the data: value line, centre and limits per period, broken at every rebase and gap
+
+def _axes_ticks(out: SVG, plot: _Plot, ticks, labels, months) -> None:
+    """The y grid with its tick labels, and month labels on the x axis (at most about twelve)."""
+    for t, label in zip(ticks, labels):
+        y = float(plot.sy(t))
+        out.line([(plot.x0, y), (plot.x1, y)], stroke="#E5E5E5", width=0.6)
+        out.line([(plot.x0, y), (plot.x0 - TICK_LENGTH, y)], stroke="#000000", width=0.8)
+        out.text(plot.x0 - TICK_GAP, y + 3.3, label, size=TICK_SIZE, anchor="end")
+    n = len(months)
+    for i in range(0, n, max(1, math.ceil(n / MONTHS_LABELLED))):
+        x = float(plot.sx(i))
+        out.line([(x, plot.y1), (x, plot.y1 + TICK_LENGTH)], stroke="#000000", width=0.8)
+        out.text(x + 3, plot.y1 + 10, str(months[i]), size=TICK_SIZE, anchor="end", rotate=-45)
+
+
+def _data(out: SVG, plot: _Plot, result) -> None:
+    """Value line, centre and limits per period (broken at every rebase and gap), rebase lines,
+    the target and the points."""
+    p = result.points
+    n = len(p)
+    values = p["value"].to_numpy(dtype=float)
     bounds = list(result.period_starts) + [n]
     xs = np.arange(n)
     stepped = result.chart != "xmr"
     for start, stop in zip(bounds[:-1], bounds[1:]):
         seg = slice(start, stop)
-        px = sx(xs[seg])
-        out.polyline(px, sy(values[seg]), stroke=PALETTE["line"], width=1.2)
-        out.polyline(px, sy(p["centre"].to_numpy(dtype=float)[seg]), stroke=PALETTE["centre"], width=1.2)
+        px = plot.sx(xs[seg])
+        out.polyline(px, plot.sy(values[seg]), stroke=PALETTE["line"], width=1.2)
+        out.polyline(px, plot.sy(p["centre"].to_numpy(dtype=float)[seg]), stroke=PALETTE["centre"], width=1.2)
         for col in ("upper", "lower"):
-            ys = sy(p[col].to_numpy(dtype=float)[seg])
+            ys = plot.sy(p[col].to_numpy(dtype=float)[seg])
             out.polyline(px, ys, stroke=PALETTE["limit"], width=1.0, dash=LIMIT_DASH, steps=stepped)
     for start, kind in _rebase_marks(result):
-        x = float(sx(start - 0.5))
+        x = float(plot.sx(start - 0.5))
         dash = PENDING_DASH if kind == "pending" else None
-        out.line([(x, y0), (x, y1)], stroke=PALETTE["limit"], width=0.9, dash=dash)
+        out.line([(x, plot.y0), (x, plot.y1)], stroke=PALETTE["limit"], width=0.9, dash=dash)
     if result.target is not None:
-        y = float(sy(result.target))
-        out.line([(x0, y), (x1, y)], stroke=PALETTE["target"], width=1.6, dash=TARGET_DASH, cap="round")
+        y = float(plot.sy(result.target))
+        out.line([(plot.x0, y), (plot.x1, y)], stroke=PALETTE["target"], width=1.6, dash=TARGET_DASH, cap="round")
     for kind, mask in _point_groups(result, values):
         for i in np.flatnonzero(mask):
-            out.marker(float(sx(i)), float(sy(values[i])), **_MARKER_STYLE[kind])
+            out.marker(float(plot.sx(i)), float(plot.sy(values[i])), **_MARKER_STYLE[kind])
 
-    # axes lines, labels and title
-    out.line([(x0, y0), (x0, y1)], stroke="#000000", width=0.8, cap="square")
-    out.line([(x0, y1), (x1, y1)], stroke="#000000", width=0.8, cap="square")
-    middle = (y0 + y1) / 2
+
+def _axes_labels(out: SVG, plot: _Plot, ylabel_lines, title_lines, beside: float) -> None:
+    out.line([(plot.x0, plot.y0), (plot.x0, plot.y1)], stroke="#000000", width=0.8, cap="square")
+    out.line([(plot.x0, plot.y1), (plot.x1, plot.y1)], stroke="#000000", width=0.8, cap="square")
+    middle = (plot.y0 + plot.y1) / 2
     # beside the widest tick label (4 pt away), its glyphs' descent (0.24 em) towards the labels
-    label_x = x0 - beside - 0.24 * TICK_SIZE
+    label_x = plot.x0 - beside - 0.24 * TICK_SIZE
     for k, line in enumerate(ylabel_lines):
         x = label_x - 1.2 * TICK_SIZE * (len(ylabel_lines) - 1 - k)
         out.text(x, middle, line, size=TICK_SIZE, anchor="middle", rotate=-90)
     for k, line in enumerate(title_lines):
-        out.text(x0, y0 - 6 - 12 * (len(title_lines) - 1 - k), line, size=TITLE_SIZE, bold=True)
+        out.text(plot.x0, plot.y0 - 6 - 12 * (len(title_lines) - 1 - k), line, size=TITLE_SIZE, bold=True)
 
-    # legend beside the plot, then the icons under it
-    lx, y = x1 + 7.2, y0 + 7.2
+
+def _legend(out: SVG, plot: _Plot, legend) -> None:
+    """The legend beside the plot: a marker or line sample, then its wrapped words."""
+    lx, y = plot.x1 + LEGEND_INSET, plot.y0 + LEGEND_INSET
     for kind, lines in legend:
         mid = y + 3.4
         if kind in _MARKER_STYLE:
-            out.marker(lx + 8, mid, **_MARKER_STYLE[kind])
+            out.marker(lx + LEGEND_SAMPLE / 2, mid, **_MARKER_STYLE[kind])
         else:
-            out.line([(lx, mid), (lx + 16, mid)], **_LEGEND_LINES[kind])
+            out.line([(lx, mid), (lx + LEGEND_SAMPLE, mid)], **_LEGEND_LINES[kind])
         for k, line in enumerate(lines):
-            out.text(lx + 22.4, y + 6.3 + 9.6 * k, line, size=LEGEND_SIZE)
-        y += 9.6 * len(lines) + 2.6
-    ix = x1 + 0.02 * (x1 - x0)
-    icon_y = y1 + 0.02 * (y1 - y0) - ICON_R  # circles' centres: their bottoms just under the plot's
+            out.text(lx + 22.4, y + 6.3 + LEGEND_LINE * k, line, size=LEGEND_SIZE)
+        y += LEGEND_LINE * len(lines) + LEGEND_GAP
+
+
+def _icons(out: SVG, plot: _Plot, result) -> None:
+    """The variation icon (filled) and the assurance icon (ringed), under the legend, their
+    bottoms just under the plot's."""
+    ix = plot.x1 + 0.02 * (plot.x1 - plot.x0)
+    icon_y = plot.y1 + 0.02 * (plot.y1 - plot.y0) - ICON_R
     if result.variation:
         icon = ICONS[result.variation]
         colour, letter = icon.colour, icon.letter or "~"
         out.circle(ix + ICON_R, icon_y, ICON_R, fill=colour, stroke=colour)
-        out.text(ix + ICON_R, icon_y + 3.6, letter, size=TITLE_SIZE, bold=True, anchor="middle", fill="#ffffff")
-        ix += 0.07 * (x1 - x0)
+        out.text(
+            ix + ICON_R, icon_y + ICON_BASELINE, letter, size=TITLE_SIZE, bold=True, anchor="middle", fill="#ffffff"
+        )
+        ix += 0.07 * (plot.x1 - plot.x0)
     if result.assurance:
         icon = ICONS[result.assurance]
         colour, letter = icon.colour, icon.letter
         out.circle(ix + ICON_R, icon_y, ICON_R - 1, fill="#ffffff", stroke=colour, width=2)
-        out.text(ix + ICON_R, icon_y + 3.6, letter, size=TITLE_SIZE, bold=True, anchor="middle", fill=colour)
-    return out.document(title, description)
+        out.text(ix + ICON_R, icon_y + ICON_BASELINE, letter, size=TITLE_SIZE, bold=True, anchor="middle", fill=colour)
 
 
 #: Small multiples: 7.4 inches wide, at fixed margins (inches) that hold what the small charts
@@ -400,7 +441,7 @@ def heatmap_svg(scores, *, title: str, description: str) -> str:
     bar_x, bar_w = plot_right + 0.05 * (right - left), bar_h / 20
     bar_top = (top + bottom) / 2 - bar_h / 2
     gradient = chart_id(title) + "-scale"
-    stops = "".join(f'<stop offset="{_num(k / 10)}" stop-color="{_hex(cmap(1 - k / 10))}"/>' for k in range(11))
+    stops = "".join(f'<stop offset="{num(k / 10)}" stop-color="{_hex(cmap(1 - k / 10))}"/>' for k in range(11))
     out.parts.append(
         f'<defs><linearGradient id="{gradient}" x1="0" y1="0" x2="0" y2="1">{stops}</linearGradient></defs>'
     )
@@ -516,36 +557,13 @@ def _tick_labels(ticks: list[float], percent: bool, span: float) -> list[str]:
     return [f"{t:,.{decimals}f}".replace("-", "\u2212") for t in ticks]
 
 
+def _point_style(kind: str, area: float) -> dict:
+    return {"shape": MARKERS[kind], "area": area, "fill": PALETTE[kind], "stroke": "#ffffff", "width": 0.5}
+
+
+#: Each kind of point as drawn: the shapes and colours of ``style``; special causes larger.
 _MARKER_STYLE = {
-    "common_cause": {"shape": "o", "area": 22, "fill": PALETTE["common_cause"], "stroke": "#ffffff", "width": 0.5},
-    "special_cause_improvement": {
-        "shape": "o",
-        "area": 34,
-        "fill": PALETTE["special_cause_improvement"],
-        "stroke": "#ffffff",
-        "width": 0.5,
-    },
-    "special_cause_concern": {
-        "shape": "D",
-        "area": 34,
-        "fill": PALETTE["special_cause_concern"],
-        "stroke": "#ffffff",
-        "width": 0.5,
-    },
-    "special_cause_neutral_high": {
-        "shape": "s",
-        "area": 34,
-        "fill": PALETTE["special_cause_neutral_high"],
-        "stroke": "#ffffff",
-        "width": 0.5,
-    },
-    "special_cause_neutral_low": {
-        "shape": "s",
-        "area": 34,
-        "fill": PALETTE["special_cause_neutral_low"],
-        "stroke": "#ffffff",
-        "width": 0.5,
-    },
+    **{kind: _point_style(kind, 22 if kind == "common_cause" else 34) for kind in MARKERS},
     "small": {
         "shape": "o",
         "area": 22,
@@ -563,124 +581,3 @@ _LEGEND_LINES = {
     "centre": {"stroke": PALETTE["centre"], "width": 1.2},
     "limits": {"stroke": PALETTE["limit"], "width": 1.0, "dash": LIMIT_DASH},
 }
-
-
-def _num(v: float) -> str:
-    """A coordinate to two decimals (a hundredth of a point), without trailing zeros."""
-    text = f"{v:.2f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
-
-
-class SVG:
-    """Elements of one SVG drawing, in painting order (later on top)."""
-
-    def __init__(self, width: float, height: float) -> None:
-        self.width, self.height = width, height
-        self.parts: list[str] = []
-
-    def rect(self, x, y, w, h, *, fill: str, cls: str | None = None) -> None:
-        named = f' class="{cls}"' if cls else ""
-        self.parts.append(
-            f'<rect{named} x="{_num(x)}" y="{_num(y)}" width="{_num(w)}" height="{_num(h)}" fill="{fill}"/>'
-        )
-
-    def cell(self, x, y, w, h, *, fill: str) -> None:
-        """A heatmap cell: filled, edged in white like a table's rules."""
-        self.parts.append(
-            f'<rect x="{_num(x)}" y="{_num(y)}" width="{_num(w)}" height="{_num(h)}" fill="{fill}"'
-            ' stroke="#ffffff" stroke-width="0.3"/>'
-        )
-
-    def begin(self, attrs: str) -> None:
-        """Open a group (one small chart, say); :meth:`end` closes it."""
-        self.parts.append(f"<g {attrs}>")
-
-    def end(self) -> None:
-        self.parts.append("</g>")
-
-    def line(self, points, *, stroke: str, width: float, dash=None, cap: str = "butt") -> None:
-        d = " ".join(f"{_num(x)},{_num(y)}" for x, y in points)
-        self.parts.append(f'<polyline points="{d}"{_stroke(stroke, width, dash, cap)} fill="none"/>')
-
-    def polyline(self, xs, ys, *, stroke: str, width: float, dash=None, steps: bool = False) -> None:
-        """A line through (xs, ys), broken where y is missing; ``steps`` joins points with a
-        horizontal step half-way between them (matplotlib's ``steps-mid``)."""
-        runs: list[list[tuple[float, float]]] = [[]]
-        for x, y in zip(xs, ys):
-            if np.isfinite(y):
-                runs[-1].append((float(x), float(y)))
-            elif runs[-1]:
-                runs.append([])
-        for run in runs:
-            if len(run) < 2:
-                continue  # a single point between gaps draws no line (its marker shows it)
-            if steps:
-                stepped = [run[0]]
-                for (xa, ya), (xb, yb) in zip(run[:-1], run[1:]):
-                    mid = (xa + xb) / 2
-                    stepped += [(mid, ya), (mid, yb)]
-                run = stepped + [run[-1]]
-            self.line(run, stroke=stroke, width=width, dash=dash, cap="square" if dash is None else "butt")
-
-    def circle(self, cx, cy, r, *, fill: str, stroke: str, width: float = 1.0) -> None:
-        self.parts.append(
-            f'<circle cx="{_num(cx)}" cy="{_num(cy)}" r="{_num(r)}" fill="{fill}"{_stroke(stroke, width, None, "butt")}/>'
-        )
-
-    def marker(self, x, y, *, shape: str, area: float, fill: str, stroke: str, width: float, dash=None) -> None:
-        """A scatter marker of ``area`` pt² (matplotlib's ``s``): circle, diamond or square."""
-        size = math.sqrt(area)
-        style = f' fill="{fill}"{_stroke(stroke, width, dash, "butt")}'
-        if shape == "o":
-            self.parts.append(f'<circle cx="{_num(x)}" cy="{_num(y)}" r="{_num(size / 2)}"{style}/>')
-        elif shape == "D":
-            h = size * math.sqrt(0.5)
-            pts = f"{_num(x)},{_num(y - h)} {_num(x + h)},{_num(y)} {_num(x)},{_num(y + h)} {_num(x - h)},{_num(y)}"
-            self.parts.append(f'<polygon points="{pts}"{style}/>')
-        else:
-            h = size / 2
-            self.parts.append(
-                f'<rect x="{_num(x - h)}" y="{_num(y - h)}" width="{_num(size)}" height="{_num(size)}"{style}/>'
-            )
-
-    def text(
-        self,
-        x,
-        y,
-        text: str,
-        *,
-        size: float,
-        anchor: str = "start",
-        bold: bool = False,
-        rotate: float = 0,
-        fill: str | None = None,
-    ) -> None:
-        attrs = f'x="{_num(x)}" y="{_num(y)}" font-size="{_num(size)}"'
-        if anchor != "start":
-            attrs += f' text-anchor="{anchor}"'
-        if bold:
-            attrs += ' font-weight="bold"'
-        if fill:
-            attrs += f' fill="{fill}"'
-        if rotate:
-            attrs += f' transform="rotate({_num(rotate)} {_num(x)} {_num(y)})"'
-        self.parts.append(f"<text {attrs}>{escape(text, quote=False)}</text>")
-
-    def document(self, title: str, description: str) -> str:
-        """The drawing as inline SVG, scaled by CSS, with its accessible name and description."""
-        uid = chart_id(title)
-        return (
-            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_num(self.width)} {_num(self.height)}"'
-            f' role="img" aria-labelledby="{uid}-t {uid}-d" focusable="false">'
-            f'<title id="{uid}-t">{escape(title)}</title><desc id="{uid}-d">{escape(description)}</desc>'
-            f'<g font-family="{FONT}" stroke-linejoin="round">' + "".join(self.parts) + "</g></svg>"
-        )
-
-
-def _stroke(colour: str, width: float, dash, cap: str) -> str:
-    attrs = f' stroke="{colour}" stroke-width="{_num(width)}"'
-    if dash:
-        attrs += f' stroke-dasharray="{",".join(_num(d * width) for d in dash)}"'
-    if cap != "butt":
-        attrs += f' stroke-linecap="{cap}"'
-    return attrs
