@@ -255,14 +255,14 @@ def test_a_closed_or_new_ward_has_no_paper_or_zeros_outside_its_months(loaded, c
 def test_a_renamed_ward_is_called_what_it_was_called_then(loaded):
     """Beech Ward became Beech Surgical Ward in September 2025: a paper names the ward as it was
     in its month and notes the rename; its division's paper says so too."""
-    from pxassure.publish import render
+    from pxassure.publish import framing
     from pxassure.reports import division_report, ward_report
 
     now = ward_report(loaded, unit_id="BCH")
     assert now.unit_name == "Beech Surgical Ward"
     assert now.formerly == "formerly Beech Ward, until August 2025"
     assert "Beech Surgical Ward (formerly Beech Ward, until August 2025)" in now.summary_text()[0]
-    assert "formerly Beech Ward" in render.unit_header(now, now.unit_name)
+    assert "formerly Beech Ward" in framing.unit_header(now, now.unit_name, now.formerly)
     before = ward_report(loaded, unit_id="BCH", period="2025-08")
     assert (before.unit_name, before.formerly) == ("Beech Ward", "renamed Beech Surgical Ward from September 2025")
     surgery = division_report(loaded, unit_id="SURG")

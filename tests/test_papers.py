@@ -10,7 +10,7 @@ import pytest
 
 from pxassure.errors import CommitteeError, ExportError, ParameterError
 from pxassure.ingest import demo
-from pxassure.publish import export, render, style
+from pxassure.publish import export, framing, render, style
 from pxassure.reports import board_report, committees, patient_experience_report
 from pxassure.reports.cover import DEFAULT_ASSURANCE_SCALE, Attention, assurance_offered, read_cover, read_scale
 from pxassure.reports.division import action_counts
@@ -131,17 +131,17 @@ def test_executive_summary_names_owners_and_sections(board, pec):
     overdue = [i for i in pec.attention() if i.kind == "overdue_actions"]
     assert sum(int(i.what.split()[0]) for i in overdue) == int(pec.actions["overdue"].sum())
     assert all(i.section == "Self-assessment against the framework" for i in overdue)
-    html = render.executive_summary(items)
+    html = framing.executive_summary(items)
     assert 'data-section="Exceptions escalated from wards"' in html and "Ward manager, Willow Ward" in html
 
 
 def test_section_links_resolve_or_fail_the_export():
-    page = '<h2 id="Wards-needing-attention">Wards needing attention</h2>' + render.section_link(
+    page = '<h2 id="Wards-needing-attention">Wards needing attention</h2>' + framing.section_link(
         "Wards needing attention"
     )
     assert 'href="#Wards-needing-attention"' in export.resolve_section_links(page)
     with pytest.raises(ExportError, match="'Trends'"):
-        export.resolve_section_links(page + render.section_link("Trends"))
+        export.resolve_section_links(page + framing.section_link("Trends"))
 
 
 def test_without_leads_owners_say_so(board):

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from pxassure.analysis import spc
-from pxassure.publish import export, render, style, vocabulary
+from pxassure.publish import export, framing, render, style, vocabulary
 
 
 def test_free_text_is_escaped_never_executed():
@@ -107,7 +107,7 @@ def test_provenance_is_a_labelled_section_not_a_nested_landmark():
         generated_at="now",
         reproduce_commands=lambda: ["make report"],
     )
-    html = render.provenance(report)
+    html = framing.provenance(report)
     assert html.startswith('<section class="provenance reproduction"') and html.endswith("</section>")
     assert "contentinfo" not in html and html.count("<section") == html.count("</section>")
 

@@ -18,7 +18,7 @@ from pxassure.analysis.targets import target_for
 from pxassure.cli import main
 from pxassure.ingest import demo
 from pxassure.ingest.store import Store
-from pxassure.publish import render, vocabulary
+from pxassure.publish import framing, render, vocabulary
 from pxassure.reports import ward_report
 from pxassure.reports.data import load
 from pxassure.reports.model import chart_measure
@@ -252,7 +252,7 @@ def test_the_demo_ward_reads_as_a_deterioration_not_months_of_improvement(demo_d
     assert "ward reconfigured as an acute frailty unit" in html and "Medicine divisional quality board" in html
     assert ">Rebase recorded (new<" in html and ">limits pending)<" in html  # the chart legend, wrapped
     assert not any("Limits span a sustained change" in s for s in r.summary_text())
-    note = str(render.method_note(r))
+    note = str(framing.method_note(r))
     assert "Targets: from the trust&#x27;s targets table" in note and "Rebases: 1 recorded" in note
     assert "1 too recent for limits of their own" in note
 

@@ -152,7 +152,7 @@ _SECTION_LINK = re.compile(r'<a (?:href="#" data-section="([^"]*)"|data-section=
 
 
 def resolve_section_links(html: str, source: str = "report") -> str:
-    """Point each link to a section by its heading (``render.section_link``) at that heading's id;
+    """Point each link to a section by its heading (``framing.section_link``) at that heading's id;
     a heading the page does not have is an error, so a renamed section cannot leave a dead link."""
     ids = {}
     for _, hid, text in _HEADING.findall(html):

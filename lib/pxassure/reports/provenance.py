@@ -1,7 +1,7 @@
 """Provenance: what a paper was built from, by which code, and its findings file.
 
 Every paper's footer lists its parameters, data snapshot and code version (rendered by
-:func:`pxassure.publish.render.provenance`); ``findings.json`` is the machine-readable
+:func:`pxassure.publish.framing.provenance`); ``findings.json`` is the machine-readable
 record the layer above reads and an auditor keeps.
 """
 
