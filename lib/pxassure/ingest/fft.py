@@ -34,7 +34,7 @@ from pxassure.ingest import readers
 from pxassure.ingest.problems import Problem
 from pxassure.ingest.schema import FFT_ANSWERS, SUPPRESSED_MARK, TABLES
 from pxassure.ingest.sources import Loader, parse_table
-from pxassure.ingest.store import SourceFile
+from pxassure.ingest.staging import SourceFile
 
 _MONTHS = "january february march april may june july august september october november december".split()
 

@@ -28,7 +28,8 @@ from pxassure.ingest import readers, themes
 from pxassure.ingest.problems import Problem
 from pxassure.ingest.readers import Chunk
 from pxassure.ingest.schema import FALSE_TEXT, FFT_ANSWERS, SUPPRESSED_MARK, TABLES, TRUE_TEXT, Table
-from pxassure.ingest.store import SourceFile, StagedLoad, Store
+from pxassure.ingest.staging import SourceFile, StagedLoad
+from pxassure.ingest.store import Store
 
 __all__ = ["Loader", "Problem", "ValidationError", "discover", "load_files", "parse_table", "MAX_PROBLEMS_SHOWN"]
 

@@ -35,7 +35,7 @@ from pxassure.ingest import readers
 from pxassure.ingest.problems import Problem
 from pxassure.ingest.readers import Chunk
 from pxassure.ingest.sources import Loader
-from pxassure.ingest.store import SourceFile
+from pxassure.ingest.staging import SourceFile
 
 
 def _label(engine, entry: dict, table: str) -> str:
