@@ -387,7 +387,12 @@ def build_parser() -> argparse.ArgumentParser:
     """The ``pxassure`` command's arguments (also used by tests to check documented commands)."""
     parser = argparse.ArgumentParser(prog="pxassure", description="Patient-experience governance assurance.")
     sub = parser.add_subparsers(dest="command", required=True)
+    for add in _COMMANDS:
+        add(sub)
+    return parser
 
+
+def _add_demo(sub) -> None:
     p = sub.add_parser("demo", help="build the fictional demo trust's database through the loaders")
     p.add_argument("--database", default=str(DEFAULT_DATABASE))
     p.add_argument("--inputs", default=None, help="folder for the generated input files (default: beside the database)")
@@ -403,6 +408,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_demo)
 
+
+def _add_load(sub) -> None:
     p = sub.add_parser("load", help="validate and load input files (CSV or XLSX named after their table) or SQL")
     p.add_argument("paths", nargs="*", help="files or folders; a workbook's sheets named after tables are loaded")
     p.add_argument(
@@ -418,6 +425,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--problems", default=None, metavar="CSV", help="also write every problem (up to 1,000) to this CSV")
     p.set_defaults(func=_load)
 
+
+def _add_map(sub) -> None:
     p = sub.add_parser("map", help="draft a sources file for your own extracts (complete its TODOs, then load)")
     p.add_argument("extracts", nargs="+", help="the extracts: CSV or Excel files as your systems export them")
     p.add_argument("--output", default="sources.yaml", help="the draft to write (default sources.yaml)")
@@ -425,9 +434,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace --output if it exists")
     p.set_defaults(func=_map)
 
+
+def _add_measures(sub) -> None:
     p = sub.add_parser("measures", help="list the measures (the ids that targets, rebases and params files use)")
     p.set_defaults(func=_measures)
 
+
+def _add_themes(sub) -> None:
     p = sub.add_parser("themes", help="themes and sentiment of patients' comments (an offline classifier)")
     th_sub = p.add_subparsers(dest="themes_command", required=True)
     q = th_sub.add_parser("train", help="evaluate on held-out respondents, then train on all of a labelled file")
@@ -449,6 +462,8 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--seed", type=int, default=42)
     q.set_defaults(func=_themes_evaluate)
 
+
+def _add_fft(sub) -> None:
     p = sub.add_parser("fft", help="NHS England FFT files")
     fft_sub = p.add_subparsers(dest="fft_command", required=True)
     q = fft_sub.add_parser("import", help="import published inpatient workbooks or raw extracts (upserts months)")
@@ -458,6 +473,8 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--database", default=str(DEFAULT_DATABASE))
     q.set_defaults(func=_fft_import)
 
+
+def _add_framework(sub) -> None:
     p = sub.add_parser("framework", help="framework self-assessment workbooks")
     fw_sub = p.add_subparsers(dest="framework_command", required=True)
     q = fw_sub.add_parser("template", help="write a unit's self-assessment workbook, prefilled with its last answers")
@@ -471,6 +488,8 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--database", default=str(DEFAULT_DATABASE))
     q.set_defaults(func=_framework_import)
 
+
+def _add_build(sub) -> None:
     p = sub.add_parser("build", help="run a committee's notebook and export its HTML report")
     p.add_argument("--committee", default="board", help="params file stem: board, quality_committee, ward …")
     p.add_argument("--all", action="store_true", help="build the whole pack, board to ward")
@@ -496,6 +515,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_build)
 
+
+def _add_pack(sub) -> None:
     p = sub.add_parser("pack", help="join the period's built papers into one board-pack.pdf (needs Chromium)")
     p.add_argument("--period", default="latest", help="YYYY-MM or 'latest'")
     p.add_argument("--database", default=str(DEFAULT_DATABASE))
@@ -504,12 +525,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--meeting-date", default=None, help="date of the meeting, for the pack's cover")
     p.set_defaults(func=_pack)
 
+
+def _add_export(sub) -> None:
     p = sub.add_parser("export", help="export an executed notebook with pxassure's offline report template")
     p.add_argument("notebook")
     p.add_argument("html", nargs="?", default=None, help="output path (default: beside the notebook)")
     p.add_argument("--title", default=None, help="page title (default: the report's own first heading)")
     p.set_defaults(func=_export)
-    return parser
+
+
+#: Each subcommand, in the order ``pxassure --help`` lists them.
+_COMMANDS = (
+    _add_demo,
+    _add_load,
+    _add_map,
+    _add_measures,
+    _add_themes,
+    _add_fft,
+    _add_framework,
+    _add_build,
+    _add_pack,
+    _add_export,
+)
 
 
 def main(argv: list[str] | None = None) -> int:
