@@ -1,6 +1,8 @@
 """The structure docs/extending.md describes: one-way layers, light planning, one error root."""
 
 import ast
+import importlib
+import importlib.util
 import inspect
 import subprocess
 import sys
@@ -205,3 +207,20 @@ def test_loading_never_needs_the_theme_models_training():
     for name, path in modules():
         if name not in ("pxassure.ingest.themes_training", "pxassure.cli"):
             assert "pxassure.ingest.themes_training" not in imports_of(path), name
+
+
+def test_every_name_imported_from_pxassure_exists():
+    """A name moved to another module (SPC internals, staging) leaves no import pointing at its old
+    home, in the package, its tests or its benchmarks, including imports inside functions."""
+    root = PACKAGE.parent.parent
+    files = [*PACKAGE.rglob("*.py"), *(root / "tests").glob("*.py"), *(root / "benchmarks").glob("*.py")]
+    missing = []
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "pxassure":
+                module = importlib.import_module(node.module)
+                for alias in node.names:
+                    where = f"{node.module}.{alias.name}"
+                    if not hasattr(module, alias.name) and importlib.util.find_spec(where) is None:
+                        missing.append(f"{path.name}: {where}")
+    assert not missing

@@ -6,7 +6,8 @@ import pytest
 
 from pxassure.errors import MissingDatabaseError, StoreError
 from pxassure.ingest import demo
-from pxassure.ingest.store import SourceFile, Store, replace_file_atomically
+from pxassure.ingest.staging import SourceFile
+from pxassure.ingest.store import Store, replace_file_atomically
 
 UNITS = pd.DataFrame(
     [

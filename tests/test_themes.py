@@ -19,7 +19,8 @@ from conftest import ROOT
 from pxassure.cli import main
 from pxassure.errors import ReadError
 from pxassure.ingest import demo, sources, themes, themes_training
-from pxassure.ingest.store import Store, sha256_of
+from pxassure.ingest.staging import sha256_of
+from pxassure.ingest.store import Store
 
 TRAINING = ROOT.parent / "shared" / "reference" / "fft-comments" / "train.csv"
 LABELS = ["Staff manner & personal attributes", "Timeliness of care", "Food & drink provision & facilities"]

@@ -50,7 +50,7 @@ from pxassure.ingest import dates, readers
 from pxassure.ingest.problems import Problem
 from pxassure.ingest.readers import Chunk
 from pxassure.ingest.schema import FALSE_TEXT, TABLES, TRUE_TEXT, Table
-from pxassure.ingest.store import SourceFile
+from pxassure.ingest.staging import SourceFile
 
 #: Derivations that combine rows, allowed only where ``aggregate: true``.
 AGGREGATES = ("count", "sum", "percent")

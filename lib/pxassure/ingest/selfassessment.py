@@ -23,7 +23,7 @@ from pxassure.ingest import catalogue, readers
 from pxassure.ingest.problems import Problem
 from pxassure.ingest.schema import TABLES
 from pxassure.ingest.sources import Loader, parse_table
-from pxassure.ingest.store import SourceFile
+from pxassure.ingest.staging import SourceFile
 
 SHEET = "Self-assessment"
 UNIT_ROW, PERIOD_ROW, HEADER_ROW = 3, 4, 6

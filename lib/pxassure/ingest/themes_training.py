@@ -19,7 +19,7 @@ import pandas as pd
 
 from pxassure.errors import ReadError
 from pxassure.ingest.problems import Problem
-from pxassure.ingest.store import sha256_of
+from pxassure.ingest.staging import sha256_of
 from pxassure.ingest.themes import (
     BLANK_LABEL,
     LABEL_SEPARATOR,
