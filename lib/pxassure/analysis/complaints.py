@@ -11,9 +11,12 @@ ACKNOWLEDGE_WITHIN = 3
 _OPEN = pd.Timestamp("2100-01-01")  # stands in for "not yet" so the day count is defined
 
 
+def _days(dates: pd.Series) -> np.ndarray:
+    return pd.to_datetime(dates).fillna(_OPEN).to_numpy().astype("datetime64[D]")
+
+
 def _working_days(start: pd.Series, end: pd.Series) -> np.ndarray:
-    days = lambda s: pd.to_datetime(s).fillna(_OPEN).to_numpy().astype("datetime64[D]")  # noqa: E731
-    return np.busday_count(days(start), days(end))
+    return np.busday_count(_days(start), _days(end))
 
 
 def handled(complaints: pd.DataFrame) -> pd.DataFrame:

@@ -103,13 +103,17 @@ class AltText(Preprocessor):
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type == "markdown":
-            cell.source = _IMG_WITHOUT_ALT.sub(f'<img alt="{NO_DESCRIPTION}"', cell.source)
+            cell.source = _with_alt(cell.source)
         for output in cell.get("outputs", []):
             html = output.get("data", {}).get("text/html")
             if html is not None:
                 html = "".join(html) if isinstance(html, list) else html
-                output["data"]["text/html"] = _IMG_WITHOUT_ALT.sub(f'<img alt="{NO_DESCRIPTION}"', html)
+                output["data"]["text/html"] = _with_alt(html)
         return cell, resources
+
+
+def _with_alt(html: str) -> str:
+    return _IMG_WITHOUT_ALT.sub(f'<img alt="{NO_DESCRIPTION}"', html)
 
 
 class PaperExporter(HTMLExporter):

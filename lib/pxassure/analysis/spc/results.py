@@ -129,9 +129,6 @@ class SPCResult:
             return None
         return assurance_icon(self.target, self.improvement, last["lower"], last["upper"])
 
-    def has_flag(self, code: str) -> bool:
-        return any(f.code == code for f in self.flags)
-
 
 @dataclass(frozen=True)
 class BatchResult:
