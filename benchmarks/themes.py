@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pxassure.ingest import demo, themes
+from pxassure.ingest import demo_feedback, themes
 
 TRAINING = Path(__file__).resolve().parents[2] / "shared" / "reference" / "fft-comments" / "train.csv"
 
@@ -23,7 +23,7 @@ TRAINING = Path(__file__).resolve().parents[2] / "shared" / "reference" / "fft-c
 def comments(n: int) -> pd.DataFrame:
     texts = [
         t.format(setting="ward", person="Nurse Tom", phone="x", email="y")
-        for v in demo._COMMENT_TEXT.values()
+        for v in demo_feedback.COMMENT_TEXT.values()
         for t, _ in v
     ]
     questions = ["What was good?"] * len(texts)

@@ -18,7 +18,7 @@ import pytest
 from conftest import ROOT
 from pxassure.cli import main
 from pxassure.errors import ReadError
-from pxassure.ingest import demo, sources, themes, themes_training
+from pxassure.ingest import demo, demo_feedback, sources, themes, themes_training
 from pxassure.ingest.staging import sha256_of
 from pxassure.ingest.store import Store
 
@@ -131,7 +131,7 @@ def test_blank_comments_are_not_labelled_by_the_model():
 
 def test_the_demo_themes_map_onto_the_framework_and_the_model_finds_them():
     model = themes.Model.load()
-    rows = [(text, label) for tone in demo._COMMENT_TEXT.values() for text, label in tone]
+    rows = [(text, label) for tone in demo_feedback.COMMENT_TEXT.values() for text, label in tone]
     assert {label for _, label in rows} <= set(model.labels)
     texts = pd.Series([t.format(setting="ward", person="Nurse Tom", phone="x", email="y") for t, _ in rows])
     found = model.predict(texts)["labels"].str.split("|")

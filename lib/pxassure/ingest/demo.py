@@ -16,8 +16,7 @@ import numpy as np
 import pandas as pd
 
 from pxassure.errors import ParameterError
-from pxassure.ingest import catalogue, sources
-from pxassure.ingest.schema import KO41A_SUBJECTS
+from pxassure.ingest import catalogue, demo_feedback, sources
 from pxassure.ingest.store import Store, replace_file_atomically
 
 TRUST_ID = "AVH"
@@ -261,18 +260,51 @@ def _ward_profile(units: pd.DataFrame, months: pd.DatetimeIndex, rng: np.random.
 
 
 def generate(folder: str | Path, scale: Scale = Scale()) -> dict[str, Path]:
-    """Write the demo trust's input files into ``folder``; return {table: path}."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    """Write the demo trust's input files into ``folder``; return {table: path}.
+
+    Every part draws from one generator in a fixed order (FFT, activity, feedback, safety,
+    surveys, self-assessment), so the same seed always gives the same trust.
+    """
     rng = np.random.default_rng(scale.seed)
     months = month_range(scale.months)
     units = org_units(scale)
     wards, division, p_pos, staffing_factor = _ward_profile(units, months, rng)
-    n_w, n_m = len(wards), len(months)
     tables: dict[str, pd.DataFrame] = {"org_units": units, "committees": committees()}
     tables["framework_requirements"] = catalogue.catalogue()[["requirement", "section", "characteristic", "title"]]
+    fft, eligible_mean = _fft(wards, months, p_pos, rng)
+    tables.update(fft)
+    activity, bed_days, attendances = _activity(wards, months, eligible_mean, rng)
+    tables["activity"] = activity
+    tables.update(_feedback(wards, division, months, p_pos, bed_days, attendances, rng))
+    tables.update(_safety(wards, months, staffing_factor, rng))
+    tables["fft_ward_map"] = fft_ward_map(units)
+    years = sorted({m.year for m in months})[-3:]
+    tables["inpatient_survey"] = demo_feedback.inpatient_survey(TRUST_ID, years, rng)
+    tables["staff_survey"] = demo_feedback.staff_survey([TRUST_ID, *DIVISIONS], years, rng)
+    tables["framework_scores"] = _framework_scores(months, rng)
+    tables.update(_decisions(months, set(wards["unit_id"])))
+    return _write(tables, Path(folder))
 
-    # --- FFT ---------------------------------------------------------------
+
+def _per_ward_month(wards: pd.DataFrame, months: pd.DatetimeIndex, **columns) -> pd.DataFrame:
+    """One row per ward × month (wards outer), with ``columns`` given as ward × month arrays."""
+    n_m = len(months)
+    return pd.DataFrame(
+        {
+            "unit_id": np.repeat(wards["unit_id"].to_numpy(), n_m),
+            "month": np.tile(months, len(wards)),
+            **{name: np.asarray(values).ravel() for name, values in columns.items()},
+        }
+    )
+
+
+def _bedded(wards: pd.DataFrame) -> np.ndarray:
+    return np.isin(wards["service_type"].to_numpy(), ["inpatient", "maternity"])
+
+
+def _fft(wards, months, p_pos, rng) -> tuple[dict[str, pd.DataFrame], np.ndarray]:
+    """FFT counts by ward and month, the suppressed cell, national figures; and each ward's mean eligible."""
+    n_w, n_m = len(wards), len(months)
     settings = wards["service_type"].to_numpy()
     eligible_mean = np.array([_SETTING[s][0] for s in settings]) * rng.uniform(0.7, 1.3, n_w)
     # the deteriorating ward is a busy one, so its signal is clear of the noise
@@ -291,20 +323,19 @@ def generate(folder: str | Path, scale: Scale = Scale()) -> dict[str, Path]:
     very_good = rng.binomial(positive, 0.72)
     poor = rng.binomial(negative, 0.55)
     reports_eligible = np.array([_SETTING[s][2] is not None for s in settings])
-    fft = pd.DataFrame(
-        {
-            "unit_id": np.repeat(wards["unit_id"].to_numpy(), n_m),
-            "month": np.tile(months, n_w),
-            "very_good": very_good.ravel(),
-            "good": (positive - very_good).ravel(),
-            "neither": neither.ravel(),
-            "poor": poor.ravel(),
-            "very_poor": (negative - poor).ravel(),
-            "dont_know": dont_know.ravel(),
-            "eligible": pd.array(np.where(reports_eligible[:, None], eligible, -1).ravel(), dtype="Int64"),
-        }
+    fft = _per_ward_month(
+        wards,
+        months,
+        very_good=very_good,
+        good=positive - very_good,
+        neither=neither,
+        poor=poor,
+        very_poor=negative - poor,
+        dont_know=dont_know,
     )
+    fft["eligible"] = pd.array(np.where(reports_eligible[:, None], eligible, -1).ravel(), dtype="Int64")
     fft.loc[fft["eligible"] < 0, "eligible"] = pd.NA
+    tables = {}
     # One ward-month NHS England published as '*' (too few responses): recorded as suppressed,
     # so the papers show how such a month reads; its counts are unknown, so it has no fft_monthly row.
     hidden = (fft["unit_id"] == SUPPRESSED_FFT[0]) & (fft["month"] == pd.Timestamp(SUPPRESSED_FFT[1]))
@@ -322,23 +353,27 @@ def generate(folder: str | Path, scale: Scale = Scale()) -> dict[str, Path]:
         for s, (rr, pp) in _NATIONAL.items()
     ]
     tables["fft_national"] = pd.DataFrame(national)
+    return tables, eligible_mean
 
-    # --- Activity -------------------------------------------------------------
-    bedded = np.isin(settings, ["inpatient", "maternity"])
-    beds = rng.integers(18, 33, n_w)
+
+def _activity(wards, months, eligible_mean, rng) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Occupied bed days for bedded wards, attendances for the rest; and both as ward × month arrays."""
+    n_m = len(months)
+    bedded = _bedded(wards)
+    beds = rng.integers(18, 33, len(wards))
     bed_days = rng.poisson((beds * 30.4 * 0.92)[:, None] * np.ones(n_m))
     attendances = rng.poisson(eligible_mean[:, None] * 1.1 * np.ones(n_m))
-    tables["activity"] = pd.DataFrame(
-        {
-            "unit_id": np.repeat(wards["unit_id"].to_numpy(), n_m),
-            "month": np.tile(months, n_w),
-            "occupied_bed_days": pd.array(np.where(bedded[:, None], bed_days, -1).ravel(), dtype="Int64"),
-            "attendances": pd.array(np.where(~bedded[:, None], attendances, -1).ravel(), dtype="Int64"),
-        }
-    ).replace({"occupied_bed_days": {-1: pd.NA}, "attendances": {-1: pd.NA}})
+    activity = _per_ward_month(wards, months)
+    activity["occupied_bed_days"] = pd.array(np.where(bedded[:, None], bed_days, -1).ravel(), dtype="Int64")
+    activity["attendances"] = pd.array(np.where(~bedded[:, None], attendances, -1).ravel(), dtype="Int64")
+    activity = activity.replace({"occupied_bed_days": {-1: pd.NA}, "attendances": {-1: pd.NA}})
+    return activity, bed_days, attendances
 
-    # --- Complaints, PALS, compliments ----------------------------------------------
-    exposure = np.where(bedded[:, None], bed_days / 1000 * 2.0, attendances / 1000 * 0.35)
+
+def _feedback(wards, division, months, p_pos, bed_days, attendances, rng) -> dict[str, pd.DataFrame]:
+    """Complaints (with the planted spike and improvement), PALS, compliments and FFT comments."""
+    n_m = len(months)
+    exposure = np.where(_bedded(wards)[:, None], bed_days / 1000 * 2.0, attendances / 1000 * 0.35)
     t = np.arange(n_m)
     improving = (division == PLANTED["improving_division"]).to_numpy()
     fall = 1 - np.clip((t - (n_m - PLANTED["improving_months"])) / PLANTED["improving_months"], 0, 1) / 3
@@ -347,68 +382,49 @@ def generate(folder: str | Path, scale: Scale = Scale()) -> dict[str, Path]:
     spike = np.flatnonzero(wards["unit_id"] == PLANTED["complaints_spike_ward"])
     if len(spike):
         n_complaints[spike[0], n_m - 1 - PLANTED["complaints_spike_months_before_end"]] = 14
-    tables.update(_complaints(wards, months, n_complaints, rng))
+    tables = demo_feedback.complaints(wards, months, n_complaints, rng)
     n_pals = rng.poisson(exposure * 1.8)
-    tables["pals_contacts"] = _pals(wards, months, n_pals, rng)
-    tables["compliments"] = pd.DataFrame(
-        {
-            "unit_id": np.repeat(wards["unit_id"].to_numpy(), n_m),
-            "month": np.tile(months, n_w),
-            "compliments": rng.poisson(np.maximum(exposure * 4, 0.5)).ravel(),
-        }
+    tables["pals_contacts"] = demo_feedback.pals(wards, months, n_pals, rng)
+    compliments = rng.poisson(np.maximum(exposure * 4, 0.5))
+    tables["compliments"] = _per_ward_month(wards, months, compliments=compliments)
+    tables["feedback_comments"] = demo_feedback.comments(
+        wards, months, p_pos, rng, PLANTED["deteriorating_ward"], PLANTED["theme_surge"]
     )
+    return tables
 
-    tables["feedback_comments"] = _comments(wards, months, p_pos, rng)
 
-    # --- Safety and staffing ------------------------------------------------------------
+def _safety(wards, months, staffing_factor, rng) -> dict[str, pd.DataFrame]:
+    """Incidents by harm level (more in short-staffed months) and bedded wards' staffing fill rates."""
     harm_rate = {"no_harm": 6.0, "low": 3.0, "moderate": 0.5, "severe": 0.05, "death": 0.01}
-    inc = []
+    incidents = []
     for level, lam in harm_rate.items():
         extra = 1 + (1 - staffing_factor) * 3  # short-staffed months report more incidents
-        counts = rng.poisson(lam * extra)
-        inc.append(
-            pd.DataFrame(
-                {
-                    "unit_id": np.repeat(wards["unit_id"].to_numpy(), n_m),
-                    "month": np.tile(months, n_w),
-                    "harm_level": level,
-                    "incidents": counts.ravel(),
-                }
-            )
-        )
-    tables["incidents"] = pd.concat(inc, ignore_index=True)
-    ward_rows = np.flatnonzero(bedded)
+        counts = _per_ward_month(wards, months, incidents=rng.poisson(lam * extra))
+        counts.insert(2, "harm_level", level)
+        incidents.append(counts)
+    bedded = _bedded(wards)
     fills = {}
     for col, mean in (("rn_day_fill", 96), ("rn_night_fill", 98), ("care_day_fill", 101), ("care_night_fill", 104)):
-        fills[col] = np.round(rng.normal(mean, 3.5, (len(ward_rows), n_m)) * staffing_factor[ward_rows], 1)
-    tables["staffing"] = pd.DataFrame(
-        {
-            "unit_id": np.repeat(wards["unit_id"].to_numpy()[ward_rows], n_m),
-            "month": np.tile(months, len(ward_rows)),
-            **{k: v.ravel() for k, v in fills.items()},
-        }
-    )
+        fills[col] = np.round(rng.normal(mean, 3.5, (int(bedded.sum()), len(months))) * staffing_factor[bedded], 1)
+    return {
+        "incidents": pd.concat(incidents, ignore_index=True),
+        "staffing": _per_ward_month(wards[bedded], months, **fills),
+    }
 
-    tables["fft_ward_map"] = fft_ward_map(units)
 
-    # --- Surveys -------------------------------------------------------------------
-    years = sorted({m.year for m in months if m.month >= 1})[-3:]
-    tables["inpatient_survey"] = _inpatient_survey(years, rng)
-    tables["staff_survey"] = _staff_survey(years, rng)
+def _decisions(months: pd.DatetimeIndex, wards: set[str]) -> dict[str, pd.DataFrame]:
+    """The analyst's recorded decisions about charts: targets, data-quality notes, rebases, responses."""
+    tables = {"targets": _targets(months), "data_quality": _data_quality(months)}
+    # a file with no rows is refused, as any input file would be
+    for name, frame in (("spc_rebases", _rebases(months, wards)), ("exception_responses", _responses(months, wards))):
+        if len(frame):
+            tables[name] = frame
+    return tables
 
-    # --- Framework self-assessment -------------------------------------------------
-    tables["framework_scores"] = _framework_scores(months, rng)
 
-    # --- Decisions about charts: targets and rebases --------------------------------
-    tables["targets"] = _targets(months)
-    tables["data_quality"] = _data_quality(months)
-    rebases = _rebases(months, set(wards["unit_id"]))
-    if len(rebases):  # a file with no rows is refused, as any input file would be
-        tables["spc_rebases"] = rebases
-    responses = _responses(months, set(wards["unit_id"]))
-    if len(responses):
-        tables["exception_responses"] = responses
-
+def _write(tables: dict[str, pd.DataFrame], folder: Path) -> dict[str, Path]:
+    """Each table as ``<name>.csv`` in ``folder``, dates as ISO text; return {table: path}."""
+    folder.mkdir(parents=True, exist_ok=True)
     paths = {}
     for name, frame in tables.items():
         path = folder / f"{name}.csv"
@@ -503,278 +519,6 @@ def _responses(months: pd.DatetimeIndex, wards: set[str]) -> pd.DataFrame:
         },
     ]
     return pd.DataFrame([r for r in rows if r["unit_id"] in wards])
-
-
-def _working_days_later(start: pd.Series, days: np.ndarray) -> pd.Series:
-    return pd.Series(np.busday_offset(start.to_numpy().astype("datetime64[D]"), days, roll="forward"))
-
-
-def _complaints(wards, months, counts, rng):
-    unit_idx, month_idx = np.nonzero(counts)
-    reps = counts[unit_idx, month_idx]
-    unit_idx, month_idx = np.repeat(unit_idx, reps), np.repeat(month_idx, reps)
-    n = len(unit_idx)
-    received = pd.Series(months[month_idx]) + pd.to_timedelta(rng.integers(0, 28, n), unit="D")
-    target = rng.choice([25, 40, 60], n, p=[0.6, 0.3, 0.1])
-    took = np.maximum(5, (target * rng.lognormal(-0.05, 0.35, n)).astype(int))
-    closed = _working_days_later(received, took)
-    end = months[-1] + pd.offsets.MonthEnd(0)
-    still_open = closed > end
-    subjects = np.array(KO41A_SUBJECTS)
-    weights = np.array([4, 10, 6, 20, 18, 1, 3, 2, 14, 2, 6, 0.5, 8, 3, 8, 2], dtype=float)
-    primary = rng.choice(subjects, n, p=weights / weights.sum())
-    outcome = rng.choice(["upheld", "partly_upheld", "not_upheld"], n, p=[0.25, 0.4, 0.35])
-    ids = [f"C{m:%y%m}-{i:05d}" for i, m in enumerate(received)]
-    complaints = pd.DataFrame(
-        {
-            "complaint_id": ids,
-            "unit_id": wards["unit_id"].to_numpy()[unit_idx],
-            "received": received.dt.date,
-            "acknowledged": _working_days_later(received, rng.integers(0, 5, n)).dt.date,
-            "closed": closed.where(~still_open).dt.date,
-            "primary_subject": primary,
-            "outcome": np.where(still_open, None, outcome),
-            "reopened": rng.random(n) < 0.05,
-            "target_working_days": target,
-            "ombudsman": rng.random(n) < 0.01,
-        }
-    )
-    extra_mask = rng.random(n) < 0.4
-    extra = rng.choice(subjects, n, p=weights / weights.sum())
-    subj = pd.concat(
-        [
-            pd.DataFrame({"complaint_id": ids, "subject": primary}),
-            pd.DataFrame({"complaint_id": np.array(ids)[extra_mask], "subject": extra[extra_mask]}),
-        ]
-    ).drop_duplicates()
-    return {"complaints": complaints, "complaint_subjects": subj}
-
-
-#: The demo's comment templates by tone: (text, the FFT comment framework label a person would give).
-#: The demo's themes are named as the framework names them; the extract carries no labels and no
-#: sentiment, so the classifier codes every demo comment at load, as it would a trust's extract.
-_COMMENT_TEXT = {
-    "positive": [
-        ("The staff on the {setting} were kind and explained everything.", "Staff manner & personal attributes"),
-        (
-            "{person} made me feel safe and listened to my worries.",
-            "Staff listening, understanding & involving patients",
-        ),
-        ("Clean, calm and well organised. Thank you to the whole team.", "Cleanliness, tidiness & infection control"),
-        ("Excellent care from admission to discharge, thank you all.", "Positive experience & gratitude"),
-        ("The food was better than I expected and there was always water.", "Food & drink provision & facilities"),
-        ("I was seen quickly and did not have to wait long at all.", "Timeliness of care"),
-        ("Friendly, caring nurses who always had time for me.", "Staff manner & personal attributes"),
-        (
-            "The doctors told me what the scan showed and what would happen next.",
-            "Being kept informed, clarity & consistency of information",
-        ),
-        ("My pain was checked often and my pain relief came quickly.", "Pain management"),
-        ("Staff kept my family involved and let them visit when I needed them.", "Interaction with family/ carers"),
-        ("The physiotherapists were patient, kind and encouraging.", "Staff manner & personal attributes"),
-        ("My discharge was well planned and I went home with my letter and tablets.", "Discharge"),
-        ("The cleaners came every day and the bathroom was spotless.", "Cleanliness, tidiness & infection control"),
-        ("I never felt rushed and my questions were answered.", "Staff listening, understanding & involving patients"),
-        ("Brilliant team, nothing was too much trouble.", "Positive experience & gratitude"),
-    ],
-    "neutral": [
-        (
-            "Care was fine but I was not sure what would happen next.",
-            "Being kept informed, clarity & consistency of information",
-        ),
-        ("Some staff were great, others seemed rushed.", "Staff manner & personal attributes"),
-        ("It was noisy at night but the nurses were helpful.", "Sensory experience"),
-        ("The wait was long but the doctor was thorough once I was seen.", "Timeliness of care"),
-        (
-            "Good care overall, though the food was cold by the time it reached me.",
-            "Food & drink provision & facilities",
-        ),
-        ("Care was good but parking at the hospital was expensive and hard to find.", "Parking"),
-        ("Good care once on the ward, but the admission process took far too long.", "Admission"),
-        (
-            "Nurses were lovely, but the doctors did not listen to me.",
-            "Staff listening, understanding & involving patients",
-        ),
-    ],
-    "negative": [
-        ("I waited hours for pain relief and nobody told me why.", "Timeliness of care"),
-        ("Nobody explained my discharge; I went home without my letter.", "Discharge"),
-        ("The ward was short staffed and call bells went unanswered.", "Number & deployment of staff"),
-        ("I asked for help several times and was ignored. Please ring me on {phone}.", "Staff responsiveness"),
-        ("My mother's medication was late again. Contact {email} about it.", "Supplying & understanding medication"),
-        ("Staff were rude and did not listen to what I said.", "Staff manner & personal attributes"),
-        ("The toilets were dirty and the bins were overflowing.", "Cleanliness, tidiness & infection control"),
-        (
-            "Nobody kept me informed; I was not told my operation was cancelled.",
-            "Being kept informed, clarity & consistency of information",
-        ),
-        ("My family could not get through on the phone for two days.", "Interaction with family/ carers"),
-        ("I could not sleep because of the noise and the lights all night.", "Sensory experience"),
-        ("The food was cold and nobody helped me to eat it.", "Food & drink provision & facilities"),
-        ("I waited four hours to be discharged for my tablets to come up.", "Discharge"),
-    ],
-}
-#: How comments of each tone may begin and end (empty: as the core sentence stands).
-_OPENINGS = {
-    "positive": ["", "", "Honestly, ", "From start to finish, ", "As a first-time patient, "],
-    "neutral": ["", "", "On the whole, ", "To be fair, "],
-    "negative": ["", "", "Sadly, ", "I am writing because ", "Not for the first time, "],
-}
-_CLOSINGS = {
-    "positive": ["", "", " Thank you.", " I would recommend this hospital.", " Please pass this on."],
-    "neutral": ["", "", " Mostly a good experience.", " Room for improvement."],
-    "negative": ["", "", " Please look into this.", " This needs to change.", " I felt let down."],
-}
-#: Negative comments about staffing numbers (the planted theme surge).
-_STAFFING = [
-    "The ward was so short staffed that nobody came when I pressed the call bell.",
-    "There were not enough staff to help me to the toilet.",
-    "Short staffed again, waited ages for help.",
-    "Not enough staff on nights, call bells ignored.",
-    "Staffing levels are terrible, more nurses needed.",
-    "More staff needed, the nurses were exhausted and short staffed.",
-]
-#: The question each tone of comment answers in the demo's FFT survey.
-_QUESTION = {
-    "positive": "What was good?",
-    "neutral": "What could we do better?",
-    "negative": "What could we do better?",
-}
-_PEOPLE = ["Nurse Priya", "Dr Okafor", "Sister Ann", "Mr Hughes", "Nurse Tom"]
-
-
-def _comments(wards, months, p_pos, rng):
-    """About four comments per ward-month, sentiment following the ward's FFT results."""
-    n_w, n_m = p_pos.shape
-    counts = rng.poisson(4, (n_w, n_m))
-    unit_idx, month_idx = np.nonzero(counts)
-    reps = counts[unit_idx, month_idx]
-    unit_idx, month_idx = np.repeat(unit_idx, reps), np.repeat(month_idx, reps)
-    n = len(unit_idx)
-    p = p_pos[unit_idx, month_idx]
-    u = rng.random(n)
-    sentiment = np.where(u < p - 0.05, "positive", np.where(u < p + 0.02, "neutral", "negative"))
-    # The FFT answer (1 very good … 5 very poor) from the same draw as the tone, so they agree:
-    # the first three quarters of the positive band answer 1, the rest 2; the mixed band 2, 3 or
-    # 4 by thirds; the negative band 4 then 5.
-    rating = np.select(
-        [u < 0.75 * (p - 0.05), u < p - 0.05, u < p - 0.05 + 0.07 / 3, u < p - 0.05 + 0.14 / 3, u < p + 0.02],
-        [1, 2, 2, 3, 4],
-        default=np.where(u < (p + 1.02) / 2, 4, 5),
-    )
-    settings = wards["service_type"].to_numpy()[unit_idx]
-    # Openings and closings vary the wording as people do; drawn from their own generator, so the
-    # trust's figures (drawn from ``rng``) do not change with them.
-    variety = np.random.default_rng(20261)
-    texts = []
-    for i in range(n):
-        template, _ = _COMMENT_TEXT[sentiment[i]][int(rng.integers(0, len(_COMMENT_TEXT[sentiment[i]])))]
-        opening = _OPENINGS[sentiment[i]][int(variety.integers(0, len(_OPENINGS[sentiment[i]])))]
-        closing = _CLOSINGS[sentiment[i]][int(variety.integers(0, len(_CLOSINGS[sentiment[i]])))]
-        template = opening + (template[0].lower() + template[1:] if opening else template) + closing
-        texts.append(
-            template.format(
-                setting={"ae": "emergency department"}.get(settings[i], "ward"),
-                person=_PEOPLE[int(rng.integers(0, len(_PEOPLE)))],
-                phone=f"07700 900{int(rng.integers(100, 999))}",
-                email=f"family{int(rng.integers(1, 99))}@example.org",
-            )
-        )
-    frame = pd.DataFrame(
-        {
-            "comment_id": [f"F{i:07d}" for i in range(n)],
-            "unit_id": wards["unit_id"].to_numpy()[unit_idx],
-            "month": months[month_idx],
-            "source": "fft",
-            "question": [_QUESTION[x] for x in sentiment],
-            "rating": rating,
-            "text": texts,
-            "labels": None,  # no coding in the extract: the classifier codes them at load
-            "sentiment": None,
-        }
-    )
-    _, surge_months, per_month = PLANTED["theme_surge"]
-    surge = pd.DataFrame(
-        [
-            {
-                "comment_id": f"F8{k:02d}{j:04d}",
-                "unit_id": PLANTED["deteriorating_ward"],
-                "month": months[-1 - k],
-                "source": "fft",
-                "question": "What could we do better?",
-                "rating": 4,
-                "text": _STAFFING[(k * per_month + j) % len(_STAFFING)],
-                "labels": None,
-                "sentiment": None,
-            }
-            for k in range(surge_months)
-            for j in range(per_month)
-        ]
-    )
-    if PLANTED["deteriorating_ward"] in set(wards["unit_id"]):
-        frame = pd.concat([frame, surge], ignore_index=True)
-    return frame
-
-
-def _pals(wards, months, counts, rng):
-    unit_idx, month_idx = np.nonzero(counts)
-    reps = counts[unit_idx, month_idx]
-    unit_idx, month_idx = np.repeat(unit_idx, reps), np.repeat(month_idx, reps)
-    n = len(unit_idx)
-    received = pd.Series(months[month_idx]) + pd.to_timedelta(rng.integers(0, 28, n), unit="D")
-    resolved = received + pd.to_timedelta(rng.integers(0, 15, n), unit="D")
-    end = months[-1] + pd.offsets.MonthEnd(0)
-    return pd.DataFrame(
-        {
-            "contact_id": [f"P{m:%y%m}-{i:06d}" for i, m in enumerate(received)],
-            "unit_id": wards["unit_id"].to_numpy()[unit_idx],
-            "received": received.dt.date,
-            "theme": rng.choice(["Communications", "Appointments", "Waiting times", "Patient care", "Staff"], n),
-            "resolved": resolved.where(resolved <= end).dt.date,
-        }
-    )
-
-
-_IP_QUESTIONS = [
-    ("Q20", "Involved as much as wanted in decisions about care", 7.4),
-    ("Q25", "Treated with respect and dignity", 9.0),
-    ("Q13", "Enough nurses on duty", 6.8),
-    ("Q36", "Told about medication side effects", 5.3),
-    ("Q45", "Overall experience", 8.1),
-]
-_STAFF_QUESTIONS = [
-    ("Q25a", "Care of patients is my organisation's top priority", 75.0, 73.0),
-    ("Q25c", "Feedback from patients is used to make informed decisions in my team", 63.0, 65.0),
-    ("Q25d", "I would recommend my organisation as a place to work", 60.0, 61.0),
-]
-
-
-def _inpatient_survey(years, rng):
-    rows = []
-    for y in years:
-        for qid, q, base in _IP_QUESTIONS:
-            score = round(min(10, base + rng.normal(0, 0.15)), 1)
-            band = "about_the_same" if qid != "Q20" else "worse"
-            rows.append(dict(unit_id=TRUST_ID, year=y, question_id=qid, question=q, score=score, peer_band=band))
-    return pd.DataFrame(rows)
-
-
-def _staff_survey(years, rng):
-    rows = []
-    for unit in [TRUST_ID, *DIVISIONS]:
-        for y in years:
-            for qid, q, base, peer in _STAFF_QUESTIONS:
-                rows.append(
-                    dict(
-                        unit_id=unit,
-                        year=y,
-                        question_id=qid,
-                        question=q,
-                        percent_positive=round(base + rng.normal(0, 2), 1),
-                        peer_median=peer,
-                    )
-                )
-    return pd.DataFrame(rows)
 
 
 _OWNERS = [
