@@ -158,7 +158,7 @@ def test_adding_a_measure_takes_one_definition_and_one_params_line(demo_db, tmp_
 def test_an_ambulance_service_is_its_own_setting(tmp_path):
     """Settings as NHS England publishes FFT: an ambulance service is not forced into A&E."""
     from minitrust import build
-    from pxassure.ingest.schema import SETTINGS
+    from pxassure.ingest.columns import SETTINGS
     from pxassure.reports import ward_report
 
     assert {"ambulance", "mental_health", "patient_transport"} <= set(SETTINGS)

@@ -24,10 +24,10 @@ import numpy as np
 import pandas as pd
 
 from pxassure.errors import MeasureError
-from pxassure.ingest import schema
+from pxassure.ingest.columns import FFT_ANSWERS as ANSWER_COLUMNS
 from pxassure.ingest.store import RECORDED
 
-FFT_ANSWERS = list(schema.FFT_ANSWERS)
+FFT_ANSWERS = list(ANSWER_COLUMNS)
 #: Levels of the organisation, top down (as in ``org_units.level``).
 LEVELS = ("trust", "division", "care_group", "ward")
 CHARTS = ("xmr", "p", "pp", "u", "up", "c")

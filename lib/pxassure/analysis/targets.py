@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from pxassure.analysis.measures import Measure, latest_national, lineage
-from pxassure.ingest.schema import SETTINGS
+from pxassure.ingest.columns import SETTINGS
 
 
 @dataclass(frozen=True)

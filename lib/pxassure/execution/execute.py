@@ -17,7 +17,7 @@ from pxassure.errors import ParameterError
 from pxassure.execution import freshness
 from pxassure.execution.planning import PROJECT_ROOT, ReportJob, ReportOutcome, absolute, existing_reports
 from pxassure.files import atomic_write_text
-from pxassure.ingest.schema import CODE_PATTERN, CODE_TEXT
+from pxassure.ingest.columns import CODE_PATTERN, CODE_TEXT
 from pxassure.publish import contents
 
 #: A paper's appendix page (see ``export.appendix_path``): beside its paper, not a report of its own.

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pxassure.ingest.schema import KO41A_SUBJECTS
+from pxassure.ingest.columns import KO41A_SUBJECTS
 
 
 def working_days_later(start: pd.Series, days: np.ndarray) -> pd.Series:

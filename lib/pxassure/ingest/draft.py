@@ -19,8 +19,9 @@ import pandas as pd
 
 from pxassure.errors import ReadError, SourcesFileError
 from pxassure.ingest import dates, readers
-from pxassure.ingest.extracts import TODO
-from pxassure.ingest.schema import FALSE_TEXT, TABLES, TRUE_TEXT, Table
+from pxassure.ingest.columns import FALSE_TEXT, TRUE_TEXT, Table
+from pxassure.ingest.extract_spec import TODO
+from pxassure.ingest.schema import TABLES
 
 #: Rows read from each extract to decide (values and locations are listed from all of them).
 SAMPLE_ROWS = 200_000

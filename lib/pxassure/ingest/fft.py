@@ -31,8 +31,9 @@ import pandas as pd
 
 from pxassure.errors import ReadError
 from pxassure.ingest import readers
+from pxassure.ingest.columns import FFT_ANSWERS, SUPPRESSED_MARK
 from pxassure.ingest.problems import Problem
-from pxassure.ingest.schema import FFT_ANSWERS, SUPPRESSED_MARK, TABLES
+from pxassure.ingest.schema import TABLES
 from pxassure.ingest.sources import Loader, parse_table
 from pxassure.ingest.staging import SourceFile
 

@@ -6,150 +6,35 @@ The DuckDB DDL (:mod:`pxassure.ingest.store`), input validation (:mod:`pxassure.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from pxassure.ingest.columns import (
+    CADENCES,
+    CODE_PATTERN,
+    CODE_TEXT,
+    CODED_BY,
+    COMMENT_SOURCES,
+    HARM_LEVELS,
+    KO41A_SUBJECTS,
+    LAYERS,
+    LEVELS,
+    MEASURE,
+    MONTH,
+    MONTH_UNIT,
+    OUTCOMES,
+    PEER_BANDS,
+    RESPONSE_STATUSES,
+    SERVICE_TYPES,
+    UNIT,
+    Column,
+    Table,
+    count,
+    percent,
+)
 
 #: Where the store is, unless a command is told otherwise (here, not in ``store``, so the
 #: ``pxassure`` command can name it without importing pandas and DuckDB).
 DEFAULT_DATABASE = Path("data/pxassure.duckdb")
-LEVELS = ("trust", "division", "care_group", "ward")
-#: FFT settings, as NHS England publishes FFT (with the names its publications use).
-SETTINGS = {
-    "inpatient": "Inpatient",
-    "day_case": "Day case",
-    "ae": "A&E",
-    "maternity": "Maternity",
-    "mental_health": "Mental health",
-    "community": "Community",
-    "outpatients": "Outpatients",
-    "ambulance": "Ambulance (see and treat)",
-    "patient_transport": "Patient transport",
-    "dental": "Dental",
-}
-SERVICE_TYPES = tuple(SETTINGS)
-LAYERS = ("board", "board_quality", "executive_quality", "patient_experience", "division", "ward")
-CADENCES = ("monthly", "bimonthly", "quarterly")
-HARM_LEVELS = ("no_harm", "low", "moderate", "severe", "death")
-OUTCOMES = ("upheld", "partly_upheld", "not_upheld")
-PEER_BANDS = ("better", "about_the_same", "worse")
-COMMENT_SOURCES = ("fft", "pals", "compliment", "survey")
-#: Who gave a comment's labels or sentiment: a person (in the extract), pxassure's classifier, or
-#: pxassure's rule for non-comments ('N/A', 'None', '-'), which are never themed or toned.
-CODED_BY = ("person", "model", "rule")
-#: Where a response to an escalated exception stands.
-RESPONSE_STATUSES = ("planned", "in progress", "completed")
-KO41A_SUBJECTS = (
-    "Access to treatment or drugs",
-    "Admissions, discharges and transfers",
-    "Appointments",
-    "Clinical treatment",
-    "Communications",
-    "Consent",
-    "End of life care",
-    "Facilities services",
-    "Patient care",
-    "Prescribing errors",
-    "Privacy, dignity and wellbeing",
-    "Restraint",
-    "Staff",
-    "Trust administration",
-    "Waiting times",
-    "Other",
-)
-
-
-#: Organisation unit codes: they name report files and folders, so only letters, digits, "-" and
-#: "_", starting with a letter or digit, at most 32 characters ("../x", "/etc" and "a/b" never pass).
-CODE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}"
-CODE_TEXT = "a code of letters, digits, '-' and '_' (at most 32, starting with a letter or digit)"
-
-
-#: How a true-or-false cell may be written (compared lower-case).
-TRUE_TEXT = frozenset({"true", "yes", "y", "1", "t"})
-FALSE_TEXT = frozenset({"false", "no", "n", "0", "f"})
-#: The unit of every column that holds a month (see :attr:`Column.is_month`).
-MONTH_UNIT = "first day of the month"
-#: The Friends and Family Test's six answers, as ``fft_monthly`` names their counts.
-FFT_ANSWERS = ("very_good", "good", "neither", "poor", "very_poor", "dont_know")
-#: What NHS England publishes instead of an FFT count of 1 to 4 (or of the ward that would reveal one).
-SUPPRESSED_MARK = "*"
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    type: str  # DuckDB type: VARCHAR, INTEGER, DOUBLE, DATE, BOOLEAN, TIMESTAMP
-    meaning: str
-    unit: str = ""
-    nullable: bool = False
-    choices: tuple[str, ...] = ()
-    minimum: float | None = None
-    maximum: float | None = None
-    references: str | None = None  # "table.column" this value must exist in
-    pattern: str | None = None  # a regular expression the whole value must match (see CODE_PATTERN)
-    pattern_text: str = ""  # the pattern in words, for error messages and the data-model docs
-    #: A list of names the value must be one of that is defined above the ingest layer (e.g.
-    #: "measure ids": the measure registry). The loader checks it when given that list.
-    vocabulary: str | None = None
-    #: Filled in by pxassure when the rows are loaded, never read from an input file.
-    derived: bool = False
-    optional: bool = False  # a file may leave the column out altogether (its values are then empty)
-
-    @property
-    def is_month(self) -> bool:
-        """A column holding a month: YYYY-MM or the first day of a month (any date stands for its month
-        in a mapped extract)."""
-        return self.type == "DATE" and self.unit == MONTH_UNIT
-
-
-@dataclass(frozen=True)
-class Table:
-    name: str
-    meaning: str
-    columns: tuple[Column, ...]
-    key: tuple[str, ...]
-    grain: str = ""
-    extra_checks: tuple[str, ...] = field(default_factory=tuple)
-
-    def column(self, name: str) -> Column:
-        for c in self.columns:
-            if c.name == name:
-                return c
-        raise KeyError(name)
-
-    @property
-    def column_names(self) -> list[str]:
-        return [c.name for c in self.columns]
-
-    @property
-    def input_columns(self) -> list[Column]:
-        """The columns an input file supplies (not those pxassure fills in at load)."""
-        return [c for c in self.columns if not c.derived]
-
-
-UNIT = Column(
-    "unit_id",
-    "VARCHAR",
-    "Organisation unit code (kept as text: codes such as '007' keep their zeros)",
-    references="org_units.unit_id",
-)
-MONTH = Column("month", "DATE", "Calendar month the figures cover", MONTH_UNIT)
-MEASURE = Column(
-    "measure",
-    "VARCHAR",
-    "Measure id, as in pxassure's measure registry (e.g. `fft_positive`; `pxassure measures` lists them)",
-    vocabulary="measure ids",
-)
-
-
-def _count(name: str, meaning: str, nullable: bool = False) -> Column:
-    return Column(name, "INTEGER", meaning, "count", nullable=nullable, minimum=0)
-
-
-def _pct(name: str, meaning: str, nullable: bool = False) -> Column:
-    return Column(name, "DOUBLE", meaning, "percent", nullable=nullable, minimum=0, maximum=200)
-
-
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
@@ -302,13 +187,13 @@ TABLES: dict[str, Table] = {
             (
                 UNIT,
                 MONTH,
-                _count("very_good", "Answers 'Very good'"),
-                _count("good", "Answers 'Good'"),
-                _count("neither", "Answers 'Neither good nor poor'"),
-                _count("poor", "Answers 'Poor'"),
-                _count("very_poor", "Answers 'Very poor'"),
-                _count("dont_know", "Answers 'Don't know'"),
-                _count(
+                count("very_good", "Answers 'Very good'"),
+                count("good", "Answers 'Good'"),
+                count("neither", "Answers 'Neither good nor poor'"),
+                count("poor", "Answers 'Poor'"),
+                count("very_poor", "Answers 'Very poor'"),
+                count("dont_know", "Answers 'Don't know'"),
+                count(
                     "eligible",
                     "Patients eligible to respond (empty where the setting does not report it)",
                     nullable=True,
@@ -352,8 +237,8 @@ TABLES: dict[str, Table] = {
             (
                 MONTH,
                 Column("service_type", "VARCHAR", "Setting", choices=SERVICE_TYPES),
-                _pct("response_rate", "National response rate"),
-                _pct("percent_positive", "National % positive"),
+                percent("response_rate", "National response rate"),
+                percent("percent_positive", "National % positive"),
             ),
             key=("month", "service_type"),
             grain="one row per month and setting",
@@ -406,7 +291,7 @@ TABLES: dict[str, Table] = {
         Table(
             "compliments",
             "Compliments logged per unit per month.",
-            (UNIT, MONTH, _count("compliments", "Compliments received")),
+            (UNIT, MONTH, count("compliments", "Compliments received")),
             key=("unit_id", "month"),
             grain="one row per unit and month",
         ),
@@ -416,8 +301,8 @@ TABLES: dict[str, Table] = {
             (
                 UNIT,
                 MONTH,
-                _count("occupied_bed_days", "Occupied bed days (inpatient settings)", nullable=True),
-                _count("attendances", "Attendances or contacts (non-bedded settings)", nullable=True),
+                count("occupied_bed_days", "Occupied bed days (inpatient settings)", nullable=True),
+                count("attendances", "Attendances or contacts (non-bedded settings)", nullable=True),
             ),
             key=("unit_id", "month"),
             grain="one row per unit and month",
@@ -429,7 +314,7 @@ TABLES: dict[str, Table] = {
                 UNIT,
                 MONTH,
                 Column("harm_level", "VARCHAR", "Harm level", choices=HARM_LEVELS),
-                _count("incidents", "Incidents reported"),
+                count("incidents", "Incidents reported"),
             ),
             key=("unit_id", "month", "harm_level"),
             grain="one row per unit, month and harm level",
@@ -440,10 +325,10 @@ TABLES: dict[str, Table] = {
             (
                 UNIT,
                 MONTH,
-                _pct("rn_day_fill", "Registered nurses, day shifts"),
-                _pct("rn_night_fill", "Registered nurses, night shifts (empty where none is rostered)", True),
-                _pct("care_day_fill", "Care staff, day shifts"),
-                _pct("care_night_fill", "Care staff, night shifts (empty where none is rostered)", True),
+                percent("rn_day_fill", "Registered nurses, day shifts"),
+                percent("rn_night_fill", "Registered nurses, night shifts (empty where none is rostered)", True),
+                percent("care_day_fill", "Care staff, day shifts"),
+                percent("care_night_fill", "Care staff, night shifts (empty where none is rostered)", True),
             ),
             key=("unit_id", "month"),
             grain="one row per ward and month",
@@ -671,8 +556,8 @@ TABLES: dict[str, Table] = {
                 Column("year", "INTEGER", "Survey year", minimum=2000, maximum=2100),
                 Column("question_id", "VARCHAR", "Question number"),
                 Column("question", "VARCHAR", "Question wording (short)"),
-                _pct("percent_positive", "Staff answering positively"),
-                _pct("peer_median", "Median of comparable trusts", nullable=True),
+                percent("percent_positive", "Staff answering positively"),
+                percent("peer_median", "Median of comparable trusts", nullable=True),
             ),
             key=("unit_id", "year", "question_id"),
             grain="one row per unit, year and question",

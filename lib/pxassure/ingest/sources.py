@@ -25,9 +25,10 @@ import pandas as pd
 
 from pxassure.errors import MAX_PROBLEMS_SHOWN, ReadError, ValidationError
 from pxassure.ingest import readers, themes
+from pxassure.ingest.columns import FALSE_TEXT, FFT_ANSWERS, SUPPRESSED_MARK, TRUE_TEXT, Table
 from pxassure.ingest.problems import Problem
 from pxassure.ingest.readers import Chunk
-from pxassure.ingest.schema import FALSE_TEXT, FFT_ANSWERS, SUPPRESSED_MARK, TABLES, TRUE_TEXT, Table
+from pxassure.ingest.schema import TABLES
 from pxassure.ingest.staging import SourceFile, StagedLoad
 from pxassure.ingest.store import Store
 

@@ -17,8 +17,8 @@ from pathlib import Path
 import yaml
 
 from pxassure.errors import SourcesFileError
+from pxassure.ingest import extract_spec, warehouse
 from pxassure.ingest import extracts as extract_files
-from pxassure.ingest import warehouse
 from pxassure.ingest.schema import TABLES
 from pxassure.ingest.sources import Loader
 
@@ -34,7 +34,7 @@ class SourcesFile:
     connections: dict[str, str] = field(default_factory=dict)
     tables: dict[str, dict] = field(default_factory=dict)
     extracts: tuple = ()
-    locations: extract_files.Locations | None = None
+    locations: extract_spec.Locations | None = None
     holidays: tuple = ()
 
 
@@ -61,7 +61,7 @@ def read(path: str | Path) -> SourcesFile:
         if ("query" in entry) == ("table" in entry):
             raise SourcesFileError(f"{where}: expected either 'query' or 'table', not both or neither")
     try:
-        found, locations, holidays = extract_files.read_extracts(spec, path.parent)
+        found, locations, holidays = extract_spec.read_extracts(spec, path.parent)
     except SourcesFileError as exc:
         raise SourcesFileError(f"{path}: {exc}") from None
     return SourcesFile(path, connections, tables, tuple(found), locations, holidays)

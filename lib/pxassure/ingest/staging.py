@@ -13,7 +13,8 @@ from pathlib import Path
 import pandas as pd
 
 from pxassure.errors import StoreError
-from pxassure.ingest.schema import LOAD_ORDER, TABLES, Table
+from pxassure.ingest.columns import Table
+from pxassure.ingest.schema import LOAD_ORDER, TABLES
 
 
 @dataclass(frozen=True)

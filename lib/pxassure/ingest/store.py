@@ -18,7 +18,8 @@ import pandas as pd
 
 from pxassure.errors import MissingDatabaseError, StoreError
 from pxassure.ingest import catalogue
-from pxassure.ingest.schema import DEFAULT_DATABASE, LOAD_ORDER, TABLES, Table
+from pxassure.ingest.columns import Table
+from pxassure.ingest.schema import DEFAULT_DATABASE, LOAD_ORDER, TABLES
 from pxassure.ingest.staging import SourceFile, StagedLoad
 
 LOAD_MEMORY_LIMIT = "192MB"

@@ -21,7 +21,7 @@ import yaml
 
 from pxassure.analysis import measures
 from pxassure.errors import CommitteeError, MeasureError
-from pxassure.ingest.schema import LAYERS as SCHEMA_LAYERS
+from pxassure.ingest.columns import LAYERS as SCHEMA_LAYERS
 from pxassure.reports.cover import read_cover, read_scale
 
 #: The trust's own settings in params/ (not a committee): its assurance scale for cover sheets.

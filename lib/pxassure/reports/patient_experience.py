@@ -16,7 +16,7 @@ from pxassure.analysis.comments import theme_changes
 from pxassure.analysis.measures import Measure
 from pxassure.analysis.suppression import MARK, suppress
 from pxassure.ingest import catalogue
-from pxassure.ingest.schema import SETTINGS
+from pxassure.ingest.columns import SETTINGS
 from pxassure.reports import committees
 from pxassure.reports.data import ReportData, framework_position, load
 from pxassure.reports.division import action_counts, actions_due, complaints_by_subject

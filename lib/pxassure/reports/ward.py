@@ -13,7 +13,7 @@ from pxassure.analysis import measures
 from pxassure.analysis.comments import MINIMUM_COUNT, NO_THEME, by_theme, negative_theme_counts, theme_measure, tones
 from pxassure.analysis.redact import redact
 from pxassure.errors import ParameterError
-from pxassure.ingest.schema import SETTINGS
+from pxassure.ingest.columns import SETTINGS
 from pxassure.ingest.themes import LABEL_SEPARATOR
 from pxassure.reports import committees
 from pxassure.reports.data import load
