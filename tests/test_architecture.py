@@ -225,3 +225,13 @@ def test_every_name_imported_from_pxassure_exists():
                     if not hasattr(module, alias.name) and not (is_package and importlib.util.find_spec(where)):
                         missing.append(f"{path.name}: {where}")
     assert not missing
+
+
+def test_no_module_is_over_600_lines():
+    """A module that long holds more than one idea; split it by concept (as schema and columns are)."""
+    long = {
+        p.relative_to(PACKAGE).as_posix(): n
+        for p in PACKAGE.rglob("*.py")
+        if (n := len(p.read_text().splitlines())) > 600
+    }
+    assert not long

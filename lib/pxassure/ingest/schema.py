@@ -8,29 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pxassure.ingest.columns import (
-    CADENCES,
-    CODE_PATTERN,
-    CODE_TEXT,
-    CODED_BY,
-    COMMENT_SOURCES,
-    HARM_LEVELS,
-    KO41A_SUBJECTS,
-    LAYERS,
-    LEVELS,
-    MEASURE,
-    MONTH,
-    MONTH_UNIT,
-    OUTCOMES,
-    PEER_BANDS,
-    RESPONSE_STATUSES,
-    SERVICE_TYPES,
-    UNIT,
-    Column,
-    Table,
-    count,
-    percent,
-)
+from pxassure.ingest import columns as codes
+from pxassure.ingest.columns import MEASURE, MONTH, UNIT, Column, Table, count, percent
 
 #: Where the store is, unless a command is told otherwise (here, not in ``store``, so the
 #: ``pxassure`` command can name it without importing pandas and DuckDB).
@@ -46,11 +25,11 @@ TABLES: dict[str, Table] = {
                     "unit_id",
                     "VARCHAR",
                     "Unique unit code (text; names the unit's report files)",
-                    pattern=CODE_PATTERN,
-                    pattern_text=CODE_TEXT,
+                    pattern=codes.CODE_PATTERN,
+                    pattern_text=codes.CODE_TEXT,
                 ),
                 Column("name", "VARCHAR", "Display name"),
-                Column("level", "VARCHAR", "Level in the hierarchy", choices=LEVELS),
+                Column("level", "VARCHAR", "Level in the hierarchy", choices=codes.LEVELS),
                 Column(
                     "parent_id",
                     "VARCHAR",
@@ -64,7 +43,7 @@ TABLES: dict[str, Table] = {
                     "VARCHAR",
                     "Type of service (wards and departments)",
                     nullable=True,
-                    choices=SERVICE_TYPES,
+                    choices=codes.SERVICE_TYPES,
                 ),
                 Column(
                     "lead",
@@ -78,7 +57,7 @@ TABLES: dict[str, Table] = {
                     "opened",
                     "DATE",
                     "First month the unit was open (empty: open throughout); no paper or zero is shown before it",
-                    MONTH_UNIT,
+                    codes.MONTH_UNIT,
                     nullable=True,
                     optional=True,
                 ),
@@ -87,7 +66,7 @@ TABLES: dict[str, Table] = {
                     "DATE",
                     "Last month the unit was open (empty: still open); no paper or zero is shown after it, and "
                     "its division's paper names the closure",
-                    MONTH_UNIT,
+                    codes.MONTH_UNIT,
                     nullable=True,
                     optional=True,
                 ),
@@ -103,7 +82,7 @@ TABLES: dict[str, Table] = {
                     "renamed",
                     "DATE",
                     "First month under its present name (given with former_name)",
-                    MONTH_UNIT,
+                    codes.MONTH_UNIT,
                     nullable=True,
                     optional=True,
                 ),
@@ -118,7 +97,7 @@ TABLES: dict[str, Table] = {
             (
                 Column("committee_id", "VARCHAR", "Unique committee code"),
                 Column("name", "VARCHAR", "Committee name"),
-                Column("layer", "VARCHAR", "Reporting layer, which selects the report notebook", choices=LAYERS),
+                Column("layer", "VARCHAR", "Reporting layer, which selects the report notebook", choices=codes.LAYERS),
                 Column(
                     "reports_to",
                     "VARCHAR",
@@ -132,7 +111,7 @@ TABLES: dict[str, Table] = {
                     "Organisation unit whose data the committee sees",
                     references="org_units.unit_id",
                 ),
-                Column("cadence", "VARCHAR", "How often it meets", choices=CADENCES),
+                Column("cadence", "VARCHAR", "How often it meets", choices=codes.CADENCES),
             ),
             key=("committee_id",),
             grain="one row per committee (division and ward layers: one per unit, expanded from templates)",
@@ -158,7 +137,7 @@ TABLES: dict[str, Table] = {
                     "assessed_month",
                     "DATE",
                     "Month the assessment was completed (usually a quarter end)",
-                    MONTH_UNIT,
+                    codes.MONTH_UNIT,
                 ),
                 Column("requirement", "VARCHAR", "Framework ID", references="framework_requirements.requirement"),
                 Column(
@@ -210,7 +189,7 @@ TABLES: dict[str, Table] = {
             "Ward-months NHS England published as '*': fewer than 5 responses, or hidden so that another "
             "ward's small figure cannot be worked out. Their counts are unknown, so nothing is loaded into "
             "`fft_monthly`; papers name these months as suppressed, never as missing data or as zero.",
-            (UNIT, Column("month", "DATE", "Calendar month NHS England suppressed", MONTH_UNIT)),
+            (UNIT, Column("month", "DATE", "Calendar month NHS England suppressed", codes.MONTH_UNIT)),
             key=("unit_id", "month"),
             grain="one row per suppressed unit and month",
         ),
@@ -236,7 +215,7 @@ TABLES: dict[str, Table] = {
             "England FFT benchmarks per setting and month, for response-rate comparisons.",
             (
                 MONTH,
-                Column("service_type", "VARCHAR", "Setting", choices=SERVICE_TYPES),
+                Column("service_type", "VARCHAR", "Setting", choices=codes.SERVICE_TYPES),
                 percent("response_rate", "National response rate"),
                 percent("percent_positive", "National % positive"),
             ),
@@ -252,8 +231,8 @@ TABLES: dict[str, Table] = {
                 Column("received", "DATE", "Date received"),
                 Column("acknowledged", "DATE", "Date acknowledged (target: 3 working days)", nullable=True),
                 Column("closed", "DATE", "Date the response was sent (empty while open)", nullable=True),
-                Column("primary_subject", "VARCHAR", "Main KO41a subject", choices=KO41A_SUBJECTS),
-                Column("outcome", "VARCHAR", "Outcome once closed", nullable=True, choices=OUTCOMES),
+                Column("primary_subject", "VARCHAR", "Main KO41a subject", choices=codes.KO41A_SUBJECTS),
+                Column("outcome", "VARCHAR", "Outcome once closed", nullable=True, choices=codes.OUTCOMES),
                 Column("reopened", "BOOLEAN", "Reopened after the response"),
                 Column(
                     "target_working_days", "INTEGER", "Agreed response time", "working days", minimum=1, maximum=250
@@ -269,7 +248,7 @@ TABLES: dict[str, Table] = {
             "Every KO41a subject a complaint raises (a complaint counts once in totals, against each subject here).",
             (
                 Column("complaint_id", "VARCHAR", "Complaint reference", references="complaints.complaint_id"),
-                Column("subject", "VARCHAR", "KO41a subject", choices=KO41A_SUBJECTS),
+                Column("subject", "VARCHAR", "KO41a subject", choices=codes.KO41A_SUBJECTS),
             ),
             key=("complaint_id", "subject"),
             grain="one row per complaint and subject",
@@ -281,7 +260,7 @@ TABLES: dict[str, Table] = {
                 Column("contact_id", "VARCHAR", "PALS reference"),
                 UNIT,
                 Column("received", "DATE", "Date of contact"),
-                Column("theme", "VARCHAR", "Main theme (KO41a subjects)", choices=KO41A_SUBJECTS),
+                Column("theme", "VARCHAR", "Main theme (KO41a subjects)", choices=codes.KO41A_SUBJECTS),
                 Column("resolved", "DATE", "Date resolved (empty while open)", nullable=True),
             ),
             key=("contact_id",),
@@ -313,7 +292,7 @@ TABLES: dict[str, Table] = {
             (
                 UNIT,
                 MONTH,
-                Column("harm_level", "VARCHAR", "Harm level", choices=HARM_LEVELS),
+                Column("harm_level", "VARCHAR", "Harm level", choices=codes.HARM_LEVELS),
                 count("incidents", "Incidents reported"),
             ),
             key=("unit_id", "month", "harm_level"),
@@ -344,7 +323,7 @@ TABLES: dict[str, Table] = {
                 Column("comment_id", "VARCHAR", "Comment reference"),
                 UNIT,
                 MONTH,
-                Column("source", "VARCHAR", "Where the comment came from", choices=COMMENT_SOURCES),
+                Column("source", "VARCHAR", "Where the comment came from", choices=codes.COMMENT_SOURCES),
                 Column(
                     "question",
                     "VARCHAR",
@@ -390,9 +369,14 @@ TABLES: dict[str, Table] = {
                     maximum=5,
                     optional=True,
                 ),
-                Column("labels_by", "VARCHAR", "Who gave the labels", choices=CODED_BY, derived=True),
+                Column("labels_by", "VARCHAR", "Who gave the labels", choices=codes.CODED_BY, derived=True),
                 Column(
-                    "sentiment_by", "VARCHAR", "Who gave the sentiment", nullable=True, choices=CODED_BY, derived=True
+                    "sentiment_by",
+                    "VARCHAR",
+                    "Who gave the sentiment",
+                    nullable=True,
+                    choices=codes.CODED_BY,
+                    derived=True,
                 ),
                 Column(
                     "model_version",
@@ -435,7 +419,7 @@ TABLES: dict[str, Table] = {
                     "VARCHAR",
                     "Only wards of this setting (empty: every setting)",
                     nullable=True,
-                    choices=SERVICE_TYPES,
+                    choices=codes.SERVICE_TYPES,
                 ),
                 Column(
                     "basis",
@@ -451,7 +435,7 @@ TABLES: dict[str, Table] = {
                     "empty when `basis` is `national`",
                     nullable=True,
                 ),
-                Column("from_month", "DATE", "First month the target applies", MONTH_UNIT),
+                Column("from_month", "DATE", "First month the target applies", codes.MONTH_UNIT),
                 Column("set_by", "VARCHAR", "Who agreed it, e.g. 'Trust Board, March 2024'"),
             ),
             key=("measure", "unit_id", "service_type", "from_month"),
@@ -471,7 +455,7 @@ TABLES: dict[str, Table] = {
                     "The unit whose chart is rebased (a ward, or a division or the trust for its pooled chart)",
                     references="org_units.unit_id",
                 ),
-                Column("month", "DATE", "First month of the new period", MONTH_UNIT),
+                Column("month", "DATE", "First month of the new period", codes.MONTH_UNIT),
                 Column("reason", "VARCHAR", "Why: the change in the process (shown beside the chart)"),
                 Column("agreed_by", "VARCHAR", "Who agreed it, e.g. 'Medicine divisional quality board'"),
             ),
@@ -493,18 +477,18 @@ TABLES: dict[str, Table] = {
                     vocabulary="exception measure ids",
                 ),
                 Column("unit_id", "VARCHAR", "The ward the exception is about", references="org_units.unit_id"),
-                Column("raised", "DATE", "Month the exception was raised", MONTH_UNIT),
+                Column("raised", "DATE", "Month the exception was raised", codes.MONTH_UNIT),
                 Column("data_show", "VARCHAR", "What the data show, in the division's words", nullable=True),
                 Column("cause", "VARCHAR", "Cause found (empty: not yet known)", nullable=True),
                 Column("action", "VARCHAR", "What is being done"),
                 Column("owner", "VARCHAR", "Who is responsible: a name or a role"),
                 Column("due", "DATE", "When the action is due", nullable=True),
-                Column("status", "VARCHAR", "Where the action stands", choices=RESPONSE_STATUSES),
+                Column("status", "VARCHAR", "Where the action stands", choices=codes.RESPONSE_STATUSES),
                 Column(
                     "effect_expected",
                     "DATE",
                     "Month by which the chart should show the effect",
-                    MONTH_UNIT,
+                    codes.MONTH_UNIT,
                     nullable=True,
                 ),
             ),
@@ -528,7 +512,7 @@ TABLES: dict[str, Table] = {
                     references="org_units.unit_id",
                 ),
                 Column("rating", "VARCHAR", "The rating in the trust's own words, e.g. 'Sufficient', 'Limited'"),
-                Column("from_month", "DATE", "First month the rating applies", MONTH_UNIT),
+                Column("from_month", "DATE", "First month the rating applies", codes.MONTH_UNIT),
                 Column("rated_by", "VARCHAR", "Who rated it, e.g. 'Information governance group'"),
             ),
             key=("measure", "unit_id", "from_month"),
@@ -543,7 +527,7 @@ TABLES: dict[str, Table] = {
                 Column("question_id", "VARCHAR", "Question number"),
                 Column("question", "VARCHAR", "Question wording (short)"),
                 Column("score", "DOUBLE", "Trust score", "0–10", minimum=0, maximum=10),
-                Column("peer_band", "VARCHAR", "Compared with other trusts", choices=PEER_BANDS),
+                Column("peer_band", "VARCHAR", "Compared with other trusts", choices=codes.PEER_BANDS),
             ),
             key=("unit_id", "year", "question_id"),
             grain="one row per unit, year and question",
