@@ -11,11 +11,11 @@ import pandas as pd
 from pxassure.analysis import framework
 from pxassure.analysis.suppression import suppress
 from pxassure.reports import committees
-from pxassure.reports.data import FEEDBACK_SOURCES, feedback_counts, framework_position, load
+from pxassure.reports.data import FEEDBACK_SOURCES, feedback_counts, framework_position
 from pxassure.reports.escalation import escalate_from_divisions, link_wards
 from pxassure.reports.model import Chart, Report, charts_for
-from pxassure.reports.parameters import spc_options
-from pxassure.reports.provenance import code_version, parameters_of, to_records
+from pxassure.reports.opening import open_report
+from pxassure.reports.provenance import to_records
 from pxassure.words import counted, verb
 
 
@@ -156,31 +156,20 @@ def board_report(
     reports_dir: str | Path | None = None,
 ) -> BoardReport:
     """Build the board report model. Parameters are validated first, with clear errors."""
-    options = spc_options(preset, shift_length, trend_length, minimum_points)
-    spec = committees.committee_for(committee, "board")
-    escalated = committees.escalated_measures()
-    data = load(database, period)
-    month = data.month
+    opening = open_report(database, period, committee, "board", (preset, shift_length, trend_length, minimum_points))
+    data, options = opening.data, opening.options
     trust = data.trust
     trust_id = trust["unit_id"]
     divisions = committees.divisions_in_order(data.units)["unit_id"]
-    key = committees.measure_list(spec, "measures")
-    by_division = key + [
-        m for m in committees.measure_list(spec, "division_measures") if m.id not in {k.id for k in key}
-    ]
+    key = opening.measures("measures")
+    by_division = key + [m for m in opening.measures("division_measures") if m.id not in {k.id for k in key}]
     missing: list[dict] = []
 
     changes, gaps = framework_position(data, trust_id)
     sections = framework.section_scores(data.scores[data.scores["unit_id"] == trust_id])
     return BoardReport(
-        committee=committee,
-        notebook=spec["notebook"],
-        layer=spec["layer"],
-        period=month.strftime("%Y-%m"),
-        month=month,
-        unit_id=trust_id,
+        **opening.common(trust_id, linkable),
         trust_name=trust["name"],
-        options=options,
         charts=charts_for(data, key, [trust_id], options, missing),
         division_charts=charts_for(data, by_division, divisions, options, missing),
         missing=missing,
@@ -188,14 +177,8 @@ def board_report(
         section_scores=sections,
         score_changes=changes,
         assurance_gaps=gaps,
-        escalated=escalated,
-        exceptions=link_wards(escalate_from_divisions(data, options, reports_dir, escalated), linkable),
-        links=committees.report_links(spec["layer"], trust_id, data.units, linkable, data.committee_names),
+        exceptions=link_wards(escalate_from_divisions(data, options, reports_dir, opening.escalated), linkable),
         feedback_counts=feedback_table(data),
-        parameters=parameters_of(month, database, options),
-        snapshot=data.snapshot,
-        **data.owners(),
-        code_version=code_version(),
     )
 
 

@@ -15,11 +15,11 @@ from pxassure.analysis.suppression import MARK, suppress
 from pxassure.errors import ParameterError
 from pxassure.ingest import catalogue
 from pxassure.reports import committees
-from pxassure.reports.data import ReportData, framework_position, load
+from pxassure.reports.data import ReportData, framework_position
 from pxassure.reports.escalation import escalate, link_wards, ward_children
 from pxassure.reports.model import Chart, Report, by_measure, charts_for
-from pxassure.reports.parameters import spc_options
-from pxassure.reports.provenance import code_version, parameters_of, to_records
+from pxassure.reports.opening import open_report
+from pxassure.reports.provenance import to_records
 from pxassure.words import counted, verb
 
 
@@ -200,11 +200,9 @@ def division_report(
     if unit_id is None:
         raise ParameterError("unit_id is required for a division report")
     unit_id = str(unit_id).strip()
-    options = spc_options(preset, shift_length, trend_length, minimum_points)
-    spec = committees.committee_for(committee, "division")
-    escalated = committees.escalated_measures()
-    data = load(database, period, unit_id)  # the unit's own rows and the shared tables
-    month = data.month
+    spc = (preset, shift_length, trend_length, minimum_points)
+    opening = open_report(database, period, committee, "division", spc, unit_id)  # its rows and the shared tables
+    data, options, month = opening.data, opening.options, opening.data.month
     unit = data.unit(unit_id)
     if unit["level"] != "division":
         raise ParameterError(f"unit_id {unit_id!r} is a {unit['level']}, not a division")
@@ -216,18 +214,12 @@ def division_report(
 
     changes, gaps = framework_position(data, unit_id)
     missing: list[dict] = []
-    exceptions = escalate(data, options, reports_dir, children, escalated)
+    exceptions = escalate(data, options, reports_dir, children, opening.escalated)
     return DivisionReport(
-        committee=committee,
-        notebook=spec["notebook"],
-        layer=spec["layer"],
-        period=month.strftime("%Y-%m"),
-        month=month,
-        unit_id=unit_id,
+        **opening.common(unit_id, linkable, unit_id=unit_id),
         unit_name=unit["name"],
-        options=options,
-        charts=charts_for(data, committees.measure_list(spec, "measures"), [unit_id], options, missing),
-        ward_charts=charts_for(data, committees.measure_list(spec, "ward_measures"), wards, options, missing),
+        charts=charts_for(data, opening.measures("measures"), [unit_id], options, missing),
+        ward_charts=charts_for(data, opening.measures("ward_measures"), wards, options, missing),
         missing=missing,
         data_used=data.data_used(data.scope(unit_id)),
         section_scores=framework.section_scores(data.scores[data.scores["unit_id"] == unit_id]),
@@ -237,13 +229,7 @@ def division_report(
         complaints_by_subject=complaints_by_subject(data, every_ward),
         closed_wards=closed,
         renamed_wards=renamed,
-        escalated=escalated,
         exceptions=link_wards(exceptions, linkable),
-        links=committees.report_links(spec["layer"], unit_id, data.units, linkable, data.committee_names),
-        parameters=parameters_of(month, database, options, unit_id=unit_id),
-        snapshot=data.snapshot,
-        **data.owners(),
-        code_version=code_version(),
     )
 
 

@@ -17,13 +17,12 @@ from pxassure.analysis.measures import Measure
 from pxassure.analysis.suppression import MARK, suppress
 from pxassure.ingest import catalogue
 from pxassure.ingest.columns import SETTINGS
-from pxassure.reports import committees
-from pxassure.reports.data import ReportData, framework_position, load
+from pxassure.reports.data import ReportData, framework_position
 from pxassure.reports.division import action_counts, actions_due, complaints_by_subject
 from pxassure.reports.escalation import escalate_from_divisions, link_wards
 from pxassure.reports.model import Report
-from pxassure.reports.parameters import spc_options
-from pxassure.reports.provenance import code_version, parameters_of, to_records
+from pxassure.reports.opening import open_report
+from pxassure.reports.provenance import to_records
 from pxassure.reports.trustwide import complaints_performance, trust_and_division_charts
 from pxassure.words import counted, verb
 
@@ -268,12 +267,10 @@ def patient_experience_report(
     reports_dir: str | Path | None = None,
 ) -> PatientExperienceReport:
     """Build the Patient Experience Committee's report model."""
-    options = spc_options(preset, shift_length, trend_length, minimum_points)
+    spc = (preset, shift_length, trend_length, minimum_points)
+    opening = open_report(database, period, committee, "patient_experience_committee", spc)
+    data, options, month = opening.data, opening.options, opening.data.month
     missing: list[dict] = []
-    spec = committees.committee_for(committee, "patient_experience_committee")
-    escalated = committees.escalated_measures()
-    data = load(database, period)
-    month = data.month
     trust_id = data.trust["unit_id"]
     assessors = data.units.loc[data.units["level"].isin(["trust", "division"]), ["unit_id", "name"]]
     each = [actions_due(data.scores, u, month).assign(unit=n) for u, n in assessors.itertuples(index=False)]
@@ -287,31 +284,19 @@ def patient_experience_report(
         ).reset_index(drop=True)
     changes, gaps = framework_position(data, trust_id)
     return PatientExperienceReport(
-        committee=committee,
-        notebook=spec["notebook"],
-        layer=spec["layer"],
-        period=month.strftime("%Y-%m"),
-        month=month,
-        unit_id=trust_id,
-        options=options,
-        charts=trust_and_division_charts(data, committees.measure_list(spec, "measures"), options, missing),
+        **opening.common(trust_id, linkable, committee=committee),
+        charts=trust_and_division_charts(data, opening.measures("measures"), options, missing),
         missing=missing,
         data_used=data.data_used(),
-        funnels=ward_funnels(data, committees.measure_list(spec, "funnel_measures"), options.minimum_denominator),
+        funnels=ward_funnels(data, opening.measures("funnel_measures"), options.minimum_denominator),
         response_rates=response_rates(data),
         complaints_subjects=complaints_by_subject(data, data.wards()),
         complaints_targets=complaints_performance(data),
-        escalated=escalated,
-        exceptions=link_wards(escalate_from_divisions(data, options, reports_dir, escalated), linkable),
+        exceptions=link_wards(escalate_from_divisions(data, options, reports_dir, opening.escalated), linkable),
         trends=ward_trends(data),
         trend_months=trend_months(data),
         actions=actions,
         comment_themes=trust_themes(data),
         score_changes=changes,
         assurance_gaps=gaps,
-        links=committees.report_links(spec["layer"], trust_id, data.units, linkable, data.committee_names),
-        parameters=parameters_of(month, database, options, committee=committee),
-        snapshot=data.snapshot,
-        **data.owners(),
-        code_version=code_version(),
     )

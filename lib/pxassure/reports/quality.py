@@ -15,12 +15,11 @@ import pandas as pd
 from pxassure.analysis import measures, triangulation
 from pxassure.analysis.measures import Measure
 from pxassure.ingest import catalogue
-from pxassure.reports import committees
-from pxassure.reports.data import ReportData, framework_position, load
+from pxassure.reports.data import ReportData, framework_position
 from pxassure.reports.escalation import escalate_from_divisions, link_wards
 from pxassure.reports.model import Report
-from pxassure.reports.parameters import spc_options
-from pxassure.reports.provenance import code_version, parameters_of, to_records
+from pxassure.reports.opening import open_report
+from pxassure.reports.provenance import to_records
 from pxassure.reports.trustwide import complaints_performance, trust_and_division_charts
 from pxassure.words import counted, p_text, verb
 
@@ -164,19 +163,17 @@ def quality_report(
 ) -> QualityReport:
     """Build a quality committee's report model (any committee whose params file names the
     quality notebook: today the Executive Quality Committee and the Quality and Governance Committee)."""
-    options = spc_options(preset, shift_length, trend_length, minimum_points)
+    spc = (preset, shift_length, trend_length, minimum_points)
+    opening = open_report(database, period, committee, "quality_committee", spc)
+    data, options = opening.data, opening.options
     missing: list[dict] = []
-    spec = committees.committee_for(committee, "quality_committee")
-    escalated = committees.escalated_measures()
-    data = load(database, period)
-    month = data.month
     trust_id = data.trust["unit_id"]
     s = data.scores[data.scores["unit_id"] == trust_id]
     heat = s.assign(period=pd.to_datetime(s["assessed_month"]).dt.strftime("%Y-%m")).pivot_table(
         index="requirement", columns="period", values="score", aggfunc="first"
     )
     heat = heat.reindex(catalogue.requirement_ids()).astype(float)
-    chosen = committees.measure_list(spec, "triangulate")
+    chosen = opening.measures("triangulate")
     triangulated = [m for m in chosen if not data.not_supplied(m)]
     missing += [
         {"measure": m.name, "unit": "triangulation", "reason": "not supplied: " + ", ".join(data.not_supplied(m))}
@@ -186,14 +183,8 @@ def quality_report(
     tri, corr = triangulate(data, triangulated)
     changes, gaps = framework_position(data, trust_id)
     return QualityReport(
-        committee=committee,
-        notebook=spec["notebook"],
-        layer=spec["layer"],
-        period=month.strftime("%Y-%m"),
-        month=month,
-        unit_id=trust_id,
-        options=options,
-        charts=trust_and_division_charts(data, committees.measure_list(spec, "measures"), options, missing),
+        **opening.common(trust_id, linkable, committee=committee),
+        charts=trust_and_division_charts(data, opening.measures("measures"), options, missing),
         missing=missing,
         data_used=data.data_used(),
         heatmap=heat,
@@ -204,11 +195,5 @@ def quality_report(
         correlations=corr,
         staff_survey=staff_survey_by_division(data),
         complaints=complaints_performance(data, by_division=True),
-        escalated=escalated,
-        exceptions=link_wards(escalate_from_divisions(data, options, reports_dir, escalated), linkable),
-        links=committees.report_links(spec["layer"], trust_id, data.units, linkable, data.committee_names),
-        parameters=parameters_of(month, database, options, committee=committee),
-        snapshot=data.snapshot,
-        **data.owners(),
-        code_version=code_version(),
+        exceptions=link_wards(escalate_from_divisions(data, options, reports_dir, opening.escalated), linkable),
     )

@@ -16,11 +16,11 @@ from pxassure.errors import ParameterError
 from pxassure.ingest.columns import SETTINGS
 from pxassure.ingest.themes import LABEL_SEPARATOR
 from pxassure.reports import committees
-from pxassure.reports.data import load
 from pxassure.reports.escalation import EXCEPTION_COLUMNS, response_text, ward_exceptions, with_responses
 from pxassure.reports.model import SUPPRESSED, Chart, Report, chart_for, charts_for
-from pxassure.reports.parameters import spc_options, unit_code
-from pxassure.reports.provenance import code_version, parameters_of, to_records
+from pxassure.reports.opening import open_report
+from pxassure.reports.parameters import unit_code
+from pxassure.reports.provenance import to_records
 
 QUOTES_PER_SENTIMENT = 3
 
@@ -181,11 +181,10 @@ def ward_report(
 ) -> WardReport:
     """Build one ward's report model; parameters are checked first."""
     unit_id = unit_code(unit_id)
-    options = spc_options(preset, shift_length, trend_length, minimum_points)
-    spec = committees.committee_for(committee, "ward")
-    escalated = committees.escalated_measures()
-    data = load(database, period, unit_id, quotes=True)  # its own rows, the shared tables, comments' text
-    month = data.month
+    spc = (preset, shift_length, trend_length, minimum_points)
+    # its own rows, the shared tables and its comments' words
+    opening = open_report(database, period, committee, "ward", spc, unit_id, quotes=True)
+    data, options, month = opening.data, opening.options, opening.data.month
     unit = data.unit(unit_id)
     if unit["level"] != "ward":
         raise ParameterError(f"unit_id {unit_id!r} is a {unit['level']}, not a ward or department")
@@ -196,7 +195,7 @@ def ward_report(
     place = committees.placement(units, unit_id)
     period_label = month.strftime("%Y-%m")
     missing: list[dict] = []
-    charts = charts_for(data, committees.measure_list(spec, "measures"), [unit_id], options, missing)
+    charts = charts_for(data, opening.measures("measures"), [unit_id], options, missing)
     themes, quotes = _comment_themes(data.comments[data.comments["unit_id"] == unit_id], month)
     theme_charts = _theme_charts(data, unit_id, options, month)
     ward = {
@@ -205,32 +204,20 @@ def ward_report(
         **{k: place[k] for k in ("care_group", "division_id", "division")},
     }
     return WardReport(
-        committee=committee,
-        notebook=spec["notebook"],
-        layer=spec["layer"],
-        period=period_label,
-        month=month,
-        unit_id=unit_id,
+        **opening.common(unit_id, linkable, unit_id=unit_id),
         unit_name=unit["name"],
         formerly=unit["formerly"],
         service_type=unit["service_type"] or "",
         care_group=place["care_group"],
         division_id=place["division_id"],
         division=place["division"],
-        options=options,
         charts=charts,
         missing=missing,
         data_used=data.data_used([unit_id]),
         changes=_changes(charts, period_label),
         themes=themes,
         quotes=quotes,
-        escalated=escalated,
-        escalations=with_responses(ward_exceptions(data, options, escalated, [unit_id]), data),
+        escalations=with_responses(ward_exceptions(data, options, opening.escalated, [unit_id]), data),
         theme_charts=theme_charts,
         exceptions=concerns_this_month(charts, theme_charts, period_label, ward),
-        links=committees.report_links(spec["layer"], unit_id, data.units, linkable, data.committee_names),
-        parameters=parameters_of(month, database, options, unit_id=unit_id),
-        snapshot=data.snapshot,
-        **data.owners(),
-        code_version=code_version(),
     )
