@@ -56,71 +56,86 @@ def run(
         folder.mkdir(parents=True, exist_ok=True)
         remove_abandoned_staging(folder)
         staging = Path(tempfile.mkdtemp(prefix=f".staging-{job.name}-{os.getpid()}-", dir=folder))
-        executed = staging / f"{job.name}.ipynb"
-        params = dict(job.parameters)
-        params["database"] = str(absolute(Path(params["database"]), base))
-        params["output_dir"] = str(staging)
-        params["linkable"] = list(linkable)
-        params["reports_dir"] = str(job.period_dir(output_root))
-        notebook_machinery()  # loaded here: planning or skipping a build never needs it
-        import papermill as pm
-
-        from pxassure.execution.kernels import IPCKernelManager
-        from pxassure.publish.export import export_html
-
-        executed_nb = pm.execute_notebook(
-            str(PROJECT_ROOT / "notebooks" / f"{job.spec.notebook}.ipynb"),
-            str(executed),
-            parameters=params,
-            kernel_name="python3",
-            kernel_manager_class=IPCKernelManager,
-            progress_bar=False,
-            cwd=str(PROJECT_ROOT),
-            execution_timeout=job.timeout,
-            # The notebook is written when the run ends, failed or not (and every 30 s in a long
-            # cell); writing it around every cell as well cost half a second a report.
-            request_save_on_cell_execute=False,
-        )
-        # the node papermill ran and wrote, not the file read back again
-        export_html(executed_nb, staging / f"{job.name}.html", title=f"{job.title} — {job.period}")
-        if job.pdf:
-            from pxassure.publish.pdf import print_pdf
-
-            print_pdf(staging / f"{job.name}.html", staging / f"{job.name}.pdf")
-        # Everything built: move into place, the paper last so it never points at stale findings.
-        moves = (
-            ("findings.json", f"{job.name}.findings.json", "findings"),
-            (f"{job.name}.ipynb", f"{job.name}.ipynb", "notebook"),
-            (f"{job.name}{APPENDIX_SUFFIX}", f"{job.name}{APPENDIX_SUFFIX}", "appendix"),
-            (f"{job.name}.pdf", f"{job.name}.pdf", "pdf"),
-            (f"{job.name}.html", f"{job.name}.html", "html"),
-        )
-        for src_name, dest_name, attr in moves:
-            src = staging / src_name
-            dest = folder / dest_name
-            if src.exists():
-                os.replace(src, dest)
-                setattr(outcome, attr, dest)
-            elif attr in ("appendix", "pdf"):
-                dest.unlink(missing_ok=True)  # an old appendix or PDF would no longer match the paper
-        (folder / f"{job.name}.failed.ipynb").unlink(missing_ok=True)
+        _build_in(staging, job, output_root, linkable, base)
+        _move_into_place(staging, folder, job, outcome)
         if key is not None:  # written last: a report is current only once everything is in place
             atomic_write_text(folder / f"{job.name}{freshness.KEY_SUFFIX}", key + "\n")
     except Exception as exc:  # one report's failure is reported, never fatal to the others
-        outcome.html = outcome.findings = outcome.appendix = outcome.pdf = None
-        if staging is not None and folder is not None and (staging / f"{job.name}.ipynb").exists():
-            failed = folder / f"{job.name}.failed.ipynb"
-            os.replace(staging / f"{job.name}.ipynb", failed)
-            outcome.notebook = failed
-        outcome.error = failure_text(exc)
-        if type(exc).__name__ == "CellTimeoutError":
-            outcome.error = (
-                f"a cell ran for more than {job.timeout} s and was stopped (--timeout); its kernel was shut down"
-            )
+        _record_failure(exc, job, staging, folder, outcome)
     finally:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
     return outcome
+
+
+def _build_in(staging: Path, job: ReportJob, output_root: Path, linkable: list[str], base: Path | None) -> None:
+    """Execute the job's notebook with papermill and export its paper (and PDF), all in ``staging``."""
+    params = dict(job.parameters)
+    params["database"] = str(absolute(Path(params["database"]), base))
+    params["output_dir"] = str(staging)
+    params["linkable"] = list(linkable)
+    params["reports_dir"] = str(job.period_dir(output_root))
+    notebook_machinery()  # loaded here: planning or skipping a build never needs it
+    import papermill as pm
+
+    from pxassure.execution.kernels import IPCKernelManager
+    from pxassure.publish.export import export_html
+
+    executed_nb = pm.execute_notebook(
+        str(PROJECT_ROOT / "notebooks" / f"{job.spec.notebook}.ipynb"),
+        str(staging / f"{job.name}.ipynb"),
+        parameters=params,
+        kernel_name="python3",
+        kernel_manager_class=IPCKernelManager,
+        progress_bar=False,
+        cwd=str(PROJECT_ROOT),
+        execution_timeout=job.timeout,
+        # The notebook is written when the run ends, failed or not (and every 30 s in a long
+        # cell); writing it around every cell as well cost half a second a report.
+        request_save_on_cell_execute=False,
+    )
+    # the node papermill ran and wrote, not the file read back again
+    export_html(executed_nb, staging / f"{job.name}.html", title=f"{job.title} — {job.period}")
+    if job.pdf:
+        from pxassure.publish.pdf import print_pdf
+
+        print_pdf(staging / f"{job.name}.html", staging / f"{job.name}.pdf")
+
+
+def _move_into_place(staging: Path, folder: Path, job: ReportJob, outcome: ReportOutcome) -> None:
+    """Everything built: each file into ``folder``, the paper last so it never points at stale findings."""
+    moves = (
+        ("findings.json", f"{job.name}.findings.json", "findings"),
+        (f"{job.name}.ipynb", f"{job.name}.ipynb", "notebook"),
+        (f"{job.name}{APPENDIX_SUFFIX}", f"{job.name}{APPENDIX_SUFFIX}", "appendix"),
+        (f"{job.name}.pdf", f"{job.name}.pdf", "pdf"),
+        (f"{job.name}.html", f"{job.name}.html", "html"),
+    )
+    for src_name, dest_name, attr in moves:
+        src = staging / src_name
+        dest = folder / dest_name
+        if src.exists():
+            os.replace(src, dest)
+            setattr(outcome, attr, dest)
+        elif attr in ("appendix", "pdf"):
+            dest.unlink(missing_ok=True)  # an old appendix or PDF would no longer match the paper
+    (folder / f"{job.name}.failed.ipynb").unlink(missing_ok=True)
+
+
+def _record_failure(
+    exc: Exception, job: ReportJob, staging: Path | None, folder: Path | None, outcome: ReportOutcome
+) -> None:
+    """The outcome of a failed build: no paper, the executed notebook kept as ``.failed.ipynb``, and why."""
+    outcome.html = outcome.findings = outcome.appendix = outcome.pdf = None
+    if staging is not None and folder is not None and (staging / f"{job.name}.ipynb").exists():
+        failed = folder / f"{job.name}.failed.ipynb"
+        os.replace(staging / f"{job.name}.ipynb", failed)
+        outcome.notebook = failed
+    outcome.error = failure_text(exc)
+    if type(exc).__name__ == "CellTimeoutError":
+        outcome.error = (
+            f"a cell ran for more than {job.timeout} s and was stopped (--timeout); its kernel was shut down"
+        )
 
 
 def notebook_machinery() -> None:

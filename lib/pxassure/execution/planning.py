@@ -123,28 +123,12 @@ def plan(
     if committee is not None and committee not in params:
         raise ParameterError(f"no parameters file for committee {committee!r} in {params_dir}; known: {sorted(params)}")
     database = Path(database)
-    with Store(absolute(database), read_only=True) as store:
-        month = resolve_period(store, period)
-        units = store.table("org_units")
-        names = committees.layer_names(store.table("committees"))
-        digests = freshness.data_digests(store)
+    month, units, names, digests = _read_store(database, period)
     trust = units[units["level"] == "trust"]
-    if len(trust) != 1:
-        raise ParameterError(f"org_units in {database} must have exactly one unit at level 'trust', found {len(trust)}")
     current = measures.open_units(units, month)  # a closed ward has no paper after it closed
     specs = committees.plan(params, current, only=None if committee is None else [committee], names=names)
     if unit is not None:
-        code = unit_code(unit)
-        specs = [s for s in specs if s.unit_id == code]
-        if not specs:
-            known = units["unit_id"].tolist()
-            if code not in known:
-                raise ParameterError(unknown_unit(code, known))
-            why = measures.closure(units, code, month)
-            raise ParameterError(
-                f"unit {code!r} has no {committee or ''} report for {month:%Y-%m}: "
-                + (f"it {why}" if why else "not a unit of that layer in org_units")
-            )
+        specs = _one_unit(specs, unit_code(unit), units, month, committee)
 
     pack = committees.plan(params, current, names=names)  # every report: keys depend on the reports below
     declared = {n: notebook_parameters(n, PROJECT_ROOT / "notebooks") for n in {spec.notebook for spec in pack}}
@@ -154,11 +138,68 @@ def plan(
     building = dict.fromkeys(name for n in notebooks for name in declared[n])
     refuse_unknown(overrides or {}, building, ", ".join(f"notebooks/{n}.ipynb" for n in notebooks))
 
+    resolved = _resolver(declared, overrides or {}, cover or {}, month, database)
+
+    code = freshness.code_digest(str(PROJECT_ROOT))
+    reads = inputs(pack, units)
+    keys = content_keys(pack, reads, digests, resolved, pdf, code)
+    snapshot = freshness.snapshot_digest(digests, code)
+    for spec in specs:
+        check_options(resolved(spec), spec)
+    trust_id, trust_name = trust.iloc[0]["unit_id"], trust.iloc[0]["name"]
+    return [
+        ReportJob(
+            spec,
+            resolved(spec),
+            trust_id,
+            trust_name,
+            pdf=pdf,
+            key=keys[spec.path],
+            timeout=timeout,
+            snapshot=snapshot,
+            below=tuple(reads[spec.path][1]),
+        )
+        for spec in specs
+    ]
+
+
+def _read_store(database: Path, period: str):
+    """What planning needs from the store: the month, the units (one trust), committee names, digests."""
+    with Store(absolute(database), read_only=True) as store:
+        month = resolve_period(store, period)
+        units = store.table("org_units")
+        names = committees.layer_names(store.table("committees"))
+        digests = freshness.data_digests(store)
+    trust = units[units["level"] == "trust"]
+    if len(trust) != 1:
+        raise ParameterError(f"org_units in {database} must have exactly one unit at level 'trust', found {len(trust)}")
+    return month, units, names, digests
+
+
+def _one_unit(specs: list[ReportSpec], code: str, units, month, committee: str | None) -> list[ReportSpec]:
+    """The planned reports for unit ``code``, or why it has none (unknown, closed, another layer)."""
+    specs = [s for s in specs if s.unit_id == code]
+    if not specs:
+        known = units["unit_id"].tolist()
+        if code not in known:
+            raise ParameterError(unknown_unit(code, known))
+        why = measures.closure(units, code, month)
+        raise ParameterError(
+            f"unit {code!r} has no {committee or ''} report for {month:%Y-%m}: "
+            + (f"it {why}" if why else "not a unit of that layer in org_units")
+        )
+    return specs
+
+
+def _resolver(declared: dict, overrides: dict, cover: dict, month, database: Path):
+    """A function giving each report's parameters: its params file's, the options its notebook
+    takes, cover-sheet values for papers with a cover, the month and database, and what-if text."""
+
     def resolved(spec: ReportSpec) -> dict:
-        takes = {k: v for k, v in (overrides or {}).items() if k in declared[spec.notebook]}
+        takes = {k: v for k, v in overrides.items() if k in declared[spec.notebook]}
         parameters = {**spec.parameters, **takes}
         if spec.layer in committees.COVER_LAYERS:
-            given = dict(cover or {})
+            given = dict(cover)
             own = (given.pop("meeting_dates", None) or {}).get(spec.key)
             parameters.update({k: v for k, v in given.items() if v is not None})
             if own:
@@ -168,28 +209,7 @@ def plan(
         parameters["what_if"] = what_if_text(parameters, official)
         return parameters
 
-    code = freshness.code_digest(str(PROJECT_ROOT))
-    reads = inputs(pack, units)
-    keys = content_keys(pack, reads, digests, resolved, pdf, code)
-    snapshot = freshness.snapshot_digest(digests, code)
-    jobs = []
-    for spec in specs:
-        parameters = resolved(spec)
-        check_options(parameters, spec)
-        jobs.append(
-            ReportJob(
-                spec,
-                parameters,
-                trust.iloc[0]["unit_id"],
-                trust.iloc[0]["name"],
-                pdf=pdf,
-                key=keys[spec.path],
-                timeout=timeout,
-                snapshot=snapshot,
-                below=tuple(reads[spec.path][1]),
-            )
-        )
-    return jobs
+    return resolved
 
 
 def inputs(specs: list[ReportSpec], units) -> dict[str, tuple[list[str] | None, list[str]]]:
