@@ -176,3 +176,11 @@ def test_missing_months_are_warned_about_and_kept_in_the_load_log(tmp_path, caps
     fill.write_text(fft.read_text().splitlines()[0] + "\n007,2025-03,1,1,0,0,0,0,9\n007,2025-04,1,1,0,0,0,0,9\n")
     assert main(["load", str(fill), "--append", "--database", str(tmp_path / "s.duckdb")]) == 0
     assert "warning" not in capsys.readouterr().out
+
+
+def test_every_column_type_in_the_schema_has_a_parser():
+    from pxassure.ingest import sources as loader
+    from pxassure.ingest.schema import TABLES as declared
+
+    types = {c.type for t in declared.values() for c in t.input_columns}
+    assert types <= set(loader._PARSERS), types - set(loader._PARSERS)

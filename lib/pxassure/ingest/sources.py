@@ -97,50 +97,68 @@ def parse_table(
         blank |= control  # reported once: not checked again as a value
         if col.pattern:
             bad(~blank & ~text.fillna("").str.fullmatch(col.pattern), col.pattern_text)
-        if col.type == "VARCHAR":
-            values = text.where(~blank, None)
-        elif col.type == "INTEGER":
-            ok = text.fillna("").str.match(_INT)
-            formula = _formula(text)
-            bad(~blank & ~ok & ~formula, "a whole number")
-            bad(~blank & formula, "a whole number, not a formula (pxassure never evaluates formulas)")
-            values = pd.to_numeric(text.where(~blank & ok), errors="coerce").astype("Int64")
-        elif col.type == "DOUBLE":
-            formula = _formula(text)
-            values = pd.to_numeric(text.where(~blank & ~formula), errors="coerce")
-            bad(~blank & values.isna() & ~formula, "a number")
-            bad(~blank & formula, "a number, not a formula (pxassure never evaluates formulas)")
-            values = values.astype("Float64")
-        elif col.type == "DATE":
-            is_month = text.fillna("").str.match(_MONTH)
-            padded = text.where(~is_month, text + "-01")
-            values = pd.to_datetime(padded.where(~blank), format="%Y-%m-%d", errors="coerce")
-            is_month_column = col.is_month
-            bad(~blank & values.isna(), "a real date as YYYY-MM-DD" + (" or YYYY-MM" if is_month_column else ""))
-            if is_month_column:
-                bad(values.notna() & (values.dt.day != 1), "a month: YYYY-MM or the first day of the month")
-            values = values.dt.date
-        elif col.type == "BOOLEAN":
-            low = text.fillna("").str.lower()
-            truth = low.isin(list(TRUE_TEXT))
-            falsity = low.isin(list(FALSE_TEXT))
-            bad(~blank & ~truth & ~falsity, "true or false (also yes/no, 1/0)")
-            values = pd.Series(np.where(truth, True, np.where(falsity, False, None)), dtype="boolean")
-        else:  # pragma: no cover - schema types are fixed
-            raise AssertionError(col.type)
+        values = _PARSERS[col.type](text, blank, col, bad)
 
-        present = values.notna()
-        if col.choices:
-            bad(present & ~values.isin(list(col.choices)), "one of " + ", ".join(repr(c) for c in col.choices))
-        if col.minimum is not None and col.type in ("INTEGER", "DOUBLE"):
-            bad(present & (values < col.minimum).fillna(False), f"a value of at least {col.minimum:g}")
-        if col.maximum is not None and col.type in ("INTEGER", "DOUBLE"):
-            bad(present & (values > col.maximum).fillna(False), f"a value of at most {col.maximum:g}")
+        _check_range(values, col, bad)
         out[col.name] = values.reset_index(drop=True)
 
     frame = pd.DataFrame(out)
     problems += _table_checks(frame, table, file, sheet, rows)
     return frame, problems
+
+
+# Each column type's parser: (its cells as trimmed text, which are blank, the column, a function
+# recording a problem for the rows of a mask) -> the typed values, blank or unreadable as missing.
+def _varchar(text, blank, col, bad):
+    return text.where(~blank, None)
+
+
+def _integer(text, blank, col, bad):
+    ok = text.fillna("").str.match(_INT)
+    formula = _formula(text)
+    bad(~blank & ~ok & ~formula, "a whole number")
+    bad(~blank & formula, "a whole number, not a formula (pxassure never evaluates formulas)")
+    return pd.to_numeric(text.where(~blank & ok), errors="coerce").astype("Int64")
+
+
+def _double(text, blank, col, bad):
+    formula = _formula(text)
+    values = pd.to_numeric(text.where(~blank & ~formula), errors="coerce")
+    bad(~blank & values.isna() & ~formula, "a number")
+    bad(~blank & formula, "a number, not a formula (pxassure never evaluates formulas)")
+    return values.astype("Float64")
+
+
+def _date(text, blank, col, bad):
+    is_month = text.fillna("").str.match(_MONTH)
+    padded = text.where(~is_month, text + "-01")
+    values = pd.to_datetime(padded.where(~blank), format="%Y-%m-%d", errors="coerce")
+    bad(~blank & values.isna(), "a real date as YYYY-MM-DD" + (" or YYYY-MM" if col.is_month else ""))
+    if col.is_month:
+        bad(values.notna() & (values.dt.day != 1), "a month: YYYY-MM or the first day of the month")
+    return values.dt.date
+
+
+def _boolean(text, blank, col, bad):
+    low = text.fillna("").str.lower()
+    truth = low.isin(list(TRUE_TEXT))
+    falsity = low.isin(list(FALSE_TEXT))
+    bad(~blank & ~truth & ~falsity, "true or false (also yes/no, 1/0)")
+    return pd.Series(np.where(truth, True, np.where(falsity, False, None)), dtype="boolean")
+
+
+_PARSERS = {"VARCHAR": _varchar, "INTEGER": _integer, "DOUBLE": _double, "DATE": _date, "BOOLEAN": _boolean}
+
+
+def _check_range(values: pd.Series, col, bad) -> None:
+    """The column's allowed values, minimum and maximum, checked on the values present."""
+    present = values.notna()
+    if col.choices:
+        bad(present & ~values.isin(list(col.choices)), "one of " + ", ".join(repr(c) for c in col.choices))
+    if col.minimum is not None and col.type in ("INTEGER", "DOUBLE"):
+        bad(present & (values < col.minimum).fillna(False), f"a value of at least {col.minimum:g}")
+    if col.maximum is not None and col.type in ("INTEGER", "DOUBLE"):
+        bad(present & (values > col.maximum).fillna(False), f"a value of at most {col.maximum:g}")
 
 
 def _table_checks(frame: pd.DataFrame, table: Table, file: str, sheet: str | None, rows) -> list[Problem]:
