@@ -145,6 +145,29 @@ def glm_trend(
         raise SPCInputError(f"family must be 'binomial', 'poisson' or 'negbin', got {family!r}")
     if dispersion not in DISPERSION:
         raise SPCInputError(f"dispersion must be one of {list(DISPERSION)}, got {dispersion!r}")
+    y, n, periods = _glm_inputs(numerator, denominator, times, family, seasonal)
+    t_years = (periods - periods.min()) / periods_per_year
+    X = _design(t_years, seasonal, periods, periods_per_year)
+    fit, scale, phi = _glm_fit(family, dispersion, y, n, X)
+    params = np.asarray(fit.params)
+    ci = np.asarray(fit.conf_int(alpha=1 - confidence))
+    quasi = dispersion == "quasi" and family != "negbin"
+    return TrendResult(
+        ("glm_quasi" + family if quasi else f"glm_{family}") + ("_seasonal" if seasonal else ""),
+        int(len(y)),
+        float(params[1]),
+        float(ci[1, 0]),
+        float(ci[1, 1]),
+        float(np.asarray(fit.pvalues)[1]),
+        scale,
+        confidence,
+        float(np.asarray(fit.tvalues)[1]),
+        phi,
+    )
+
+
+def _glm_inputs(numerator, denominator, times, family: str, seasonal: bool):
+    """The observed periods' counts, trials (or exposure) and positions, checked for a GLM trend."""
     y = _clean(numerator, "numerator")
     n = np.ones_like(y) if denominator is None else _clean(denominator, "denominator")
     if len(n) != len(y):
@@ -165,8 +188,11 @@ def glm_trend(
     min_points = 6 if seasonal else 4
     if len(y) < min_points:
         raise SPCInputError(f"a GLM trend needs at least {min_points} observed periods, got {len(y)}")
-    t_years = (periods - periods.min()) / periods_per_year
-    X = _design(t_years, seasonal, periods, periods_per_year)
+    return y, n, periods
+
+
+def _glm_fit(family: str, dispersion: str, y, n, X):
+    """The fitted model, its slope's scale in words, and the Pearson dispersion φ (None for negbin)."""
     phi = None
     if family == "negbin":
         fit = sm.NegativeBinomial(y, X, offset=np.log(n)).fit(disp=0, maxiter=200)
@@ -182,21 +208,7 @@ def glm_trend(
         phi = float(fit.pearson_chi2 / fit.df_resid) if fit.df_resid > 0 else None
         if dispersion == "quasi" and phi is not None:
             fit = model.fit(scale=max(phi, 1.0), use_t=True)
-    params = np.asarray(fit.params)
-    ci = np.asarray(fit.conf_int(alpha=1 - confidence))
-    quasi = dispersion == "quasi" and family != "negbin"
-    return TrendResult(
-        ("glm_quasi" + family if quasi else f"glm_{family}") + ("_seasonal" if seasonal else ""),
-        int(len(y)),
-        float(params[1]),
-        float(ci[1, 0]),
-        float(ci[1, 1]),
-        float(np.asarray(fit.pvalues)[1]),
-        scale,
-        confidence,
-        float(np.asarray(fit.tvalues)[1]),
-        phi,
-    )
+    return fit, scale, phi
 
 
 def adjust_p_values(p_values: Any, alpha: float = 0.05) -> np.ndarray:
