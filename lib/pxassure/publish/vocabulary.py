@@ -330,39 +330,66 @@ def describe_chart(
     label = chart_label(result)
     label = label[0].upper() + label[1:]
     text = [f"{label} of {measure}, {len(observed)} points from {first} to {last}."]
-    if result.has_limits:
+    text += _limits_words(result, observed, unit, target) if result.has_limits else _run_chart_words(result, lp, unit)
+    text += _missing_words(result, first, small, suppressed)
+    rebased = describe_rebases(result, rebases)
+    if rebased:
+        text.append(rebased)
+    sustained = describe_sustained(spc.sustained_runs(result))
+    if sustained:
+        text.append(sustained)
+    return " ".join(text)
+
+
+def _limits_words(result: SPCResult, observed: pd.DataFrame, unit: str, target: Target | None) -> list[str]:
+    """A control chart's limits, latest point, special causes and assurance against its target."""
+    lp = observed.iloc[-1]
+    last = observed.index[-1]
+    text = []
+    text.append(
+        f"Centre line {number(lp['centre'], unit)}, process limits {number(lp['lower'], unit)} to {number(lp['upper'], unit)}."
+    )
+    variation = result.variation
+    why = f" ({RULE_TEXT[lp['rule']]})" if lp["rule"] else ""
+    text.append(f"The latest value, {number(lp['value'], unit)} in {last}, shows {ICONS[variation].phrase}{why}.")
+    if result.sparse:
+        text.append(f"Too sparse for the run rules: {SPARSE_TEXT}.")
+    special = observed[observed["point_type"].isin(SPECIAL_TYPES)]
+    if len(special):
+        imp = (special["point_type"] == "special_cause_improvement").sum()
+        con = (special["point_type"] == "special_cause_concern").sum()
+        neu = len(special) - imp - con
+        bits = [f"{k} {w}" for k, w in ((imp, "improvement"), (con, "concern"), (neu, "neutral")) if k]
+        text.append(f"Special cause points in the chart: {', '.join(bits)}.")
+    if result.target is not None:
+        assurance = result.assurance
+        source = f" ({target.describe()})" if target is not None else ""
         text.append(
-            f"Centre line {number(lp['centre'], unit)}, process limits {number(lp['lower'], unit)} to {number(lp['upper'], unit)}."
+            f"Against the target of {number(result.target, unit)}{source}, {ICONS[assurance].phrase}."
+            if assurance
+            else f"Target {number(result.target, unit)}{source}; no assurance is given for a neutral measure."
         )
-        variation = result.variation
-        why = f" ({RULE_TEXT[lp['rule']]})" if lp["rule"] else ""
-        text.append(f"The latest value, {number(lp['value'], unit)} in {last}, shows {ICONS[variation].phrase}{why}.")
-        if result.sparse:
-            text.append(f"Too sparse for the run rules: {SPARSE_TEXT}.")
-        special = observed[observed["point_type"].isin(SPECIAL_TYPES)]
-        if len(special):
-            imp = (special["point_type"] == "special_cause_improvement").sum()
-            con = (special["point_type"] == "special_cause_concern").sum()
-            neu = len(special) - imp - con
-            bits = [f"{k} {w}" for k, w in ((imp, "improvement"), (con, "concern"), (neu, "neutral")) if k]
-            text.append(f"Special cause points in the chart: {', '.join(bits)}.")
-        if result.target is not None:
-            assurance = result.assurance
-            source = f" ({target.describe()})" if target is not None else ""
-            text.append(
-                f"Against the target of {number(result.target, unit)}{source}, {ICONS[assurance].phrase}."
-                if assurance
-                else f"Target {number(result.target, unit)}{source}; no assurance is given for a neutral measure."
-            )
-    else:
-        text.append(f"Too few points for process limits: median {number(lp['centre'], unit)}.")
-        if result.run is not None:
-            r = result.run
-            verdict = "signals non-random variation" if r.signal else "shows no non-random pattern"
-            text.append(
-                f"By Anhøj's rules the series {verdict} (longest run {r.longest_run}, limit {r.longest_run_limit}; "
-                f"crossings {r.crossings}, limit {r.crossings_limit})."
-            )
+    return text
+
+
+def _run_chart_words(result: SPCResult, lp: pd.Series, unit: str) -> list[str]:
+    """A run chart's median and, where there are enough points, what Anhøj's rules find."""
+    text = []
+    text.append(f"Too few points for process limits: median {number(lp['centre'], unit)}.")
+    if result.run is not None:
+        r = result.run
+        verdict = "signals non-random variation" if r.signal else "shows no non-random pattern"
+        text.append(
+            f"By Anhøj's rules the series {verdict} (longest run {r.longest_run}, limit {r.longest_run_limit}; "
+            f"crossings {r.crossings}, limit {r.crossings_limit})."
+        )
+    return text
+
+
+def _missing_words(result: SPCResult, first, small: pd.Series, suppressed: Iterable[str]) -> list[str]:
+    """Months left out of the limits: too few in the denominator, suppressed, or no data."""
+    p = result.points
+    text = []
     few = [str(m) for m in p.index[small]]
     if few:
         text.append(
@@ -379,13 +406,7 @@ def describe_chart(
     gaps = [g for g in gaps if g > str(first) and g not in hidden]
     if gaps:
         text.append(f"No data for {_months_listed(gaps)}: shown as a gap, left out of the limits and rules.")
-    rebased = describe_rebases(result, rebases)
-    if rebased:
-        text.append(rebased)
-    sustained = describe_sustained(spc.sustained_runs(result))
-    if sustained:
-        text.append(sustained)
-    return " ".join(text)
+    return text
 
 
 def _months_listed(months: list[str], most: int = 6) -> str:
