@@ -71,7 +71,6 @@ def write_template(path: str | Path, unit_id: str, unit_name: str, period: str, 
     """Write the self-assessment workbook for ``unit_id`` and ``period`` (YYYY-MM) to ``path``."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.worksheet.datavalidation import DataValidation
 
     from pxassure.files import atomic_write_bytes
 
@@ -95,6 +94,20 @@ def write_template(path: str | Path, unit_id: str, unit_name: str, period: str, 
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = header_fill
         cell.alignment = Alignment(wrap_text=True, vertical="top")
+    _requirement_rows(ws, previous)
+    path = Path(path)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    atomic_write_bytes(path, buffer.getvalue())
+    return path
+
+
+def _requirement_rows(ws, previous: pd.DataFrame) -> None:
+    """One row per requirement, carrying the previous assessment forward; scores limited to 0–5 and
+    due dates to dates; columns sized, headings frozen and repeated, printed landscape."""
+    from openpyxl.styles import Alignment
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     requirements = catalogue.catalogue()
     first = HEADER_ROW + 1
     for i, req in enumerate(requirements.itertuples(index=False)):
@@ -135,11 +148,6 @@ def write_template(path: str | Path, unit_id: str, unit_name: str, period: str, 
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
-    path = Path(path)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    atomic_write_bytes(path, buffer.getvalue())
-    return path
 
 
 # -- importing completed workbooks ------------------------------------------------------------
@@ -170,6 +178,15 @@ def read_workbook(path: str | Path, known_units: set[str]) -> tuple[pd.DataFrame
         rows = {n: v for n, v in readers.sheet_rows(book[SHEET])}
     finally:
         book.close()
+    unit_id, period, index, problems = _cover_and_header(rows, path, known_units)
+    if any(p.row == HEADER_ROW for p in problems):
+        return None, [], problems
+    records, numbers, row_problems = _requirement_records(rows, index, unit_id, period, path)
+    return pd.DataFrame(records, columns=TABLES["framework_scores"].column_names), numbers, problems + row_problems
+
+
+def _cover_and_header(rows: dict, path: str, known_units: set[str]) -> tuple[str, str, dict, list[Problem]]:
+    """The workbook's unit and month (B3, B4), where each heading is, and what is wrong with them."""
     problems = []
     unit_id = readers.cell_text((rows.get(UNIT_ROW) or (None, None))[1]).strip()
     period = readers.cell_text((rows.get(PERIOD_ROW) or (None, None))[1]).strip()[:7]
@@ -182,9 +199,13 @@ def read_workbook(path: str | Path, known_units: set[str]) -> tuple[pd.DataFrame
     for heading in HEADINGS:
         if heading not in index and HEADINGS[heading]:
             problems.append(Problem(path, HEADER_ROW, heading, None, f"a column headed {heading!r}", SHEET))
-    if any(p.row == HEADER_ROW for p in problems):
-        return None, [], problems
+    return unit_id, period, index, problems
 
+
+def _requirement_records(rows: dict, index: dict, unit_id: str, period: str, path: str):
+    """One record per requirement row (text cells) with its row number; unknown, repeated and
+    missing requirements and unreadable scores as problems."""
+    problems = []
     known = catalogue.requirement_ids()
     records, numbers, seen = [], [], {}
     for number in sorted(n for n in rows if n > HEADER_ROW):
@@ -215,7 +236,7 @@ def read_workbook(path: str | Path, known_units: set[str]) -> tuple[pd.DataFrame
                 path, None, "Requirement", ", ".join(missing), "every one of the framework's 57 requirements", SHEET
             )
         )
-    return pd.DataFrame(records, columns=TABLES["framework_scores"].column_names), numbers, problems
+    return records, numbers, problems
 
 
 def import_workbooks(loader: Loader, paths: Iterable[str | Path], known_units: set[str]) -> None:
