@@ -436,11 +436,16 @@ def heatmap_svg(scores, *, title: str, description: str) -> str:
         rotate=-90,
     )
     out.text(left, top - 6, title, size=TITLE_SIZE, bold=True)
-    # the colour bar: 0 at the bottom, 5 at the top, centred on the plot's height
+    _colour_bar(out, cmap, chart_id(title) + "-scale", plot_right + 0.05 * (right - left), top, bottom)
+    return out.document(title, description)
+
+
+def _colour_bar(out: SVG, cmap, gradient: str, bar_x: float, top: float, bottom: float) -> None:
+    """The heatmap's colour bar at ``bar_x``: 0 at the bottom, 5 at the top, centred on the plot's
+    height, with its scale and label; ``gradient`` is the id of its SVG gradient."""
     bar_h = 0.4 * (bottom - top)
-    bar_x, bar_w = plot_right + 0.05 * (right - left), bar_h / 20
+    bar_w = bar_h / 20
     bar_top = (top + bottom) / 2 - bar_h / 2
-    gradient = chart_id(title) + "-scale"
     stops = "".join(f'<stop offset="{num(k / 10)}" stop-color="{_hex(cmap(1 - k / 10))}"/>' for k in range(11))
     out.parts.append(
         f'<defs><linearGradient id="{gradient}" x1="0" y1="0" x2="0" y2="1">{stops}</linearGradient></defs>'
@@ -458,7 +463,6 @@ def heatmap_svg(scores, *, title: str, description: str) -> str:
         anchor="middle",
         rotate=-90,
     )
-    return out.document(title, description)
 
 
 def _hex(rgba) -> str:
