@@ -36,6 +36,34 @@ COMMENT_SOURCES = ("fft", "pals", "compliment", "survey")
 CODED_BY = ("person", "model", "rule")
 #: Where a response to an escalated exception stands.
 RESPONSE_STATUSES = ("planned", "in progress", "completed")
+#: How a patient story was told to a meeting.
+STORY_FORMATS = ("in person", "film", "audio", "written", "read by staff")
+#: Kinds of involvement and engagement activity (NHS England's and trusts' strategies' words).
+INVOLVEMENT_KINDS = (
+    "consultation",
+    "co-design",
+    "co-production",
+    "patient panel",
+    "focus group",
+    "survey",
+    "Healthwatch visit",
+    "community event",
+    "membership event",
+    "15 Steps",
+    "other",
+)
+#: Where patients said what a "you said, we did" item answers.
+SAID_IN = (
+    "comment theme",
+    "complaint subject",
+    "patient story",
+    "survey question",
+    "involvement activity",
+    "PALS",
+    "other",
+)
+#: A strategy commitment's status in a quarterly report.
+COMMITMENT_STATUSES = ("on track", "at risk", "off track", "complete")
 KO41A_SUBJECTS = (
     "Access to treatment or drugs",
     "Admissions, discharges and transfers",

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from pxassure.errors import ParameterError
-from pxassure.ingest import catalogue, demo_feedback, sources
+from pxassure.ingest import catalogue, demo_evidence, demo_feedback, sources
 from pxassure.ingest.store import Store, replace_file_atomically
 
 TRUST_ID = "AVH"
@@ -44,6 +44,13 @@ PLANTED = {
     # On the deteriorating ward, negative comments about staffing numbers surge in the last two
     # months (the classifier should theme them so, and the ward's theme chart should escalate it).
     "theme_surge": ("Number & deployment of staff", 2, 6),  # theme, months, extra comments a month
+    # Listening and acting (demo_evidence): a board month with no patient story recorded, a
+    # story's action still open after its due date, a quarter whose involvement participants
+    # were less than 90 % satisfied, and a strategy commitment off track at the latest quarter.
+    "no_story_month": "2026-08",
+    "overdue_story": "ST004",
+    "low_satisfaction_quarter": "2026Q2",
+    "off_track_commitment": "S3",
 }
 
 SITES = {
@@ -283,7 +290,21 @@ def generate(folder: str | Path, scale: Scale = Scale()) -> dict[str, Path]:
     tables["staff_survey"] = demo_feedback.staff_survey([TRUST_ID, *DIVISIONS], years, rng)
     tables["framework_scores"] = _framework_scores(months, rng)
     tables.update(_decisions(months, set(wards["unit_id"])))
+    tables.update(_listening(months, scale.seed))
     return _write(tables, Path(folder))
+
+
+def _listening(months: pd.DatetimeIndex, seed: int) -> dict[str, pd.DataFrame]:
+    """Stories, involvement, "you said, we did" and the work plan, from a generator of their own so
+    the trust's figures (drawn above) never change with them."""
+    rng = np.random.default_rng([seed, 31])
+    divisions = list(DIVISIONS)
+    return {
+        "patient_stories": demo_evidence.stories(TRUST_ID, months, PLANTED, rng),
+        "involvement_activities": demo_evidence.involvement(TRUST_ID, divisions, months, PLANTED, rng),
+        "you_said_we_did": demo_evidence.you_said_we_did(TRUST_ID, divisions, months, rng),
+        "strategy_commitments": demo_evidence.commitments(months, PLANTED, rng),
+    }
 
 
 def _per_ward_month(wards: pd.DataFrame, months: pd.DatetimeIndex, **columns) -> pd.DataFrame:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pxassure.ingest import columns as codes
 from pxassure.ingest.columns import MEASURE, MONTH, UNIT, Column, Table, count, percent
+from pxassure.ingest.evidence_schema import EVIDENCE_TABLES
 
 #: Where the store is, unless a command is told otherwise (here, not in ``store``, so the
 #: ``pxassure`` command can name it without importing pandas and DuckDB).
@@ -546,6 +547,7 @@ TABLES: dict[str, Table] = {
             key=("unit_id", "year", "question_id"),
             grain="one row per unit, year and question",
         ),
+        *EVIDENCE_TABLES,
     )
 }
 

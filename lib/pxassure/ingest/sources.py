@@ -208,6 +208,11 @@ def _table_checks(frame: pd.DataFrame, table: Table, file: str, sheet: str | Non
                     sheet,
                 )
             )
+    for part, whole in (("satisfied", "satisfaction_asked"),):
+        if part in frame.columns and whole in frame.columns:
+            over = (frame[part] > frame[whole]).fillna(False)
+            for r, v in zip(rows[over.to_numpy()], frame[part][over]):
+                problems.append(Problem(file, int(r), part, str(int(v)), f"at most {whole!r} (of those asked)", sheet))
     for later, earlier in (
         ("acknowledged", "received"),
         ("closed", "received"),

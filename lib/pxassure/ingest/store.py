@@ -86,6 +86,7 @@ SHARED_TABLES = (
     "targets",
     "spc_rebases",
     "data_quality",
+    "strategy_commitments",
 )
 #: Tables whose rows belong to a unit through another table: table -> (key, table with the unit).
 THROUGH = {"complaint_subjects": ("complaint_id", "complaints")}
@@ -121,6 +122,14 @@ AS_OF: dict[str, tuple[str, str | None, str | None]] = {
     "spc_rebases": ("SELECT * FROM spc_rebases WHERE month <= ?", "month", "month"),
     "exception_responses": ("SELECT * FROM exception_responses WHERE raised <= ?", "month", "raised"),
     "data_quality": ("SELECT * FROM data_quality WHERE from_month <= ?", "month", "from_month"),
+    "patient_stories": ("SELECT * FROM patient_stories WHERE heard_on <= ?", "day", "heard_on"),
+    "involvement_activities": ("SELECT * FROM involvement_activities WHERE held_on <= ?", "day", "held_on"),
+    "you_said_we_did": ("SELECT * FROM you_said_we_did WHERE recorded_on <= ?", "day", "recorded_on"),
+    "strategy_commitments": (
+        "SELECT * FROM strategy_commitments WHERE reported_month <= ?",
+        "month",
+        "reported_month",
+    ),
 }
 
 

@@ -1,0 +1,111 @@
+"""Listening and acting (issue #31): patient stories, involvement activities, "you said, we did" and
+the strategy's work plan load like any table, are in the demo with their planted findings, and a
+trust that has not supplied them is recorded as not supplied, never as having none."""
+
+import pandas as pd
+import pytest
+
+from minitrust import assert_unchanged, build, contents
+from pxassure.errors import ValidationError
+from pxassure.ingest import demo, sources
+from pxassure.ingest.evidence_schema import EVIDENCE_TABLES
+from pxassure.ingest.sources import Loader
+from pxassure.ingest.store import RECORDED, Store
+
+NAMES = [t.name for t in EVIDENCE_TABLES]
+
+
+@pytest.fixture(scope="module")
+def demo_tables(demo_db):
+    with Store(demo_db, read_only=True) as store:
+        return store.as_of(pd.Timestamp(demo.END_MONTH + "-01"))
+
+
+def test_the_demo_records_each_kind_and_they_are_supplied(demo_tables):
+    recorded = demo_tables[RECORDED].set_index("table")["supplied"]
+    for name in NAMES:
+        assert len(demo_tables[name]), name
+        assert recorded[name], name
+
+
+def test_the_demo_plants_a_board_meeting_with_no_story(demo_tables):
+    stories = demo_tables["patient_stories"]
+    board = stories[stories["meeting"] == "board"]
+    months = set(pd.to_datetime(board["heard_on"]).dt.strftime("%Y-%m"))
+    last_year = {f"{m:%Y-%m}" for m in demo.month_range(12)}
+    assert last_year - months == {demo.PLANTED["no_story_month"]}
+
+
+def test_the_demo_plants_an_overdue_story_action(demo_tables):
+    stories = demo_tables["patient_stories"].set_index("story_id")
+    story = stories.loc[demo.PLANTED["overdue_story"]]
+    assert story["action_status"] != "completed"
+    assert pd.Timestamp(story["action_due"]) < pd.Timestamp(demo.END_MONTH + "-01")
+
+
+def test_the_demo_plants_one_quarter_below_90_percent_satisfied(demo_tables):
+    activities = demo_tables["involvement_activities"]
+    quarter = pd.to_datetime(activities["held_on"]).dt.to_period("Q")
+    rate = activities.groupby(quarter)[["satisfied", "satisfaction_asked"]].sum()
+    below = rate[rate["satisfied"] < 0.9 * rate["satisfaction_asked"]].index.astype(str).tolist()
+    assert below == [demo.PLANTED["low_satisfaction_quarter"]]
+
+
+def test_the_demo_plants_a_commitment_off_track_at_the_latest_quarter(demo_tables):
+    plan = demo_tables["strategy_commitments"]
+    latest = plan[plan["reported_month"] == plan["reported_month"].max()]
+    assert latest.loc[latest["status"] == "off track", "commitment_id"].tolist() == [
+        demo.PLANTED["off_track_commitment"]
+    ]
+
+
+def test_the_work_plan_is_read_whole_by_a_division_paper(demo_db):
+    """The strategy is the trust's: a division's paper sees all of it; its own stories only."""
+    with Store(demo_db, read_only=True) as store:
+        scoped = store.as_of(pd.Timestamp(demo.END_MONTH + "-01"), units=["MED"])
+        whole = store.as_of(pd.Timestamp(demo.END_MONTH + "-01"))
+    assert len(scoped["strategy_commitments"]) == len(whole["strategy_commitments"])
+    assert set(scoped["patient_stories"]["unit_id"]) == {"MED"}
+    assert len(scoped["patient_stories"]) < len(whole["patient_stories"])
+
+
+def test_a_trust_that_supplied_none_of_them_has_them_not_supplied(tmp_path):
+    with build(tmp_path / "mini.duckdb") as store:
+        recorded = store.as_of(pd.Timestamp("2026-01-01"))[RECORDED].set_index("table")["supplied"]
+    assert not recorded[NAMES].any()
+
+
+def test_more_satisfied_than_asked_is_refused_naming_the_row(tmp_path):
+    path = tmp_path / "involvement_activities.csv"
+    sources.write_csv(
+        pd.DataFrame(
+            [
+                ("IA1", "2026-01-10", "T", "patient panel", "Letters", None, 10, 8, 8, None, None),
+                ("IA2", "2026-01-12", "D1", "focus group", "Maternity", "carers", 10, 6, 7, None, None),
+            ],
+            columns=[c.name for c in EVIDENCE_TABLES[1].input_columns],
+        ),
+        path,
+    )
+    with build(tmp_path / "mini.duckdb") as store:
+        before = contents(store)
+        with Loader(store) as loader:
+            loader.add_file("involvement_activities", path)
+            with pytest.raises(ValidationError) as info:
+                loader.finish()
+        assert_unchanged(store, before)
+    assert [str(p) for p in info.value.problems] == [
+        f"{path}, row 3, column 'satisfied': found '7'; expected at most 'satisfaction_asked' (of those asked)"
+    ]
+
+
+def test_a_story_heard_at_an_unknown_meeting_is_refused(tmp_path):
+    path = tmp_path / "patient_stories.csv"
+    row = ("S1", "2026-01-10", "governors", "T", "film", "yes", None, "Waited long", None, None, None, None, None)
+    sources.write_csv(pd.DataFrame([row], columns=[c.name for c in EVIDENCE_TABLES[0].input_columns]), path)
+    with build(tmp_path / "mini.duckdb") as store, Loader(store) as loader:
+        loader.add_file("patient_stories", path)
+        with pytest.raises(ValidationError) as info:
+            loader.finish()
+    (problem,) = info.value.problems
+    assert "column 'meeting': found 'governors'" in str(problem)
