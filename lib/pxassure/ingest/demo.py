@@ -290,21 +290,8 @@ def generate(folder: str | Path, scale: Scale = Scale()) -> dict[str, Path]:
     tables["staff_survey"] = demo_feedback.staff_survey([TRUST_ID, *DIVISIONS], years, rng)
     tables["framework_scores"] = _framework_scores(months, rng)
     tables.update(_decisions(months, set(wards["unit_id"])))
-    tables.update(_listening(months, scale.seed))
+    tables.update(demo_evidence.records(TRUST_ID, list(DIVISIONS), months, PLANTED, scale.seed))
     return _write(tables, Path(folder))
-
-
-def _listening(months: pd.DatetimeIndex, seed: int) -> dict[str, pd.DataFrame]:
-    """Stories, involvement, "you said, we did" and the work plan, from a generator of their own so
-    the trust's figures (drawn above) never change with them."""
-    rng = np.random.default_rng([seed, 31])
-    divisions = list(DIVISIONS)
-    return {
-        "patient_stories": demo_evidence.stories(TRUST_ID, months, PLANTED, rng),
-        "involvement_activities": demo_evidence.involvement(TRUST_ID, divisions, months, PLANTED, rng),
-        "you_said_we_did": demo_evidence.you_said_we_did(TRUST_ID, divisions, months, rng),
-        "strategy_commitments": demo_evidence.commitments(months, PLANTED, rng),
-    }
 
 
 def _per_ward_month(wards: pd.DataFrame, months: pd.DatetimeIndex, **columns) -> pd.DataFrame:

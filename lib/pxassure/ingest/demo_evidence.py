@@ -137,6 +137,17 @@ _COMMITMENTS = [
 ]
 
 
+def records(trust_id: str, divisions: list[str], months: pd.DatetimeIndex, planted: dict, seed: int):
+    """Stories, involvement, "you said, we did" and the work plan, as {table: rows}."""
+    rng = np.random.default_rng([seed, 31])
+    return {
+        "patient_stories": stories(trust_id, months, planted, rng),
+        "involvement_activities": involvement(trust_id, divisions, months, planted, rng),
+        "you_said_we_did": you_said_we_did(trust_id, divisions, months, rng),
+        "strategy_commitments": commitments(months, planted, rng),
+    }
+
+
 def stories(trust_id: str, months: pd.DatetimeIndex, planted: dict, rng: np.random.Generator) -> pd.DataFrame:
     """A story at each monthly board meeting over the last year (but the planted month) and at every
     other month's Patient Experience Committee, each with the action agreed and when it comes back."""
