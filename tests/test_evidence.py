@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from minitrust import assert_unchanged, build, contents
+from pxassure.analysis import listening
 from pxassure.errors import ValidationError
 from pxassure.ingest import demo, sources
 from pxassure.ingest.evidence_schema import EVIDENCE_TABLES
@@ -109,3 +110,73 @@ def test_a_story_heard_at_an_unknown_meeting_is_refused(tmp_path):
             loader.finish()
     (problem,) = info.value.problems
     assert "column 'meeting': found 'governors'" in str(problem)
+
+
+# -- what a paper says of the stories its meeting heard ------------------------------------------
+
+
+def _stories(*rows):
+    columns = ["story_id", "heard_on", "meeting", "unit_id", "action", "action_status", "action_due", "follow_up"]
+    return pd.DataFrame(list(rows), columns=columns)
+
+
+def test_months_without_a_story_count_only_from_the_first_story_recorded():
+    stories = _stories(
+        ("A", "2026-06-10", "board", "T", None, None, None, None),
+        ("B", "2026-08-12", "board", "T", None, None, None, None),
+        ("C", "2026-09-03", "patient_experience", "T", None, None, None, None),
+    )
+    gaps = listening.months_without_story(stories, "board", pd.Timestamp("2026-10-01"))
+    assert [f"{m:%Y-%m}" for m in gaps] == ["2026-07", "2026-09", "2026-10"]
+    assert listening.months_without_story(stories.iloc[:0], "board", pd.Timestamp("2026-10-01")) == []
+
+
+def test_an_open_story_action_is_overdue_only_once_its_due_date_has_passed():
+    stories = _stories(
+        ("late", "2026-01-10", "board", "T", "Fix it", "in progress", "2026-04-10", None),
+        ("soon", "2026-09-10", "board", "T", "Fix that", "planned", "2026-12-10", None),
+        ("done", "2026-02-10", "board", "T", "Fixed", "completed", "2026-03-10", None),
+        ("none", "2026-03-10", "board", "T", None, None, None, None),
+        ("this month", "2026-10-02", "board", "T", "New", "planned", "2026-10-20", None),
+    )
+    actions = listening.open_story_actions(stories, pd.Timestamp("2026-10-01"))
+    assert actions[["story_id", "overdue"]].values.tolist() == [["late", True], ["soon", False]]
+
+
+def test_the_board_paper_reports_the_story_heard_and_earlier_actions(demo_db):
+    from pxassure.reports import board_report
+
+    record = board_report(demo_db).stories
+    text = " ".join(record.text())
+    assert record.supplied and len(record.heard) == 1
+    assert "No story is recorded for the Trust Board in August 2026" in text
+    assert "1 of them past its due date" in text
+    overdue = record.open_actions[record.open_actions["overdue"]]
+    assert overdue["story_id"].tolist() == [demo.PLANTED["overdue_story"]]
+    assert "in progress (overdue)" in record.actions_table()["status"].tolist()
+
+
+def test_a_board_month_with_no_story_says_none_is_recorded(demo_db):
+    from pxassure.reports import board_report
+
+    record = board_report(demo_db, period=demo.PLANTED["no_story_month"]).stories
+    assert record.heard.empty
+    assert record.text()[0] == "No patient story is recorded for the Trust Board in August 2026."
+
+
+def test_a_trust_without_its_stories_is_told_not_supplied_never_none(tmp_path, demo_inputs):
+    from pxassure.cli import main
+    from pxassure.reports import board_report
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for table in ("org_units", "framework_requirements", "fft_monthly", "committees"):
+        (folder / f"{table}.csv").write_bytes((demo_inputs / f"{table}.csv").read_bytes())
+    db = tmp_path / "nostories.duckdb"
+    assert main(["load", str(folder), "--database", str(db)]) == 0
+    report = board_report(db)
+    (text,) = report.stories.text()
+    assert text.startswith("The trust has not supplied its record of patient stories")
+    assert "no patient story" not in text.lower()
+    used = report.data_used.set_index("table")
+    assert not used.loc["patient_stories", "supplied"]

@@ -12,6 +12,7 @@ import pandas as pd
 from pxassure.publish import vocabulary
 from pxassure.publish.render import Fragment, callout, table
 from pxassure.reports.cover import ATTENTION_KINDS
+from pxassure.reports.listening import ACTION_COLUMNS, HEARD_COLUMNS
 
 
 def what_if(changed: str | None) -> Fragment:
@@ -164,3 +165,25 @@ def unit_header(report, unit_name: str, formerly: str = "") -> Fragment:
         f'<tr><th scope="row">Period</th><td>{escape(f"{report.month:%B %Y}")}</td></tr>'
         f'<tr><th scope="row">Lead</th><td>{escape(lead)}</td></tr></tbody></table>'
     )
+
+
+def story_record(record) -> Fragment:
+    """A meeting's patient stories: what the record says, the stories heard this month and the
+    actions from earlier stories not yet completed (a :class:`~pxassure.reports.listening.StoryRecord`)."""
+    parts = ["".join(f"<p>{escape(t)}</p>" for t in record.text())]
+    if record.supplied:
+        month = f"{record.month:%B %Y}"
+        parts.append(
+            table(
+                record.heard_table(), f"Patient stories heard in {month}", columns=HEARD_COLUMNS, empty="none recorded."
+            )
+        )
+        parts.append(
+            table(
+                record.actions_table(),
+                "Actions from earlier stories not yet completed",
+                columns=ACTION_COLUMNS,
+                empty="none: every action is recorded as completed.",
+            )
+        )
+    return Fragment("".join(parts))

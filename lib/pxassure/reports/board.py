@@ -13,6 +13,7 @@ from pxassure.analysis.suppression import suppress
 from pxassure.reports import committees
 from pxassure.reports.data import FEEDBACK_SOURCES, feedback_counts, framework_position
 from pxassure.reports.escalation import escalate_from_divisions, link_wards
+from pxassure.reports.listening import StoryRecord
 from pxassure.reports.model import Chart, Report, charts_for
 from pxassure.reports.opening import open_report
 from pxassure.reports.provenance import to_records
@@ -27,6 +28,7 @@ class BoardReport(Report):
         "charts": None,
         "division_charts": "Divisions",
         "exceptions": "Exceptions escalated from wards",
+        "stories": "Patient stories",
         "framework": "Patient experience improvement framework",
         "data": "Data used in this paper",
     }
@@ -38,6 +40,7 @@ class BoardReport(Report):
     assurance_gaps: pd.DataFrame
     exceptions: pd.DataFrame
     feedback_counts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    stories: StoryRecord | None = None  # the patient stories the board heard, and their actions
 
     def grid_charts(self) -> list[Chart]:
         """The small-multiples page: the key measures (the paper's own) for each division."""
@@ -130,6 +133,7 @@ class BoardReport(Report):
             ),
             "exceptions": to_records(self.exceptions),
             "escalate": [m.id for m in self.escalated],
+            "stories": self.stories.findings() if self.stories else None,
             "framework": {
                 "latest_assessment": self.latest_assessment,
                 "section_scores": to_records(latest_sections[["section", "mean_score", "assessed"]]),
@@ -173,12 +177,13 @@ def board_report(
         charts=charts_for(data, key, [trust_id], options, missing),
         division_charts=charts_for(data, by_division, divisions, options, missing),
         missing=missing,
-        data_used=data.data_used(),
+        data_used=data.data_used(also=("patient_stories",)),
         section_scores=sections,
         score_changes=changes,
         assurance_gaps=gaps,
         exceptions=link_wards(escalate_from_divisions(data, options, reports_dir, opening.escalated), linkable),
         feedback_counts=feedback_table(data),
+        stories=StoryRecord.from_data(data, "board", data.committee_names.get("board", "board")),
     )
 
 

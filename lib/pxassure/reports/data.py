@@ -60,6 +60,13 @@ SOURCES: dict[str, str] = {
     "exception_responses": "Responses recorded to escalated exceptions",
     "data_quality": "Data-quality ratings",
 }
+#: The records of listening and acting, listed in a paper's "Data used" only where it reads them.
+LISTENING_SOURCES: dict[str, str] = {
+    "patient_stories": "Patient stories heard at meetings",
+    "involvement_activities": "Involvement activities",
+    "you_said_we_did": "You said, we did",
+    "strategy_commitments": "Strategy work plan",
+}
 
 
 def _table(name: str) -> property:
@@ -93,7 +100,7 @@ class ReportData:
         tables["org_units"] = measures.names_in_force(tables["org_units"], month)
         return cls(month=month, tables=tables, snapshot=store.snapshot())
 
-    def _supplied(self, table: str) -> bool:
+    def source_supplied(self, table: str) -> bool:
         """Whether the trust supplied ``table`` (any row up to the month), whatever this paper's scope."""
         recorded = self.tables[RECORDED]
         return bool(recorded.loc[recorded["table"] == table, "supplied"].any())
@@ -178,11 +185,11 @@ class ReportData:
 
     def supplied(self, measure: Measure) -> bool:
         """True when the trust supplied every table the measure is computed from."""
-        return all(self._supplied(t) for t in measure.sources)
+        return all(self.source_supplied(t) for t in measure.sources)
 
     def not_supplied(self, measure: Measure) -> list[str]:
         """The tables a measure needs that the trust did not supply (empty when it can be computed)."""
-        return [t for t in measure.sources if not self._supplied(t)]
+        return [t for t in measure.sources if not self.source_supplied(t)]
 
     def series(self, measure: str | Measure) -> pd.DataFrame:
         """Ward-month numerator and denominator for a measure (from the registry), up to the month.
@@ -200,18 +207,19 @@ class ReportData:
                 self._series[m.id] = m.series(self.tables, self.month)
         return self._series[m.id]
 
-    def data_used(self, units: list[str] | None = None) -> pd.DataFrame:
+    def data_used(self, units: list[str] | None = None, also: tuple[str, ...] = ()) -> pd.DataFrame:
         """Each source a paper may draw on: supplied or not, rows, and the months (or years) it
         covers — for the units of the paper's scope (``units``; None: the whole trust). Tables
-        that no unit owns (national figures, targets …) are counted whole."""
+        that no unit owns (national figures, targets …) are counted whole; ``also`` names the
+        records of listening and acting (:data:`LISTENING_SOURCES`) the paper reads."""
         rows = []
-        for table, label in SOURCES.items():
+        for table, label in {**SOURCES, **{t: LISTENING_SOURCES[t] for t in also}}.items():
             t = self.tables.get(table, pd.DataFrame())
             if units is not None and len(t) and "unit_id" in t and table not in SHARED_TABLES:
                 t = t[t["unit_id"].isin(units)]
             column = AS_OF[table][2]
             # supplied: the trust loaded the source (it may hold no rows for this paper's units)
-            row = {"source": label, "table": table, "supplied": self._supplied(table), "rows": len(t)}
+            row = {"source": label, "table": table, "supplied": self.source_supplied(table), "rows": len(t)}
             row["first"] = row["latest"] = None
             if len(t):
                 dates = t[column]
