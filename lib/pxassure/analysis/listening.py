@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pxassure.analysis import actions
+
 #: How far back a paper looks for meetings without a story.
 STORY_LOOKBACK_MONTHS = 12
-STORY_COLUMNS = ["story_id", "heard_on", "meeting", "unit_id", "told_by", "themes", "showed", "action",
-                 "action_owner", "action_due", "action_status", "follow_up"]  # fmt: skip
 
 
 def _heard(stories: pd.DataFrame) -> pd.Series:
@@ -43,8 +43,7 @@ def open_story_actions(stories: pd.DataFrame, month: pd.Timestamp) -> pd.DataFra
     ``overdue`` (due before the month ended); overdue first, then by due date."""
     before = stories[_heard(stories) < month.to_period("M").to_timestamp()]
     open_ = before[before["action"].notna() & (before["action_status"] != "completed")].copy()
-    end = month + pd.offsets.MonthEnd(0)
-    open_["overdue"] = pd.to_datetime(open_["action_due"]) < end
+    open_["overdue"] = actions.overdue(open_["action_due"], True, month)
     return open_.sort_values(["overdue", "action_due"], ascending=[False, True]).reset_index(drop=True)
 
 

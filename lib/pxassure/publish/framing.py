@@ -10,7 +10,7 @@ from html import escape
 import pandas as pd
 
 from pxassure.publish import vocabulary
-from pxassure.publish.render import Fragment, callout, table
+from pxassure.publish.render import Fragment, callout, paragraphs, table
 from pxassure.reports.cover import ATTENTION_KINDS
 from pxassure.reports.listening import ACTION_COLUMNS, HEARD_COLUMNS
 
@@ -170,7 +170,7 @@ def unit_header(report, unit_name: str, formerly: str = "") -> Fragment:
 def story_record(record) -> Fragment:
     """A meeting's patient stories: what the record says, the stories heard this month and the
     actions from earlier stories not yet completed (a :class:`~pxassure.reports.listening.StoryRecord`)."""
-    parts = ["".join(f"<p>{escape(t)}</p>" for t in record.text())]
+    parts = [paragraphs(*record.text())]
     if record.supplied:
         month = f"{record.month:%B %Y}"
         parts.append(

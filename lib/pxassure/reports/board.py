@@ -183,7 +183,9 @@ def board_report(
         assurance_gaps=gaps,
         exceptions=link_wards(escalate_from_divisions(data, options, reports_dir, opening.escalated), linkable),
         feedback_counts=feedback_table(data),
-        stories=StoryRecord.from_data(data, "board", data.committee_names.get("board", "board")),
+        stories=StoryRecord.from_data(
+            data, opening.spec["layer"], committees.meeting_name(opening.spec, data.committee_names)
+        ),
     )
 
 

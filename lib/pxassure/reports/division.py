@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pxassure.analysis import framework, measures
+from pxassure.analysis import actions, framework, measures
 from pxassure.analysis.suppression import MARK, suppress
 from pxassure.errors import ParameterError
 from pxassure.ingest import catalogue
@@ -133,8 +133,7 @@ def actions_due(scores: pd.DataFrame, unit_id: str, month: pd.Timestamp) -> pd.D
         return pd.DataFrame({**columns, "overdue": pd.Series(dtype=bool)})
     latest = s[pd.to_datetime(s["assessed_month"]) == pd.to_datetime(s["assessed_month"]).max()]
     a = latest[latest["planned_action"].notna()].copy()
-    end = month + pd.offsets.MonthEnd(0)
-    a["overdue"] = pd.to_datetime(a["due_date"]) < end
+    a["overdue"] = actions.overdue(a["due_date"], True, month)
     a["due_date"] = pd.to_datetime(a["due_date"]).dt.strftime("%Y-%m-%d")
     a = a.sort_values(
         ["overdue", "due_date", "requirement"], ascending=[False, True, True], key=catalogue.in_framework_order

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pxassure.analysis import spc
+from pxassure.analysis import actions, spc
 from pxassure.analysis.comments import MINIMUM_COUNT, THEME_MEASURE_PREFIX, negative_theme_counts, theme_measure
 from pxassure.analysis.measures import Measure
 from pxassure.analysis.options import SPCOptions
@@ -74,8 +74,7 @@ def with_responses(exceptions: pd.DataFrame, data: ReportData) -> pd.DataFrame:
     expected = pd.to_datetime(out["effect_expected"])
     waiting = expected.notna() & (expected >= data.month)
     out["responded"] = out["action"].notna() & ((out["status"] != "completed") | waiting)
-    month_end = data.month + pd.offsets.MonthEnd(0)
-    out["overdue"] = out["action"].notna() & (out["status"] != "completed") & (pd.to_datetime(out["due"]) < month_end)
+    out["overdue"] = actions.overdue(out["due"], out["action"].notna() & (out["status"] != "completed"), data.month)
     out["responses_kept"] = True
     return out
 
