@@ -180,3 +180,13 @@ def test_a_trust_without_its_stories_is_told_not_supplied_never_none(tmp_path, d
     assert "no patient story" not in text.lower()
     used = report.data_used.set_index("table")
     assert not used.loc["patient_stories", "supplied"]
+
+
+def test_no_open_story_action_never_claims_actions_were_completed(demo_db):
+    """Stories supplied with no action open: the paper says none is open, not that any was done."""
+    from pxassure.reports import board_report
+
+    record = board_report(demo_db, period="2025-11").stories  # the first month of the record
+    assert record.open_actions.empty
+    assert "No action agreed from an earlier story is recorded as still open." in record.text()
+    assert not any("completed" in line for line in record.text())

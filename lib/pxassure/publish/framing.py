@@ -183,7 +183,7 @@ def story_record(record) -> Fragment:
                 record.actions_table(),
                 "Actions from earlier stories not yet completed",
                 columns=ACTION_COLUMNS,
-                empty="none: every action is recorded as completed.",
+                empty="none recorded as open.",
             )
         )
     return Fragment("".join(parts))

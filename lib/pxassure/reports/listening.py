@@ -93,7 +93,7 @@ class StoryRecord:
                 + (f", {overdue} of them past {'its' if overdue == 1 else 'their'} due date." if overdue else ".")
             )
         else:
-            text.append("Every action agreed from earlier stories is recorded as completed.")
+            text.append("No action agreed from an earlier story is recorded as still open.")
         for story in self.follow_ups.itertuples():
             text.append(f"The follow-up of the story heard on {story.heard} ({story.about}) is due back this month.")
         return text
