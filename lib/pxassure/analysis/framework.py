@@ -80,17 +80,24 @@ def score_changes(scores: pd.DataFrame, unit_id: str, as_of: pd.Timestamp) -> pd
     return out
 
 
-def assurance_gaps(changes: pd.DataFrame, evidence: pd.DataFrame) -> pd.DataFrame:
+def assurance_gaps(changes: pd.DataFrame, evidence: pd.DataFrame, held: pd.DataFrame | None = None) -> pd.DataFrame:
     """Requirements where the self-assessment is not assured.
 
     ``changes`` comes from :func:`score_changes`; ``evidence`` has requirement, supports
-    (bool) and statement (what the data show). A gap is a score of 4 or 5 that the
-    evidence contradicts, or a score that fell by 2 or more since the last assessment.
-    Returns requirement, title, latest, previous, gap, detail.
+    (bool) and statement (what the data show); ``held`` (from
+    :func:`pxassure.analysis.evidence.records_held`) what the trust's records hold. A gap is a
+    score of 4 or 5 that the evidence contradicts, a score of 4 or 5 with none of its record
+    held (only where the record was supplied), or a score that fell by 2 or more since the
+    last assessment. Returns requirement, title, latest, previous, gap, detail.
     """
     rows = []
     ev = evidence.set_index("requirement") if len(evidence) else pd.DataFrame(columns=["supports", "statement"])
+    empty = set() if held is None else set(held.loc[held["supplied"] & (held["held"] == 0), "requirement"])
+    statements = {} if held is None else dict(zip(held["requirement"], held["statement"]))
     for r in changes.itertuples(index=False):
+        if r.requirement in empty and not pd.isna(r.latest) and r.latest >= HIGH_SCORE:
+            detail = f"Self-assessed {r.latest}/5, but {statements[r.requirement]}"
+            rows.append((r.requirement, r.title, r.latest, r.previous, "no evidence recorded", detail))
         if (
             r.requirement in ev.index
             and not bool(ev.loc[r.requirement, "supports"])

@@ -51,6 +51,8 @@ PLANTED = {
     "overdue_story": "ST004",
     "low_satisfaction_quarter": "2026Q2",
     "off_track_commitment": "S3",
+    # Scored 5 by the trust, with no co-design or co-production recorded: an evidence gap.
+    "evidence_gap_requirement": "19B",
 }
 
 SITES = {

@@ -51,7 +51,7 @@ _ACTIONS = [
 _OWNERS = ["Divisional Director of Nursing", "Head of Patient Experience", "Matron", "Deputy Chief Nurse"]
 _KINDS = [
     ("patient panel", "Outpatient appointment letters"),
-    ("co-design", "The new discharge lounge"),
+    ("focus group", "The new discharge lounge"),  # no co-design: 19B's planted evidence gap
     ("Healthwatch visit", "Emergency department waiting area"),
     ("focus group", "Maternity continuity of carer"),
     ("community event", "Community services' opening hours"),

@@ -219,3 +219,30 @@ def plot_scatter(
     ax.grid(color="#E5E5E5", linewidth=0.6)
     _lay_out(fig)
     return fig
+
+
+def plot_satisfaction(quarters: pd.DataFrame, labels: list[str], *, commitment: float):
+    """Participants' satisfaction (% of those asked) by quarter, against the commitment: a bar
+    per quarter, hatched and vermillion where it falls below; "too few asked" where no figure."""
+    fig, ax = plt.subplots(figsize=(7.2, 2.8), dpi=100)
+    x = np.arange(len(quarters))
+    for i, (p, meets) in enumerate(zip(quarters["percent"], quarters["meets"])):
+        if pd.isna(p):
+            ax.text(i, 4, "too few\nasked", ha="center", va="bottom", fontsize=8, color=PALETTE["limit"])
+            continue
+        below = meets is False
+        colour = PALETTE["special_cause_concern"] if below else PALETTE["special_cause_improvement"]
+        ax.bar(i, p, width=0.6, color=colour, hatch="//" if below else None, edgecolor="white")
+        ax.text(i, p + 1.5, f"{p:.0f}%", ha="center", va="bottom", fontsize=8)
+    ax.axhline(commitment, color=PALETTE["target"], linestyle="--", linewidth=1.2)
+    ax.set_xlim(-0.5, len(quarters) - 0.5)
+    # Beside the axes, so it never sits on a bar or its label.
+    ax.text(len(quarters) - 0.45, commitment, f"commitment\n{commitment:.0f}%", va="center", fontsize=8, clip_on=False)
+    ax.set_xticks(x)
+    ax.set_xticklabels([textwrap.fill(label, 14) for label in labels], fontsize=8)
+    ax.set_ylim(0, 112)
+    ax.set_yticks([0, 25, 50, 75, 100])
+    ax.set_ylabel("% of participants asked\nwho were satisfied")
+    ax.grid(axis="y", color="#E5E5E5", linewidth=0.6)
+    _lay_out(fig)
+    return fig

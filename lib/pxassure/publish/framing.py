@@ -9,10 +9,16 @@ from html import escape
 
 import pandas as pd
 
-from pxassure.publish import vocabulary
-from pxassure.publish.render import Fragment, callout, paragraphs, table
+from pxassure.analysis.suppression import suppress
+from pxassure.publish import charts, vocabulary
+from pxassure.publish.render import Fragment, callout, figure, paragraphs, spc_figure, table
+from pxassure.reports.acting import CHANGE_COLUMNS, QUARTER_COLUMNS, WORK_PLAN_COLUMNS
 from pxassure.reports.cover import ATTENTION_KINDS
+from pxassure.reports.data import LISTENING_SOURCES
 from pxassure.reports.listening import ACTION_COLUMNS, HEARD_COLUMNS
+
+#: Where evidence of a requirement comes from, as the evidence table names it.
+EVIDENCE_SOURCES = {"data": "Feedback and survey data", **LISTENING_SOURCES}
 
 
 def what_if(changed: str | None) -> Fragment:
@@ -187,3 +193,87 @@ def story_record(record) -> Fragment:
             )
         )
     return Fragment("".join(parts))
+
+
+def changes_made(record) -> Fragment:
+    """ "You said, we did" (a :class:`~pxassure.reports.acting.ChangesMade`): what the record says,
+    the changes of the last 12 months and a before/after chart for each that names a measure."""
+    parts = [paragraphs(*record.text())]
+    if not record.supplied:
+        return Fragment("".join(parts))
+    parts.append(
+        table(record.items, '"You said, we did", last 12 months', columns=CHANGE_COLUMNS, empty="none recorded.")
+    )
+    for b in record.charts:
+        m = b.chart.measure
+        title = f"{b.chart.title}, before and after {b.item_id}"
+        figure_ = spc_figure(
+            b.chart.result, title=title, measure=m.name, unit=m.unit, target=b.chart.target, judged_from=b.change_month
+        )
+        parts += [paragraphs(b.text()), figure_]
+    return Fragment("".join(parts))
+
+
+def involvement(record) -> Fragment:
+    """Involvement activities (an :class:`~pxassure.reports.acting.Involvement`): what the record
+    says, participants' satisfaction by quarter (chart and table), the groups reached and kinds."""
+    parts = [paragraphs(*record.text())]
+    if not record.supplied or not record.activities:
+        return Fragment("".join(parts))
+    quarters = record.quarters_table()
+    title = "Participants satisfied with taking part, by quarter"
+    fig = charts.plot_satisfaction(record.quarters, list(quarters["quarter_name"]), commitment=record.commitment)
+    parts.append(figure(fig, title=title, description=vocabulary.describe_satisfaction(record)))
+    parts.append(
+        table(quarters, title, columns=QUARTER_COLUMNS, numeric={"activities", "participants", "asked", "satisfied"})
+    )
+    parts.append(
+        table(
+            record.groups.assign(latest=pd.to_datetime(record.groups["latest"]).dt.strftime("%b %Y")),
+            "Groups reached, last 12 months",
+            columns={"group": "Group", "activities": "Activities", "latest": "Latest"},
+            numeric={"activities"},
+            empty="no group recorded.",
+        )
+    )
+    kinds = suppress(record.kinds, ["participants"])
+    parts.append(
+        table(
+            kinds,
+            "Activities by kind, last 12 months",
+            columns={
+                "kind": "Kind",
+                "activities": "Activities",
+                "participants": "Participants",
+                "changed": "Led to a change recorded",
+            },
+            numeric={"activities", "participants", "changed"},
+        )
+    )
+    return Fragment("".join(parts))
+
+
+def work_plan(record) -> Fragment:
+    """The strategy's work plan (a :class:`~pxassure.reports.acting.WorkPlan`)."""
+    parts = [paragraphs(*record.text())]
+    if record.supplied and len(record.plan):
+        parts.append(table(record.table(), "The strategy's commitments, latest status", columns=WORK_PLAN_COLUMNS))
+    return Fragment("".join(parts))
+
+
+def framework_evidence(frame: pd.DataFrame) -> Fragment:
+    """Each requirement that data or records evidence: its score beside what is held."""
+    return table(
+        frame.assign(source=frame["source"].map(lambda s: EVIDENCE_SOURCES.get(s, s))),
+        "Self-assessed scores beside the evidence held",
+        columns={
+            "requirement": "Requirement",
+            "title": "What it asks",
+            "latest": "Latest score",
+            "source": "Evidence from",
+            "holds": "What it shows",
+            "evidence": "Detail",
+        },
+        numeric={"latest"},
+        empty="no requirement can be checked against data or records.",
+    )

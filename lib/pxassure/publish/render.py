@@ -277,11 +277,19 @@ def icon_key(report) -> Fragment:
 
 
 def spc_figure(
-    result: spc.SPCResult, *, title: str, measure: str, unit: str = "", rebases=None, target=None, suppressed=()
+    result: spc.SPCResult,
+    *,
+    title: str,
+    measure: str,
+    unit: str = "",
+    rebases=None,
+    target=None,
+    suppressed=(),
+    judged_from: str | None = None,
 ) -> Fragment:
     """An SPC chart as an inline SVG figure whose alt text is :func:`vocabulary.describe_chart`."""
     description = vocabulary.describe_chart(
-        result, measure, unit, rebases=rebases, target=target, suppressed=suppressed
+        result, measure, unit, rebases=rebases, target=target, suppressed=suppressed, judged_from=judged_from
     )
     svg = svgcharts.spc_svg(result, title=title, ylabel=measure, percent=(unit == "%"), description=description)
     icons = f"{variation_icon(result.variation)} {assurance_icon(result.assurance, result.target is not None)}"

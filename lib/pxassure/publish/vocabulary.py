@@ -21,6 +21,7 @@ from pxassure.analysis.options import SPCOptions
 from pxassure.analysis.spc import SPCResult
 from pxassure.analysis.targets import Target
 from pxassure.publish.style import ICONS
+from pxassure.reports.acting import quarter_name
 from pxassure.words import counted
 
 CHART_LABELS = {
@@ -314,12 +315,15 @@ def describe_chart(
     rebases: Mapping[str, str] | None = None,
     target: Target | None = None,
     suppressed: Iterable[str] = (),
+    judged_from: str | None = None,
 ) -> str:
     """One plain-English paragraph describing an SPC chart: its alt text and caption.
 
     ``rebases`` gives the recorded reason for each rebase ({"YYYY-MM": reason}); ``target``
     where the chart's target comes from (who set it, for what, from when); ``suppressed`` the
-    months NHS England suppressed ("YYYY-MM"), named as such rather than as no data."""
+    months NHS England suppressed ("YYYY-MM"), named as such rather than as no data;
+    ``judged_from`` the month ("YYYY-MM") of a before/after chart's change, whose limits come
+    from the months before it (a change there is what the chart looks for, not a reason to rebase)."""
     p = result.points
     small = p["small"] if "small" in p else pd.Series(False, index=p.index)
     observed = p[p["value"].notna() & ~small]
@@ -335,6 +339,11 @@ def describe_chart(
     rebased = describe_rebases(result, rebases)
     if rebased:
         text.append(rebased)
+    if judged_from is not None:
+        text.append(
+            f"The limits come from the months before {judged_from}; the months from {judged_from} are judged against them."
+        )
+        return " ".join(text)
     sustained = describe_sustained(spc.sustained_runs(result))
     if sustained:
         text.append(sustained)
@@ -446,4 +455,17 @@ def describe_grid(grid, period: str) -> str:
     return (
         f"Small multiples for {period}: one SPC chart for each of {counted(len(grid), 'key measure')} (rows) in each of "
         f"{len(units)} divisions (columns), on one scale per row. Latest variation — " + "; ".join(parts) + "."
+    )
+
+
+def describe_satisfaction(record) -> str:
+    """Alt text for the involvement satisfaction chart: each quarter's figure against the commitment."""
+    said = [
+        f"{quarter_name(q.quarter)}{' to date' if q.to_date else ''}: "
+        + ("too few asked" if q.meets is None else f"{q.percent:.0f}%{'' if q.meets else ', below the commitment'}")
+        for q in record.quarters.itertuples(index=False)
+    ]
+    return (
+        f"Bar chart of the percentage of involvement participants asked who were satisfied with taking part, "
+        f"by quarter, against the commitment of {record.commitment:.0f}%. " + "; ".join(said) + "."
     )

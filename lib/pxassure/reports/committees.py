@@ -20,6 +20,7 @@ import pandas as pd
 import yaml
 
 from pxassure.analysis import measures
+from pxassure.analysis.involvement import SATISFACTION_COMMITMENT
 from pxassure.errors import CommitteeError, MeasureError
 from pxassure.ingest.columns import LAYERS as SCHEMA_LAYERS
 from pxassure.reports.cover import read_cover, read_scale
@@ -91,6 +92,20 @@ MEASURE_LISTS: dict[str, tuple[str | None, str]] = {
     "funnel_measures": (None, "funnel plots comparing wards (Patient Experience Committee)"),
     "triangulate": (None, "set beside FFT % positive across wards (quality committees)"),
 }
+
+
+def satisfaction_commitment(spec: dict) -> float:
+    """The involvement programme's commitment on participants' satisfaction (%), as a committee's
+    parameters file sets it under ``involvement: satisfaction_commitment`` (default 90)."""
+    value = (spec.get("involvement") or {}).get("satisfaction_commitment", SATISFACTION_COMMITMENT)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 100:
+        raise CommitteeError(
+            f"{spec.get('_path', 'the parameters file')}: involvement: satisfaction_commitment is {value!r}; "
+            "expected a percentage above 0 and at most 100, such as 90"
+        )
+    return float(value)
+
+
 #: Layers whose papers open with a full cover sheet (divisions and wards have a short header).
 COVER_LAYERS = ("board", "board_quality", "executive_quality", "patient_experience")
 #: The organisation level a layer's own charts are at.

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from pxassure.analysis import framework, measures
+from pxassure.analysis import evidence, framework, measures
 from pxassure.analysis.measures import Measure
 from pxassure.analysis.targets import Target, covering, target_for
 from pxassure.errors import ParameterError
@@ -310,7 +310,14 @@ def framework_position(data: ReportData, unit_id: str) -> tuple[pd.DataFrame, pd
     """A unit's framework score changes to the report month and its assurance gaps: one
     definition, so that every layer on the way to the board reports the gaps the board sees."""
     changes = framework.score_changes(data.scores, unit_id, data.month)
-    return changes, framework.assurance_gaps(changes, framework_evidence(data, unit_id))
+    return changes, framework.assurance_gaps(changes, framework_evidence(data, unit_id), records_held(data, unit_id))
+
+
+def records_held(data: ReportData, unit_id: str) -> pd.DataFrame:
+    """What the trust's records of listening and acting hold for ``unit_id``'s requirements
+    (see :mod:`pxassure.analysis.evidence`)."""
+    trust = unit_id == data.trust["unit_id"]
+    return evidence.records_held(data.tables, data.source_supplied, data.scope(unit_id), data.month, trust=trust)
 
 
 def framework_evidence(data: ReportData, unit_id: str) -> pd.DataFrame:

@@ -54,28 +54,28 @@ def chart_measure(
     target: float | None = None,
     through: pd.Timestamp | None = None,
     rebase: list[str] | tuple[str, ...] = (),
+    since: str | None = None,
 ) -> spc.SPCResult:
     """The SPC chart of one unit's monthly series for ``measure`` (chart type from the measure),
     every calendar month through ``through`` included, so missing months are gaps. ``rebase``
-    lists "YYYY-MM" months that start a new period; one outside the charted months has no effect."""
+    lists "YYYY-MM" months that start a new period; one outside the charted months has no effect.
+    ``since`` ("YYYY-MM"): the months from it are left out of the limits and judged against
+    those of the months before (a before/after chart of a change)."""
     s = every_month(series, through)
     num = pd.Series(s["numerator"].to_numpy(), index=month_labels(s["month"]))
-    rebase = [m for m in rebase if m in num.index]
+    kw = {
+        "improvement": measure.improvement,
+        "target": target,
+        "rebase": [m for m in rebase if m in num.index],
+        "exclude": [m for m in num.index if since is not None and m >= since],
+        "options": options,
+    }
     if measure.chart == "c":
-        return spc.attribute("c", num, improvement=measure.improvement, target=target, rebase=rebase, options=options)
+        return spc.attribute("c", num, **kw)
     if measure.chart == "xmr":
-        return spc.xmr(num, improvement=measure.improvement, target=target, rebase=rebase, options=options)
+        return spc.xmr(num, **kw)
     den = pd.Series(s["denominator"].to_numpy(), index=num.index)
-    return spc.attribute(
-        measure.chart,
-        num,
-        den,
-        multiply=measure.multiply,
-        improvement=measure.improvement,
-        target=target,
-        rebase=rebase,
-        options=options,
-    )
+    return spc.attribute(measure.chart, num, den, multiply=measure.multiply, **kw)
 
 
 @dataclass(frozen=True)

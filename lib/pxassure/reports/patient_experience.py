@@ -11,13 +11,15 @@ from typing import Any
 
 import pandas as pd
 
-from pxassure.analysis import funnel, measures, trends
+from pxassure.analysis import evidence, funnel, measures, trends
 from pxassure.analysis.comments import theme_changes
 from pxassure.analysis.measures import Measure
 from pxassure.analysis.suppression import MARK, suppress
 from pxassure.ingest import catalogue
 from pxassure.ingest.columns import SETTINGS
-from pxassure.reports.data import ReportData, framework_position
+from pxassure.reports.acting import ChangesMade, Involvement, WorkPlan
+from pxassure.reports.committees import satisfaction_commitment
+from pxassure.reports.data import ReportData, framework_evidence, framework_position, records_held
 from pxassure.reports.division import action_counts, actions_due, complaints_by_subject
 from pxassure.reports.escalation import escalate_from_divisions, link_wards
 from pxassure.reports.model import Report
@@ -128,6 +130,9 @@ class PatientExperienceReport(Report):
     SECTIONS = {
         "charts": "Every measure, trust-wide and by division",
         "exceptions": "Wards needing attention",
+        "changes": "You said, we did",
+        "involvement": "Involving patients and the public",
+        "work_plan": "The strategy's work plan",
         "framework": "Self-assessment against the framework",
         "actions": "Self-assessment against the framework",
         "data": "Data used in this paper",
@@ -146,6 +151,10 @@ class PatientExperienceReport(Report):
     comment_themes: pd.DataFrame  # trust-wide themes, last three months against the three before (suppressed)
     score_changes: pd.DataFrame
     assurance_gaps: pd.DataFrame  # the trust's, as the board is told them
+    evidence: pd.DataFrame  # each requirement data or records evidence: score beside what is held
+    changes_made: ChangesMade  # "you said, we did", with before/after charts
+    involvement: Involvement  # activities, reach and participants' satisfaction by quarter
+    work_plan: WorkPlan  # the strategy's commitments and their latest status
 
     @property
     def overdue_actions(self) -> pd.DataFrame:
@@ -251,6 +260,9 @@ class PatientExperienceReport(Report):
                 ]
             ),
             "overdue_actions": int(self.actions["overdue"].sum()) if len(self.actions) else 0,
+            "you_said_we_did": self.changes_made.findings(),
+            "involvement": self.involvement.findings(),
+            "work_plan": self.work_plan.findings(),
         }
 
 
@@ -283,11 +295,12 @@ def patient_experience_report(
             key=catalogue.in_framework_order,
         ).reset_index(drop=True)
     changes, gaps = framework_position(data, trust_id)
+    everyone = data.scope(trust_id)
     return PatientExperienceReport(
         **opening.common(trust_id, linkable, committee=committee),
         charts=trust_and_division_charts(data, opening.measures("measures"), options, missing),
         missing=missing,
-        data_used=data.data_used(),
+        data_used=data.data_used(also=("you_said_we_did", "involvement_activities", "strategy_commitments")),
         funnels=ward_funnels(data, opening.measures("funnel_measures"), options.minimum_denominator),
         response_rates=response_rates(data),
         complaints_subjects=complaints_by_subject(data, data.wards()),
@@ -299,4 +312,8 @@ def patient_experience_report(
         comment_themes=trust_themes(data),
         score_changes=changes,
         assurance_gaps=gaps,
+        evidence=evidence.beside_scores(changes, framework_evidence(data, trust_id), records_held(data, trust_id)),
+        changes_made=ChangesMade.from_data(data, everyone, options),
+        involvement=Involvement.from_data(data, everyone, satisfaction_commitment(opening.spec)),
+        work_plan=WorkPlan.from_data(data),
     )
