@@ -196,3 +196,29 @@ def test_a_trust_with_only_its_involvement_records_is_told_what_was_not_supplied
     # Nothing not supplied is an evidence gap: only the co-design the involvement record lacks.
     gaps = report.assurance_gaps
     assert gaps.loc[gaps["gap"] == "no evidence recorded", "requirement"].tolist() == ["19B"]
+
+
+def test_the_cover_says_how_patients_were_involved_in_the_papers_scope(pec, demo_db):
+    from pxassure.reports import division_report
+
+    engagement = pec.cover_sheet().engagement
+    recent = pec.involved
+    assert len(recent) and f"Involvement recorded from August to October 2026: {len(recent)} activities" in engagement
+    assert all(informed in engagement for informed in recent["informed"])
+    division = division_report(demo_db, unit_id="MED")
+    assert set(division.involved["unit_id"]) <= {"MED"}  # its own activities, never the trust's or another's
+
+
+def test_the_cover_says_nothing_of_involvement_where_the_record_was_not_supplied(tmp_path, demo_inputs):
+    from pxassure.cli import main
+    from pxassure.reports import patient_experience_report
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for table in ("org_units", "framework_requirements", "fft_monthly", "committees"):
+        (folder / f"{table}.csv").write_bytes((demo_inputs / f"{table}.csv").read_bytes())
+    db = tmp_path / "noinvolvement.duckdb"
+    assert main(["load", str(folder), "--database", str(db)]) == 0
+    report = patient_experience_report(db)
+    assert report.involved is None
+    assert "nvolvement" not in report.cover_sheet().engagement

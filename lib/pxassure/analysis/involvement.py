@@ -94,3 +94,10 @@ def changes_made(items: pd.DataFrame, month: pd.Timestamp, months: int = LOOKBAC
     """ "You said, we did" items recorded in the last ``months``, latest first."""
     recent = within(items, "recorded_on", month, months)
     return recent.sort_values(["recorded_on", "item_id"], ascending=[False, True]).reset_index(drop=True)
+
+
+def recent(activities: pd.DataFrame, units: list[str], month: pd.Timestamp, months: int = 3) -> pd.DataFrame:
+    """The activities for ``units`` held in the ``months`` to ``month``, earliest first (what a
+    paper's cover says of how patients and the public were involved)."""
+    mine = within(activities[activities["unit_id"].isin(units)], "held_on", month, months)
+    return mine.sort_values(["held_on", "activity_id"]).reset_index(drop=True)

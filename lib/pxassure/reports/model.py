@@ -78,6 +78,11 @@ def chart_measure(
     return spc.attribute(measure.chart, num, den, multiply=measure.multiply, **kw)
 
 
+def _people(n: int) -> str:
+    """A count of people as a paper may print it: 1 to 4 never shown exactly."""
+    return "fewer than 5 people" if 0 < n < 5 else counted(n, "person", "people")
+
+
 @dataclass(frozen=True)
 class Chart:
     """One measure for one unit, charted."""
@@ -264,6 +269,7 @@ class Report:
     trust_id: str | None = None  # the trust's unit: its findings are owned by the paper's executive lead
     committee_names: dict = field(default_factory=dict)  # layer -> the trust's name for its committee
     reported_by: dict = field(default_factory=dict)  # layer -> committees reporting up to it, lowest first
+    involved: pd.DataFrame | None = None  # involvement activities of its scope, last 3 months (None: not supplied)
     generated_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
     #: The terms the paper's key explains in plain words (``vocabulary.KEY_TERMS``).
@@ -497,8 +503,28 @@ class Report:
         drawn = [label for table, label in voices.items() if self.supplied(table)]
         said = (stated.rstrip(".") + ". ") if stated else ""
         if drawn:
-            return said + "This paper draws on what patients told the trust: " + ", ".join(drawn) + "."
-        return said + "No patient feedback was supplied for this paper."
+            said += "This paper draws on what patients told the trust: " + ", ".join(drawn) + "."
+        else:
+            said += "No patient feedback was supplied for this paper."
+        return said + self._involvement_text()
+
+    def _involvement_text(self) -> str:
+        """The involvement recorded for the paper's scope ("" where the record was not supplied)."""
+        if self.involved is None:
+            return ""
+        start = (self.month - pd.DateOffset(months=2)).strftime("%B")
+        span = f"from {start} to {self.month:%B %Y}"
+        a = self.involved
+        if a.empty:
+            return f" No involvement activity is recorded for this paper's scope {span}."
+        people = a["participants"].sum(min_count=1)
+        kinds = ", ".join(dict.fromkeys(a["kind"]))
+        informed = "; ".join(dict.fromkeys(a["informed"].dropna()))
+        return (
+            f" Involvement recorded {span}: {counted(len(a), 'activity')} ({kinds})"
+            + ("" if pd.isna(people) else f", {_people(int(people))} taking part")
+            + (f", informing: {informed}." if informed else ".")
+        )
 
     def trust_charts(self) -> list[Chart]:
         """The paper's trust-wide charts."""

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pxassure.analysis import involvement
 from pxassure.analysis.measures import Measure
 from pxassure.analysis.options import SPCOptions
 from pxassure.reports import committees
@@ -52,8 +53,17 @@ class Opening:
             "parameters": parameters_of(month, self.database, self.options, **parameters),
             "snapshot": data.snapshot,
             **data.owners(),
+            "involved": _involved(data, unit_id),
             "code_version": code_version(),
         }
+
+
+def _involved(data: ReportData, unit_id: str):
+    """The involvement activities of the paper's scope in its last three months, for its cover
+    (None when the trust has not supplied its record of involvement)."""
+    if not data.source_supplied("involvement_activities"):
+        return None
+    return involvement.recent(data.tables["involvement_activities"], data.scope(unit_id), data.month)
 
 
 def open_report(
