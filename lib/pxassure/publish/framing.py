@@ -224,9 +224,19 @@ def involvement(record) -> Fragment:
     title = "Participants satisfied with taking part, by quarter"
     fig = charts.plot_satisfaction(record.quarters, list(quarters["quarter_name"]), commitment=record.commitment)
     parts.append(figure(fig, title=title, description=vocabulary.describe_satisfaction(record)))
-    parts.append(
-        table(quarters, title, columns=QUARTER_COLUMNS, numeric={"activities", "participants", "asked", "satisfied"})
-    )
+    return Fragment("".join(parts))
+
+
+def involvement_reach(record) -> Fragment:
+    """Participants' satisfaction by quarter as counts, the groups involvement reached and its
+    kinds, last 12 months (an appendix's detail)."""
+    if not record.supplied or not record.activities:
+        return paragraphs(*record.text()[:1])
+    quarters = record.quarters_table()
+    numeric = {"activities", "participants", "asked", "satisfied"}
+    parts = [
+        table(quarters, "Participants satisfied with taking part, by quarter", columns=QUARTER_COLUMNS, numeric=numeric)
+    ]
     parts.append(
         table(
             record.groups.assign(latest=pd.to_datetime(record.groups["latest"]).dt.strftime("%b %Y")),
