@@ -9,7 +9,7 @@ from pxassure.analysis import evidence, framework, involvement
 from pxassure.errors import CommitteeError
 from pxassure.ingest import demo
 from pxassure.reports import committees
-from pxassure.reports.acting import quarter_name
+from pxassure.words import quarter_name
 
 MONTH = pd.Timestamp("2026-10-01")
 
@@ -222,3 +222,37 @@ def test_the_cover_says_nothing_of_involvement_where_the_record_was_not_supplied
     report = patient_experience_report(db)
     assert report.involved is None
     assert "nvolvement" not in report.cover_sheet().engagement
+
+
+# -- the governors' committee paper ---------------------------------------------------------------
+
+
+def test_the_governors_paper_reads_only_the_records_of_listening_and_acting(demo_db):
+    from pxassure.reports import governors_report
+
+    report = governors_report(demo_db)
+    assert report.charts == [] and report.layer == "governors"
+    assert set(report.data_used["table"]) == {"strategy_commitments", "involvement_activities", "you_said_we_did"}
+    assert report.quarter == pd.Period("2026Q3")  # October's paper: July to September is the last complete quarter
+    assert set(report.membership["kind"]) <= {"membership event", "community event"} and len(report.membership)
+    kinds = {i.kind for i in report.attention()}
+    assert kinds == {"off_track", "below_commitment"}
+    cover = report.cover_sheet()
+    assert cover.meeting == "Governors' Membership and Community Engagement Committee"
+    assert cover.assurance == "limited"  # a commitment off track and a quarter below the commitment
+    assert "Friends and Family Test" not in cover.engagement  # this paper reads no feedback
+
+
+def test_the_governors_paper_stands_beside_the_chain_and_out_of_the_board_pack(demo_db):
+    units = pd.DataFrame({"unit_id": ["T"], "level": ["trust"], "parent_id": [None], "name": ["Trust"]})
+    linked = committees.report_links("governors", None, units, None)
+    assert linked == {"up": [], "down": []}
+    board_up = committees.report_links("board", None, units, None)["up"]
+    assert board_up == []  # the board reports to no governors' committee
+
+
+def test_a_cadence_that_is_not_one_of_the_trusts_is_refused(tmp_path):
+    path = tmp_path / "x.yaml"
+    path.write_text("layer: governors\nnotebook: governors\ntitle: t\ncadence: yearly\n", encoding="utf-8")
+    with pytest.raises(CommitteeError, match="cadence 'yearly' is not one of"):
+        committees.read_params(path)

@@ -102,14 +102,28 @@ def test_more_satisfied_than_asked_is_refused_naming_the_row(tmp_path):
 
 def test_a_story_heard_at_an_unknown_meeting_is_refused(tmp_path):
     path = tmp_path / "patient_stories.csv"
-    row = ("S1", "2026-01-10", "governors", "T", "film", "yes", None, "Waited long", None, None, None, None, None)
+    row = (
+        "S1",
+        "2026-01-10",
+        "council of governors",
+        "T",
+        "film",
+        "yes",
+        None,
+        "Waited long",
+        None,
+        None,
+        None,
+        None,
+        None,
+    )
     sources.write_csv(pd.DataFrame([row], columns=[c.name for c in EVIDENCE_TABLES[0].input_columns]), path)
     with build(tmp_path / "mini.duckdb") as store, Loader(store) as loader:
         loader.add_file("patient_stories", path)
         with pytest.raises(ValidationError) as info:
             loader.finish()
     (problem,) = info.value.problems
-    assert "column 'meeting': found 'governors'" in str(problem)
+    assert "column 'meeting': found 'council of governors'" in str(problem)
 
 
 # -- what a paper says of the stories its meeting heard ------------------------------------------

@@ -20,8 +20,8 @@ from pxassure.ingest import demo
 from pxassure.ingest.store import Store
 from pxassure.publish import framing, render, vocabulary
 from pxassure.reports import ward_report
+from pxassure.reports.charting import chart_measure
 from pxassure.reports.data import load
-from pxassure.reports.model import chart_measure
 
 WARD = demo.PLANTED["deteriorating_ward"]
 MDC = SPCOptions.from_preset("mdc")

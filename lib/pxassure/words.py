@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 #: Plurals that do not just add "s".
 _IRREGULAR = {"person": "people", "child": "children"}
 
@@ -36,3 +38,11 @@ def p_text(p: float) -> str:
     """A p-value in a sentence: "p = 0.012", "p < 0.001"."""
     shown = p_value(p)
     return f"p {shown}" if shown.startswith("<") else f"p = {shown}"
+
+
+def quarter_name(quarter: pd.Period) -> str:
+    """A calendar quarter in months and as the NHS financial quarter: "Jul–Sep 2026 (Q2 2026/27)"."""
+    start, end = quarter.start_time, quarter.end_time
+    year = start.year if start.month >= 4 else start.year - 1  # the financial year starts in April
+    fq = (start.month - 4) % 12 // 3 + 1
+    return f"{start:%b}–{end:%b %Y} (Q{fq} {year}/{(year + 1) % 100:02d})"

@@ -106,7 +106,7 @@ def board_pack(
     period_dir = Path(period_dir)
     papers = [
         PackPaper(e.group, e.title, period_dir / e.path, e.division, e.escalated, bool(e.appendix_of))
-        for e in contents.agenda(period_dir, wards=wards)
+        for e in contents.agenda(period_dir, wards=wards, governors=False)
     ]
     if not papers:
         raise ParameterError(f"no papers built in {period_dir}: run pxassure build --all first")

@@ -25,7 +25,9 @@ SETTINGS = {
     "dental": "Dental",
 }
 SERVICE_TYPES = tuple(SETTINGS)
-LAYERS = ("board", "board_quality", "executive_quality", "patient_experience", "division", "ward")
+#: Reporting layers, top down. ``governors`` (the Council of Governors' committee on membership and
+#: engagement) stands beside the chain from ward to board: it reads no layer's findings.
+LAYERS = ("governors", "board", "board_quality", "executive_quality", "patient_experience", "division", "ward")
 CADENCES = ("monthly", "bimonthly", "quarterly")
 HARM_LEVELS = ("no_harm", "low", "moderate", "severe", "death")
 OUTCOMES = ("upheld", "partly_upheld", "not_upheld")

@@ -240,6 +240,7 @@ def committees() -> pd.DataFrame:
         ("QGC", "Quality and Governance Committee", "board_quality", "BOARD", TRUST_ID, "bimonthly"),
         ("EQC", "Executive Quality Committee", "executive_quality", "QGC", TRUST_ID, "monthly"),
         ("PEC", "Patient Experience Committee", "patient_experience", "EQC", TRUST_ID, "bimonthly"),
+        ("GMCEC", "Governors' Membership and Community Engagement Committee", "governors", None, TRUST_ID, "quarterly"),
     ]
     return pd.DataFrame(rows, columns=["committee_id", "name", "layer", "reports_to", "scope_unit_id", "cadence"])
 

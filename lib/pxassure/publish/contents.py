@@ -20,6 +20,7 @@ from pathlib import Path
 GROUPS = (
     ("Trust Board", ("board",)),
     ("Committees", ("board_quality", "executive_quality", "patient_experience")),
+    ("Council of Governors", ("governors",)),
     ("Divisions", ("division",)),
     ("Wards and departments", ("ward",)),
 )
@@ -28,6 +29,7 @@ WARDS = "Wards and departments"
 PAPER_NOUNS = {
     "Trust Board": "Trust Board paper",
     "Committees": "committee paper",
+    "Council of Governors": "governors' committee paper",
     "Divisions": "divisional paper",
     WARDS: "ward and department paper",
 }
@@ -83,13 +85,18 @@ def _divisions(period_dir: Path, papers: list[str]) -> list[tuple[str, str, set[
     return sorted(out, key=lambda d: (d[1], d[0]))
 
 
-def agenda(period_dir: str | Path, *, wards: bool = True, appendices: bool = True) -> list[Entry]:
-    """Every paper built for the period, in agenda order (see the module's docstring)."""
+def agenda(
+    period_dir: str | Path, *, wards: bool = True, appendices: bool = True, governors: bool = True
+) -> list[Entry]:
+    """Every paper built for the period, in agenda order (see the module's docstring); a board
+    pack leaves out the governors' committee (``governors=False``), which reports elsewhere."""
     period_dir = Path(period_dir)
     papers = built_papers(period_dir)
     divisions = _divisions(period_dir, papers)
     entries: list[Entry] = []
     for group, layers in GROUPS:
+        if group == "Council of Governors" and not governors:
+            continue
         if group == WARDS:
             if wards:
                 entries += _wards(period_dir, papers, divisions)

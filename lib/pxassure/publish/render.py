@@ -300,7 +300,7 @@ def spc_figure(
 
 
 def chart(chart) -> Fragment:
-    """A report's charted measure (:class:`pxassure.reports.model.Chart`) as a figure."""
+    """A report's charted measure (:class:`pxassure.reports.charting.Chart`) as a figure."""
     m = chart.measure
     return spc_figure(
         chart.result,

@@ -21,8 +21,7 @@ from pxassure.analysis.options import SPCOptions
 from pxassure.analysis.spc import SPCResult
 from pxassure.analysis.targets import Target
 from pxassure.publish.style import ICONS
-from pxassure.reports.acting import quarter_name
-from pxassure.words import counted
+from pxassure.words import counted, quarter_name
 
 CHART_LABELS = {
     "xmr": "XmR chart",
@@ -90,7 +89,7 @@ def method_lines(results: Iterable[SPCResult]) -> list[str]:
 
 
 def decisions_line(charts: list) -> str:
-    """Where a paper's targets and rebases come from (charts: ``reports.model.Chart`` objects)."""
+    """Where a paper's targets and rebases come from (charts: ``reports.charting.Chart`` objects)."""
     if not charts:
         return ""
     with_target = sum(c.target is not None for c in charts)

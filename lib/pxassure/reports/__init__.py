@@ -4,7 +4,7 @@
   measures each paper shows, links up and down
 - :mod:`~pxassure.reports.parameters` — report parameters, checked first; reproduce commands
 - :mod:`~pxassure.reports.data` — what a report reads from the store
-- :mod:`~pxassure.reports.model` — charted measures and the :class:`Report` base
+- :mod:`~pxassure.reports.charting` — charted measures; :mod:`~pxassure.reports.model` — the :class:`Report` base
 - :mod:`~pxassure.reports.escalation` — exceptions read from the findings of the layer below
 - :mod:`~pxassure.reports.provenance` — code version, findings files
 - one module per paper: :mod:`board`, :mod:`patient_experience` and :mod:`quality` (the committees, sharing :mod:`trustwide`), :mod:`division`, :mod:`ward`
@@ -28,6 +28,8 @@ _EXPORTS = {
     "QualityReport": "quality",
     "division_report": "division",
     "DivisionReport": "division",
+    "governors_report": "governors",
+    "GovernorsReport": "governors",
     "ward_report": "ward",
     "WardReport": "ward",
     "write_findings": "provenance",

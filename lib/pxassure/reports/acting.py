@@ -15,9 +15,9 @@ import pandas as pd
 
 from pxassure.analysis import involvement, measures
 from pxassure.analysis.suppression import suppress
-from pxassure.reports.model import Chart, chart_measure
+from pxassure.reports.charting import Chart, chart_measure
 from pxassure.reports.provenance import to_records
-from pxassure.words import counted, verb
+from pxassure.words import counted, quarter_name, verb
 
 #: "You said, we did" as a paper shows it.
 CHANGE_COLUMNS = {
@@ -44,14 +44,6 @@ WORK_PLAN_COLUMNS = {
     "previous": "Previous quarter",
     "evidence": "Evidence",
 }
-
-
-def quarter_name(quarter: pd.Period) -> str:
-    """A calendar quarter in months and as the NHS financial quarter: "Jul–Sep 2026 (Q2 2026/27)"."""
-    start, end = quarter.start_time, quarter.end_time
-    year = start.year if start.month >= 4 else start.year - 1  # the financial year starts in April
-    fq = (start.month - 4) % 12 // 3 + 1
-    return f"{start:%b}–{end:%b %Y} (Q{fq} {year}/{(year + 1) % 100:02d})"
 
 
 def _not_supplied(record: str, what: str) -> str:

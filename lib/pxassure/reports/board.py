@@ -11,10 +11,11 @@ import pandas as pd
 from pxassure.analysis import framework
 from pxassure.analysis.suppression import suppress
 from pxassure.reports import committees
+from pxassure.reports.charting import Chart, charts_for
 from pxassure.reports.data import FEEDBACK_SOURCES, feedback_counts, framework_position
 from pxassure.reports.escalation import escalate_from_divisions, link_wards
 from pxassure.reports.listening import StoryRecord
-from pxassure.reports.model import Chart, Report, charts_for
+from pxassure.reports.model import Report
 from pxassure.reports.opening import open_report
 from pxassure.reports.provenance import to_records
 from pxassure.words import counted, verb

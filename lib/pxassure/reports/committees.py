@@ -22,6 +22,7 @@ import yaml
 from pxassure.analysis import measures
 from pxassure.analysis.involvement import SATISFACTION_COMMITMENT
 from pxassure.errors import CommitteeError, MeasureError
+from pxassure.ingest.columns import CADENCES
 from pxassure.ingest.columns import LAYERS as SCHEMA_LAYERS
 from pxassure.reports.cover import read_cover, read_scale
 
@@ -34,7 +35,10 @@ SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 #: Layers from the bottom up (the reverse of ``schema.LAYERS``): reports are built in this
 #: order so each layer's findings exist when the layer above is built.
 LAYERS = tuple(reversed(SCHEMA_LAYERS))
+#: The chain from ward to board that exceptions travel up and links follow (not the governors').
+CHAIN = tuple(layer for layer in LAYERS if layer != "governors")
 LAYER_TITLES = {
+    "governors": "Governors' Membership and Community Engagement Committee",
     "board": "Trust Board",
     "board_quality": "Quality and Governance Committee",
     "executive_quality": "Executive Quality Committee",
@@ -107,7 +111,7 @@ def satisfaction_commitment(spec: dict) -> float:
 
 
 #: Layers whose papers open with a full cover sheet (divisions and wards have a short header).
-COVER_LAYERS = ("board", "board_quality", "executive_quality", "patient_experience")
+COVER_LAYERS = ("governors", "board", "board_quality", "executive_quality", "patient_experience")
 #: The organisation level a layer's own charts are at.
 LAYER_LEVEL = {
     "ward": "ward",
@@ -116,6 +120,7 @@ LAYER_LEVEL = {
     "executive_quality": "division",
     "board_quality": "division",
     "board": "trust",
+    "governors": "trust",
 }
 
 
@@ -176,6 +181,8 @@ def read_params(path: Path) -> dict:
     sections = spec.get("sections", list(OPTIONAL_SECTIONS))
     if not isinstance(sections, list) or not set(sections) <= set(OPTIONAL_SECTIONS):
         raise CommitteeError(f"{path}: sections must be a list of {list(OPTIONAL_SECTIONS)}, got {sections!r}")
+    if spec.get("cadence", "monthly") not in CADENCES:
+        raise CommitteeError(f"{path}: cadence {spec['cadence']!r} is not one of {list(CADENCES)}")
     if not isinstance(spec.get("about", ""), str):
         raise CommitteeError(f"{path}: about must be text (what the paper is for, printed under its cover)")
     spec["cover"] = read_cover(spec.get("cover"), str(path))
@@ -347,11 +354,11 @@ def links(
         wards = units[(units["level"] == "ward")]
         wards = wards[[division_of(units, w) == unit_id for w in wards["unit_id"]]]
         down += [(f"{w.name} ({w.unit_id})", f"ward/{w.unit_id}.html") for w in wards.itertuples(index=False)]
-    else:
-        i = LAYERS.index(spec_layer)
-        if i + 1 < len(LAYERS):
-            up += by_layer.get(LAYERS[i + 1], [])
-        below = LAYERS[i - 1]
+    elif spec_layer in CHAIN:
+        i = CHAIN.index(spec_layer)
+        if i + 1 < len(CHAIN):
+            up += by_layer.get(CHAIN[i + 1], [])
+        below = CHAIN[i - 1]
         if below == "division":
             down += [
                 (f"{d.name} divisional report", f"division/{d.unit_id}.html")

@@ -51,6 +51,8 @@ ATTENTION_KINDS = {
     "ward_responded": "Ward escalated, action recorded",
     "assurance_gap": "Framework assurance gap",
     "overdue_actions": "Overdue actions",
+    "off_track": "Strategy commitment off track",
+    "below_commitment": "Involvement satisfaction below the commitment",
     "not_assessed": "Not assessed",
 }
 
@@ -136,7 +138,7 @@ def assurance_offered(items: list[Attention], assessed: int, scale: tuple[str, .
     the executive lead to confirm (the notebook's ``assurance`` parameter overrides it).
     """
     kinds = {i.kind for i in items}
-    serious = kinds & {"concern", "not_assured", "assurance_gap"}
+    serious = kinds & {"concern", "not_assured", "assurance_gap", "off_track", "below_commitment"}
 
     def counted(chosen) -> str:
         return "; ".join(f"{sum(i.kind == k for i in items)} × {ATTENTION_KINDS[k].lower()}" for k in chosen)
@@ -144,7 +146,8 @@ def assurance_offered(items: list[Attention], assessed: int, scale: tuple[str, .
     if assessed == 0:
         step, why = 3, "no measure could be assessed with process limits"
     elif serious:
-        step, why = 2, counted(k for k in ("concern", "not_assured", "assurance_gap") if k in serious)
+        order = ("concern", "not_assured", "assurance_gap", "off_track", "below_commitment")
+        step, why = 2, counted(k for k in order if k in serious)
     elif kinds:
         step, why = 1, counted(sorted(kinds))
     else:
@@ -239,6 +242,14 @@ def asked_to(items: list[Attention], assurance: str, purpose: str) -> list[str]:
     overdue = [i.what for i in items if i.kind == "overdue_actions"]
     if overdue:
         out.append("hold the owners of overdue self-assessment actions to account: " + "; ".join(overdue))
+    off_track = [i.what for i in items if i.kind == "off_track"]
+    if off_track:
+        out.append(
+            "seek from the owners how these strategy commitments will be brought back on track: " + "; ".join(off_track)
+        )
+    below = [i.what for i in items if i.kind == "below_commitment"]
+    if below:
+        out.append("seek why fewer participants than committed were satisfied with taking part in: " + "; ".join(below))
     missing = [i for i in items if i.kind == "not_assessed"]
     if missing:
         out.append(f"note the {counted(len(missing), 'measure')} the paper could not assess, and why")

@@ -15,9 +15,10 @@ from pxassure.analysis.suppression import MARK, suppress
 from pxassure.errors import ParameterError
 from pxassure.ingest import catalogue
 from pxassure.reports import committees
+from pxassure.reports.charting import Chart, by_measure, charts_for
 from pxassure.reports.data import ReportData, framework_position
 from pxassure.reports.escalation import escalate, link_wards, ward_children
-from pxassure.reports.model import Chart, Report, by_measure, charts_for
+from pxassure.reports.model import Report
 from pxassure.reports.opening import open_report
 from pxassure.reports.provenance import to_records
 from pxassure.words import counted, verb

@@ -25,8 +25,8 @@ from pxassure.analysis.comments import MINIMUM_COUNT, THEME_MEASURE_PREFIX, nega
 from pxassure.analysis.measures import Measure
 from pxassure.analysis.options import SPCOptions
 from pxassure.reports import committees
+from pxassure.reports.charting import month_labels
 from pxassure.reports.data import ReportData
-from pxassure.reports.model import month_labels
 from pxassure.reports.provenance import clean_value
 
 EXCEPTION_COLUMNS = [

@@ -1,9 +1,8 @@
-"""What every committee paper's model is made of: charted measures and the report base.
+"""The report base every committee paper's model is made of.
 
-A :class:`Chart` is one measure for one unit, charted with the report's one
-:class:`~pxassure.analysis.options.SPCOptions`. A :class:`Report` carries the month, the
-options, the charts and the provenance; each layer's model (board, committees, division,
-ward) adds its own content and ``findings()``.
+A :class:`Report` carries the month, the options, the charts (:mod:`.charting`) and the
+provenance, and writes the front of the paper (what needs attention, the cover); each layer's
+model (board, committees, division, ward, governors) adds its own content and ``findings()``.
 """
 
 from __future__ import annotations
@@ -14,227 +13,20 @@ from typing import ClassVar
 
 import pandas as pd
 
-from pxassure.analysis import spc
 from pxassure.analysis.measures import TOPICS, Measure
 from pxassure.analysis.options import SPCOptions
-from pxassure.analysis.targets import Target
 from pxassure.errors import ParameterError
 from pxassure.reports import committees
+from pxassure.reports.charting import Chart, by_measure
 from pxassure.reports.cover import NOT_SET, Attention, Cover, asked_to, assurance_offered
-from pxassure.reports.data import ReportData
 from pxassure.reports.parameters import reproduce_commands
 from pxassure.reports.provenance import clean_value
-from pxassure.words import counted
-
-#: Shown instead of a figure that rests on fewer responses than the SPC option ``minimum_denominator``.
-SUPPRESSED = "*"
-
-
-def month_labels(months: pd.Series) -> pd.Index:
-    """Months as the "YYYY-MM" labels charts and findings use."""
-    return pd.Index(pd.to_datetime(months).dt.strftime("%Y-%m"), name="month")
-
-
-def every_month(series: pd.DataFrame, through: pd.Timestamp | None = None) -> pd.DataFrame:
-    """One row per calendar month from the first month with a row to ``through`` (or the last):
-    a month with no row becomes a missing value — a gap in the chart, left out of its limits and
-    rules — never a join between its neighbours."""
-    if series.empty:
-        return series
-    s = series.groupby("month", as_index=False)[["numerator", "denominator"]].sum(min_count=1)
-    last = max(s["month"].max(), through) if through is not None else s["month"].max()
-    months = pd.date_range(s["month"].min(), last, freq="MS")
-    return s.set_index("month").reindex(months).rename_axis("month").reset_index()
-
-
-def chart_measure(
-    series: pd.DataFrame,
-    measure: Measure,
-    options: SPCOptions,
-    target: float | None = None,
-    through: pd.Timestamp | None = None,
-    rebase: list[str] | tuple[str, ...] = (),
-    since: str | None = None,
-) -> spc.SPCResult:
-    """The SPC chart of one unit's monthly series for ``measure`` (chart type from the measure),
-    every calendar month through ``through`` included, so missing months are gaps. ``rebase``
-    lists "YYYY-MM" months that start a new period; one outside the charted months has no effect.
-    ``since`` ("YYYY-MM"): the months from it are left out of the limits and judged against
-    those of the months before (a before/after chart of a change)."""
-    s = every_month(series, through)
-    num = pd.Series(s["numerator"].to_numpy(), index=month_labels(s["month"]))
-    kw = {
-        "improvement": measure.improvement,
-        "target": target,
-        "rebase": [m for m in rebase if m in num.index],
-        "exclude": [m for m in num.index if since is not None and m >= since],
-        "options": options,
-    }
-    if measure.chart == "c":
-        return spc.attribute("c", num, **kw)
-    if measure.chart == "xmr":
-        return spc.xmr(num, **kw)
-    den = pd.Series(s["denominator"].to_numpy(), index=num.index)
-    return spc.attribute(measure.chart, num, den, multiply=measure.multiply, **kw)
+from pxassure.words import counted, quarter_name
 
 
 def _people(n: int) -> str:
     """A count of people as a paper may print it: 1 to 4 never shown exactly."""
     return "fewer than 5 people" if 0 < n < 5 else counted(n, "person", "people")
-
-
-@dataclass(frozen=True)
-class Chart:
-    """One measure for one unit, charted."""
-
-    measure: Measure
-    unit_id: str
-    unit_name: str
-    result: spc.SPCResult
-    scope: str = ""
-    target: Target | None = None  # the agreed target it is judged against, and where it comes from
-    rebases: dict[str, str] = field(default_factory=dict)  # recorded rebases: {"YYYY-MM": reason}
-    data_quality: str | None = None  # the trust's own data-quality rating, where it supplied one
-    suppressed: tuple[str, ...] = ()  # months NHS England suppressed ("YYYY-MM"): gaps named as such
-
-    @property
-    def sustained_runs(self) -> list[spc.SustainedRun]:
-        """Special-cause runs the chart's limits span with no rebase recorded (see ``spc.sustained_runs``)."""
-        return spc.sustained_runs(self.result)
-
-    @property
-    def title(self) -> str:
-        return f"{self.measure.name}: {self.unit_name}{f' ({self.scope})' if self.scope else ''}"
-
-    def _latest_seen(self) -> tuple[pd.DataFrame, bool]:
-        """The months with a figure, and whether the latest of them is withheld: suppressed by
-        NHS England or resting on too few responses (1 to 4)."""
-        points = self.result.points
-        seen = points[points["value"].notna()]
-        hidden = len(points) and str(points.index[-1]) in self.suppressed and pd.isna(points["value"].iloc[-1])
-        if hidden:
-            seen = points.iloc[-1:]  # the report month itself was suppressed: "*", not last month's figure
-        return seen, bool(len(seen) and (hidden or bool(seen["small"].iloc[-1])))
-
-    @property
-    def latest_withheld(self) -> bool:
-        """True when the latest month's figure is shown as * (so it has no variation or assurance)."""
-        return self._latest_seen()[1]
-
-    def summary_row(self) -> dict:
-        seen, withheld = self._latest_seen()
-        if withheld:
-            # The latest month rests on too few responses (NHS England suppresses 1 to 4): no
-            # figure, no icon — an earlier month's icon would be read as this month's.
-            return {
-                "measure": self.measure.name,
-                "measure_id": self.measure.id,
-                "scope": f"{self.unit_name} ({self.scope})" if self.scope else self.unit_name,
-                "month": seen.index[-1],
-                "latest": SUPPRESSED,
-                "unit": self.measure.unit,
-                "target": self.result.target,
-                "variation": None,
-                "assurance": None,
-                "chart": self.result.chart if self.result.has_limits else "run",
-                **self._process(seen.iloc[-1]),
-            }
-        last = self.result.last_point
-        return {
-            "measure": self.measure.name,
-            "measure_id": self.measure.id,
-            "scope": f"{self.unit_name} ({self.scope})" if self.scope else self.unit_name,
-            "month": None if last is None else last.name,
-            "latest": None if last is None else float(last["value"]),
-            "unit": self.measure.unit,
-            "target": self.result.target,
-            "variation": self.result.variation,
-            "assurance": self.result.assurance,
-            "chart": self.result.chart if self.result.has_limits else "run",
-            **self._process(last),
-        }
-
-    def _process(self, point) -> dict:
-        """The process at a point, as integrated performance reports show it: its mean (centre
-        line) and limits (none on a run chart), and the trust's data-quality rating."""
-        has = point is not None and self.result.has_limits
-
-        def value(k: str) -> float | None:
-            return float(point[k]) if has and pd.notna(point[k]) else None
-
-        return {
-            "mean": value("centre"),
-            "lower": value("lower"),
-            "upper": value("upper"),
-            "data_quality": self.data_quality,
-        }
-
-
-def no_data_reason(measure: Measure) -> str:
-    """Why a supplied measure has nothing to chart for a unit, in words a board member reads."""
-    if measure.denominator == "occupied bed days":
-        return (
-            "no occupied bed days recorded for this unit: a rate per bed day does not apply to a department "
-            "without beds (A&E, day case, outpatients, community)"
-        )
-    if measure.denominator:
-        return f"no {measure.denominator} recorded for this unit"
-    return "no data for this unit"
-
-
-def chart_for(data: ReportData, measure: Measure, unit_id: str, options: SPCOptions) -> Chart | str:
-    """``measure`` charted for one unit (a ward, or wards pooled up to a division or the trust),
-    with the measure's own target and scope — or, when it cannot be charted, the reason why."""
-    missing = data.not_supplied(measure)
-    if missing:
-        return "not supplied: " + ", ".join(missing)
-    series, target, scope = data.scoped(measure, unit_id)
-    if series.empty or series["denominator"].notna().sum() == 0:
-        return no_data_reason(measure)
-    unit_name = data.unit(unit_id)["name"]
-    rebases = data.rebases(measure, unit_id)
-    value = None if target is None else target.value
-    result = chart_measure(series, measure, options, value, through=data.month, rebase=list(rebases))
-    shown = {m: why for m, why in rebases.items() if m in result.points.index}
-    return Chart(
-        measure,
-        unit_id,
-        unit_name,
-        result,
-        scope=scope,
-        target=target,
-        rebases=shown,
-        data_quality=data.data_quality(measure, unit_id),
-        suppressed=data.suppressed_months(measure, unit_id),
-    )
-
-
-def charts_for(
-    data: ReportData, measure_list: list[Measure], unit_ids, options: SPCOptions, missing: list | None = None
-) -> list[Chart]:
-    """Every measure of ``measure_list`` for every unit of ``unit_ids`` (measure by measure).
-
-    A measure that cannot be charted for a unit is left out, and recorded in ``missing`` (when
-    given) as measure, unit and reason, so that the paper can say what it could not assess.
-    """
-    out = []
-    names = data.units.set_index("unit_id")["name"]
-    for m in measure_list:
-        for u in unit_ids:
-            c = chart_for(data, m, u, options)
-            if isinstance(c, Chart):
-                out.append(c)
-            elif missing is not None:
-                missing.append({"measure": m.name, "unit": names.get(u, u), "reason": c})
-    return out
-
-
-def by_measure(charts: list[Chart]) -> list[tuple[Measure, list[Chart]]]:
-    """Charts grouped by measure, in the order measures first appear."""
-    groups: dict[str, tuple[Measure, list[Chart]]] = {}
-    for c in charts:
-        groups.setdefault(c.measure.id, (c.measure, []))[1].append(c)
-    return list(groups.values())
 
 
 @dataclass(kw_only=True, frozen=True)
@@ -397,6 +189,7 @@ class Report:
             *self._exception_attention(),
             *self._gap_attention(),
             *self._action_attention(),
+            *self._acting_attention(),
         ]
         author = self.spec.get("cover", {}).get("author") or self.lead(self.unit_id)
         items += [Attention("not_assessed", gap, author, self._section("data")) for gap in self.unassessed()]
@@ -447,6 +240,41 @@ class Report:
             items.append(Attention("overdue_actions", what, owners or "owner not recorded", self._section("actions")))
         return items
 
+    def _acting_attention(self) -> list[Attention]:
+        """Commitments off track at the latest report and quarters whose participants' satisfaction
+        fell below the commitment, for papers that show the work plan or involvement."""
+        items = []
+        plan = getattr(self, "work_plan", None)
+        if plan is not None and plan.supplied and len(plan.plan):
+            latest = plan.plan[
+                pd.to_datetime(plan.plan["reported_month"]) == pd.to_datetime(plan.plan["reported_month"]).max()
+            ]
+            for c in latest[latest["status"] == "off track"].itertuples(index=False):
+                items.append(
+                    Attention("off_track", f"{c.commitment_id}: {c.commitment}", c.owner, self._section("work_plan"))
+                )
+        record = getattr(self, "involvement", None)
+        if record is not None and record.supplied and len(record.quarters):
+            owner = self.spec.get("cover", {}).get("author") or self.lead(self.unit_id)
+            for q in record.quarters[record.quarters["meets"].map(lambda m: m is False)].itertuples(index=False):
+                what = f"{quarter_name(q.quarter)}, {q.percent:.0f}% against {record.commitment:.0f}%"
+                items.append(Attention("below_commitment", what, owner, self._section("involvement")))
+        return items
+
+    def assessed(self) -> int:
+        """How many findings the paper could judge: charts with process limits, commitments with
+        a reported status and quarters with a satisfaction figure."""
+        n = sum(1 for c in self.all_charts() if c.result.has_limits)
+        plan = getattr(self, "work_plan", None)
+        record = getattr(self, "involvement", None)
+        n += len(plan.plan) if plan is not None and plan.supplied else 0
+        n += (
+            int(record.quarters["meets"].notna().sum())
+            if record is not None and record.supplied and len(record.quarters)
+            else 0
+        )
+        return n
+
     def cover_sheet(
         self, *, meeting_date: str | None = None, agenda_item: str | None = None, assurance: str | None = None
     ) -> Cover:
@@ -457,8 +285,7 @@ class Report:
         fixed = spec.get("cover", {})
         scale = committees.assurance_scale()
         items = self.attention()
-        assessed = sum(1 for c in self.all_charts() if c.result.has_limits)
-        level, why = assurance_offered(items, assessed, scale)
+        level, why = assurance_offered(items, self.assessed(), scale)
         if assurance is not None:
             if assurance not in scale:
                 raise ParameterError(f"assurance {assurance!r} is not a level of the trust's scale {list(scale)}")

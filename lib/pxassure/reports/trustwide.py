@@ -8,8 +8,8 @@ import pandas as pd
 from pxassure.analysis import complaints, measures
 from pxassure.analysis.measures import Measure
 from pxassure.reports import committees
+from pxassure.reports.charting import Chart, charts_for
 from pxassure.reports.data import ReportData
-from pxassure.reports.model import Chart, charts_for
 
 
 def trust_and_division_charts(data: ReportData, measure_list: list[Measure], options, missing: list) -> list[Chart]:

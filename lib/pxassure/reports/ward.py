@@ -16,8 +16,9 @@ from pxassure.errors import ParameterError
 from pxassure.ingest.columns import SETTINGS
 from pxassure.ingest.themes import LABEL_SEPARATOR
 from pxassure.reports import committees
+from pxassure.reports.charting import SUPPRESSED, Chart, chart_for, charts_for
 from pxassure.reports.escalation import EXCEPTION_COLUMNS, response_text, ward_exceptions, with_responses
-from pxassure.reports.model import SUPPRESSED, Chart, Report, chart_for, charts_for
+from pxassure.reports.model import Report
 from pxassure.reports.opening import open_report
 from pxassure.reports.parameters import unit_code
 from pxassure.reports.provenance import to_records
