@@ -256,3 +256,69 @@ def test_a_cadence_that_is_not_one_of_the_trusts_is_refused(tmp_path):
     path.write_text("layer: governors\nnotebook: governors\ntitle: t\ncadence: yearly\n", encoding="utf-8")
     with pytest.raises(CommitteeError, match="cadence 'yearly' is not one of"):
         committees.read_params(path)
+
+
+# -- the evidence workbook: template, filled in, loaded back -------------------------------------
+
+
+def test_the_evidence_workbook_round_trips_every_record(tmp_path, demo_db):
+    import shutil
+
+    from pxassure.cli import main
+    from pxassure.ingest.evidence_schema import EVIDENCE_TABLES
+    from pxassure.ingest.store import Store
+
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(demo_db, db)
+    book = tmp_path / "evidence.xlsx"
+    assert main(["evidence", "template", "--output", str(book), "--database", str(db)]) == 0
+    with Store(db, read_only=True) as store:
+        before = {t.name: store.table(t.name) for t in EVIDENCE_TABLES}
+    assert main(["load", str(book), "--database", str(db)]) == 0
+    with Store(db, read_only=True) as store:
+        for t in EVIDENCE_TABLES:
+            key = list(t.key)
+            after = store.table(t.name).sort_values(key).reset_index(drop=True)
+            pd.testing.assert_frame_equal(after, before[t.name].sort_values(key).reset_index(drop=True), obj=t.name)
+
+
+def test_a_row_added_with_a_code_not_offered_is_refused_by_sheet_row_and_column(tmp_path, demo_db, capsys):
+    import shutil
+
+    from openpyxl import load_workbook
+
+    from pxassure.cli import main
+
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(demo_db, db)
+    book = tmp_path / "evidence.xlsx"
+    main(["evidence", "template", "--output", str(book), "--database", str(db)])
+    wb = load_workbook(book)
+    ws = wb["involvement_activities"]
+    headings = [c.value for c in ws[1]]
+    row = ws.max_row + 1
+    new = {"activity_id": "NEW1", "held_on": "2026-10-20", "unit_id": "AVH", "kind": "picnic", "informed": "=cmd()"}
+    for name, value in new.items():
+        ws.cell(row, headings.index(name) + 1, value)
+    wb.save(book)
+    before = db.read_bytes()
+    assert main(["load", str(book), "--database", str(db)]) == 1
+    err = capsys.readouterr().err
+    assert "involvement_activities" in err and f"row {row}" in err and "kind" in err and "picnic" in err
+    assert db.read_bytes() == before  # nothing loaded
+
+
+def test_the_evidence_template_without_a_database_has_headings_notes_and_drop_downs(tmp_path):
+    from openpyxl import load_workbook
+
+    from pxassure.ingest import evidence_workbook
+    from pxassure.ingest.evidence_schema import EVIDENCE_TABLES
+
+    path = evidence_workbook.write_template(tmp_path / "e.xlsx", {}, "A Trust")
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["Read me", *(t.name for t in EVIDENCE_TABLES)]
+    ws = wb["patient_stories"]
+    assert [c.value for c in ws[1]] == [c.name for c in EVIDENCE_TABLES[0].input_columns]
+    assert ws.max_row == 1 and "One of: in person" in ws["E1"].comment.text
+    listed = {str(v.formula1) for v in ws.data_validations.dataValidation}
+    assert '"yes,no"' in listed and any("in person" in f for f in listed)

@@ -257,6 +257,7 @@ def test_the_harshest_variant_builds_every_paper_through_its_notebook(inputs, tm
         units = store.table("org_units")
     open_wards = measures.open_units(units[units["level"] == "ward"], pd.Timestamp(demo.END_MONTH))
     papers = [p for p in out.rglob("*.html") if not p.name.endswith(".appendix.html") and p.name != "index.html"]
-    assert len(papers) == 4 + 1 + len(open_wards)  # four committee papers, the division, its open wards
+    # the board's, three committees' and the governors' committee's papers, the division, its open wards
+    assert len(papers) == 5 + 1 + len(open_wards)
     kinds = [k for p in papers for k in check_findings_shown(p.read_text(encoding="utf-8"), p.name)]
     assert "not_assessed" in kinds  # what could not be assessed is listed where the summary points

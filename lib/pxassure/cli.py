@@ -203,6 +203,23 @@ def _framework_template(args) -> int:
     return 0
 
 
+def _evidence_template(args) -> int:
+    from pxassure.ingest import evidence_workbook
+    from pxassure.ingest.evidence_schema import EVIDENCE_TABLES
+    from pxassure.ingest.store import Store
+
+    records, trust = {}, "The trust"
+    if Path(args.database).exists():
+        with Store(args.database, read_only=True) as store:
+            records = {t.name: store.table(t.name) for t in EVIDENCE_TABLES}
+            units = store.table("org_units")
+            trust = units.loc[units["level"] == "trust", "name"].iloc[0] if (units["level"] == "trust").any() else trust
+    output = evidence_workbook.write_template(args.output, records, trust)
+    held = ", ".join(f"{name} {len(rows)}" for name, rows in records.items()) or "no database: headings only"
+    print(f"{output} (prefilled: {held})")
+    return 0
+
+
 def _framework_import(args) -> int:
     from pxassure.ingest import selfassessment
 
@@ -489,6 +506,17 @@ def _add_framework(sub) -> None:
     q.set_defaults(func=_framework_import)
 
 
+def _add_evidence(sub) -> None:
+    p = sub.add_parser("evidence", help="the records of listening and acting as a workbook")
+    ev_sub = p.add_subparsers(dest="evidence_command", required=True)
+    q = ev_sub.add_parser(
+        "template", help="write the stories, involvement, 'you said, we did' and work-plan workbook, prefilled"
+    )
+    q.add_argument("--output", default="evidence.xlsx", help="default: evidence.xlsx (load it back with pxassure load)")
+    q.add_argument("--database", default=str(DEFAULT_DATABASE))
+    q.set_defaults(func=_evidence_template)
+
+
 def _add_build(sub) -> None:
     p = sub.add_parser("build", help="run a committee's notebook and export its HTML report")
     p.add_argument("--committee", default="board", help="params file stem: board, quality_committee, ward …")
@@ -543,6 +571,7 @@ _COMMANDS = (
     _add_themes,
     _add_fft,
     _add_framework,
+    _add_evidence,
     _add_build,
     _add_pack,
     _add_export,

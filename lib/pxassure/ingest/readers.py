@@ -235,3 +235,15 @@ def sheet_chunks(path: str | Path, sheet, chunk_rows: int = CHUNK_ROWS, header_r
             numbers, values = [], []
     if values or not emitted:
         yield chunk()
+
+
+#: What makes a spreadsheet treat a cell as a formula.
+FORMULA_START = ("=", "+", "-", "@")
+
+
+def text_cell(cell, value) -> None:
+    """Write ``value`` so a spreadsheet shows it and never evaluates it."""
+    cell.value = value
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        cell.data_type = "s"  # a string cell, not a formula
+        cell.quotePrefix = True  # and it stays text if someone edits it

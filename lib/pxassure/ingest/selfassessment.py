@@ -43,7 +43,6 @@ HEADINGS = {
 }
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _SCORES = {str(n) for n in range(6)}
-_FORMULA_START = ("=", "+", "-", "@")
 
 
 # -- writing the template ---------------------------------------------------------------------
@@ -59,14 +58,6 @@ def previous_answers(scores: pd.DataFrame, unit_id: str, period: str) -> pd.Data
     return s[s["assessed_month"] == s["assessed_month"].max()].set_index("requirement")
 
 
-def _text_cell(cell, value) -> None:
-    """Write ``value`` so a spreadsheet shows it and never evaluates it."""
-    cell.value = value
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        cell.data_type = "s"  # a string cell, not a formula
-        cell.quotePrefix = True  # and it stays text if someone edits it
-
-
 def write_template(path: str | Path, unit_id: str, unit_name: str, period: str, previous: pd.DataFrame) -> Path:
     """Write the self-assessment workbook for ``unit_id`` and ``period`` (YYYY-MM) to ``path``."""
     from openpyxl import Workbook
@@ -79,15 +70,15 @@ def write_template(path: str | Path, unit_id: str, unit_name: str, period: str, 
     book = Workbook()
     ws = book.active
     ws.title = SHEET
-    _text_cell(ws.cell(1, 1), "Patient experience improvement framework: self-assessment")
+    readers.text_cell(ws.cell(1, 1), "Patient experience improvement framework: self-assessment")
     ws.cell(1, 1).font = Font(bold=True, size=14)
-    _text_cell(
+    readers.text_cell(
         ws.cell(2, 1), "Score each requirement 0–5; leave the score blank if not assessed. Do not change B3 or B4."
     )
     for row, label, value in ((UNIT_ROW, "Unit code", unit_id), (PERIOD_ROW, "Assessment month", period)):
         ws.cell(row, 1, label).font = Font(bold=True)
-        _text_cell(ws.cell(row, 2), value)
-    _text_cell(ws.cell(UNIT_ROW, 3), unit_name)
+        readers.text_cell(ws.cell(row, 2), value)
+    readers.text_cell(ws.cell(UNIT_ROW, 3), unit_name)
     header_fill = PatternFill("solid", fgColor="005EB8")  # NHS blue, white text: 7.1:1 contrast
     for col, heading in enumerate(HEADINGS, start=1):
         cell = ws.cell(HEADER_ROW, col, heading)
@@ -122,7 +113,7 @@ def _requirement_rows(ws, previous: pd.DataFrame) -> None:
                 value = value.date()
             elif hasattr(value, "item"):
                 value = value.item()  # numpy scalar → int
-            _text_cell(ws.cell(row, col), value)
+            readers.text_cell(ws.cell(row, col), value)
             ws.cell(row, col).alignment = Alignment(wrap_text=True, vertical="top")
         ws.cell(row, 9).number_format = "yyyy-mm-dd"
     last = first + len(requirements) - 1

@@ -8,6 +8,7 @@ shape, so colour is never the only cue.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -157,4 +158,8 @@ ICONS = {
 
 def chart_id(title: str) -> str:
     """The id a chart's ``<title>`` and ``<desc>`` are named by (``<id>-t``, ``<id>-d``)."""
-    return "chart-" + re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:48]
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+    if len(slug) <= 48:
+        return "chart-" + slug
+    # Two long titles may share their first 48 characters: a digest of the whole keeps them apart.
+    return f"chart-{slug[:48]}-{hashlib.sha1(title.encode()).hexdigest()[:6]}"

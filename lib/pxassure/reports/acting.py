@@ -249,6 +249,8 @@ class WorkPlan:
         latest = pd.to_datetime(self.plan["reported_month"]).max()
         said = ", ".join(f"{counts[s]} {s}" for s in ("off track", "at risk", "on track", "complete") if s in counts)
         text = [f"At the latest quarterly report ({latest:%B %Y}), of {len(self.plan)} commitments: {said}."]
+        off = self.plan[(self.plan["status"] == "off track") & (pd.to_datetime(self.plan["reported_month"]) == latest)]
+        text += [f"Off track: {c.commitment_id}: {c.commitment}." for c in off.itertuples(index=False)]
         stale = self.plan[pd.to_datetime(self.plan["reported_month"]) < latest]
         if len(stale):
             text.append("Not reported at the latest quarter: " + ", ".join(stale["commitment_id"]) + ".")

@@ -257,7 +257,7 @@ class Report:
         if record is not None and record.supplied and len(record.quarters):
             owner = self.spec.get("cover", {}).get("author") or self.lead(self.unit_id)
             for q in record.quarters[record.quarters["meets"].map(lambda m: m is False)].itertuples(index=False):
-                what = f"{quarter_name(q.quarter)}, {q.percent:.0f}% against {record.commitment:.0f}%"
+                what = quarter_name(q.quarter)  # as the section names it, beside its figure
                 items.append(Attention("below_commitment", what, owner, self._section("involvement")))
         return items
 
