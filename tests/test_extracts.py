@@ -217,8 +217,9 @@ def test_every_paper_builds_on_the_example_trust(extracts, loaded, tmp_path):
     out = tmp_path / "out"
     assert main(["build", "--all", "--period", "latest", "--database", str(loaded), "--output", str(out)]) == 0
     papers = sorted(out.glob("NVH/2026-10/*/*.html"))
-    # 4 committee papers, 3 divisions, and the 12 wards open in October 2026 (Ward 12 Elderly Care closed)
-    assert len([p for p in papers if not p.name.endswith(".appendix.html")]) == 4 + 3 + 12
+    # 4 committee papers and the governors' committee's, 3 divisions, and the 12 wards open in
+    # October 2026 (Ward 12 Elderly Care closed)
+    assert len([p for p in papers if not p.name.endswith(".appendix.html")]) == 5 + 3 + 12
     assert not (out / "NVH/2026-10/ward/W12.html").exists()
     page = (out / "NVH/2026-10/board/board.html").read_text()
     _reconcile_the_boards_feedback_counts(extracts, page)
@@ -235,6 +236,26 @@ def test_every_paper_builds_on_the_example_trust(extracts, loaded, tmp_path):
     assert "<h1>Patient experience: report to the Quality Committee, October 2026" in quality
     assert "Quality and Governance" not in quality
     assert ">Patient experience: report to the Quality Committee</a>" in page  # the board's link down
+    _listening_records_as_supplied(out / "NVH/2026-10", board)
+
+
+def _listening_records_as_supplied(root, board):
+    """North Vale keeps patient stories and the work plan, not involvement or "you said, we did":
+    each paper shows what was kept and says which records were not supplied, never "none"."""
+
+    def text(path):
+        return html.unescape(re.sub(r"<[^>]+>", " ", (root / path).read_text()))
+
+    assert "No story is recorded for the Trust Board in June 2026" in board  # the planted month
+    for path in (
+        "patient_experience/patient_experience_committee.html",
+        "governors/governors_engagement_committee.html",
+    ):
+        paper = text(path)
+        assert "The trust has not supplied its record of involvement activities" in paper
+        assert 'The trust has not supplied its record of "you said, we did"' in paper
+        assert "Off track: S5:" in paper
+        assert "No involvement activity is recorded" not in paper and 'No "you said, we did" change' not in paper
 
 
 def test_a_closed_or_new_ward_has_no_paper_or_zeros_outside_its_months(loaded, capsys):

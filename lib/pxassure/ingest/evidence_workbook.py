@@ -27,16 +27,19 @@ READ_ME = "Read me"
 _LIST_LIMIT = 255
 
 
-def write_template(path: str | Path, records: dict[str, pd.DataFrame], trust_name: str) -> Path:
-    """Write the evidence workbook to ``path``: a sheet per table of :data:`EVIDENCE_TABLES`,
-    prefilled with ``records`` ({table: rows}; a table missing or empty gives a sheet with headings)."""
+def write_template(
+    path: str | Path, records: dict[str, pd.DataFrame], trust_name: str, tables: tuple[str, ...] | None = None
+) -> Path:
+    """Write the evidence workbook to ``path``: a sheet per table of :data:`EVIDENCE_TABLES` (or
+    of those named in ``tables``), prefilled with ``records`` ({table: rows}; a table missing or
+    empty gives a sheet with headings)."""
     from openpyxl import Workbook
 
     from pxassure.files import atomic_write_bytes
 
     book = Workbook()
     _read_me(book.active, trust_name)
-    for table in EVIDENCE_TABLES:
+    for table in (t for t in EVIDENCE_TABLES if tables is None or t.name in tables):
         _sheet(book.create_sheet(table.name), table, records.get(table.name))
     buffer = io.BytesIO()
     book.save(buffer)

@@ -534,7 +534,8 @@ def write(folder: str | Path, seed: int = 20261205) -> dict[str, Path]:
         frame.to_csv(folder / name, index=False)
         out[name] = folder / name
     out["pals_log.xlsx"] = _write_pals(folder / "pals_log.xlsx", _pals(months, rng))
-    (folder / "trust.yaml").write_text(SOURCES_FILE, encoding="utf-8")
+    out[RECORDS_FILE] = _write_records(folder / RECORDS_FILE, months)
+    (folder / "trust.yaml").write_text(SOURCES_FILE + _records_extracts(), encoding="utf-8")
     out["trust.yaml"] = folder / "trust.yaml"
     return out
 
@@ -553,3 +554,41 @@ def _write_pals(path: Path, frame: pd.DataFrame) -> Path:
         sheet.append([None if (v is None or v is pd.NaT) else v for v in row])
     book.save(path)
     return path
+
+
+#: The patient experience team's hand-kept records: patient stories and the strategy's work plan
+#: only (no involvement or "you said, we did" record), kept in pxassure's evidence workbook.
+RECORDS_FILE = "engagement_records.xlsx"
+_RECORDS = ("patient_stories", "strategy_commitments")
+
+
+def _write_records(path: Path, months: pd.DatetimeIndex) -> Path:
+    """Stories at the board and the committee, and the work plan by quarter, as the demo draws them,
+    about North Vale's own divisions: no board story in June 2026, a story's action overdue and a
+    commitment off track at the latest quarter."""
+    from pxassure.ingest import demo_evidence, evidence_workbook
+
+    planted = {"no_story_month": "2026-06", "overdue_story": "ST002", "off_track_commitment": "S5"}
+    rng = np.random.default_rng([20261205, 31])
+    stories = demo_evidence.stories(TRUST[0], months, planted, rng)
+    ours = dict(zip(["MED", "SUR", "WAC", "COM"], [*DIVISIONS, TRUST[0]]))  # the demo's divisions -> North Vale's
+    stories["unit_id"] = stories["unit_id"].map(lambda u: ours.get(u, u))
+    records = {"patient_stories": stories, "strategy_commitments": demo_evidence.commitments(months, planted, rng)}
+    return evidence_workbook.write_template(path, records, TRUST[1], tables=_RECORDS)
+
+
+def _records_extracts() -> str:
+    """The sources file's entries for the hand-kept records: each sheet as pxassure's table."""
+    from pxassure.ingest.evidence_schema import EVIDENCE_TABLES
+
+    lines = []
+    for table in (t for t in EVIDENCE_TABLES if t.name in _RECORDS):
+        names = ", ".join(f"{c.name}: {c.name}" for c in table.input_columns)
+        lines += [
+            f"  {table.name}:",
+            f"    file: {RECORDS_FILE}",
+            f"    sheet: {table.name}",
+            f"    table: {table.name}",
+        ]
+        lines.append(f"    columns: {{{names}}}")
+    return "\n".join(lines) + "\n"
