@@ -204,3 +204,27 @@ def test_no_open_story_action_never_claims_actions_were_completed(demo_db):
     assert record.open_actions.empty
     assert "No action agreed from an earlier story is recorded as still open." in record.text()
     assert not any("completed" in line for line in record.text())
+
+
+def test_a_story_theme_not_in_the_comment_framework_is_refused_naming_it(tmp_path):
+    path = tmp_path / "patient_stories.csv"
+    columns = [c.name for c in EVIDENCE_TABLES[0].input_columns]
+    good = (
+        "S1",
+        "2026-01-10",
+        "board",
+        "T",
+        "film",
+        "yes",
+        "Timeliness of care | Staff manner & personal attributes",
+        "x",
+        *[None] * 5,
+    )
+    bad = ("S2", "2026-02-10", "board", "T", "film", "yes", "Timeliness of care|Car parks", "x", *[None] * 5)
+    sources.write_csv(pd.DataFrame([good, bad], columns=columns), path)
+    with build(tmp_path / "mini.duckdb") as store, Loader(store) as loader:
+        loader.add_file("patient_stories", path)
+        with pytest.raises(ValidationError) as info:
+            loader.finish()
+    (problem,) = info.value.problems
+    assert problem.row == 3 and problem.column == "themes" and "not 'Car parks'" in str(problem)

@@ -226,27 +226,37 @@ def _table_checks(frame: pd.DataFrame, table: Table, file: str, sheet: str | Non
     return problems
 
 
-def _code_comments(loader: Loader, frame: pd.DataFrame, rows, file: str, sheet: str | None):
-    """Keep themes and sentiment a person gave; classify the rest; record who coded each row."""
+def _known_labels(loader: Loader, frame: pd.DataFrame, column: str, rows, file: str, sheet: str | None):
+    """``column`` of '|'-joined theme labels checked against the comment framework's names (one
+    problem per row, naming the first unknown) and written with no spaces around the '|'."""
     problems = []
     known = set(loader.themes_labels)
     rows = np.arange(len(frame)) + 2 if rows is None else np.asarray(rows)
-    given = frame["labels"].notna()
-    for r, text in zip(rows[given.to_numpy()], frame.loc[given, "labels"]):
+    given = frame[column].notna()
+    for r, text in zip(rows[given.to_numpy()], frame.loc[given, column]):
         unknown = [x for x in (part.strip() for part in text.split(themes.LABEL_SEPARATOR)) if x not in known]
         if unknown:
-            problems.append(
-                Problem(
-                    file, int(r), "labels", text, f"label names of the FFT comment framework, not {unknown[0]!r}", sheet
-                )
-            )
+            expected = f"label names of the FFT comment framework, not {unknown[0]!r}"
+            problems.append(Problem(file, int(r), column, text, expected, sheet))
     out = frame.copy()
-    out["text"] = out["text"].fillna("")  # a blank answer is kept, as a non-comment (below)
-    out["labels"] = out["labels"].map(
+    out[column] = out[column].map(
         lambda t: (
             themes.LABEL_SEPARATOR.join(x.strip() for x in t.split(themes.LABEL_SEPARATOR)) if isinstance(t, str) else t
         )
     )
+    return out, problems
+
+
+def _story_themes(loader: Loader, frame: pd.DataFrame, rows, file: str, sheet: str | None):
+    """A story's themes are the comment framework's labels, as comments' are."""
+    return _known_labels(loader, frame, "themes", rows, file, sheet)
+
+
+def _code_comments(loader: Loader, frame: pd.DataFrame, rows, file: str, sheet: str | None):
+    """Keep themes and sentiment a person gave; classify the rest; record who coded each row."""
+    out, problems = _known_labels(loader, frame, "labels", rows, file, sheet)
+    given = frame["labels"].notna()
+    out["text"] = out["text"].fillna("")  # a blank answer is kept, as a non-comment (below)
     out["labels_by"] = np.where(given, "person", "model")
     out["sentiment_by"] = pd.Series(np.where(out["sentiment"].notna(), "person", None), dtype=object)
     out["model_version"] = None
@@ -272,7 +282,7 @@ def _code_comments(loader: Loader, frame: pd.DataFrame, rows, file: str, sheet: 
 
 
 #: Tables whose rows pxassure completes at load, after parsing and before staging.
-ENRICH = {"feedback_comments": _code_comments}
+ENRICH = {"feedback_comments": _code_comments, "patient_stories": _story_themes}
 
 
 class Loader:
