@@ -50,3 +50,21 @@ def assert_unchanged(store: Store, before: dict) -> None:
     after = contents(store)
     for name, frame in before.items():
         pd.testing.assert_frame_equal(after[name], frame, obj=name)
+
+
+#: The demo's tables a trust needs at the least: its units, the framework, FFT and its committees.
+CORE_TABLES = ("org_units", "framework_requirements", "fft_monthly", "committees")
+
+
+def load_some(demo_inputs, folder, tables=CORE_TABLES):
+    """A database loaded through ``pxassure load`` from only ``tables`` of the demo's inputs: a
+    trust that supplies some records and not others."""
+    from pxassure.cli import main
+
+    inputs = folder / "in"
+    inputs.mkdir()
+    for table in tables:
+        (inputs / f"{table}.csv").write_bytes((demo_inputs / f"{table}.csv").read_bytes())
+    db = folder / "some.duckdb"
+    assert main(["load", str(inputs), "--database", str(db)]) == 0
+    return db

@@ -5,6 +5,7 @@ give the self-assessment — on the demo, and on a trust that supplies only some
 import pandas as pd
 import pytest
 
+from minitrust import CORE_TABLES, load_some
 from pxassure.analysis import evidence, framework, involvement
 from pxassure.errors import CommitteeError
 from pxassure.ingest import demo
@@ -175,16 +176,9 @@ def test_a_change_naming_a_measure_is_charted_with_limits_from_before_it(pec):
 
 
 def test_a_trust_with_only_its_involvement_records_is_told_what_was_not_supplied(tmp_path, demo_inputs):
-    from pxassure.cli import main
     from pxassure.reports import patient_experience_report
 
-    folder = tmp_path / "in"
-    folder.mkdir()
-    keep = ("org_units", "framework_requirements", "framework_scores", "fft_monthly", "committees")
-    for table in (*keep, "involvement_activities"):
-        (folder / f"{table}.csv").write_bytes((demo_inputs / f"{table}.csv").read_bytes())
-    db = tmp_path / "partial.duckdb"
-    assert main(["load", str(folder), "--database", str(db)]) == 0
+    db = load_some(demo_inputs, tmp_path, (*CORE_TABLES, "framework_scores", "involvement_activities"))
     report = patient_experience_report(db)
     assert report.involvement.supplied and report.involvement.activities > 0
     (said,) = report.changes_made.text()
@@ -210,16 +204,9 @@ def test_the_cover_says_how_patients_were_involved_in_the_papers_scope(pec, demo
 
 
 def test_the_cover_says_nothing_of_involvement_where_the_record_was_not_supplied(tmp_path, demo_inputs):
-    from pxassure.cli import main
     from pxassure.reports import patient_experience_report
 
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for table in ("org_units", "framework_requirements", "fft_monthly", "committees"):
-        (folder / f"{table}.csv").write_bytes((demo_inputs / f"{table}.csv").read_bytes())
-    db = tmp_path / "noinvolvement.duckdb"
-    assert main(["load", str(folder), "--database", str(db)]) == 0
-    report = patient_experience_report(db)
+    report = patient_experience_report(load_some(demo_inputs, tmp_path))
     assert report.involved is None
     assert "nvolvement" not in report.cover_sheet().engagement
 

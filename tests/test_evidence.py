@@ -5,7 +5,7 @@ trust that has not supplied them is recorded as not supplied, never as having no
 import pandas as pd
 import pytest
 
-from minitrust import assert_unchanged, build, contents
+from minitrust import assert_unchanged, build, contents, load_some
 from pxassure.analysis import listening
 from pxassure.errors import ValidationError
 from pxassure.ingest import demo, sources
@@ -179,16 +179,9 @@ def test_a_board_month_with_no_story_says_none_is_recorded(demo_db):
 
 
 def test_a_trust_without_its_stories_is_told_not_supplied_never_none(tmp_path, demo_inputs):
-    from pxassure.cli import main
     from pxassure.reports import board_report
 
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for table in ("org_units", "framework_requirements", "fft_monthly", "committees"):
-        (folder / f"{table}.csv").write_bytes((demo_inputs / f"{table}.csv").read_bytes())
-    db = tmp_path / "nostories.duckdb"
-    assert main(["load", str(folder), "--database", str(db)]) == 0
-    report = board_report(db)
+    report = board_report(load_some(demo_inputs, tmp_path))
     (text,) = report.stories.text()
     assert text.startswith("The trust has not supplied its record of patient stories")
     assert "no patient story" not in text.lower()
