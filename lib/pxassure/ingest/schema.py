@@ -102,7 +102,7 @@ TABLES: dict[str, Table] = {
                 Column(
                     "reports_to",
                     "VARCHAR",
-                    "Committee this one reports to (empty for the board)",
+                    "Committee this one reports to (empty for the board and the governors' committee)",
                     nullable=True,
                     references="committees.committee_id",
                 ),
