@@ -46,3 +46,8 @@ def quarter_name(quarter: pd.Period) -> str:
     year = start.year if start.month >= 4 else start.year - 1  # the financial year starts in April
     fq = (start.month - 4) % 12 // 3 + 1
     return f"{start:%b}–{end:%b %Y} (Q{fq} {year}/{(year + 1) % 100:02d})"
+
+
+def long_dates(values: pd.Series) -> pd.Series:
+    """Dates as a paper writes them: "7 October 2026" (missing stays missing)."""
+    return pd.to_datetime(values).dt.strftime("%-d %B %Y")

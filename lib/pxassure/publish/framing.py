@@ -195,7 +195,7 @@ def story_record(record) -> Fragment:
     return Fragment("".join(parts))
 
 
-def changes_made(record, *, charts: bool = True) -> Fragment:
+def changes_made(record) -> Fragment:
     """ "You said, we did" (a :class:`~pxassure.reports.acting.ChangesMade`): what the record says,
     the changes of the last 12 months and a before/after chart for each that names a measure."""
     parts = [paragraphs(*record.text())]
@@ -204,7 +204,7 @@ def changes_made(record, *, charts: bool = True) -> Fragment:
     parts.append(
         table(record.items, '"You said, we did", last 12 months', columns=CHANGE_COLUMNS, empty="none recorded.")
     )
-    for b in record.charts if charts else ():
+    for b in record.charts:
         m = b.chart.measure
         title = f"{b.chart.title}, before and after {b.item_id}"
         figure_ = spc_figure(

@@ -17,7 +17,7 @@ from pxassure.analysis import involvement, measures
 from pxassure.analysis.suppression import suppress
 from pxassure.reports.charting import Chart, chart_measure
 from pxassure.reports.provenance import to_records
-from pxassure.words import counted, quarter_name, verb
+from pxassure.words import counted, long_dates, quarter_name, verb
 
 #: "You said, we did" as a paper shows it.
 CHANGE_COLUMNS = {
@@ -79,6 +79,18 @@ class Involvement:
     @property
     def activities(self) -> int:
         return int(self.kinds["activities"].sum()) if len(self.kinds) else 0
+
+    @property
+    def below_commitment(self) -> pd.DataFrame:
+        """The quarters whose participants' satisfaction fell below the commitment."""
+        if not len(self.quarters):
+            return self.quarters
+        return self.quarters[self.quarters["meets"].map(lambda m: m is False)]
+
+    @property
+    def judged(self) -> int:
+        """Quarters with a satisfaction figure to judge against the commitment."""
+        return int(self.quarters["meets"].notna().sum()) if len(self.quarters) else 0
 
     def text(self) -> list[str]:
         if not self.supplied:
@@ -186,7 +198,9 @@ class ChangesMade:
     not_charted: tuple[str, ...] = ()
 
     @classmethod
-    def from_data(cls, data, units: list[str], options):
+    def from_data(cls, data, units: list[str], options=None):
+        """The items for ``units``; with ``options`` (a paper that charts them), each item naming a
+        measure charted before and after its change, or why it cannot be."""
         if not data.source_supplied("you_said_we_did"):
             return cls(data.month, supplied=False)
         t = data.tables["you_said_we_did"]
@@ -194,9 +208,9 @@ class ChangesMade:
         names = data.units.set_index("unit_id")["name"]
         items = items.assign(
             about=items["unit_id"].map(names).fillna(items["unit_id"]),
-            recorded=pd.to_datetime(items["recorded_on"]).dt.strftime("%-d %B %Y"),
+            recorded=long_dates(items["recorded_on"]),
         )
-        named = [before_after(data, i, options) for i in items.itertuples() if pd.notna(i.measure)]
+        named = [before_after(data, i, options) for i in items.itertuples() if options and pd.notna(i.measure)]
         return cls(
             data.month,
             True,
@@ -240,18 +254,32 @@ class WorkPlan:
             return cls(data.month, supplied=False)
         return cls(data.month, True, involvement.work_plan(data.tables["strategy_commitments"], data.month))
 
+    @property
+    def judged(self) -> int:
+        """Commitments with a reported status."""
+        return len(self.plan)
+
+    def _reported(self) -> pd.Series:
+        return pd.to_datetime(self.plan["reported_month"])
+
+    @property
+    def off_track(self) -> pd.DataFrame:
+        """The commitments off track at the latest quarterly report."""
+        if self.plan.empty:
+            return self.plan
+        return self.plan[(self.plan["status"] == "off track") & (self._reported() == self._reported().max())]
+
     def text(self) -> list[str]:
         if not self.supplied:
             return [_not_supplied("the strategy's work plan", "where its commitments stand")]
         if self.plan.empty:
             return [f"No status of the strategy's commitments is reported by {self.month:%B %Y}."]
         counts = self.plan["status"].value_counts()
-        latest = pd.to_datetime(self.plan["reported_month"]).max()
+        latest = self._reported().max()
         said = ", ".join(f"{counts[s]} {s}" for s in ("off track", "at risk", "on track", "complete") if s in counts)
         text = [f"At the latest quarterly report ({latest:%B %Y}), of {len(self.plan)} commitments: {said}."]
-        off = self.plan[(self.plan["status"] == "off track") & (pd.to_datetime(self.plan["reported_month"]) == latest)]
-        text += [f"Off track: {c.commitment_id}: {c.commitment}." for c in off.itertuples(index=False)]
-        stale = self.plan[pd.to_datetime(self.plan["reported_month"]) < latest]
+        text += [f"Off track: {c.commitment_id}: {c.commitment}." for c in self.off_track.itertuples(index=False)]
+        stale = self.plan[self._reported() < latest]
         if len(stale):
             text.append("Not reported at the latest quarter: " + ", ".join(stale["commitment_id"]) + ".")
         return text

@@ -20,7 +20,7 @@ from pxassure.reports.acting import ChangesMade, Involvement, WorkPlan
 from pxassure.reports.committees import satisfaction_commitment
 from pxassure.reports.model import Report
 from pxassure.reports.opening import open_report
-from pxassure.words import counted, quarter_name
+from pxassure.words import counted, long_dates, quarter_name
 
 #: The kinds of involvement that engage the trust's members and communities.
 MEMBERSHIP_KINDS = ("membership event", "community event")
@@ -62,7 +62,7 @@ class GovernorsReport(Report):
 
     def membership_table(self) -> pd.DataFrame:
         t = suppress(self.membership, ["participants"])
-        t["held"] = pd.to_datetime(t["held_on"]).dt.strftime("%-d %B %Y")
+        t["held"] = long_dates(t["held_on"])
         t["changed"] = t["changed"].fillna("nothing recorded yet")
         return t
 
@@ -126,6 +126,6 @@ def governors_report(
         data_used=data.data_used(also=RECORDS).query("table in @RECORDS").reset_index(drop=True),
         work_plan=WorkPlan.from_data(data),
         involvement=Involvement.from_data(data, everyone, satisfaction_commitment(opening.spec)),
-        changes_made=ChangesMade.from_data(data, everyone, opening.options),
+        changes_made=ChangesMade.from_data(data, everyone),  # listed; the committee's paper charts them
         membership=membership,
     )

@@ -12,7 +12,7 @@ import pandas as pd
 
 from pxassure.analysis import listening
 from pxassure.reports.provenance import to_records
-from pxassure.words import counted, verb
+from pxassure.words import counted, long_dates, verb
 
 #: Columns of the tables a paper shows, in the words it shows them.
 HEARD_COLUMNS = {
@@ -125,8 +125,8 @@ def _readable(stories: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     names = units.set_index("unit_id")["name"]
     out = stories.copy()
     out["about"] = out["unit_id"].map(names).fillna(out["unit_id"])
-    out["heard"] = pd.to_datetime(out["heard_on"]).dt.strftime("%-d %B %Y")
-    out["due"] = pd.to_datetime(out["action_due"]).dt.strftime("%-d %B %Y").fillna("")
+    out["heard"] = long_dates(out["heard_on"])
+    out["due"] = long_dates(out["action_due"]).fillna("")
     out["status"] = out["action_status"].fillna("no action recorded")
     out["themes"] = out["themes"].fillna("").str.replace("|", "; ", regex=False)
     return out

@@ -245,35 +245,25 @@ class Report:
         fell below the commitment, for papers that show the work plan or involvement."""
         items = []
         plan = getattr(self, "work_plan", None)
-        if plan is not None and plan.supplied and len(plan.plan):
-            latest = plan.plan[
-                pd.to_datetime(plan.plan["reported_month"]) == pd.to_datetime(plan.plan["reported_month"]).max()
-            ]
-            for c in latest[latest["status"] == "off track"].itertuples(index=False):
-                items.append(
-                    Attention("off_track", f"{c.commitment_id}: {c.commitment}", c.owner, self._section("work_plan"))
-                )
+        if plan is not None:
+            where = self._section("work_plan")
+            for c in plan.off_track.itertuples(index=False):
+                items.append(Attention("off_track", f"{c.commitment_id}: {c.commitment}", c.owner, where))
         record = getattr(self, "involvement", None)
-        if record is not None and record.supplied and len(record.quarters):
+        if record is not None:
             owner = self.spec.get("cover", {}).get("author") or self.lead(self.unit_id)
-            for q in record.quarters[record.quarters["meets"].map(lambda m: m is False)].itertuples(index=False):
-                what = quarter_name(q.quarter)  # as the section names it, beside its figure
-                items.append(Attention("below_commitment", what, owner, self._section("involvement")))
+            for q in record.below_commitment["quarter"] if len(record.below_commitment) else ():
+                # named as the section names it, beside its figure
+                items.append(Attention("below_commitment", quarter_name(q), owner, self._section("involvement")))
         return items
 
     def assessed(self) -> int:
         """How many findings the paper could judge: charts with process limits, commitments with
         a reported status and quarters with a satisfaction figure."""
         n = sum(1 for c in self.all_charts() if c.result.has_limits)
-        plan = getattr(self, "work_plan", None)
-        record = getattr(self, "involvement", None)
-        n += len(plan.plan) if plan is not None and plan.supplied else 0
-        n += (
-            int(record.quarters["meets"].notna().sum())
-            if record is not None and record.supplied and len(record.quarters)
-            else 0
+        return n + sum(
+            r.judged for r in (getattr(self, "work_plan", None), getattr(self, "involvement", None)) if r is not None
         )
-        return n
 
     def cover_sheet(
         self, *, meeting_date: str | None = None, agenda_item: str | None = None, assurance: str | None = None
