@@ -158,7 +158,7 @@ def test_reviewer_reruns_with_papermill(demo_db, tmp_path):
 
     bad = subprocess.run(cmd[:5] + ["2026-6"] + cmd[6:], capture_output=True, text=True, timeout=600)
     assert bad.returncode != 0
-    assert "period must be 'latest' or a month as YYYY-MM" in bad.stdout + bad.stderr
+    assert "period must be 'latest', a month as YYYY-MM" in bad.stdout + bad.stderr
 
 
 def test_the_reproduce_command_in_the_paper_rebuilds_it(board, tmp_path):

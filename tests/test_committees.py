@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from pxassure.ingest import demo
+from pxassure.periods import Period
 from pxassure.reports import committees
 
 
@@ -110,7 +111,7 @@ def test_a_cover_names_the_trusts_own_committees_and_the_chain_below_it():
             "reports_to": [None, "BOD", "QC", "EQC"],
         }
     )
-    found = ReportData(month=pd.Timestamp("2026-10-01"), tables={"committees": table}, snapshot={}).governance()
+    found = ReportData(period=Period.of_month("2026-10-01"), tables={"committees": table}, snapshot={}).governance()
     assert found["committee_names"]["board"] == "Board of Directors"
     assert found["reported_by"]["board"] == [
         "Patient Experience Group",

@@ -12,6 +12,7 @@ from pxassure.ingest import demo, sources
 from pxassure.ingest.evidence_schema import EVIDENCE_TABLES
 from pxassure.ingest.sources import Loader
 from pxassure.ingest.store import RECORDED, Store
+from pxassure.periods import Period
 
 NAMES = [t.name for t in EVIDENCE_TABLES]
 
@@ -153,7 +154,7 @@ def test_an_open_story_action_is_overdue_only_once_its_due_date_has_passed():
         ("none", "2026-03-10", "board", "T", None, None, None, None),
         ("this month", "2026-10-02", "board", "T", "New", "planned", "2026-10-20", None),
     )
-    actions = listening.open_story_actions(stories, pd.Timestamp("2026-10-01"))
+    actions = listening.open_story_actions(stories, Period.of_month("2026-10-01"))
     assert actions[["story_id", "overdue"]].values.tolist() == [["late", True], ["soon", False]]
 
 

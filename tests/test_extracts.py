@@ -200,7 +200,7 @@ def _reconcile_the_boards_feedback_counts(extracts, page: str) -> None:
     opened = pd.to_datetime(pals["Date opened"])
     pals = pals[opened.dt.to_period("M") == october.to_period("M")]
     expected["PALS contacts"] = _division_of(extracts, pals["Ward/Dept"], opened[pals.index]).value_counts()
-    printed = _printed_table(page, "Feedback received in 2026-10 by division")
+    printed = _printed_table(page, "Feedback received in October 2026 by division")
     for column, counts in expected.items():
         for division, shown in printed[column].items():
             n = int(counts.get(division, 0))
@@ -217,9 +217,15 @@ def test_every_paper_builds_on_the_example_trust(extracts, loaded, tmp_path):
     out = tmp_path / "out"
     assert main(["build", "--all", "--period", "latest", "--database", str(loaded), "--output", str(out)]) == 0
     papers = sorted(out.glob("NVH/2026-10/*/*.html"))
-    # 4 committee papers and the governors' committee's, 3 divisions, and the 12 wards open in
-    # October 2026 (Ward 12 Elderly Care closed)
-    assert len([p for p in papers if not p.name.endswith(".appendix.html")]) == 5 + 3 + 12
+    # 4 committee papers, 3 divisions, and the 12 wards open in October 2026 (Ward 12 Elderly
+    # Care closed); the governors' committee meets quarterly: its paper is the quarter's
+    assert len([p for p in papers if not p.name.endswith(".appendix.html")]) == 4 + 3 + 12
+    assert [p.relative_to(out).as_posix() for p in out.glob("NVH/2026-Q3/*/*.html")] == [
+        "NVH/2026-Q3/governors/governors_engagement_committee.html"
+    ]
+    periods = html.unescape(re.sub(r"<[^>]+>", " ", (out / "NVH/index.html").read_text()))
+    assert "October 2026 : 19 papers, for the month" in periods
+    assert "July to September 2026 (Q2 2026/27) : 1 papers, for the quarter" in periods
     assert not (out / "NVH/2026-10/ward/W12.html").exists()
     page = (out / "NVH/2026-10/board/board.html").read_text()
     _reconcile_the_boards_feedback_counts(extracts, page)
@@ -236,7 +242,7 @@ def test_every_paper_builds_on_the_example_trust(extracts, loaded, tmp_path):
     assert "<h1>Patient experience: report to the Quality Committee, October 2026" in quality
     assert "Quality and Governance" not in quality
     assert ">Patient experience: report to the Quality Committee</a>" in page  # the board's link down
-    _listening_records_as_supplied(out / "NVH/2026-10", board)
+    _listening_records_as_supplied(out / "NVH", board)
 
 
 def _listening_records_as_supplied(root, board):
@@ -248,8 +254,8 @@ def _listening_records_as_supplied(root, board):
 
     assert "No story is recorded for the Trust Board in June 2026" in board  # the planted month
     for path in (
-        "patient_experience/patient_experience_committee.html",
-        "governors/governors_engagement_committee.html",
+        "2026-10/patient_experience/patient_experience_committee.html",
+        "2026-Q3/governors/governors_engagement_committee.html",
     ):
         paper = text(path)
         assert "The trust has not supplied its record of involvement activities" in paper
@@ -314,7 +320,7 @@ def test_months_nhs_england_suppressed_are_named_as_suppressed(loaded):
     from pxassure.reports import division_report
 
     womens = division_report(loaded, unit_id="WCS")
-    assert "Neonatal Unit: this month withheld (too few responses), no icon" in womens.ward_alt_text("FFT % positive")
+    assert "Neonatal Unit: latest month withheld (too few responses), no icon" in womens.ward_alt_text("FFT % positive")
     panels = render.unit_multiples(
         [c for c in womens.ward_charts if c.measure.id == "fft_positive"], title="t", description="d"
     )

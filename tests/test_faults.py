@@ -144,7 +144,7 @@ def test_two_trusts_never_mix(demo_db, tmp_path):
     ours = planning.plan("board", database=demo_db)
     assert ours[0].trust == "AVH" and ours[0].trust_name == "Ashcombe Valley Hospitals NHS Trust"
     theirs = [dataclasses.replace(j, trust="RXB", trust_name="Another NHS Trust") for j in ours]
-    with pytest.raises(PxassureError, match="one trust's papers for one month"):
+    with pytest.raises(PxassureError, match="a pack is one trust's papers"):
         build.run_pack(ours + theirs, tmp_path, progress=False)
     for jobs in (ours, theirs):
         assert all(o.ok for o in build.run_pack(jobs, tmp_path, progress=False))

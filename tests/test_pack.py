@@ -105,11 +105,11 @@ def test_every_link_resolves(pack):
         for href in re.findall(r'href="(?!data:)([^"#]+)"', page.read_text()):
             assert (page.parent / href).resolve().exists(), f"{page.name}: broken link {href}"
             checked += 1
-    # index 9 (eight papers and the PEC's appendix); ward 014 → MED; MED → 014 (navigation, two exceptions: FFT and a comment theme)
+    # index 9 (eight papers and the PEC's appendix) and 1 up to the trust's periods; ward 014 → MED; MED → 014 (navigation, two exceptions: FFT and a comment theme)
     # and → PEC; SUR → PEC; PEC → MED, SUR, EQC, → 014 (two exceptions) and → its appendix;
     # EQC → PEC, QGC and → 014 (two exceptions); QGC → EQC, board and → 014 (two exceptions);
     # board → QGC and → 014 (two exceptions)
-    assert checked == 9 + 1 + 4 + 1 + 6 + 4 + 4 + 3
+    assert checked == 9 + 1 + 1 + 4 + 1 + 6 + 4 + 4 + 3
 
 
 def test_reports_link_up_and_down(pack):

@@ -292,10 +292,10 @@ def _build(args) -> int:
         if o.ok and len(outcomes) <= 3:
             print(f"{o.job.spec.path}: {o.html}" + (f" and {o.pdf}" if o.pdf else ""))
     print(build.summary(outcomes), file=sys.stderr if any(not o.ok for o in outcomes) else sys.stdout)
-    index = jobs[0].period_dir(Path(args.output)) / "index.html"
     if jobs[0].what_if:
         print(f"what-if papers ({jobs[0].what_if}), beside the official ones, which are unchanged")
-    print(f"index: {index}")
+    for folder in dict.fromkeys(job.period_dir(Path(args.output)) for job in jobs):
+        print(f"index: {folder / 'index.html'}")
     return 0 if all(o.ok for o in outcomes) else 1
 
 
@@ -444,7 +444,11 @@ def _add_build(sub) -> None:
     p.add_argument("--committee", default="board", help="params file stem: board, quality_committee, ward …")
     p.add_argument("--all", action="store_true", help="build the whole pack, board to ward")
     p.add_argument("--workers", type=int, default=None, help="reports built at once (default: one per core)")
-    p.add_argument("--period", default="latest", help="YYYY-MM or 'latest'")
+    p.add_argument(
+        "--period",
+        default="latest",
+        help="a month YYYY-MM, a calendar quarter YYYY-Qn (e.g. 2026-Q3) or 'latest'; a committee meeting quarterly (params cadence) gets the latest quarter complete by a month",
+    )
     p.add_argument("--database", default=str(DEFAULT_DATABASE))
     p.add_argument("--unit", default=None, help="unit code for division and ward reports")
     p.add_argument("--output", default="outputs")
@@ -468,7 +472,7 @@ def _add_build(sub) -> None:
 
 def _add_pack(sub) -> None:
     p = sub.add_parser("pack", help="join the period's built papers into one board-pack.pdf (needs Chromium)")
-    p.add_argument("--period", default="latest", help="YYYY-MM or 'latest'")
+    p.add_argument("--period", default="latest", help="a month YYYY-MM, a quarter YYYY-Qn or 'latest'")
     p.add_argument("--database", default=str(DEFAULT_DATABASE))
     p.add_argument("--output", default="outputs", help="the folder the papers were built into")
     p.add_argument("--wards", action="store_true", help="include the ward papers after the divisions")

@@ -42,10 +42,9 @@ def p_text(p: float) -> str:
 
 def quarter_name(quarter: pd.Period) -> str:
     """A calendar quarter in months and as the NHS financial quarter: "Jul–Sep 2026 (Q2 2026/27)"."""
-    start, end = quarter.start_time, quarter.end_time
-    year = start.year if start.month >= 4 else start.year - 1  # the financial year starts in April
-    fq = (start.month - 4) % 12 // 3 + 1
-    return f"{start:%b}–{end:%b %Y} (Q{fq} {year}/{(year + 1) % 100:02d})"
+    from pxassure.periods import financial_quarter
+
+    return f"{quarter.start_time:%b}–{quarter.end_time:%b %Y} ({financial_quarter(quarter)})"
 
 
 def long_dates(values: pd.Series) -> pd.Series:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pxassure.analysis import actions
+from pxassure.periods import Period
 
 #: How far back a paper looks for meetings without a story.
 STORY_LOOKBACK_MONTHS = 12
@@ -19,10 +20,9 @@ def _heard(stories: pd.DataFrame) -> pd.Series:
     return pd.to_datetime(stories["heard_on"])
 
 
-def stories_heard(stories: pd.DataFrame, meeting: str, month: pd.Timestamp) -> pd.DataFrame:
-    """The stories recorded as heard at ``meeting`` in ``month``, earliest first."""
-    heard = _heard(stories)
-    this = stories[(stories["meeting"] == meeting) & (heard.dt.to_period("M") == month.to_period("M"))]
+def stories_heard(stories: pd.DataFrame, meeting: str, period: Period) -> pd.DataFrame:
+    """The stories recorded as heard at ``meeting`` in ``period``, earliest first."""
+    this = stories[(stories["meeting"] == meeting) & period.holds(_heard(stories))]
     return this.sort_values("heard_on").reset_index(drop=True)
 
 
@@ -38,16 +38,15 @@ def months_without_story(stories: pd.DataFrame, meeting: str, month: pd.Timestam
     return [p.to_timestamp() for p in span if p not in at_meeting]
 
 
-def open_story_actions(stories: pd.DataFrame, month: pd.Timestamp) -> pd.DataFrame:
-    """Actions agreed from stories heard before ``month`` that are not recorded as completed, with
-    ``overdue`` (due before the month ended); overdue first, then by due date."""
-    before = stories[_heard(stories) < month.to_period("M").to_timestamp()]
+def open_story_actions(stories: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """Actions agreed from stories heard before ``period`` that are not recorded as completed, with
+    ``overdue`` (due before its last month ended); overdue first, then by due date."""
+    before = stories[_heard(stories) < period.first]
     open_ = before[before["action"].notna() & (before["action_status"] != "completed")].copy()
-    open_["overdue"] = actions.overdue(open_["action_due"], True, month)
+    open_["overdue"] = actions.overdue(open_["action_due"], True, period.last)
     return open_.sort_values(["overdue", "action_due"], ascending=[False, True]).reset_index(drop=True)
 
 
-def follow_ups_due(stories: pd.DataFrame, month: pd.Timestamp) -> pd.DataFrame:
-    """Stories whose follow-up is recorded as coming back in ``month``."""
-    due = pd.to_datetime(stories["follow_up"]).dt.to_period("M") == month.to_period("M")
-    return stories[due].sort_values("heard_on").reset_index(drop=True)
+def follow_ups_due(stories: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """Stories whose follow-up is recorded as coming back in ``period``."""
+    return stories[period.holds(stories["follow_up"])].sort_values("heard_on").reset_index(drop=True)

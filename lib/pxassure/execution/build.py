@@ -17,6 +17,7 @@ from pxassure.execution import runners, zygote
 from pxassure.execution.execute import current, final_dir, final_key
 from pxassure.execution.planning import ReportJob, ReportOutcome, absolute, existing_reports
 from pxassure.files import atomic_write_text
+from pxassure.periods import Period
 from pxassure.publish import contents
 from pxassure.reports.committees import LAYERS
 from pxassure.words import counted
@@ -31,15 +32,30 @@ def run_pack(
     force: bool = False,
     scheduler: str | None = None,
 ) -> list[ReportOutcome]:
-    """Build ``jobs`` in parallel, each after the reports it reads (:func:`ready`); then the index.
-    Reports still current (``freshness``) are skipped unless ``force``; none of them starts a
-    process or a kernel. With ``scheduler`` (a Dask scheduler address, or ``"local"``) the
-    reports to build run as a task graph on that cluster's workers (:mod:`.cluster`)."""
+    """Build ``jobs`` in parallel, each after the reports it reads (:func:`ready`); then each
+    period's index. Reports still current (``freshness``) are skipped unless ``force``; none of
+    them starts a process or a kernel. With ``scheduler`` (a Dask scheduler address, or
+    ``"local"``) the reports to build run as a task graph on that cluster's workers (:mod:`.cluster`).
+    Jobs may cover more than one period (a quarterly committee's paper beside a month's pack):
+    each period's papers are built and indexed in its own folder, the month's first."""
+    if not jobs:
+        return []
+    if len({j.trust for j in jobs}) > 1:
+        raise ParameterError("a pack is one trust's papers: plan them together")
+    periods = dict.fromkeys(j.period for j in jobs)
+    outcomes = []
+    for period in sorted(periods, key=lambda p: "Q" in p):
+        one = [j for j in jobs if j.period == period]
+        outcomes += _run_period(one, output_root, workers, progress, force, scheduler)
+    write_trust_index(absolute(Path(output_root)), jobs)
+    return outcomes
+
+
+def _run_period(jobs, output_root, workers, progress, force, scheduler) -> list[ReportOutcome]:
+    """Build one period's ``jobs`` (see :func:`run_pack`), then that period's index."""
     if not jobs:
         return []
     output_root = absolute(Path(output_root))
-    if len({(j.trust, j.period) for j in jobs}) != 1:
-        raise ParameterError("a pack is one trust's papers for one month: plan them together")
     period_dir = jobs[0].period_dir(output_root)
     linkable = sorted(existing_reports(period_dir) | {j.spec.path for j in jobs})
     workers = workers or runners.default_workers()
@@ -72,7 +88,17 @@ def write_index(period_dir: Path, period: str, trust_name: str = "") -> Path:
 
     period_dir = Path(period_dir)
     target = period_dir / "index.html"
-    atomic_write_text(target, index_page(period, contents.agenda(period_dir), trust_name))
+    atomic_write_text(target, index_page(Period.parse(period).name, contents.agenda(period_dir), trust_name))
+    return target
+
+
+def write_trust_index(output_root: Path, jobs: list[ReportJob]) -> Path:
+    """``outputs/<trust>/index.html``: every period built for the trust, months and quarters (atomic)."""
+    from pxassure.publish.pages import periods_page
+
+    trust_dir = output_root / jobs[0].trust
+    target = trust_dir / "index.html"
+    atomic_write_text(target, periods_page(contents.periods(trust_dir), jobs[0].trust_name))
     return target
 
 

@@ -12,6 +12,7 @@ from pxassure.analysis import measures
 from pxassure.errors import ParameterError
 from pxassure.execution import freshness
 from pxassure.ingest.store import Store
+from pxassure.periods import Period, latest_complete_quarter
 from pxassure.publish import contents
 from pxassure.reports import committees
 from pxassure.reports.committees import ReportSpec
@@ -123,14 +124,18 @@ def plan(
     if committee is not None and committee not in params:
         raise ParameterError(f"no parameters file for committee {committee!r} in {params_dir}; known: {sorted(params)}")
     database = Path(database)
-    month, units, names, digests = _read_store(database, period)
+    wanted, quarter, units, names, digests = _read_store(database, period)
+    month = wanted.last
     trust = units[units["level"] == "trust"]
     current = measures.open_units(units, month)  # a closed ward has no paper after it closed
     specs = committees.plan(params, current, only=None if committee is None else [committee], names=names)
+    period_of = _cadence(wanted, quarter, committee)
+    specs = [s for s in specs if period_of(s) is not None]
     if unit is not None:
         specs = _one_unit(specs, unit_code(unit), units, month, committee)
 
-    pack = committees.plan(params, current, names=names)  # every report: keys depend on the reports below
+    # every report: keys depend on the reports below
+    pack = [s for s in committees.plan(params, current, names=names) if period_of(s) is not None]
     declared = {n: notebook_parameters(n, PROJECT_ROOT / "notebooks") for n in {spec.notebook for spec in pack}}
     # A misspelt option is refused before anything runs; one that only some papers take (a cover's
     # agenda item) goes to those.
@@ -138,7 +143,7 @@ def plan(
     building = dict.fromkeys(name for n in notebooks for name in declared[n])
     refuse_unknown(overrides or {}, building, ", ".join(f"notebooks/{n}.ipynb" for n in notebooks))
 
-    resolved = _resolver(declared, overrides or {}, cover or {}, month, database)
+    resolved = _resolver(declared, overrides or {}, cover or {}, period_of, database)
 
     code = freshness.code_digest(str(PROJECT_ROOT))
     reads = inputs(pack, units)
@@ -164,16 +169,38 @@ def plan(
 
 
 def _read_store(database: Path, period: str):
-    """What planning needs from the store: the month, the units (one trust), committee names, digests."""
+    """What planning needs from the store: the period, the latest complete quarter by its last month
+    (None: none in the data), the units (one trust), committee names, digests."""
     with Store(absolute(database), read_only=True) as store:
-        month = resolve_period(store, period)
+        wanted = resolve_period(store, period)
+        try:
+            quarter = resolve_period(store, latest_complete_quarter(wanted.last))
+        except ParameterError:
+            quarter = None
         units = store.table("org_units")
         names = committees.layer_names(store.table("committees"))
         digests = freshness.data_digests(store)
     trust = units[units["level"] == "trust"]
     if len(trust) != 1:
         raise ParameterError(f"org_units in {database} must have exactly one unit at level 'trust', found {len(trust)}")
-    return month, units, names, digests
+    return wanted, quarter, units, names, digests
+
+
+def _cadence(wanted: Period, quarter: Period | None, committee: str | None):
+    """Each report's period: the one asked for, except that a committee meeting quarterly, in a
+    build for a month, has its paper for the latest quarter complete by that month (None: there is
+    none yet in the data, so no paper; asked for by name, that is an error)."""
+
+    def period_of(spec: ReportSpec) -> Period | None:
+        if spec.cadence != "quarterly" or wanted.is_quarter:
+            return wanted
+        if quarter is None and spec.key == committee:
+            raise ParameterError(
+                f"{spec.key} meets quarterly, and no calendar quarter up to {wanted.name} is complete in the data"
+            )
+        return quarter
+
+    return period_of
 
 
 def _one_unit(specs: list[ReportSpec], code: str, units, month, committee: str | None) -> list[ReportSpec]:
@@ -191,9 +218,9 @@ def _one_unit(specs: list[ReportSpec], code: str, units, month, committee: str |
     return specs
 
 
-def _resolver(declared: dict, overrides: dict, cover: dict, month, database: Path):
+def _resolver(declared: dict, overrides: dict, cover: dict, period_of, database: Path):
     """A function giving each report's parameters: its params file's, the options its notebook
-    takes, cover-sheet values for papers with a cover, the month and database, and what-if text."""
+    takes, cover-sheet values for papers with a cover, its period and database, and what-if text."""
 
     def resolved(spec: ReportSpec) -> dict:
         takes = {k: v for k, v in overrides.items() if k in declared[spec.notebook]}
@@ -204,7 +231,7 @@ def _resolver(declared: dict, overrides: dict, cover: dict, month, database: Pat
             parameters.update({k: v for k, v in given.items() if v is not None})
             if own:
                 parameters["meeting_date"] = own
-        parameters.update({"period": month.strftime("%Y-%m"), "database": str(database)})
+        parameters.update({"period": str(period_of(spec)), "database": str(database)})
         official = {**declared[spec.notebook], **spec.parameters}
         parameters["what_if"] = what_if_text(parameters, official)
         return parameters
@@ -225,6 +252,8 @@ def inputs(specs: list[ReportSpec], units) -> dict[str, tuple[list[str] | None, 
     for spec in specs:
         if spec.layer == "ward":
             out[spec.path] = ([spec.unit_id], [])
+        elif spec.layer == "governors":  # reads the trust's records, no layer's findings
+            out[spec.path] = (None, [])
         elif spec.layer == "division":
             scope = measures.descendants(units, spec.unit_id, tree)
             out[spec.path] = (scope, [w.path for w in by_layer.get("ward", []) if w.unit_id in scope])

@@ -51,6 +51,33 @@ class Entry:
     appendix_of: str = ""  # for an appendix page: the paper it belongs to
 
 
+@dataclass(frozen=True)
+class PeriodEntry:
+    """One period folder of a trust's outputs, for the trust's index of periods."""
+
+    folder: str  # "2026-10", "2026-Q3", "2026-10-what-if-…"
+    name: str  # "October 2026", "July to September 2026 (Q2 2026/27)"
+    papers: int
+    what_if: bool
+
+
+def periods(trust_dir: Path) -> list[PeriodEntry]:
+    """The period folders built for one trust (each with its index page), newest first; in each
+    kind (official, then what-if) a quarter before the months that follow its end."""
+    from pxassure.periods import Period
+
+    out = []
+    for index in Path(trust_dir).glob("*/index.html"):
+        folder = index.parent.name
+        label = re.match(r"\d{4}-(?:Q[1-4]|\d{2})", folder)
+        if not label:
+            continue
+        period = Period.parse(label.group(0))
+        out.append(PeriodEntry(folder, period.name, len(built_papers(index.parent)), folder != label.group(0)))
+    order = {e.folder: Period.parse(e.folder[:7]) for e in out}
+    return sorted(out, key=lambda e: (e.what_if, -order[e.folder].last.value, not order[e.folder].is_quarter, e.folder))
+
+
 def title_of(html_path: Path) -> str:
     """A page's title as plain text (its ``<title>`` holds it HTML-escaped)."""
     head = html_path.read_text(encoding="utf-8", errors="replace")[:4000]

@@ -168,20 +168,22 @@ def unit_header(report, unit_name: str, formerly: str = "") -> Fragment:
     return Fragment(
         f'<table class="unit-header"><caption>About this paper</caption><tbody>'
         f'<tr><th scope="row">Unit</th><td>{escape(called)}</td></tr>'
-        f'<tr><th scope="row">Period</th><td>{escape(f"{report.month:%B %Y}")}</td></tr>'
+        f'<tr><th scope="row">Period</th><td>{escape(report.period.name)}</td></tr>'
         f'<tr><th scope="row">Lead</th><td>{escape(lead)}</td></tr></tbody></table>'
     )
 
 
 def story_record(record) -> Fragment:
-    """A meeting's patient stories: what the record says, the stories heard this month and the
+    """A meeting's patient stories: what the record says, the stories heard in the period and the
     actions from earlier stories not yet completed (a :class:`~pxassure.reports.listening.StoryRecord`)."""
     parts = [paragraphs(*record.text())]
     if record.supplied:
-        month = f"{record.month:%B %Y}"
         parts.append(
             table(
-                record.heard_table(), f"Patient stories heard in {month}", columns=HEARD_COLUMNS, empty="none recorded."
+                record.heard_table(),
+                f"Patient stories heard in {record.period.name}",
+                columns=HEARD_COLUMNS,
+                empty="none recorded.",
             )
         )
         parts.append(

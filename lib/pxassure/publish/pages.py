@@ -86,8 +86,9 @@ def page_css(title: str, *, numbered: bool = True) -> str:
 
 
 def index_page(period: str, entries: list, trust_name: str = "") -> str:
-    """One trust's index for a period: every paper (``contents.Entry``) in agenda order, the
-    wards under their division with the escalated ones marked, appendix pages under their paper."""
+    """One trust's index for a period (named as papers name it: "October 2026"): every paper
+    (``contents.Entry``) in agenda order, the wards under their division with the escalated ones
+    marked, appendix pages under their paper; and a link up to the trust's index of periods."""
     css = page_css(f"Patient experience reports — {trust_name + ' — ' if trust_name else ''}{period}")
     sections, group, division, items = [], None, None, []
 
@@ -119,8 +120,39 @@ def index_page(period: str, entries: list, trust_name: str = "") -> str:
         f'<a class="skip-link" href="#main">Skip to content</a><main id="main">'
         f"<h1>Patient experience reports — {who}{escape(period)}</h1>"
         f"<p>Every committee paper built for {escape(period)}, from the Trust Board down to the wards. "
-        f"Each file opens offline and can be emailed on its own.</p>{body}</main></body></html>"
+        f"Each file opens offline and can be emailed on its own.</p>"
+        f'<p><a href="../index.html">Papers for other months and quarters</a></p>{body}</main></body></html>'
     )
     html = table_of_contents(html)
     check_offline(html, "index")
+    return html
+
+
+def periods_page(entries: list, trust_name: str = "") -> str:
+    """One trust's index of the periods built (``contents.PeriodEntry``): the quarterly
+    committees' quarters beside the months, newest first, then any what-if builds."""
+    who = f"{escape(trust_name)} — " if trust_name else ""
+    title = f"Patient experience reports — {who}every period built"
+    items = {False: [], True: []}
+    for e in entries:
+        link = f'<a href="{escape(e.folder, quote=True)}/index.html">{escape(e.name)}</a>'
+        kind = "quarter" if "Q" in e.folder[:7] else "month"
+        what = f" (what-if: {escape(e.folder[8:])})" if e.what_if else ""
+        items[e.what_if].append(f"<li>{link}{what}: {e.papers} papers, for the {kind}</li>")
+    body = f"<ul>{''.join(items[False])}</ul>" if items[False] else "<p>No papers have been built yet.</p>"
+    if items[True]:
+        body += (
+            "<h2>What-if builds</h2><p>Papers rebuilt with other settings, for review; not the official papers.</p>"
+            f"<ul>{''.join(items[True])}</ul>"
+        )
+    html = (
+        f'<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{title}</title><style>{page_css(title)}</style></head><body>"
+        f'<a class="skip-link" href="#main">Skip to content</a><main id="main"><h1>{title}</h1>'
+        "<p>Committees that meet monthly have papers for each month; those that meet quarterly (such as the "
+        "governors' engagement committee) have papers for each calendar quarter, named also as the NHS "
+        f"financial quarter.</p>{body}</main></body></html>"
+    )
+    check_offline(html, "index of periods")
     return html

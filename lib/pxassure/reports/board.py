@@ -68,7 +68,7 @@ class BoardReport(Report):
         improving = rows[rows["variation"].fillna("").str.startswith("improvement")]
         failing = rows[rows["assurance"] == "consistent_fail"]
         text = [
-            f"This paper covers {self.month:%B %Y}. It shows {counted(len(rows), 'trust-wide measure')} of patient "
+            f"This paper covers {self.period.name}. It shows {counted(len(rows), 'trust-wide measure')} of patient "
             "experience as statistical process control (SPC) charts, so that the board can tell real change "
             "from month-to-month noise."
         ]
@@ -92,10 +92,10 @@ class BoardReport(Report):
                 text.append(f"Divisions showing {word} in {name}: " + ", ".join(units) + ".")
         n_exc = self.exceptions["unit_id"].nunique()
         text.append(
-            f"{counted(n_exc, 'ward')} {verb(n_exc, 'shows', 'show')} special-cause concern this month and "
+            f"{counted(n_exc, 'ward')} {verb(n_exc, 'shows', 'show')} special-cause concern {self.period.latest} and "
             f"{verb(n_exc, 'is', 'are')} escalated below."
             if n_exc
-            else "No ward shows special-cause concern this month."
+            else f"No ward shows special-cause concern {self.period.latest}."
         )
         return text
 
@@ -191,7 +191,7 @@ def board_report(
 
 
 def feedback_table(data) -> pd.DataFrame:
-    """Feedback received this month by division, small counts suppressed, and "not supplied"
+    """Feedback received in the period by division, small counts suppressed, and "not supplied"
     (never 0) for a source the trust has not loaded."""
     counts = feedback_counts(data, "division")
     supplied = {col: bool(len(data.tables[table])) for col, table in FEEDBACK_SOURCES.items()}

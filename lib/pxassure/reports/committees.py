@@ -136,6 +136,7 @@ class ReportSpec:
     unit_id: str | None = None
     unit_name: str | None = None
     parameters: dict[str, Any] = field(default_factory=dict)
+    cadence: str = "monthly"  # how often its committee meets: a quarterly one's paper covers a quarter
 
     @property
     def path(self) -> str:
@@ -264,7 +265,17 @@ def expand(key: str, spec: dict, units: pd.DataFrame, names: dict[str, str] | No
     params = dict(spec.get("parameters") or {})
     level = spec.get("expand")
     if level is None:
-        return [ReportSpec(key, spec["layer"], spec["notebook"], heading(spec, names=names), key, parameters=params)]
+        return [
+            ReportSpec(
+                key,
+                spec["layer"],
+                spec["notebook"],
+                heading(spec, names=names),
+                key,
+                parameters=params,
+                cadence=spec.get("cadence", "monthly"),
+            )
+        ]
     rows = divisions_in_order(units) if level == "division" else units[units["level"] == level].sort_values("unit_id")
     return [
         ReportSpec(
@@ -276,6 +287,7 @@ def expand(key: str, spec: dict, units: pd.DataFrame, names: dict[str, str] | No
             r.unit_id,
             r.name,
             parameters={**params, "unit_id": r.unit_id},
+            cadence=spec.get("cadence", "monthly"),
         )
         for r in rows.itertuples(index=False)
     ]

@@ -19,6 +19,7 @@ from pxassure.analysis.measures import Measure
 from pxassure.analysis.targets import Target, covering, target_for
 from pxassure.errors import ParameterError
 from pxassure.ingest.store import AS_OF, RECORDED, SHARED_TABLES, Store
+from pxassure.periods import Period
 from pxassure.reports import committees
 from pxassure.reports.parameters import resolve_period, unknown_unit
 
@@ -75,18 +76,18 @@ def _table(name: str) -> property:
 
 @dataclass
 class ReportData:
-    """The tables a report needs, each up to and including its month (see ``store.AS_OF``)."""
+    """The tables a report needs, each up to and including its period's last month (see ``store.AS_OF``)."""
 
-    month: pd.Timestamp
+    period: Period
     tables: dict[str, pd.DataFrame]
     snapshot: dict
     _series: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_store(
-        cls, store: Store, month: pd.Timestamp, unit_id: str | None = None, *, quotes: bool = False
+        cls, store: Store, period: Period, unit_id: str | None = None, *, quotes: bool = False
     ) -> ReportData:
-        """The data up to ``month``: the whole trust's, or with ``unit_id`` that unit's and its
+        """The data up to ``period``'s last month: the whole trust's, or with ``unit_id`` that unit's and its
         descendants' rows (and the shared tables), as its content key digests them. The comments'
         words and coding record only with ``quotes`` (see :data:`QUOTED`)."""
         units = None
@@ -95,10 +96,16 @@ class ReportData:
             if unit_id not in set(hierarchy["unit_id"]):
                 raise ParameterError(unknown_unit(unit_id, hierarchy["unit_id"]))
             units = measures.descendants(hierarchy, unit_id)
+        month = period.last
         tables = store.as_of(month, units=units, leave_out=None if quotes else QUOTED)
         # A renamed ward is called what it was called in the report month.
         tables["org_units"] = measures.names_in_force(tables["org_units"], month)
-        return cls(month=month, tables=tables, snapshot=store.snapshot())
+        return cls(period=period, tables=tables, snapshot=store.snapshot())
+
+    @property
+    def month(self) -> pd.Timestamp:
+        """The period's last month: the month its charts run to."""
+        return self.period.last
 
     def source_supplied(self, table: str) -> bool:
         """Whether the trust supplied ``table`` (any row up to the month), whatever this paper's scope."""
@@ -382,19 +389,16 @@ FEEDBACK_SOURCES = {
 
 
 def feedback_counts(data: ReportData, level: str = "division") -> pd.DataFrame:
-    """Feedback received in the report month per unit at ``level``: FFT responses, complaints,
-    PALS contacts and compliments (raw counts; suppress before publishing)."""
-    m = data.month
-    in_month = lambda d: pd.to_datetime(d).dt.to_period("M").dt.to_timestamp() == m  # noqa: E731
+    """Feedback received in the report's period per unit at ``level``: FFT responses, complaints,
+    PALS contacts and compliments (raw counts, summed over a quarter; suppress before publishing)."""
+    held = data.period.holds
+    fft = measures.fft_positive(data.fft)
     ward_counts = pd.concat(
         [
-            measures.fft_positive(data.fft)
-            .loc[lambda d: d["month"] == m, ["unit_id", "denominator"]]
-            .rename(columns={"denominator": "fft_responses"})
-            .set_index("unit_id"),
-            data.complaints[in_month(data.complaints["received"])].groupby("unit_id").size().rename("complaints"),
-            data.pals[in_month(data.pals["received"])].groupby("unit_id").size().rename("pals_contacts"),
-            data.compliments[pd.to_datetime(data.compliments["month"]) == m].set_index("unit_id")["compliments"],
+            fft[held(fft["month"])].groupby("unit_id")["denominator"].sum().rename("fft_responses"),
+            data.complaints[held(data.complaints["received"])].groupby("unit_id").size().rename("complaints"),
+            data.pals[held(data.pals["received"])].groupby("unit_id").size().rename("pals_contacts"),
+            data.compliments[held(data.compliments["month"])].groupby("unit_id")["compliments"].sum(),
         ],
         axis=1,
     ).fillna(0)

@@ -80,12 +80,12 @@ class DivisionReport(Report):
 
     def summary_text(self) -> list[str]:
         text = [
-            f"{self.unit_name}: divisional report for {self.month:%B %Y}, covering "
+            f"{self.unit_name}: divisional report for {self.period.name}, covering "
             f"{len({c.unit_id for c in self.ward_charts})} wards and departments."
         ]
         if self.closed_wards:
             text.append(
-                "Not open this month, so with no chart or paper here (their earlier months still count in the "
+                f"Not open {self.period.latest}, so with no chart or paper here (their earlier months still count in the "
                 "division's figures): " + "; ".join(self.closed_wards) + "."
             )
         if self.renamed_wards:
@@ -98,9 +98,9 @@ class DivisionReport(Report):
                 text.append(f"{c.measure.name} shows significant deterioration.")
         n = self.exceptions["unit_id"].nunique()
         text.append(
-            f"{counted(n, 'ward')} {verb(n, 'shows', 'show')} special-cause concern this month."
+            f"{counted(n, 'ward')} {verb(n, 'shows', 'show')} special-cause concern {self.period.latest}."
             if n
-            else "No ward shows special-cause concern this month."
+            else f"No ward shows special-cause concern {self.period.latest}."
         )
         overdue = int(self.actions["overdue"].sum()) if len(self.actions) else 0
         if overdue:
@@ -236,5 +236,5 @@ def division_report(
 def _latest_in_words(chart: Chart) -> str:
     """A small multiple's latest variation for its description, as its icon shows it."""
     if chart.latest_withheld:
-        return "this month withheld (too few responses), no icon"
+        return "latest month withheld (too few responses), no icon"
     return (chart.result.variation or "no icon").replace("_", " ")

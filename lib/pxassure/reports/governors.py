@@ -16,6 +16,7 @@ import pandas as pd
 
 from pxassure.analysis import involvement
 from pxassure.analysis.suppression import suppress
+from pxassure.periods import latest_complete_quarter
 from pxassure.reports.acting import ChangesMade, Involvement, WorkPlan
 from pxassure.reports.committees import satisfaction_commitment
 from pxassure.reports.model import Report
@@ -30,7 +31,7 @@ RECORDS = ("strategy_commitments", "involvement_activities", "you_said_we_did")
 
 @dataclass(kw_only=True, frozen=True)
 class GovernorsReport(Report):
-    """The governors' committee's paper for the quarter ending with (or holding) its month."""
+    """The governors' committee's paper for its quarter (built for a month: the latest quarter complete by it)."""
 
     SECTIONS = {
         "work_plan": "The strategy's work plan",
@@ -48,9 +49,8 @@ class GovernorsReport(Report):
 
     @property
     def quarter(self) -> pd.Period:
-        """The latest calendar quarter complete by the report month."""
-        q = self.month.to_period("Q")
-        return q if q.end_time.to_period("M") == self.month.to_period("M") else q - 1
+        """The paper's quarter, or built for a month, the latest calendar quarter complete by it."""
+        return (self.period if self.period.is_quarter else latest_complete_quarter(self.month)).quarter
 
     def membership_text(self) -> str:
         if self.membership is None:
@@ -80,8 +80,13 @@ class GovernorsReport(Report):
         ]
 
     def summary_text(self) -> list[str]:
+        opening = (
+            f"The records to the end of {self.month:%B %Y}, for the quarter {self.period.name}."
+            if self.period.is_quarter
+            else f"The records to the end of {self.month:%B %Y}; the latest complete quarter is {quarter_name(self.quarter)}."
+        )
         return [
-            f"The records to the end of {self.month:%B %Y}; the latest complete quarter is {quarter_name(self.quarter)}.",
+            opening,
             *self.work_plan.text()[:1],
             *self.involvement.text()[:1],
             self.membership_text(),

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from pxassure.analysis import listening
+from pxassure.periods import Period
 from pxassure.reports.provenance import to_records
 from pxassure.words import counted, long_dates, verb
 
@@ -37,9 +38,9 @@ ACTION_COLUMNS = {
 
 @dataclass(frozen=True)
 class StoryRecord:
-    """The stories one meeting heard in the report month, and what became of earlier ones."""
+    """The stories one meeting heard in the report's period, and what became of earlier ones."""
 
-    month: pd.Timestamp
+    period: Period
     meeting_name: str
     supplied: bool
     heard: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -50,18 +51,18 @@ class StoryRecord:
     @classmethod
     def from_data(cls, data, meeting: str, meeting_name: str) -> StoryRecord:
         """The record for ``meeting`` (a layer, as ``patient_stories.meeting`` names it)."""
-        month = data.month
+        period = data.period
         if not data.source_supplied("patient_stories"):
-            return cls(month, meeting_name, supplied=False)
+            return cls(period, meeting_name, supplied=False)
         stories = _readable(data.tables["patient_stories"], data.units)
         return cls(
-            month,
+            period,
             meeting_name,
             supplied=True,
-            heard=listening.stories_heard(stories, meeting, month),
-            open_actions=listening.open_story_actions(stories, month),
-            follow_ups=listening.follow_ups_due(stories, month),
-            months_without=tuple(listening.months_without_story(stories, meeting, month)),
+            heard=listening.stories_heard(stories, meeting, period),
+            open_actions=listening.open_story_actions(stories, period),
+            follow_ups=listening.follow_ups_due(stories, period),
+            months_without=tuple(listening.months_without_story(stories, meeting, period.last)),
         )
 
     def text(self) -> list[str]:
@@ -69,16 +70,17 @@ class StoryRecord:
         if not self.supplied:
             return [
                 "The trust has not supplied its record of patient stories, so this paper cannot say whether "
-                f"the {self.meeting_name} heard one in {self.month:%B %Y} or what became of earlier stories' actions."
+                f"the {self.meeting_name} heard one in {self.period.name} or what became of earlier stories' actions."
             ]
         text = []
         if len(self.heard):
             text.append(
-                f"The {self.meeting_name} heard {counted(len(self.heard), 'patient story')} in {self.month:%B %Y}."
+                f"The {self.meeting_name} heard {counted(len(self.heard), 'patient story')} in {self.period.name}."
             )
         else:
-            text.append(f"No patient story is recorded for the {self.meeting_name} in {self.month:%B %Y}.")
-        earlier = [m for m in self.months_without if m < self.month.to_period("M").to_timestamp()]
+            text.append(f"No patient story is recorded for the {self.meeting_name} in {self.period.name}.")
+        # a quarter with stories may still have months without one; with none, the line above says so
+        earlier = [m for m in self.months_without if m < self.period.first or len(self.heard)]
         if earlier:
             text.append(
                 f"No story is recorded for the {self.meeting_name} in "
@@ -95,7 +97,9 @@ class StoryRecord:
         else:
             text.append("No action agreed from an earlier story is recorded as still open.")
         for story in self.follow_ups.itertuples():
-            text.append(f"The follow-up of the story heard on {story.heard} ({story.about}) is due back this month.")
+            text.append(
+                f"The follow-up of the story heard on {story.heard} ({story.about}) is due back {self.period.this}."
+            )
         return text
 
     def heard_table(self) -> pd.DataFrame:

@@ -16,6 +16,7 @@ import pandas as pd
 from pxassure.analysis.measures import TOPICS, Measure
 from pxassure.analysis.options import SPCOptions
 from pxassure.errors import ParameterError
+from pxassure.periods import Period
 from pxassure.reports import committees
 from pxassure.reports.charting import Chart, by_measure
 from pxassure.reports.cover import NOT_SET, Attention, Cover, asked_to, assurance_offered
@@ -40,7 +41,7 @@ class Report:
     committee: str  # the parameters file it was built from (params/<committee>.yaml)
     notebook: str  # the notebook that renders it (notebooks/<notebook>.ipynb)
     layer: str
-    period: str
+    period: Period  # the month or quarter it covers; ``month`` is its last month, where charts end
     month: pd.Timestamp
     options: SPCOptions
     charts: list[Chart]
@@ -125,15 +126,18 @@ class Report:
         changed = [c for c in assessed if (c.result.variation or "common_cause") != "common_cause"]
         text = []
         if not assessed:
-            text.append(f"No {what} could be assessed with process limits this month.")
+            text.append(f"No {what} could be assessed with process limits {self.period.latest}.")
         elif not changed:
             text.append(
                 f"None of the {counted(len(assessed), what)} that could be assessed shows a significant change: "
                 "variation is within what the process normally produces."
             )
         if withheld:
+            latest = (
+                f"The latest figure ({self.period.last:%B %Y})" if self.period.is_quarter else "This month's figure"
+            )
             text.append(
-                "This month's figure rests on too few responses to report, so it is shown as * and not assessed: "
+                f"{latest} rests on too few responses to report, so it is shown as * and not assessed: "
                 + "; ".join(f"{c.measure.name}, {c.unit_name}" for c in withheld)
                 + "."
             )
@@ -159,7 +163,7 @@ class Report:
     @property
     def title(self) -> str:
         """The paper's heading: its params file's title, naming its committee or unit, and its month."""
-        return f"{self.heading}, {self.month:%B %Y}"
+        return f"{self.heading}, {self.period.name}"
 
     @property
     def heading(self) -> str:
@@ -286,7 +290,7 @@ class Report:
             meeting_date=meeting_date or "to be confirmed",
             agenda_item=agenda_item or fixed.get("agenda_item") or "to be confirmed",
             title=self.heading,
-            period=f"{self.month:%B %Y}",
+            period=self.period.name,
             purpose=purpose,
             executive_lead=fixed.get("executive_lead") or NOT_SET,
             author=fixed.get("author") or NOT_SET,
@@ -382,7 +386,7 @@ class Report:
         return reproduce_commands(
             committee=self.committee,
             notebook=self.notebook,
-            period=self.period,
+            period=str(self.period),
             database=str(self.parameters["database"]),
             options=self.options,
             unit_id=self.unit_id if self.layer in ("division", "ward") else None,
@@ -394,7 +398,7 @@ class Report:
             "report": self.committee,
             "layer": self.layer,
             "unit_id": self.unit_id,
-            "period": self.period,
+            "period": str(self.period),
             "generated_at": self.generated_at,
             "options": {k: clean_value(v) for k, v in self.options.as_dict().items()},
             "icons": [{k: clean_value(v) for k, v in r.items()} for r in self.summary.to_dict("records")],

@@ -20,9 +20,8 @@ import pandas as pd
 from pxassure.analysis.options import SPCOptions
 from pxassure.errors import ParameterError
 from pxassure.ingest.store import Store
+from pxassure.periods import Period, latest_complete_quarter
 from pxassure.reports.committees import project_root
-
-_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 def unit_code(value: Any) -> str:
@@ -177,9 +176,10 @@ PERIOD_SOURCES = (
 )
 
 
-def resolve_period(store: Store, period: Any) -> pd.Timestamp:
-    """The report month: ``"latest"`` (the last month with FFT data, or without any, of the trust's
-    other monthly feedback; see :data:`PERIOD_SOURCES`) or ``"YYYY-MM"`` within those data."""
+def resolve_period(store: Store, period: Any) -> Period:
+    """The report's period: ``"latest"`` (the last month with FFT data, or without any, of the
+    trust's other monthly feedback; see :data:`PERIOD_SOURCES`), a month ``"YYYY-MM"`` or a
+    calendar quarter ``"YYYY-Qn"`` within those data (a quarter only once all its months are in)."""
     for table, month in PERIOD_SOURCES:
         span = store.query(f"SELECT min({month}) AS first, max({month}) AS last FROM {table}").iloc[0]
         if not pd.isna(span["last"]):
@@ -190,14 +190,16 @@ def resolve_period(store: Store, period: Any) -> pd.Timestamp:
         )
     first, last = pd.Timestamp(span["first"]), pd.Timestamp(span["last"])
     if period in (None, "", "latest"):
-        return last
-    text = str(period).strip()
-    if not _PERIOD.match(text):
-        raise ParameterError(f"period must be 'latest' or a month as YYYY-MM (e.g. 2026-10), got {period!r}")
-    month = pd.Timestamp(text + "-01")
-    if not first <= month <= last:
-        raise ParameterError(f"period {text} is outside the data: {first:%Y-%m} to {last:%Y-%m} in {store.path}")
-    return month
+        return Period.of_month(last)
+    wanted = period if isinstance(period, Period) else Period.parse(period)
+    if wanted.is_quarter and wanted.last > last >= wanted.first:
+        raise ParameterError(
+            f"period {wanted}, {wanted.name}, is not complete: the data run to {last:%B %Y}; "
+            f"the latest complete quarter is {latest_complete_quarter(last)}"
+        )
+    if not (first <= wanted.first and wanted.last <= last):
+        raise ParameterError(f"period {wanted} is outside the data: {first:%Y-%m} to {last:%Y-%m} in {store.path}")
+    return wanted
 
 
 def reproduce_commands(

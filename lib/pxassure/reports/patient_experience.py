@@ -94,9 +94,9 @@ def trust_themes(data: ReportData) -> pd.DataFrame:
 
 
 def response_rates(data: ReportData) -> pd.DataFrame:
-    """The trust's FFT response rate by setting in the report month, against the national average."""
+    """The trust's FFT response rate by setting over the report's period, against the national average."""
     rr = data.series("fft_response_rate")
-    rr = rr[rr["month"] == data.month].merge(data.units[["unit_id", "service_type"]], on="unit_id")
+    rr = rr[data.period.holds(rr["month"])].merge(data.units[["unit_id", "service_type"]], on="unit_id")
     g = rr.groupby("service_type")[["numerator", "denominator"]].sum().reset_index()
     g["trust_rate"] = 100 * g["numerator"] / g["denominator"]
     rate = measures.get("fft_response_rate")
@@ -204,8 +204,8 @@ class PatientExperienceReport(Report):
         down = t[t["significant"] & (t["slope_per_year"] < 0)]
         n_exc = self.exceptions["unit_id"].nunique()
         text = [
-            f"Patient Experience Committee paper for {self.month:%B %Y}.",
-            f"{counted(n_exc, 'ward')} {verb(n_exc, 'shows', 'show')} special-cause concern this month.",
+            f"Patient Experience Committee paper for {self.period.name}.",
+            f"{counted(n_exc, 'ward')} {verb(n_exc, 'shows', 'show')} special-cause concern {self.period.latest}.",
         ]
         if self.funnels:
             text.append(

@@ -17,6 +17,7 @@ import pandas as pd
 import pxassure
 from pxassure.analysis.options import SPCOptions
 from pxassure.files import atomic_write_text
+from pxassure.periods import Period
 
 
 def code_version() -> str:
@@ -41,10 +42,10 @@ def code_version() -> str:
         return pxassure.__version__
 
 
-def parameters_of(month: pd.Timestamp, database: str | Path, options: SPCOptions, **extra) -> dict:
-    """The parameters a report shows in its provenance: the month, scope, database and every rule option."""
+def parameters_of(period: Period, database: str | Path, options: SPCOptions, **extra) -> dict:
+    """The parameters a report shows in its provenance: the period, scope, database and every rule option."""
     return {
-        "period": month.strftime("%Y-%m"),
+        "period": period.label,
         **{k: v for k, v in extra.items() if v is not None},
         "database": str(database),
         **options.as_dict(),

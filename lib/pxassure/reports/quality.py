@@ -68,7 +68,7 @@ class QualityReport(Report):
 
     def summary_text(self) -> list[str]:
         """The opening: the month, what could be assessed, and what could not."""
-        return [f"Report for {self.month:%B %Y}.", *self.assessment_text("chart")]
+        return [f"Report for {self.period.name}.", *self.assessment_text("chart")]
 
     def triangulation_text(self) -> list[str]:
         text = [
@@ -100,7 +100,7 @@ class QualityReport(Report):
         concern = self.exceptions["ward"].tolist()
         return (
             f"Scatter plot of FFT % positive against {measure.name.lower()} for {int(corr['wards'])} wards over "
-            f"twelve months; Spearman rho {corr['rho']:.2f}. Wards with special-cause concern this month are "
+            f"twelve months; Spearman rho {corr['rho']:.2f}. Wards with special-cause concern {self.period.latest} are "
             f"marked: {', '.join(concern) or 'none'}."
         )
 

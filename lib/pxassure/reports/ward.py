@@ -15,6 +15,7 @@ from pxassure.analysis.redact import redact
 from pxassure.errors import ParameterError
 from pxassure.ingest.columns import SETTINGS
 from pxassure.ingest.themes import LABEL_SEPARATOR
+from pxassure.periods import Period
 from pxassure.reports import committees
 from pxassure.reports.charting import SUPPRESSED, Chart, chart_for, charts_for
 from pxassure.reports.escalation import EXCEPTION_COLUMNS, response_text, ward_exceptions, with_responses
@@ -48,11 +49,11 @@ class WardReport(Report):
         where = ", ".join(x for x in (self.care_group, self.division) if x)
         called = f"{self.unit_name} ({self.formerly})" if self.formerly else self.unit_name
         setting = SETTINGS.get(self.service_type, self.service_type.replace("_", " "))  # as NHS England names it
-        text = [f"{called} ({setting}), {where}: report for {self.month:%B %Y}."]
+        text = [f"{called} ({setting}), {where}: report for {self.period.name}."]
         exc = self.exceptions
         if len(exc):
             text.append(
-                "Needs attention — special-cause concern this month: "
+                f"Needs attention — special-cause concern {self.period.latest}: "
                 + "; ".join(f"{r.measure} ({r.rule.replace('_', ' ')})" for r in exc.itertuples())
                 + "."
             )
@@ -96,9 +97,10 @@ def _changes(charts: list[Chart], period: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _comment_themes(comments: pd.DataFrame, month: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _comment_themes(comments: pd.DataFrame, period: Period) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Theme counts by tone over the last three months against the three months before, and a few
-    of this month's comments, redacted, most critical first."""
+    of the period's comments, redacted, most critical first."""
+    month = period.last
     months = pd.to_datetime(comments["month"])
     recent = comments[months > month - pd.DateOffset(months=3)]
     before = comments[(months > month - pd.DateOffset(months=6)) & (months <= month - pd.DateOffset(months=3))]
@@ -109,7 +111,7 @@ def _comment_themes(comments: pd.DataFrame, month: pd.Timestamp) -> tuple[pd.Dat
     previous = by_theme(before).groupby("theme")["comment_id"].count()
     themes["previous"] = previous.reindex(themes.index).fillna(0).astype(int)
     themes = themes.sort_values(["negative", "total"], ascending=False).rename_axis(columns=None).reset_index()
-    latest = recent[pd.to_datetime(recent["month"]) == month].assign(tone=lambda d: tones(d["sentiment"]))
+    latest = recent[period.holds(recent["month"])].assign(tone=lambda d: tones(d["sentiment"]))
     quotes = pd.concat(
         [
             latest[latest["tone"] == s]
@@ -194,10 +196,10 @@ def ward_report(
         raise ParameterError(f"{unit['name']} ({unit_id}) {why}: it has no paper for {month:%B %Y}")
     units = data.units.set_index("unit_id")
     place = committees.placement(units, unit_id)
-    period_label = month.strftime("%Y-%m")
+    period_label = str(data.period)
     missing: list[dict] = []
     charts = charts_for(data, opening.measures("measures"), [unit_id], options, missing)
-    themes, quotes = _comment_themes(data.comments[data.comments["unit_id"] == unit_id], month)
+    themes, quotes = _comment_themes(data.comments[data.comments["unit_id"] == unit_id], data.period)
     theme_charts = _theme_charts(data, unit_id, options, month)
     ward = {
         "unit_id": unit_id,
