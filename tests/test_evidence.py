@@ -146,6 +146,35 @@ def test_months_without_a_story_count_only_from_the_first_story_recorded():
     assert listening.months_without_story(stories.iloc[:0], "board", pd.Timestamp("2026-10-01")) == []
 
 
+def test_a_board_meeting_every_other_month_is_asked_for_a_story_in_each_two_month_span():
+    from pxassure.reports.listening import StoryRecord
+
+    # heard in February, April, June and October 2026: the meeting of July or August heard none
+    stories = _stories(
+        *[(m, f"2026-{m}-15", "board", "T", None, None, None, None) for m in ("02", "04", "06", "10")],
+    )
+    october = pd.Timestamp("2026-10-01")
+    monthly = listening.months_without_story(stories, "board", october)
+    assert [f"{m:%Y-%m}" for m in monthly] == ["2026-03", "2026-05", "2026-07", "2026-08", "2026-09"]
+    gaps = listening.months_without_story(stories, "board", october, every=2)
+    assert [f"{m:%Y-%m}" for m in gaps] == ["2026-08"]  # the span July to August; the span before February is no gap
+    quarterly = listening.months_without_story(stories, "board", pd.Timestamp("2026-12-01"), every=3)
+    # July to September heard none; January to March starts before the first story, so is no gap
+    assert [f"{m:%Y-%m}" for m in quarterly] == ["2026-09"]
+
+    class Data:
+        period = Period.of_month(october)
+        units = pd.DataFrame({"unit_id": ["T"], "name": ["The trust"]})
+        tables = {"patient_stories": stories.assign(how_told="in person", consent_recorded=True, themes=None)}
+
+        def source_supplied(self, table):
+            return True
+
+    text = " ".join(StoryRecord.from_data(Data(), "board", "Trust Board", "bimonthly").text())
+    assert "No story is recorded for the Trust Board in July to August 2026 (the last 12 months" in text
+    assert "it meets every 2 months" in text and "March 2026" not in text
+
+
 def test_an_open_story_action_is_overdue_only_once_its_due_date_has_passed():
     stories = _stories(
         ("late", "2026-01-10", "board", "T", "Fix it", "in progress", "2026-04-10", None),

@@ -26,16 +26,29 @@ def stories_heard(stories: pd.DataFrame, meeting: str, period: Period) -> pd.Dat
     return this.sort_values("heard_on").reset_index(drop=True)
 
 
-def months_without_story(stories: pd.DataFrame, meeting: str, month: pd.Timestamp) -> list[pd.Timestamp]:
-    """Months of the last year, up to ``month``, with no story recorded at ``meeting`` — counted from
-    the first story the trust recorded at any meeting, so a record that starts later is no gap."""
+#: How many months apart a committee of each cadence meets: it should hear a story in every such span.
+MONTHS_APART = {"monthly": 1, "bimonthly": 2, "quarterly": 3}
+
+
+def months_without_story(
+    stories: pd.DataFrame, meeting: str, month: pd.Timestamp, every: int = 1
+) -> list[pd.Timestamp]:
+    """The spans of ``every`` months (the meeting's cadence: see :data:`MONTHS_APART`), counted back
+    from ``month`` over the last year, with no story recorded at ``meeting``, each by its last
+    month; only spans that start from the first story the trust recorded at any meeting, so a
+    record that starts later is no gap, and a board meeting every other month is not faulted for
+    the month it does not meet."""
     if stories.empty:
         return []
     first = _heard(stories).min().to_period("M")
-    start = max(first, (month - pd.DateOffset(months=STORY_LOOKBACK_MONTHS - 1)).to_period("M"))
     at_meeting = set(_heard(stories[stories["meeting"] == meeting]).dt.to_period("M"))
-    span = pd.period_range(start, month.to_period("M"), freq="M")
-    return [p.to_timestamp() for p in span if p not in at_meeting]
+    last = month.to_period("M")
+    ends = [last - k for k in range(0, STORY_LOOKBACK_MONTHS, every)]
+    return [
+        end.to_timestamp()
+        for end in reversed(ends)
+        if end - (every - 1) >= first and not any(end - k in at_meeting for k in range(every))
+    ]
 
 
 def open_story_actions(stories: pd.DataFrame, period: Period) -> pd.DataFrame:

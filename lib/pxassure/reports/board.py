@@ -185,7 +185,10 @@ def board_report(
         exceptions=link_wards(escalate_from_divisions(data, options, reports_dir, opening.escalated), linkable),
         feedback_counts=feedback_table(data),
         stories=StoryRecord.from_data(
-            data, opening.spec["layer"], committees.meeting_name(opening.spec, data.committee_names)
+            data,
+            opening.spec["layer"],
+            committees.meeting_name(opening.spec, data.committee_names),
+            opening.spec.get("cadence", "monthly"),
         ),
     )
 

@@ -46,14 +46,17 @@ class StoryRecord:
     heard: pd.DataFrame = field(default_factory=pd.DataFrame)
     open_actions: pd.DataFrame = field(default_factory=pd.DataFrame)
     follow_ups: pd.DataFrame = field(default_factory=pd.DataFrame)
-    months_without: tuple[pd.Timestamp, ...] = ()
+    months_without: tuple[pd.Timestamp, ...] = ()  # each span without a story, by its last month
+    every: int = 1  # months between the meeting's meetings (its cadence): the span a story is expected in
 
     @classmethod
-    def from_data(cls, data, meeting: str, meeting_name: str) -> StoryRecord:
-        """The record for ``meeting`` (a layer, as ``patient_stories.meeting`` names it)."""
+    def from_data(cls, data, meeting: str, meeting_name: str, cadence: str = "monthly") -> StoryRecord:
+        """The record for ``meeting`` (a layer, as ``patient_stories.meeting`` names it), which
+        meets at ``cadence`` (its params file's)."""
+        every = listening.MONTHS_APART[cadence]
         period = data.period
         if not data.source_supplied("patient_stories"):
-            return cls(period, meeting_name, supplied=False)
+            return cls(period, meeting_name, supplied=False, every=every)
         stories = _readable(data.tables["patient_stories"], data.units)
         return cls(
             period,
@@ -62,7 +65,8 @@ class StoryRecord:
             heard=listening.stories_heard(stories, meeting, period),
             open_actions=listening.open_story_actions(stories, period),
             follow_ups=listening.follow_ups_due(stories, period),
-            months_without=tuple(listening.months_without_story(stories, meeting, period.last)),
+            months_without=tuple(listening.months_without_story(stories, meeting, period.last, every)),
+            every=every,
         )
 
     def text(self) -> list[str]:
@@ -84,8 +88,9 @@ class StoryRecord:
         if earlier:
             text.append(
                 f"No story is recorded for the {self.meeting_name} in "
-                + ", ".join(f"{m:%B %Y}" for m in earlier)
-                + " (the last 12 months, from the first story recorded)."
+                + ", ".join(self._span(m) for m in earlier)
+                + " (the last 12 months, from the first story recorded"
+                + (f"; it meets every {self.every} months)." if self.every > 1 else ").")
             )
         overdue = int(self.open_actions["overdue"].sum()) if len(self.open_actions) else 0
         if len(self.open_actions):
@@ -101,6 +106,13 @@ class StoryRecord:
                 f"The follow-up of the story heard on {story.heard} ({story.about}) is due back {self.period.this}."
             )
         return text
+
+    def _span(self, last: pd.Timestamp) -> str:
+        """A span of the meeting's cadence by its last month: "June 2026", "July to August 2026"."""
+        if self.every == 1:
+            return f"{last:%B %Y}"
+        first = last - pd.DateOffset(months=self.every - 1)
+        return f"{first:%B}{'' if first.year == last.year else f' {first.year}'} to {last:%B %Y}"
 
     def heard_table(self) -> pd.DataFrame:
         return self.heard.reindex(columns=list(HEARD_COLUMNS))
@@ -118,6 +130,7 @@ class StoryRecord:
             "supplied": self.supplied,
             "heard": to_records(self.heard[["story_id", "heard_on", "unit_id"]]) if len(self.heard) else [],
             "months_without_story": [f"{m:%Y-%m}" for m in self.months_without],
+            "story_expected_every_months": self.every,
             "open_actions": to_records(self.open_actions[["story_id", "action_due", "overdue"]])
             if len(self.open_actions)
             else [],
