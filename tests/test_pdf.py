@@ -154,7 +154,7 @@ def test_board_pack_has_cover_contents_papers_in_agenda_order_and_bookmarks(prin
     assert "Date of meeting: 26 November 2026" in contents_text
     flat = " ".join(contents_text.split())
     assert "1 committee paper and 1 appendix" in flat  # what the pack holds, as it holds it
-    assert "1 ward and department paper, grouped under their 1 division (1 escalated this month" in flat
+    assert "1 ward and department paper, grouped under their 1 division (1 escalated, marked" in flat
     starts = []
     for path in order:
         title = contents.title_of(period_dir / path)

@@ -202,7 +202,7 @@ def plot_scatter(
             s=34,
             marker="D",
             color=PALETTE["special_cause_concern"],
-            label="Special-cause concern this month",
+            label="Special-cause concern, latest month",
         )
         for r in frame[hl].itertuples(index=False):
             ax.annotate(

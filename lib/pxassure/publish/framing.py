@@ -143,7 +143,7 @@ def executive_summary(items) -> Fragment:
     each with its owner and a link to the section that holds the detail."""
     if not items:
         return Fragment(
-            '<p class="empty">Nothing needs the meeting\'s attention this month: no special-cause concern, '
+            '<p class="empty">Nothing needs the meeting\'s attention: no special-cause concern, '
             "every target assured, no assurance gap or overdue action, and every measure assessed.</p>"
         )
     order = list(ATTENTION_KINDS)

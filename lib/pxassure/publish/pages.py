@@ -107,7 +107,7 @@ def index_page(period: str, entries: list, trust_name: str = "") -> str:
             close_list()
             division = e.division
             sections.append(f"<h3>{escape(division)}</h3>")
-        mark = " <strong>(escalated this month)</strong>" if e.escalated else ""
+        mark = " <strong>(escalated)</strong>" if e.escalated else ""
         link = f'<a href="{escape(e.path, quote=True)}">{escape(e.title)}</a>{mark}'
         items.append(f'<li class="appendix">{link}</li>' if e.appendix_of else f"<li>{link}</li>")
     close_list()

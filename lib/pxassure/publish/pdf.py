@@ -199,7 +199,7 @@ def _holdings(papers: list[PackPaper]) -> str:
         if group == WARDS:
             escalated = sum(p.escalated for p in these)
             text += f", grouped under their {counted(len({p.division for p in these}), 'division')}"
-            text += f" ({escalated} escalated this month, marked)" if escalated else ""
+            text += f" ({escalated} escalated, marked)" if escalated else ""
         if appendices:
             text += f" and {counted(appendices, 'appendix', 'appendices')}"
         parts.append(text)

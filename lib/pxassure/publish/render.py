@@ -409,7 +409,7 @@ def callout(text: str, kind: str = "info") -> Fragment:
 def quotes(frame: pd.DataFrame) -> Fragment:
     """Patients' comments, already redacted, as escaped block quotes."""
     if frame.empty:
-        return Fragment('<p class="empty">No comments were received this month.</p>')
+        return Fragment('<p class="empty">No comments were received in the period this paper covers.</p>')
     out = []
     for r in frame.itertuples(index=False):
         coded = " (coded automatically)" if getattr(r, "coded_by", None) == "model" else ""

@@ -444,7 +444,7 @@ def describe_grid(grid, period: str) -> str:
         each = ", ".join(
             f"{c.unit_name} "
             + (
-                "withheld this month"
+                "latest month withheld"
                 if c.latest_withheld
                 else (ICONS[c.result.variation].label if c.result.variation in ICONS else "no icon").lower()
             )
