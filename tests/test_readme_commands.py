@@ -75,7 +75,7 @@ def test_the_reviewers_papermill_commands_run_as_written(demo_db, tmp_path):
     reviewer = [
         c for c in COMMANDS if c.startswith(".venv/bin/papermill ") or c.startswith(".venv/bin/pxassure export")
     ]
-    assert len(reviewer) == 3
+    assert len(reviewer) == 4
     for command in reviewer:
         args = shlex.split(command)
         args[0] = str(BIN / Path(args[0]).name)
@@ -83,6 +83,8 @@ def test_the_reviewers_papermill_commands_run_as_written(demo_db, tmp_path):
         assert out.returncode == 0, (command, out.stderr[-2000:])
     # the board run with another preset says it is a what-if at its top
     assert "What-if paper, not the official one" in (tmp_path / "outputs" / "board-review.ipynb").read_text()
+    # a reviewer's quarter: named in months and as the NHS financial quarter
+    assert "report for July to September 2026 (Q2 2026/27)" in (tmp_path / "outputs" / "board-q3.ipynb").read_text()
     html = (tmp_path / "outputs" / "ward-review.html").read_text(encoding="utf-8")
     assert "Willow Ward" in html and "<script" not in html  # the ward notebook ran last (unit 014)
     # export takes the page title from the report's own heading, which names the ward
