@@ -19,6 +19,7 @@ from pxassure.execution.planning import PROJECT_ROOT, ReportJob, ReportOutcome, 
 from pxassure.files import atomic_write_text
 from pxassure.ingest.columns import CODE_PATTERN, CODE_TEXT
 from pxassure.publish import contents
+from pxassure.publish.summary_data import write_summary
 
 #: A paper's appendix page (see ``export.appendix_path``): beside its paper, not a report of its own.
 APPENDIX_SUFFIX = contents.APPENDIX_SUFFIX
@@ -96,6 +97,8 @@ def _build_in(staging: Path, job: ReportJob, output_root: Path, linkable: list[s
     )
     # the node papermill ran and wrote, not the file read back again
     export_html(executed_nb, staging / f"{job.name}.html", title=f"{job.title} — {job.period}")
+    if (staging / "findings.json").exists():
+        write_summary(staging / "findings.json", staging / job.name)  # the summary table as data
     if job.pdf:
         from pxassure.publish.pdf import print_pdf
 
@@ -109,6 +112,8 @@ def _move_into_place(staging: Path, folder: Path, job: ReportJob, outcome: Repor
         (f"{job.name}.ipynb", f"{job.name}.ipynb", "notebook"),
         (f"{job.name}{APPENDIX_SUFFIX}", f"{job.name}{APPENDIX_SUFFIX}", "appendix"),
         (f"{job.name}.pdf", f"{job.name}.pdf", "pdf"),
+        (f"{job.name}.ipr.csv", f"{job.name}.ipr.csv", "ipr_csv"),
+        (f"{job.name}.ipr.xlsx", f"{job.name}.ipr.xlsx", "ipr_xlsx"),
         (f"{job.name}.html", f"{job.name}.html", "html"),
     )
     for src_name, dest_name, attr in moves:
@@ -117,8 +122,8 @@ def _move_into_place(staging: Path, folder: Path, job: ReportJob, outcome: Repor
         if src.exists():
             os.replace(src, dest)
             setattr(outcome, attr, dest)
-        elif attr in ("appendix", "pdf"):
-            dest.unlink(missing_ok=True)  # an old appendix or PDF would no longer match the paper
+        elif attr in ("appendix", "pdf", "ipr_csv", "ipr_xlsx"):
+            dest.unlink(missing_ok=True)  # an old appendix, PDF or summary would no longer match the paper
     (folder / f"{job.name}.failed.ipynb").unlink(missing_ok=True)
 
 

@@ -82,6 +82,8 @@ class ReportOutcome:
     findings: Path | None = None
     appendix: Path | None = None  # the paper's appendix page, when it has one
     pdf: Path | None = None  # the paper printed, when asked for
+    ipr_csv: Path | None = None  # its summary table as data (a paper with SPC charts)
+    ipr_xlsx: Path | None = None
     skipped: bool = False  # current already (its content key matched): not executed again
     error: str | None = None
 
