@@ -183,6 +183,43 @@ def test_board_pack_has_cover_contents_papers_in_agenda_order_and_bookmarks(prin
     ]
 
 
+def test_the_board_pack_stays_tagged_titled_in_english_and_navigable(printed):
+    """What a PDF accessibility check asks of the joined pack, as each printed paper has it."""
+    from pypdf import PdfReader
+
+    period_dir, pack, _ = printed
+    info = subprocess.run(["pdfinfo", str(pack)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^Tagged:\s+yes", info, re.M) and re.search(
+        r"^Title:\s+Patient experience board pack", info, re.M
+    )
+    reader = PdfReader(str(pack))
+    catalog = reader.trailer["/Root"]
+    assert catalog["/Lang"] == "en-GB" and catalog["/ViewerPreferences"]["/DisplayDocTitle"]
+    assert bookmarks(pack)  # navigable: the bookmarks are checked above
+    tree = catalog["/StructTreeRoot"]
+    document = tree["/K"].get_object()
+    parts = [kid.get_object() for kid in document["/K"]]
+    papers = [p for p in contents.agenda(period_dir)]
+    assert len(parts) == 1 + len(papers) + 1  # cover and contents, each paper, the reproduction appendix
+    assert {part["/S"] for part in parts} == {"/Part"}
+    # every page's marked content and every link is keyed once into the one tree, on a page of the pack
+    numbers = tree["/ParentTree"]["/Nums"]
+    keyed = dict(zip((int(k) for k in numbers[0::2]), numbers[1::2]))
+    pages = [page.get("/StructParents") for page in reader.pages]
+    assert None not in pages and len(set(pages)) == len(pages) and set(pages) <= set(keyed)
+    links = [a.get_object().get("/StructParent") for page in reader.pages for a in page.get("/Annots", [])]
+    assert links and None not in links and set(links) <= set(keyed) and not set(links) & set(pages)
+    ids = {page.indirect_reference.idnum for page in reader.pages}
+    for key in pages:
+        for element in keyed[key].get_object():
+            element = element.get_object()
+            assert element.raw_get("/Pg").idnum in ids
+    # poppler reads the whole tree without complaint (PDF 2.0 types are mapped), headings and all
+    struct = subprocess.run(["pdfinfo", "-struct", str(pack)], capture_output=True, text=True, check=True)
+    assert "Syntax Error" not in struct.stderr
+    assert len(re.findall(r"^\s*H1\b", struct.stdout, re.M)) >= len(papers)
+
+
 def test_printed_reproduction_appendix_names_no_paths(printed):
     _, pack, _ = printed
     total = pages_of(pack)

@@ -323,6 +323,8 @@ def build_pack(
     contents and appendix (their footer carries no "of M": the pack numbers them)."""
     from pypdf import PdfReader, PdfWriter
 
+    from pxassure.publish.pdftags import join_structure
+
     if not papers:
         raise PdfError("no papers to put in the board pack: build the period's reports first")
     missing = [str(p.pdf) for p in papers if not p.pdf.exists()]
@@ -352,16 +354,19 @@ def build_pack(
                 break
             front_pages = printed
         writer = PdfWriter()
-        writer.append(PdfReader(str(front_pdf)))
+        parts = [(PdfReader(str(front_pdf)), 0, front_pages)]  # each source, kept for its structure tree
+        writer.append(parts[0][0])
         writer.add_outline_item(title="Cover and contents", page_number=0)
         parents: dict[str, object] = {}
-        for paper, first in zip(papers, firsts):
-            writer.append(PdfReader(str(paper.pdf)))
+        for paper, first, count in zip(papers, firsts, counts):
+            parts.append((PdfReader(str(paper.pdf)), first - 1, count))
+            writer.append(parts[-1][0])
             if paper.group not in parents:
                 parents[paper.group] = writer.add_outline_item(title=paper.group, page_number=first - 1)
             writer.add_outline_item(title=paper.title, page_number=first - 1, parent=parents[paper.group])
         back = len(writer.pages)
-        writer.append(PdfReader(str(back_pdf)))
+        parts.append((PdfReader(str(back_pdf)), back, page_count(back_pdf)))
+        writer.append(parts[-1][0])
         writer.add_outline_item(title=REPRODUCTION_TITLE, page_number=back)
         writer.add_metadata({"/Title": f"Patient experience board pack — {trust_name} — {period}"})
         bases = (
@@ -370,6 +375,7 @@ def build_pack(
             + [html.parent] * (len(writer.pages) - back)
         )
         retarget_links(writer, bases, {p.html.resolve(): first - 1 for p, first in zip(papers, firsts)})
+        join_structure(writer, parts)  # the pack stays tagged, as each paper is
         number_pages(writer, "Board pack page {n} of {total}")
         joined = Path(tmp) / "pack.pdf"
         with open(joined, "wb") as fh:
@@ -422,7 +428,8 @@ def number_pages(writer, template: str) -> None:
         fonts[NameObject("/PxPackPage")] = font
         resources[NameObject("/Font")] = fonts
         page[NameObject("/Resources")] = resources
-        stamp = f"q BT /PxPackPage {STAMP_SIZE} Tf 0.29 0.29 0.29 rg {x:.2f} {y:.2f} Td ({text}) Tj ET Q"
+        # a pagination artifact: read by eye, skipped by a screen reader (the paper's own footer is read)
+        stamp = f"/Artifact <</Type /Pagination>> BDC q BT /PxPackPage {STAMP_SIZE} Tf 0.29 0.29 0.29 rg {x:.2f} {y:.2f} Td ({text}) Tj ET Q EMC"
         contents = page.get("/Contents")
         existing = contents.get_object() if contents is not None else ArrayObject()
         parts = list(existing) if isinstance(existing, ArrayObject) else [contents]
