@@ -3,8 +3,8 @@
 Chromium (Debian's ``chromium`` package) prints each paper with its print stylesheet — the
 footer with the title and "Page N of M", headings kept with what follows — so the PDF is
 the HTML paper on A4, not a second layout to keep in step. The board pack joins the
-period's papers in agenda order behind a cover and a contents page (pypdf), with one
-bookmark per paper. Every file is written to a temporary name and moved into place, so a
+period's papers in agenda order behind a cover and a contents page, with one bookmark per
+paper (:mod:`.joining`). One Chromium per process prints every paper (:mod:`.browser`). Every file is written to a temporary name and moved into place, so a
 failed print never leaves half a PDF where a good one was.
 """
 
@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from datetime import date
@@ -23,6 +21,7 @@ from pathlib import Path
 from pxassure.errors import PdfError
 from pxassure.files import atomic_write_bytes
 from pxassure.publish.contents import PAPER_NOUNS, WARDS, findings_of
+from pxassure.publish.joining import TARGET_KEY, Part, join
 from pxassure.words import counted
 
 #: Where Chromium may be, in the order tried (``PXASSURE_CHROMIUM`` names one explicitly).
@@ -50,49 +49,21 @@ def find_chromium() -> str:
 
 
 def print_pdf(html_path: str | Path, pdf_path: str | Path, *, timeout: int = PRINT_TIMEOUT) -> Path:
-    """Print one HTML page to ``pdf_path`` (A4, its own print CSS; atomic). Chromium runs in its
-    own process group with a throwaway profile, and is killed with its children on a timeout."""
+    """Print one HTML page to ``pdf_path`` (A4, its own print CSS; atomic), in this process's
+    Chromium (:mod:`.browser`: started once, each paper a new tab), which is killed with its
+    children on a timeout or failure."""
+    from pxassure.publish.browser import print_to_pdf
+
     html_path, pdf_path = Path(html_path).resolve(), Path(pdf_path)
-    chromium = find_chromium()
+    printed = print_to_pdf(find_chromium(), html_path, timeout)
+    if printed[:5] != b"%PDF-":
+        raise PdfError(f"{html_path}: Chromium could not print it (it returned no PDF)")
     pdf_path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="pxassure-chromium-") as profile:
-        out = Path(profile) / "out.pdf"
-        command = [
-            chromium,
-            "--headless",
-            "--no-sandbox",  # containers run as root, where Chromium's sandbox cannot start
-            "--disable-gpu",
-            "--disable-extensions",
-            "--no-first-run",
-            "--no-default-browser-check",
-            "--disable-background-networking",
-            f"--user-data-dir={profile}",
-            "--no-pdf-header-footer",  # the paper's own CSS footer carries title and page numbers
-            f"--print-to-pdf={out}",
-            html_path.as_uri(),
-        ]
-        proc = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True, text=True
-        )
-        try:
-            _, err = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate()
-            raise PdfError(f"{html_path}: Chromium did not finish printing within {timeout} s") from None
-        finally:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGKILL)
-        if proc.returncode != 0 or not out.exists() or out.read_bytes()[:5] != b"%PDF-":
-            last = (err or "").strip().splitlines()[-1:] or ["no message"]
-            raise PdfError(f"{html_path}: Chromium could not print it (exit {proc.returncode}: {last[0][:300]})")
+    with tempfile.TemporaryDirectory(prefix="pxassure-print-") as tmp:
+        out = Path(tmp) / "out.pdf"
+        out.write_bytes(printed)
         atomic_write_bytes(pdf_path, _without_disk_links(out, html_path.parent))
     return pdf_path
-
-
-#: Where a printed paper keeps a link to another paper, as a path relative to its own folder:
-#: a link with no action (inert) until the board pack points it at that paper's page.
-TARGET_KEY = "/PxassureTarget"
 
 
 def _file_target(annotation) -> Path | None:
@@ -100,7 +71,7 @@ def _file_target(annotation) -> Path | None:
     from urllib.parse import unquote, urlparse
 
     action = annotation.get("/A")
-    uri = action.get_object().get("/URI") if action is not None else None
+    uri = action.get("/URI") if action is not None else None
     if uri is None or not str(uri).startswith("file:"):
         return None
     return Path(unquote(urlparse(str(uri)).path))
@@ -108,52 +79,22 @@ def _file_target(annotation) -> Path | None:
 
 def _without_disk_links(pdf: Path, base: Path) -> bytes:
     """The printed PDF with no link to the disk of the machine that printed it: a link to another
-    paper keeps only where it points, relative to ``base`` (the paper's folder), for the pack."""
+    paper keeps only where it points, relative to ``base`` (the paper's folder), for the pack
+    (:data:`~pxassure.publish.joining.TARGET_KEY`: inert until the pack points it at a page)."""
     import io
 
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import NameObject, TextStringObject
+    import pikepdf
 
-    writer = PdfWriter(clone_from=PdfReader(str(pdf)))
-    for page in writer.pages:
-        for ref in page.get("/Annots") or []:
-            annotation = ref.get_object()
-            target = _file_target(annotation)
-            if target is not None:
-                del annotation["/A"]
-                annotation[NameObject(TARGET_KEY)] = TextStringObject(os.path.relpath(target, base))
-    buffer = io.BytesIO()
-    writer.write(buffer)
+    with pikepdf.Pdf.open(pdf) as printed:
+        for page in printed.pages:
+            for annotation in page.obj.get("/Annots", []):
+                target = _file_target(annotation)
+                if target is not None:
+                    del annotation["/A"]
+                    annotation[TARGET_KEY] = pikepdf.String(os.path.relpath(target, base))
+        buffer = io.BytesIO()
+        printed.save(buffer)
     return buffer.getvalue()
-
-
-def retarget_links(writer, bases: list[Path], pages_of: dict[Path, int]) -> int:
-    """Point each paper's links to another paper at the page of the pack where that paper begins
-    (``bases``: each page's paper folder; ``pages_of``: a paper's HTML path -> page index); a
-    link to a paper not in the pack is removed. Returns the number of links made."""
-    from pypdf.generic import ArrayObject, NameObject
-
-    made = 0
-    for page, base in zip(writer.pages, bases):
-        annotations = page.get("/Annots")
-        if annotations is None:
-            continue
-        kept = ArrayObject()
-        for ref in annotations.get_object():
-            annotation = ref.get_object()
-            target = annotation.get(TARGET_KEY)
-            if target is None:
-                kept.append(ref)
-                continue
-            index = pages_of.get((base / str(target)).resolve())
-            if index is None:
-                continue
-            del annotation[TARGET_KEY]
-            annotation[NameObject("/Dest")] = ArrayObject([writer.pages[index].indirect_reference, NameObject("/Fit")])
-            kept.append(ref)
-            made += 1
-        page[NameObject("/Annots")] = kept
-    return made
 
 
 def pdf_path_for(html_path: str | Path) -> Path:
@@ -162,9 +103,10 @@ def pdf_path_for(html_path: str | Path) -> Path:
 
 
 def page_count(pdf_path: str | Path) -> int:
-    from pypdf import PdfReader
+    import pikepdf
 
-    return len(PdfReader(str(pdf_path)).pages)
+    with pikepdf.Pdf.open(pdf_path) as pdf:
+        return len(pdf.pages)
 
 
 # ---------------------------------------------------------------------------
@@ -321,10 +263,6 @@ def build_pack(
     with a bookmark per paper under its agenda group, the reproduction appendix last, and the
     pack's page number on every page; written atomically. ``front_css`` styles the cover,
     contents and appendix (their footer carries no "of M": the pack numbers them)."""
-    from pypdf import PdfReader, PdfWriter
-
-    from pxassure.publish.pdftags import join_structure
-
     if not papers:
         raise PdfError("no papers to put in the board pack: build the period's reports first")
     missing = [str(p.pdf) for p in papers if not p.pdf.exists()]
@@ -353,85 +291,13 @@ def build_pack(
             if printed == front_pages:
                 break
             front_pages = printed
-        writer = PdfWriter()
-        parts = [(PdfReader(str(front_pdf)), 0, front_pages)]  # each source, kept for its structure tree
-        writer.append(parts[0][0])
-        writer.add_outline_item(title="Cover and contents", page_number=0)
-        parents: dict[str, object] = {}
-        for paper, first, count in zip(papers, firsts, counts):
-            parts.append((PdfReader(str(paper.pdf)), first - 1, count))
-            writer.append(parts[-1][0])
-            if paper.group not in parents:
-                parents[paper.group] = writer.add_outline_item(title=paper.group, page_number=first - 1)
-            writer.add_outline_item(title=paper.title, page_number=first - 1, parent=parents[paper.group])
-        back = len(writer.pages)
-        parts.append((PdfReader(str(back_pdf)), back, page_count(back_pdf)))
-        writer.append(parts[-1][0])
-        writer.add_outline_item(title=REPRODUCTION_TITLE, page_number=back)
-        writer.add_metadata({"/Title": f"Patient experience board pack — {trust_name} — {period}"})
-        bases = (
-            [html.parent] * front_pages
-            + [p.html.resolve().parent for p, c in zip(papers, counts) for _ in range(c)]
-            + [html.parent] * (len(writer.pages) - back)
-        )
-        retarget_links(writer, bases, {p.html.resolve(): first - 1 for p, first in zip(papers, firsts)})
-        join_structure(writer, parts)  # the pack stays tagged, as each paper is
-        number_pages(writer, "Board pack page {n} of {total}")
+        parts = [
+            Part(front_pdf, "Cover and contents", html.parent),
+            *(Part(p.pdf, p.title, p.html.resolve().parent, p.html, p.group) for p in papers),
+            Part(back_pdf, REPRODUCTION_TITLE, html.parent),
+        ]
         joined = Path(tmp) / "pack.pdf"
-        with open(joined, "wb") as fh:
-            writer.write(fh)
+        title = f"Patient experience board pack — {trust_name} — {period}"
+        join(parts, joined, title=title, numbering="Board pack page {n} of {total}")
         atomic_write_bytes(output, joined.read_bytes())
     return output
-
-
-#: Helvetica's advance widths (1/1000 em) for the characters of a pack page number, so that it
-#: can be set flush right without a font file.
-_HELVETICA = {" ": 278, "B": 667, "a": 556, "c": 500, "d": 556, "e": 556, "f": 278, "g": 556, "k": 500}
-_HELVETICA |= {"o": 556, "p": 556, "r": 333, **{str(d): 556 for d in range(10)}}
-STAMP_SIZE = 8  # pt, as the papers' own footers
-STAMP_TOP = 22.7  # pt from the top edge (8 mm): in the margin above the paper's text
-STAMP_RIGHT = 36.85  # pt from the right edge (13 mm): the papers' right margin
-
-
-def number_pages(writer, template: str) -> None:
-    """Print ``template`` (with ``{n}`` and ``{total}``) at the top right of every page: the pack's
-    own page numbers, which the contents refer to, beside each paper's "Page N of M"."""
-    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
-
-    font = writer._add_object(
-        DictionaryObject(
-            {
-                NameObject("/Type"): NameObject("/Font"),
-                NameObject("/Subtype"): NameObject("/Type1"),
-                NameObject("/BaseFont"): NameObject("/Helvetica"),
-                NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
-            }
-        )
-    )
-
-    def stream(data: str):
-        part = DecodedStreamObject()
-        part.set_data(data.encode())
-        return writer._add_object(part)
-
-    total = len(writer.pages)
-    for n, page in enumerate(writer.pages, start=1):
-        text = template.format(n=n, total=total)
-        width = sum(_HELVETICA.get(ch, 556) for ch in text) * STAMP_SIZE / 1000
-        box = page.mediabox
-        x = float(box.right) - STAMP_RIGHT - width
-        y = float(box.top) - STAMP_TOP
-        resources = page.get("/Resources")
-        resources = resources.get_object() if resources is not None else DictionaryObject()
-        fonts = resources.get("/Font")
-        fonts = fonts.get_object() if fonts is not None else DictionaryObject()
-        fonts[NameObject("/PxPackPage")] = font
-        resources[NameObject("/Font")] = fonts
-        page[NameObject("/Resources")] = resources
-        # a pagination artifact: read by eye, skipped by a screen reader (the paper's own footer is read)
-        stamp = f"/Artifact <</Type /Pagination>> BDC q BT /PxPackPage {STAMP_SIZE} Tf 0.29 0.29 0.29 rg {x:.2f} {y:.2f} Td ({text}) Tj ET Q EMC"
-        contents = page.get("/Contents")
-        existing = contents.get_object() if contents is not None else ArrayObject()
-        parts = list(existing) if isinstance(existing, ArrayObject) else [contents]
-        # the page's own drawing is wrapped in q … Q, so the stamp starts from a clean graphics state
-        page[NameObject("/Contents")] = ArrayObject([stream("q"), *parts, stream("Q"), stream(stamp)])
