@@ -25,7 +25,8 @@ help:
 	@echo "make test           set up and run the test suite"
 	@echo "make reports        the whole pack, board to ward, and outputs/<trust>/<period>/index.html"
 	@echo "make board-pack     the whole pack, then one board-pack.pdf (Chromium prints it; WARDS=1 adds wards,"
-	@echo "                    MEETING_DATE=\"26 November 2026\" goes on the cover sheets)"
+	@echo "                    MEETING_DATE=\"26 November 2026\" goes on the cover sheets; DOCX=1 also writes"
+	@echo "                    the board's, committees' and divisions' papers in Word)"
 	@echo "make report COMMITTEE=ward UNIT=014 PERIOD=2026-10   one report (UNIT for division/ward)"
 	@echo "     PARAMS=\"preset=ptd shift_length=6\"                 extra notebook parameters"
 	@echo "make demo-data      (re)build the demo trust's database through the loaders"
@@ -62,7 +63,7 @@ reports: setup $(REPORT_DATA)
 	$(BIN)/pxassure build --all --period $(PERIOD) --database $(DATABASE)
 
 board-pack: setup $(REPORT_DATA)
-	$(BIN)/pxassure build --all --period $(PERIOD) --database $(DATABASE) $(if $(MEETING_DATE),--meeting-date "$(MEETING_DATE)",)
+	$(BIN)/pxassure build --all --period $(PERIOD) --database $(DATABASE) $(if $(MEETING_DATE),--meeting-date "$(MEETING_DATE)",) $(if $(DOCX),--docx,)
 	$(BIN)/pxassure pack --period $(PERIOD) --database $(DATABASE) $(if $(WARDS),--wards,) $(if $(MEETING_DATE),--meeting-date "$(MEETING_DATE)",)
 
 report: setup $(REPORT_DATA)

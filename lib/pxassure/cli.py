@@ -278,6 +278,7 @@ def _build(args) -> int:
         overrides=overrides,
         cover=cover,
         pdf=args.pdf,
+        docx=args.docx,
         timeout=args.timeout,
     )
     outcomes = build.run_pack(
@@ -290,7 +291,7 @@ def _build(args) -> int:
     )
     for o in outcomes:
         if o.ok and len(outcomes) <= 3:
-            print(f"{o.job.spec.path}: {o.html}" + (f" and {o.pdf}" if o.pdf else ""))
+            print(f"{o.job.spec.path}: {o.html}" + "".join(f" and {f}" for f in (o.pdf, o.docx) if f))
     print(build.summary(outcomes), file=sys.stderr if any(not o.ok for o in outcomes) else sys.stdout)
     if jobs[0].what_if:
         print(f"what-if papers ({jobs[0].what_if}), beside the official ones, which are unchanged")
@@ -454,6 +455,11 @@ def _add_build(sub) -> None:
     p.add_argument("--output", default="outputs")
     p.add_argument("-p", "--param", action="append", help="notebook parameter key=value (typed as papermill types it)")
     p.add_argument("--pdf", action="store_true", help="also print each paper to PDF beside its HTML (needs Chromium)")
+    p.add_argument(
+        "--docx",
+        action="store_true",
+        help="also write the board's, committees' and divisions' papers in Word (styled by params/trust.yaml's word_reference)",
+    )
     p.add_argument("--force", action="store_true", help="rebuild reports even when their data and code are unchanged")
     p.add_argument("--timeout", type=int, default=900, help="seconds a notebook cell may run before its report fails")
     p.add_argument(

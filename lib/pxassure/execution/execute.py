@@ -103,6 +103,10 @@ def _build_in(staging: Path, job: ReportJob, output_root: Path, linkable: list[s
         from pxassure.publish.pdf import print_pdf
 
         print_pdf(staging / f"{job.name}.html", staging / f"{job.name}.pdf")
+    if job.docx is not None:
+        from pxassure.publish.word import export_docx
+
+        export_docx(staging / f"{job.name}.html", staging / f"{job.name}.docx", Path(job.docx) if job.docx else None)
 
 
 def _move_into_place(staging: Path, folder: Path, job: ReportJob, outcome: ReportOutcome) -> None:
@@ -112,6 +116,7 @@ def _move_into_place(staging: Path, folder: Path, job: ReportJob, outcome: Repor
         (f"{job.name}.ipynb", f"{job.name}.ipynb", "notebook"),
         (f"{job.name}{APPENDIX_SUFFIX}", f"{job.name}{APPENDIX_SUFFIX}", "appendix"),
         (f"{job.name}.pdf", f"{job.name}.pdf", "pdf"),
+        (f"{job.name}.docx", f"{job.name}.docx", "docx"),
         (f"{job.name}.ipr.csv", f"{job.name}.ipr.csv", "ipr_csv"),
         (f"{job.name}.ipr.xlsx", f"{job.name}.ipr.xlsx", "ipr_xlsx"),
         (f"{job.name}.html", f"{job.name}.html", "html"),
@@ -122,7 +127,7 @@ def _move_into_place(staging: Path, folder: Path, job: ReportJob, outcome: Repor
         if src.exists():
             os.replace(src, dest)
             setattr(outcome, attr, dest)
-        elif attr in ("appendix", "pdf", "ipr_csv", "ipr_xlsx"):
+        elif attr in ("appendix", "pdf", "docx", "ipr_csv", "ipr_xlsx"):
             dest.unlink(missing_ok=True)  # an old appendix, PDF or summary would no longer match the paper
     (folder / f"{job.name}.failed.ipynb").unlink(missing_ok=True)
 
@@ -165,7 +170,8 @@ def final_dir(job: ReportJob, output_root: Path) -> Path:
 
 def final_key(job: ReportJob, linkable: list[str]) -> str | None:
     """The job's content key with the reports it may link to (None: the job has no key)."""
-    return None if job.key is None else freshness.run_key(job.key, job.parameters, job.pdf, linkable)
+    printed = f"{job.pdf} docx" if job.docx is not None else job.pdf  # a Word copy is part of the run
+    return None if job.key is None else freshness.run_key(job.key, job.parameters, printed, linkable)
 
 
 def current(job: ReportJob, folder: Path, key: str, outcome: ReportOutcome) -> bool:
@@ -174,6 +180,8 @@ def current(job: ReportJob, folder: Path, key: str, outcome: ReportOutcome) -> b
     files = {"html": html, "notebook": html.with_suffix(".ipynb"), "findings": folder / f"{job.name}.findings.json"}
     if job.pdf:
         files["pdf"] = html.with_suffix(".pdf")
+    if job.docx is not None:
+        files["docx"] = html.with_suffix(".docx")
     if freshness.stored_key(html) != key or not all(p.exists() for p in files.values()):
         return False
     for attr, path in files.items():

@@ -121,6 +121,11 @@ def content_key(*, data: str, parameters: dict, notebook: str, code: str, below:
     return _sha(data, params, notebook, code, *sorted(below))
 
 
+def file_digest(path: str | Path) -> str:
+    """The digest of one file's bytes (a trust's Word template: a new one restyles its papers)."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
 def run_key(key: str, parameters: dict, pdf: bool, linkable: list[str]) -> str:
     """The key a run is stored under: the planned key with the parameters the notebook is actually
     given (a job changed after planning is not taken for the one planned), whether it is printed,

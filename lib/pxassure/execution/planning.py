@@ -14,6 +14,7 @@ from pxassure.execution import freshness
 from pxassure.ingest.store import Store
 from pxassure.periods import Period, latest_complete_quarter
 from pxassure.publish import contents
+from pxassure.publish.word import WORD_LAYERS
 from pxassure.reports import committees
 from pxassure.reports.committees import ReportSpec
 from pxassure.reports.parameters import (
@@ -41,6 +42,7 @@ class ReportJob:
     trust: str = "trust"  # the trust's code: one trust's papers never share a folder with another's
     trust_name: str = ""
     pdf: bool = False  # also print the paper to PDF beside its HTML
+    docx: str | None = None  # also write it in Word, styled by this reference ("": the default)
     key: str | None = None  # its content key (see ``freshness``); None: always build
     timeout: int = CELL_TIMEOUT  # seconds one notebook cell may run
     snapshot: str | None = None  # digest of the database and code it was planned on (``cluster``)
@@ -82,6 +84,7 @@ class ReportOutcome:
     findings: Path | None = None
     appendix: Path | None = None  # the paper's appendix page, when it has one
     pdf: Path | None = None  # the paper printed, when asked for
+    docx: Path | None = None  # the paper in Word, when asked for (board, committees, divisions)
     ipr_csv: Path | None = None  # its summary table as data (a paper with SPC charts)
     ipr_xlsx: Path | None = None
     skipped: bool = False  # current already (its content key matched): not executed again
@@ -107,6 +110,7 @@ def plan(
     params_dir: Path | None = None,
     cover: dict | None = None,
     pdf: bool = False,
+    docx: bool = False,
     timeout: int = CELL_TIMEOUT,
 ) -> list[ReportJob]:
     """The jobs to build, bottom layer first.
@@ -115,7 +119,8 @@ def plan(
     pack; ``unit`` narrows a division or ward template to one unit. The period is resolved
     to a month here, so every report of one build covers the same month. ``cover`` holds
     cover-sheet parameters (``meeting_date`` …) for the papers that have a cover sheet;
-    ``pdf`` prints each paper to PDF too (Chromium is looked for before anything runs).
+    ``pdf`` prints each paper to PDF too (Chromium is looked for before anything runs); ``docx``
+    writes the board's, committees' and divisions' papers in Word too (``publish.word``).
     """
     if pdf:
         from pxassure.publish.pdf import find_chromium
@@ -123,6 +128,7 @@ def plan(
         find_chromium()
     params_dir = params_dir or committees.params_dir()
     params = committees.load_all(params_dir)
+    word = _word(params_dir) if docx else None
     if committee is not None and committee not in params:
         raise ParameterError(f"no parameters file for committee {committee!r} in {params_dir}; known: {sorted(params)}")
     database = Path(database)
@@ -149,7 +155,8 @@ def plan(
 
     code = freshness.code_digest(str(PROJECT_ROOT))
     reads = inputs(pack, units)
-    keys = content_keys(pack, reads, digests, resolved, pdf, code)
+    styled = None if word is None else freshness.file_digest(word) if word else "default"
+    keys = content_keys(pack, reads, digests, resolved, {"pdf": pdf, "docx": styled}, code)
     snapshot = freshness.snapshot_digest(digests, code)
     for spec in specs:
         check_options(resolved(spec), spec)
@@ -161,6 +168,7 @@ def plan(
             trust_id,
             trust_name,
             pdf=pdf,
+            docx=None if word is None or spec.layer not in WORD_LAYERS else str(word),
             key=keys[spec.path],
             timeout=timeout,
             snapshot=snapshot,
@@ -168,6 +176,16 @@ def plan(
         )
         for spec in specs
     ]
+
+
+def _word(params_dir: Path) -> str:
+    """What Word papers are styled by: the trust's template (checked now, before anything runs),
+    or "" for the plain default."""
+    from pxassure.publish.word import find_rsvg
+
+    find_rsvg()
+    reference = committees.word_reference(params_dir)
+    return "" if reference is None else str(reference)
 
 
 def _read_store(database: Path, period: str):
@@ -264,7 +282,9 @@ def inputs(specs: list[ReportSpec], units) -> dict[str, tuple[list[str] | None, 
     return out
 
 
-def content_keys(specs: list[ReportSpec], reads: dict, digests: dict, resolved, pdf: bool, code: str) -> dict[str, str]:
+def content_keys(
+    specs: list[ReportSpec], reads: dict, digests: dict, resolved, formats: dict, code: str
+) -> dict[str, str]:
     """Every report's content key (see ``freshness``): the data in its scope and the keys of the
     reports it reads (``reads``, from :func:`inputs`); ``specs`` bottom layer first."""
     keys: dict[str, str] = {}
@@ -272,7 +292,7 @@ def content_keys(specs: list[ReportSpec], reads: dict, digests: dict, resolved, 
         scope, below = reads[spec.path]
         keys[spec.path] = freshness.content_key(
             data=freshness.scope_digest(digests, scope),
-            parameters={**resolved(spec), "pdf": pdf},
+            parameters={**resolved(spec), **formats},
             notebook=spec.notebook,
             code=code,
             below=[keys[b] for b in below],

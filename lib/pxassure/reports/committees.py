@@ -191,18 +191,39 @@ def read_params(path: Path) -> dict:
     return spec
 
 
-def assurance_scale(params_dir_: Path | None = None) -> tuple[str, ...]:
-    """The trust's assurance scale, most assurance first (``assurance_scale`` in params/trust.yaml;
-    significant / reasonable / limited / no when the file or the key is absent)."""
+def trust_settings(params_dir_: Path | None = None) -> tuple[dict, Path]:
+    """params/trust.yaml as a mapping (empty when absent), and its path."""
     path = (params_dir_ or params_dir()) / TRUST_SETTINGS
-    raw = None
+    settings = {}
     if path.exists():
         with open(path, encoding="utf-8") as fh:
             settings = yaml.load(fh, Loader=SAFE_LOADER) or {}
         if not isinstance(settings, dict):
             raise CommitteeError(f"{path}: expected a mapping of keys to values")
-        raw = settings.get("assurance_scale")
-    return read_scale(raw, str(path))
+    return settings, path
+
+
+def assurance_scale(params_dir_: Path | None = None) -> tuple[str, ...]:
+    """The trust's assurance scale, most assurance first (``assurance_scale`` in params/trust.yaml;
+    significant / reasonable / limited / no when the file or the key is absent)."""
+    settings, path = trust_settings(params_dir_)
+    return read_scale(settings.get("assurance_scale"), str(path))
+
+
+def word_reference(params_dir_: Path | None = None) -> Path | None:
+    """The trust's Word template for its papers (``word_reference`` in params/trust.yaml: a .docx
+    or .dotx, relative to the project), or None for the plain default."""
+    settings, path = trust_settings(params_dir_)
+    value = settings.get("word_reference")
+    if value in (None, ""):
+        return None
+    reference = Path(str(value))
+    reference = reference if reference.is_absolute() else path.parent.parent / reference
+    if reference.suffix.lower() not in (".docx", ".dotx"):
+        raise CommitteeError(f"{path}: word_reference {value!r} is not a Word document; expected a .docx or .dotx")
+    if not reference.is_file():
+        raise CommitteeError(f"{path}: word_reference {value!r}: no such file ({reference})")
+    return reference
 
 
 def _level(level: str | None, spec: dict) -> str | None:
