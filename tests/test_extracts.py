@@ -225,7 +225,7 @@ def test_every_paper_builds_on_the_example_trust(extracts, loaded, tmp_path):
     ]
     periods = html.unescape(re.sub(r"<[^>]+>", " ", (out / "NVH/index.html").read_text()))
     assert "October 2026 : 19 papers, for the month" in periods
-    assert "July to September 2026 (Q2 2026/27) : 1 papers, for the quarter" in periods
+    assert "July to September 2026 (Q2 2026/27) : 1 paper, for the quarter" in periods
     assert not (out / "NVH/2026-10/ward/W12.html").exists()
     page = (out / "NVH/2026-10/board/board.html").read_text()
     _reconcile_the_boards_feedback_counts(extracts, page)

@@ -13,6 +13,7 @@ from html import escape
 from pathlib import Path
 
 from pxassure.errors import ExportError
+from pxassure.words import counted
 
 TEMPLATES = Path(__file__).parent / "templates"
 TEMPLATE_NAME = "pxassure"
@@ -138,7 +139,7 @@ def periods_page(entries: list, trust_name: str = "") -> str:
         link = f'<a href="{escape(e.folder, quote=True)}/index.html">{escape(e.name)}</a>'
         kind = "quarter" if "Q" in e.folder[:7] else "month"
         what = f" (what-if: {escape(e.folder[8:])})" if e.what_if else ""
-        items[e.what_if].append(f"<li>{link}{what}: {e.papers} papers, for the {kind}</li>")
+        items[e.what_if].append(f"<li>{link}{what}: {counted(e.papers, 'paper')}, for the {kind}</li>")
     body = f"<ul>{''.join(items[False])}</ul>" if items[False] else "<p>No papers have been built yet.</p>"
     if items[True]:
         body += (
