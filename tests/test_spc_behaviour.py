@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from pxassure.analysis import spc
-from pxassure.analysis.options import PRESETS
+from pxassure.analysis.options import PRESETS, SPCOptions
 from pxassure.errors import SPCInputError, SPCOptionsError
 from pxassure.publish import charts, style, svgcharts, vocabulary
 from pxassure.publish.vocabulary import flag_text
@@ -64,12 +64,39 @@ def test_gap_is_kept_flagged_and_creates_no_signal():
     assert any("missing" in f and "2024-09" in f for f in words(r))
 
 
-def test_gap_leaves_limits_as_if_point_absent():
+def _limits_by_hand(y, constant=2.66):
+    """Centre and upper limit from first principles: the mean of the values there are, and the
+    mean of the moving ranges between months that are both there and next to each other."""
+    v = np.asarray(y, dtype=float)
+    pairs = [abs(b - a) for a, b in zip(v[:-1], v[1:]) if np.isfinite(a) and np.isfinite(b)]
+    centre = np.nanmean(v)
+    return centre, centre + constant * np.mean(pairs)
+
+
+def test_a_gap_breaks_the_moving_range_but_not_the_mean():
+    """The months either side of a missing one are not neighbours: their difference is no moving
+    range (as NHSRplotthedots and PowerBI-SPC), so a gap neither inflates nor hides variation."""
     y = list(STABLE)
     y[8] = np.nan
+    centre, upper = _limits_by_hand(y)
     with_gap = spc.xmr(y)
-    without = spc.xmr(STABLE[:8] + STABLE[9:])
-    assert with_gap.points["upper"].iloc[0] == pytest.approx(without.points["upper"].iloc[0])
+    assert with_gap.points["centre"].iloc[0] == pytest.approx(centre)
+    assert with_gap.points["upper"].iloc[0] == pytest.approx(upper)
+    joined = _limits_by_hand(STABLE[:8] + STABLE[9:])[1]  # the old reading: neighbours across the gap
+    assert joined != pytest.approx(upper)
+    # the batch engine reads a gap the same way
+    frame = pd.DataFrame({"unit": "A", "month": months(20), "value": y})
+    rows = spc.batch(frame, ["unit"], order="month").points
+    assert rows["upper"].dropna().iloc[0] == pytest.approx(upper)
+
+
+def test_the_xmr_constant_is_mdcs_by_default_and_3_over_d2_when_chosen():
+    centre, upper = _limits_by_hand(STABLE)
+    assert spc.xmr(STABLE).points["upper"].iloc[0] == pytest.approx(upper)
+    exact = spc.xmr(STABLE, options=SPCOptions.from_preset("mdc", xmr_constant="d2")).points
+    assert exact["upper"].iloc[0] == pytest.approx(_limits_by_hand(STABLE, 3 / 1.128)[1])
+    with pytest.raises(SPCOptionsError, match="xmr_constant='3' is not allowed"):
+        SPCOptions.from_preset("mdc", xmr_constant="3")
 
 
 def test_gap_does_not_break_a_real_shift():

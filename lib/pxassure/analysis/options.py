@@ -24,6 +24,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "trend_colour": "direction",
         "minimum_points": 13,
         "minimum_denominator": 5,
+        "xmr_constant": "mdc",
     },
     "ptd": {
         "screen_outliers": True,
@@ -33,6 +34,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "trend_colour": "direction",
         "minimum_points": 13,
         "minimum_denominator": 5,
+        "xmr_constant": "mdc",
     },
 }
 
@@ -43,6 +45,9 @@ CHOICES: dict[str, tuple] = {
     "trend_length": (6, 7),
     "two_of_three": ("beyond_2_sigma", "between_2_and_3_sigma"),
     "trend_colour": ("direction", "side_of_mean"),
+    # XmR limits at 2.66 × the mean moving range (MDC's published figure) or 3 / 1.128 (d2, as
+    # qicharts2 and PowerBI-SPC): choose "d2" for exact parity with those tools
+    "xmr_constant": ("mdc", "d2"),
 }
 
 #: Options a report parameter may override (the others come with the preset).
@@ -68,6 +73,7 @@ class SPCOptions:
     # hollow and left out of the centre, limits and rules: a single response can never make or
     # complete a signal. 5 matches NHS England's suppression of 1 to 4 responses; 0 turns it off.
     minimum_denominator: int = 5
+    xmr_constant: str = "mdc"  # "mdc": 2.66; "d2": 3 / 1.128 (see CHOICES)
 
     def __post_init__(self) -> None:
         if self.preset not in PRESETS:

@@ -73,6 +73,8 @@ def options_line(options: SPCOptions) -> str:
         + ("every point beyond 2σ" if o.two_of_three == "beyond_2_sigma" else "points between 2σ and 3σ"),
         f"trend points coloured by {'direction' if o.trend_colour == 'direction' else 'side of the mean'}",
         f"limits from {o.minimum_points} points",
+        "XmR limits "
+        + ("2.66 × the mean moving range" if o.xmr_constant == "mdc" else "3 / 1.128 × the mean moving range"),
         f"months with a denominator under {o.minimum_denominator} left out of limits and rules (ratio charts)",
     ]
     return "; ".join(parts)

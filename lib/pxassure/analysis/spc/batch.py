@@ -63,7 +63,7 @@ def batch(
     base = limits.baseline_mask(seg, observed, np.zeros(len(df), dtype=bool), None) & ~pending
     idx = np.flatnonzero(observed)
     _, seg_obs = np.unique(seg[idx], return_inverse=True)  # compact segment ids among observed points
-    core = limits.judge(chart, y[idx], n[idx], seg_obs, base[idx], directions[idx], opts)
+    core = limits.judge(chart, y[idx], n[idx], seg_obs, base[idx], directions[idx], opts, positions=idx)
 
     points = _points(df, frame.index, y * multiply, small, core, idx, multiply)
     last = pd.DataFrame({"series": series_id[idx], "pos": idx}).groupby("series")["pos"].max().to_numpy()

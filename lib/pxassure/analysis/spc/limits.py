@@ -16,7 +16,9 @@ from pxassure.analysis.spc.results import RULES
 from pxassure.analysis.spc.rules import rule_outside_limits, rule_shift, rule_trend, rule_two_of_three, sparse_periods
 
 # Constants of the XmR chart (Wheeler; NHS England MDC).
-LIMIT_CONSTANT = 2.66  # 3 / d2, d2 = 1.128 for moving ranges of two
+#: The XmR limits' multiple of the mean moving range (``SPCOptions.xmr_constant``): Making Data
+#: Count publishes 2.66; qicharts2 and PowerBI-SPC use 3 / d2 exactly (2.6596).
+XMR_CONSTANTS = {"mdc": 2.66, "d2": 3 / 1.128}
 SCREEN_CONSTANT = 3.267  # D4 for n = 2: an MR at or above 3.267 × mean MR is screened out
 D2 = 1.128
 
@@ -28,13 +30,18 @@ def segment_mean(values: np.ndarray, seg: np.ndarray, use: np.ndarray, nseg: int
         return total / count
 
 
-def mean_moving_range(values: np.ndarray, seg: np.ndarray, use: np.ndarray, nseg: int, screen: bool) -> np.ndarray:
-    """Mean moving range per segment over consecutive baseline points, optionally screened."""
-    idx = np.flatnonzero(use)
-    v, s = values[idx], seg[idx]
-    same = s[1:] == s[:-1]
-    mr = np.abs(np.diff(v))[same]
-    mr_seg = s[1:][same]
+def mean_moving_range(
+    values: np.ndarray, seg: np.ndarray, use: np.ndarray, nseg: int, screen: bool, adjacent: np.ndarray | None = None
+) -> np.ndarray:
+    """Mean moving range per segment, optionally screened. A moving range is the difference
+    between two baseline points next to each other in time (``adjacent[i]``: point i directly
+    follows point i - 1): a missing or left-out month breaks it, as in NHSRplotthedots and
+    PowerBI-SPC, rather than joining months that are not neighbours."""
+    both = use[1:] & use[:-1] & (seg[1:] == seg[:-1])
+    if adjacent is not None:
+        both &= adjacent[1:]
+    mr = np.abs(np.diff(values))[both]
+    mr_seg = seg[1:][both]
     amr = segment_mean(mr, mr_seg, np.ones(len(mr), dtype=bool), nseg)
     if screen:
         keep = mr < SCREEN_CONSTANT * amr[mr_seg]
@@ -43,13 +50,22 @@ def mean_moving_range(values: np.ndarray, seg: np.ndarray, use: np.ndarray, nseg
 
 
 def centre_and_sigma(
-    chart: str, y: np.ndarray, n: np.ndarray, seg: np.ndarray, base: np.ndarray, nseg: int, screen: bool
+    chart: str,
+    y: np.ndarray,
+    n: np.ndarray,
+    seg: np.ndarray,
+    base: np.ndarray,
+    nseg: int,
+    opts: SPCOptions,
+    adjacent: np.ndarray | None = None,
 ):
     """Centre, sigma (per point) for each chart type, computed from the baseline points."""
+    screen = opts.screen_outliers
     if chart == "xmr":
         centre = segment_mean(y, seg, base, nseg)[seg]
-        # MDC publishes the constant 2.66 (not 3 / 1.128 = 2.6596): keep its figures exactly.
-        sigma = (mean_moving_range(y, seg, base, nseg, screen) * LIMIT_CONSTANT / 3)[seg]
+        # MDC publishes the constant 2.66 (not 3 / 1.128 = 2.6596), kept by default for its figures.
+        constant = XMR_CONSTANTS[opts.xmr_constant]
+        sigma = (mean_moving_range(y, seg, base, nseg, screen, adjacent) * constant / 3)[seg]
         return centre, sigma
     if chart == "c":
         centre = segment_mean(y, seg, base, nseg)[seg]
@@ -67,7 +83,7 @@ def centre_and_sigma(
             # Laney: scale by the spread of the standardised values between points.
             z = (y - cbar) / sd
             z = np.where(np.isfinite(z), z, 0.0)
-            sigma_z = mean_moving_range(z, seg, base, nseg, screen)[seg] / D2
+            sigma_z = mean_moving_range(z, seg, base, nseg, screen, adjacent)[seg] / D2
             sd = sd * sigma_z
     return cbar, sd
 
@@ -80,11 +96,14 @@ def judge(
     base: np.ndarray,
     improvement: np.ndarray,
     opts: SPCOptions,
+    positions: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Centre, limits, rule and point type of each observed point. ``improvement`` holds +1, -1
-    or 0 per point; ``base`` marks the points that set the centre and limits."""
+    or 0 per point; ``base`` marks the points that set the centre and limits; ``positions``
+    (each point's place in the whole series) says which points are neighbours in time."""
     nseg = int(seg.max()) + 1 if len(seg) else 0
-    bands = _bands(chart, y, n, seg, base, nseg, opts.screen_outliers)
+    adjacent = None if positions is None else np.diff(positions, prepend=positions[:1] - 1) == 1
+    bands = _bands(chart, y, n, seg, base, nseg, opts, adjacent)
     # Segments too short for limits become run charts: centre is the median, no limits.
     short = (np.bincount(seg, minlength=nseg) < opts.minimum_points)[seg]
     if short.any():
@@ -98,9 +117,9 @@ def judge(
     return {**bands, "rule": rule, "point_type": point_type}
 
 
-def _bands(chart, y, n, seg, base, nseg, screen) -> dict[str, np.ndarray]:
+def _bands(chart, y, n, seg, base, nseg, opts, adjacent) -> dict[str, np.ndarray]:
     """Centre line with the 3-sigma (process) and 2-sigma limits, clipped to the chart's scale."""
-    centre, sigma = centre_and_sigma(chart, y, n, seg, base, nseg, screen)
+    centre, sigma = centre_and_sigma(chart, y, n, seg, base, nseg, opts, adjacent)
     upper, lower = centre + 3 * sigma, centre - 3 * sigma
     upper2, lower2 = centre + 2 * sigma, centre - 2 * sigma
     if chart in ("p", "pp"):

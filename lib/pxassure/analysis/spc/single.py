@@ -189,7 +189,7 @@ def _chart(
     core = None
     if len(idx):
         direction = np.full(len(idx), IMPROVEMENT[improvement])
-        core = limits.judge(chart, y[idx], n[idx], seg_obs, periods.base[idx], direction, opts)
+        core = limits.judge(chart, y[idx], n[idx], seg_obs, periods.base[idx], direction, opts, positions=idx)
     points = _points(chart, y, index, periods, core, idx)
     for col in ("value", *_LINES):
         points[col] = points[col].astype(float) * multiply
