@@ -97,3 +97,17 @@ def test_a_quarters_build_gives_every_committee_the_quarter(demo_db):
     jobs = planning.plan(None, period="2026-Q3", database=demo_db)
     assert {job.period for job in jobs} == {"2026-Q3"}
     assert {job.layer for job in jobs} >= {"board", "governors", "division", "ward"}
+
+
+def test_the_trusts_index_lists_quarters_beside_months_newest_first_and_what_ifs_apart(tmp_path):
+    from pxassure.publish import contents
+    from pxassure.publish.pages import periods_page
+
+    for folder in ("2026-09", "2026-10", "2026-Q3", "2026-10-what-if-preset-ptd", "notes"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "index.html").write_text("<html></html>")
+    entries = contents.periods(tmp_path)
+    assert [e.folder for e in entries] == ["2026-10", "2026-Q3", "2026-09", "2026-10-what-if-preset-ptd"]
+    page = periods_page(entries, "Trust")
+    assert "July to September 2026 (Q2 2026/27)</a>: 0 papers, for the quarter" in page
+    assert "October 2026</a> (what-if: preset-ptd): 0 papers, for the month" in page.split("What-if builds")[1]

@@ -44,7 +44,7 @@ def run_pack(
         raise ParameterError("a pack is one trust's papers: plan them together")
     periods = dict.fromkeys(j.period for j in jobs)
     outcomes = []
-    for period in sorted(periods, key=lambda p: "Q" in p):
+    for period in sorted(periods, key=lambda p: Period.parse(p).is_quarter):  # the month's first
         one = [j for j in jobs if j.period == period]
         outcomes += _run_period(one, output_root, workers, progress, force, scheduler)
     write_trust_index(absolute(Path(output_root)), jobs)

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
 
+from pxassure.periods import Period
+
 #: The agenda's groups, in order, and the layers each holds (committees in reporting order).
 GROUPS = (
     ("Trust Board", ("board",)),
@@ -56,26 +58,22 @@ class PeriodEntry:
     """One period folder of a trust's outputs, for the trust's index of periods."""
 
     folder: str  # "2026-10", "2026-Q3", "2026-10-what-if-…"
-    name: str  # "October 2026", "July to September 2026 (Q2 2026/27)"
+    period: Period
     papers: int
-    what_if: bool
+    what_if: str  # what a what-if build changed ("preset-ptd"); "" for the official papers
 
 
 def periods(trust_dir: Path) -> list[PeriodEntry]:
     """The period folders built for one trust (each with its index page), newest first; in each
     kind (official, then what-if) a quarter before the months that follow its end."""
-    from pxassure.periods import Period
-
     out = []
     for index in Path(trust_dir).glob("*/index.html"):
         folder = index.parent.name
-        label = re.match(r"\d{4}-(?:Q[1-4]|\d{2})", folder)
-        if not label:
-            continue
-        period = Period.parse(label.group(0))
-        out.append(PeriodEntry(folder, period.name, len(built_papers(index.parent)), folder != label.group(0)))
-    order = {e.folder: Period.parse(e.folder[:7]) for e in out}
-    return sorted(out, key=lambda e: (e.what_if, -order[e.folder].last.value, not order[e.folder].is_quarter, e.folder))
+        label = re.match(r"(\d{4}-(?:Q[1-4]|\d{2}))(?:-what-if-(.*))?$", folder)
+        if label:
+            period = Period.parse(label.group(1))
+            out.append(PeriodEntry(folder, period, len(built_papers(index.parent)), label.group(2) or ""))
+    return sorted(out, key=lambda e: (bool(e.what_if), -e.period.last.value, not e.period.is_quarter, e.folder))
 
 
 def title_of(html_path: Path) -> str:

@@ -90,7 +90,6 @@ def index_page(period: str, entries: list, trust_name: str = "") -> str:
     """One trust's index for a period (named as papers name it: "October 2026"): every paper
     (``contents.Entry``) in agenda order, the wards under their division with the escalated ones
     marked, appendix pages under their paper; and a link up to the trust's index of periods."""
-    css = page_css(f"Patient experience reports — {trust_name + ' — ' if trust_name else ''}{period}")
     sections, group, division, items = [], None, None, []
 
     def close_list():
@@ -114,46 +113,48 @@ def index_page(period: str, entries: list, trust_name: str = "") -> str:
     close_list()
     body = "".join(sections) or "<p>No reports have been built for this period yet.</p>"
     who = f"{escape(trust_name)} — " if trust_name else ""
-    html = (
-        f'<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>Patient experience reports — {who}{escape(period)}</title><style>{css}</style></head><body>"
-        f'<a class="skip-link" href="#main">Skip to content</a><main id="main">'
-        f"<h1>Patient experience reports — {who}{escape(period)}</h1>"
+    intro = (
         f"<p>Every committee paper built for {escape(period)}, from the Trust Board down to the wards. "
         f"Each file opens offline and can be emailed on its own.</p>"
-        f'<p><a href="../index.html">Papers for other months and quarters</a></p>{body}</main></body></html>'
+        f'<p><a href="../index.html">Papers for other months and quarters</a></p>'
     )
-    html = table_of_contents(html)
-    check_offline(html, "index")
-    return html
+    return _index(f"Patient experience reports — {who}{escape(period)}", intro + body, "index", contents=True)
 
 
 def periods_page(entries: list, trust_name: str = "") -> str:
     """One trust's index of the periods built (``contents.PeriodEntry``): the quarterly
     committees' quarters beside the months, newest first, then any what-if builds."""
     who = f"{escape(trust_name)} — " if trust_name else ""
-    title = f"Patient experience reports — {who}every period built"
     items = {False: [], True: []}
     for e in entries:
-        link = f'<a href="{escape(e.folder, quote=True)}/index.html">{escape(e.name)}</a>'
-        kind = "quarter" if "Q" in e.folder[:7] else "month"
-        what = f" (what-if: {escape(e.folder[8:])})" if e.what_if else ""
-        items[e.what_if].append(f"<li>{link}{what}: {counted(e.papers, 'paper')}, for the {kind}</li>")
+        link = f'<a href="{escape(e.folder, quote=True)}/index.html">{escape(e.period.name)}</a>'
+        kind = "quarter" if e.period.is_quarter else "month"
+        what = f" (what-if: {escape(e.what_if)})" if e.what_if else ""
+        items[bool(e.what_if)].append(f"<li>{link}{what}: {counted(e.papers, 'paper')}, for the {kind}</li>")
     body = f"<ul>{''.join(items[False])}</ul>" if items[False] else "<p>No papers have been built yet.</p>"
     if items[True]:
         body += (
             "<h2>What-if builds</h2><p>Papers rebuilt with other settings, for review; not the official papers.</p>"
             f"<ul>{''.join(items[True])}</ul>"
         )
+    intro = (
+        "<p>Committees that meet monthly have papers for each month; those that meet quarterly (such as the "
+        "governors' engagement committee) have papers for each calendar quarter, named also as the NHS "
+        "financial quarter.</p>"
+    )
+    return _index(f"Patient experience reports — {who}every period built", intro + body, "index of periods")
+
+
+def _index(title: str, body: str, source: str, *, contents: bool = False) -> str:
+    """An index page: offline, one heading, a skip link (and with ``contents`` a contents box)."""
     html = (
         f'<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{title}</title><style>{page_css(title)}</style></head><body>"
-        f'<a class="skip-link" href="#main">Skip to content</a><main id="main"><h1>{title}</h1>'
-        "<p>Committees that meet monthly have papers for each month; those that meet quarterly (such as the "
-        "governors' engagement committee) have papers for each calendar quarter, named also as the NHS "
-        f"financial quarter.</p>{body}</main></body></html>"
+        f'<a class="skip-link" href="#main">Skip to content</a><main id="main">'
+        f"<h1>{title}</h1>{body}</main></body></html>"
     )
-    check_offline(html, "index of periods")
+    if contents:
+        html = table_of_contents(html)
+    check_offline(html, source)
     return html
