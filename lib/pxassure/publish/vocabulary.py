@@ -30,6 +30,8 @@ CHART_LABELS = {
     "u": "u chart",
     "up": "Laney u′ chart",
     "c": "c chart",
+    "g": "g chart (days between events)",
+    "t": "t chart (time between events)",
     "run": "run chart (too few points for limits)",
 }
 

@@ -3,7 +3,7 @@
 Public API (reports, tests and analysts use exactly this):
 
 - :func:`xmr` – XmR ("plot the dots") chart of one series.
-- :func:`attribute` – p, Laney p′ ("pp"), u, Laney u′ ("up") and c charts.
+- :func:`attribute` – p, Laney p′ ("pp"), u, Laney u′ ("up"), c, and the rare-event g and t charts.
 - :func:`run_chart` – median run chart with Anhøj's rules, for short series.
 - :func:`batch` – many series (e.g. every ward × measure) at once.
 - :func:`sustained_runs` – special cause that suggests a change the limits span.

@@ -10,7 +10,14 @@ import pandas as pd
 
 from pxassure.analysis.options import SPCOptions, resolve
 from pxassure.analysis.spc import inputs, limits
-from pxassure.analysis.spc.results import CHARTS, IMPROVEMENT, BatchResult, assurance_icon, variation_icon
+from pxassure.analysis.spc.results import (
+    CHARTS,
+    IMPROVEMENT,
+    SINGLE_VALUE_CHARTS,
+    BatchResult,
+    assurance_icon,
+    variation_icon,
+)
 from pxassure.errors import SPCInputError
 
 
@@ -42,8 +49,8 @@ def batch(
     """
     inputs.check_chart(chart, CHARTS)
     by = list(by)
-    counted = {"xmr": value, "c": numerator or value}.get(chart, numerator)
-    _check_columns(frame, [*by, order, rebase, counted, None if chart in ("xmr", "c") else denominator])
+    counted = value if chart == "xmr" else numerator or value if chart in SINGLE_VALUE_CHARTS else numerator
+    _check_columns(frame, [*by, order, rebase, counted, None if chart in SINGLE_VALUE_CHARTS else denominator])
     opts = resolve(options, preset, **overrides)
     df = frame.reset_index(drop=True)
     df = df.assign(_row=np.arange(len(df))).sort_values([*by, *([order] if order else []), "_row"], kind="stable")
@@ -56,7 +63,7 @@ def batch(
     starts = new_series | (df[rebase].fillna(False).astype(bool).to_numpy() if rebase else False)
     seg = np.cumsum(starts) - 1
 
-    small = limits.small_denominators(np.isfinite(y) & np.isfinite(n), n, chart not in ("xmr", "c"), opts)
+    small = limits.small_denominators(np.isfinite(y) & np.isfinite(n), n, chart not in SINGLE_VALUE_CHARTS, opts)
     observed = np.isfinite(y) & np.isfinite(n) & ~small
     pending = _pending(seg, observed, series_id, new_series, opts) if rebase else np.zeros(len(df), dtype=bool)
     seg = np.where(pending, seg - 1, seg)
@@ -88,8 +95,11 @@ def _check_columns(frame: pd.DataFrame, needed: list[str | None]) -> None:
 
 def _values(df: pd.DataFrame, chart: str, counted: str, denominator: str | None) -> tuple[np.ndarray, np.ndarray]:
     """The plotted value of each row (before ``multiply``) and its denominator (1 without one)."""
-    if chart in ("xmr", "c"):
-        return pd.to_numeric(df[counted], errors="raise").to_numpy(dtype=float), np.ones(len(df))
+    if chart in SINGLE_VALUE_CHARTS:
+        values = pd.to_numeric(df[counted], errors="raise").to_numpy(dtype=float)
+        if chart != "xmr" and (values < 0).any():
+            raise SPCInputError(f"column {counted!r} must not be negative on a {chart} chart")
+        return values, np.ones(len(df))
     num = pd.to_numeric(df[counted], errors="raise").to_numpy(dtype=float)
     n = pd.to_numeric(df[denominator], errors="raise").to_numpy(dtype=float)
     if (n <= 0).any():

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pxassure.analysis.spc.results import CHARTS, IMPROVEMENT
+from pxassure.analysis.spc.results import CHARTS, IMPROVEMENT, SINGLE_VALUE_CHARTS
 from pxassure.errors import SPCInputError
 
 #: The shortest baseline a fixed-baseline chart may use.
@@ -102,13 +102,16 @@ def check_multiply(multiply: Any) -> float:
 
 
 def check_counts(chart: str, numerator: pd.Series, denominator: Any) -> pd.Series | None:
-    """The denominator of an attribute chart as a Series aligned with ``numerator`` (None for c)."""
+    """The denominator of an attribute chart as a Series aligned with ``numerator`` (None for c, g and t)."""
     if (numerator.dropna() < 0).any():
         bad = numerator[numerator < 0]
         raise SPCInputError(f"numerator must not be negative: {bad.iloc[0]} at {bad.index[0]!r}")
-    if chart == "c":
+    if chart in SINGLE_VALUE_CHARTS:
         if denominator is not None:
-            raise SPCInputError("a c chart takes counts only: leave denominator as None (use a u chart for rates)")
+            what = "counts" if chart == "c" else "one value per event"
+            raise SPCInputError(
+                f"a {chart} chart takes {what} only: leave denominator as None (use a u chart for rates)"
+            )
         return None
     if denominator is None:
         raise SPCInputError(f"a {chart} chart needs a denominator")

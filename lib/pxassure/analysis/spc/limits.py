@@ -21,6 +21,9 @@ from pxassure.analysis.spc.rules import rule_outside_limits, rule_shift, rule_tr
 XMR_CONSTANTS = {"mdc": 2.66, "d2": 3 / 1.128}
 SCREEN_CONSTANT = 3.267  # D4 for n = 2: an MR at or above 3.267 × mean MR is screened out
 D2 = 1.128
+#: The t chart's power: times between events are charted as an XmR chart of time ** (1 / 3.6),
+#: which makes exponential times nearly symmetric (Nelson 1994), and its lines are turned back.
+T_POWER = 3.6
 
 
 def segment_mean(values: np.ndarray, seg: np.ndarray, use: np.ndarray, nseg: int) -> np.ndarray:
@@ -70,6 +73,10 @@ def centre_and_sigma(
     if chart == "c":
         centre = segment_mean(y, seg, base, nseg)[seg]
         return centre, np.sqrt(centre)
+    if chart == "g":
+        # Geometric counts of opportunities between events: variance g(g + 1) about the mean g.
+        centre = segment_mean(y, seg, base, nseg)[seg]
+        return centre, np.sqrt(centre * (centre + 1))
     # p and u families: centre = Σ numerator / Σ denominator over the baseline.
     num = np.bincount(seg, weights=np.where(base, y * n, 0.0), minlength=nseg)
     den = np.bincount(seg, weights=np.where(base, n, 0.0), minlength=nseg)
@@ -118,10 +125,23 @@ def judge(
 
 
 def _bands(chart, y, n, seg, base, nseg, opts, adjacent) -> dict[str, np.ndarray]:
-    """Centre line with the 3-sigma (process) and 2-sigma limits, clipped to the chart's scale."""
-    centre, sigma = centre_and_sigma(chart, y, n, seg, base, nseg, opts, adjacent)
+    """Centre line with the 3-sigma (process) and 2-sigma limits, clipped to the chart's scale.
+
+    The g and t charts are those of PowerBI-SPC 1.7.4 (docs/methods.md): a g chart's limits come
+    from the mean, its centre line is the median (the rules read the points against it, as the
+    geometric distribution is skewed); a t chart is an XmR chart of the transformed times."""
+    if chart == "t":
+        centre, sigma = centre_and_sigma("xmr", y ** (1 / T_POWER), n, seg, base, nseg, opts, adjacent)
+    else:
+        centre, sigma = centre_and_sigma(chart, y, n, seg, base, nseg, opts, adjacent)
     upper, lower = centre + 3 * sigma, centre - 3 * sigma
     upper2, lower2 = centre + 2 * sigma, centre - 2 * sigma
+    if chart == "t":
+        with np.errstate(invalid="ignore"):
+            centre, upper, upper2 = centre**T_POWER, upper**T_POWER, upper2**T_POWER
+            lower, lower2 = (np.where(v > 0, v, 0.0) ** T_POWER for v in (lower, lower2))
+    if chart == "g":
+        centre = pd.Series(np.where(base, y, np.nan)).groupby(seg).median().reindex(seg).to_numpy()
     if chart in ("p", "pp"):
         upper, upper2 = np.minimum(upper, 1.0), np.minimum(upper2, 1.0)
     if chart != "xmr":

@@ -32,7 +32,10 @@ VARIATION_ICONS = (
 ASSURANCE_ICONS = ("consistent_pass", "consistent_fail", "inconsistent")
 #: The direction of improvement, and its sign in the arrays of the core.
 IMPROVEMENT = {"increase": 1, "decrease": -1, "neutral": 0}
-CHARTS = ("xmr", "p", "pp", "u", "up", "c")
+CHARTS = ("xmr", "p", "pp", "u", "up", "c", "g", "t")
+#: Charts of one value per point (no denominator): measurements, counts, and the times or
+#: opportunities between rare events.
+SINGLE_VALUE_CHARTS = ("xmr", "c", "g", "t")
 
 #: Why a chart is not judged in full, as codes; :func:`pxassure.publish.vocabulary.flag_text`
 #: says each in words.

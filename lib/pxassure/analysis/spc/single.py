@@ -10,7 +10,7 @@ import pandas as pd
 
 from pxassure.analysis.options import DEFAULT, SPCOptions, resolve
 from pxassure.analysis.spc import inputs, limits
-from pxassure.analysis.spc.results import IMPROVEMENT, Flag, RunChartResult, SPCResult
+from pxassure.analysis.spc.results import IMPROVEMENT, SINGLE_VALUE_CHARTS, Flag, RunChartResult, SPCResult
 from pxassure.analysis.spc.rules import anhoj_crossings_limit, anhoj_longest_run_limit, run_lengths, sparse_periods
 from pxassure.errors import SPCInputError
 
@@ -69,15 +69,18 @@ def attribute(
     options: SPCOptions | None = None,
     **overrides: Any,
 ) -> SPCResult:
-    """Attribute chart: ``chart`` is "p", "pp" (Laney p′), "u", "up" (Laney u′) or "c".
+    """Attribute chart: ``chart`` is "p", "pp" (Laney p′), "u", "up" (Laney u′), "c", "g" or "t".
 
     p charts take counts (e.g. positive FFT answers) and their denominators (responses);
     u charts take events and exposure (e.g. complaints and bed days) with ``multiply``
-    (1,000 for a rate per 1,000); c charts take counts only. ``target`` is on the
-    plotted scale (after ``multiply``). Rule options as for :func:`xmr`.
+    (1,000 for a rate per 1,000); c charts take counts only. For rare events, g charts take
+    the opportunities (days, admissions) between successive events and t charts the times
+    between them, one value per event: pass ``improvement="increase"`` when longer between
+    events is better (harm, complaints). ``target`` is on the plotted scale (after
+    ``multiply``). Rule options as for :func:`xmr`.
     """
     opts = resolve(options, preset, **overrides)
-    inputs.check_chart(chart, ("p", "pp", "u", "up", "c"))
+    inputs.check_chart(chart, ("p", "pp", "u", "up", "c", "g", "t"))
     num = inputs.as_series(numerator, "numerator")
     den = inputs.check_counts(chart, num, denominator)
     if den is None:
@@ -231,9 +234,9 @@ def _points(chart, y, index, periods: _Periods, core, idx) -> pd.DataFrame:
         return points
     for col, arr in core.items():
         points.iloc[idx, points.columns.get_loc(col)] = arr
-    # Missing rows keep their segment's centre and (xmr/c) limits so the chart has no gaps.
+    # Missing rows keep their segment's centre and (constant) limits so the chart has no gaps.
     missing = np.flatnonzero(~periods.observed)
-    if len(missing) and chart in ("xmr", "c"):
+    if len(missing) and chart in SINGLE_VALUE_CHARTS:
         lines = points.iloc[idx][list(_LINES)].groupby(periods.seg[idx]).first()
         for i in missing:
             if periods.seg[i] in lines.index:
