@@ -41,6 +41,7 @@ OPTIONAL = [
     "staff_survey",
     "targets",
     "spc_rebases",
+    "spc_exclusions",
     "exception_responses",
     "data_quality",
 ]

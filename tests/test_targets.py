@@ -172,7 +172,7 @@ def test_bad_decision_rows_are_refused_with_file_row_and_column(demo_db, tmp_pat
         assert line is not None and expected in line, (row, column, err)
     assert f"{rebases_csv}, row 2, column 'reason'" in err
     with Store(db, read_only=True) as store:  # nothing loaded
-        assert len(store.table("targets")) == 5 and len(store.table("spc_rebases")) == 1
+        assert len(store.table("targets")) == 5 and len(store.table("spc_rebases")) == 2
 
 
 def test_decisions_load_from_a_workbook_and_append_by_key(demo_db, tmp_path):

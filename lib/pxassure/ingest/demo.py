@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from pxassure.errors import ParameterError
-from pxassure.ingest import catalogue, demo_evidence, demo_feedback, sources
+from pxassure.ingest import catalogue, demo_decisions, demo_evidence, demo_feedback, sources
 from pxassure.ingest.store import Store, replace_file_atomically
 
 TRUST_ID = "AVH"
@@ -292,7 +292,7 @@ def generate(folder: str | Path, scale: Scale = Scale()) -> dict[str, Path]:
     tables["inpatient_survey"] = demo_feedback.inpatient_survey(TRUST_ID, years, rng)
     tables["staff_survey"] = demo_feedback.staff_survey([TRUST_ID, *DIVISIONS], years, rng)
     tables["framework_scores"] = _framework_scores(months, rng)
-    tables.update(_decisions(months, set(wards["unit_id"])))
+    tables.update(demo_decisions.decisions(months, set(wards["unit_id"]), PLANTED))
     tables.update(demo_evidence.records(TRUST_ID, list(DIVISIONS), months, PLANTED, scale.seed))
     return _write(tables, Path(folder))
 
@@ -423,16 +423,6 @@ def _safety(wards, months, staffing_factor, rng) -> dict[str, pd.DataFrame]:
     }
 
 
-def _decisions(months: pd.DatetimeIndex, wards: set[str]) -> dict[str, pd.DataFrame]:
-    """The analyst's recorded decisions about charts: targets, data-quality notes, rebases, responses."""
-    tables = {"targets": _targets(months), "data_quality": _data_quality(months)}
-    # a file with no rows is refused, as any input file would be
-    for name, frame in (("spc_rebases", _rebases(months, wards)), ("exception_responses", _responses(months, wards))):
-        if len(frame):
-            tables[name] = frame
-    return tables
-
-
 def _write(tables: dict[str, pd.DataFrame], folder: Path) -> dict[str, Path]:
     """Each table as ``<name>.csv`` in ``folder``, dates as ISO text; return {table: path}."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -446,90 +436,6 @@ def _write(tables: dict[str, pd.DataFrame], folder: Path) -> dict[str, Path]:
         sources.write_csv(out, path)
         paths[name] = path
     return paths
-
-
-def _targets(months: pd.DatetimeIndex) -> pd.DataFrame:
-    """The trust's agreed targets: trust-wide, one for a setting, and one revised part-way."""
-    first, revised = months[0], months[-12]
-    rows = [
-        ("fft_positive", None, None, "value", 95.0, first, "Trust Board (quality strategy)"),
-        ("fft_positive", None, "ae", "value", 85.0, first, "Urgent and emergency care board"),
-        ("fft_response_rate", None, None, "national", None, first, "Patient Experience Committee"),
-        ("complaints_in_target", None, None, "value", 80.0, first, "Board Quality Committee"),
-        ("complaints_in_target", None, None, "value", 85.0, revised, "Board Quality Committee (annual review)"),
-    ]
-    cols = ["measure", "unit_id", "service_type", "basis", "value", "from_month", "set_by"]
-    return pd.DataFrame(rows, columns=cols)
-
-
-def _data_quality(months: pd.DatetimeIndex) -> pd.DataFrame:
-    """The trust's data-quality ratings: most measures sufficient, complaints handling limited
-    (closure dates are keyed in late) until a fix part-way through."""
-    first, fixed = months[0], months[-4]
-    who = "Information governance group"
-    rows = [
-        ("fft_positive", None, "Sufficient", first, who),
-        ("fft_response_rate", None, "Sufficient", first, who),
-        ("fft_response_rate", "COM", "Limited", first, who),  # community teams do not count eligible patients
-        ("complaints_rate", None, "Sufficient", first, who),
-        ("complaints_in_target", None, "Limited", first, who),
-        ("complaints_in_target", None, "Sufficient", fixed, who),
-    ]
-    return pd.DataFrame(rows, columns=["measure", "unit_id", "rating", "from_month", "rated_by"])
-
-
-def _rebases(months: pd.DatetimeIndex, wards: set[str]) -> pd.DataFrame:
-    """The rebase the trust recorded at the deteriorating ward's known change (the month its slide began)."""
-    start = months[len(months) - PLANTED["deteriorating_months"]]
-    if PLANTED["deteriorating_ward"] not in wards:  # a demo scaled below 14 wards has no such ward
-        return pd.DataFrame(columns=["measure", "unit_id", "month", "reason", "agreed_by"])
-    return pd.DataFrame(
-        [
-            {
-                "measure": "fft_positive",
-                "unit_id": PLANTED["deteriorating_ward"],
-                "month": start,
-                "reason": "ward reconfigured as an acute frailty unit, with a new case mix",
-                "agreed_by": "Medicine divisional quality board",
-            }
-        ]
-    )
-
-
-def _responses(months: pd.DatetimeIndex, wards: set[str]) -> pd.DataFrame:
-    """Responses the divisions recorded to exceptions: one in progress for the deteriorating ward's
-    FFT (still escalated), one completed months ago for the complaints spike (no longer escalated).
-    The other ward escalated in the last month has none: its papers must say so."""
-    ward, spike = PLANTED["deteriorating_ward"], PLANTED["complaints_spike_ward"]
-    raised = months[-3]
-    spike_month = months[len(months) - 1 - PLANTED["complaints_spike_months_before_end"]]
-    rows = [
-        {
-            "measure": "fft_positive",
-            "unit_id": ward,
-            "raised": raised,
-            "data_show": "Positive answers have fallen for several months, since the ward became a frailty unit",
-            "cause": "Longer stays, and more agency nurses on nights who do not know the ward",
-            "action": "Two permanent night nurses recruited; the matron reviews night staffing each week",
-            "owner": "Matron, Medicine",
-            "due": raised + pd.offsets.MonthEnd(4),
-            "status": "in progress",
-            "effect_expected": raised + pd.DateOffset(months=4),
-        },
-        {
-            "measure": "complaints_count",
-            "unit_id": spike,
-            "raised": spike_month,
-            "data_show": "14 complaints in one month, against a usual 0 to 3",
-            "cause": "A change to visiting times that was not explained to families",
-            "action": "Visiting times restored and the change explained in a letter to families",
-            "owner": "Ward manager",
-            "due": spike_month + pd.offsets.MonthEnd(1),
-            "status": "completed",
-            "effect_expected": spike_month + pd.DateOffset(months=2),
-        },
-    ]
-    return pd.DataFrame([r for r in rows if r["unit_id"] in wards])
 
 
 _OWNERS = [

@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from pxassure.ingest import columns as codes
-from pxassure.ingest.columns import MEASURE, MONTH, UNIT, Column, Table, count, percent
+from pxassure.ingest.columns import MONTH, UNIT, Column, Table, count, percent
+from pxassure.ingest.decisions_schema import DECISION_TABLES
 from pxassure.ingest.evidence_schema import EVIDENCE_TABLES
 
 #: Where the store is, unless a command is told otherwise (here, not in ``store``, so the
@@ -397,72 +398,7 @@ TABLES: dict[str, Table] = {
             key=("comment_id",),
             grain="one row per comment",
         ),
-        Table(
-            "targets",
-            "Targets the trust has agreed, per measure. Scope: a row with neither `unit_id` nor "
-            "`service_type` covers the whole trust; `unit_id` alone covers that unit (a division, care "
-            "group or ward) and every unit under it; `service_type` alone covers every ward of that "
-            "setting; both cover that unit's wards of that setting. A chart takes the most specific row "
-            "that covers it (the nearest unit first, then a row naming its setting over one that does "
-            "not), and of those the latest `from_month` on or before the report month. No measure has a "
-            "target unless a row gives it one.",
-            (
-                MEASURE,
-                Column(
-                    "unit_id",
-                    "VARCHAR",
-                    "The unit the target covers, with every unit under it (empty: the whole trust)",
-                    nullable=True,
-                    references="org_units.unit_id",
-                ),
-                Column(
-                    "service_type",
-                    "VARCHAR",
-                    "Only wards of this setting (empty: every setting)",
-                    nullable=True,
-                    choices=codes.SERVICE_TYPES,
-                ),
-                Column(
-                    "basis",
-                    "VARCHAR",
-                    "`value`: the figure in `value`; `national`: the latest national figure for the "
-                    "setting (measures with a national comparator, from `fft_national`)",
-                    choices=("value", "national"),
-                ),
-                Column(
-                    "value",
-                    "DOUBLE",
-                    "The target on the measure's own scale (a percentage as 95, a rate per 1,000 as 2.5); "
-                    "empty when `basis` is `national`",
-                    nullable=True,
-                ),
-                Column("from_month", "DATE", "First month the target applies", codes.MONTH_UNIT),
-                Column("set_by", "VARCHAR", "Who agreed it, e.g. 'Trust Board, March 2024'"),
-            ),
-            key=("measure", "unit_id", "service_type", "from_month"),
-            grain="one row per measure, scope and month a target took effect",
-            extra_checks=("(basis = 'value') = (value IS NOT NULL)",),
-        ),
-        Table(
-            "spc_rebases",
-            "Decisions to recalculate a chart's process limits (rebase) from a month, after a "
-            "sustained change in the process that is understood. The chart starts a new period at "
-            "that month: its centre, limits and rules use only that period's points.",
-            (
-                MEASURE,
-                Column(
-                    "unit_id",
-                    "VARCHAR",
-                    "The unit whose chart is rebased (a ward, or a division or the trust for its pooled chart)",
-                    references="org_units.unit_id",
-                ),
-                Column("month", "DATE", "First month of the new period", codes.MONTH_UNIT),
-                Column("reason", "VARCHAR", "Why: the change in the process (shown beside the chart)"),
-                Column("agreed_by", "VARCHAR", "Who agreed it, e.g. 'Medicine divisional quality board'"),
-            ),
-            key=("measure", "unit_id", "month"),
-            grain="one row per measure, unit and rebase",
-        ),
+        *DECISION_TABLES,
         Table(
             "exception_responses",
             "What is being done about an exception a paper escalated: a ward's special-cause concern "
@@ -495,29 +431,6 @@ TABLES: dict[str, Table] = {
             ),
             key=("measure", "unit_id", "raised"),
             grain="one row per exception raised and the response to it",
-        ),
-        Table(
-            "data_quality",
-            "The trust's own rating of each measure's data quality (from its data-quality kitemark or "
-            "assessment), shown beside the measure in papers' summary tables. A row with no `unit_id` "
-            "rates the measure trust-wide; `unit_id` rates it for that unit and every unit under it. A "
-            "chart takes the nearest unit's rating, and of those the latest `from_month` on or before "
-            "the report month. A measure with no rating shows none: pxassure never rates data itself.",
-            (
-                MEASURE,
-                Column(
-                    "unit_id",
-                    "VARCHAR",
-                    "The unit rated, with every unit under it (empty: the whole trust)",
-                    nullable=True,
-                    references="org_units.unit_id",
-                ),
-                Column("rating", "VARCHAR", "The rating in the trust's own words, e.g. 'Sufficient', 'Limited'"),
-                Column("from_month", "DATE", "First month the rating applies", codes.MONTH_UNIT),
-                Column("rated_by", "VARCHAR", "Who rated it, e.g. 'Information governance group'"),
-            ),
-            key=("measure", "unit_id", "from_month"),
-            grain="one row per measure, unit and month a rating took effect",
         ),
         Table(
             "inpatient_survey",

@@ -85,6 +85,7 @@ SHARED_TABLES = (
     "fft_national",
     "targets",
     "spc_rebases",
+    "spc_exclusions",
     "data_quality",
     "strategy_commitments",
 )
@@ -120,6 +121,7 @@ AS_OF: dict[str, tuple[str, str | None, str | None]] = {
     "staff_survey": ("SELECT * FROM staff_survey WHERE year <= ?", "year", "year"),
     "targets": ("SELECT * FROM targets WHERE from_month <= ?", "month", "from_month"),
     "spc_rebases": ("SELECT * FROM spc_rebases WHERE month <= ?", "month", "month"),
+    "spc_exclusions": ("SELECT * FROM spc_exclusions WHERE month <= ?", "month", "month"),
     "exception_responses": ("SELECT * FROM exception_responses WHERE raised <= ?", "month", "raised"),
     "data_quality": ("SELECT * FROM data_quality WHERE from_month <= ?", "month", "from_month"),
     "patient_stories": ("SELECT * FROM patient_stories WHERE heard_on <= ?", "day", "heard_on"),

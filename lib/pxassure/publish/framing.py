@@ -210,7 +210,13 @@ def changes_made(record) -> Fragment:
         m = b.chart.measure
         title = f"{b.chart.title}, before and after {b.item_id}"
         figure_ = spc_figure(
-            b.chart.result, title=title, measure=m.name, unit=m.unit, target=b.chart.target, judged_from=b.change_month
+            b.chart.result,
+            title=title,
+            measure=m.name,
+            unit=m.unit,
+            target=b.chart.target,
+            judged_from=b.change_month,
+            exclusions=b.chart.exclusions,
         )
         parts += [paragraphs(b.text()), figure_]
     return Fragment("".join(parts))

@@ -286,12 +286,30 @@ def spc_figure(
     target=None,
     suppressed=(),
     judged_from: str | None = None,
+    baselines=None,
+    exclusions=None,
 ) -> Fragment:
-    """An SPC chart as an inline SVG figure whose alt text is :func:`vocabulary.describe_chart`."""
+    """An SPC chart as an inline SVG figure whose alt text is :func:`vocabulary.describe_chart`;
+    ``exclusions`` ({"YYYY-MM": reason}) are drawn hollow."""
     description = vocabulary.describe_chart(
-        result, measure, unit, rebases=rebases, target=target, suppressed=suppressed, judged_from=judged_from
+        result,
+        measure,
+        unit,
+        rebases=rebases,
+        baselines=baselines,
+        exclusions=exclusions,
+        target=target,
+        suppressed=suppressed,
+        judged_from=judged_from,
     )
-    svg = svgcharts.spc_svg(result, title=title, ylabel=measure, percent=(unit == "%"), description=description)
+    svg = svgcharts.spc_svg(
+        result,
+        title=title,
+        ylabel=measure,
+        percent=(unit == "%"),
+        description=description,
+        ghosted=list(exclusions or ()),
+    )
     icons = f"{variation_icon(result.variation)} {assurance_icon(result.assurance, result.target is not None)}"
     return Fragment(
         f'<figure class="chart">{svg}<figcaption><span class="icons">{icons}</span> '
@@ -310,6 +328,8 @@ def chart(chart) -> Fragment:
         rebases=chart.rebases,
         target=chart.target,
         suppressed=chart.suppressed,
+        baselines=chart.baselines,
+        exclusions=chart.exclusions,
     )
 
 

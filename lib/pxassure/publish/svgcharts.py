@@ -77,18 +77,19 @@ class _Plot:
         return self.y1 - (np.asarray(v, dtype=float) - self.ylo) / (self.yhi - self.ylo) * (self.y1 - self.y0)
 
 
-def spc_svg(result, *, title: str, ylabel: str, percent: bool, description: str) -> str:
+def spc_svg(result, *, title: str, ylabel: str, percent: bool, description: str, ghosted=()) -> str:
     """``result`` (an :class:`pxassure.analysis.spc.SPCResult`) as an inline ``<svg role="img">``
     titled ``title``, whose ``<title>`` and ``<desc>`` (its accessible name and description) are
     ``title`` and ``description``, escaped.
 
     Grey common-cause points, blue improvement, vermillion concern, purple neutral (special
     causes differ in shape too); solid centre line, dashed process limits (stepped on attribute
-    charts), dotted target, a line at every rebase, and the variation and assurance icons
-    beside the plot under the legend."""
+    charts), dotted target, a line at every rebase, the points labelled in ``ghosted`` (left out
+    of the limits) hollow, and the variation and assurance icons beside the plot under the legend."""
     ylabel_lines = textwrap.wrap(ylabel or "", YLABEL_WRAP)
     title_lines = textwrap.wrap(title or "", TITLE_WRAP)
-    legend = _legend_entries(result)
+    ghost = result.points.index.isin(list(ghosted))
+    legend = _legend_entries(result, ghost)
     legend_lines = sum(len(lines) for _, lines in legend)
     top = TOP + TOP_PER_LINE * len(title_lines)
     plot_h = max(PLOT_HEIGHT, 0.08 * len(legend) + 0.135 * legend_lines + 0.1 + 0.4)  # icons sit under the legend
@@ -105,7 +106,7 @@ def spc_svg(result, *, title: str, ylabel: str, percent: bool, description: str)
     out = SVG(WIDTH * PT, height)
     out.rect(0, 0, WIDTH * PT, height, fill="#ffffff")
     _axes_ticks(out, plot, ticks, labels, result.points.index)
-    _data(out, plot, result)
+    _data(out, plot, result, ghost)
     _axes_labels(out, plot, ylabel_lines, title_lines, beside)
     _legend(out, plot, legend)
     _icons(out, plot, result)
@@ -126,7 +127,7 @@ def _axes_ticks(out: SVG, plot: _Plot, ticks, labels, months) -> None:
         out.text(x + 3, plot.y1 + 10, str(months[i]), size=TICK_SIZE, anchor="end", rotate=-45)
 
 
-def _data(out: SVG, plot: _Plot, result) -> None:
+def _data(out: SVG, plot: _Plot, result, ghost=None) -> None:
     """Value line, centre and limits per period (broken at every rebase and gap), rebase lines,
     the target and the points."""
     p = result.points
@@ -150,7 +151,7 @@ def _data(out: SVG, plot: _Plot, result) -> None:
     if result.target is not None:
         y = float(plot.sy(result.target))
         out.line([(plot.x0, y), (plot.x1, y)], stroke=PALETTE["target"], width=1.6, dash=TARGET_DASH, cap="round")
-    for kind, mask in _point_groups(result, values):
+    for kind, mask in _point_groups(result, values, ghost):
         for i in np.flatnonzero(mask):
             out.marker(float(plot.sx(i)), float(plot.sy(values[i])), **_MARKER_STYLE[kind])
 
@@ -475,18 +476,18 @@ def _luminance(rgba) -> float:
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
-def _legend_entries(result) -> list[tuple[str, list[str]]]:
+def _legend_entries(result, ghost=None) -> list[tuple[str, list[str]]]:
     """(kind, wrapped label lines) for what the chart draws, in drawing order, one entry per label."""
     p = result.points
     entries: list[tuple[str, str]] = []
     for _, kind in _rebase_marks(result):
         entries.append((f"rebase_{kind}", REBASE_LABEL[kind]))
     values = p["value"].to_numpy(dtype=float)
-    for kind, _ in _point_groups(result, values):
+    for kind, _ in _point_groups(result, values, ghost):
         entries.append((kind, POINT_LABEL[kind]))
     if result.target is not None:
         entries.append(("target", "Target"))
-    entries.append(("centre", "Mean" if result.has_limits else "Median"))
+    entries.append(("centre", "Mean" if result.has_limits and result.chart != "g" else "Median"))
     if result.has_limits:
         entries.append(("limits", "Process limits"))
     seen: set[str] = set()
@@ -506,16 +507,19 @@ def _rebase_marks(result) -> list[tuple[int, str]]:
     return sorted(marks)
 
 
-def _point_groups(result, values: np.ndarray) -> list[tuple[str, np.ndarray]]:
+def _point_groups(result, values: np.ndarray, ghost=None) -> list[tuple[str, np.ndarray]]:
     """The points drawn, by kind (each a mask over the points), in drawing order: typed points
-    by kind, then those from too few responses (hollow, dashed), then a run chart's (hollow)."""
+    by kind, then those from too few responses (hollow, dashed), then a run chart's (hollow),
+    then those left out of the limits (``ghost``: hollow, dark)."""
     p = result.points
     kinds = p["point_type"].to_numpy(dtype=object)
     small = p["small"].to_numpy(dtype=bool) if "small" in p else np.zeros(len(p), dtype=bool)
-    groups = [(kind, kinds == kind) for kind in MARKERS]
-    groups.append(("small", small))
+    ghost = np.zeros(len(p), dtype=bool) if ghost is None else np.asarray(ghost, dtype=bool) & ~np.isnan(values)
+    groups = [(kind, (kinds == kind) & ~ghost) for kind in MARKERS]
+    groups.append(("small", small & ~ghost))
     untyped = np.array([k is None or k != k for k in kinds], dtype=bool)  # None or NaN
-    groups.append(("no_limits", untyped & ~np.isnan(values) & ~small))
+    groups.append(("no_limits", untyped & ~np.isnan(values) & ~small & ~ghost))
+    groups.append(("excluded", ghost))
     return [(kind, mask) for kind, mask in groups if mask.any()]
 
 
@@ -577,6 +581,7 @@ _MARKER_STYLE = {
         "dash": SMALL_DASH,
     },
     "no_limits": {"shape": "o", "area": 22, "fill": "#ffffff", "stroke": PALETTE["common_cause"], "width": 1.2},
+    "excluded": {"shape": "o", "area": 28, "fill": "#ffffff", "stroke": PALETTE["centre"], "width": 1.6},
 }
 _LEGEND_LINES = {
     "rebase_done": {"stroke": PALETTE["limit"], "width": 0.9},

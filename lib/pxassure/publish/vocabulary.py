@@ -45,6 +45,7 @@ SPECIAL_TYPES = (
 POINT_LABEL = {
     "no_limits": "Month (run chart: too few points for limits)",
     "small": "Too few responses: not used for limits or rules",
+    "excluded": "Left out of the limits (recorded, with its reason)",
     "common_cause": "Common cause",
     "special_cause_improvement": "Special cause: improvement",
     "special_cause_concern": "Special cause: concern",
@@ -310,19 +311,34 @@ def describe_rebases(result: SPCResult, rebases: Mapping[str, str] | None = None
     return " ".join(text)
 
 
+def describe_baselines(result: SPCResult, baselines: Mapping[str, tuple[int, str]] | None = None) -> str:
+    """Which periods' limits are fixed on their first months (``baselines``: {label: (months, why)})."""
+    first = str(result.points.index[0]) if len(result.points) else None
+    text = []
+    for label, (n, why) in (baselines or {}).items():
+        period = "The limits" if str(label) == first else f"The limits from {label}"
+        because = f" ({why})" if why else ""
+        text.append(f"{period} are fixed on the first {n} months{because}; later months are judged against them.")
+    return " ".join(text)
+
+
 def describe_chart(
     result: SPCResult,
     measure: str = "the measure",
     unit: str = "",
     *,
     rebases: Mapping[str, str] | None = None,
+    baselines: Mapping[str, tuple[int, str]] | None = None,
+    exclusions: Mapping[str, str] | None = None,
     target: Target | None = None,
     suppressed: Iterable[str] = (),
     judged_from: str | None = None,
 ) -> str:
     """One plain-English paragraph describing an SPC chart: its alt text and caption.
 
-    ``rebases`` gives the recorded reason for each rebase ({"YYYY-MM": reason}); ``target``
+    ``rebases`` gives the recorded reason for each rebase ({"YYYY-MM": reason}), ``baselines``
+    the periods whose limits are fixed on their first months ({"YYYY-MM": (months, reason)}) and
+    ``exclusions`` the months left out of the limits ({"YYYY-MM": reason}); ``target``
     where the chart's target comes from (who set it, for what, from when); ``suppressed`` the
     months NHS England suppressed ("YYYY-MM"), named as such rather than as no data;
     ``judged_from`` the month ("YYYY-MM") of a before/after chart's change, whose limits come
@@ -339,9 +355,12 @@ def describe_chart(
     text = [f"{label} of {measure}, {len(observed)} points from {first} to {last}."]
     text += _limits_words(result, observed, unit, target) if result.has_limits else _run_chart_words(result, lp, unit)
     text += _missing_words(result, first, small, suppressed)
-    rebased = describe_rebases(result, rebases)
-    if rebased:
-        text.append(rebased)
+    for said in (describe_rebases(result, rebases), describe_baselines(result, baselines)):
+        if said:
+            text.append(said)
+    if exclusions:
+        listed = "; ".join(f"{month} ({why})" for month, why in exclusions.items())
+        text.append(f"Left out of the limits, drawn hollow and still judged against them: {listed}.")
     if judged_from is not None:
         text.append(
             f"The limits come from the months before {judged_from}; the months from {judged_from} are judged against them."

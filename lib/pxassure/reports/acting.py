@@ -179,11 +179,15 @@ def before_after(data, item, options) -> BeforeAfter | str:
     if series.empty or change > f"{data.month:%Y-%m}":
         return f"{item.item_id}: no {measure.name} figures yet from {pd.Timestamp(item.change_from):%B %Y}."
     rebases = data.rebases(measure, item.unit_id)
+    exclusions = data.exclusions(measure, item.unit_id)
+    value = None if target is None else target.value
     result = chart_measure(
-        series, measure, options, None if target is None else target.value, data.month, list(rebases), since=change
+        series, measure, options, value, data.month, list(rebases), since=change, exclude=list(exclusions)
     )
     after = int((result.points.index >= change).sum())
-    chart = Chart(measure, item.unit_id, data.unit(item.unit_id)["name"], result, scope=scope, target=target)
+    shown = {m: why for m, why in exclusions.items() if m in result.points.index}
+    name = data.unit(item.unit_id)["name"]
+    chart = Chart(measure, item.unit_id, name, result, scope=scope, target=target, exclusions=shown)
     return BeforeAfter(item.item_id, change, chart, after)
 
 

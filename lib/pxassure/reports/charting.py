@@ -46,19 +46,27 @@ def chart_measure(
     through: pd.Timestamp | None = None,
     rebase: list[str] | tuple[str, ...] = (),
     since: str | None = None,
+    exclude: list[str] | tuple[str, ...] = (),
+    baselines: dict[str, int] | None = None,
 ) -> spc.SPCResult:
     """The SPC chart of one unit's monthly series for ``measure`` (chart type from the measure),
     every calendar month through ``through`` included, so missing months are gaps. ``rebase``
     lists "YYYY-MM" months that start a new period; one outside the charted months has no effect.
     ``since`` ("YYYY-MM"): the months from it are left out of the limits and judged against
-    those of the months before (a before/after chart of a change)."""
+    those of the months before (a before/after chart of a change). ``exclude`` lists months left
+    out of the limits (recorded exclusions); ``baselines`` {"YYYY-MM" a period starts: N} fixes
+    that period's limits on its first N months."""
     s = every_month(series, through)
     num = pd.Series(s["numerator"].to_numpy(), index=month_labels(s["month"]))
+    starts = {m for m in rebase if m in num.index}
+    first = num.index[0] if len(num) else None
+    fixed = {m: n for m, n in (baselines or {}).items() if m in starts or m == first}
     kw = {
         "improvement": measure.improvement,
         "target": target,
-        "rebase": [m for m in rebase if m in num.index],
-        "exclude": [m for m in num.index if since is not None and m >= since],
+        "rebase": sorted(starts),
+        "exclude": [m for m in num.index if (since is not None and m >= since) or m in exclude],
+        "fix_after_n_points": fixed or None,
         "options": options,
     }
     if measure.chart == "c":
@@ -80,6 +88,9 @@ class Chart:
     scope: str = ""
     target: Target | None = None  # the agreed target it is judged against, and where it comes from
     rebases: dict[str, str] = field(default_factory=dict)  # recorded rebases: {"YYYY-MM": reason}
+    exclusions: dict[str, str] = field(default_factory=dict)  # months left out of the limits: {"YYYY-MM": reason}
+    #: Fixed baselines: {"YYYY-MM" a period starts: (months that set its limits, reason)}.
+    baselines: dict[str, tuple[int, str]] = field(default_factory=dict)
     data_quality: str | None = None  # the trust's own data-quality rating, where it supplied one
     suppressed: tuple[str, ...] = ()  # months NHS England suppressed ("YYYY-MM"): gaps named as such
 
@@ -179,9 +190,15 @@ def chart_for(data: ReportData, measure: Measure, unit_id: str, options: SPCOpti
         return no_data_reason(measure)
     unit_name = data.unit(unit_id)["name"]
     rebases = data.rebases(measure, unit_id)
+    exclusions = data.exclusions(measure, unit_id)
+    baselines = data.baselines(measure, unit_id)
     value = None if target is None else target.value
-    result = chart_measure(series, measure, options, value, through=data.month, rebase=list(rebases))
-    shown = {m: why for m, why in rebases.items() if m in result.points.index}
+    result = chart_measure(
+        series, measure, options, value, data.month, list(rebases), exclude=list(exclusions), baselines=baselines
+    )
+    index = result.points.index
+    periods = {index[i] for i in result.period_starts}
+    starts = periods | ({index[result.pending_rebase]} if result.pending_rebase is not None else set())
     return Chart(
         measure,
         unit_id,
@@ -189,7 +206,9 @@ def chart_for(data: ReportData, measure: Measure, unit_id: str, options: SPCOpti
         result,
         scope=scope,
         target=target,
-        rebases=shown,
+        rebases={m: why for m, why in rebases.items() if m in starts and m != index[0]},
+        exclusions={m: why for m, why in exclusions.items() if m in index},
+        baselines={m: (n, rebases.get(m, "")) for m, n in baselines.items() if m in periods},
         data_quality=data.data_quality(measure, unit_id),
         suppressed=data.suppressed_months(measure, unit_id),
     )

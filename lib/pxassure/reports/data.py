@@ -58,6 +58,7 @@ SOURCES: dict[str, str] = {
     "staff_survey": "NHS staff survey",
     "targets": "Targets agreed by the trust",
     "spc_rebases": "SPC rebase decisions",
+    "spc_exclusions": "Months left out of SPC limits",
     "exception_responses": "Responses recorded to escalated exceptions",
     "data_quality": "Data-quality ratings",
 }
@@ -294,11 +295,29 @@ class ReportData:
         return str(row["rating"])
 
     def rebases(self, measure: Measure, unit_id: str) -> dict[str, str]:
-        """Recorded rebases of one unit's chart of ``measure``: {"YYYY-MM": "reason (agreed by …)"}."""
-        r = self.tables.get("spc_rebases")
-        if r is None or r.empty:
+        """Recorded rebases of one unit's chart of ``measure``: {"YYYY-MM": "reason; agreed by …"}."""
+        return self._decisions("spc_rebases", measure, unit_id)
+
+    def exclusions(self, measure: Measure, unit_id: str) -> dict[str, str]:
+        """Months left out of one unit's chart's limits: {"YYYY-MM": "reason; agreed by …"}."""
+        return self._decisions("spc_exclusions", measure, unit_id)
+
+    def baselines(self, measure: Measure, unit_id: str) -> dict[str, int]:
+        """Fixed baselines of one unit's chart: {"YYYY-MM" a period starts: months that set its limits}."""
+        r = self._decision_rows("spc_rebases", measure, unit_id)
+        if "baseline_points" not in r:
             return {}
-        r = r[(r["measure"] == measure.id) & (r["unit_id"] == unit_id)].sort_values("month")
+        r = r[r["baseline_points"].notna()]
+        return {f"{m:%Y-%m}": int(n) for m, n in zip(pd.to_datetime(r["month"]), r["baseline_points"])}
+
+    def _decision_rows(self, table: str, measure: Measure, unit_id: str) -> pd.DataFrame:
+        r = self.tables.get(table)
+        if r is None or r.empty:
+            return pd.DataFrame(columns=["month", "reason", "agreed_by"])
+        return r[(r["measure"] == measure.id) & (r["unit_id"] == unit_id)].sort_values("month")
+
+    def _decisions(self, table: str, measure: Measure, unit_id: str) -> dict[str, str]:
+        r = self._decision_rows(table, measure, unit_id)
         return {
             f"{m:%Y-%m}": f"{reason}; agreed by {who}"
             for m, reason, who in zip(pd.to_datetime(r["month"]), r["reason"], r["agreed_by"])

@@ -18,6 +18,7 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from pxassure.analysis import actions, spc
@@ -103,6 +104,33 @@ def response_text(row: dict) -> str:
     return " ".join(p if p.endswith(".") else p + "." for p in parts)
 
 
+def with_decisions(data: ReportData, measure: Measure, series: pd.DataFrame) -> pd.DataFrame:
+    """``series`` with the trust's recorded decisions about its charts, as ``spc.batch`` reads
+    them (the same as each ward's own chart): ``rebase`` and ``exclude`` marks, and ``baseline``
+    on the first month of a period whose limits are fixed on its first months."""
+    s = series.sort_values(["unit_id", "month"]).reset_index(drop=True)
+    keys = list(zip(s["unit_id"], pd.to_datetime(s["month"])))
+
+    def recorded(table: str) -> pd.DataFrame:
+        t = data.tables.get(table)
+        return pd.DataFrame(columns=["unit_id", "month"]) if t is None else t[t["measure"] == measure.id]
+
+    rebased, excluded = recorded("spc_rebases"), recorded("spc_exclusions")
+    marks = set(zip(rebased["unit_id"], pd.to_datetime(rebased["month"])))
+    left_out = set(zip(excluded["unit_id"], pd.to_datetime(excluded["month"])))
+    fixed = rebased[rebased["baseline_points"].notna()] if "baseline_points" in rebased else rebased.iloc[0:0]
+    sizes = {
+        (u, pd.Timestamp(m)): n for u, m, n in zip(fixed["unit_id"], fixed["month"], fixed.get("baseline_points", []))
+    }
+    first = ~s["unit_id"].duplicated()
+    starts = [f or k in marks for f, k in zip(first, keys)]
+    return s.assign(
+        rebase=[k in marks for k in keys],
+        exclude=[k in left_out for k in keys],
+        baseline=[float(sizes[k]) if start and k in sizes else np.nan for k, start in zip(keys, starts)],
+    )
+
+
 def ward_exceptions(
     data: ReportData, options: SPCOptions, measure_list: list[Measure], wards: Iterable[str] | None = None
 ) -> pd.DataFrame:
@@ -118,12 +146,8 @@ def ward_exceptions(
         if s.empty:
             continue
         ratio = {"denominator": "denominator", "multiply": m.multiply} if m.is_ratio else {}
-        rebased = data.tables.get("spc_rebases", pd.DataFrame(columns=["measure", "unit_id", "month"]))
-        rebased = rebased[rebased["measure"] == m.id]
-        marks = set(zip(rebased["unit_id"], pd.to_datetime(rebased["month"])))
-        s = s.assign(rebase=[(u, pd.Timestamp(t)) in marks for u, t in zip(s["unit_id"], s["month"])])
         b = spc.batch(
-            s,
+            with_decisions(data, m, s),
             ["unit_id"],
             chart=m.chart,
             numerator="numerator",
@@ -131,6 +155,8 @@ def ward_exceptions(
             order="month",
             improvement=m.improvement,
             rebase="rebase",
+            exclude="exclude",
+            baseline="baseline",
             options=options,
             **ratio,
         )

@@ -34,6 +34,8 @@ def batch(
     improvement: str = "increase",
     target: str | float | None = None,
     rebase: str | None = None,
+    exclude: str | None = None,
+    baseline: str | None = None,
     preset: str | None = None,
     options: SPCOptions | None = None,
     **overrides: Any,
@@ -44,13 +46,17 @@ def batch(
     points (row order if None). ``value`` is used for XmR charts, ``numerator`` and
     ``denominator`` for attribute charts. ``improvement`` is a direction or the name of a
     column holding one per row; ``target`` a number, None or a column name; ``rebase`` a
-    boolean column marking points that start a new period. Returns one row per input row
+    boolean column marking points that start a new period; ``exclude`` a boolean column marking
+    points left out of the limits (still judged against them); ``baseline`` a column holding, on
+    the first point of a period, how many of its points set its limits (empty: all). Returns one row per input row
     in ``points`` and one row per series in ``summary`` (latest value, limits, icons).
     """
     inputs.check_chart(chart, CHARTS)
     by = list(by)
     counted = value if chart == "xmr" else numerator or value if chart in SINGLE_VALUE_CHARTS else numerator
-    _check_columns(frame, [*by, order, rebase, counted, None if chart in SINGLE_VALUE_CHARTS else denominator])
+    _check_columns(
+        frame, [*by, order, rebase, exclude, baseline, counted, None if chart in SINGLE_VALUE_CHARTS else denominator]
+    )
     opts = resolve(options, preset, **overrides)
     df = frame.reset_index(drop=True)
     df = df.assign(_row=np.arange(len(df))).sort_values([*by, *([order] if order else []), "_row"], kind="stable")
@@ -66,8 +72,10 @@ def batch(
     small = limits.small_denominators(np.isfinite(y) & np.isfinite(n), n, chart not in SINGLE_VALUE_CHARTS, opts)
     observed = np.isfinite(y) & np.isfinite(n) & ~small
     pending = _pending(seg, observed, series_id, new_series, opts) if rebase else np.zeros(len(df), dtype=bool)
+    fix = _baselines(df, baseline, seg, starts)
     seg = np.where(pending, seg - 1, seg)
-    base = limits.baseline_mask(seg, observed, np.zeros(len(df), dtype=bool), None) & ~pending
+    excluded = df[exclude].fillna(False).astype(bool).to_numpy() if exclude else np.zeros(len(df), dtype=bool)
+    base = limits.baseline_mask(seg, observed, excluded, fix) & ~pending
     idx = np.flatnonzero(observed)
     _, seg_obs = np.unique(seg[idx], return_inverse=True)  # compact segment ids among observed points
     core = limits.judge(chart, y[idx], n[idx], seg_obs, base[idx], directions[idx], opts, positions=idx)
@@ -121,6 +129,21 @@ def _directions(df: pd.DataFrame, improvement: str) -> tuple[np.ndarray, np.ndar
     if bad:
         raise SPCInputError(f"column {improvement!r} holds {sorted(map(str, bad))}: expected {list(IMPROVEMENT)}")
     return np.select([names == "increase", names == "decrease"], [1, -1], 0), names
+
+
+def _baselines(df: pd.DataFrame, column: str | None, seg: np.ndarray, starts: np.ndarray) -> np.ndarray | None:
+    """Per period, how many of its first observed points set its limits (infinite: all of them)."""
+    if column is None:
+        return None
+    n = pd.to_numeric(df[column], errors="raise").to_numpy(dtype=float)
+    given = np.isfinite(n)
+    if (given & ~starts).any():
+        raise SPCInputError(f"column {column!r} holds a baseline on a point that does not start a period")
+    for v in n[given]:
+        inputs.check_baseline(int(v) if v == round(v) else float(v))
+    fix = np.full(int(seg.max()) + 1 if len(seg) else 0, np.inf)
+    fix[seg[given]] = n[given]
+    return fix
 
 
 def _pending(seg, observed, series_id, new_series, opts: SPCOptions) -> np.ndarray:

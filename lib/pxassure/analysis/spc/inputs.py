@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -80,15 +80,36 @@ def check_target(target: Any) -> float | None:
 
 
 def check_baseline(fix_after_n_points: Any) -> None:
+    """None, or a whole number of points (at least :data:`MINIMUM_BASELINE`), or a mapping of the
+    labels that start periods to such numbers."""
     if fix_after_n_points is None:
         return
-    if isinstance(fix_after_n_points, bool) or not isinstance(fix_after_n_points, (int, np.integer)):
-        raise SPCInputError(f"fix_after_n_points must be a whole number, got {fix_after_n_points!r}")
-    if fix_after_n_points < MINIMUM_BASELINE:
-        raise SPCInputError(
-            f"fix_after_n_points must be at least {MINIMUM_BASELINE} (a baseline needs {MINIMUM_BASELINE} "
-            f"points), got {fix_after_n_points}"
-        )
+    given = fix_after_n_points.values() if isinstance(fix_after_n_points, Mapping) else [fix_after_n_points]
+    for n in given:
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+            raise SPCInputError(f"fix_after_n_points must be a whole number, got {n!r}")
+        if n < MINIMUM_BASELINE:
+            raise SPCInputError(
+                f"fix_after_n_points must be at least {MINIMUM_BASELINE} (a baseline needs {MINIMUM_BASELINE} "
+                f"points), got {n}"
+            )
+
+
+def baselines(fix_after_n_points: Any, index: pd.Index, starts: list[int], seg: np.ndarray):
+    """``fix_after_n_points`` as the engine reads it: None, one N for every period, or N per period
+    (infinite where a mapping names no baseline for the period)."""
+    if not isinstance(fix_after_n_points, Mapping):
+        return fix_after_n_points
+    fix = np.full(len(starts), np.inf)
+    for label, n in fix_after_n_points.items():
+        (pos,) = positions([label], index, "baseline")
+        if pos not in starts:
+            raise SPCInputError(
+                f"baseline label {label!r} does not start a period: a fixed baseline begins at the chart's "
+                "first point or at a rebase"
+            )
+        fix[seg[pos]] = n
+    return fix
 
 
 def check_multiply(multiply: Any) -> float:

@@ -202,13 +202,16 @@ def small_denominators(observed: np.ndarray, n: np.ndarray, has_denominator: boo
     return observed & (n < opts.minimum_denominator)
 
 
-def baseline_mask(seg: np.ndarray, observed: np.ndarray, excluded: np.ndarray, fix_after: int | None) -> np.ndarray:
-    """Points that set the centre and limits: observed, not excluded, within the fixed baseline."""
+def baseline_mask(seg: np.ndarray, observed: np.ndarray, excluded: np.ndarray, fix_after=None) -> np.ndarray:
+    """Points that set the centre and limits: observed, not excluded, within the fixed baseline.
+    ``fix_after`` is None (every point), N (each period's first N observed points) or an array of
+    N per period (infinite: every point of that period)."""
     base = observed & ~excluded
     if fix_after is not None:
         # position of each point among its segment's observed points
         pos = pd.Series(observed.astype(int)).groupby(seg).cumsum().to_numpy()
-        base &= pos <= fix_after
+        limit = np.asarray(fix_after, dtype=float)
+        base &= pos <= (limit[seg] if limit.ndim else limit)
     return base
 
 

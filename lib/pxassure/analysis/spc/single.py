@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +26,7 @@ def xmr(
     improvement: str = "increase",
     target: float | None = None,
     rebase: Any = (),
-    fix_after_n_points: int | None = None,
+    fix_after_n_points: int | Mapping[Any, int] | None = None,
     preset: str | None = None,
     exclude: Any = (),
     options: SPCOptions | None = None,
@@ -35,7 +36,8 @@ def xmr(
 
     ``rebase`` lists the labels (positions for plain sequences) that start a new period;
     every calculation and rule stays within its period. ``fix_after_n_points`` (≥ 12)
-    computes each period's centre and limits from its first N points only. ``exclude``
+    computes each period's centre and limits from its first N points only; a mapping
+    {label: N} fixes only the periods starting at those labels. ``exclude``
     lists points left out of the limits but still judged against them. Rule options come
     from ``options`` (an :class:`SPCOptions`) or from ``preset`` (default ``"mdc"``) with
     single options overridden by keyword, e.g. ``shift_length=6`` (see ``options.PRESETS``).
@@ -64,7 +66,7 @@ def attribute(
     target: float | None = None,
     rebase: Any = (),
     preset: str | None = None,
-    fix_after_n_points: int | None = None,
+    fix_after_n_points: int | Mapping[Any, int] | None = None,
     exclude: Any = (),
     options: SPCOptions | None = None,
     **overrides: Any,
@@ -161,7 +163,10 @@ def _periods(y, n, index, has_denominator, rebase, exclude, fix_after, opts: SPC
     seg = limits.segments(len(y), starts)
     excluded = np.zeros(len(y), dtype=bool)
     excluded[inputs.positions(exclude, index, "exclude")] = True
-    base = limits.baseline_mask(seg, usable, excluded, fix_after)
+    if isinstance(fix_after, Mapping) and pending is not None:
+        # a baseline of the period still too short for limits of its own waits with its rebase
+        fix_after = {k: v for k, v in fix_after.items() if k != index[pending]}
+    base = limits.baseline_mask(seg, usable, excluded, inputs.baselines(fix_after, index, starts, seg))
     if pending is not None:
         base[pending:] = False  # judged against the limits before the rebase, not part of them
     return _Periods(observed, small, usable, starts, pending, seg, base)
@@ -177,7 +182,7 @@ def _chart(
     target: float | None,
     rebase: Any,
     exclude: Any,
-    fix_after_n_points: int | None,
+    fix_after_n_points: int | Mapping[Any, int] | None,
     opts: SPCOptions,
 ) -> SPCResult:
     inputs.check_improvement(improvement)
