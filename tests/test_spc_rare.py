@@ -126,3 +126,77 @@ def test_rare_event_charts_refuse_what_they_cannot_chart():
 def test_rare_event_charts_have_names_in_words():
     r = spc.attribute("g", G_VALUES, improvement="increase")
     assert vocabulary.chart_label(r) == "g chart (days between events)"
+
+
+# --- rare measures in the papers ---------------------------------------------------------------
+
+from pxassure.analysis import measures, rare  # noqa: E402
+from pxassure.analysis.options import SPCOptions  # noqa: E402
+from pxassure.reports.charting import chart_for  # noqa: E402
+from pxassure.reports.data import load  # noqa: E402
+
+MDC = SPCOptions.from_preset("mdc")
+
+
+def test_rare_below_one_a_month_turns_the_run_rules_off_even_with_few_empty_months():
+    """The threshold is the centre: 0.8 a month is rare though most months have one."""
+    counts = [1, 1, 0, 1, 1, 1, 0, 1, 1, 0, 1, 1, 1, 0, 1, 1, 0, 1, 1, 1]
+    assert np.mean(counts) < rare.RARE_BELOW and (np.array(counts) == 0).sum() * 2 < len(counts)
+    r = spc.attribute("c", counts, improvement="decrease")
+    assert r.sparse and r.points["rule"].isna().all()
+    assert rare.is_rare(pd.Series(counts)) and not rare.is_rare(pd.Series([1, 2, 1, 0]))
+    assert not rare.is_rare(pd.Series([np.nan, np.nan]))  # no figures: nothing to call rare
+
+
+def test_days_between_events_with_the_last_and_the_days_since():
+    dates = pd.to_datetime(["2026-01-10", "2026-01-10", "2026-03-01", "2026-11-02"])
+    gaps = rare.days_between(dates, pd.Timestamp("2026-10-31"))
+    assert list(gaps.days) == [0, 50] and list(gaps.days.index) == ["2026-01-10", "2026-03-01"]
+    assert gaps.last == pd.Timestamp("2026-03-01") and gaps.days_since == 244
+    empty = rare.days_between(pd.Series([], dtype="datetime64[ns]"), pd.Timestamp("2026-10-31"))
+    assert empty.last is None and empty.days.empty
+
+
+@pytest.fixture(scope="module")
+def demo_data(demo_db):
+    return load(demo_db, "latest")
+
+
+def rare_ward(data):
+    """A demo ward with fewer than one complaint a month."""
+    s = data.series(measures.get("complaints_count"))
+    means = s.groupby("unit_id")["numerator"].mean()
+    return str(means[means < 1].index[0])
+
+
+def test_a_ward_with_rare_complaints_shows_the_days_between_them(demo_data):
+    ward = rare_ward(demo_data)
+    chart = chart_for(demo_data, measures.get("complaints_count"), ward, MDC)
+    assert chart.result.chart == "g" and chart.result.improvement == "increase"
+    assert chart.measure.name == "Days between complaints" and chart.measure.id == "complaints_count"
+    t = demo_data.tables["complaints"]
+    dates = pd.to_datetime(t.loc[t["unit_id"] == ward, "received"]).sort_values()
+    assert list(chart.result.points["value"]) == list(dates.diff().dt.days.iloc[1:])
+    assert (
+        chart.rare.last == dates.iloc[-1]
+        and chart.rare.days_since == (pd.Timestamp("2026-10-31") - dates.iloc[-1]).days
+    )
+    words = vocabulary.describe_chart(chart.result, chart.measure.name, rare=chart.rare)
+    assert "Complaints are rare here" in words and "The chart shows the days between complaints instead" in words
+    assert f"The latest was on {dates.iloc[-1].day} {dates.iloc[-1]:%B %Y}" in words
+
+
+def test_rare_harm_without_event_dates_shows_counts_and_says_why(demo_data):
+    harm = measures.get("harm_incidents_rate")
+    s = demo_data.series(harm)
+    means = s.groupby("unit_id")["numerator"].mean()
+    ward = str(means[means < 1].index[0])
+    chart = chart_for(demo_data, harm, ward, MDC)
+    assert chart.result.chart == "c" and chart.result.sparse and chart.result.target is None
+    assert chart.measure.name == "Moderate or worse harm incidents a month"
+    words = vocabulary.describe_chart(chart.result, chart.measure.name, rare=chart.rare)
+    assert "The days between them cannot be charted: the incidents table holds monthly counts" in words
+    # the trust, with every ward's incidents pooled, is not rare: it keeps its rate
+    trust = demo_data.units.loc[demo_data.units["level"] == "trust", "unit_id"].iloc[0]
+    pooled = chart_for(demo_data, harm, trust, MDC)
+    assert pooled.result.chart == "up" and pooled.rare is None

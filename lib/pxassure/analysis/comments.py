@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from pxassure.analysis.measures import Measure
+from pxassure.analysis.rare import RareForm
 from pxassure.ingest.themes import BLANK_LABEL, LABEL_SEPARATOR, THREE_CLASS
 
 #: A comment with text but no theme (none found by the classifier, none given by a person).
@@ -100,6 +101,9 @@ def theme_measure(theme: str) -> Measure:
         topic="comments",
         levels=("ward",),
         definition=f"Comments with sentiment 4 or 5 (negative) themed '{theme}', per month (c chart).",
+        rare=RareForm(
+            "negative comments on this theme", undated="comments carry the month they were made, not the day"
+        ),
     )
 
 

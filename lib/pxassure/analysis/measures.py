@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from pxassure.analysis.rare import RareForm
 from pxassure.errors import MeasureError
 from pxassure.ingest.columns import FFT_ANSWERS as ANSWER_COLUMNS
 from pxassure.ingest.store import RECORDED
@@ -30,7 +31,7 @@ from pxassure.ingest.store import RECORDED
 FFT_ANSWERS = list(ANSWER_COLUMNS)
 #: Levels of the organisation, top down (as in ``org_units.level``).
 LEVELS = ("trust", "division", "care_group", "ward")
-CHARTS = ("xmr", "p", "pp", "u", "up", "c")
+CHARTS = ("xmr", "p", "pp", "u", "up", "c", "g", "t")
 DIRECTIONS = ("increase", "decrease", "neutral")
 
 #: The store's tables as a report sees them (each up to the report month), by table name.
@@ -60,6 +61,8 @@ class Measure:
     #: Targets are not set here: they are data (the ``targets`` table; see ``analysis.targets``).
     national: str | None = None
     definition: str = ""
+    #: How it is charted when its events are rare (fewer than one a month): see ``analysis.rare``.
+    rare: RareForm | None = None
 
     def __post_init__(self) -> None:
         problems = []
@@ -492,6 +495,7 @@ define(
         scope="inpatient and maternity wards only",
         definition="Formal complaints received about inpatient and maternity wards ÷ their occupied bed days × 1,000. "
         "Laney u′ chart.",
+        rare=RareForm("complaints", dated=("complaints", "received")),
     )
 )
 define(
@@ -521,6 +525,7 @@ define(
         topic="complaints",
         levels=("ward",),
         definition="Formal complaints received in the month (c chart).",
+        rare=RareForm("complaints", dated=("complaints", "received")),
     )
 )
 define(
@@ -534,6 +539,9 @@ define(
         topic="compliments",
         levels=("ward",),
         definition="Compliments logged in the month (c chart).",
+        rare=RareForm(
+            "compliments", undated="the compliments table holds a count for each month, not each compliment's date"
+        ),
     )
 )
 define(
@@ -548,6 +556,10 @@ define(
         topic="safety",
         denominator="occupied bed days",
         definition="Patient-safety incidents with moderate, severe harm or death ÷ occupied bed days.",
+        rare=RareForm(
+            "moderate or worse harm incidents",
+            undated="the incidents table holds monthly counts by harm level, not each incident's date",
+        ),
     )
 )
 define(

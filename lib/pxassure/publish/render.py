@@ -288,6 +288,7 @@ def spc_figure(
     judged_from: str | None = None,
     baselines=None,
     exclusions=None,
+    rare=None,
 ) -> Fragment:
     """An SPC chart as an inline SVG figure whose alt text is :func:`vocabulary.describe_chart`;
     ``exclusions`` ({"YYYY-MM": reason}) are drawn hollow."""
@@ -298,6 +299,7 @@ def spc_figure(
         rebases=rebases,
         baselines=baselines,
         exclusions=exclusions,
+        rare=rare,
         target=target,
         suppressed=suppressed,
         judged_from=judged_from,
@@ -330,6 +332,7 @@ def chart(chart) -> Fragment:
         suppressed=chart.suppressed,
         baselines=chart.baselines,
         exclusions=chart.exclusions,
+        rare=chart.rare,
     )
 
 

@@ -484,7 +484,8 @@ def _legend_entries(result, ghost=None) -> list[tuple[str, list[str]]]:
         entries.append((f"rebase_{kind}", REBASE_LABEL[kind]))
     values = p["value"].to_numpy(dtype=float)
     for kind, _ in _point_groups(result, values, ghost):
-        entries.append((kind, POINT_LABEL[kind]))
+        events = kind == "no_limits" and result.chart in ("g", "t")  # a point per event, not per month
+        entries.append((kind, POINT_LABEL["no_limits_event" if events else kind]))
     if result.target is not None:
         entries.append(("target", "Target"))
     entries.append(("centre", "Mean" if result.has_limits and result.chart != "g" else "Median"))

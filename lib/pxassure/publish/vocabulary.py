@@ -44,6 +44,7 @@ SPECIAL_TYPES = (
 #: Legend entries of each point type on a chart ("no_limits": a point of a run chart).
 POINT_LABEL = {
     "no_limits": "Month (run chart: too few points for limits)",
+    "no_limits_event": "Event (run chart: too few points for limits)",
     "small": "Too few responses: not used for limits or rules",
     "excluded": "Left out of the limits (recorded, with its reason)",
     "common_cause": "Common cause",
@@ -242,7 +243,7 @@ POINT_TYPE_TEXT = {
 
 #: The words for a c chart too sparse for the run rules (``spc.rules.sparse_periods``).
 SPARSE_TEXT = (
-    "more than half the months have none, so a run of empty months is ordinary: the run rules are not "
+    "fewer than one a month on average, so a run of months with none is ordinary: the run rules are not "
     "applied, and only a month above the upper limit is flagged"
 )
 
@@ -322,6 +323,27 @@ def describe_baselines(result: SPCResult, baselines: Mapping[str, tuple[int, str
     return " ".join(text)
 
 
+def describe_rare(note) -> str:
+    """Why a rare measure's chart shows the days between its events, or its counts (``note``: a
+    :class:`pxassure.reports.charting.RareNote`), with the last event and the days since."""
+    if note is None:
+        return ""
+    events = note.events
+    text = (
+        f"{events[0].upper()}{events[1:]} are rare here ({number(round(note.per_month, 2))} a month on average, "
+        "fewer than one), so a monthly chart would read every month with none as a change."
+    )
+    if not note.dated:
+        return f"{text} The days between them cannot be charted: {note.undated}. The chart shows the monthly counts."
+    text += f" The chart shows the days between {events} instead."
+    if note.last is not None:
+        text += (
+            f" The latest was on {note.last.day} {note.last:%B %Y}, {counted(note.days_since, 'day')} before the "
+            f"end of the period ({note.through.day} {note.through:%B %Y})."
+        )
+    return text
+
+
 def describe_chart(
     result: SPCResult,
     measure: str = "the measure",
@@ -330,6 +352,7 @@ def describe_chart(
     rebases: Mapping[str, str] | None = None,
     baselines: Mapping[str, tuple[int, str]] | None = None,
     exclusions: Mapping[str, str] | None = None,
+    rare=None,
     target: Target | None = None,
     suppressed: Iterable[str] = (),
     judged_from: str | None = None,
@@ -355,6 +378,8 @@ def describe_chart(
     text = [f"{label} of {measure}, {len(observed)} points from {first} to {last}."]
     text += _limits_words(result, observed, unit, target) if result.has_limits else _run_chart_words(result, lp, unit)
     text += _missing_words(result, first, small, suppressed)
+    if rare is not None:
+        text.append(describe_rare(rare))
     for said in (describe_rebases(result, rebases), describe_baselines(result, baselines)):
         if said:
             text.append(said)
@@ -378,7 +403,7 @@ def _limits_words(result: SPCResult, observed: pd.DataFrame, unit: str, target: 
     last = observed.index[-1]
     text = []
     text.append(
-        f"Centre line {number(lp['centre'], unit)}, process limits {number(lp['lower'], unit)} to {number(lp['upper'], unit)}."
+        f"Centre line{' (median)' if result.chart == 'g' else ''} {number(lp['centre'], unit)}, process limits {number(lp['lower'], unit)} to {number(lp['upper'], unit)}."
     )
     variation = result.variation
     why = f" ({RULE_TEXT[lp['rule']]})" if lp["rule"] else ""

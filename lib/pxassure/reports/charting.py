@@ -7,11 +7,11 @@ measure that cannot be charted for a unit gives the reason instead, for the pape
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from pxassure.analysis import spc
+from pxassure.analysis import rare, spc
 from pxassure.analysis.measures import Measure
 from pxassure.analysis.options import SPCOptions
 from pxassure.analysis.targets import Target
@@ -78,6 +78,21 @@ def chart_measure(
 
 
 @dataclass(frozen=True)
+class RareNote:
+    """Why a measure's chart shows rare events differently: its events average fewer than one a
+    month, so it shows the days between them (``dated``) or its monthly counts without run rules
+    (its table holds no dates: ``undated`` says why); with the last event and the days since."""
+
+    events: str
+    per_month: float
+    dated: bool
+    undated: str = ""
+    last: pd.Timestamp | None = None
+    days_since: int | None = None
+    through: pd.Timestamp | None = None
+
+
+@dataclass(frozen=True)
 class Chart:
     """One measure for one unit, charted."""
 
@@ -91,6 +106,7 @@ class Chart:
     exclusions: dict[str, str] = field(default_factory=dict)  # months left out of the limits: {"YYYY-MM": reason}
     #: Fixed baselines: {"YYYY-MM" a period starts: (months that set its limits, reason)}.
     baselines: dict[str, tuple[int, str]] = field(default_factory=dict)
+    rare: RareNote | None = None  # the events are rare: shown as days between them, or as counts
     data_quality: str | None = None  # the trust's own data-quality rating, where it supplied one
     suppressed: tuple[str, ...] = ()  # months NHS England suppressed ("YYYY-MM"): gaps named as such
 
@@ -188,6 +204,13 @@ def chart_for(data: ReportData, measure: Measure, unit_id: str, options: SPCOpti
     series, target, scope = data.scoped(measure, unit_id)
     if series.empty or series["denominator"].notna().sum() == 0:
         return no_data_reason(measure)
+    if measure.rare is not None and rare.is_rare(series["numerator"]):
+        return rare_chart(data, measure, unit_id, series, options, scope, target)
+    return _counted_chart(data, measure, unit_id, series, options, scope, target)
+
+
+def _counted_chart(data: ReportData, measure: Measure, unit_id: str, series, options, scope, target=None) -> Chart:
+    """The measure's own chart of its monthly series, with the trust's recorded decisions."""
     unit_name = data.unit(unit_id)["name"]
     rebases = data.rebases(measure, unit_id)
     exclusions = data.exclusions(measure, unit_id)
@@ -214,6 +237,37 @@ def chart_for(data: ReportData, measure: Measure, unit_id: str, options: SPCOpti
     )
 
 
+def rare_chart(data: ReportData, measure: Measure, unit_id: str, series, options: SPCOptions, scope, target) -> Chart:
+    """A rare measure's chart: a ward's days between events (a g chart; longer between is better
+    when fewer events are) where its table dates each event, else its monthly counts (a c chart,
+    whose run rules are off below one a month; a rate's target does not apply to them)."""
+    form = measure.rare
+    unit = data.unit(unit_id)
+    note = RareNote(form.events, rare.per_month(series["numerator"]), dated=False, undated=form.undated)
+    if form.dated is not None and unit["level"] == "ward":
+        through = data.period.last + pd.offsets.MonthEnd(0)
+        gaps = rare.days_between(rare.event_dates(data.tables, form, [unit_id]), through)
+        if len(gaps.days):
+            better = {"decrease": "increase", "increase": "decrease"}.get(measure.improvement, "neutral")
+            shown = replace(
+                measure,
+                name=f"Days between {form.events}",
+                chart="g",
+                improvement=better,
+                multiply=1,
+                unit="",
+                definition=f"Days from each of the unit's {form.events} to the one before (g chart).",
+            )
+            result = spc.attribute("g", gaps.days, improvement=better, options=options)
+            note = replace(note, dated=True, last=gaps.last, days_since=gaps.days_since, through=through)
+            return Chart(shown, unit_id, unit["name"], result, scope=scope, rare=note)
+    if measure.chart == "c":
+        return replace(_counted_chart(data, measure, unit_id, series, options, scope, target), rare=note)
+    counts = replace(measure, name=f"{form.events[0].upper()}{form.events[1:]} a month", chart="c", multiply=1, unit="")
+    result = chart_measure(series, counts, options, None, data.month)
+    return Chart(counts, unit_id, unit["name"], result, scope=scope, rare=note)
+
+
 def charts_for(
     data: ReportData, measure_list: list[Measure], unit_ids, options: SPCOptions, missing: list | None = None
 ) -> list[Chart]:
@@ -235,8 +289,9 @@ def charts_for(
 
 
 def by_measure(charts: list[Chart]) -> list[tuple[Measure, list[Chart]]]:
-    """Charts grouped by measure, in the order measures first appear."""
-    groups: dict[str, tuple[Measure, list[Chart]]] = {}
+    """Charts grouped by measure, in the order measures first appear (a rare measure's days between
+    events apart from its counts: they are on different scales)."""
+    groups: dict[tuple[str, str], tuple[Measure, list[Chart]]] = {}
     for c in charts:
-        groups.setdefault(c.measure.id, (c.measure, []))[1].append(c)
+        groups.setdefault((c.measure.id, c.measure.chart), (c.measure, []))[1].append(c)
     return list(groups.values())

@@ -21,12 +21,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pxassure.analysis import actions, spc
+from pxassure.analysis import actions, rare, spc
 from pxassure.analysis.comments import MINIMUM_COUNT, THEME_MEASURE_PREFIX, negative_theme_counts, theme_measure
 from pxassure.analysis.measures import Measure
 from pxassure.analysis.options import SPCOptions
 from pxassure.reports import committees
-from pxassure.reports.charting import month_labels
+from pxassure.reports.charting import chart_for, month_labels
 from pxassure.reports.data import ReportData
 from pxassure.reports.provenance import clean_value
 
@@ -131,6 +131,34 @@ def with_decisions(data: ReportData, measure: Measure, series: pd.DataFrame) -> 
     )
 
 
+def _rare_wards(measure: Measure, series: pd.DataFrame) -> set[str]:
+    """Wards whose papers chart ``measure`` as the days between events (``charting.rare_chart``)."""
+    if measure.rare is None or measure.rare.dated is None:
+        return set()
+    means = series.groupby("unit_id")["numerator"].mean()
+    return set(means[means < rare.RARE_BELOW].index)
+
+
+def _not_rare(latest: pd.DataFrame, series: pd.DataFrame, measure: Measure) -> pd.DataFrame:
+    return latest[~latest["unit_id"].isin(_rare_wards(measure, series))].assign(shown_as=measure.name)
+
+
+def _rare_concerns(data: ReportData, options: SPCOptions, measure: Measure, series: pd.DataFrame) -> pd.DataFrame:
+    """Wards whose chart of the days between events, as their papers show it, ends in the report
+    month with special-cause concern (events closer together than the process explains)."""
+    rows = []
+    for ward in sorted(_rare_wards(measure, series)):
+        chart = chart_for(data, measure, ward, options)
+        last = getattr(getattr(chart, "result", None), "last_point", None)
+        if last is None or last["point_type"] != "special_cause_concern":
+            continue
+        if pd.Timestamp(str(last.name)).to_period("M") == data.month.to_period("M"):
+            rows.append(
+                {"unit_id": ward, "value": float(last["value"]), "rule": last["rule"], "shown_as": chart.measure.name}
+            )
+    return pd.DataFrame(rows, columns=["unit_id", "value", "rule", "shown_as"])
+
+
 def ward_exceptions(
     data: ReportData, options: SPCOptions, measure_list: list[Measure], wards: Iterable[str] | None = None
 ) -> pd.DataFrame:
@@ -162,12 +190,13 @@ def ward_exceptions(
         )
         pts = b.points
         latest = pts[(pd.to_datetime(pts["month"]) == data.month) & (pts["point_type"] == "special_cause_concern")]
+        latest = pd.concat([_not_rare(latest, s, m), _rare_concerns(data, options, m, s)], ignore_index=True)
         for r in latest.itertuples(index=False):
             rows.append(
                 {
                     "unit_id": r.unit_id,
                     **committees.placement(units, r.unit_id),
-                    "measure": m.name,
+                    "measure": r.shown_as,
                     "measure_id": m.id,
                     "month": label,
                     "latest": float(r.value),

@@ -83,15 +83,20 @@ def rule_two_of_three(close: np.ndarray, side: np.ndarray, seg: np.ndarray) -> n
     return hit & close
 
 
+#: A count averaging fewer events than this a month is rare: its c chart's months with none sit
+#: under the centre line by the floor of the scale, not by a change in the process.
+RARE_BELOW = 1.0
+
+
 def sparse_periods(chart: str, y: np.ndarray, seg: np.ndarray, nseg: int) -> np.ndarray:
-    """Per period, whether a c chart's counts are so sparse that the run rules do not apply: more months with none
-    than with any. Below a centre of about one a month, months of zero sit under the centre line by
-    the floor of the scale, not by a change in the process, so a run of them is no shift (a rare
-    event's chart is the g or t chart: the time between events)."""
+    """Per period, whether a c chart's counts are so sparse that the run rules do not apply: a
+    centre (mean) below :data:`RARE_BELOW`. A run of empty months is then ordinary, no shift (a
+    rare event's chart is the g or t chart: the time between events)."""
     if chart != "c" or not len(y):
         return np.zeros(nseg, dtype=bool)
-    zeros = np.bincount(seg, weights=(y == 0).astype(float), minlength=nseg)
-    return zeros * 2 > np.bincount(seg, minlength=nseg)
+    total = np.bincount(seg, weights=y, minlength=nseg)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return total / np.bincount(seg, minlength=nseg) < RARE_BELOW
 
 
 def anhoj_longest_run_limit(n: int) -> int:
