@@ -48,8 +48,7 @@ class Gaps:
 def is_rare(numerators: pd.Series) -> bool:
     """True when a monthly count averages fewer than :data:`RARE_BELOW` events over the months
     with a figure (a c chart's centre line below one)."""
-    seen = pd.to_numeric(numerators, errors="coerce").dropna()
-    return bool(len(seen)) and float(seen.mean()) < RARE_BELOW
+    return bool(per_month(numerators) < RARE_BELOW)  # False where there is no figure (NaN)
 
 
 def event_dates(tables: Tables, form: RareForm, unit_ids: list[str]) -> pd.Series:

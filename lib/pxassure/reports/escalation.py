@@ -106,28 +106,23 @@ def response_text(row: dict) -> str:
 
 def with_decisions(data: ReportData, measure: Measure, series: pd.DataFrame) -> pd.DataFrame:
     """``series`` with the trust's recorded decisions about its charts, as ``spc.batch`` reads
-    them (the same as each ward's own chart): ``rebase`` and ``exclude`` marks, and ``baseline``
-    on the first month of a period whose limits are fixed on its first months."""
+    them and as each ward's own chart reads them (``ReportData.rebases``, ``exclusions`` and
+    ``baselines``): ``rebase`` and ``exclude`` marks, and ``baseline`` on the first month of a
+    period whose limits are fixed on its first months."""
     s = series.sort_values(["unit_id", "month"]).reset_index(drop=True)
-    keys = list(zip(s["unit_id"], pd.to_datetime(s["month"])))
-
-    def recorded(table: str) -> pd.DataFrame:
-        t = data.tables.get(table)
-        return pd.DataFrame(columns=["unit_id", "month"]) if t is None else t[t["measure"] == measure.id]
-
-    rebased, excluded = recorded("spc_rebases"), recorded("spc_exclusions")
-    marks = set(zip(rebased["unit_id"], pd.to_datetime(rebased["month"])))
-    left_out = set(zip(excluded["unit_id"], pd.to_datetime(excluded["month"])))
-    fixed = rebased[rebased["baseline_points"].notna()] if "baseline_points" in rebased else rebased.iloc[0:0]
-    sizes = {
-        (u, pd.Timestamp(m)): n for u, m, n in zip(fixed["unit_id"], fixed["month"], fixed.get("baseline_points", []))
-    }
-    first = ~s["unit_id"].duplicated()
-    starts = [f or k in marks for f, k in zip(first, keys)]
+    labels = month_labels(s["month"])
+    units = s["unit_id"].unique()
+    rebases = {u: data.rebases(measure, u) for u in units}
+    exclusions = {u: data.exclusions(measure, u) for u in units}
+    baselines = {u: data.baselines(measure, u) for u in units}
+    rebase = np.array([m in rebases[u] for u, m in zip(s["unit_id"], labels)])
+    starts = rebase | ~s["unit_id"].duplicated().to_numpy()
     return s.assign(
-        rebase=[k in marks for k in keys],
-        exclude=[k in left_out for k in keys],
-        baseline=[float(sizes[k]) if start and k in sizes else np.nan for k, start in zip(keys, starts)],
+        rebase=rebase,
+        exclude=[m in exclusions[u] for u, m in zip(s["unit_id"], labels)],
+        baseline=[
+            baselines[u].get(m, np.nan) if start else np.nan for u, m, start in zip(s["unit_id"], labels, starts)
+        ],
     )
 
 
@@ -135,8 +130,7 @@ def _rare_wards(measure: Measure, series: pd.DataFrame) -> set[str]:
     """Wards whose papers chart ``measure`` as the days between events (``charting.rare_chart``)."""
     if measure.rare is None or measure.rare.dated is None:
         return set()
-    means = series.groupby("unit_id")["numerator"].mean()
-    return set(means[means < rare.RARE_BELOW].index)
+    return {u for u, rows in series.groupby("unit_id") if rare.is_rare(rows["numerator"])}
 
 
 def _not_rare(latest: pd.DataFrame, series: pd.DataFrame, measure: Measure) -> pd.DataFrame:
