@@ -200,3 +200,18 @@ def test_rare_harm_without_event_dates_shows_counts_and_says_why(demo_data):
     trust = demo_data.units.loc[demo_data.units["level"] == "trust", "unit_id"].iloc[0]
     pooled = chart_for(demo_data, harm, trust, MDC)
     assert pooled.result.chart == "up" and pooled.rare is None
+
+
+def test_escalation_judges_a_rare_ward_on_the_chart_its_paper_shows(demo_data):
+    """A ward's rare harm is escalated on its counts, as its paper charts them, not on the rate."""
+    from pxassure.reports.escalation import ward_exceptions
+
+    harm = measures.get("harm_incidents_rate")
+    found = ward_exceptions(demo_data, MDC, [harm])
+    found = found[found["measure_id"] == harm.id]  # theme exceptions come with every call
+    assert len(found)
+    for row in found.itertuples():
+        chart = chart_for(demo_data, harm, row.unit_id, MDC)
+        last = chart.result.last_point
+        assert row.measure == chart.measure.name == "Moderate or worse harm incidents a month"
+        assert last["point_type"] == "special_cause_concern" and row.latest == last["value"]

@@ -127,8 +127,9 @@ def with_decisions(data: ReportData, measure: Measure, series: pd.DataFrame) -> 
 
 
 def _rare_wards(measure: Measure, series: pd.DataFrame) -> set[str]:
-    """Wards whose papers chart ``measure`` as the days between events (``charting.rare_chart``)."""
-    if measure.rare is None or measure.rare.dated is None:
+    """Wards whose papers chart ``measure`` otherwise than its own chart, as its events are rare
+    (``charting.rare_chart``): as the days between them, or a rate as counts."""
+    if measure.rare is None or (measure.rare.dated is None and measure.chart == "c"):
         return set()
     return {u for u, rows in series.groupby("unit_id") if rare.is_rare(rows["numerator"])}
 
@@ -138,8 +139,8 @@ def _not_rare(latest: pd.DataFrame, series: pd.DataFrame, measure: Measure) -> p
 
 
 def _rare_concerns(data: ReportData, options: SPCOptions, measure: Measure, series: pd.DataFrame) -> pd.DataFrame:
-    """Wards whose chart of the days between events, as their papers show it, ends in the report
-    month with special-cause concern (events closer together than the process explains)."""
+    """Rare wards whose chart, as their papers show it (the days between events, or counts), ends
+    in the report month with special-cause concern."""
     rows = []
     for ward in sorted(_rare_wards(measure, series)):
         chart = chart_for(data, measure, ward, options)
