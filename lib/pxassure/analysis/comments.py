@@ -15,6 +15,7 @@ import pandas as pd
 
 from pxassure.analysis.measures import Measure
 from pxassure.analysis.rare import RareForm
+from pxassure.ingest import theme_review, tone
 from pxassure.ingest.themes import BLANK_LABEL, LABEL_SEPARATOR, THREE_CLASS
 
 #: A comment with text but no theme (none found by the classifier, none given by a person).
@@ -60,9 +61,19 @@ def negative_theme_counts(comments: pd.DataFrame) -> pd.DataFrame:
 _COUNTED: dict[int, tuple[weakref.ref, pd.DataFrame]] = {}
 
 
+def against_answer(comments: pd.DataFrame) -> pd.Series:
+    """Comments whose tone pxassure gave (not a person) is the opposite of the tone the patient's own
+    answer implies (:func:`pxassure.ingest.tone.contradicts`): kept out of theme charts and
+    exceptions, and named in the ward's paper instead."""
+    if not {"question", "rating", "sentiment_by"} <= set(comments.columns):
+        return pd.Series(False, index=comments.index)
+    by_pxassure = comments["sentiment_by"].isin(["model", "rule"])
+    return by_pxassure & tone.contradicts(comments["sentiment"], comments["question"], comments["rating"])
+
+
 def _negative_theme_counts(comments: pd.DataFrame) -> pd.DataFrame:
     cols = ["unit_id", "theme", "month", "numerator", "denominator"]
-    t = by_theme(comments)
+    t = by_theme(comments[~against_answer(comments)])
     negative = t[(t["tone"] == "negative") & (t["theme"] != NO_THEME)]
     if negative.empty:
         return pd.DataFrame(columns=cols)
@@ -111,6 +122,33 @@ def comments_in(comments: pd.DataFrame, after: pd.Timestamp, through: pd.Timesta
     """How many comments with text fall in the months after ``after`` up to ``through``."""
     m = pd.to_datetime(comments["month"])
     return int(((m > after) & (m <= through) & (comments["labels"].fillna("") != BLANK_LABEL)).sum())
+
+
+def non_comments_in(comments: pd.DataFrame, after: pd.Timestamp, through: pd.Timestamp) -> int:
+    """How many answers in those months said nothing to theme (blank, 'N/A', 'None', '-' …)."""
+    m = pd.to_datetime(comments["month"])
+    return int(((m > after) & (m <= through) & (comments["labels"].fillna("") == BLANK_LABEL)).sum())
+
+
+#: Fewest comments of a random sample a person must have checked for the committee to be given a
+#: figure of agreement: below it one disagreement moves the share by more than five points.
+MINIMUM_CHECKED = 20
+
+
+def review_agreement(reviews: pd.DataFrame) -> dict:
+    """How often pxassure's coding agreed with a person's on the comments drawn at random for review
+    (a fair figure of its accuracy on this trust's comments): checked, and the shares with exactly the
+    same themes, at least one theme in common, and the same tone — None below ``MINIMUM_CHECKED`` — with the model versions they cover."""
+    drawn = reviews[reviews["sample"] == theme_review.RANDOM_SAMPLE]
+    enough = len(drawn) >= MINIMUM_CHECKED
+    return {
+        "checked": int(len(drawn)),
+        "least_confident": int(len(reviews) - len(drawn)),
+        "themes": float(theme_review.themes_agree(drawn).mean()) if enough else None,
+        "themes_overlap": float(theme_review.themes_overlap(drawn).mean()) if enough else None,
+        "tone": float(theme_review.tone_agrees(drawn).mean()) if enough else None,
+        "versions": sorted(drawn["model_version"].dropna().unique()),
+    }
 
 
 def theme_changes(comments: pd.DataFrame, month: pd.Timestamp, months: int = 3) -> pd.DataFrame:

@@ -33,9 +33,12 @@ HARM_LEVELS = ("no_harm", "low", "moderate", "severe", "death")
 OUTCOMES = ("upheld", "partly_upheld", "not_upheld")
 PEER_BANDS = ("better", "about_the_same", "worse")
 COMMENT_SOURCES = ("fft", "pals", "compliment", "survey")
-#: Who gave a comment's labels or sentiment: a person (in the extract), pxassure's classifier, or
-#: pxassure's rule for non-comments ('N/A', 'None', '-'), which are never themed or toned.
+#: Who gave a comment's labels or sentiment: a person (in the extract or a review workbook),
+#: pxassure's classifier, or pxassure's rules (non-comments such as 'N/A', never themed or toned;
+#: a tone taken from the patient's own answer).
 CODED_BY = ("person", "model", "rule")
+#: Why a comment is in a review workbook: among the least confident, or drawn at random.
+REVIEW_SAMPLES = ("least confident", "random sample")
 #: Where a response to an escalated exception stands.
 RESPONSE_STATUSES = ("planned", "in progress", "completed")
 #: How a patient story was told to a meeting.

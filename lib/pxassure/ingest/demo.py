@@ -485,6 +485,34 @@ def _framework_scores(months, rng):
     return frame
 
 
+#: The demo's review of the classifier: the wards whose comments a person checked in the last full
+#: quarter (least confident and drawn at random, as ``pxassure themes review`` chooses them).
+REVIEWED_WARDS, REVIEWED_PER_WARD = ("014", "022", "028"), 10
+
+
+def _review(store: Store) -> None:
+    """A person checks some of the demo's comments, coding each as its template says, through the
+    same record as an imported review workbook: the committee's paper then has an agreement figure."""
+    from pxassure.ingest import demo_feedback, theme_review
+
+    quarter = pd.Timestamp(store.query("SELECT max(month) AS m FROM feedback_comments")["m"].iat[0])
+    end = quarter.to_period("Q").start_time - pd.DateOffset(months=1)  # the last full quarter before it
+    period = f"{end.year}-Q{end.quarter}"
+    rows = []
+    for ward in REVIEWED_WARDS:
+        comments, _, _ = theme_review.period_comments(store, ward, period)
+        chosen = theme_review.choose(comments, REVIEWED_PER_WARD, REVIEWED_PER_WARD, seed=int(ward))
+        for c in chosen.itertuples(index=False):
+            label, sentiment = demo_feedback.person_coding(c.text) or ("Not assigned", 3)
+            rows.append(
+                [c.comment_id, c.unit_id, c.month, c.sample, c.labels, c.sentiment, c.model_version, label, sentiment]
+            )
+    columns = ["comment_id", "unit_id", "month", "sample", "model_labels", "model_sentiment", "model_version"]
+    reviews = pd.DataFrame(rows, columns=[*columns, "labels", "sentiment"])
+    reviews["reviewed_by"], reviews["reviewed_on"] = "Demo reviewer", end + pd.DateOffset(months=1, days=14)
+    theme_review.record(store, reviews)
+
+
 def build_database(database: str | Path, scale: Scale = Scale(), inputs: str | Path | None = None) -> dict:
     """Generate the demo inputs and load them into a new database at ``database``, atomically.
 
@@ -499,6 +527,7 @@ def build_database(database: str | Path, scale: Scale = Scale(), inputs: str | P
     def build(tmp: Path):
         with Store(tmp) as store:
             sources.load_files(store, paths)
+            _review(store)
             counts.update(store.counts())
 
     replace_file_atomically(build, database)

@@ -8,6 +8,8 @@ same seed always gives the same trust.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -211,6 +213,23 @@ def _comment_texts(sentiment: np.ndarray, settings: np.ndarray, rng: np.random.G
             )
         )
     return texts
+
+
+#: The tone a person gives each kind of demo comment (1 very positive … 5 very negative).
+_PERSON_SENTIMENT = {"positive": 1, "neutral": 3, "negative": 4}
+
+
+def person_coding(text: str) -> tuple[str, int] | None:
+    """The theme and sentiment a person gives a demo comment (its template's), or None for a text
+    that is not the demo's: how the demo's reviewer checks the classifier."""
+    if text in _STAFFING:
+        return "Number & deployment of staff", 4
+    for tone, templates in COMMENT_TEXT.items():
+        for template, label in templates:
+            fixed = max(re.split(r"\{\w+\}", template), key=len).strip().lower()
+            if fixed and fixed in text.lower():
+                return label, _PERSON_SENTIMENT[tone]
+    return None
 
 
 def _surge(ward: str, months: pd.DatetimeIndex, theme_surge: tuple) -> pd.DataFrame:

@@ -12,6 +12,7 @@ from pxassure.ingest import columns as codes
 from pxassure.ingest.columns import MONTH, UNIT, Column, Table, count, percent
 from pxassure.ingest.decisions_schema import DECISION_TABLES
 from pxassure.ingest.evidence_schema import EVIDENCE_TABLES
+from pxassure.ingest.review_schema import THEME_REVIEWS
 
 #: Where the store is, unless a command is told otherwise (here, not in ``store``, so the
 #: ``pxassure`` command can name it without importing pandas and DuckDB).
@@ -398,6 +399,7 @@ TABLES: dict[str, Table] = {
             key=("comment_id",),
             grain="one row per comment",
         ),
+        THEME_REVIEWS,
         *DECISION_TABLES,
         Table(
             "exception_responses",

@@ -25,6 +25,7 @@ import pandas as pd
 
 from pxassure.errors import MAX_PROBLEMS_SHOWN, ReadError, ValidationError
 from pxassure.ingest import readers, themes
+from pxassure.ingest.coding import ENRICH
 from pxassure.ingest.columns import FALSE_TEXT, FFT_ANSWERS, SUPPRESSED_MARK, TRUE_TEXT, Table
 from pxassure.ingest.problems import Problem
 from pxassure.ingest.readers import Chunk
@@ -226,65 +227,6 @@ def _table_checks(frame: pd.DataFrame, table: Table, file: str, sheet: str | Non
     return problems
 
 
-def _known_labels(loader: Loader, frame: pd.DataFrame, column: str, rows, file: str, sheet: str | None):
-    """``column`` of '|'-joined theme labels checked against the comment framework's names (one
-    problem per row, naming the first unknown) and written with no spaces around the '|'."""
-    problems = []
-    known = set(loader.themes_labels)
-    rows = np.arange(len(frame)) + 2 if rows is None else np.asarray(rows)
-    given = frame[column].notna()
-    for r, text in zip(rows[given.to_numpy()], frame.loc[given, column]):
-        unknown = [x for x in (part.strip() for part in text.split(themes.LABEL_SEPARATOR)) if x not in known]
-        if unknown:
-            expected = f"label names of the FFT comment framework, not {unknown[0]!r}"
-            problems.append(Problem(file, int(r), column, text, expected, sheet))
-    out = frame.copy()
-    out[column] = out[column].map(
-        lambda t: (
-            themes.LABEL_SEPARATOR.join(x.strip() for x in t.split(themes.LABEL_SEPARATOR)) if isinstance(t, str) else t
-        )
-    )
-    return out, problems
-
-
-def _story_themes(loader: Loader, frame: pd.DataFrame, rows, file: str, sheet: str | None):
-    """A story's themes are the comment framework's labels, as comments' are."""
-    return _known_labels(loader, frame, "themes", rows, file, sheet)
-
-
-def _code_comments(loader: Loader, frame: pd.DataFrame, rows, file: str, sheet: str | None):
-    """Keep themes and sentiment a person gave; classify the rest; record who coded each row."""
-    out, problems = _known_labels(loader, frame, "labels", rows, file, sheet)
-    given = frame["labels"].notna()
-    out["text"] = out["text"].fillna("")  # a blank answer is kept, as a non-comment (below)
-    out["labels_by"] = np.where(given, "person", "model")
-    out["sentiment_by"] = pd.Series(np.where(out["sentiment"].notna(), "person", None), dtype=object)
-    out["model_version"] = None
-    out["confidence"] = np.nan
-    # Non-comments ('N/A', 'None', '-') are kept and counted, never themed or toned, by rule.
-    rule = themes.is_non_comment(out["text"]).to_numpy() & ~given.to_numpy() & out["sentiment"].isna().to_numpy()
-    out.loc[rule, "labels"] = themes.BLANK_LABEL
-    out.loc[rule, "labels_by"] = "rule"
-    todo = (~given | out["sentiment"].isna()).to_numpy() & ~rule
-    if todo.any():
-        model = loader.themes_model  # loaded only when something is left to classify
-        predicted = themes.classify(model, out.loc[todo, "text"], out.loc[todo, "question"], out.loc[todo, "rating"])
-        predicted.index = out.index[todo]
-        need_labels = todo & ~given.to_numpy()
-        out.loc[need_labels, "labels"] = predicted.loc[out.index[need_labels], "labels"]
-        out.loc[need_labels, "confidence"] = predicted.loc[out.index[need_labels], "confidence"]
-        need_sentiment = todo & out["sentiment"].isna().to_numpy()
-        coded = need_sentiment & predicted["sentiment"].reindex(out.index).notna().to_numpy()
-        out.loc[coded, "sentiment"] = predicted.loc[out.index[coded], "sentiment"]
-        out.loc[coded, "sentiment_by"] = "model"
-        out.loc[need_labels | coded, "model_version"] = model.version
-    return out, problems
-
-
-#: Tables whose rows pxassure completes at load, after parsing and before staging.
-ENRICH = {"feedback_comments": _code_comments, "patient_stories": _story_themes}
-
-
 class Loader:
     """One load: read sources in chunks, validate and stage them, check across rows, commit once.
 
@@ -307,6 +249,7 @@ class Loader:
         self.themes_model_path = themes_model  # None: the classifier shipped with pxassure
         self._themes_model = None
         self._themes_labels: list[str] | None = None
+        self._reviews: pd.DataFrame | None = None
         #: Names defined above this layer that columns must be one of (``Column.vocabulary``),
         #: e.g. {"measure ids": the measure registry's ids}; a vocabulary not given is not checked.
         self.vocabularies = dict(vocabularies or {})
@@ -327,6 +270,17 @@ class Loader:
         if self._themes_model is None:
             self._themes_model = themes.Model.load(self.themes_model_path)
         return self._themes_model
+
+    @property
+    def reviews(self) -> pd.DataFrame:
+        """Comments a person checked in a review workbook (``theme_reviews``), read once."""
+        if self._reviews is None:
+            self._reviews = self.store.table("theme_reviews")
+        return self._reviews
+
+    @property
+    def reviewed_ids(self) -> set:
+        return set(self.reviews["comment_id"])
 
     @property
     def themes_labels(self) -> list[str]:

@@ -113,6 +113,7 @@ AS_OF: dict[str, tuple[str, str | None, str | None]] = {
     "pals_contacts": ("SELECT * FROM pals_contacts WHERE received <= ?", "day", "received"),
     "compliments": ("SELECT * FROM compliments WHERE month <= ?", "month", "month"),
     "feedback_comments": ("SELECT * FROM feedback_comments WHERE month <= ?", "month", "month"),
+    "theme_reviews": ("SELECT * FROM theme_reviews WHERE month <= ?", "month", "month"),
     "activity": ("SELECT * FROM activity WHERE month <= ?", "month", "month"),
     "incidents": ("SELECT * FROM incidents WHERE month <= ?", "month", "month"),
     "staffing": ("SELECT * FROM staffing WHERE month <= ?", "month", "month"),

@@ -132,15 +132,30 @@ def is_non_comment(text: pd.Series) -> pd.Series:
 
 
 def classify(model: Model, text: pd.Series, question=None, rating=None) -> pd.DataFrame:
-    """The model's labels and sentiment (:meth:`Model.predict`), except that non-comments get
-    "Labelling not possible" and no sentiment by rule. Loading and ``themes classify`` use this;
-    the model's own evaluation does not, so its recorded figures stay the model's."""
+    """The model's labels and sentiment (:meth:`Model.predict`), with two rules on top: non-comments
+    get "Labelling not possible" and no sentiment, and each tone is made to fit the patient's own
+    answer (:func:`pxassure.ingest.tone.fit_to_answer`): ``tone_by`` says "rule" where a rule set it,
+    ``against_answer`` where the words kept a tone the answer contradicts. Loading and ``themes
+    classify`` use this; the model's own evaluation does not, so its recorded figures stay the model's."""
+    from pxassure.ingest import tone
+
+    text = text.reset_index(drop=True)
+    question = None if question is None else pd.Series(question).reset_index(drop=True)
+    rating = None if rating is None else pd.Series(rating).reset_index(drop=True)
     predicted = model.predict(text, question, rating)
-    rule = is_non_comment(text.reset_index(drop=True)).to_numpy()
+    fitted, against = tone.fit_to_answer(predicted["sentiment"], text, question, rating)
+    predicted["tone_by"] = np.where(
+        fitted.fillna(0).to_numpy() != predicted["sentiment"].fillna(0).to_numpy(), "rule", "model"
+    )
+    predicted["sentiment"] = fitted
+    predicted["against_answer"] = against.to_numpy()
+    rule = is_non_comment(text).to_numpy()
     predicted.loc[rule, "labels"] = BLANK_LABEL
     predicted.loc[rule, "confidence"] = 1.0
     predicted.loc[rule, "sentiment"] = pd.NA
     predicted.loc[rule, "sentiment_confidence"] = np.nan
+    predicted.loc[rule, "tone_by"] = "rule"
+    predicted.loc[rule, "against_answer"] = False
     return predicted
 
 

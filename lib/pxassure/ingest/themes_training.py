@@ -40,6 +40,7 @@ from pxassure.ingest.themes import (
     _refuse_first,
     _vectorisers,
     array_digest,
+    classify,
     is_blank,
 )
 
@@ -326,7 +327,11 @@ def label_f1(truth: np.ndarray, guess: np.ndarray, labels: list[str]) -> dict:
     enough = truth.sum(0) >= 5
     return {
         "micro_f1": round(float(f1_score(truth, guess, average="micro", zero_division=0)), 3),
-        "macro_f1": round(float(f1_score(truth[:, enough], guess[:, enough], average="macro", zero_division=0)), 3),
+        "macro_f1": (  # None where no label has enough positives to average (a few held-out corrections)
+            round(float(f1_score(truth[:, enough], guess[:, enough], average="macro", zero_division=0)), 3)
+            if enough.any()
+            else None
+        ),
         "macro_f1_labels": int(enough.sum()),
     }
 
@@ -371,10 +376,99 @@ def evaluate(data: TrainingData, holdout: float = PARAMS["holdout"], seed: int =
     return result
 
 
-def train(path: str | Path, output: str | Path) -> Model:
+def read_corrections(database: str | Path, labels: list[str]) -> TrainingData:
+    """A person's coding from review workbooks (``theme_reviews``, with each comment's words, question
+    and FFT answer from ``feedback_comments``) as training data with ``labels`` as its columns; each
+    comment its own respondent. A label not among ``labels`` is refused, naming the comment."""
+    from pxassure.ingest.store import Store
+
+    with Store(database, read_only=True) as store:
+        rows = store.query(
+            "SELECT r.comment_id, c.text, c.question, c.rating, r.labels, r.sentiment FROM theme_reviews r "
+            "JOIN feedback_comments c USING (comment_id) ORDER BY r.comment_id"
+        )
+    index = {label: j for j, label in enumerate(labels)}
+    y = np.zeros((len(rows), len(labels)), dtype=np.int8)
+    for i, (comment, given) in enumerate(zip(rows["comment_id"], rows["labels"])):
+        for label in given.split(LABEL_SEPARATOR):
+            if label not in index:
+                expected = "a label of the training file (the corrections and the file must share one framework)"
+                raise ReadError(Problem(str(database), None, "theme_reviews.labels", f"{comment}: {label}", expected))
+            y[i, index[label]] = 1
+    return TrainingData(
+        text=rows["text"].fillna(""),
+        question=rows["question"].fillna(""),
+        respondent="review:" + rows["comment_id"].astype(str),
+        labels=list(labels),
+        y=y,
+        sentiment=rows["sentiment"].astype("Int64"),
+        source=str(database),
+        rating=rows["rating"].map(lambda r: "" if pd.isna(r) else str(int(r))),
+    )
+
+
+def combined(a: TrainingData, b: TrainingData) -> TrainingData:
+    """``a``'s comments followed by ``b``'s (the same labels); ``a``'s digest names the result."""
+    rating = None
+    if a.rating is not None or b.rating is not None:
+        rating = pd.concat([_ratings(a), _ratings(b)], ignore_index=True)
+    return TrainingData(
+        pd.concat([a.text, b.text], ignore_index=True),
+        pd.concat([a.question, b.question], ignore_index=True),
+        pd.concat([a.respondent, b.respondent], ignore_index=True),
+        a.labels,
+        np.vstack([a.y, b.y]),
+        pd.concat([a.sentiment, b.sentiment], ignore_index=True).astype("Int64"),
+        a.source,
+        a.sha256,
+        rating,
+    )
+
+
+def _ratings(d: TrainingData) -> pd.Series:
+    return d.rating if d.rating is not None else pd.Series([""] * len(d.text))
+
+
+#: Fewest corrections for some to be held out and scored (fewer are all trained on, and not scored).
+CORRECTIONS_TO_SCORE = 25
+
+
+def corrections_scored(data: TrainingData, trust: TrainingData, current: Model, seed: int = PARAMS["seed"]) -> dict:
+    """The trust's corrections, a fifth held out: how the model in use and one trained on ``data``
+    plus the other corrections code the held-out ones (each as loading codes comments, rules and all)."""
+    n = len(trust.text)
+    if n < CORRECTIONS_TO_SCORE:
+        return {"corrections": n, "held_out": 0}
+    held = np.zeros(n, dtype=bool)
+    held[np.random.default_rng(seed).permutation(n)[: max(5, round(n * PARAMS["holdout"]))]] = True
+    test = trust.subset(np.flatnonzero(held))
+    retrained = fit(combined(data, trust.subset(np.flatnonzero(~held))))
+    return {
+        "corrections": n,
+        "held_out": int(held.sum()),
+        "model_in_use": {"version": current.version, **_scored(current, test)},
+        "retrained": _scored(retrained, test),
+    }
+
+
+def _scored(model: Model, test: TrainingData) -> dict:
+    return scores(test, classify(model, test.text, test.question, test.rating))
+
+
+def train(
+    path: str | Path, output: str | Path, corrections: str | Path | None = None, current: Model | None = None
+) -> Model:
+    """Evaluate on a held-out part of ``path`` (and, with ``corrections``, a database holding a person's
+    coding from review workbooks, on a held-out part of those against the model in use, ``current``),
+    then train on all of it and save to ``output``."""
     """Evaluate on a held-out part of ``path``, then train on all of it and save to ``output``."""
     data = read_training(path)
     metrics = evaluate(data)
+    rows = int(len(data.text))
+    trust = None if corrections is None else read_corrections(corrections, data.labels)
+    if trust is not None:
+        metrics["trust_corrections"] = corrections_scored(data, trust, current or Model.load())
+        data = combined(data, trust)
     model = fit(data)
     now = datetime.now(UTC)
     model.info = {
@@ -382,7 +476,8 @@ def train(path: str | Path, output: str | Path) -> Model:
         # date, training file and the arrays themselves: a retrain with other settings is another version
         "version": f"themes-{now:%Y%m%d}-{data.sha256[:8]}-{array_digest(model.arrays())[:8]}",
         "trained_at": now.isoformat(timespec="seconds"),
-        "training_file": {"name": Path(path).name, "sha256": data.sha256, "rows": int(len(data.text))},
+        "training_file": {"name": Path(path).name, "sha256": data.sha256, "rows": rows},
+        "corrections": None if trust is None else {"database": Path(corrections).name, "rows": len(trust.text)},
         "metrics": metrics,
     }
     model.save(output)

@@ -24,21 +24,12 @@ from pxassure.reports import committees
 from pxassure.reports.parameters import resolve_period, unknown_unit
 
 #: What only a paper that quotes comments reads (the ward's, redacted first): patients' own words
-#: and each comment's record (its id, question, FFT answer and source, who coded it, by which model, how
-#: surely). The other papers count comments by unit, month, theme and tone, so the words never
+#: and each comment's record (its id and source, who coded its themes, by which model, how surely).
+#: The other papers count comments by unit, month, theme and tone — with the question, FFT answer
+#: and who gave the tone, to know where a tone contradicts the patient's answer — so the words never
 #: enter their kernels (and at 300 wards the trust-wide comments take a third of the memory).
 QUOTED: dict[str, tuple[str, ...]] = {
-    "feedback_comments": (
-        "comment_id",
-        "text",
-        "question",
-        "rating",
-        "source",
-        "labels_by",
-        "sentiment_by",
-        "model_version",
-        "confidence",
-    )
+    "feedback_comments": ("comment_id", "text", "source", "labels_by", "model_version", "confidence")
 }
 
 #: The sources a paper may draw on, in the order its "Data used in this paper" lists them.
@@ -47,6 +38,7 @@ SOURCES: dict[str, str] = {
     "fft_national": "Friends and Family Test national averages",
     "fft_suppressed": "Friends and Family Test months NHS England suppressed",
     "feedback_comments": "Patients' comments",
+    "theme_reviews": "Comments whose themes and tone a person checked",
     "complaints": "Formal complaints",
     "pals_contacts": "PALS contacts",
     "compliments": "Compliments",
@@ -122,6 +114,7 @@ class ReportData:
     pals = _table("pals_contacts")
     compliments = _table("compliments")
     comments = _table("feedback_comments")
+    reviews = _table("theme_reviews")
     activity = _table("activity")
     incidents = _table("incidents")
     staffing = _table("staffing")

@@ -18,6 +18,7 @@ from pxassure.analysis.suppression import MARK, suppress
 from pxassure.ingest import catalogue
 from pxassure.ingest.columns import SETTINGS
 from pxassure.reports.acting import ChangesMade, Involvement, WorkPlan
+from pxassure.reports.comment_coding import CommentCoding
 from pxassure.reports.committees import satisfaction_commitment
 from pxassure.reports.data import ReportData, framework_evidence, framework_position, records_held
 from pxassure.reports.division import action_counts, actions_due, complaints_by_subject
@@ -149,6 +150,7 @@ class PatientExperienceReport(Report):
     trends: pd.DataFrame
     actions: pd.DataFrame
     comment_themes: pd.DataFrame  # trust-wide themes, last three months against the three before (suppressed)
+    comment_coding: CommentCoding  # non-comments, tones against the answer, agreement with people
     score_changes: pd.DataFrame
     assurance_gaps: pd.DataFrame  # the trust's, as the board is told them
     evidence: pd.DataFrame  # each requirement data or records evidence: score beside what is held
@@ -310,6 +312,7 @@ def patient_experience_report(
         trend_months=trend_months(data),
         actions=actions,
         comment_themes=trust_themes(data),
+        comment_coding=CommentCoding.from_data(data.comments, data.reviews, data.month),
         score_changes=changes,
         assurance_gaps=gaps,
         evidence=evidence.beside_scores(changes, framework_evidence(data, trust_id), records_held(data, trust_id)),

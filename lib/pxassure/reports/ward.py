@@ -10,14 +10,26 @@ from typing import Any
 import pandas as pd
 
 from pxassure.analysis import measures
-from pxassure.analysis.comments import MINIMUM_COUNT, NO_THEME, by_theme, negative_theme_counts, theme_measure, tones
+from pxassure.analysis.comments import (
+    MINIMUM_COUNT,
+    NO_THEME,
+    against_answer,
+    by_theme,
+    comments_in,
+    negative_theme_counts,
+    non_comments_in,
+    theme_measure,
+    tones,
+)
 from pxassure.analysis.redact import redact
 from pxassure.errors import ParameterError
 from pxassure.ingest.columns import SETTINGS
+from pxassure.ingest.theme_review import RATING_WORDS
 from pxassure.ingest.themes import LABEL_SEPARATOR
 from pxassure.periods import Period
 from pxassure.reports import committees
 from pxassure.reports.charting import SUPPRESSED, Chart, chart_for, charts_for
+from pxassure.reports.comment_coding import counts_sentence
 from pxassure.reports.escalation import EXCEPTION_COLUMNS, response_text, ward_exceptions, with_responses
 from pxassure.reports.model import Report
 from pxassure.reports.opening import open_report
@@ -41,6 +53,12 @@ class WardReport(Report):
     exceptions: pd.DataFrame  # special-cause concern in the report month, on any of its charts
     escalations: pd.DataFrame  # this ward's exceptions on the escalated measures (what its findings say)
     theme_charts: list[Chart]  # negative comments per month on the ward's most frequent negative themes
+    comment_counts: dict  # last three months: comments with words, and answers that said nothing to theme
+    tone_conflicts: pd.DataFrame  # last three months: comments whose tone contradicts the patient's answer
+
+    @property
+    def comment_counts_text(self) -> str:
+        return counts_sentence(self.comment_counts["comments"], self.comment_counts["non_comments"])
 
     def all_charts(self) -> list[Chart]:
         return self.charts + self.theme_charts
@@ -129,6 +147,28 @@ def _comment_themes(comments: pd.DataFrame, period: Period) -> tuple[pd.DataFram
     return themes, quotes[["tone", "theme", "coded_by", "text"]].reset_index(drop=True)
 
 
+def _comment_counts(comments: pd.DataFrame, month: pd.Timestamp) -> dict:
+    after = month - pd.DateOffset(months=3)
+    return {"comments": comments_in(comments, after, month), "non_comments": non_comments_in(comments, after, month)}
+
+
+def _tone_conflicts(comments: pd.DataFrame, month: pd.Timestamp) -> pd.DataFrame:
+    """The last three months' comments whose tone pxassure gave contradicts the patient's own answer,
+    redacted: named here, never counted in a theme chart or exception."""
+    recent = comments[pd.to_datetime(comments["month"]) > month - pd.DateOffset(months=3)]
+    hit = recent[against_answer(recent)].sort_values(["month", "comment_id"])
+    return pd.DataFrame(
+        {
+            "month": pd.to_datetime(hit["month"]).dt.strftime("%b %Y"),
+            "question": hit["question"].fillna(""),
+            "answer": hit["rating"].map(lambda r: RATING_WORDS.get(int(r), "") if pd.notna(r) else ""),
+            "tone": tones(hit["sentiment"]),
+            "theme": hit["labels"].fillna("").str.replace(LABEL_SEPARATOR, ", ", regex=False).replace("", NO_THEME),
+            "text": hit["text"].map(redact),
+        }
+    ).reset_index(drop=True)
+
+
 def _theme_charts(data, unit_id: str, options, month: pd.Timestamp, most: int = 4) -> list[Chart]:
     """c charts of negative comments per month for the ward's themes with at least
     ``MINIMUM_COUNT`` negative comments over the last three months (the ``most`` frequent)."""
@@ -199,7 +239,8 @@ def ward_report(
     period_label = str(data.period)
     missing: list[dict] = []
     charts = charts_for(data, opening.measures("measures"), [unit_id], options, missing)
-    themes, quotes = _comment_themes(data.comments[data.comments["unit_id"] == unit_id], data.period)
+    own_comments = data.comments[data.comments["unit_id"] == unit_id]
+    themes, quotes = _comment_themes(own_comments, data.period)
     theme_charts = _theme_charts(data, unit_id, options, month)
     ward = {
         "unit_id": unit_id,
@@ -222,5 +263,7 @@ def ward_report(
         quotes=quotes,
         escalations=with_responses(ward_exceptions(data, options, opening.escalated, [unit_id]), data),
         theme_charts=theme_charts,
+        comment_counts=_comment_counts(own_comments, month),
+        tone_conflicts=_tone_conflicts(own_comments, month),
         exceptions=concerns_this_month(charts, theme_charts, period_label, ward),
     )
