@@ -263,7 +263,16 @@ def test_only_a_paper_that_quotes_comments_reads_their_text(demo_db):
 
     counted = data.load(demo_db, "latest")
     quoted = data.load(demo_db, "latest", quotes=True)
-    assert list(counted.comments.columns) == ["unit_id", "month", "labels", "sentiment"]
+    # the question, the FFT answer and who gave the tone, to keep tones against the answer out of counts
+    assert list(counted.comments.columns) == [
+        "unit_id",
+        "month",
+        "question",
+        "rating",
+        "labels",
+        "sentiment",
+        "sentiment_by",
+    ]
     assert quoted.comments["text"].notna().any()
     assert "text" in data.load(demo_db, "latest", unit_id=WARD, quotes=True).comments.columns
     pd.testing.assert_frame_equal(counted.comments, quoted.comments[counted.comments.columns])

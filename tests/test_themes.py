@@ -435,7 +435,11 @@ def test_the_demo_comments_arrive_uncoded_and_are_coded_at_load(demo_db, demo_in
     assert raw["rating"].isin(list("12345")).all()  # each with its FFT answer, as a real extract has
     with Store(demo_db, read_only=True) as store:
         stored = store.table("feedback_comments")
-    assert (stored["labels_by"] == "model").all() and stored["model_version"].notna().all()
+    with Store(demo_db, read_only=True) as store:
+        checked = set(store.table("theme_reviews")["comment_id"])  # the demo's reviewer checked some
+    by_model = ~stored["comment_id"].isin(checked)
+    assert (stored.loc[by_model, "labels_by"] == "model").all() and stored["model_version"].notna().all()
+    assert (stored.loc[~by_model, "labels_by"] == "person").all() and len(checked) > 20
     assert stored["sentiment"].between(1, 5).all()
     # the answer and the model's tone agree for nearly every comment (both say positive or negative)
     tone = (stored["sentiment"] <= 2).where(stored["sentiment"] != 3)
