@@ -46,7 +46,8 @@ def main() -> None:
     model = themes.Model.load()
     loaded = time.perf_counter() - start
     start = time.perf_counter()
-    out = model.predict(frame["text"], frame["question"], frame["rating"])
+    # as loading codes them: the model, then the rules for non-comments and tones that fit the answer
+    out = themes.classify(model, frame["text"], frame["question"], frame["rating"])
     took = time.perf_counter() - start
     print(f"model {model.version}: loaded in {loaded:.2f} s")
     print(f"{len(out):,} comments classified in {took:.2f} s ({len(out) / took:,.0f} a second)")
