@@ -102,6 +102,12 @@ def write(path: str | Path, chosen: pd.DataFrame, unit_name: str, period: str, l
         ]
         for j, value in enumerate(cells, start=1):
             text_cell(ws.cell(i, j), value)
+        lines = max(len(str(r.text)) // 55, len(" | ".join(given)) // 38, len(given)) + 1
+        ws.row_dimensions[i].height = 15 * lines  # wrapped text shows whole without resizing rows
+    _wrap(ws)
+    ws.column_dimensions[
+        ws.cell(1, HEADINGS.index("Model version") + 1).column_letter
+    ].hidden = True  # kept for the import
     themes_ws = book.create_sheet(LABELS_SHEET)
     for i, label in enumerate(labels, start=1):
         text_cell(themes_ws.cell(i, 1), label)
@@ -114,7 +120,7 @@ def write(path: str | Path, chosen: pd.DataFrame, unit_name: str, period: str, l
 
 
 def _read_me(ws, unit_name: str, period: str, rows: int) -> None:
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
 
     ws.title = READ_ME
     lines = [
@@ -132,12 +138,13 @@ def _read_me(ws, unit_name: str, period: str, rows: int) -> None:
     ]
     for i, line in enumerate(lines, start=1):
         text_cell(ws.cell(i, 1), line)
+        ws.cell(i, 1).alignment = Alignment(wrap_text=True, vertical="top")
     ws.cell(1, 1).font = Font(bold=True, size=14)
-    ws.column_dimensions["A"].width = 120
+    ws.column_dimensions["A"].width = 100
 
 
 def _headings(ws) -> None:
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Font, PatternFill
 
     blue, green = PatternFill("solid", fgColor="005EB8"), PatternFill("solid", fgColor="006747")
     widths = {"Comment": 60, "Question": 28, "pxassure's themes": 40, "Why chosen": 16}
@@ -147,6 +154,16 @@ def _headings(ws) -> None:
         cell.fill = green if heading in CHECKED else blue
         ws.column_dimensions[cell.column_letter].width = widths.get(heading, 30 if heading.startswith("Theme") else 14)
     ws.freeze_panes = "B2"
+    # printed as a person would check it on paper: landscape, one page wide, headings on every page
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+
+
+def _wrap(ws) -> None:
+    from openpyxl.styles import Alignment
+
     for row in ws.iter_rows(min_row=2, max_col=len(HEADINGS)):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -157,7 +174,7 @@ def _drop_downs(ws, labels: int, last_row: int) -> None:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     first_theme = HEADINGS.index("Theme 1") + 1
-    theme = DataValidation(type="list", formula1=f"='{LABELS_SHEET}'!$A$1:$A${labels}", allow_blank=True)
+    theme = DataValidation(type="list", formula1=f"'{LABELS_SHEET}'!$A$1:$A${labels}", allow_blank=True)
     theme.error, theme.showErrorMessage = "A theme from the list (sheet Themes)", True
     theme.add(f"{get_column_letter(first_theme)}2:{get_column_letter(first_theme + THEME_CELLS - 1)}{last_row}")
     tone_rule = DataValidation(type="list", formula1='"' + ",".join(TONES) + '"', allow_blank=False)
