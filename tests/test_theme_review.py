@@ -261,3 +261,19 @@ def test_a_bad_review_workbook_is_refused_whole_naming_each_cell(demo_db, tmp_pa
     with Store(db, read_only=True) as store:
         assert set(store.table("theme_reviews")["reviewed_by"]) == {"Demo reviewer"}
         pd.testing.assert_frame_equal(store.table("feedback_comments"), before)
+
+
+def test_the_ward_paper_names_tones_against_the_answer_redacted():
+    from pxassure.reports.ward import _comment_counts, _tone_conflicts
+
+    rows = [
+        ("A1", "W1", "2026-09-01", "What did we do well?", 2, "Staff responsiveness", 5, "model"),
+        ("A2", "W1", "2026-09-01", "What did we do well?", 2, "Staff responsiveness", 5, "person"),
+        ("A3", "W1", "2026-09-01", "What did we do well?", 2, themes.BLANK_LABEL, None, "rule"),
+        ("A4", "W1", "2026-05-01", "What did we do well?", 2, "Staff responsiveness", 5, "model"),  # too early
+    ]
+    frame = _comments(rows).assign(text=["Rude staff, ring 07700 900123", "Rude", "N/A", "Old"])
+    listed = _tone_conflicts(frame, pd.Timestamp("2026-10-01"))
+    assert list(listed["month"]) == ["Sep 2026"] and listed["answer"].iat[0] == "Good"
+    assert listed["tone"].iat[0] == "negative" and "07700" not in listed["text"].iat[0]
+    assert _comment_counts(frame, pd.Timestamp("2026-10-01")) == {"comments": 2, "non_comments": 1}
