@@ -264,7 +264,8 @@ def test_a_bad_review_workbook_is_refused_whole_naming_each_cell(demo_db, tmp_pa
 
 
 def test_the_ward_paper_names_tones_against_the_answer_redacted():
-    from pxassure.reports.ward import _comment_counts, _tone_conflicts
+    from pxassure.reports.comment_coding import counts
+    from pxassure.reports.ward import _tone_conflicts
 
     rows = [
         ("A1", "W1", "2026-09-01", "What did we do well?", 2, "Staff responsiveness", 5, "model"),
@@ -276,4 +277,4 @@ def test_the_ward_paper_names_tones_against_the_answer_redacted():
     listed = _tone_conflicts(frame, pd.Timestamp("2026-10-01"))
     assert list(listed["month"]) == ["Sep 2026"] and listed["answer"].iat[0] == "Good"
     assert listed["tone"].iat[0] == "negative" and "07700" not in listed["text"].iat[0]
-    assert _comment_counts(frame, pd.Timestamp("2026-10-01")) == {"comments": 2, "non_comments": 1}
+    assert counts(frame, pd.Timestamp("2026-10-01")) == {"comments": 2, "non_comments": 1}

@@ -81,7 +81,7 @@ def _themes_review(args) -> int:
     with Store(args.database, read_only=True) as store:
         comments, unit_name, period = theme_review.period_comments(store, args.unit, args.period)
         reviewed = store.query("SELECT comment_id FROM theme_reviews")["comment_id"]
-    seed = args.seed if args.seed is not None else sum(map(ord, f"{args.unit}:{period}"))
+    seed = args.seed if args.seed is not None else theme_review.default_seed(args.unit, period)
     chosen = theme_review.choose(comments, args.least, args.sample, seed, reviewed)
     theme_review.write(args.output, chosen, unit_name, period, themes.model_labels(args.model))
     drawn = int((chosen["sample"] == theme_review.RANDOM_SAMPLE).sum())

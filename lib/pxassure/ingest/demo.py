@@ -505,15 +505,10 @@ def _review(store: Store) -> None:
         chosen = theme_review.choose(comments, REVIEWED_PER_WARD, REVIEWED_PER_WARD, seed=int(ward))
         for c in chosen.itertuples(index=False):
             label, sentiment = demo_feedback.person_coding(c.text) or ("Not assigned", 3)
-            rows.append(
-                [c.comment_id, c.unit_id, c.month, c.sample, c.labels, c.sentiment, c.model_version, label, sentiment]
-            )
-    columns = ["comment_id", "unit_id", "month", "sample", "model_labels", "model_sentiment", "model_version"]
-    if not rows:
-        return
-    reviews = pd.DataFrame(rows, columns=[*columns, "labels", "sentiment"])
-    reviews["reviewed_by"], reviews["reviewed_on"] = "Demo reviewer", end + pd.DateOffset(months=1, days=14)
-    theme_review.record(store, reviews)
+            given = [c.labels, c.sentiment, c.model_version]
+            rows.append([c.comment_id, c.unit_id, c.month, c.sample, *given, label, sentiment, "Demo reviewer"])
+    if rows:
+        theme_review.record(store, theme_review.as_reviews(rows, end + pd.DateOffset(months=1, days=14)))
 
 
 def build_database(database: str | Path, scale: Scale = Scale(), inputs: str | Path | None = None) -> dict:

@@ -29,6 +29,7 @@ from pxassure.ingest import themes, tone
 from pxassure.ingest.columns import REVIEW_SAMPLES
 from pxassure.ingest.problems import Problem
 from pxassure.ingest.readers import text_cell
+from pxassure.ingest.review_schema import THEME_REVIEWS
 
 SHEET, LABELS_SHEET, READ_ME = "Comments to check", "Themes", "Read me"
 LEAST_CONFIDENT, RANDOM_SAMPLE = REVIEW_SAMPLES
@@ -208,12 +209,20 @@ def read(path: str | Path, labels: list[str], stored: pd.DataFrame) -> tuple[pd.
     if problems:
         raise ValidationError(problems, outcome="nothing was imported")
     unchecked = sum(1 for _, cells in rows if not _filled(cells.get("Checked by")) and _filled(cells.get("Comment ID")))
-    columns = ["comment_id", "unit_id", "month", "sample", "model_labels", "model_sentiment", "model_version"]
-    frame = pd.DataFrame(out, columns=[*columns, "labels", "sentiment", "reviewed_by"])
-    frame["reviewed_on"] = pd.Timestamp(date.today())
-    frame["sentiment"] = frame["sentiment"].astype("Int64")
-    frame["model_sentiment"] = frame["model_sentiment"].astype("Int64")
-    return frame, unchecked
+    return as_reviews(out, pd.Timestamp(date.today())), unchecked
+
+
+def as_reviews(rows: list[list], reviewed_on: pd.Timestamp) -> pd.DataFrame:
+    """``theme_reviews`` rows from lists holding every column but ``reviewed_on``, in the table's order."""
+    frame = pd.DataFrame(rows, columns=THEME_REVIEWS.column_names[:-1])
+    frame["reviewed_on"] = reviewed_on
+    return frame.astype({"sentiment": "Int64", "model_sentiment": "Int64"})
+
+
+def default_seed(unit_id: str, period: str) -> int:
+    """The random draw's seed unless one is given: from the unit and period, so the same command
+    writes the same workbook."""
+    return sum(map(ord, f"{unit_id}:{period}"))
 
 
 def _sheet_rows(path) -> list[tuple[int, dict]]:

@@ -39,6 +39,7 @@ import pandas as pd
 
 from pxassure.errors import ReadError
 from pxassure.files import atomic_write_text, current_umask
+from pxassure.ingest import tone
 from pxassure.ingest.problems import Problem
 
 #: Where the shipped model lives inside the package.
@@ -137,8 +138,6 @@ def classify(model: Model, text: pd.Series, question=None, rating=None) -> pd.Da
     answer (:func:`pxassure.ingest.tone.fit_to_answer`): ``tone_by`` says "rule" where a rule set it,
     ``against_answer`` where the words kept a tone the answer contradicts. Loading and ``themes
     classify`` use this; the model's own evaluation does not, so its recorded figures stay the model's."""
-    from pxassure.ingest import tone
-
     text = text.reset_index(drop=True)
     question = None if question is None else pd.Series(question).reset_index(drop=True)
     rating = None if rating is None else pd.Series(rating).reset_index(drop=True)

@@ -336,6 +336,20 @@ def label_f1(truth: np.ndarray, guess: np.ndarray, labels: list[str]) -> dict:
     }
 
 
+def label_matrix(joined: pd.Series, labels: list[str]) -> tuple[np.ndarray, tuple[int, str] | None]:
+    """Comments × ``labels``, 1 where a comment's '|'-joined labels name the label; and the first
+    (row, label) naming none of ``labels``, if any (left out of the matrix)."""
+    index = {label: j for j, label in enumerate(labels)}
+    out, unknown = np.zeros((len(joined), len(labels)), dtype=np.int8), None
+    for row, text in enumerate(joined.fillna("")):
+        for label in filter(None, text.split(LABEL_SEPARATOR)):
+            if label in index:
+                out[row, index[label]] = 1
+            elif unknown is None:
+                unknown = (row, label)
+    return out, unknown
+
+
 def scores(data: TrainingData, predicted: pd.DataFrame) -> dict:
     """Micro- and macro-F1 and sentiment accuracy of ``predicted`` against ``data``'s labels.
 
@@ -343,11 +357,7 @@ def scores(data: TrainingData, predicted: pd.DataFrame) -> dict:
     macro-F1 averages the labels with at least 5 positives in ``data``. Sentiment accuracy is
     over comments with a coded sentiment, on the 1–5 scale and on three classes.
     """
-    index = {label: j for j, label in enumerate(data.labels)}
-    pred = np.zeros_like(data.y)
-    for row, text in enumerate(predicted["labels"].fillna("")):
-        for label in filter(None, text.split(LABEL_SEPARATOR)):
-            pred[row, index[label]] = 1
+    pred, _ = label_matrix(predicted["labels"], data.labels)
     figures = label_f1(data.y, pred, data.labels)
     coded = data.sentiment.notna().to_numpy() & predicted["sentiment"].notna().to_numpy()
     t = data.sentiment[coded].astype(int).to_numpy()
@@ -387,14 +397,12 @@ def read_corrections(database: str | Path, labels: list[str]) -> TrainingData:
             "SELECT r.comment_id, c.text, c.question, c.rating, r.labels, r.sentiment FROM theme_reviews r "
             "JOIN feedback_comments c USING (comment_id) ORDER BY r.comment_id"
         )
-    index = {label: j for j, label in enumerate(labels)}
-    y = np.zeros((len(rows), len(labels)), dtype=np.int8)
-    for i, (comment, given) in enumerate(zip(rows["comment_id"], rows["labels"])):
-        for label in given.split(LABEL_SEPARATOR):
-            if label not in index:
-                expected = "a label of the training file (the corrections and the file must share one framework)"
-                raise ReadError(Problem(str(database), None, "theme_reviews.labels", f"{comment}: {label}", expected))
-            y[i, index[label]] = 1
+    y, unknown = label_matrix(rows["labels"], labels)
+    if unknown:
+        row, label = unknown
+        expected = "a label of the training file (the corrections and the file must share one framework)"
+        where = f"{rows['comment_id'].iat[row]}: {label}"
+        raise ReadError(Problem(str(database), None, "theme_reviews.labels", where, expected))
     return TrainingData(
         text=rows["text"].fillna(""),
         question=rows["question"].fillna(""),

@@ -23,6 +23,12 @@ def _count(n: int, noun: str, plural_form: str | None = None) -> str:
     )
 
 
+def counts(comments: pd.DataFrame, month: pd.Timestamp, months: int = 3) -> dict:
+    """Over the ``months`` to ``month``: comments with words to theme, and answers that said nothing."""
+    after = month - pd.DateOffset(months=months)
+    return {"comments": comments_in(comments, after, month), "non_comments": non_comments_in(comments, after, month)}
+
+
 def counts_sentence(comments: int, non_comments: int, months: int = 3) -> str:
     """How many comments had words to theme, and how many answers said nothing to theme."""
     return (
@@ -46,8 +52,7 @@ class CommentCoding:
         recent = comments[pd.to_datetime(comments["month"]) > after]
         return cls(
             months=months,
-            comments=comments_in(comments, after, month),
-            non_comments=non_comments_in(comments, after, month),
+            **counts(comments, month, months),
             against_answer=int(against_answer(recent).sum()),
             agreement=review_agreement(reviews),
         )

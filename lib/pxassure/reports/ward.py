@@ -15,9 +15,7 @@ from pxassure.analysis.comments import (
     NO_THEME,
     against_answer,
     by_theme,
-    comments_in,
     negative_theme_counts,
-    non_comments_in,
     theme_measure,
     tones,
 )
@@ -29,7 +27,7 @@ from pxassure.ingest.themes import LABEL_SEPARATOR
 from pxassure.periods import Period
 from pxassure.reports import committees
 from pxassure.reports.charting import SUPPRESSED, Chart, chart_for, charts_for
-from pxassure.reports.comment_coding import counts_sentence
+from pxassure.reports.comment_coding import counts, counts_sentence
 from pxassure.reports.escalation import EXCEPTION_COLUMNS, response_text, ward_exceptions, with_responses
 from pxassure.reports.model import Report
 from pxassure.reports.opening import open_report
@@ -147,11 +145,6 @@ def _comment_themes(comments: pd.DataFrame, period: Period) -> tuple[pd.DataFram
     return themes, quotes[["tone", "theme", "coded_by", "text"]].reset_index(drop=True)
 
 
-def _comment_counts(comments: pd.DataFrame, month: pd.Timestamp) -> dict:
-    after = month - pd.DateOffset(months=3)
-    return {"comments": comments_in(comments, after, month), "non_comments": non_comments_in(comments, after, month)}
-
-
 def _tone_conflicts(comments: pd.DataFrame, month: pd.Timestamp) -> pd.DataFrame:
     """The last three months' comments whose tone pxassure gave contradicts the patient's own answer,
     redacted: named here, never counted in a theme chart or exception."""
@@ -263,7 +256,7 @@ def ward_report(
         quotes=quotes,
         escalations=with_responses(ward_exceptions(data, options, opening.escalated, [unit_id]), data),
         theme_charts=theme_charts,
-        comment_counts=_comment_counts(own_comments, month),
+        comment_counts=counts(own_comments, month),
         tone_conflicts=_tone_conflicts(own_comments, month),
         exceptions=concerns_this_month(charts, theme_charts, period_label, ward),
     )
